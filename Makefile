@@ -1,0 +1,33 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both set themselves up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8080
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench-smoke eval clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	@echo
+	@echo "splice-relay on http://127.0.0.1:$(PORT) (simulated providers, memory log). In another shell:"
+	@echo "  curl -N -X POST http://127.0.0.1:$(PORT)/v1/streams -H 'Accept: text/event-stream' -H 'Content-Type: application/json' -d '{\"messages\":[{\"role\":\"user\",\"content\":\"Tell me about streaming relays\"}]}'"
+	@echo
+	$(BIN)/splice-relay serve --host 127.0.0.1 --port $(PORT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+eval: $(STAMP)
+	$(BIN)/python -m splice.eval
+
+bench-smoke: $(STAMP)
+	$(BIN)/python -m loadtest --smoke
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .hypothesis

@@ -1,0 +1,25 @@
+"""Adapters to upstream model APIs. They know nothing of the relay."""
+
+from __future__ import annotations
+
+from .anthropic_messages import AnthropicMessagesProvider
+from .base import CompletionRequest, PrefillStyle, Provider, UpstreamStream, Usage
+from .errors import ErrorKind, ProviderError
+from .openai_chat import OpenAIChatProvider
+from .simulated import SimulatedProvider
+
+PROVIDER_KINDS = ("openai", "anthropic", "simulated")
+
+__all__ = [
+    "PROVIDER_KINDS",
+    "AnthropicMessagesProvider",
+    "CompletionRequest",
+    "ErrorKind",
+    "OpenAIChatProvider",
+    "PrefillStyle",
+    "Provider",
+    "ProviderError",
+    "SimulatedProvider",
+    "UpstreamStream",
+    "Usage",
+]

@@ -1,0 +1,130 @@
+"""Anthropic Messages streaming through the official SDK."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anthropic
+
+from .base import CompletionRequest, Usage
+from .errors import ProviderError, kind_for_status
+from .raw_stream import RawStream, open_raw, sdk_http
+
+DEFAULT_MAX_TOKENS = 4096  # Anthropic requires max_tokens; OpenAI-shaped requests may omit it
+
+_ERROR_TYPES = {
+    "overloaded_error": "overloaded",
+    "rate_limit_error": "rate_limited",
+    "api_error": "server",
+    "timeout_error": "timeout",
+    "invalid_request_error": "bad_request",
+    "authentication_error": "auth",
+    "permission_error": "auth",
+}
+
+
+def translate_anthropic_error(exc: BaseException) -> ProviderError | None:
+    if isinstance(exc, anthropic.APIStatusError):
+        return ProviderError(kind_for_status(exc.status_code), exc.message, status=exc.status_code)
+    if isinstance(exc, anthropic.APITimeoutError):
+        return ProviderError("timeout", "upstream request timed out", cause="connect_timeout")
+    if isinstance(exc, anthropic.APIConnectionError):
+        return ProviderError("connection", f"cannot reach upstream: {exc.__cause__ or exc}", cause="connection_error")
+    return None
+
+
+def to_anthropic_messages(messages: list[dict[str, Any]]) -> tuple[str | None, list[dict[str, Any]]]:
+    """Split OpenAI-shaped messages into Anthropic's `system` and `messages`."""
+    system_parts: list[str] = []
+    converted: list[dict[str, Any]] = []
+    for message in messages:
+        role = message.get("role")
+        if role in ("system", "developer"):
+            content = message.get("content")
+            system_parts.append(content if isinstance(content, str) else _text_of(content))
+        else:
+            converted.append({"role": role, "content": message.get("content", "")})
+    return ("\n\n".join(system_parts) if system_parts else None), converted
+
+
+def _text_of(content: Any) -> str:
+    if isinstance(content, list):
+        return "".join(part.get("text", "") for part in content if isinstance(part, dict))
+    return str(content or "")
+
+
+class AnthropicMessagesStream(RawStream):
+    __slots__ = ()
+
+    def _handle(self, data: dict[str, Any]) -> str | None:
+        kind = data.get("type")
+        if kind == "content_block_delta":
+            delta = data["delta"]
+            return delta.get("text") if delta.get("type") == "text_delta" else None
+        if kind == "message_delta":
+            stop = data.get("delta", {}).get("stop_reason")
+            if stop:
+                self.finish_reason = stop
+            output = data.get("usage", {}).get("output_tokens")
+            if output is not None:
+                usage = self.usage or Usage()
+                usage.output_tokens = output
+                self.usage = usage
+        elif kind == "message_start":
+            usage = data.get("message", {}).get("usage") or {}
+            self.usage = Usage(
+                (usage.get("input_tokens") or 0) + (usage.get("cache_creation_input_tokens") or 0),
+                usage.get("output_tokens") or 0,
+                usage.get("cache_read_input_tokens") or 0,
+            )
+        elif kind == "message_stop":
+            self._terminated = True
+        elif kind == "error":
+            error = data.get("error") or {}
+            raise ProviderError(
+                _ERROR_TYPES.get(error.get("type", ""), "server"),  # type: ignore[arg-type]
+                f"upstream error event: {error.get('message', error)}",
+                cause="error_event",
+            )
+        return None
+
+
+class AnthropicMessagesProvider:
+    """Streams `POST {base_url}/v1/messages` through the official SDK."""
+
+    kind = "anthropic"
+
+    def __init__(self, *, base_url: str | None, api_key: str | None, connect_timeout_s: float = 10.0) -> None:
+        self._client = anthropic.AsyncAnthropic(
+            base_url=base_url,
+            api_key=api_key or "unused",
+            max_retries=0,  # the relay owns retries and failover
+            timeout=sdk_http.Timeout(None, connect=connect_timeout_s),
+            http_client=anthropic.DefaultAsyncHttpxClient(
+                limits=sdk_http.Limits(max_connections=None, max_keepalive_connections=200),
+                timeout=sdk_http.Timeout(None, connect=connect_timeout_s),
+            ),
+        )
+
+    async def open(self, request: CompletionRequest) -> AnthropicMessagesStream:
+        system, messages = to_anthropic_messages(request.messages)
+        params: dict[str, Any] = {
+            "model": request.model,
+            "messages": messages,
+            "max_tokens": request.max_tokens or DEFAULT_MAX_TOKENS,
+            "stream": True,
+        }
+        if system is not None:
+            params["system"] = system
+        if request.temperature is not None:
+            params["temperature"] = min(request.temperature, 1.0)  # Anthropic's range is 0..1
+        if request.extra_body:
+            params["extra_body"] = request.extra_body
+        context, response = await open_raw(
+            lambda: self._client.messages.with_streaming_response.create(**params),
+            translate_anthropic_error,
+        )
+        return AnthropicMessagesStream(context, response)
+
+    async def aclose(self) -> None:
+        await self._client.close()

@@ -1,0 +1,62 @@
+"""One small error taxonomy for every upstream, so the engine decides on kinds, not SDK classes."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+ErrorKind = Literal[
+    "timeout",
+    "rate_limited",
+    "overloaded",
+    "server",
+    "auth",
+    "bad_request",
+    "connection",
+    "protocol",
+]
+
+_RETRYABLE: dict[str, bool] = {
+    "timeout": True,
+    "rate_limited": True,
+    "overloaded": True,
+    "server": True,
+    "auth": False,
+    "bad_request": False,
+    "connection": True,
+    "protocol": True,
+}
+
+
+class ProviderError(Exception):
+    """An upstream failed; `kind` says how, `retryable` whether another attempt may help."""
+
+    def __init__(self, kind: ErrorKind, message: str, *, status: int | None = None, cause: str | None = None) -> None:
+        super().__init__(message)
+        self.kind: ErrorKind = kind
+        self.message = message
+        self.status = status
+        # What was observed, for failover reasons: http_status, error_event, malformed_chunk,
+        # missing_terminator, missing_finish_reason, connection_closed, connection_reset, ...
+        self.cause = cause or ("http_status" if status is not None else kind)
+
+    @property
+    def retryable(self) -> bool:
+        return _RETRYABLE[self.kind]
+
+    def __repr__(self) -> str:
+        return f"ProviderError({self.kind!r}, {self.message!r}, status={self.status!r})"
+
+
+def kind_for_status(status: int) -> ErrorKind:
+    """Map an HTTP status to the taxonomy (529 is Anthropic's 'overloaded')."""
+    if status == 429:
+        return "rate_limited"
+    if status in (503, 529):
+        return "overloaded"
+    if status in (401, 403):
+        return "auth"
+    if status == 408:
+        return "timeout"
+    if status >= 500:
+        return "server"
+    return "bad_request"

@@ -1,0 +1,103 @@
+"""OpenAI Chat Completions streaming, for OpenAI and every compatible server.
+
+The same adapter serves vLLM, llama.cpp server, Ollama, OpenRouter and Gemini's
+OpenAI-compatible endpoint: only `base_url` and the key change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import openai
+
+from .base import CompletionRequest, Usage
+from .errors import ProviderError, kind_for_status
+from .raw_stream import RawStream, open_raw, sdk_http
+
+_ERROR_TYPES = {
+    "rate_limit_exceeded": "rate_limited",
+    "insufficient_quota": "rate_limited",
+    "server_error": "server",
+    "overloaded_error": "overloaded",
+    "invalid_request_error": "bad_request",
+    "authentication_error": "auth",
+}
+
+
+def translate_openai_error(exc: BaseException) -> ProviderError | None:
+    if isinstance(exc, openai.APIStatusError):
+        return ProviderError(kind_for_status(exc.status_code), exc.message, status=exc.status_code)
+    if isinstance(exc, openai.APITimeoutError):
+        return ProviderError("timeout", "upstream request timed out", cause="connect_timeout")
+    if isinstance(exc, openai.APIConnectionError):
+        return ProviderError("connection", f"cannot reach upstream: {exc.__cause__ or exc}", cause="connection_error")
+    return None
+
+
+class OpenAIChatStream(RawStream):
+    __slots__ = ()
+
+    def _handle(self, data: dict[str, Any]) -> str | None:
+        error = data.get("error")
+        if error is not None:
+            kind = _ERROR_TYPES.get(str(error.get("type") or error.get("code")), "server")
+            raise ProviderError(kind, f"upstream error event: {error.get('message', error)}", cause="error_event")  # type: ignore[arg-type]
+        usage = data.get("usage")
+        if usage:
+            cached = (usage.get("prompt_tokens_details") or {}).get("cached_tokens") or 0
+            self.usage = Usage(usage.get("prompt_tokens") or 0, usage.get("completion_tokens") or 0, cached)
+        choices = data.get("choices")
+        if not choices:
+            return None
+        choice = choices[0]
+        finish = choice.get("finish_reason")
+        if finish:
+            self.finish_reason = finish
+        delta = choice.get("delta")
+        return delta.get("content") if delta else None
+
+
+class OpenAIChatProvider:
+    """Streams `POST {base_url}/chat/completions` through the official SDK."""
+
+    kind = "openai"
+
+    def __init__(self, *, base_url: str | None, api_key: str | None, connect_timeout_s: float = 10.0) -> None:
+        self._client = openai.AsyncOpenAI(
+            base_url=base_url,
+            api_key=api_key or "unused",  # local servers (Ollama, llama.cpp) take any key
+            max_retries=0,  # the relay owns retries and failover
+            timeout=sdk_http.Timeout(None, connect=connect_timeout_s),
+            http_client=openai.DefaultAsyncHttpxClient(
+                limits=sdk_http.Limits(max_connections=None, max_keepalive_connections=200),
+                timeout=sdk_http.Timeout(None, connect=connect_timeout_s),
+            ),
+        )
+
+    async def open(self, request: CompletionRequest) -> OpenAIChatStream:
+        messages = request.messages
+        extra_body = dict(request.extra_body)
+        if request.prefill_style == "continue_final_message":
+            extra_body.update(continue_final_message=True, add_generation_prompt=False)
+        elif request.prefill_style == "prefix":
+            messages = [*messages[:-1], {**messages[-1], "prefix": True}]
+        params: dict[str, Any] = {
+            "model": request.model,
+            "messages": messages,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        if request.max_tokens is not None:
+            params["max_tokens"] = request.max_tokens
+        if request.temperature is not None:
+            params["temperature"] = request.temperature
+        if extra_body:
+            params["extra_body"] = extra_body
+        context, response = await open_raw(
+            lambda: self._client.chat.completions.with_streaming_response.create(**params),
+            translate_openai_error,
+        )
+        return OpenAIChatStream(context, response)
+
+    async def aclose(self) -> None:
+        await self._client.close()

@@ -1,0 +1,110 @@
+"""Reading an SDK's raw streaming response, shared by the OpenAI and Anthropic adapters.
+
+The SDKs build a typed pydantic object for every chunk, which costs more than
+the rest of the relay's per-token work together (see loadtest/bench_parse.py).
+So the adapters let the SDK handle auth, base URLs, headers and HTTP errors,
+then read the raw response's `data:` lines and parse each once with orjson.
+"""
+
+from __future__ import annotations
+
+from typing import Any, AsyncIterator, Callable
+
+import orjson
+
+from .base import Usage
+from .errors import ProviderError
+
+try:  # the SDKs' own HTTP client package (httpx2 in current releases, httpx before)
+    import httpx2 as sdk_http
+except ImportError:  # pragma: no cover - older SDKs
+    import httpx as sdk_http  # type: ignore[no-redef]
+
+
+def transport_error(exc: BaseException) -> ProviderError:
+    """Translate an exception raised while reading the body into the taxonomy."""
+    if isinstance(exc, sdk_http.TimeoutException):
+        return ProviderError("timeout", f"upstream read timed out: {exc!r}", cause="read_timeout")
+    if isinstance(exc, ConnectionResetError) or "reset" in str(exc).lower():
+        return ProviderError("connection", f"upstream reset the connection: {exc!r}", cause="connection_reset")
+    if isinstance(exc, sdk_http.RemoteProtocolError):
+        return ProviderError("connection", f"upstream closed the stream: {exc}", cause="connection_closed")
+    return ProviderError("connection", f"upstream connection failed: {exc!r}", cause="connection_error")
+
+
+class RawStream:
+    """An open upstream response; subclasses turn each decoded `data:` payload into text."""
+
+    __slots__ = ("_context", "_response", "finish_reason", "usage", "_terminated", "_closed")
+
+    def __init__(self, context: Any, response: Any) -> None:
+        self._context = context  # the SDK's response context manager, exited on close
+        self._response = response  # the underlying HTTP response
+        self.finish_reason: str | None = None
+        self.usage: Usage | None = None
+        self._terminated = False
+        self._closed = False
+
+    def __aiter__(self) -> AsyncIterator[str]:
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[str]:
+        handle = self._handle
+        try:
+            async for line in self._response.aiter_lines():
+                if not line.startswith("data:"):
+                    continue  # `event:` lines, blank separators, comments
+                payload = line[5:].lstrip(" ")
+                if payload == "[DONE]":
+                    self._terminated = True
+                    break
+                try:
+                    data = orjson.loads(payload)
+                except orjson.JSONDecodeError:
+                    raise ProviderError(
+                        "protocol", f"malformed chunk from upstream: {payload[:80]!r}", cause="malformed_chunk"
+                    ) from None
+                text = handle(data)
+                if text:
+                    yield text
+                if self._terminated:
+                    break
+        except ProviderError:
+            raise
+        except (sdk_http.HTTPError, OSError) as exc:
+            raise transport_error(exc) from exc
+        finally:
+            await self.aclose()
+        self._check_complete()
+
+    def _handle(self, data: dict[str, Any]) -> str | None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _check_complete(self) -> None:
+        if not self._terminated:
+            raise ProviderError("protocol", "upstream stream ended without its terminator", cause="missing_terminator")
+        if self.finish_reason is None:
+            raise ProviderError("protocol", "upstream stream ended without a finish reason", cause="missing_finish_reason")
+
+    async def aclose(self) -> None:
+        """Close the upstream connection; anything it still sends is never read."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            await self._context.__aexit__(None, None, None)
+        except Exception:  # closing a broken connection must not mask the real error
+            pass
+
+
+async def open_raw(make_context: Callable[[], Any], translate: Callable[[BaseException], ProviderError | None]) -> tuple[Any, Any]:
+    """Enter an SDK `with_streaming_response` call; HTTP errors become ProviderErrors."""
+    context = make_context()
+    try:
+        api_response = await context.__aenter__()
+    except Exception as exc:
+        error = translate(exc)
+        if error is None:
+            raise
+        raise error from exc
+    return context, api_response.http_response

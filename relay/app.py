@@ -1,0 +1,204 @@
+"""The Starlette app: the HTTP API of docs/protocol.md over the engine and the store."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any, AsyncIterator
+
+import orjson
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from providers import Provider
+
+from .config import Config, default_config
+from .engine import Generation
+from .errors import ApiError, handle_api_error, handle_http_exception, handle_unexpected
+from .sse import sse_response
+from .store import StreamStore
+from .stream import LiveStream, new_stream_id, new_stream_token
+from .upstreams import build_providers, build_store
+from .validation import parse_generation_request
+
+logger = logging.getLogger("splice_relay.app")
+
+
+class Relay:
+    """Everything the app holds: config, store, providers, the generations running here."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.store: StreamStore = build_store(config)
+        self.providers: dict[str, Provider] = {}
+        self.generations: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> None:
+        self.providers = build_providers(self.config)
+        await self.store.start()
+
+    async def close(self) -> None:
+        for task in list(self.generations):
+            task.cancel()
+        if self.generations:
+            await asyncio.wait(self.generations, timeout=5)
+        for provider in self.providers.values():
+            await provider.aclose()
+        await self.store.close()
+
+    def start_generation(self, stream: LiveStream, generation: Generation) -> None:
+        task = asyncio.create_task(generation.run(), name=f"generation {stream.id}")
+        stream.generation = task
+        self.generations.add(task)
+        task.add_done_callback(self._generation_done)
+
+    def _generation_done(self, task: asyncio.Task[None]) -> None:
+        self.generations.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("generation task failed", exc_info=task.exception())
+
+
+# -- request helpers ------------------------------------------------------
+
+
+def _relay(request: Request) -> Relay:
+    return request.app.state.relay
+
+
+async def _read_json(request: Request, limit: int) -> Any:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise ApiError(413, "body_too_large", f"the body is over {limit} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise ApiError(413, "body_too_large", f"the body is over {limit} bytes")
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise ApiError(400, "invalid_json", f"the body is not valid JSON: {exc}") from None
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+async def _authorized_stream(request: Request) -> LiveStream:
+    """The stream named in the path, if the caller holds its token."""
+    stream = await _relay(request).store.get(request.path_params["stream_id"])
+    if stream is None:
+        raise ApiError(404, "unknown_stream", "no stream with this id (it may have expired)")
+    token = request.query_params.get("token") or _bearer(request)
+    if not token:
+        raise ApiError(401, "missing_token", "pass the stream token as ?token= or Authorization: Bearer")
+    if not stream.token_matches(token):
+        raise ApiError(403, "invalid_token", "the token does not match this stream")
+    return stream
+
+
+def _cursor(request: Request) -> int:
+    """The client's position: Last-Event-ID header, else ?last_event_id=, else the start."""
+    raw = request.headers.get("last-event-id")
+    if raw is None:
+        raw = request.query_params.get("last_event_id")
+    if raw is None or raw.strip() == "":
+        return 0
+    raw = raw.strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+        raise ApiError(400, "invalid_last_event_id", f"Last-Event-ID must be a non-negative integer event id, got {raw[:40]!r}")
+    return int(raw)
+
+
+def _wants_sse(request: Request) -> bool:
+    return "text/event-stream" in request.headers.get("accept", "")
+
+
+# -- endpoints --------------------------------------------------------------
+
+
+async def create_stream(request: Request) -> Response:
+    relay = _relay(request)
+    server = relay.config.server
+    api_keys = server.api_keys
+    if api_keys and _bearer(request) not in api_keys:
+        raise ApiError(401, "invalid_api_key", "a valid API key is required: Authorization: Bearer <key>")
+    body = await _read_json(request, server.max_body_bytes)
+    route_name, generation_request = parse_generation_request(body, max_output_tokens=server.max_output_tokens)
+    route = relay.config.routes.get(route_name)
+    if route is None:
+        raise ApiError(400, "unknown_route", f"route {route_name!r} is not configured (known: {', '.join(sorted(relay.config.routes))})")
+
+    token = new_stream_token()
+    stream = LiveStream(new_stream_id(), token, route.name)
+    await relay.store.add(stream)
+    relay.start_generation(stream, Generation(stream, route, generation_request, relay.providers))
+
+    if _wants_sse(request):
+        return sse_response(
+            stream, 0, retry_ms=server.retry_ms, ping_s=server.ping_s,
+            headers={"X-Stream-Id": stream.id, "X-Stream-Token": token},
+        )
+    events_url = str(request.url_for("stream_events", stream_id=stream.id).include_query_params(token=token))
+    return JSONResponse({"id": stream.id, "token": token, "events_url": events_url}, status_code=201)
+
+
+async def stream_events(request: Request) -> Response:
+    stream = await _authorized_stream(request)
+    after = _cursor(request)
+    server = _relay(request).config.server
+    last = stream.last_event_id
+    if stream.finished and after == last:
+        return Response(status_code=204)  # nothing more will come: EventSource stops reconnecting
+    return sse_response(stream, after, retry_ms=server.retry_ms, ping_s=server.ping_s, reset=after > last)
+
+
+async def get_stream(request: Request) -> Response:
+    stream = await _authorized_stream(request)
+    return JSONResponse(stream.snapshot())
+
+
+async def cancel_stream(request: Request) -> Response:
+    stream = await _authorized_stream(request)
+    task = stream.generation
+    if task is not None and not task.done():
+        task.cancel()
+        await asyncio.wait((task,), timeout=5)
+    return JSONResponse({"id": stream.id, "status": stream.status})
+
+
+async def healthz(request: Request) -> Response:
+    relay = _relay(request)
+    return JSONResponse({"status": "ok", "store": relay.store.health(), "generations": len(relay.generations)})
+
+
+def create_app(config: Config | None = None) -> Starlette:
+    relay = Relay(config or default_config())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await relay.start()
+        try:
+            yield
+        finally:
+            await relay.close()
+
+    app = Starlette(
+        routes=[
+            Route("/v1/streams", create_stream, methods=["POST"]),
+            Route("/v1/streams/{stream_id}/events", stream_events, methods=["GET"], name="stream_events"),
+            Route("/v1/streams/{stream_id}", get_stream, methods=["GET"]),
+            Route("/v1/streams/{stream_id}", cancel_stream, methods=["DELETE"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        exception_handlers={ApiError: handle_api_error, HTTPException: handle_http_exception, Exception: handle_unexpected},
+        lifespan=lifespan,
+    )
+    app.state.relay = relay
+    return app

@@ -1,0 +1,63 @@
+"""`splice-relay serve`: run the relay under uvicorn with uvloop and httptools."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import re
+import sys
+
+import uvicorn
+
+from .app import create_app
+from .config import ConfigError, load_config
+
+_TOKEN_IN_QUERY = re.compile(r"([?&]token=)[^&\s\"]*")
+
+
+class RedactTokens(logging.Filter):
+    """Stream tokens travel in query strings (EventSource cannot send headers): never log them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.args = tuple(_TOKEN_IN_QUERY.sub(r"\1[redacted]", a) if isinstance(a, str) else a for a in record.args)  # type: ignore[union-attr]
+        if isinstance(record.msg, str):
+            record.msg = _TOKEN_IN_QUERY.sub(r"\1[redacted]", record.msg)
+        return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="splice-relay", description="Streaming-first edge relay for LLM output.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the relay")
+    serve.add_argument("--config", help="TOML config file (default: $SPLICE_RELAY_CONFIG, else simulated providers)")
+    serve.add_argument("--host", help="bind address (default: server.host, 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default: server.port, 8080)")
+    serve.add_argument("--log-level", default="info")
+    args = parser.parse_args(argv)
+
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"splice-relay: bad config: {exc}", file=sys.stderr)
+        return 2
+    host = args.host or config.server.host
+    port = args.port if args.port is not None else config.server.port
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("uvicorn.access").addFilter(RedactTokens())
+    uvicorn.run(
+        create_app(config),
+        host=host,
+        port=port,
+        loop="uvloop",
+        http="httptools",
+        log_level=args.log_level,
+        timeout_graceful_shutdown=30,
+        proxy_headers=True,
+        forwarded_allow_ips="*",
+    )
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

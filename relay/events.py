@@ -1,0 +1,31 @@
+"""SSE frames for the relay's events, encoded once per event and shared by every reader."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from sse_starlette import ServerSentEvent
+
+SEP = "\n"
+
+# Event names of the public protocol (docs/protocol.md).
+TOKEN = "token"
+PROGRESS = "progress"
+COST = "cost"
+DONE = "done"
+ERROR = "error"
+FAILOVER = "failover"
+SPLICE = "splice"
+RESET = "reset"
+TERMINAL_EVENTS = frozenset({DONE, ERROR})
+
+
+def encode_event(event_id: int, event: str, data: dict[str, Any]) -> bytes:
+    """One complete SSE frame: `id`, `event`, JSON `data`."""
+    return ServerSentEvent(orjson.dumps(data).decode(), event=event, id=str(event_id), sep=SEP).encode()
+
+
+def encode_prelude(retry_ms: int, comment: str) -> bytes:
+    """Sent first on every SSE response so headers flush and EventSource knows its retry delay."""
+    return ServerSentEvent(retry=retry_ms, comment=comment, sep=SEP).encode()

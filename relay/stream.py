@@ -1,0 +1,149 @@
+"""A stream's append-only event log, held in process.
+
+The generation appends; every client is a cursor that reads the log from its
+own position and then follows it live. Appending is O(1) and wakes the readers
+that are caught up; readers that are behind never wait, they take a slice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import secrets
+import time
+from typing import Any, AsyncIterator, Literal
+
+from . import events
+
+Status = Literal["running", "done", "failed", "cancelled"]
+
+
+def new_stream_id() -> str:
+    return "st_" + secrets.token_urlsafe(16)  # 128 bits
+
+
+def new_stream_token() -> str:
+    return secrets.token_urlsafe(24)  # 192 bits
+
+
+def token_digest(token: str) -> str:
+    """Only a digest of the token is kept, so a dump of the store reveals no tokens."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class LiveStream:
+    """One stream: its metadata, its encoded events and the text so far."""
+
+    __slots__ = (
+        "id",
+        "_token_digest",
+        "route",
+        "created_at",
+        "updated_at",
+        "status",
+        "finish_reason",
+        "error",
+        "frames",
+        "_text_parts",
+        "_wakeup",
+        "generation",
+        "audit",
+    )
+
+    def __init__(self, stream_id: str, token: str, route: str) -> None:
+        self.id = stream_id
+        self._token_digest = token_digest(token)
+        self.route = route
+        self.created_at = self.updated_at = time.time()
+        self.status: Status = "running"
+        self.finish_reason: str | None = None
+        self.error: dict[str, Any] | None = None
+        self.frames: list[bytes] = []  # frames[i] is the event with id i + 1
+        self._text_parts: list[str] = []
+        self._wakeup: asyncio.Event | None = None
+        self.generation: asyncio.Task[None] | None = None  # set while a generation runs here
+        self.audit: dict[str, Any] = {}
+
+    # -- access ----------------------------------------------------------
+
+    def token_matches(self, token: str) -> bool:
+        return hmac.compare_digest(self._token_digest, token_digest(token))
+
+    @property
+    def last_event_id(self) -> int:
+        return len(self.frames)
+
+    @property
+    def finished(self) -> bool:
+        return self.status != "running"
+
+    @property
+    def text(self) -> str:
+        if len(self._text_parts) > 1:  # join lazily, keep one string from then on
+            self._text_parts = ["".join(self._text_parts)]
+        return self._text_parts[0] if self._text_parts else ""
+
+    def snapshot(self) -> dict[str, Any]:
+        snapshot: dict[str, Any] = {
+            "id": self.id,
+            "status": self.status,
+            "route": self.route,
+            "text": self.text,
+            "last_event_id": self.last_event_id,
+            "finish_reason": self.finish_reason,
+            "created_at": self.created_at,
+        }
+        if self.error is not None:
+            snapshot["error"] = self.error
+        if self.audit:
+            snapshot["audit"] = self.audit
+        return snapshot
+
+    # -- writing (the generation only) -----------------------------------
+
+    def append_token(self, text: str) -> None:
+        """The hot path: one token event per upstream chunk."""
+        self._text_parts.append(text)
+        self.frames.append(events.encode_event(len(self.frames) + 1, events.TOKEN, {"text": text}))
+        self._notify()
+
+    def append(self, event: str, data: dict[str, Any]) -> int:
+        self.frames.append(events.encode_event(len(self.frames) + 1, event, data))
+        self._notify()
+        return len(self.frames)
+
+    def finish(self, status: Status, event: str, data: dict[str, Any]) -> None:
+        """Append the one terminal event (`done` or `error`) and close the log."""
+        if self.finished:
+            return
+        self.status = status
+        if event == events.DONE:
+            self.finish_reason = data.get("finish_reason")
+        else:
+            self.error = data
+        self.append(event, data)
+
+    def _notify(self) -> None:
+        self.updated_at = time.time()
+        wakeup = self._wakeup
+        if wakeup is not None:
+            self._wakeup = None
+            wakeup.set()
+
+    # -- reading (every client) ------------------------------------------
+
+    async def follow(self, after: int) -> AsyncIterator[bytes]:
+        """Yield the frames after event id `after`, batched, then live until the end."""
+        position = after
+        while True:
+            end = len(self.frames)
+            if end > position:
+                yield b"".join(self.frames[position:end])
+                position = end
+                continue
+            if self.finished:
+                return
+            if self._wakeup is None:
+                self._wakeup = asyncio.Event()
+            await self._wakeup.wait()

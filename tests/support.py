@@ -1,0 +1,108 @@
+"""Test helpers: a real uvicorn server in a thread, and an SSE reader for assertions."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import httpx
+import orjson
+import uvicorn
+
+from relay.app import create_app
+from relay.config import Config
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RelayServer:
+    """The relay app under real uvicorn (uvloop, httptools) on a loopback port."""
+
+    def __init__(self, config: Config) -> None:
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.app = create_app(config)
+        self._server = uvicorn.Server(
+            uvicorn.Config(self.app, host="127.0.0.1", port=self.port, loop="uvloop", http="httptools", log_level="warning", lifespan="on")
+        )
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+
+    @property
+    def relay(self) -> Any:
+        return self.app.state.relay
+
+    def __enter__(self) -> RelayServer:
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("relay server did not start")
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+
+
+@dataclass
+class Event:
+    id: str | None
+    event: str
+    data: Any
+
+
+def parse_sse(raw: str) -> list[Event]:
+    """Parse a complete SSE body into events (comments and retry lines skipped)."""
+    out: list[Event] = []
+    for block in raw.replace("\r\n", "\n").split("\n\n"):
+        fields: dict[str, str] = {}
+        for line in block.split("\n"):
+            if not line or line.startswith(":"):
+                continue
+            name, _, value = line.partition(":")
+            fields[name] = value[1:] if value.startswith(" ") else value
+        if "data" in fields:
+            out.append(Event(fields.get("id"), fields.get("event", "message"), orjson.loads(fields["data"])))
+    return out
+
+
+def iter_sse(response: httpx.Response) -> Iterator[Event]:
+    """Events from a live streaming response, as they arrive."""
+    buffer = ""
+    for text in response.iter_text():
+        buffer += text.replace("\r\n", "\n")
+        while "\n\n" in buffer:
+            block, buffer = buffer.split("\n\n", 1)
+            events = parse_sse(block + "\n\n")
+            yield from events
+
+
+def read_all(client: httpx.Client, url: str, headers: dict[str, str] | None = None, timeout: float = 30) -> tuple[int, list[Event]]:
+    with client.stream("GET", url, headers=headers or {}, timeout=timeout) as response:
+        body = response.read().decode()
+        return response.status_code, parse_sse(body)
+
+
+def text_of(events: list[Event]) -> str:
+    return "".join(e.data["text"] for e in events if e.event == "token")
+
+
+def terminal(events: list[Event]) -> list[Event]:
+    return [e for e in events if e.event in ("done", "error")]
+
+
+def wait_for(predicate: Any, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.02)
