@@ -12,11 +12,17 @@ import hashlib
 import hmac
 import secrets
 import time
-from typing import Any, AsyncIterator, Literal
+from typing import Any, AsyncIterator, Literal, Protocol
 
 from . import events
 
 Status = Literal["running", "done", "failed", "cancelled"]
+
+
+class Journal(Protocol):
+    """Where a durable store hears of each event appended here (it batches the writes)."""
+
+    def record(self, stream: LiveStream, event_id: int, event: str, frame: bytes, text: str | None) -> None: ...
 
 
 def new_stream_id() -> str:
@@ -49,6 +55,7 @@ class LiveStream:
         "_wakeup",
         "generation",
         "audit",
+        "journal",
     )
 
     def __init__(self, stream_id: str, token: str, route: str) -> None:
@@ -64,6 +71,7 @@ class LiveStream:
         self._wakeup: asyncio.Event | None = None
         self.generation: asyncio.Task[None] | None = None  # set while a generation runs here
         self.audit: dict[str, Any] = {}
+        self.journal: Journal | None = None  # set by a durable store
 
     # -- access ----------------------------------------------------------
 
@@ -105,19 +113,27 @@ class LiveStream:
     def append_token(self, text: str) -> None:
         """The hot path: one token event per upstream chunk."""
         self._text_parts.append(text)
-        self.frames.append(events.encode_event(len(self.frames) + 1, events.TOKEN, {"text": text}))
+        event_id = len(self.frames) + 1
+        frame = events.encode_event(event_id, events.TOKEN, {"text": text})
+        self.frames.append(frame)
+        if self.journal is not None:
+            self.journal.record(self, event_id, events.TOKEN, frame, text)
         self._notify()
 
     def append(self, event: str, data: dict[str, Any]) -> int:
-        self.frames.append(events.encode_event(len(self.frames) + 1, event, data))
+        event_id = len(self.frames) + 1
+        frame = events.encode_event(event_id, event, data)
+        self.frames.append(frame)
+        if self.journal is not None:
+            self.journal.record(self, event_id, event, frame, None)
         self._notify()
-        return len(self.frames)
+        return event_id
 
     def finish(self, status: Status, event: str, data: dict[str, Any]) -> None:
         """Append the one terminal event (`done` or `error`) and close the log."""
         if self.finished:
             return
-        self.status = status
+        self.status = status  # set before the append, so the journal records the final status
         if event == events.DONE:
             self.finish_reason = data.get("finish_reason")
         else:
