@@ -16,7 +16,8 @@ from starlette.routing import Route
 
 from providers import Provider
 
-from .config import Config, default_config
+from .capabilities import CapabilityTable
+from .config import Config, ConfigError, default_config
 from .engine import Generation
 from .errors import ApiError, handle_api_error, handle_http_exception, handle_unexpected
 from .sse import sse_response
@@ -32,13 +33,16 @@ class Relay:
     """Everything the app holds: config, store, providers, the generations running here."""
 
     def __init__(self, config: Config) -> None:
+        if config.server.api_keys_env and not config.server.api_keys:
+            # An unset key variable must not silently open the relay to everyone.
+            raise ConfigError(f"server.api_keys_env: environment variable {config.server.api_keys_env} is not set or empty")
         self.config = config
         self.store: StreamStore = build_store(config)
-        self.providers: dict[str, Provider] = {}
+        self.providers: dict[str, Provider] = build_providers(config)
         self.generations: set[asyncio.Task[None]] = set()
+        self.capabilities = CapabilityTable(config)
 
     async def start(self) -> None:
-        self.providers = build_providers(self.config)
         await self.store.start()
 
     async def close(self) -> None:
@@ -138,7 +142,7 @@ async def create_stream(request: Request) -> Response:
     token = new_stream_token()
     stream = LiveStream(new_stream_id(), token, route.name)
     await relay.store.add(stream)
-    relay.start_generation(stream, Generation(stream, route, generation_request, relay.providers))
+    relay.start_generation(stream, Generation(stream, route, generation_request, relay.providers, relay.capabilities))
 
     if _wants_sse(request):
         return sse_response(

@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         config = load_config(args.config)
+        app = create_app(config)  # builds providers and store: a missing key variable fails here
     except ConfigError as exc:
         print(f"splice-relay: bad config: {exc}", file=sys.stderr)
         return 2
@@ -46,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("uvicorn.access").addFilter(RedactTokens())
     uvicorn.run(
-        create_app(config),
+        app,
         host=host,
         port=port,
         loop="uvloop",

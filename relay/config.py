@@ -16,7 +16,22 @@ from typing import Any, Literal
 from providers import PROVIDER_KINDS
 
 StoreKind = Literal["memory", "redis"]
-PrefillMode = Literal["prefill", "instruct"]
+# How a target is asked to continue a partial answer (docs/splice.md):
+# prefill: the partial answer as the final assistant turn (Anthropic, simulated)
+# continue_final_message: the same, with vLLM / llama.cpp's flags
+# prefix: the same, with DeepSeek / Mistral's `prefix: true`
+# instruct: the partial answer, then a short user turn asking to continue
+ContinuationMode = Literal["prefill", "continue_final_message", "prefix", "instruct"]
+CONTINUATION_MODES = ("prefill", "continue_final_message", "prefix", "instruct")
+
+# Defaults of the capability table, first match wins (fnmatch on the bare model name).
+DEFAULT_CONTINUATION: dict[str, str] = {
+    "deepseek*": "prefix",
+    "mistral*": "prefix",
+    "*mistral-*": "prefix",
+    "codestral*": "prefix",
+}
+KIND_CONTINUATION: dict[str, str] = {"anthropic": "prefill", "openai": "instruct", "simulated": "prefill"}
 
 
 class ConfigError(ValueError):
@@ -38,6 +53,7 @@ class ProviderConfig:
     api_key_env: str | None = None
     connect_timeout_s: float = 10.0
     tokens_per_s: float = 30.0  # simulated only
+    continuation: str | None = None  # default continuation mode for this provider's models
 
     @property
     def api_key(self) -> str | None:
@@ -60,6 +76,10 @@ class RouteConfig:
     targets: tuple[Target, ...]
     first_token_timeout_s: float = 10.0
     stall_timeout_s: float = 2.0
+    # Adaptive stall detection: the threshold follows the gaps seen on this stream
+    # (8x their running mean) between stall_floor_s and stall_timeout_s.
+    stall_adaptive: bool = False
+    stall_floor_s: float = 0.5
     max_tokens: int | None = None  # default when a request omits it
 
 
@@ -85,6 +105,8 @@ class Config:
     store: StoreConfig = field(default_factory=StoreConfig)
     providers: dict[str, ProviderConfig] = field(default_factory=dict)
     routes: dict[str, RouteConfig] = field(default_factory=dict)
+    # model-name pattern -> continuation mode; consulted before provider and kind defaults
+    continuation: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_CONTINUATION))
 
 
 def default_config() -> Config:
@@ -119,11 +141,16 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
 
 
 def load_config_dict(raw: dict[str, Any]) -> Config:
-    _only(raw, "", {"server", "store", "providers", "routes"})
+    _only(raw, "", {"server", "store", "providers", "routes", "continuation"})
     server = _section(raw, "server", ServerConfig, {
         "host": str, "port": int, "api_keys_env": str, "max_body_bytes": int,
         "ping_s": float, "retry_ms": int, "max_output_tokens": int,
     })
+    for key, value, low in (("ping_s", server.ping_s, 0.0), ("retry_ms", server.retry_ms, 0), ("max_body_bytes", server.max_body_bytes, 1), ("max_output_tokens", server.max_output_tokens, 1)):
+        if value < low:
+            raise ConfigError(f"server.{key}: must be at least {low}")
+    if not 0 <= server.port <= 65535:
+        raise ConfigError("server.port: must be from 0 to 65535")
     store = _section(raw, "store", StoreConfig, {"kind": str, "url": str, "ttl_s": float})
     if store.kind not in ("memory", "redis"):
         raise ConfigError(f"store.kind: {store.kind!r} is not 'memory' or 'redis'")
@@ -137,7 +164,12 @@ def load_config_dict(raw: dict[str, Any]) -> Config:
             raise ConfigError(f"{key}: must be a table")
         if "/" in name:
             raise ConfigError(f"{key}: a provider name cannot contain '/'")
-        values = _typed(table, key, {"kind": str, "base_url": str, "api_key_env": str, "connect_timeout_s": float, "tokens_per_s": float})
+        values = _typed(
+            table, key,
+            {"kind": str, "base_url": str, "api_key_env": str, "connect_timeout_s": float, "tokens_per_s": float, "continuation": str},
+        )
+        if values.get("continuation", "instruct") not in CONTINUATION_MODES:
+            raise ConfigError(f"{key}.continuation: {values['continuation']!r} is not one of {', '.join(CONTINUATION_MODES)}")
         if "kind" not in values:
             raise ConfigError(f"{key}.kind: required, one of {', '.join(PROVIDER_KINDS)}")
         if values["kind"] not in PROVIDER_KINDS:
@@ -149,17 +181,29 @@ def load_config_dict(raw: dict[str, Any]) -> Config:
         key = f"routes.{name}"
         if not isinstance(table, dict):
             raise ConfigError(f"{key}: must be a table")
-        values = _typed(table, key, {"targets": list, "first_token_timeout_s": float, "stall_timeout_s": float, "max_tokens": int})
+        values = _typed(
+            table, key,
+            {"targets": list, "first_token_timeout_s": float, "stall_timeout_s": float, "stall_adaptive": bool, "stall_floor_s": float, "max_tokens": int},
+        )
         targets = tuple(_target(item, f"{key}.targets[{index}]", providers) for index, item in enumerate(values.pop("targets", [])))
         if not targets:
             raise ConfigError(f"{key}.targets: at least one 'provider/model' is required")
-        for timeout in ("first_token_timeout_s", "stall_timeout_s"):
+        if values.get("max_tokens", 1) < 1:
+            raise ConfigError(f"{key}.max_tokens: must be positive")
+        for timeout in ("first_token_timeout_s", "stall_timeout_s", "stall_floor_s"):
             if values.get(timeout, 1) <= 0:
                 raise ConfigError(f"{key}.{timeout}: must be positive")
         routes[name] = RouteConfig(name=name, targets=targets, **values)
     if not routes:
         raise ConfigError("routes: at least one route is required")
-    return Config(server=server, store=store, providers=providers, routes=routes)
+    continuation: dict[str, str] = {}  # the config's own patterns first: they win over the defaults
+    for pattern, mode in _table(raw, "continuation").items():
+        if mode not in CONTINUATION_MODES:
+            raise ConfigError(f"continuation.{pattern}: {mode!r} is not one of {', '.join(CONTINUATION_MODES)}")
+        continuation[pattern] = mode
+    for pattern, mode in DEFAULT_CONTINUATION.items():
+        continuation.setdefault(pattern, mode)
+    return Config(server=server, store=store, providers=providers, routes=routes, continuation=continuation)
 
 
 def _target(item: Any, key: str, providers: dict[str, ProviderConfig]) -> Target:

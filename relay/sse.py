@@ -30,7 +30,8 @@ async def stream_frames(stream: LiveStream, after: int, *, retry_ms: int, reset:
     """The prelude, an optional `reset`, then the log after `after`, live until the end."""
     yield events.encode_prelude(retry_ms, f"stream {stream.id}")
     if reset:
-        after = stream.last_event_id
+        # The reset stands for every event so far; a finished stream's terminal event follows it.
+        after = stream.last_event_id - 1 if stream.finished else stream.last_event_id
         yield events.encode_event(after, events.RESET, {"text": stream.text, "last_event_id": after})
     async for frames in stream.follow(after):
         yield frames

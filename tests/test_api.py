@@ -106,6 +106,8 @@ def test_cursor_beyond_the_log_gets_a_reset_with_the_whole_text(client: httpx.Cl
     last = int(events[-1].id)
     status, running = read_all(client, created["events_url"], headers={"Last-Event-ID": str(last + 50)})
     assert running[0].event == "reset" and running[0].data["text"] == text_of(events)
+    # A finished stream's end is not hidden by the reset: its terminal event follows.
+    assert [e.event for e in running] == ["reset", "done"] and running[1].id == str(last)
 
 
 def test_cancel_is_idempotent_and_ends_the_stream(client: httpx.Client) -> None:
@@ -175,6 +177,15 @@ def test_bad_stream_access_gets_a_4xx_json_error(client: httpx.Client) -> None:
     for response, status, code in cases:
         assert response.status_code == status, (response.request.url, response.text)
         assert response.json()["error"]["code"] == code
+
+
+def test_api_keys_env_that_is_unset_fails_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    from relay.app import create_app
+    from relay.config import ConfigError
+
+    monkeypatch.delenv("TEST_RELAY_KEYS_UNSET", raising=False)
+    with pytest.raises(ConfigError, match="TEST_RELAY_KEYS_UNSET"):
+        create_app(load_config_dict({**CONFIG, "server": {"api_keys_env": "TEST_RELAY_KEYS_UNSET"}}))
 
 
 def test_api_keys_guard_create(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,106 @@
+"""End to end: client -> real uvicorn relay -> real OpenAI/Anthropic SDKs over HTTP -> fake upstream.
+
+Single-target routes here: every fault must end the stream with one `error`
+event and keep the partial text (failover has its own tests).
+"""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from loadtest.texts import TEXTS
+from loadtest.upstream import model_name, upstream_in_thread
+from relay.config import load_config_dict
+
+from .support import RelayServer, read_all, terminal, text_of
+
+KINDS = ("openai", "anthropic")
+TEXT_NAMES = ("prose", "markdown", "code", "json", "cjk", "emoji", "german")
+FAULTS = {
+    # fault script -> the `code` of the error event it must produce
+    "stall": {"stall"},
+    "close": {"connection_closed", "missing_terminator"},
+    "reset": {"connection_reset", "connection_closed"},
+    "http429": {"http_status"},
+    "http500": {"http_status"},
+    "http503": {"http_status"},
+    "http529": {"http_status"},
+    "error_event": {"error_event"},
+    "malformed": {"malformed_chunk"},
+    "drip": {"stall"},
+    "no_terminator": {"missing_terminator"},
+    "no_finish": {"missing_finish_reason", "missing_terminator"},
+}
+PRE_FIRST_BYTE = {"http429", "http500", "http503", "http529"}
+
+
+def _routes() -> dict[str, dict]:
+    routes: dict[str, dict] = {}
+    for kind in KINDS:
+        provider = "oa" if kind == "openai" else "an"
+        for text in TEXT_NAMES:
+            routes[f"{kind}-{text}"] = {"targets": [f"{provider}/{model_name('m', text=text)}"]}
+        for fault in FAULTS:
+            script = model_name("m", text="prose", fault=fault, at=8, drip_s=5 if fault == "drip" else None)
+            routes[f"{kind}-{fault}"] = {"targets": [f"{provider}/{script}"], "stall_timeout_s": 0.5, "first_token_timeout_s": 2}
+    return routes
+
+
+@pytest.fixture(scope="module")
+def relay() -> RelayServer:
+    with upstream_in_thread() as upstream:
+        config = load_config_dict(
+            {
+                "providers": {
+                    "oa": {"kind": "openai", "base_url": upstream.base_url + "/v1"},
+                    "an": {"kind": "anthropic", "base_url": upstream.base_url},
+                },
+                "routes": _routes(),
+            }
+        )
+        with RelayServer(config) as server:
+            yield server
+
+
+@pytest.fixture
+def client(relay: RelayServer) -> httpx.Client:
+    with httpx.Client(base_url=relay.base_url, timeout=30) as client:
+        yield client
+
+
+def run_route(client: httpx.Client, route: str) -> tuple[dict, list]:
+    created = client.post("/v1/streams", json={"route": route, "messages": [{"role": "user", "content": "Go."}]})
+    assert created.status_code == 201, created.text
+    status, events = read_all(client, created.json()["events_url"])
+    assert status == 200
+    snapshot = client.get(f"/v1/streams/{created.json()['id']}", params={"token": created.json()["token"]}).json()
+    return snapshot, events
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("text", TEXT_NAMES)
+def test_text_arrives_byte_for_byte(client: httpx.Client, kind: str, text: str) -> None:
+    snapshot, events = run_route(client, f"{kind}-{text}")
+    assert [e.event for e in terminal(events)] == ["done"]
+    assert text_of(events) == TEXTS[text]
+    assert snapshot["text"] == TEXTS[text]
+    assert snapshot["status"] == "done"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_every_fault_ends_with_one_error_and_keeps_the_partial_text(client: httpx.Client, kind: str, fault: str) -> None:
+    snapshot, events = run_route(client, f"{kind}-{fault}")
+    ends = terminal(events)
+    assert [e.event for e in ends] == ["error"], events[-3:]
+    assert ends[0].data["code"] in FAULTS[fault], ends[0].data
+    assert events[-1] is ends[0]
+    assert snapshot["status"] == "failed"
+    partial = text_of(events)
+    assert snapshot["text"] == partial
+    assert TEXTS["prose"].startswith(partial)
+    if fault in PRE_FIRST_BYTE:
+        assert partial == ""
+    elif fault not in ("no_terminator", "no_finish"):
+        assert 0 < len(partial) < len(TEXTS["prose"])
