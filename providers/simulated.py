@@ -134,10 +134,12 @@ class SimulatedProvider:
     async def open(self, request: CompletionRequest) -> SimulatedStream:
         _, script = parse_script(request.model)
         limit = min(request.max_tokens or self._max_tokens, self._max_tokens)
-        pieces = compose_answer(_prompt_of(request.messages), limit)
         partial = _partial_answer(request.messages).rstrip()
+        # A continuation's max_tokens counts only what is left: compose the whole answer, then cut.
+        already = len(_PIECE.findall(partial)) if partial else 0
+        pieces = compose_answer(_prompt_of(request.messages), limit + already)
         if partial:
-            pieces = _remainder(pieces, partial)
+            pieces = _remainder(pieces, partial)[:limit]
         tokens_per_s = float(script.get("tps", self._tokens_per_s))
         return SimulatedStream(
             pieces,

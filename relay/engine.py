@@ -12,14 +12,30 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from providers import CompletionRequest, Provider, ProviderError, UpstreamStream
 
 from . import events
+from splice.buffer import RollingBuffer
+from splice.holdback import HoldBack
+from splice.prompt import build_continuation
+from splice.seam import SeamRepair, SpliceResult
+
+from .capabilities import CapabilityTable
 from .config import RouteConfig, Target
 from .stream import LiveStream
+from .tokens import encoding_for_model
+
+ROLLING_BUFFER_TOKENS = 200
+
+# continuation mode -> how the provider marks the final assistant turn
+_PREFILL_STYLES: dict[str, Any] = {
+    "prefill": "anthropic",
+    "continue_final_message": "continue_final_message",
+    "prefix": "prefix",
+}
 
 logger = logging.getLogger("splice_relay.engine")
 
@@ -79,19 +95,44 @@ class _Watch:
     last_chunk_at: float
     got_first: bool = False
     upstream: UpstreamStream | None = None
-    attempts: list[AttemptRecord] = field(default_factory=list)
+    started_at: float = 0.0
+    chunks: int = 0
 
 
 class Generation:
-    """Runs one stream's route and appends its events."""
+    """Runs one stream's route and appends its events.
 
-    def __init__(self, stream: LiveStream, route: RouteConfig, request: GenerationRequest, providers: Mapping[str, Provider]) -> None:
+    Text passes a hold-back (the trailing fragment a continuation might rewrite
+    is not sent yet) and is remembered in a rolling 200-token buffer. When an
+    attempt fails after text was sent, the next target gets a continuation
+    request and its first words pass the seam repair before joining the stream.
+    """
+
+    def __init__(
+        self,
+        stream: LiveStream,
+        route: RouteConfig,
+        request: GenerationRequest,
+        providers: Mapping[str, Provider],
+        capabilities: CapabilityTable,
+    ) -> None:
         self.stream = stream
         self.route = route
         self.request = request
         self.providers = providers
+        self.capabilities = capabilities
         self.attempts: list[AttemptRecord] = []
+        self.failovers: list[dict[str, Any]] = []
+        self.splices: list[dict[str, Any]] = []
         self.sent_chars = 0
+        self._holdback = HoldBack()
+        self._encoding = encoding_for_model(route.targets[0].model)
+        self._buffer = RollingBuffer(self._encode, self._encoding.decode, max_tokens=ROLLING_BUFFER_TOKENS)
+        self._seam: SeamRepair | None = None
+        self._dropped = ""  # the held fragment the last failure dropped; the seam may need it back
+        self._on_text: Callable[[str], None] = self._through_holdback
+
+    # -- lifecycle ---------------------------------------------------------
 
     async def run(self) -> None:
         stream = self.stream
@@ -115,68 +156,184 @@ class Generation:
             stream.audit = self.audit()
 
     def audit(self) -> dict[str, Any]:
-        return {"route": self.route.name, "attempts": [attempt.as_dict() for attempt in self.attempts]}
+        return {
+            "route": self.route.name,
+            "attempts": [attempt.as_dict() for attempt in self.attempts],
+            "failovers": self.failovers,
+            "splices": self.splices,
+        }
+
+    # -- the chain -----------------------------------------------------------
 
     async def _run_chain(self) -> str:
-        """Try the targets in order; before the first token a failure simply moves on."""
-        last_failure: AttemptFailed | None = None
-        for target in self.route.targets:
-            if self.sent_chars:
-                break  # mid-stream failover is the splice's job
+        """Try the targets in order until one finishes; raise the last failure if none does."""
+        targets = self.route.targets
+        failure: AttemptFailed | None = None
+        for index, target in enumerate(targets):
+            if failure is not None:
+                self._announce_failover(targets[index - 1], target, failure)
             try:
-                return await self._attempt(target, self._request_for(target), self._send)
-            except AttemptFailed as failure:
-                logger.info("stream %s: %s failed before output (%s)", self.stream.id, target.label, failure.reason)
-                last_failure = failure
-        assert last_failure is not None
-        raise last_failure
+                return await self._run_target(target)
+            except AttemptFailed as exc:
+                failure = exc
+                self._dropped = self._holdback.drop()  # the next target regenerates the held fragment
+                self._seam = None
+                logger.info(
+                    "stream %s: %s failed (%s) after %d chars sent, %d held chars dropped",
+                    self.stream.id, target.label, exc.reason, self.sent_chars, len(self._dropped),
+                )
+        assert failure is not None
+        raise failure
 
-    def _request_for(self, target: Target) -> CompletionRequest:
-        request = self.request
+    async def _run_target(self, target: Target) -> str:
+        self._encoding = encoding_for_model(target.model)
+        if not self.sent_chars:
+            self._on_text = self._through_holdback
+            finish_reason = await self._attempt(target, self._fresh_request(target))
+        else:
+            finish_reason = await self._continue_on(target)
+        self._emit(self._holdback.flush())
+        return finish_reason
+
+    async def _continue_on(self, target: Target) -> str:
+        """Ask `target` to continue the sent text; a refused prefill is retried once as `instruct`."""
+        mode = self.capabilities.mode_for(target)
+        try:
+            return await self._continuation_attempt(target, mode)
+        except AttemptFailed as failure:
+            if mode == "instruct" or failure.kind != "bad_request" or self._seam is None:
+                raise
+            logger.info("stream %s: %s refused a %s continuation; retrying as instruct", self.stream.id, target.label, mode)
+            self.capabilities.learn_prefill_refused(target)
+            self._dropped += self._holdback.drop()
+            return await self._continuation_attempt(target, "instruct")
+
+    async def _continuation_attempt(self, target: Target, mode: str) -> str:
+        sent_text = self.stream.text
+        splice_mode = "instruct" if mode == "instruct" else "prefill"
+        continuation = build_continuation(
+            self.request.messages,
+            sent_text,
+            splice_mode,
+            strip_trailing_whitespace=mode == "prefill",  # Anthropic rejects prefill ending in whitespace
+        )
+        self._seam = SeamRepair(
+            self._buffer.tail(),
+            stripped_whitespace=continuation.stripped_whitespace,
+            sent_text=sent_text,  # so a restart longer than the tail is still recognised
+            dropped=self._dropped,
+            mode=splice_mode,
+        )
+        self._on_text = self._through_seam
+        request = CompletionRequest(
+            model=target.model,
+            messages=continuation.messages,
+            max_tokens=self._remaining_max_tokens(),
+            temperature=self.request.temperature,
+            prefill_style=_PREFILL_STYLES.get(mode),
+        )
+        finish_reason = await self._attempt(target, request)
+        if self._seam is not None:  # the fallback ended before the seam was decided
+            self._after_seam(self._seam.finish(), final=True)
+        return finish_reason
+
+    def _fresh_request(self, target: Target) -> CompletionRequest:
         return CompletionRequest(
             model=target.model,
-            messages=request.messages,
-            max_tokens=request.max_tokens or self.route.max_tokens,
-            temperature=request.temperature,
+            messages=self.request.messages,
+            max_tokens=self.request.max_tokens or self.route.max_tokens,
+            temperature=self.request.temperature,
         )
 
-    def _send(self, text: str) -> None:
+    def _remaining_max_tokens(self) -> int | None:
+        limit = self.request.max_tokens or self.route.max_tokens
+        if limit is None:
+            return None
+        used = len(self._encode(self.stream.text))
+        return max(limit - used, 16)
+
+    def _announce_failover(self, source: Target, target: Target, failure: AttemptFailed) -> None:
+        record = {"from": source.label, "to": target.label, "reason": failure.reason, "at_char": self.sent_chars}
+        self.failovers.append(record)
+        self.stream.append(events.FAILOVER, record)
+
+    # -- the text path (per chunk) -----------------------------------------
+
+    def _through_holdback(self, text: str) -> None:
+        released = self._holdback.feed(text)
+        if released:
+            self._emit(released)
+
+    def _through_seam(self, text: str) -> None:
+        seam = self._seam
+        assert seam is not None
+        self._after_seam(seam.feed(text))
+
+    def _after_seam(self, text: str, *, final: bool = False) -> None:
+        seam = self._seam
+        assert seam is not None
+        result = seam.result
+        if result is None and final:
+            result = SpliceResult("passthrough", 0, 0)
+        if result is not None:
+            # Decided: report it once, then later chunks skip the seam entirely.
+            record = {"strategy": result.strategy, "overlap_chars": result.overlap_chars, "dropped_chars": result.dropped_chars}
+            self.splices.append(record)
+            self.stream.append(events.SPLICE, record)
+            self._seam = None
+            self._on_text = self._through_holdback
+        if text:
+            self._through_holdback(text)
+
+    def _emit(self, text: str) -> None:
+        if not text:
+            return
         self.sent_chars += len(text)
+        self._buffer.append(text)
         self.stream.append_token(text)
 
-    async def _attempt(self, target: Target, request: CompletionRequest, sink: Callable[[str], None]) -> str:
-        """Stream one target into `sink`; returns its finish reason or raises AttemptFailed."""
+    def _encode(self, text: str) -> list[int]:
+        return self._encoding.encode(text, disallowed_special=())
+
+    async def _attempt(self, target: Target, request: CompletionRequest) -> str:
+        """Stream one target into the current text path; returns its finish reason or raises AttemptFailed."""
         loop = asyncio.get_running_loop()
         record = AttemptRecord(target.label, time.time())
         self.attempts.append(record)
         watch = _Watch(last_chunk_at=loop.time())
         provider = self.providers[target.provider]
+        first_chunk: asyncio.Future[None] = loop.create_future()
 
         async def read() -> str:
             upstream = watch.upstream = await provider.open(request)
             async for text in upstream:
                 watch.last_chunk_at = loop.time()
+                watch.chunks += 1
                 if not watch.got_first:
                     watch.got_first = True
                     record.first_token_at = time.time()
+                    first_chunk.set_result(None)  # wakes the watchdog to switch to the stall threshold
                 record.output_chars += len(text)
-                sink(text)
+                self._on_text(text)
             if upstream.usage is not None:
                 usage = upstream.usage
                 record.usage = {"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens}
             return upstream.finish_reason or "stop"
 
         reader = asyncio.ensure_future(read())
+        watch.started_at = loop.time()
         try:
             while True:
                 if watch.got_first:
-                    limit, reason = self.route.stall_timeout_s, "stall"
+                    limit, reason = self._stall_threshold(watch), "stall"
+                    waiting_on: tuple[asyncio.Future[Any], ...] = (reader,)
                 else:
                     limit, reason = self.route.first_token_timeout_s, "first_token_timeout"
+                    waiting_on = (reader, first_chunk)
                 remaining = watch.last_chunk_at + limit - loop.time()
                 if remaining > 0:
-                    done, _ = await asyncio.wait((reader,), timeout=remaining)
-                    if done:
+                    await asyncio.wait(waiting_on, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+                    if reader.done():
                         break
                     continue
                 raise AttemptFailed(reason, f"{target.label}: no output for {limit:g} s", kind="timeout")
@@ -199,3 +356,11 @@ class Generation:
                 await asyncio.wait((reader,))
             if reader.done() and not reader.cancelled():
                 reader.exception()  # retrieved, so asyncio does not log it as unhandled
+
+    def _stall_threshold(self, watch: _Watch) -> float:
+        """The fixed threshold, or one that follows this stream's own pace (never below the floor)."""
+        route = self.route
+        if not route.stall_adaptive or watch.chunks < 8:
+            return route.stall_timeout_s
+        mean_gap = (watch.last_chunk_at - watch.started_at) / watch.chunks
+        return min(route.stall_timeout_s, max(route.stall_floor_s, 8 * mean_gap))

@@ -1,0 +1,22 @@
+"""The splice eval: `python -m splice.eval` cuts reference answers, simulates fallbacks, checks the seams."""
+
+from .check import is_clean
+from .simulate import Case, Outcome, build_cases, run_case
+
+__all__ = ["is_clean", "Case", "Outcome", "build_cases", "run_case", "run_eval", "main"]
+
+
+def run_eval(seed: int = 1234, per_kind: int = 1) -> list[Outcome]:
+    """Run every applicable case; returns the outcomes (skipped combinations are left out)."""
+    outcomes = []
+    for case in build_cases(seed, per_kind):
+        outcome = run_case(case)
+        if outcome is not None:
+            outcomes.append(outcome)
+    return outcomes
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .__main__ import main as _main
+
+    return _main(argv)

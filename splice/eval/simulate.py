@@ -1,0 +1,326 @@
+"""Build eval cases (reference × cut × fallback behaviour) and run them through the real pipeline.
+
+The pipeline is the relay's: the primary's chunks go through `HoldBack` (the
+held fragment is dropped at the cut), what was released goes into a
+`RollingBuffer`, the fallback's output is derived from what was *sent*, and it
+is fed to `SeamRepair` in small seeded random chunks.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from ..buffer import RollingBuffer
+from ..holdback import HoldBack
+from ..seam import SeamRepair
+from .check import is_clean
+from .corpus import REFERENCES
+
+__all__ = ["Case", "Outcome", "build_cases", "run_case", "PseudoTokenizer"]
+
+_PREAMBLES = {
+    "en": ["Sure, continuing:\n\n", "Certainly! Here's the rest of the answer:\n\n", "Continuing from where I left off: ",
+           "Of course. I'll continue from where the text stopped.\n\n", "(continued) ", "Here is the continuation:\n", "…"],
+    "de": ["Gerne, hier ist die Fortsetzung:\n\n", "Ich setze an der unterbrochenen Stelle fort:\n"],
+    "fr": ["Bien sûr, voici la suite :\n\n", "Je continue là où je m’étais arrêté :\n"],
+    "es": ["Claro, aquí está la continuación:\n\n", "Continúo donde lo dejé:\n"],
+    "zh": ["好的，以下是后续内容：\n\n", "继续："],
+    "ja": ["はい、続きです：\n\n", "続きを書きます。\n"],
+}
+_LANG_OF = {"de": "de", "fr": "fr", "es": "es", "zh": "zh", "ja": "ja", "nfd": "fr"}
+
+
+class PseudoTokenizer:
+    """A deterministic word-piece tokenizer (splice/ must not import tiktoken)."""
+
+    _PIECE = re.compile(r"\s?[^\W\d_]{1,8}|\s?\d{1,3}|\s+|.", re.S)
+
+    def __init__(self) -> None:
+        self._ids: dict[str, int] = {}
+        self._pieces: list[str] = []
+
+    def encode(self, text: str) -> list[int]:
+        out = []
+        for piece in self._PIECE.findall(text):
+            token = self._ids.get(piece)
+            if token is None:
+                token = self._ids[piece] = len(self._pieces)
+                self._pieces.append(piece)
+            out.append(token)
+        return out
+
+    def decode(self, tokens: list[int]) -> str:
+        return "".join(self._pieces[t] for t in tokens)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str  # reference name
+    kind: str  # kind of text
+    cut_kind: str
+    cut: int
+    behaviour: str
+    seed: int
+
+
+@dataclass
+class Outcome:
+    case: Case
+    sent: str
+    fallback: str
+    final: str
+    problems: list[str]
+    strategy: str
+
+
+# ---------------------------------------------------------------- cut points
+
+
+def _fence_spans(text: str) -> list[tuple[int, int]]:
+    spans, start, offset = [], None, 0
+    for line in text.split("\n"):
+        if re.match(r"^ {0,3}(`{3,}|~{3,})", line):
+            if start is None:
+                start = offset + len(line) + 1
+            else:
+                spans.append((start, offset))
+                start = None
+        offset += len(line) + 1
+    return spans
+
+
+def _cut_points(text: str) -> dict[str, list[int]]:
+    """Candidate cut offsets of each kind (the primary delivered text[:cut])."""
+    points: dict[str, list[int]] = {}
+
+    def add(kind: str, pos: int) -> None:
+        if 0 < pos < len(text):
+            points.setdefault(kind, []).append(pos)
+
+    fences = _fence_spans(text)
+    in_fence = lambda p: any(a <= p < b for a, b in fences)  # noqa: E731
+    for m in re.finditer(r"[^\W\d_]{4,}", text):
+        if not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", m.group()):
+            add("mid_word", m.start() + 2)
+    for m in re.finditer(r"[^\s] (?=\S)", text):
+        add("after_space", m.end())
+    for m in re.finditer(r"\n\n(?=\S)", text):
+        add("after_blank_line", m.end())
+    for m in re.finditer(r"[^\n]\n(?=\S)", text):
+        if not in_fence(m.end()):
+            add("after_newline", m.end())
+    for a, b in fences:
+        for m in re.finditer(r"\n", text[a:b]):
+            add("in_code_block", a + m.end())
+        for m in re.finditer(r"\n( {2,})(?=\S)", text[a:b]):
+            add("mid_line_indented", a + m.end())
+            line_end = text.find("\n", a + m.end())
+            if line_end - (a + m.end()) > 6:
+                add("mid_line_indented", a + m.end() + (line_end - a - m.end()) // 2)
+    for m in re.finditer(r"\*\*[^*\n]{6,}\*\*", text):
+        add("in_bold", m.start() + 2 + (m.end() - m.start() - 4) // 2)
+    for m in re.finditer(r"(?<!`)`[^`\n]{4,}`(?!`)", text):
+        add("in_inline_code", m.start() + 1 + (m.end() - m.start() - 2) // 2)
+    if text.lstrip().startswith("{") or "```json" in text:
+        for m in re.finditer(r'"[^"\n]{6,}"', text):
+            add("in_json_string", m.start() + 1 + (m.end() - m.start() - 2) // 2)
+    for m in re.finditer(r"^\|[^\n]+\|$", text, flags=re.M):
+        add("in_table_row", m.start() + (m.end() - m.start()) // 2)
+    for m in re.finditer(r"^[ \t]*\d+[.)] [^\n]+$", text, flags=re.M):
+        add("in_numbered_list", m.start() + (m.end() - m.start()) // 2)
+        add("in_numbered_list", m.end() + 1)
+    for m in re.finditer(r"https?://\S{10,}", text):
+        add("in_url", m.start() + (m.end() - m.start()) // 2)
+    for m in re.finditer(r"\d[\d,.]{3,}\d", text):
+        add("in_number", m.start() + (m.end() - m.start()) // 2)
+    for m in re.finditer(r"[\u200d\ufe0f\U0001f3fb-\U0001f3ff]|[\U0001f1e6-\U0001f1ff](?=[\U0001f1e6-\U0001f1ff])", text):
+        add("in_emoji", m.start() + 1)
+        add("in_emoji", m.start())
+    for m in re.finditer(r"[\u0300-\u036f]", text):
+        add("in_nfd_char", m.start())
+    for m in re.finditer(r"[\u3040-\u30ff\u4e00-\u9fff]{3}", text):
+        add("cjk", m.start() + 1)
+    return points
+
+
+# ---------------------------------------------------------------- fallback behaviours
+
+
+def _sentence_start(sent: str) -> int:
+    body = sent.rstrip()
+    best = 0
+    for m in re.finditer(r"(?:[.!?:](?:\s+)|[。！？：]|\n+[ \t]*(?:[-*+] |\d+[.)] )?)", body):
+        if m.end() < len(body):
+            best = m.end()
+    return best
+
+
+def _word_start(sent: str, words: int) -> int:
+    body = sent.rstrip()
+    starts = [m.start() for m in re.finditer(r"\S+", body)]
+    if not starts:
+        return 0
+    return starts[max(0, len(starts) - words)]
+
+
+def _requote(text: str, rng: random.Random) -> str:
+    swaps = {"'": "’", "’": "'", '"': "“", "“": '"', "”": '"', "—": "--" if False else "-", "–": "-"}
+    text = "".join(swaps.get(c, c) for c in text)
+    if rng.random() < 0.5:
+        text = text.replace(" ", "\u00a0", 1)
+    form = "NFC" if rng.random() < 0.5 else "NFD"
+    text = unicodedata.normalize(form, text)
+    m = re.search(r"[^\W\d_]", text)
+    if m:
+        c = text[m.start()]
+        text = text[: m.start()] + (c.lower() if c.isupper() else c.upper()) + text[m.start() + 1 :]
+    return text
+
+
+def _renumber_from_one(cont: str, sent: str) -> str | None:
+    """The continuation with the current list's following items renumbered from 1."""
+    lines = sent.split("\n")
+    indent = None
+    for line in reversed(lines):
+        m = re.match(r"^([ \t]*)\d+[.)] ", line)
+        if m:
+            indent = m.group(1)
+            break
+    if indent is None:
+        return None
+    out, counter, changed = [], 0, False
+    for k, line in enumerate(cont.split("\n")):
+        m = re.match(r"^([ \t]*)(\d+)([.)] )", line)
+        if k > 0 or sent.endswith("\n"):
+            if m and m.group(1) == indent:
+                counter += 1
+                line = f"{indent}{counter}{m.group(3)}{line[m.end():]}"
+                changed = True
+            elif line.strip() and not line[:1].isspace():
+                out.append(line)
+                out.extend(cont.split("\n")[k + 1 :])
+                break
+        out.append(line)
+    return "\n".join(out) if changed else None
+
+
+def _fallback_output(behaviour: str, reference: str, sent: str, lang: str, rng: random.Random) -> str | None:
+    cont = reference[len(sent) :]
+    if behaviour == "exact":
+        return cont
+    if behaviour == "repeat_words":
+        return sent[_word_start(sent, rng.randint(2, 5)) :] + cont
+    if behaviour == "repeat_sentence":
+        return sent[_sentence_start(sent) :] + cont
+    if behaviour == "restart":
+        return reference
+    if behaviour == "preamble":
+        pre = rng.choice(_PREAMBLES.get(lang, _PREAMBLES["en"]) + (_PREAMBLES["en"][:2] if lang != "en" else []))
+        if any(a <= len(sent) <= b for a, b in _fence_spans(reference)):
+            return pre.rstrip() + "\n" + cont  # in code: the lead-in on its own line, then the code as is
+        if rng.random() < 0.3:
+            return pre + sent[_word_start(sent, 3) :].lstrip() + cont
+        return pre + cont.lstrip()
+    if behaviour == "case_quotes":
+        return _requote(sent[_word_start(sent, rng.randint(3, 6)) :], rng) + cont
+    if behaviour == "ws_add":
+        if not sent or not sent[-1].isspace() or cont[:1].isspace():
+            return None
+        return sent[-1] + cont
+    if behaviour == "ws_drop":
+        if cont.startswith("\n"):
+            return cont.lstrip("\n")  # the line break is lost, indentation kept
+        if cont.startswith(" ") and not cont[1:2].isspace():
+            return cont[1:]
+        return None
+    if behaviour == "stripped_prefill":
+        return cont  # handled in run_case: the tail is passed stripped
+    if behaviour == "fence_reopen":
+        spans = _fence_spans(reference)
+        span = next(((a, b) for a, b in spans if a <= len(sent) <= b), None)
+        if span is None:
+            return None
+        open_line = reference[: span[0]].rstrip("\n").rsplit("\n", 1)[-1].strip()
+        if rng.random() < 0.5:
+            line_start = sent.rfind("\n") + 1
+            return open_line + "\n" + sent[line_start:] + cont
+        return open_line + "\n" + reference[span[0] :]
+    if behaviour == "list_restart":
+        return _renumber_from_one(cont, sent)
+    if behaviour == "complete":
+        return ""
+    if behaviour == "complete_restart":
+        return reference
+    raise ValueError(behaviour)
+
+
+BEHAVIOURS = [
+    "exact", "repeat_words", "repeat_sentence", "restart", "preamble", "case_quotes",
+    "ws_add", "ws_drop", "stripped_prefill", "fence_reopen", "list_restart",
+]
+END_BEHAVIOURS = ["complete", "complete_restart"]
+
+
+def build_cases(seed: int = 1234, per_kind: int = 1) -> list[Case]:
+    rng = random.Random(seed)
+    cases: list[Case] = []
+    for name, kind, text in REFERENCES:
+        points = _cut_points(text)
+        for cut_kind, positions in sorted(points.items()):
+            for pos in rng.sample(sorted(set(positions)), min(per_kind, len(set(positions)))):
+                for behaviour in BEHAVIOURS:
+                    cases.append(Case(name, kind, cut_kind, pos, behaviour, rng.randrange(1 << 30)))
+        for behaviour in END_BEHAVIOURS:
+            cases.append(Case(name, kind, "end", len(text), behaviour, rng.randrange(1 << 30)))
+    return cases
+
+
+def _chunks(text: str, rng: random.Random, low: int, high: int) -> Iterator[str]:
+    i = 0
+    while i < len(text):
+        n = rng.randint(low, high)
+        yield text[i : i + n]
+        i += n
+
+
+_TEXTS = {name: text for name, _, text in REFERENCES}
+
+
+def run_case(case: Case, *, checker: Callable[..., list[str]] = is_clean) -> Outcome | None:
+    reference = _TEXTS[case.name]
+    rng = random.Random(case.seed)
+    hold = HoldBack()
+    tokenizer = PseudoTokenizer()
+    rolling = RollingBuffer(tokenizer.encode, tokenizer.decode, max_tokens=200)
+    sent_parts = []
+    for chunk in _chunks(reference[: case.cut], rng, 1, 6):
+        out = hold.feed(chunk)
+        if out:
+            sent_parts.append(out)
+            rolling.append(out)
+    dropped = hold.drop()
+    sent = "".join(sent_parts)
+    fallback = _fallback_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
+    if fallback is None:
+        return None
+    tail = rolling.tail()
+    stripped = ""
+    if case.behaviour == "stripped_prefill":
+        stripped = tail[len(tail.rstrip()) :]
+        if not stripped:
+            return None
+        tail = tail.rstrip()
+        fallback = stripped + fallback
+    # A fallback that continues exactly is a prefill-mode model; the others misbehave like instruct-mode ones.
+    mode = "prefill" if case.behaviour in ("exact", "stripped_prefill", "complete") else "instruct"
+    seam = SeamRepair(tail, stripped_whitespace=stripped, sent_text=sent, dropped=dropped, mode=mode)
+    emitted = [seam.feed(chunk) for chunk in _chunks(fallback, rng, 1, 8)]
+    emitted.append(seam.finish())
+    final = sent + "".join(emitted)
+    problems = checker(reference, sent, final, exact=True)
+    strategy = seam.result.strategy if seam.result else "none"
+    return Outcome(case, sent, fallback, final, problems, strategy)

@@ -1,0 +1,155 @@
+"""Text normalisation for comparing the sent tail with a fallback's head.
+
+Two texts that a reader would call "the same words" must compare equal even when
+one is NFD and the other NFC, one uses curly quotes or an em dash and the other
+ASCII, one has a NBSP or a zero-width space, or the case differs.  Every
+normalised char remembers the raw span it came from, so that a match found on
+the normalised text can be cut at exact raw offsets.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+__all__ = [
+    "Normalized",
+    "normalize",
+    "is_word_char",
+    "is_nospace_char",
+    "is_grapheme_extender",
+    "ZERO_WIDTH",
+]
+
+# Invisible chars that carry no text of their own (ZWJ included: for matching
+# purposes an emoji sequence with or without it is the same).
+ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e")
+
+_PUNCT_FOLD = {
+    **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u00b4\u02bc", "'"),
+    **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+    "\u2026": "...",
+}
+
+
+def is_nospace_char(ch: str) -> bool:
+    """True for scripts written without spaces between words (CJK, kana, Thai…)."""
+    o = ord(ch)
+    return (
+        0x3040 <= o <= 0x30FF  # hiragana, katakana
+        or 0x3400 <= o <= 0x4DBF
+        or 0x4E00 <= o <= 0x9FFF
+        or 0xF900 <= o <= 0xFAFF
+        or 0x20000 <= o <= 0x3FFFF
+        or 0x0E00 <= o <= 0x0EFF  # Thai, Lao
+        or 0x1000 <= o <= 0x109F  # Myanmar
+        or 0x1780 <= o <= 0x17FF  # Khmer
+        or 0x31F0 <= o <= 0x31FF
+        or 0xFF66 <= o <= 0xFF9F  # half-width katakana
+    )
+
+
+def is_nospace_punct(ch: str) -> bool:
+    """CJK punctuation and full-width forms: a boundary in no-space text."""
+    o = ord(ch)
+    return 0x3000 <= o <= 0x303F or 0xFF01 <= o <= 0xFF0F or 0xFF1A <= o <= 0xFF20 or o in (0xFF5E, 0xFF61, 0xFF64)
+
+
+def is_word_char(ch: str) -> bool:
+    """A char that continues a space-delimited word (letters, digits, marks, `_`).
+
+    No-space scripts are excluded: between two CJK chars there is always a
+    word boundary as far as splicing is concerned.
+    """
+    if ch.isalnum():
+        return not is_nospace_char(ch)
+    if ch == "_":
+        return True
+    return unicodedata.category(ch).startswith("M") or ch in ZERO_WIDTH
+
+
+def is_grapheme_extender(ch: str) -> bool:
+    """A char that attaches to the char before it (so must not start a chunk)."""
+    o = ord(ch)
+    if o < 0x300:
+        return False
+    return (
+        o == 0x200D
+        or 0xFE00 <= o <= 0xFE0F
+        or 0xE0100 <= o <= 0xE01EF
+        or 0x1F3FB <= o <= 0x1F3FF
+        or 0xE0020 <= o <= 0xE007F
+        or 0x1160 <= o <= 0x11FF
+        or unicodedata.category(ch) in ("Mn", "Mc", "Me")
+    )
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """`text` is the normalised form; `starts[i]`/`ends[i]` are the raw span of `text[i]`."""
+
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def raw_end(self, n: int) -> int:
+        """Raw offset just after the first `n` normalised chars."""
+        return self.ends[n - 1] if n > 0 else (self.starts[0] if self.starts else 0)
+
+    def raw_start(self, n: int, raw_len: int) -> int:
+        """Raw offset where normalised char `n` starts (`raw_len` past the end)."""
+        return self.starts[n] if n < len(self.starts) else raw_len
+
+
+def normalize(raw: str, *, drop_punct: bool = False) -> Normalized:
+    """NFKC + casefold + quote/dash folding + zero-width removal + whitespace runs → " ".
+
+    With `drop_punct`, punctuation (Unicode category P*) is dropped as well: a
+    looser form used to recognise a repeat that differs only in punctuation.
+    """
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    i = 0
+    n = len(raw)
+    while i < n:
+        ch = raw[i]
+        j = i + 1
+        while j < n and (unicodedata.combining(raw[j]) or is_grapheme_extender(raw[j])) and raw[j] not in ZERO_WIDTH:
+            j += 1
+        if ch.isspace():
+            while j < n and raw[j].isspace():
+                j += 1
+            if out and out[-1] == " ":
+                ends[-1] = j
+            else:
+                out.append(" ")
+                starts.append(i)
+                ends.append(j)
+            i = j
+            continue
+        if ch in ZERO_WIDTH and j == i + 1:
+            if ends:
+                ends[-1] = max(ends[-1], j) if out[-1] != " " else ends[-1]
+            i = j
+            continue
+        if j == i + 1 and ch < "\x80":
+            piece = ch.lower()
+        else:
+            piece = unicodedata.normalize("NFKC", raw[i:j]).casefold()
+            if any(c in _PUNCT_FOLD for c in piece):
+                piece = "".join(_PUNCT_FOLD.get(c, c) for c in piece)
+        for c in piece:
+            if c.isspace():
+                if out and out[-1] == " ":
+                    ends[-1] = j
+                    continue
+                c = " "
+            elif c in ZERO_WIDTH or (drop_punct and unicodedata.category(c).startswith("P")):
+                continue
+            out.append(c)
+            starts.append(i)
+            ends.append(j)
+        i = j
+    return Normalized("".join(out), tuple(starts), tuple(ends))

@@ -1,0 +1,191 @@
+"""Find where a fallback's head repeats the end of the sent text.
+
+The repeat is a suffix of the sent text that is a prefix of the head, compared
+after normalisation (see `normalize`), cut at raw offsets.  It must be made of
+whole words and be at least `MIN_OVERLAP` normalised chars long, so that a
+legitimate "that that" survives; a shorter one is accepted only when it starts
+at a sentence or line start of the sent text (a restarted sentence or list item:
+"3. " + "3. Third…").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .context import is_markup_only
+from .normalize import Normalized, is_nospace_char, is_word_char, normalize
+
+__all__ = ["Overlap", "PENDING", "find_overlap", "find_anchor", "MIN_OVERLAP"]
+
+MIN_OVERLAP = 8
+MIN_LOOSE_OVERLAP = 16
+PENDING = "pending"
+
+_SENTENCE_END = (".", "!", "?", ":", ";")
+_CJK_SENTENCE_END = ("。", "！", "？", "：", "；")
+
+
+@dataclass(frozen=True)
+class Overlap:
+    cut: int  # raw offset in the head just after the repeated part
+    start: int  # raw offset in the sent text where the repeated part starts
+    anchored: bool  # starts at a sentence/line start of the sent text
+    loose: bool  # matched only with punctuation ignored
+
+
+def _weight(text: str) -> int:
+    """Normalised length that counts: spaces excluded, no-space-script chars count double."""
+    return sum(2 if is_nospace_char(c) else 1 for c in text if c != " ")
+
+
+def _long_enough(norm: str, min_len: int) -> bool:
+    """≥ `min_len` weighted chars, or (strict mode) two or more whole words of ≥ 5 chars in all.
+
+    A single repeated word is never enough ("that that" is legitimate); two
+    repeated words rarely are ("is valid is valid").
+    """
+    weight = _weight(norm)
+    if weight >= min_len:
+        return True
+    if min_len > MIN_OVERLAP:
+        return False
+    words = [w for w in norm.split(" ") if any(is_word_char(c) or is_nospace_char(c) for c in w)]
+    return len(words) >= 2 and weight >= 5
+
+
+def _is_start(norm: str, p: int) -> bool:
+    if norm[p] == " ":
+        return False
+    return p == 0 or norm[p - 1] == " " or not (is_word_char(norm[p - 1]) and is_word_char(norm[p]))
+
+
+def _is_anchor(sent: str, raw_pos: int, sent_is_whole: bool) -> bool:
+    """True if `raw_pos` starts a sentence, a line or a list item's text."""
+    if raw_pos == 0:
+        return sent_is_whole
+    before = sent[:raw_pos]
+    line = before[before.rfind("\n") + 1 :]
+    if is_markup_only(line):
+        return True
+    stripped = before.rstrip(" \t")
+    if stripped.endswith(_CJK_SENTENCE_END):
+        return True
+    return stripped != before and stripped.endswith(_SENTENCE_END)
+
+
+def _search(
+    sent: str,
+    cs: Normalized,
+    head: str,
+    hs: Normalized,
+    *,
+    final: bool,
+    mid_word_ok: bool,
+    sent_is_whole: bool,
+    loose: bool,
+) -> Overlap | str | None:
+    cn = cs.text.rstrip(" ")
+    lead = 1 if hs.text.startswith(" ") else 0
+    hn = hs.text[lead:]
+    nc = len(cn)
+    if not cn:
+        return None  # nothing sent that could be repeated
+    if not hn:
+        return None if final else PENDING
+    min_len = MIN_LOOSE_OVERLAP if loose else MIN_OVERLAP
+
+    def acceptable(p: int) -> bool:
+        if not _is_start(cn, p):
+            return False
+        if _long_enough(cn[p:], min_len):
+            return True
+        return not loose and _is_anchor(sent, cs.starts[p], sent_is_whole)
+
+    # A longer repeat may still be growing: the whole head so far occurs in the sent text.
+    pending_or_whole: int | None = None
+    p = cn.find(hn)
+    while p != -1:
+        if p + len(hn) < nc and acceptable(p):
+            if not final or _long_enough(hn, min_len):
+                pending_or_whole = p
+                break
+        p = cn.find(hn, p + 1)
+    if pending_or_whole is not None:
+        if not final:
+            return PENDING
+        # Final: the fallback only repeated what was sent.
+        return Overlap(len(head), cs.starts[pending_or_whole], False, loose)
+
+    last = cn[-1]
+    for n in range(min(nc, len(hn)), 0, -1):
+        if hn[n - 1] != last or not cn.endswith(hn[:n]):
+            continue
+        p = nc - n
+        if not acceptable(p):
+            continue
+        if n == len(hn):
+            if not final:
+                return PENDING  # the head may go on with more letters of the same word
+        elif not (mid_word_ok or hn[n] == " " or not (is_word_char(hn[n - 1]) and is_word_char(hn[n])) ):
+            continue
+        cut = hs.ends[lead + n - 1]
+        return Overlap(cut, cs.starts[p], _is_anchor(sent, cs.starts[p], sent_is_whole) and not _long_enough(cn[p:], min_len), loose)
+    return None
+
+
+def find_overlap(
+    sent: str,
+    head: str,
+    *,
+    final: bool,
+    mid_word_ok: bool = False,
+    sent_is_whole: bool = False,
+) -> Overlap | str | None:
+    """The repeat of `sent`'s end at the start of `head`, None, or PENDING (need more head)."""
+    strict = _search(
+        sent, normalize(sent), head, normalize(head),
+        final=final, mid_word_ok=mid_word_ok, sent_is_whole=sent_is_whole, loose=False,
+    )
+    if strict is not None:
+        return strict
+    cl = normalize(sent, drop_punct=True)
+    hl = normalize(head, drop_punct=True)
+    found = _search(sent, cl, head, hl, final=final, mid_word_ok=mid_word_ok, sent_is_whole=sent_is_whole, loose=True)
+    if isinstance(found, Overlap) and found.cut < len(head):
+        # Punctuation the sent text ends with may follow the matched words in the head: skip it.
+        trailing = sent[cl.ends[len(cl.text.rstrip(" ")) - 1] :].strip()
+        cut = found.cut
+        if trailing:
+            while cut < len(head) and not head[cut].isspace() and not is_word_char(head[cut]):
+                cut += 1
+        found = Overlap(cut, found.start, found.anchored, True)
+    return found
+
+
+def find_anchor(sent: str, head: str, *, anchor_chars: int = 48) -> tuple[int, int] | None:
+    """Where the last words of `sent` (≥ `anchor_chars` normalised chars) occur in `head`.
+
+    Used after a restarted answer longer than the tail: the fallback re-says the
+    answer and, at some point, catches up with the sent text.  Returns the raw
+    offset in `head` just after the anchor and the anchor's normalised length.
+    """
+    cs = normalize(sent)
+    cn = cs.text.rstrip(" ")
+    if not cn:
+        return None
+    start = max(0, len(cn) - anchor_chars)
+    while start > 0 and not _is_start(cn, start):
+        start -= 1
+    anchor = cn[start:]
+    if _weight(anchor) < MIN_OVERLAP:
+        return None
+    hs = normalize(head)
+    j = hs.text.find(anchor)
+    while j != -1:
+        end = j + len(anchor)
+        if (j == 0 or _is_start(hs.text, j)) and (
+            end == len(hs.text) or hs.text[end] == " " or not (is_word_char(hs.text[end - 1]) and is_word_char(hs.text[end]))
+        ):
+            return hs.ends[end - 1], len(anchor)
+        j = hs.text.find(anchor, j + 1)
+    return None

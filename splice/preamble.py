@@ -1,0 +1,122 @@
+"""Recognise the chatty lead-in a fallback model puts before its continuation.
+
+"Sure, continuing:", "Here's the rest of the answer:", "Je continue :", "以下是后续内容：".
+A preamble is only recognised at the very start of the fallback's output and
+only in a meta construction (an acknowledgement, "here is the rest", "I'll
+continue", "(continued)"), so that a legitimate continuation such as "continue
+stirring for five minutes" is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["match_preamble", "PENDING"]
+
+PENDING = -1
+
+_ACK = (
+    r"(?:sure(?: thing)?|certainly|of course|absolutely|okay|ok|alright|all right|got it|no problem|gladly|understood"
+    r"|natürlich|gerne|gern|klar|selbstverständlich|in ordnung|alles klar"
+    r"|bien sûr|d'accord|très bien|entendu|volontiers"
+    r"|claro|por supuesto|desde luego|vale|perfecto|de acuerdo"
+    r"|certo|certamente|va bene"
+    r"|好的|当然|没问题|はい|もちろん|了解です|了解しました|了解|承知しました|かしこまりました)"
+)
+_END = r"(?:[:：]|[.!。！]+(?=\s|$)|…|\.\.\.|(?=\n)|$)"
+_REST = r"(?:rest|remainder|remaining (?:part|text|portion|content|answer|response)|continuation|next part|remaining)"
+
+_PATTERNS = [
+    # English
+    rf"(?:here'?s|here is|below is|this is|and here'?s|what follows is)\s+(?:the\s+|a\s+)?{_REST}\b[^\n:：.!]{{0,80}}{_END}",
+    rf"(?:i'?ll|i will|let me|i'?m going to|i am going to|i can|allow me to|now,? (?:i'?ll|let me))\s+(?:now\s+)?(?:continue|pick up|resume|carry on|finish|complete|keep going|proceed)\b[^\n:：]{{0,80}}?{_END}",
+    rf"(?:continuing|resuming|picking up|carrying on|continued|proceeding)\s+(?:on\s+)?(?:from|where|with the|right where|exactly where|the (?:answer|response|text|list|code|table|explanation))\b[^\n:：]{{0,80}}?{_END}",
+    rf"(?:continuing|resuming|continued|continuation|cont'?d)\s*{_END}",
+    r"[(\[]\s*(?:continued|continuation|cont'?d|fortsetzung|suite|continuación|continua|続き|续)\s*[)\]]\s*[:：]?",
+    rf"(?:the\s+)?{_REST}(?:\s+of\s+(?:the|my)\s+(?:answer|response|text|list|code|explanation))?\s*[:：]",
+    # German
+    rf"(?:hier ist|hier kommt|im folgenden|nachfolgend|und hier)\s+(?:der|die|das)?\s*(?:rest|fortsetzung|restliche|verbleibende|weitere)\b[^\n:：.!]{{0,80}}{_END}",
+    rf"(?:ich (?:setze|fahre|mache)\b[^\n:：.!]{{0,60}}\b(?:fort|weiter))\b[^\n:：]{{0,60}}?{_END}",
+    rf"(?:fortsetzung|weiter geht'?s|weiter)\s*{_END}",
+    # French
+    rf"(?:voici|voilà|et voici)\s+(?:la suite|le reste|la fin|la continuation)\b[^\n:：.!]{{0,80}}{_END}",
+    rf"(?:je (?:continue|reprends|poursuis|vais continuer|vais reprendre))\b[^\n:：]{{0,80}}?{_END}",
+    rf"(?:suite(?: de la réponse)?|je continue|reprenons)\s*{_END}",
+    # Spanish / Italian / Portuguese
+    rf"(?:aquí (?:está|tienes|va)|a continuación(?:,)?|ecco|aqui está)\s+(?:la continuación|el resto|lo que sigue|il resto|la continuazione|o resto|a continuação)\b[^\n:：.!]{{0,80}}{_END}",
+    rf"(?:contin[uú]o|continuando|sigo|continuo|continuiamo|vou continuar)\b[^\n:：]{{0,80}}?{_END}",
+    # Chinese / Japanese
+    r"(?:以下是|下面是|接下来是|这是|继续|接着)[^\n：:。！]{0,30}(?:内容|部分|回答|续写|后续|剩余|其余|的)?[^\n：:。！]{0,10}[：:。！]",
+    r"(?:継続します|続きです|続きを(?:書きます|記述します|示します)|以下(?:は|が)?続き(?:です)?|続けます)[^\n：:。！]{0,20}[：:。！]?",
+]
+_PREAMBLE_RE = re.compile(
+    rf"\A[ \t]*(?:(?:{_ACK})[,，、!！.。]*\s*)?(?:{'|'.join(_PATTERNS)})[ \t]*",
+    re.IGNORECASE,
+)
+_ACK_ONLY_RE = re.compile(rf"\A[ \t]*(?:{_ACK})\s*[,，、!！.。:：]*[ \t]*(?=\n|$)", re.IGNORECASE)
+_ACK_LEAD_RE = re.compile(rf"\A[ \t]*(?:{_ACK})\s*[,，、!！.。]+[ \t]*", re.IGNORECASE)
+
+# Words a preamble can start with: while the head is a prefix of one of these
+# (and no sentence end has arrived) the decision waits.
+_STARTERS = (
+    "sure", "certainly", "of course", "absolutely", "okay", "ok", "alright", "all right", "got it", "no problem",
+    "gladly", "understood", "here's", "here is", "here’s", "below is", "this is the", "and here", "what follows",
+    "i'll", "i’ll", "i will", "let me", "i'm going", "i am going", "i can continue", "allow me", "now, ",
+    "continuing", "resuming", "picking up", "carrying on", "continued", "continuation", "cont'd", "proceeding",
+    "(cont", "[cont", "(fort", "(suite", "(contin", "the rest", "the remainder", "the continuation", "rest of",
+    "remainder", "natürlich", "gerne", "klar", "selbstverständlich", "in ordnung", "alles klar", "hier ist", "hier kommt",
+    "im folgenden", "nachfolgend", "und hier", "ich setze", "ich fahre", "ich mache", "fortsetzung", "weiter geht",
+    "bien sûr", "d'accord", "très bien", "entendu", "volontiers", "voici", "voilà", "et voici", "je continue",
+    "je reprends", "je poursuis", "je vais", "suite", "reprenons", "claro", "por supuesto", "desde luego", "vale",
+    "perfecto", "de acuerdo", "aquí", "a continuación", "continúo", "continuo", "continuando", "sigo", "certo",
+    "ecco", "好的", "当然", "没问题", "以下是", "下面是", "接下来是", "继续", "接着", "はい", "もちろん", "了解",
+    "承知", "かしこまり", "続き", "続けます", "以下",
+)
+_MAX_PREAMBLE = 200
+
+
+def _could_become_preamble(text: str) -> bool:
+    s = text.lstrip().lower()
+    if not s:
+        return True
+    if len(s) > _MAX_PREAMBLE or "\n" in s:
+        return False
+    # Strip a complete leading acknowledgement ("Sure! ") and look at what follows.
+    m = _ACK_LEAD_RE.match(s)
+    if m and m.end() < len(s):
+        s = s[m.end():]
+        if not s:
+            return True
+    elif m:
+        return True
+    for starter in _STARTERS:
+        if starter.startswith(s):
+            return True
+        if s.startswith(starter) and (len(s) == len(starter) or not s[len(starter)].isalnum() or not starter[-1].isalnum() or starter[-1] >= "\u3000"):
+            # Once a sentence has visibly ended without matching, it is not a preamble.
+            if not re.search(r"[:：.!?。！？](\s|$)", s[len(starter):]):
+                return True
+    return False
+
+
+def match_preamble(head: str, *, final: bool) -> int:
+    """Length of the preamble at the start of `head`, 0 if none, PENDING if undecidable yet."""
+    end = 0
+    for _ in range(3):  # "Sure! Here's the rest:" is two parts
+        rest = head[end:]
+        m = _PREAMBLE_RE.match(rest) or _ACK_ONLY_RE.match(rest)
+        if m and m.end() > 0:
+            if m.end() == len(rest) and not final:
+                return PENDING  # "Continuing" may go on: "Continuing from where I left off:"
+            end += m.end()
+            continue
+        if not final and _could_become_preamble(rest):
+            return PENDING
+        m = _ACK_LEAD_RE.match(rest)
+        if m and m.end() < len(rest):
+            after = rest[m.end() :]
+            if _PREAMBLE_RE.match(after) or after.startswith("\n"):
+                end += m.end()
+                continue
+        break
+    return end

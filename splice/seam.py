@@ -1,0 +1,422 @@
+"""Splice a fallback's continuation onto the sent text without a visible seam.
+
+`repair()` is the pure decision: given the sent tail and the fallback's head so
+far, it either asks for more head (None) or returns the text to emit and what
+was done.  `SeamRepair` wraps it for a stream: it buffers only until the
+decision can be made, then passes through (with one cheap line filter when a
+restarted numbered list has to be renumbered).
+
+Steps, in order, each cutting raw chars off the head:
+
+1. preamble      "Sure, continuing:", "Voici la suite :" …   (see `preamble`)
+2. echo          a quoted copy of the tail, a leading "…"/"..."
+3. fence         a re-opened "```python" while the sent text is inside a fence
+4. overlap       the head repeats the tail's last words/sentence/whole answer
+                 (see `overlap`); after a restart longer than the tail, the
+                 head is dropped until it catches up with the tail ("resync")
+5. markup        a re-opened "**" or "`" while already inside bold/inline code
+6. whitespace    see `whitespace.join_whitespace`
+7. list          a numbered list restarted at "1." is renumbered (`renumber`)
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from .context import FENCE_RE, TextContext, analyse
+from .normalize import is_grapheme_extender, normalize
+from .overlap import PENDING, Overlap, find_anchor, find_overlap
+from .preamble import PENDING as PREAMBLE_PENDING
+from .preamble import match_preamble
+from .renumber import ListRenumber
+from .whitespace import join_whitespace
+
+__all__ = ["SpliceResult", "SeamRepair", "repair"]
+
+_ELLIPSIS = re.compile(r"\A[ \t]*(?:\.\.\.|…)[ \t]*(?=\S|\n)")
+_MARKER_PREFIX = re.compile(r"[ \t]*(?:\d{1,9}[.)]?|[-*+#>|]{1,6})?")
+_QUOTES = {'"': '"', "“": "”", "«": "»", "„": "“", "'": "'", "‘": "’", "`": "`"}
+_MAX_ECHO = 400
+_MAX_FENCE_LINE = 60
+
+
+@dataclass
+class SpliceResult:
+    """What the seam repair did.
+
+    `strategy` is the main fix: "clean" (the head fitted as is, maybe after a
+    whitespace fix), "overlap" (repeated words dropped), "restart" (a restarted
+    sentence, item or answer dropped), "preamble" (a lead-in dropped), "empty"
+    (the fallback added nothing new: the answer was already complete), "forced"
+    (the buffer limit was reached before a decision).  `steps` lists every fix.
+    """
+
+    strategy: str
+    overlap_chars: int
+    dropped_chars: int
+    steps: list[str] = field(default_factory=list)
+    renumber_offset: int = 0
+
+
+@dataclass
+class _Need:
+    """More head is needed; `reason` tells SeamRepair how long it may wait."""
+
+    reason: str  # "overlap" (bounded by the tail), "restart" (resync), or "other"
+
+
+def _effective_sent(sent_tail: str, stripped_whitespace: str) -> str:
+    """The sent text as the reader has it: the tail may have been passed without the stripped whitespace."""
+    if stripped_whitespace and not sent_tail.endswith(stripped_whitespace):
+        return sent_tail + stripped_whitespace
+    return sent_tail
+
+
+def _strip_echo(sent: str, head: str, ctx: TextContext, final: bool) -> int | None:
+    """A leading ellipsis, or a quoted copy of the tail ('"…brown fox" — continuing:'). None = need more."""
+    lead = len(head) - len(head.lstrip())
+    body = head[lead:]
+    if not body:
+        return 0
+    in_code = ctx.in_fence or ctx.in_inline_code or ctx.in_json
+    m = _ELLIPSIS.match(body)
+    if m and (not in_code or "…" in m.group()):  # "..." may be code (a spread); "…" never is
+        return lead + m.end()
+    if not final and (body == "…" or (not in_code and body in (".", "..", "..."))):
+        return None
+    close = _QUOTES.get(body[0])
+    if close is None or in_code:
+        return 0
+    inner_end = body.find(close, 1)
+    tail_norm = normalize(sent).text.rstrip(" ")
+    if inner_end == -1:
+        if final or len(body) > _MAX_ECHO:
+            return 0
+        inner = normalize(body[1:].lstrip(".… ")).text.strip()
+        return None if inner and inner in tail_norm else 0
+    inner = normalize(body[1:inner_end].strip().strip(".…").strip()).text.strip()
+    if len(inner) < 8 or not tail_norm.endswith(inner):
+        return 0
+    cut = lead + inner_end + 1
+    m = re.match(r"[ \t]*(?:[-—–:,.…]+[ \t]*)?", head[cut:])
+    return cut + (m.end() if m else 0)
+
+
+def _fence_reopen(head: str, ctx: TextContext, final: bool) -> tuple[int, bool] | None:
+    """(length of a fence line at the head's start, has an info string); (0, False) if none; None = need more."""
+    if not ctx.in_fence:
+        return 0, False
+    body = head.lstrip("\n")
+    lead = len(head) - len(body)
+    stripped = body.lstrip(" ")
+    if not stripped:
+        return (0, False) if final else None
+    marker_char = ctx.fence_marker[0]
+    if not stripped.startswith(marker_char):
+        return 0, False
+    nl = body.find("\n")
+    if nl == -1:
+        if final:
+            return 0, False
+        if len(body) < _MAX_FENCE_LINE and (set(stripped) <= {marker_char} or stripped.startswith(marker_char * 3)):
+            return None
+        return 0, False
+    line = body[:nl]
+    m = FENCE_RE.match(line)
+    if not m or m.group(2)[0] != marker_char:
+        return 0, False
+    return lead + nl + 1, bool(m.group(3).strip())
+
+
+def _markup_reopen(head: str, ctx: TextContext) -> int:
+    """A fallback re-opening "**" or "`" while the sent text is already inside it."""
+    body = head.lstrip(" ")
+    lead = len(head) - len(body)
+    if ctx.in_bold and body.startswith("**") and len(body) > 2 and not body[2].isspace() and body[2] != "*":
+        return lead + 2
+    if ctx.in_inline_code and body.startswith("`") and len(body) > 1 and not body[1].isspace() and body[1] != "`":
+        return lead + 1
+    return 0
+
+
+def _list_filter(sent: str, ctx: TextContext) -> ListRenumber | None:
+    """A renumbering filter when the sent text ends inside a numbered list."""
+    item = ctx.numbered_item
+    if item is None:
+        return None
+    return ListRenumber(item.indent, item.number + 1, at_line_start=sent.endswith("\n"))
+
+
+def _decide(
+    sent: str,
+    head: str,
+    *,
+    final: bool,
+    sent_text: str | None,
+    dropped: str,
+    additive: bool = False,
+) -> tuple[str, SpliceResult] | _Need:
+    ctx = analyse(sent)
+    steps: list[str] = []
+    strategy = "clean"
+    pos = 0
+
+    n = match_preamble(head, final=final)
+    if n == PREAMBLE_PENDING:
+        return _Need("other")
+    if n:
+        # The lead-in's own line break is not the seam's; in code keep the indentation.
+        pos = n + (_leading_newline(head, n) if ctx.in_fence else _leading_ws(head, n))
+        strategy = "preamble"
+        steps.append("preamble")
+
+    n_echo = _strip_echo(sent, head[pos:], ctx, final)
+    if n_echo is None:
+        return _Need("other")
+    if n_echo:
+        pos += n_echo
+        steps.append("echo")
+        if strategy == "clean":
+            strategy = "preamble"
+        n = match_preamble(head[pos:], final=final)  # '"…fox" — continuing:'
+        if n == PREAMBLE_PENDING:
+            return _Need("other")
+        pos += n
+        if n or ctx.in_fence is False:
+            pos += _leading_ws(head, pos)
+
+    sent_is_whole = sent_text is None or len(sent_text) <= len(sent)
+    overlap_chars = 0
+    rest_head = head[pos:]
+    found = find_overlap(sent, rest_head, final=final, mid_word_ok=ctx.mid_word, sent_is_whole=sent_is_whole)
+    if found is PENDING:
+        return _Need("overlap")
+    fence = _fence_reopen(rest_head, ctx, final)
+    if fence is None and found is None:
+        return _Need("other")
+    if found is None and fence and fence[0]:
+        after_fence = rest_head[fence[0] :]
+        again = find_overlap(sent, after_fence, final=final, mid_word_ok=ctx.mid_word, sent_is_whole=sent_is_whole)
+        if again is PENDING:
+            return _Need("overlap")
+        if isinstance(again, Overlap) or fence[1]:
+            pos += fence[0]
+            steps.append("fence")
+            found = again
+            rest_head = after_fence
+    if isinstance(found, Overlap):
+        overlap_chars = found.cut
+        pos += found.cut
+        restarted = found.anchored or found.start == 0 or _starts_sentence(sent, found.start)
+        steps.append("restart" if restarted else "overlap")
+        if strategy != "preamble":
+            strategy = "restart" if restarted else "overlap"
+    elif not sent_is_whole and sent_text:
+        # A restart of an answer longer than the tail: it does not overlap the
+        # tail yet, but it repeats the answer's opening words.
+        resync = _resync(sent, sent_text, rest_head, final)
+        if resync is None:
+            return _Need("restart")
+        if resync:
+            overlap_chars = resync
+            pos += resync
+            steps.append("resync")
+            strategy = "restart"
+
+    n = _markup_reopen(head[pos:], ctx)
+    if n:
+        pos += n
+        steps.append("markup")
+
+    rest = head[pos:]
+    if rest.strip() and not final and "\n" not in rest.lstrip() and _MARKER_PREFIX.fullmatch(rest.lstrip()):
+        return _Need("other")  # "5" may be "5. " (a list item): the whitespace fix depends on it
+    if not rest.strip():
+        if not final:
+            return _Need("overlap" if overlap_chars else "other")
+        out = dropped if dropped and pos > 0 or (dropped and not head.strip()) else ""
+        return out, SpliceResult("empty", overlap_chars, len(head), steps + ["empty"])
+
+    rest, changed = join_whitespace(sent, rest, ctx, additive=additive and pos == 0)
+    if changed:
+        steps.append("whitespace")
+    return rest, SpliceResult(strategy, overlap_chars, pos, steps)
+
+
+def _leading_ws(text: str, pos: int) -> int:
+    return len(text) - pos - len(text[pos:].lstrip())
+
+
+def _leading_newline(text: str, pos: int) -> int:
+    m = re.match(r"[ \t]*\n", text[pos:])
+    return m.end() if m else 0
+
+
+def _starts_sentence(sent: str, start: int) -> bool:
+    before = sent[:start].rstrip(" \t")
+    return not before or before.endswith(("\n", ".", "!", "?", "。", "！", "？"))
+
+
+def _resync(sent: str, sent_text: str, head: str, final: bool) -> int | None:
+    """Raw chars of `head` to drop when it restarts the whole answer: 0 = not a restart, None = need more."""
+    opening = normalize(sent_text[:600]).text.strip()
+    hn = normalize(head).text.strip()
+    if not hn:
+        return 0 if final else None
+    probe = min(len(opening), 24)
+    if len(hn) < probe:
+        return None if (opening.startswith(hn) and not final) else 0
+    if hn[:probe] != opening[:probe]:
+        return 0
+    anchor = find_anchor(sent, head)
+    if anchor is not None:
+        return anchor[0]
+    if final:
+        return len(head)  # restarted and never caught up: it only repeated
+    return None
+
+
+def repair(
+    sent_tail: str,
+    head: str,
+    *,
+    stripped_whitespace: str = "",
+    final: bool,
+    sent_text: str | None = None,
+    dropped: str = "",
+    mode: str | None = None,
+) -> tuple[str, SpliceResult] | None:
+    """Decide the seam.  Returns (text to emit, what was done), or None when more head is needed.
+
+    `sent_text` (optional) is everything sent so far, used to recognise a
+    restarted answer that no longer overlaps the tail.  `dropped` (optional) is
+    the fragment the hold-back dropped at failover: emitted if the fallback
+    produces nothing new (the primary had really finished).  `mode` (optional)
+    is the continuation mode: with "prefill" and nothing stripped, the model saw
+    the sent whitespace, so line breaks it starts with are added, not merged.
+    """
+    sent = _effective_sent(sent_tail, stripped_whitespace)
+    try:
+        additive = mode == "prefill" and not stripped_whitespace
+        out = _decide(sent, head, final=final, sent_text=sent_text, dropped=dropped, additive=additive)
+    except Exception:  # pragma: no cover - a splice must never break a stream
+        return head, SpliceResult("passthrough", 0, 0, ["error"])
+    if isinstance(out, _Need):
+        return None
+    text, result = out
+    renumber = _list_filter(sent, analyse(sent))
+    if renumber is not None:
+        text = renumber.feed(text) + renumber.finish()
+        result.renumber_offset = renumber.offset or 0
+    return text, result
+
+
+class SeamRepair:
+    """Buffers the fallback's first words only until the seam decision can be made."""
+
+    def __init__(
+        self,
+        sent_tail: str,
+        *,
+        stripped_whitespace: str = "",
+        max_buffer_chars: int = 512,
+        sent_text: str | None = None,
+        dropped: str = "",
+        mode: str | None = None,
+    ) -> None:
+        self._sent = _effective_sent(sent_tail, stripped_whitespace)
+        self._additive = mode == "prefill" and not stripped_whitespace
+        self._sent_text = sent_text
+        self._dropped = dropped
+        self._max = max_buffer_chars
+        self._buf = ""
+        self._tried_at = 0
+        self._skipped = 0  # raw head chars discarded while resyncing a restart
+        self._result: SpliceResult | None = None
+        self._renumber: ListRenumber | None = None
+
+    @property
+    def result(self) -> SpliceResult | None:
+        if self._result is not None and self._renumber is not None and self._renumber.offset:
+            self._result.renumber_offset = self._renumber.offset
+        return self._result
+
+    @property
+    def decided(self) -> bool:
+        return self._result is not None
+
+    def feed(self, delta: str) -> str:
+        if self._result is not None:
+            return self._renumber.feed(delta) if self._renumber else delta
+        if not delta:
+            return ""
+        self._buf += delta
+        # Nothing can be decided in the middle of a word: wait for a boundary
+        # (or a few more chars), which keeps the re-analysis cost linear-ish.
+        if len(self._buf) - self._tried_at < 24 and all(c.isalnum() for c in delta) and not any(ord(c) > 0x2E80 for c in delta):
+            return ""
+        return self._attempt(final=False)
+
+    def finish(self) -> str:
+        if self._result is not None:
+            return self._renumber.finish() if self._renumber else ""
+        out = self._attempt(final=True)
+        if self._renumber:
+            out += self._renumber.finish()
+        return out
+
+    def _attempt(self, *, final: bool) -> str:
+        self._tried_at = len(self._buf)
+        # The head's last letter may still get a combining mark from the next chunk
+        # (NFD text): decide on what is stable and append the rest unchanged.
+        stable = len(self._buf)
+        if not final:
+            while stable > 0 and (is_grapheme_extender(self._buf[stable - 1]) or unicodedata.combining(self._buf[stable - 1])):
+                stable -= 1
+            if stable > 0 and self._buf[stable - 1].isalpha():
+                stable -= 1
+        try:
+            out = _decide(
+                self._sent, self._buf[:stable], final=final, sent_text=self._sent_text, dropped=self._dropped,
+                additive=self._additive,
+            )
+        except Exception:  # pragma: no cover - a splice must never break a stream
+            out = (self._buf, SpliceResult("passthrough", 0, 0, ["error"]))
+            stable = len(self._buf)
+        if not isinstance(out, _Need) and stable < len(self._buf):
+            out = (out[0] + self._buf[stable:], out[1])
+        if isinstance(out, _Need):
+            if out.reason == "restart":
+                return self._resync_window(final)
+            if out.reason == "overlap" and len(self._buf) <= max(len(self._sent), len(self._sent_text or "")) + self._max:
+                return ""
+            if len(self._buf) <= self._max:
+                return ""
+            out = (self._buf, SpliceResult("forced", 0, 0, ["forced"]))
+        text, result = out
+        result.dropped_chars += self._skipped
+        result.overlap_chars += self._skipped if "resync" in result.steps else 0
+        self._result = result
+        self._buf = ""
+        self._renumber = _list_filter(self._sent, analyse(self._sent))
+        if self._renumber is not None:
+            return self._renumber.feed(text)
+        return text
+
+    def _resync_window(self, final: bool) -> str:
+        """Restart in progress: keep only a window big enough to find the anchor in."""
+        limit = (len(self._sent_text or "") + 4 * self._max)
+        if self._skipped + len(self._buf) > limit:
+            # Never caught up: give up and pass the rest through.
+            text, self._buf = self._buf, ""
+            self._result = SpliceResult("forced", 0, self._skipped, ["resync", "forced"])
+            return text
+        keep = 4 * self._max
+        if len(self._buf) > 2 * keep:
+            opening = self._buf[:keep]  # the opening words prove it is a restart
+            cut = len(self._buf) - keep
+            self._skipped += cut - len(opening)
+            self._buf = opening + self._buf[cut:]
+        return ""

@@ -1,0 +1,134 @@
+"""Join the sent text and the continuation with exactly the whitespace one writer would use.
+
+The sent text normally ends in whitespace (the hold-back releases words with the
+whitespace after them), so the usual faults are a doubled space or blank line
+(the fallback re-emits the whitespace), a lost paragraph break (it drops the
+newline) and, when the sent text ends inside a long word or no-space script, a
+space wrongly inserted.  Only the continuation's leading whitespace is ever
+changed: the sent text is immutable.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .context import TextContext, line_kind
+from .normalize import is_nospace_char, is_nospace_punct, is_word_char
+
+__all__ = ["join_whitespace"]
+
+_LEADING_WS = re.compile(r"\A\s*")
+_TRAILING_WS = re.compile(r"\s*\Z")
+_SPACE_AFTER = ",;:!?)]}\"'”’»"
+_LIST_MARKER = re.compile(r"\A[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]")
+
+
+def _line_indent(ws: str) -> str:
+    """The spaces/tabs after the last newline of a whitespace run."""
+    return ws[ws.rfind("\n") + 1 :]
+
+
+def _blank_line_wanted(sent: str, body: str, ctx: TextContext) -> bool:
+    """Sent ends with one newline and the continuation has none: was a blank line due?
+
+    Decided from how the sent text itself separated the same two kinds of block
+    before; without precedent, from Markdown habit (paragraphs and headings get a
+    blank line, consecutive items of a list or table do not).
+    """
+    if ctx.in_fence or ctx.in_json:
+        return False
+    if not sent.endswith("\n") or sent.endswith("\n\n"):
+        return False
+    lines = sent.rstrip("\n").split("\n")
+    prev_kind = line_kind(lines[-1])
+    next_kind = line_kind(body.split("\n", 1)[0])
+    if prev_kind in ("blank", "fence", "indented") or next_kind in ("blank", "indented"):
+        return False
+    if next_kind == "fence" and prev_kind not in ("prose", "heading"):
+        return False
+    votes = 0
+    kinds = [line_kind(line) for line in lines[:-1]]
+    in_fence = False
+    for i in range(1, len(kinds)):
+        if kinds[i - 1] == "fence":
+            in_fence = not in_fence
+        if in_fence or kinds[i] == "blank" or kinds[i - 1] == "blank":
+            continue
+        # consecutive non-blank lines i-1, i: no blank line between
+        if (kinds[i - 1], kinds[i]) == (prev_kind, next_kind):
+            votes -= 1
+    for i in range(2, len(kinds)):
+        if kinds[i - 1] == "blank" and kinds[i - 2] not in ("blank",) and kinds[i] != "blank":
+            if (kinds[i - 2], kinds[i]) == (prev_kind, next_kind):
+                votes += 1
+    if votes:
+        return votes > 0
+    if prev_kind == next_kind and prev_kind in ("numbered", "bullet", "table", "quote"):
+        return False
+    if prev_kind in ("numbered", "bullet") and next_kind in ("numbered", "bullet"):
+        return False
+    return True
+
+
+def _needs_space(sent: str, body: str, ctx: TextContext) -> bool:
+    """Sent ends without whitespace and the continuation starts without: insert a space?"""
+    last, first = sent[-1], body[0]
+    if ctx.in_fence or ctx.in_inline_code or ctx.in_json:
+        return False
+    if is_nospace_char(last) or is_nospace_punct(last) or is_nospace_char(first) or is_nospace_punct(first):
+        return False
+    if is_word_char(last):
+        return False  # a long word released by the hold-back cap: this is its continuation
+    if not is_word_char(first):
+        return False
+    if last in _SPACE_AFTER:
+        return True
+    return last == "." and first.isupper()
+
+
+def join_whitespace(sent: str, rest: str, ctx: TextContext, *, additive: bool = False) -> tuple[str, bool]:
+    """Return `rest` with its leading whitespace fixed to fit after `sent`, and whether it changed.
+
+    `additive`: the fallback saw the sent text *with* its trailing whitespace
+    (prefill without stripping), so line breaks it starts with come on top of
+    the sent ones.  Otherwise (instruct mode, stripped prefill, or the head
+    after a cut repeat) its leading whitespace re-states the sent whitespace and
+    the two are merged.
+    """
+    if not rest or not sent:
+        return rest, False
+    a = _TRAILING_WS.search(sent).group()  # type: ignore[union-attr]
+    b = _LEADING_WS.match(rest).group()  # type: ignore[union-attr]
+    body = rest[len(b) :]
+    if not body:
+        return rest, False
+    na, nb = a.count("\n"), b.count("\n")
+    ia, ib = _line_indent(a), _line_indent(b)
+    structured = ctx.in_fence or ctx.in_json or bool(_LIST_MARKER.match(body)) or line_kind(body.split("\n", 1)[0]) == "table"
+    if not a:
+        if not b:
+            new_b = " " if _needs_space(sent, body, ctx) else ""
+        elif nb == 0 and (is_nospace_char(sent[-1]) or is_nospace_punct(sent[-1]) or is_nospace_char(body[0])):
+            new_b = ""  # no spaces inside CJK text
+        else:
+            new_b = b
+    elif nb == 0:
+        if na == 0:
+            new_b = ""  # a space is already sent; never double it
+        elif structured:
+            new_b = b[len(ia) :] if b.startswith(ia) else ("" if ia else b)  # indentation of a nested item / code
+        else:
+            new_b = ""  # a stray space at the start of a prose line
+        if not new_b and na == 1 and not ia and not additive and _blank_line_wanted(sent, body, ctx):
+            new_b = "\n"
+    else:
+        total = na + nb if additive else max(na, nb)
+        if not ctx.in_fence:
+            total = min(total, 2)  # Markdown: one blank line is as good as many
+        extra = max(0, total - na)
+        if extra:
+            new_b = "\n" * extra + ib
+        else:
+            # The line breaks are already sent; add only indentation still missing.
+            new_b = ib[len(ia) :] if ib.startswith(ia) else ("" if ia else ib)
+    return new_b + body, new_b != b

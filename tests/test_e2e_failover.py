@@ -1,0 +1,185 @@
+"""Mid-stream failover end to end: the primary fails, a fallback continues, the seam is clean.
+
+Client -> real uvicorn relay -> real SDKs over HTTP -> fake upstream, which
+plays the fault on the primary and a scripted continuation behaviour on the
+fallback (it finds the partial answer in the continuation request).
+"""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from loadtest.texts import TEXTS
+from loadtest.upstream import model_name, upstream_in_thread
+from relay.config import load_config_dict
+from splice.eval import is_clean
+
+from .support import RelayServer, read_all, terminal, text_of
+
+DIRECTIONS = {"openai-to-anthropic": ("oa", "an"), "anthropic-to-openai": ("an", "oa")}
+MID_STREAM_FAULTS = ("stall", "close", "reset", "error_event", "malformed", "drip")
+CUTS = {  # text -> chunk indexes to fail at (mid-sentence, in lists/code/CJK/emoji)
+    "prose": (3, 40),
+    "markdown": (25, 61),
+    "code": (30, 77),
+    "cjk": (9, 30),
+    "emoji": (7, 20),
+    "german": (12,),
+    "json": (22,),
+}
+CASES = [(text, at) for text, cuts in CUTS.items() for at in cuts]
+STALL = {"stall_timeout_s": 0.3, "first_token_timeout_s": 3}
+
+
+def _primary(provider: str, text: str, fault: str, at: int) -> str:
+    return f"{provider}/" + model_name("m", text=text, fault=fault, at=at, drip_s=1 if fault == "drip" else None)
+
+
+def _fallback(provider: str, text: str, cont: str = "exact", **extra: object) -> str:
+    return f"{provider}/" + model_name("f", text=text, cont=cont, **extra)
+
+
+def _routes() -> dict[str, dict]:
+    routes: dict[str, dict] = {}
+    for direction, (first, second) in DIRECTIONS.items():
+        for fault in MID_STREAM_FAULTS:
+            for text, at in CASES:
+                routes[f"{direction}-{fault}-{text}-{at}"] = {"targets": [_primary(first, text, fault, at), _fallback(second, text)], **STALL}
+        for cont in ("repeat_words", "repeat_sentence", "restart", "preamble"):
+            for text in ("prose", "markdown", "german"):
+                routes[f"{direction}-cont-{cont}-{text}"] = {"targets": [_primary(first, text, "stall", 30), _fallback(second, text, cont)], **STALL}
+    routes["finished-but-no-terminator"] = {"targets": [_primary("oa", "prose", "no_terminator", 5), _fallback("an", "prose", "restart")], **STALL}
+    routes["finished-fallback-says-nothing"] = {"targets": [_primary("an", "prose", "no_terminator", 5), _fallback("oa", "prose", "nothing")], **STALL}
+    routes["prefill-refused"] = {"targets": [_primary("oa", "prose", "reset", 20), _fallback("an", "prose", prefill="reject")], **STALL}
+    routes["fallback-fails-too"] = {
+        "targets": [_primary("oa", "markdown", "stall", 15), _primary("an", "markdown", "reset", 4), _fallback("oa", "markdown")],
+        **STALL,
+    }
+    routes["fallback-says-nothing-mid-answer"] = {"targets": [_primary("oa", "prose", "stall", 15), _fallback("an", "prose", "nothing")], **STALL}
+    routes["all-fail"] = {"targets": [_primary("oa", "prose", "stall", 10), _primary("an", "prose", "http503", 0)], **STALL}
+    routes["before-first-token"] = {"targets": [_primary("an", "prose", "http529", 0), _fallback("oa", "prose", "restart")], **STALL}
+    return routes
+
+
+@pytest.fixture(scope="module")
+def upstream():
+    with upstream_in_thread() as upstream:
+        yield upstream
+
+
+@pytest.fixture(scope="module")
+def relay(upstream) -> RelayServer:
+    config = load_config_dict(
+        {
+            "providers": {
+                "oa": {"kind": "openai", "base_url": upstream.base_url + "/v1"},
+                "an": {"kind": "anthropic", "base_url": upstream.base_url},
+            },
+            "routes": _routes(),
+        }
+    )
+    with RelayServer(config) as server:
+        yield server
+
+
+@pytest.fixture
+def client(relay: RelayServer) -> httpx.Client:
+    with httpx.Client(base_url=relay.base_url, timeout=30) as client:
+        yield client
+
+
+def run_route(client: httpx.Client, route: str) -> tuple[dict, list]:
+    created = client.post("/v1/streams", json={"route": route, "messages": [{"role": "user", "content": "Write it."}]})
+    assert created.status_code == 201, created.text
+    status, events = read_all(client, created.json()["events_url"])
+    assert status == 200
+    snapshot = client.get(f"/v1/streams/{created.json()['id']}", params={"token": created.json()["token"]}).json()
+    assert snapshot["text"] == text_of(events)  # token events stay append-only
+    return snapshot, events
+
+
+def of(events: list, name: str) -> list:
+    return [e for e in events if e.event == name]
+
+
+@pytest.mark.parametrize("direction", sorted(DIRECTIONS))
+@pytest.mark.parametrize("fault", MID_STREAM_FAULTS)
+@pytest.mark.parametrize(("text", "at"), CASES)
+def test_exact_continuation_reproduces_the_reference(client: httpx.Client, direction: str, fault: str, text: str, at: int) -> None:
+    snapshot, events = run_route(client, f"{direction}-{fault}-{text}-{at}")
+    assert [e.event for e in terminal(events)] == ["done"], events[-2:]
+    assert snapshot["text"] == TEXTS[text]
+    failovers = of(events, "failover")
+    assert len(failovers) == 1
+    assert failovers[0].data["reason"] in {"stall", "connection_closed", "connection_reset", "error_event", "malformed_chunk", "missing_terminator"}
+    # The failover is announced at the point the primary's sent text ended.
+    before = text_of(events[: events.index(failovers[0])])
+    assert failovers[0].data["at_char"] == len(before) > 0
+    assert len(of(events, "splice")) == 1
+
+
+@pytest.mark.parametrize("direction", sorted(DIRECTIONS))
+@pytest.mark.parametrize("cont", ["repeat_words", "repeat_sentence", "restart", "preamble"])
+@pytest.mark.parametrize("text", ["prose", "markdown", "german"])
+def test_misbehaving_fallback_is_spliced_cleanly(client: httpx.Client, direction: str, cont: str, text: str) -> None:
+    snapshot, events = run_route(client, f"{direction}-cont-{cont}-{text}")
+    assert [e.event for e in terminal(events)] == ["done"]
+    failover = of(events, "failover")[0]
+    sent = text_of(events[: events.index(failover)])
+    problems = is_clean(TEXTS[text], sent, snapshot["text"])
+    assert problems == [], (problems, snapshot["text"][max(0, len(sent) - 80) : len(sent) + 120])
+    splice = of(events, "splice")[0].data
+    assert splice["dropped_chars"] > 0
+
+
+def test_primary_that_had_finished_gets_nothing_added(client: httpx.Client) -> None:
+    for route in ("finished-but-no-terminator", "finished-fallback-says-nothing"):
+        snapshot, events = run_route(client, route)
+        assert snapshot["text"] == TEXTS["prose"], route
+        assert [e.event for e in terminal(events)] == ["done"]
+
+
+def test_fallback_saying_nothing_mid_answer_ends_without_damage(client: httpx.Client) -> None:
+    snapshot, events = run_route(client, "fallback-says-nothing-mid-answer")
+    assert TEXTS["prose"].startswith(snapshot["text"])
+    assert [e.event for e in terminal(events)] == ["done"]
+
+
+def test_refused_prefill_is_retried_as_instruct_and_learned(client: httpx.Client, upstream) -> None:
+    for _ in range(2):
+        snapshot, events = run_route(client, "prefill-refused")
+        assert snapshot["text"] == TEXTS["prose"]
+    requests = [r for r in upstream_requests(upstream) if ";prefill=reject" in r["model"]]
+    # First failover: prefill refused, then instruct. Second: straight to instruct (learned).
+    finals = [r["body"]["messages"][-1]["role"] for r in requests]
+    assert finals == ["assistant", "user", "user"], finals
+    # Never a system message added, the original user turn kept first.
+    for request in requests:
+        assert "system" not in request["body"]
+        assert request["body"]["messages"][0] == {"role": "user", "content": "Write it."}
+
+
+def upstream_requests(upstream) -> list[dict]:
+    return httpx.get(upstream.base_url + "/_requests").json()
+
+
+def test_a_failing_fallback_moves_on_to_the_next_target(client: httpx.Client) -> None:
+    snapshot, events = run_route(client, "fallback-fails-too")
+    failovers = of(events, "failover")
+    assert len(failovers) == 2
+    assert snapshot["text"] == TEXTS["markdown"]
+
+
+def test_when_every_target_fails_the_partial_text_is_kept(client: httpx.Client) -> None:
+    snapshot, events = run_route(client, "all-fail")
+    assert [e.event for e in terminal(events)] == ["error"]
+    assert snapshot["status"] == "failed"
+    assert len(snapshot["text"]) > 0 and TEXTS["prose"].startswith(snapshot["text"])
+
+
+def test_failure_before_the_first_token_needs_no_seam(client: httpx.Client) -> None:
+    snapshot, events = run_route(client, "before-first-token")
+    assert snapshot["text"] == TEXTS["prose"]
+    assert of(events, "splice") == []
+    assert of(events, "failover")[0].data["at_char"] == 0

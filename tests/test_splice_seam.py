@@ -1,0 +1,303 @@
+"""Seam repair: each edge case from the brief, plus properties."""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from splice.holdback import HoldBack
+from splice.seam import SeamRepair, repair
+
+
+def splice(sent: str, head: str, *, chunk: int | None = None, **kw: object) -> str:
+    """Run the streaming SeamRepair in small chunks and return the final text."""
+    seam = SeamRepair(sent, **kw)  # type: ignore[arg-type]
+    rng = random.Random(7)
+    out = []
+    i = 0
+    while i < len(head):
+        n = chunk or rng.randint(1, 6)
+        out.append(seam.feed(head[i : i + n]))
+        i += n
+    out.append(seam.finish())
+    return sent + "".join(out)
+
+
+def sent_of(text: str) -> str:
+    hb = HoldBack()
+    out = "".join(hb.feed(text[i : i + 3]) for i in range(0, len(text), 3))
+    hb.drop()
+    return out
+
+
+@pytest.mark.parametrize("chunk", [None, 1, 100])
+def test_exact_continuation_passes_through(chunk: int | None) -> None:
+    assert splice("The quick brown fox ", "jumps over the lazy dog.", chunk=chunk) == "The quick brown fox jumps over the lazy dog."
+
+
+def test_cut_mid_word() -> None:
+    sent = sent_of("The quick brown fo")
+    assert sent == "The quick brown "
+    assert splice(sent, "fox jumps.") == "The quick brown fox jumps."
+
+
+def test_right_after_space_no_double_space() -> None:
+    assert splice("Hello ", " world.") == "Hello world."
+
+
+def test_after_blank_line_no_doubled_blank_line() -> None:
+    assert splice("Para one.\n\n", "\n\nPara two.") == "Para one.\n\nPara two."
+
+
+def test_lost_blank_line_restored_between_paragraphs() -> None:
+    sent = "Intro paragraph.\n\nSecond paragraph.\n"
+    assert splice(sent, "Third paragraph.") == sent + "\nThird paragraph."
+
+
+def test_inside_fenced_code_block_reopened_fence_dropped() -> None:
+    sent = "Example:\n\n```python\ndef f(x):\n"
+    assert splice(sent, "```python\n    return x + 1\n```\n") == sent + "    return x + 1\n```\n"
+
+
+def test_fence_closing_is_kept() -> None:
+    sent = "Example:\n\n```python\nx = 1\n"
+    assert splice(sent, "```\n\nDone.") == sent + "```\n\nDone."
+
+
+def test_mid_line_indented_code() -> None:
+    sent = "```python\ndef f():\n    "
+    assert splice(sent, "    return 1\n```") == "```python\ndef f():\n    return 1\n```"
+    assert splice(sent, "return 1\n```") == "```python\ndef f():\n    return 1\n```"
+
+
+def test_inside_bold_reopened_marker_dropped() -> None:
+    assert splice("This is **very ", "**important** stuff.") == "This is **very important** stuff."
+
+
+def test_inside_inline_code() -> None:
+    assert splice("Run `npm ", "install` first.") == "Run `npm install` first."
+    assert splice("Run `npm ", "`install` first.") == "Run `npm install` first."
+
+
+def test_inside_json_string() -> None:
+    sent = '{\n  "name": "Ada Lovelace",\n  "note": "First '
+    final = splice(sent, 'programmer ever"\n}')
+    assert final == sent + 'programmer ever"\n}'
+
+
+def test_json_restart_is_dropped() -> None:
+    sent = '{\n  "name": "Ada Lovelace",\n  "born": '
+    final = splice(sent, '{\n  "name": "Ada Lovelace",\n  "born": 1815\n}', sent_text=sent)
+    assert final == sent + "1815\n}"
+
+
+def test_inside_table_row_restart() -> None:
+    sent = "| a | b |\n|---|---|\n| 1 | "
+    assert splice(sent, "| 1 | 2 |\n") == "| a | b |\n|---|---|\n| 1 | 2 |\n"
+
+
+def test_numbered_list_restart_renumbered() -> None:
+    sent = "Steps:\n\n1. Build it.\n2. Test it.\n"
+    assert splice(sent, "1. Ship it.\n2. Celebrate.\n\nDone.") == sent + "3. Ship it.\n4. Celebrate.\n\nDone."
+
+
+def test_numbered_list_current_item_restarted() -> None:
+    sent = "1. Build it.\n2. Test it.\n3. "
+    assert splice(sent, "3. Ship it.\n4. Celebrate.") == "1. Build it.\n2. Test it.\n3. Ship it.\n4. Celebrate."
+
+
+def test_inside_url_released_at_cap() -> None:
+    url = "https://example.com/a/very/long/path/that/keeps/going/index.html"
+    hb = HoldBack()
+    sent = hb.feed("See " + url[:45])
+    hb.drop()
+    assert sent.startswith("See https://")
+    final = splice(sent, url[len(sent) - 4 :] + " for details.")
+    assert final == "See " + url + " for details."
+
+
+def test_inside_number() -> None:
+    sent = sent_of("Pi is about 3.14")
+    assert sent == "Pi is about "
+    assert splice(sent, "3.14159.") == "Pi is about 3.14159."
+
+
+def test_inside_emoji_zwj_sequence() -> None:
+    text = "Family: 👨\u200d👩\u200d👧 is"
+    sent = sent_of(text[:10])
+    assert sent == "Family: "
+    assert splice(sent, "👨\u200d👩\u200d👧 is here.") == "Family: 👨\u200d👩\u200d👧 is here."
+
+
+def test_nfd_vs_nfc_overlap() -> None:
+    sent = unicodedata.normalize("NFD", "Le café de la place était déjà plein ")
+    head = unicodedata.normalize("NFC", "café de la place était déjà plein quand Élodie arriva.")
+    assert splice(sent, head) == sent + "quand Élodie arriva."
+
+
+def test_cjk_without_spaces() -> None:
+    assert splice("我们今天去", "公园玩。") == "我们今天去公园玩。"
+    assert splice("我们今天去", " 公园玩。") == "我们今天去公园玩。"
+    assert splice("人工智能的发展正在改变我们的工作方式。", "人工智能的发展正在改变我们的工作方式。在过去") == "人工智能的发展正在改变我们的工作方式。在过去"
+
+
+def test_repeats_last_words() -> None:
+    assert splice("The quick brown fox ", "quick brown fox jumps.") == "The quick brown fox jumps."
+
+
+def test_repeats_last_sentence() -> None:
+    sent = "It was late. The station was empty and cold. "
+    assert splice(sent, "The station was empty and cold. A train arrived.") == sent + "A train arrived."
+
+
+def test_restarts_sentence_short() -> None:
+    assert splice("It rained. The ", "The storm came.") == "It rained. The storm came."
+
+
+def test_restarts_whole_answer() -> None:
+    answer = "Caching keeps a copy close by. The hard part is invalidation. "
+    assert splice(answer, answer + "Measure first.", sent_text=answer) == answer + "Measure first."
+
+
+def test_restart_of_answer_longer_than_tail() -> None:
+    answer = " ".join(f"Sentence {i} says something different about topic {i * 7}." for i in range(60)) + " "
+    tail = answer[-300:]
+    final = splice(tail, answer + "The end.", sent_text=answer, chunk=9)
+    assert final == tail + "The end."
+
+
+@pytest.mark.parametrize(
+    "preamble",
+    [
+        "Sure, continuing:\n\n",
+        "Continuing from where I left off: ",
+        "Here's the rest:\n",
+        "Certainly! Here is the continuation of the answer:\n\n",
+        "(continued) ",
+        "…",
+        "...",
+        "Gerne, hier ist die Fortsetzung:\n\n",
+        "Bien sûr, voici la suite :\n",
+        "Claro, aquí está la continuación:\n",
+        "好的，以下是后续内容：\n",
+    ],
+)
+def test_preamble_dropped(preamble: str) -> None:
+    assert splice("The quick brown fox ", preamble + "jumps over the dog.") == "The quick brown fox jumps over the dog."
+
+
+def test_quoted_copy_of_tail_dropped() -> None:
+    sent = "It ends with the quick brown fox "
+    assert splice(sent, '"...the quick brown fox" — continuing: jumps.') == sent + "jumps."
+
+
+def test_legit_continuation_starting_like_a_preamble_is_kept() -> None:
+    sent = "Add the onions, then "
+    assert splice(sent, "continue stirring for five minutes.") == sent + "continue stirring for five minutes."
+    assert splice("He asked if I could help. ", "Sure enough, I could.") == "He asked if I could help. Sure enough, I could."
+
+
+def test_legitimate_that_that_survives() -> None:
+    assert splice("I think that ", "that is fine.") == "I think that that is fine."
+
+
+def test_overlap_differing_in_case_and_quotes() -> None:
+    sent = "He said “Hello there” and "
+    assert splice(sent, 'he said "hello there" and left.') == sent + "left."
+
+
+def test_overlap_differing_in_punctuation() -> None:
+    sent = 'I said, "hello there friend" and '
+    assert splice(sent, "I said hello there friend and then left.") == sent + "then left."
+
+
+def test_primary_really_finished_adds_nothing() -> None:
+    sent = "The answer is 42.\n"
+    assert splice(sent, "") == sent
+    assert splice(sent, "The answer is 42.", sent_text=sent) == sent
+    seam = SeamRepair(sent)
+    assert seam.finish() == "" and seam.result is not None and seam.result.strategy == "empty"
+
+
+def test_finished_primary_dropped_fragment_is_restored() -> None:
+    assert splice("The answer is ", "", dropped="42.") == "The answer is 42."
+
+
+def test_non_english_overlap() -> None:
+    sent = "Die Energiewende ist eine große Herausforderung. Es geht nicht nur darum, "
+    assert splice(sent, "Es geht nicht nur darum, mehr Strom zu erzeugen.") == sent + "mehr Strom zu erzeugen."
+
+
+def test_stripped_prefill_whitespace() -> None:
+    # The prefill was rstripped; the model regenerates the newline the client already has.
+    sent = "First paragraph.\n\n"
+    final = splice(sent.rstrip(), "\n\nSecond.", stripped_whitespace="\n\n")
+    assert final == "First paragraph." + "Second."  # the helper prefixes the stripped tail; the client has "\n\n" too
+    assert repair("First paragraph.", "\n\nSecond.", stripped_whitespace="\n\n", final=True)[0] == "Second."  # type: ignore[index]
+
+
+def test_prefill_mode_whitespace_is_additive() -> None:
+    sent = "```python\nimport os\n"
+    assert splice(sent, "\n\ndef f():\n    pass\n```", mode="prefill") == sent + "\n\ndef f():\n    pass\n```"
+
+
+def test_result_reports_strategy() -> None:
+    text, result = repair("The quick brown fox ", "Sure, continuing: quick brown fox jumps.", final=True)  # type: ignore[misc]
+    assert text == "jumps."
+    assert result.strategy == "preamble" and result.overlap_chars > 0 and result.dropped_chars > result.overlap_chars
+
+
+def test_repair_waits_while_overlap_may_grow() -> None:
+    assert repair("The quick brown fox ", "The quick", final=False) is None
+    assert repair("The quick brown fox ", "jumps ", final=False) is not None
+
+
+def test_buffer_is_bounded() -> None:
+    seam = SeamRepair("Some sent text ", max_buffer_chars=64)
+    out = seam.feed("Sure " * 100)
+    assert out or seam.decided
+
+
+# ------------------------------------------------------------------ properties
+
+words = st.text(alphabet=st.characters(codec="utf-8"), max_size=80)
+
+
+@settings(max_examples=300, deadline=None)
+@given(words, words, st.booleans())
+def test_total_on_arbitrary_unicode_and_sent_never_changes(sent: str, head: str, final: bool) -> None:
+    out = repair(sent, head, final=final)
+    if final:
+        assert out is not None
+    seam = SeamRepair(sent)
+    emitted = "".join(seam.feed(head[i : i + 3]) for i in range(0, len(head), 3)) + seam.finish()
+    assert (sent + emitted).startswith(sent)
+
+
+ascii_words = st.lists(st.sampled_from(["alpha", "beta", "gamma", "delta", "omega", "kappa", "sigma", "theta"]), min_size=1, max_size=12)
+other_words = st.lists(st.sampled_from(["red", "green", "blue", "cyan", "pink", "gold", "teal"]), min_size=1, max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ascii_words, other_words, st.sampled_from([" ", "\n", "\n\n", ". ", ", "]))
+def test_unrelated_head_is_kept_modulo_seam_whitespace(sent_words: list[str], head_words: list[str], sep: str) -> None:
+    sent = " ".join(sent_words) + sep
+    head = " ".join(head_words) + "."
+    final = splice(sent, head)
+    assert final.startswith(sent)
+    assert final[len(sent) :].lstrip() == head
+
+
+@settings(max_examples=200, deadline=None)
+@given(ascii_words, st.integers(min_value=2, max_value=12), other_words)
+def test_repeated_suffix_of_two_words_or_more_is_dropped(sent_words: list[str], k: int, new_words: list[str]) -> None:
+    sent = " ".join(sent_words) + " "
+    repeated = " ".join(sent_words[-k:])
+    if len(sent_words) < 2 or len(repeated.replace(" ", "")) < 8 and min(k, len(sent_words)) < 2:
+        return
+    final = splice(sent, repeated + " " + " ".join(new_words) + ".")
+    assert final == sent + " ".join(new_words) + "."
