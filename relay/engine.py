@@ -127,7 +127,8 @@ class Generation:
         self.sent_chars = 0
         self._holdback = HoldBack()
         self._encoding = encoding_for_model(route.targets[0].model)
-        self._buffer = RollingBuffer(self._encode, self._encoding.decode, max_tokens=ROLLING_BUFFER_TOKENS)
+        # Counted in the encoding of the model in use: _run_target switches it per target.
+        self._buffer = RollingBuffer(self._encode, self._decode, max_tokens=ROLLING_BUFFER_TOKENS)
         self._seam: SeamRepair | None = None
         self._dropped = ""  # the held fragment the last failure dropped; the seam may need it back
         self._on_text: Callable[[str], None] = self._through_holdback
@@ -293,7 +294,10 @@ class Generation:
         self.stream.append_token(text)
 
     def _encode(self, text: str) -> list[int]:
-        return self._encoding.encode(text, disallowed_special=())
+        return self._encoding.encode_ordinary(text)  # special-token strings in text are just text
+
+    def _decode(self, tokens: list[int]) -> str:
+        return self._encoding.decode(tokens)
 
     async def _attempt(self, target: Target, request: CompletionRequest) -> str:
         """Stream one target into the current text path; returns its finish reason or raises AttemptFailed."""
