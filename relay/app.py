@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
+import time
 from typing import Any, AsyncIterator
 
 import orjson
@@ -17,8 +19,11 @@ from starlette.routing import Route
 from providers import Provider
 
 from .capabilities import CapabilityTable
-from .config import Config, ConfigError, default_config
-from .engine import Generation
+from .audit import JsonLinesAuditLog
+from .config import Config, ConfigError, RouteConfig, default_config
+from .engine import EngineServices, Generation, GenerationRequest
+from .pricing import PriceTable
+from .spend import DailySpend
 from .errors import ApiError, handle_api_error, handle_http_exception, handle_unexpected
 from .sse import sse_response
 from .store import StreamStore
@@ -40,12 +45,21 @@ class Relay:
         self.store: StreamStore = build_store(config)
         self.providers: dict[str, Provider] = build_providers(config)
         self.generations: set[asyncio.Task[None]] = set()
-        self.capabilities = CapabilityTable(config)
+        self.running: set[Generation] = set()  # what the accounting ticker visits
+        self.prices = PriceTable(config.pricing)
+        self.services = EngineServices(self.providers, CapabilityTable(config), self.prices, config.accounting)
+        self.audit_log = JsonLinesAuditLog(config.accounting.audit_log) if config.accounting.audit_log else None
+        self.spend = DailySpend()
+        self._ticker: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         await self.store.start()
+        if self.config.accounting.enabled:
+            self._ticker = asyncio.create_task(self._tick_forever(), name="accounting-ticker")
 
     async def close(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
         for task in list(self.generations):
             task.cancel()
         if self.generations:
@@ -54,16 +68,36 @@ class Relay:
             await provider.aclose()
         await self.store.close()
 
-    def start_generation(self, stream: LiveStream, generation: Generation) -> None:
+    def start_generation(self, stream: LiveStream, generation: Generation, api_key: str | None) -> None:
         task = asyncio.create_task(generation.run(), name=f"generation {stream.id}")
         stream.generation = task
         self.generations.add(task)
-        task.add_done_callback(self._generation_done)
+        self.running.add(generation)
+        task.add_done_callback(lambda task: self._generation_done(task, generation, api_key))
 
-    def _generation_done(self, task: asyncio.Task[None]) -> None:
+    def _generation_done(self, task: asyncio.Task[None], generation: Generation, api_key: str | None) -> None:
         self.generations.discard(task)
+        self.running.discard(generation)
         if not task.cancelled() and task.exception() is not None:
             logger.error("generation task failed", exc_info=task.exception())
+        record = generation.stream.audit
+        usd = (record.get("cost") or {}).get("usd")
+        if api_key is not None and usd:
+            self.spend.add(api_key, usd)
+        if self.audit_log is not None and record:
+            self.audit_log.append(record)
+
+    async def _tick_forever(self) -> None:
+        """One timer for every running generation's progress, cost and budget."""
+        interval = self.config.accounting.progress_interval_s
+        while True:
+            await asyncio.sleep(interval)
+            now = time.monotonic()
+            for generation in list(self.running):
+                try:
+                    generation.tick(now)
+                except Exception:  # one stream's accounting must not stop the others'
+                    logger.exception("accounting tick failed for %s", generation.stream.id)
 
 
 # -- request helpers ------------------------------------------------------
@@ -133,16 +167,18 @@ async def create_stream(request: Request) -> Response:
     api_keys = server.api_keys
     if api_keys and _bearer(request) not in api_keys:
         raise ApiError(401, "invalid_api_key", "a valid API key is required: Authorization: Bearer <key>")
+    api_key = _bearer(request) if api_keys else None
     body = await _read_json(request, server.max_body_bytes)
     route_name, generation_request = parse_generation_request(body, max_output_tokens=server.max_output_tokens)
     route = relay.config.routes.get(route_name)
     if route is None:
         raise ApiError(400, "unknown_route", f"route {route_name!r} is not configured (known: {', '.join(sorted(relay.config.routes))})")
+    generation_request = _with_budget(relay, route, generation_request, api_key)
 
     token = new_stream_token()
     stream = LiveStream(new_stream_id(), token, route.name)
     await relay.store.add(stream)
-    relay.start_generation(stream, Generation(stream, route, generation_request, relay.providers, relay.capabilities))
+    relay.start_generation(stream, Generation(stream, route, generation_request, relay.services), api_key)
 
     if _wants_sse(request):
         return sse_response(
@@ -153,9 +189,29 @@ async def create_stream(request: Request) -> Response:
     return JSONResponse({"id": stream.id, "token": token, "events_url": events_url}, status_code=201)
 
 
+def _with_budget(relay: Relay, route: RouteConfig, generation_request: GenerationRequest, api_key: str | None) -> GenerationRequest:
+    """The request's budget: its own max_usd, else the route's, capped by the key's daily allowance."""
+    budget = generation_request.max_usd if generation_request.max_usd is not None else route.max_usd
+    cap = relay.config.server.daily_usd_per_key
+    if cap is not None and api_key is not None:
+        left = cap - relay.spend.today(api_key)
+        if left <= 0:
+            raise ApiError(429, "daily_budget_exhausted", f"this API key has spent its {cap:g} USD for today (UTC)")
+        budget = left if budget is None else min(budget, left)
+    if budget is not None:
+        if not relay.config.accounting.enabled:
+            raise ApiError(400, "budget_unavailable", "budgets need accounting, which is disabled in this relay's config")
+        unknown = [t.label for t in route.targets if relay.prices.price_for(t.model) is None]
+        if unknown:
+            raise ApiError(400, "unknown_price", f"a budget needs known prices; no price for {', '.join(unknown)}")
+    return dataclasses.replace(generation_request, max_usd=budget)
+
+
 async def stream_events(request: Request) -> Response:
     stream = await _authorized_stream(request)
     after = _cursor(request)
+    if after > 0:
+        stream.reconnects += 1
     server = _relay(request).config.server
     last = stream.last_event_id
     if stream.finished and after == last:

@@ -15,6 +15,8 @@ from typing import Any, Literal
 
 from providers import PROVIDER_KINDS
 
+from .pricing import Price
+
 StoreKind = Literal["memory", "redis"]
 # How a target is asked to continue a partial answer (docs/splice.md):
 # prefill: the partial answer as the final assistant turn (Anthropic, simulated)
@@ -81,6 +83,7 @@ class RouteConfig:
     stall_adaptive: bool = False
     stall_floor_s: float = 0.5
     max_tokens: int | None = None  # default when a request omits it
+    max_usd: float | None = None  # default budget per request
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,11 +95,21 @@ class ServerConfig:
     ping_s: float = 15.0
     retry_ms: int = 1000
     max_output_tokens: int = 32768
+    daily_usd_per_key: float | None = None  # spend cap per API key per UTC day
 
     @property
     def api_keys(self) -> frozenset[str]:
         raw = os.environ.get(self.api_keys_env, "") if self.api_keys_env else ""
         return frozenset(key.strip() for key in raw.split(",") if key.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class AccountingConfig:
+    enabled: bool = True
+    progress_interval_s: float = 0.25
+    cost_interval_s: float = 1.0
+    billing: str = "provider"  # which figure bills: "provider" (reported usage) or "estimate" (tiktoken)
+    audit_log: str = ""  # JSON-lines file for audit records; "" = none (the Redis store keeps its own)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +120,8 @@ class Config:
     routes: dict[str, RouteConfig] = field(default_factory=dict)
     # model-name pattern -> continuation mode; consulted before provider and kind defaults
     continuation: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_CONTINUATION))
+    accounting: AccountingConfig = field(default_factory=AccountingConfig)
+    pricing: dict[str, Price] = field(default_factory=dict)  # overrides of relay.pricing defaults
 
 
 def default_config() -> Config:
@@ -141,11 +156,28 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
 
 
 def load_config_dict(raw: dict[str, Any]) -> Config:
-    _only(raw, "", {"server", "store", "providers", "routes", "continuation"})
+    _only(raw, "", {"server", "store", "providers", "routes", "continuation", "accounting", "pricing"})
     server = _section(raw, "server", ServerConfig, {
         "host": str, "port": int, "api_keys_env": str, "max_body_bytes": int,
-        "ping_s": float, "retry_ms": int, "max_output_tokens": int,
+        "ping_s": float, "retry_ms": int, "max_output_tokens": int, "daily_usd_per_key": float,
     })
+    accounting = _section(raw, "accounting", AccountingConfig, {
+        "enabled": bool, "progress_interval_s": float, "cost_interval_s": float, "billing": str, "audit_log": str,
+    })
+    if accounting.billing not in ("provider", "estimate"):
+        raise ConfigError(f"accounting.billing: {accounting.billing!r} is not 'provider' or 'estimate'")
+    if accounting.progress_interval_s < 0.05 or accounting.cost_interval_s < 0.05:
+        raise ConfigError("accounting.progress_interval_s and cost_interval_s: at least 0.05 (never per token)")
+    pricing: dict[str, Price] = {}
+    for pattern, table in _table(raw, "pricing").items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"pricing.{pattern}: must be a table with input and output")
+        values = _typed(table, f"pricing.{pattern}", {"input": float, "output": float, "cached_input": float})
+        if "input" not in values or "output" not in values:
+            raise ConfigError(f"pricing.{pattern}: input and output (USD per million tokens) are required")
+        if any(value < 0 for value in values.values()):
+            raise ConfigError(f"pricing.{pattern}: prices cannot be negative")
+        pricing[pattern] = Price(**values)
     for key, value, low in (("ping_s", server.ping_s, 0.0), ("retry_ms", server.retry_ms, 0), ("max_body_bytes", server.max_body_bytes, 1), ("max_output_tokens", server.max_output_tokens, 1)):
         if value < low:
             raise ConfigError(f"server.{key}: must be at least {low}")
@@ -183,7 +215,10 @@ def load_config_dict(raw: dict[str, Any]) -> Config:
             raise ConfigError(f"{key}: must be a table")
         values = _typed(
             table, key,
-            {"targets": list, "first_token_timeout_s": float, "stall_timeout_s": float, "stall_adaptive": bool, "stall_floor_s": float, "max_tokens": int},
+            {
+                "targets": list, "first_token_timeout_s": float, "stall_timeout_s": float, "stall_adaptive": bool,
+                "stall_floor_s": float, "max_tokens": int, "max_usd": float,
+            },
         )
         targets = tuple(_target(item, f"{key}.targets[{index}]", providers) for index, item in enumerate(values.pop("targets", [])))
         if not targets:
@@ -203,7 +238,10 @@ def load_config_dict(raw: dict[str, Any]) -> Config:
         continuation[pattern] = mode
     for pattern, mode in DEFAULT_CONTINUATION.items():
         continuation.setdefault(pattern, mode)
-    return Config(server=server, store=store, providers=providers, routes=routes, continuation=continuation)
+    return Config(
+        server=server, store=store, providers=providers, routes=routes,
+        continuation=continuation, accounting=accounting, pricing=pricing,
+    )
 
 
 def _target(item: Any, key: str, providers: dict[str, ProviderConfig]) -> Target:

@@ -23,8 +23,10 @@ from splice.holdback import HoldBack
 from splice.prompt import build_continuation
 from splice.seam import SeamRepair, SpliceResult
 
+from .accounting import AttemptMeter, StreamMeter
 from .capabilities import CapabilityTable
-from .config import RouteConfig, Target
+from .config import AccountingConfig, RouteConfig, Target
+from .pricing import PriceTable
 from .stream import LiveStream
 from .tokens import encoding_for_model
 
@@ -47,6 +49,17 @@ class GenerationRequest:
     messages: list[dict[str, Any]]
     max_tokens: int | None = None
     temperature: float | None = None
+    max_usd: float | None = None  # budget: the generation stops with finish_reason "budget"
+
+
+@dataclass(frozen=True, slots=True)
+class EngineServices:
+    """What every generation shares, held by the app."""
+
+    providers: Mapping[str, Provider]
+    capabilities: CapabilityTable
+    prices: PriceTable
+    accounting: AccountingConfig
 
 
 class AttemptFailed(Exception):
@@ -108,19 +121,23 @@ class Generation:
     request and its first words pass the seam repair before joining the stream.
     """
 
-    def __init__(
-        self,
-        stream: LiveStream,
-        route: RouteConfig,
-        request: GenerationRequest,
-        providers: Mapping[str, Provider],
-        capabilities: CapabilityTable,
-    ) -> None:
+    def __init__(self, stream: LiveStream, route: RouteConfig, request: GenerationRequest, services: EngineServices) -> None:
         self.stream = stream
         self.route = route
         self.request = request
-        self.providers = providers
-        self.capabilities = capabilities
+        self.providers = services.providers
+        self.capabilities = services.capabilities
+        self.services = services
+        accounting = services.accounting
+        self.meter: StreamMeter | None = StreamMeter(accounting.billing) if accounting.enabled else None
+        self._attempt_meter: AttemptMeter | None = None
+        self._current: Target | None = None
+        self._started_at = time.monotonic()
+        self._first_sent_at: float | None = None
+        self._last_progress: tuple[int, int] = (-1, -1)
+        self._last_cost_at = self._started_at
+        self._stop_reason: str | None = None
+        self._task: asyncio.Task[None] | None = None
         self.attempts: list[AttemptRecord] = []
         self.failovers: list[dict[str, Any]] = []
         self.splices: list[dict[str, Any]] = []
@@ -136,32 +153,100 @@ class Generation:
     # -- lifecycle ---------------------------------------------------------
 
     async def run(self) -> None:
+        """Run the chain and end the stream with exactly one terminal event."""
         stream = self.stream
+        self._task = asyncio.current_task()
+        cancelled = False
         try:
             finish_reason = await self._run_chain()
+            terminal: tuple[Any, str, dict[str, Any]] = ("done", events.DONE, {"finish_reason": finish_reason})
         except AttemptFailed as failure:
-            stream.finish(
-                "failed",
-                events.ERROR,
-                {"code": failure.reason, "message": failure.message, "kind": failure.kind},
-            )
+            terminal = ("failed", events.ERROR, {"code": failure.reason, "message": failure.message, "kind": failure.kind})
         except asyncio.CancelledError:
-            stream.finish("cancelled", events.DONE, {"finish_reason": "cancelled"})
-            raise
+            if self._stop_reason is None:  # cancelled from outside: DELETE or shutdown
+                cancelled = True
+                terminal = ("cancelled", events.DONE, {"finish_reason": "cancelled"})
+            else:  # stopped by ourselves (budget): the text so far is the answer
+                assert self._task is not None
+                self._task.uncancel()
+                self._emit(self._holdback.flush())
+                terminal = ("done", events.DONE, {"finish_reason": self._stop_reason})
         except Exception as exc:  # a bug must still end the stream, never leave it hanging
             logger.exception("generation %s crashed", stream.id)
-            stream.finish("failed", events.ERROR, {"code": "internal", "message": f"relay error: {exc!r}", "kind": "internal"})
-        else:
-            stream.finish("done", events.DONE, {"finish_reason": finish_reason})
-        finally:
-            stream.audit = self.audit()
+            terminal = ("failed", events.ERROR, {"code": "internal", "message": f"relay error: {exc!r}", "kind": "internal"})
+        if self.meter is not None:
+            for meter in self.meter.attempts:
+                meter.settle(final=True)
+            stream.append(events.COST, self.meter.cost_event(final=True))
+        stream.finish(*terminal)
+        stream.audit = self.audit()
+        if cancelled:
+            raise asyncio.CancelledError
+
+    def stop(self, reason: str) -> None:
+        """End the generation early, as a normal `done` with `reason` (the budget)."""
+        if self._stop_reason is None and self._task is not None and not self._task.done():
+            self._stop_reason = reason
+            self._task.cancel()
 
     def audit(self) -> dict[str, Any]:
-        return {
+        """The stream's audit record: every attempt, failover, splice, cost, the final status."""
+        stream = self.stream
+        record: dict[str, Any] = {
+            "stream_id": stream.id,
             "route": self.route.name,
+            "status": stream.status,
+            "finish_reason": stream.finish_reason,
+            "error": stream.error,
+            "started_at": stream.created_at,
+            "ended_at": time.time() if stream.finished else None,
+            "chars": self.sent_chars,
             "attempts": [attempt.as_dict() for attempt in self.attempts],
             "failovers": self.failovers,
             "splices": self.splices,
+            "reconnects": stream.reconnects,
+        }
+        if self.meter is not None:
+            cost = self.meter.cost_event(final=stream.finished)
+            record["cost"] = {key: cost[key] for key in ("usd", "input_tokens", "output_tokens", "estimated", "price_known", "billing")}
+            for attempt, metered in zip(record["attempts"], cost["attempts"]):
+                attempt["tokens"] = metered
+        return record
+
+    # -- progress and cost (one shared timer calls tick for every running generation) --
+
+    def tick(self, now: float) -> None:
+        meter = self.meter
+        if meter is None or self.stream.finished:
+            return
+        if self._attempt_meter is not None:
+            self._attempt_meter.settle()
+        output_tokens = meter.output_tokens
+        if (output_tokens, self.sent_chars) != self._last_progress:
+            self._last_progress = (output_tokens, self.sent_chars)
+            self.stream.append(events.PROGRESS, self._progress(now, output_tokens))
+        if now - self._last_cost_at >= self.services.accounting.cost_interval_s:
+            self._last_cost_at = now
+            self.stream.append(events.COST, meter.cost_event(final=False))
+        budget = self.request.max_usd
+        if budget is not None:
+            usd = meter.total_usd()
+            if usd is not None and usd >= budget:
+                self.stop("budget")
+
+    def _progress(self, now: float, output_tokens: int) -> dict[str, Any]:
+        target = self._current
+        elapsed = now - self._started_at
+        since_first = now - self._first_sent_at if self._first_sent_at is not None else 0.0
+        return {
+            "output_tokens": output_tokens,
+            "chars": self.sent_chars,
+            "elapsed_ms": round(elapsed * 1000),
+            "tokens_per_s": round(output_tokens / since_first, 1) if since_first > 0 else 0.0,
+            "ttft_ms": round((self._first_sent_at - self._started_at) * 1000) if self._first_sent_at is not None else None,
+            "provider": target.provider if target else None,
+            "model": target.model if target else None,
+            "attempt": len(self.attempts),
         }
 
     # -- the chain -----------------------------------------------------------
@@ -289,6 +374,8 @@ class Generation:
     def _emit(self, text: str) -> None:
         if not text:
             return
+        if self._first_sent_at is None:
+            self._first_sent_at = time.monotonic()
         self.sent_chars += len(text)
         self._buffer.append(text)
         self.stream.append_token(text)
@@ -307,6 +394,12 @@ class Generation:
         watch = _Watch(last_chunk_at=loop.time())
         provider = self.providers[target.provider]
         first_chunk: asyncio.Future[None] = loop.create_future()
+        self._current = target
+        meter = self._attempt_meter = (
+            self.meter.start(target.label, target.model, self.services.prices.price_for(target.model), request.messages)
+            if self.meter is not None
+            else None
+        )
 
         async def read() -> str:
             upstream = watch.upstream = await provider.open(request)
@@ -318,10 +411,14 @@ class Generation:
                     record.first_token_at = time.time()
                     first_chunk.set_result(None)  # wakes the watchdog to switch to the stall threshold
                 record.output_chars += len(text)
+                if meter is not None:
+                    meter.add(text)
                 self._on_text(text)
             if upstream.usage is not None:
                 usage = upstream.usage
                 record.usage = {"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens}
+                if meter is not None:
+                    meter.reported = usage
             return upstream.finish_reason or "stop"
 
         reader = asyncio.ensure_future(read())

@@ -4,9 +4,38 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Protocol
+from typing import Any, AsyncIterator, Protocol
 
 from .stream import LiveStream
+
+
+class StreamTooLarge(Exception):
+    """A stream went over its store's bound on a log; raised into the generation by the append."""
+
+    code = "stream_too_large"
+
+
+class StreamView(Protocol):
+    """What `get` returns: a LiveStream generated here, or a view of a log kept elsewhere (Redis)."""
+
+    id: str
+    status: str
+    generation: asyncio.Task[None] | None  # a local generation task, else None
+
+    def token_matches(self, token: str) -> bool: ...
+
+    @property
+    def last_event_id(self) -> int: ...
+
+    @property
+    def finished(self) -> bool: ...
+
+    @property
+    def text(self) -> str: ...
+
+    def snapshot(self) -> dict[str, Any]: ...
+
+    def follow(self, after: int) -> AsyncIterator[bytes]: ...
 
 
 class StreamStore(Protocol):
@@ -18,7 +47,13 @@ class StreamStore(Protocol):
 
     async def add(self, stream: LiveStream) -> None: ...
 
-    async def get(self, stream_id: str) -> LiveStream | None: ...
+    async def get(self, stream_id: str, *, at_least: int = 0) -> StreamView | None:
+        """`at_least`: the client's cursor; a store whose log may trail the generation waits for it."""
+        ...
+
+    async def request_cancel(self, stream_id: str, wait_s: float = 5.0) -> StreamView | None:
+        """Cancel the stream's generation wherever it runs; its view once it ended (or after `wait_s`)."""
+        ...
 
     def health(self) -> dict[str, object]: ...
 
@@ -43,10 +78,18 @@ class MemoryStore:
     async def add(self, stream: LiveStream) -> None:
         self._streams[stream.id] = stream
 
-    async def get(self, stream_id: str) -> LiveStream | None:
+    async def get(self, stream_id: str, *, at_least: int = 0) -> LiveStream | None:
         stream = self._streams.get(stream_id)
         if stream is not None and self._expired(stream, time.time()):
             return None
+        return stream
+
+    async def request_cancel(self, stream_id: str, wait_s: float = 5.0) -> LiveStream | None:
+        stream = await self.get(stream_id)
+        task = stream.generation if stream is not None else None
+        if task is not None and not task.done():
+            task.cancel()
+            await asyncio.wait((task,), timeout=wait_s)
         return stream
 
     def health(self) -> dict[str, object]:

@@ -56,6 +56,7 @@ class LiveStream:
         "generation",
         "audit",
         "journal",
+        "reconnects",
     )
 
     def __init__(self, stream_id: str, token: str, route: str) -> None:
@@ -72,6 +73,7 @@ class LiveStream:
         self.generation: asyncio.Task[None] | None = None  # set while a generation runs here
         self.audit: dict[str, Any] = {}
         self.journal: Journal | None = None  # set by a durable store
+        self.reconnects = 0  # event requests that resumed from a cursor
 
     # -- access ----------------------------------------------------------
 
@@ -105,7 +107,8 @@ class LiveStream:
         if self.error is not None:
             snapshot["error"] = self.error
         if self.audit:
-            snapshot["audit"] = self.audit
+            # Reconnects go on after the generation ends; the snapshot shows the live count.
+            snapshot["audit"] = {**self.audit, "reconnects": self.reconnects}
         return snapshot
 
     # -- writing (the generation only) -----------------------------------

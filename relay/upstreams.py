@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+import os
+
 from providers import AnthropicMessagesProvider, OpenAIChatProvider, Provider, SimulatedProvider
 
-from .config import Config, ProviderConfig
+from .config import Config, ConfigError, ProviderConfig
 from .store import MemoryStore, StreamStore
+
+# Where each SDK looks for its key when the config names no variable.
+_SDK_KEY_ENV = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
+
+
+def api_key_for(config: ProviderConfig) -> str | None:
+    """The provider's key; a named variable that is unset fails at start, not at the first request."""
+    if config.api_key_env:
+        key = os.environ.get(config.api_key_env)
+        if not key:
+            raise ConfigError(f"providers.{config.name}.api_key_env: environment variable {config.api_key_env} is not set")
+        return key
+    return os.environ.get(_SDK_KEY_ENV.get(config.kind, "")) or None  # local servers take any key
 
 
 def build_provider(config: ProviderConfig) -> Provider:
     if config.kind == "openai":
-        return OpenAIChatProvider(base_url=config.base_url, api_key=config.api_key, connect_timeout_s=config.connect_timeout_s)
+        return OpenAIChatProvider(base_url=config.base_url, api_key=api_key_for(config), connect_timeout_s=config.connect_timeout_s)
     if config.kind == "anthropic":
-        return AnthropicMessagesProvider(base_url=config.base_url, api_key=config.api_key, connect_timeout_s=config.connect_timeout_s)
+        return AnthropicMessagesProvider(base_url=config.base_url, api_key=api_key_for(config), connect_timeout_s=config.connect_timeout_s)
     return SimulatedProvider(tokens_per_s=config.tokens_per_s)
 
 
@@ -22,5 +37,7 @@ def build_providers(config: Config) -> dict[str, Provider]:
 
 def build_store(config: Config) -> StreamStore:
     if config.store.kind == "redis":
-        raise NotImplementedError("the Redis store is not built yet (issue: Redis stream log)")
+        from .redis_store import RedisStore  # only a Redis deploy imports the Redis client
+
+        return RedisStore(config.store.url, ttl_s=config.store.ttl_s)
     return MemoryStore(ttl_s=config.store.ttl_s)

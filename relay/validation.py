@@ -18,7 +18,7 @@ def parse_generation_request(body: Any, *, max_output_tokens: int) -> tuple[str,
     """Returns the route name and the request, or raises a 400 ApiError."""
     if not isinstance(body, dict):
         raise _bad("the body must be a JSON object")
-    unknown = set(body) - {"route", "messages", "max_tokens", "temperature"}
+    unknown = set(body) - {"route", "messages", "max_tokens", "temperature", "max_usd"}
     if unknown:
         raise _bad(f"unknown field(s): {', '.join(sorted(unknown))}")
     route = body.get("route", "default")
@@ -35,8 +35,13 @@ def parse_generation_request(body: Any, *, max_output_tokens: int) -> tuple[str,
     temperature = body.get("temperature")
     if temperature is not None and (isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not 0 <= temperature <= 2):
         raise _bad("'temperature' must be a number from 0 to 2")
+    max_usd = body.get("max_usd")
+    if max_usd is not None and (isinstance(max_usd, bool) or not isinstance(max_usd, (int, float)) or not max_usd > 0):
+        raise _bad("'max_usd' must be a positive number (USD)")
     clean = [{"role": m["role"], "content": m["content"]} for m in messages]
-    return route, GenerationRequest(clean, max_tokens, float(temperature) if temperature is not None else None)
+    return route, GenerationRequest(
+        clean, max_tokens, float(temperature) if temperature is not None else None, float(max_usd) if max_usd is not None else None
+    )
 
 
 def _check_message(message: Any, where: str) -> None:

@@ -1,0 +1,178 @@
+"""Token counts and cost per attempt, counted in ticks rather than per token.
+
+The hot path only appends each upstream chunk to a list; a tick (every
+`progress_interval_s`, one shared timer for all streams) tokenizes what came
+since the last tick, up to its last whitespace so no word is split across two
+counts. When an attempt ends, its own usage figures (OpenAI's usage chunk,
+Anthropic's message_delta) are kept beside the estimate, and the config says
+which of the two bills.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import tiktoken
+
+from providers import Usage
+
+from .pricing import Price
+from .tokens import encoding_for_model, is_exact_for_model
+
+# OpenAI's chat format: every message costs 3 tokens of framing, a name 1 more,
+# and every reply is primed with 3 (the cookbook's count for current models).
+TOKENS_PER_MESSAGE = 3
+TOKENS_PER_NAME = 1
+REPLY_PRIMING = 3
+
+
+def count_chat_tokens(messages: list[dict[str, Any]], encoding: tiktoken.Encoding) -> int:
+    """Input tokens of a chat request, counted the way OpenAI counts them."""
+    total = REPLY_PRIMING
+    for message in messages:
+        total += TOKENS_PER_MESSAGE
+        for key, value in message.items():
+            if key == "content" and isinstance(value, list):
+                value = "".join(part.get("text", "") for part in value if isinstance(part, dict))
+            if isinstance(value, str):
+                total += len(encoding.encode_ordinary(value))
+            if key == "name":
+                total += TOKENS_PER_NAME
+    return total
+
+
+def _usd(price: Price | None, input_tokens: int, output_tokens: int, cached: int = 0) -> float | None:
+    return None if price is None else round(price.cost(input_tokens, output_tokens, cached), 10)
+
+
+class AttemptMeter:
+    """What one attempt consumed: estimated as it streams, reported by the provider at its end."""
+
+    __slots__ = ("target", "model", "price", "_encoding", "exact", "input_tokens", "output_tokens", "_pending", "reported")
+
+    def __init__(self, target: str, model: str, price: Price | None, messages: list[dict[str, Any]]) -> None:
+        self.target = target
+        self.model = model
+        self.price = price
+        self._encoding = encoding_for_model(model)
+        self.exact = is_exact_for_model(model)  # tiktoken is only an estimate for other families
+        self.input_tokens = count_chat_tokens(messages, self._encoding)
+        self.output_tokens = 0
+        self._pending: list[str] = []
+        self.reported: Usage | None = None
+
+    def add(self, text: str) -> None:
+        """The hot path: remember the chunk, count it at the next tick."""
+        self._pending.append(text)
+
+    def settle(self, final: bool = False) -> bool:
+        """Count the pending text (all of it when `final`); True if the count moved."""
+        if not self._pending:
+            return False
+        text = "".join(self._pending)
+        cut = len(text) if final else _last_boundary(text)
+        if cut == 0:
+            self._pending = [text]
+            return False
+        self._pending = [text[cut:]] if cut < len(text) else []
+        self.output_tokens += len(self._encoding.encode_ordinary(text[:cut]))
+        return True
+
+    @property
+    def estimated_usd(self) -> float | None:
+        return _usd(self.price, self.input_tokens, self.output_tokens)
+
+    @property
+    def reported_usd(self) -> float | None:
+        if self.reported is None:
+            return None
+        usage = self.reported
+        return _usd(self.price, usage.input_tokens, usage.output_tokens, usage.cached_input_tokens)
+
+    def billed(self, billing: str) -> tuple[int, int, float | None, bool]:
+        """(input, output, usd, estimated) by the billing source, falling back to the estimate."""
+        if billing == "provider" and self.reported is not None:
+            usage = self.reported
+            return usage.input_tokens, usage.output_tokens, self.reported_usd, False
+        return self.input_tokens, self.output_tokens, self.estimated_usd, True
+
+    def as_dict(self, billing: str) -> dict[str, Any]:
+        input_tokens, output_tokens, usd, estimated = self.billed(billing)
+        record: dict[str, Any] = {
+            "target": self.target,
+            "input_tokens": input_tokens,
+            "output_tokens": output_tokens,
+            "usd": usd,
+            "estimated": estimated,
+            "price_known": self.price is not None,
+            "estimate": {
+                "input_tokens": self.input_tokens,
+                "output_tokens": self.output_tokens,
+                "usd": self.estimated_usd,
+                "exact_tokenizer": self.exact,
+            },
+        }
+        if self.reported is not None:
+            usage = self.reported
+            record["reported"] = {
+                "input_tokens": usage.input_tokens,
+                "output_tokens": usage.output_tokens,
+                "cached_input_tokens": usage.cached_input_tokens,
+                "usd": self.reported_usd,
+            }
+            record["difference"] = {
+                "input_tokens": usage.input_tokens - self.input_tokens,
+                "output_tokens": usage.output_tokens - self.output_tokens,
+                "usd": None if self.price is None else round((self.reported_usd or 0) - (self.estimated_usd or 0), 10),
+            }
+        return record
+
+
+def _last_boundary(text: str) -> int:
+    """The start of the last whitespace run, so the counted part ends where a token must."""
+    index = len(text) - 1
+    while index >= 0 and not text[index].isspace():
+        index -= 1
+    while index > 0 and text[index - 1].isspace():
+        index -= 1
+    return max(index, 0)
+
+
+class StreamMeter:
+    """All attempts of one stream; the running total is what `cost` events carry."""
+
+    def __init__(self, billing: str) -> None:
+        self.billing = billing
+        self.attempts: list[AttemptMeter] = []
+
+    def start(self, target: str, model: str, price: Price | None, messages: list[dict[str, Any]]) -> AttemptMeter:
+        meter = AttemptMeter(target, model, price, messages)
+        self.attempts.append(meter)
+        return meter
+
+    @property
+    def output_tokens(self) -> int:
+        return sum(attempt.output_tokens for attempt in self.attempts)
+
+    def total_usd(self) -> float | None:
+        """The running cost; None while any attempt's price is unknown."""
+        total = 0.0
+        for attempt in self.attempts:
+            usd = attempt.billed(self.billing)[2]
+            if usd is None:
+                return None
+            total += usd
+        return round(total, 10)
+
+    def cost_event(self, final: bool) -> dict[str, Any]:
+        attempts = [attempt.as_dict(self.billing) for attempt in self.attempts]
+        return {
+            "usd": self.total_usd(),
+            "input_tokens": sum(a["input_tokens"] for a in attempts),
+            "output_tokens": sum(a["output_tokens"] for a in attempts),
+            "estimated": any(a["estimated"] for a in attempts) or not final,
+            "price_known": all(a["price_known"] for a in attempts),
+            "billing": self.billing,
+            "final": final,
+            "attempts": attempts,
+        }
