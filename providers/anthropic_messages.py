@@ -7,7 +7,7 @@ from typing import Any
 import anthropic
 
 from .base import CompletionRequest, Usage
-from .errors import ProviderError, kind_for_status
+from .errors import ProviderError
 from .raw_stream import RawStream, open_raw, sdk_http
 
 DEFAULT_MAX_TOKENS = 4096  # Anthropic requires max_tokens; OpenAI-shaped requests may omit it
@@ -22,15 +22,6 @@ _ERROR_TYPES = {
     "permission_error": "auth",
 }
 
-
-def translate_anthropic_error(exc: BaseException) -> ProviderError | None:
-    if isinstance(exc, anthropic.APIStatusError):
-        return ProviderError(kind_for_status(exc.status_code), exc.message, status=exc.status_code)
-    if isinstance(exc, anthropic.APITimeoutError):
-        return ProviderError("timeout", "upstream request timed out", cause="connect_timeout")
-    if isinstance(exc, anthropic.APIConnectionError):
-        return ProviderError("connection", f"cannot reach upstream: {exc.__cause__ or exc}", cause="connection_error")
-    return None
 
 
 def to_anthropic_messages(messages: list[dict[str, Any]]) -> tuple[str | None, list[dict[str, Any]]]:
@@ -122,7 +113,7 @@ class AnthropicMessagesProvider:
             params["extra_body"] = request.extra_body
         context, response = await open_raw(
             lambda: self._client.messages.with_streaming_response.create(**params),
-            translate_anthropic_error,
+            anthropic,
         )
         return AnthropicMessagesStream(context, response)
 

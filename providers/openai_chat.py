@@ -11,7 +11,7 @@ from typing import Any
 import openai
 
 from .base import CompletionRequest, Usage
-from .errors import ProviderError, kind_for_status
+from .errors import ProviderError
 from .raw_stream import RawStream, open_raw, sdk_http
 
 _ERROR_TYPES = {
@@ -23,15 +23,6 @@ _ERROR_TYPES = {
     "authentication_error": "auth",
 }
 
-
-def translate_openai_error(exc: BaseException) -> ProviderError | None:
-    if isinstance(exc, openai.APIStatusError):
-        return ProviderError(kind_for_status(exc.status_code), exc.message, status=exc.status_code)
-    if isinstance(exc, openai.APITimeoutError):
-        return ProviderError("timeout", "upstream request timed out", cause="connect_timeout")
-    if isinstance(exc, openai.APIConnectionError):
-        return ProviderError("connection", f"cannot reach upstream: {exc.__cause__ or exc}", cause="connection_error")
-    return None
 
 
 class OpenAIChatStream(RawStream):
@@ -95,7 +86,7 @@ class OpenAIChatProvider:
             params["extra_body"] = extra_body
         context, response = await open_raw(
             lambda: self._client.chat.completions.with_streaming_response.create(**params),
-            translate_openai_error,
+            openai,
         )
         return OpenAIChatStream(context, response)
 

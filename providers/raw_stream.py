@@ -8,12 +8,13 @@ then read the raw response's `data:` lines and parse each once with orjson.
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Any, AsyncIterator, Callable
 
 import orjson
 
 from .base import Usage
-from .errors import ProviderError
+from .errors import ProviderError, kind_for_status
 
 try:  # the SDKs' own HTTP client package (httpx2 in current releases, httpx before)
     import httpx2 as sdk_http
@@ -107,13 +108,24 @@ class RawStream:
             pass
 
 
-async def open_raw(make_context: Callable[[], Any], translate: Callable[[BaseException], ProviderError | None]) -> tuple[Any, Any]:
+def sdk_error(exc: BaseException, sdk: ModuleType) -> ProviderError | None:
+    """Translate the errors both SDKs raise before the first byte (same class names in each)."""
+    if isinstance(exc, sdk.APIStatusError):
+        return ProviderError(kind_for_status(exc.status_code), exc.message, status=exc.status_code)
+    if isinstance(exc, sdk.APITimeoutError):
+        return ProviderError("timeout", "upstream request timed out", cause="connect_timeout")
+    if isinstance(exc, sdk.APIConnectionError):
+        return ProviderError("connection", f"cannot reach upstream: {exc.__cause__ or exc}", cause="connection_error")
+    return None
+
+
+async def open_raw(make_context: Callable[[], Any], sdk: ModuleType) -> tuple[Any, Any]:
     """Enter an SDK `with_streaming_response` call; HTTP errors become ProviderErrors."""
     context = make_context()
     try:
         api_response = await context.__aenter__()
     except Exception as exc:
-        error = translate(exc)
+        error = sdk_error(exc, sdk)
         if error is None:
             raise
         raise error from exc

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import threading
 import time
@@ -98,6 +97,25 @@ def text_of(events: list[Event]) -> str:
 
 def terminal(events: list[Event]) -> list[Event]:
     return [e for e in events if e.event in ("done", "error")]
+
+
+def upstream_providers(upstream: Any) -> dict[str, dict[str, str]]:
+    """`oa` (openai kind) and `an` (anthropic kind), both pointed at the fake upstream."""
+    return {
+        "oa": {"kind": "openai", "base_url": upstream.base_url + "/v1"},
+        "an": {"kind": "anthropic", "base_url": upstream.base_url},
+    }
+
+
+def run_route(client: httpx.Client, route: str, messages: list[dict[str, str]] | None = None, **body: Any) -> tuple[dict[str, Any], list[Event]]:
+    """Create a stream on `route`, read it to the end; returns (snapshot, events)."""
+    created = client.post("/v1/streams", json={"route": route, "messages": messages or [{"role": "user", "content": "Go."}], **body})
+    assert created.status_code == 201, created.text
+    status, events = read_all(client, created.json()["events_url"])
+    assert status == 200
+    snapshot = client.get(f"/v1/streams/{created.json()['id']}", params={"token": created.json()["token"]}).json()
+    assert snapshot["text"] == text_of(events)  # token events are append-only: they add up to the text
+    return snapshot, events
 
 
 def wait_for(predicate: Any, timeout: float = 10.0) -> None:

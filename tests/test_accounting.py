@@ -8,13 +8,13 @@ import httpx
 import pytest
 
 from loadtest.texts import TEXTS
-from loadtest.upstream import model_name, upstream_in_thread
+from loadtest.upstream import model_name
 from relay.audit import read_audit_log
 from relay.config import load_config_dict
 from relay.pricing import DEFAULT_PRICES
 from relay.tokens import get_encoding
 
-from .support import RelayServer, read_all, terminal, text_of
+from .support import RelayServer, read_all, run_route, terminal, text_of, upstream_providers
 
 MESSAGES = [{"role": "user", "content": "Go."}]
 
@@ -34,12 +34,6 @@ def _routes() -> dict[str, dict]:
 
 
 @pytest.fixture(scope="module")
-def upstream():
-    with upstream_in_thread() as upstream:
-        yield upstream
-
-
-@pytest.fixture(scope="module")
 def audit_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("audit") / "audit.jsonl"
 
@@ -48,7 +42,7 @@ def audit_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def relay(upstream, audit_path: Path) -> RelayServer:
     config = load_config_dict(
         {
-            "providers": {"oa": {"kind": "openai", "base_url": upstream.base_url + "/v1"}, "an": {"kind": "anthropic", "base_url": upstream.base_url}},
+            "providers": upstream_providers(upstream),
             "routes": _routes(),
             "accounting": {"progress_interval_s": 0.05, "cost_interval_s": 0.2, "audit_log": str(audit_path)},
         }
@@ -56,19 +50,6 @@ def relay(upstream, audit_path: Path) -> RelayServer:
     with RelayServer(config) as server:
         yield server
 
-
-@pytest.fixture
-def client(relay: RelayServer) -> httpx.Client:
-    with httpx.Client(base_url=relay.base_url, timeout=30) as client:
-        yield client
-
-
-def run(client: httpx.Client, route: str, **extra: object) -> tuple[dict, list]:
-    created = client.post("/v1/streams", json={"route": route, "messages": MESSAGES, **extra})
-    assert created.status_code == 201, created.text
-    status, events = read_all(client, created.json()["events_url"])
-    snapshot = client.get(f"/v1/streams/{created.json()['id']}", params={"token": created.json()["token"]}).json()
-    return snapshot, events
 
 
 def final_cost(events: list) -> dict:
@@ -80,7 +61,7 @@ def final_cost(events: list) -> dict:
 
 
 def test_reconciled_figures_equal_the_upstream_usage(client: httpx.Client) -> None:
-    snapshot, events = run(client, "usage")
+    snapshot, events = run_route(client, "usage")
     cost = final_cost(events)
     attempt = cost["attempts"][0]
     assert attempt["reported"]["input_tokens"] == 1234 and attempt["reported"]["output_tokens"] == 567
@@ -92,14 +73,14 @@ def test_reconciled_figures_equal_the_upstream_usage(client: httpx.Client) -> No
 
 
 def test_anthropic_message_delta_usage_is_reconciled(client: httpx.Client) -> None:
-    snapshot, events = run(client, "anthropic-usage")
+    snapshot, events = run_route(client, "anthropic-usage")
     attempt = final_cost(events)["attempts"][0]
     assert attempt["reported"]["output_tokens"] == 321
     assert attempt["estimate"]["exact_tokenizer"] is False  # Claude counted with o200k_base: an estimate
 
 
 def test_estimates_match_tiktoken_for_the_same_text(client: httpx.Client) -> None:
-    snapshot, events = run(client, "plain")
+    snapshot, events = run_route(client, "plain")
     estimate = final_cost(events)["attempts"][0]["estimate"]
     encoding = get_encoding("o200k_base")
     assert estimate["output_tokens"] == len(encoding.encode(TEXTS["prose"]))
@@ -109,7 +90,7 @@ def test_estimates_match_tiktoken_for_the_same_text(client: httpx.Client) -> Non
 
 
 def test_progress_events_come_on_a_timer_with_their_fields(client: httpx.Client) -> None:
-    snapshot, events = run(client, "plain")
+    snapshot, events = run_route(client, "plain")
     progress = [e.data for e in events if e.event == "progress"]
     tokens = [e for e in events if e.event == "token"]
     assert 2 <= len(progress) < len(tokens) / 4  # on a timer, never per token
@@ -121,7 +102,7 @@ def test_progress_events_come_on_a_timer_with_their_fields(client: httpx.Client)
 
 
 def test_a_failover_costs_both_attempts(client: httpx.Client) -> None:
-    snapshot, events = run(client, "failover")
+    snapshot, events = run_route(client, "failover")
     assert snapshot["text"] == TEXTS["prose"]
     cost = final_cost(events)
     first, second = cost["attempts"]
@@ -136,7 +117,7 @@ def test_a_failover_costs_both_attempts(client: httpx.Client) -> None:
 
 
 def test_budget_stops_the_stream_at_the_limit(client: httpx.Client) -> None:
-    snapshot, events = run(client, "budget", max_usd=0.0015)
+    snapshot, events = run_route(client, "budget", max_usd=0.0015)
     assert [e.event for e in terminal(events)] == ["done"]
     assert events[-1].data == {"finish_reason": "budget"}
     cost = final_cost(events)
@@ -146,7 +127,7 @@ def test_budget_stops_the_stream_at_the_limit(client: httpx.Client) -> None:
 
 
 def test_unknown_price_is_unknown_not_zero(client: httpx.Client) -> None:
-    snapshot, events = run(client, "unpriced")
+    snapshot, events = run_route(client, "unpriced")
     cost = final_cost(events)
     assert cost["usd"] is None and cost["price_known"] is False
     response = client.post("/v1/streams", json={"route": "unpriced", "messages": MESSAGES, "max_usd": 1})
@@ -171,12 +152,12 @@ def test_audit_record_is_in_the_snapshot_and_the_log(client: httpx.Client, audit
 def test_accounting_off_sends_no_progress_or_cost(upstream) -> None:
     config = load_config_dict(
         {
-            "providers": {"oa": {"kind": "openai", "base_url": upstream.base_url + "/v1"}},
+            "providers": upstream_providers(upstream),
             "routes": {"plain": _routes()["plain"]},
             "accounting": {"enabled": False},
         }
     )
     with RelayServer(config) as server, httpx.Client(base_url=server.base_url, timeout=30) as client:
-        snapshot, events = run(client, "plain")
+        snapshot, events = run_route(client, "plain")
         assert {e.event for e in events} == {"token", "done"}
         assert snapshot["text"] == TEXTS["prose"]

@@ -28,12 +28,6 @@ def relay() -> RelayServer:
         yield server
 
 
-@pytest.fixture
-def client(relay: RelayServer) -> httpx.Client:
-    with httpx.Client(base_url=relay.base_url, timeout=30) as client:
-        yield client
-
-
 def create(client: httpx.Client, **body: object) -> dict:
     response = client.post("/v1/streams", json={"messages": MESSAGES, **body})
     assert response.status_code == 201, response.text

@@ -11,11 +11,11 @@ import httpx
 import pytest
 
 from loadtest.texts import TEXTS
-from loadtest.upstream import model_name, upstream_in_thread
+from loadtest.upstream import model_name
 from relay.config import load_config_dict
 from splice.eval import is_clean
 
-from .support import RelayServer, read_all, terminal, text_of
+from .support import RelayServer, run_route, terminal, text_of, upstream_providers
 
 DIRECTIONS = {"openai-to-anthropic": ("oa", "an"), "anthropic-to-openai": ("an", "oa")}
 MID_STREAM_FAULTS = ("stall", "close", "reset", "error_event", "malformed", "drip")
@@ -63,40 +63,10 @@ def _routes() -> dict[str, dict]:
 
 
 @pytest.fixture(scope="module")
-def upstream():
-    with upstream_in_thread() as upstream:
-        yield upstream
-
-
-@pytest.fixture(scope="module")
 def relay(upstream) -> RelayServer:
-    config = load_config_dict(
-        {
-            "providers": {
-                "oa": {"kind": "openai", "base_url": upstream.base_url + "/v1"},
-                "an": {"kind": "anthropic", "base_url": upstream.base_url},
-            },
-            "routes": _routes(),
-        }
-    )
-    with RelayServer(config) as server:
+    with RelayServer(load_config_dict({"providers": upstream_providers(upstream), "routes": _routes()})) as server:
         yield server
 
-
-@pytest.fixture
-def client(relay: RelayServer) -> httpx.Client:
-    with httpx.Client(base_url=relay.base_url, timeout=30) as client:
-        yield client
-
-
-def run_route(client: httpx.Client, route: str) -> tuple[dict, list]:
-    created = client.post("/v1/streams", json={"route": route, "messages": [{"role": "user", "content": "Write it."}]})
-    assert created.status_code == 201, created.text
-    status, events = read_all(client, created.json()["events_url"])
-    assert status == 200
-    snapshot = client.get(f"/v1/streams/{created.json()['id']}", params={"token": created.json()["token"]}).json()
-    assert snapshot["text"] == text_of(events)  # token events stay append-only
-    return snapshot, events
 
 
 def of(events: list, name: str) -> list:
@@ -157,7 +127,7 @@ def test_refused_prefill_is_retried_as_instruct_and_learned(client: httpx.Client
     # Never a system message added, the original user turn kept first.
     for request in requests:
         assert "system" not in request["body"]
-        assert request["body"]["messages"][0] == {"role": "user", "content": "Write it."}
+        assert request["body"]["messages"][0] == {"role": "user", "content": "Go."}
 
 
 def upstream_requests(upstream) -> list[dict]:

@@ -10,10 +10,10 @@ import httpx
 import pytest
 
 from loadtest.texts import TEXTS
-from loadtest.upstream import model_name, upstream_in_thread
+from loadtest.upstream import model_name
 from relay.config import load_config_dict
 
-from .support import RelayServer, read_all, terminal, text_of
+from .support import RelayServer, run_route, terminal, text_of, upstream_providers
 
 KINDS = ("openai", "anthropic")
 TEXT_NAMES = ("prose", "markdown", "code", "json", "cjk", "emoji", "german")
@@ -48,34 +48,10 @@ def _routes() -> dict[str, dict]:
 
 
 @pytest.fixture(scope="module")
-def relay() -> RelayServer:
-    with upstream_in_thread() as upstream:
-        config = load_config_dict(
-            {
-                "providers": {
-                    "oa": {"kind": "openai", "base_url": upstream.base_url + "/v1"},
-                    "an": {"kind": "anthropic", "base_url": upstream.base_url},
-                },
-                "routes": _routes(),
-            }
-        )
-        with RelayServer(config) as server:
-            yield server
+def relay(upstream) -> RelayServer:
+    with RelayServer(load_config_dict({"providers": upstream_providers(upstream), "routes": _routes()})) as server:
+        yield server
 
-
-@pytest.fixture
-def client(relay: RelayServer) -> httpx.Client:
-    with httpx.Client(base_url=relay.base_url, timeout=30) as client:
-        yield client
-
-
-def run_route(client: httpx.Client, route: str) -> tuple[dict, list]:
-    created = client.post("/v1/streams", json={"route": route, "messages": [{"role": "user", "content": "Go."}]})
-    assert created.status_code == 201, created.text
-    status, events = read_all(client, created.json()["events_url"])
-    assert status == 200
-    snapshot = client.get(f"/v1/streams/{created.json()['id']}", params={"token": created.json()["token"]}).json()
-    return snapshot, events
 
 
 @pytest.mark.parametrize("kind", KINDS)

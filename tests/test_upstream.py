@@ -254,9 +254,9 @@ async def test_tps_and_ttft_pace_the_stream(up: FakeUpstream) -> None:
             if chunk.choices and chunk.choices[0].delta.content:
                 arrivals.append(time.monotonic() - start)
     assert len(arrivals) == 4
-    assert 0.14 <= arrivals[0] < 0.4
+    assert 0.14 <= arrivals[0] < 0.6
     gaps = [b - a for a, b in zip(arrivals, arrivals[1:])]
-    assert all(0.025 <= gap < 0.1 for gap in gaps), gaps
+    assert all(0.025 <= gap < 0.25 for gap in gaps), gaps
 
 
 async def test_n_caps_or_repeats_the_text(up: FakeUpstream) -> None:
@@ -316,7 +316,7 @@ async def test_many_concurrent_paced_streams(up: FakeUpstream) -> None:
 
     start = time.monotonic()
     bodies = await asyncio.gather(*(one(i) for i in range(500)))
-    assert time.monotonic() - start < 1.5  # each stream takes 0.2-0.26 s on its own
+    assert time.monotonic() - start < 3  # each stream takes 0.2-0.26 s on its own: 100+ s in series
     assert all(b.endswith(b'{"type":"message_stop"}\n\n\r\n0\r\n\r\n') for b in bodies)
     assert up.stats["chunks"] == 5000 and up.stats["streams_active"] == 0
 
@@ -445,7 +445,8 @@ async def test_drip_slows_down_after_at(up: FakeUpstream) -> None:
                 arrivals.append(time.monotonic() - start)
             message = await stream.get_final_message()
     assert message.stop_reason == "end_turn"
-    assert arrivals[1] < 0.1 and arrivals[2] >= 0.11 and arrivals[3] - arrivals[2] >= 0.11
+    assert arrivals[2] - arrivals[1] >= 0.11 and arrivals[3] - arrivals[2] >= 0.11
+    assert arrivals[1] < arrivals[2] - 0.1
 
 
 async def test_no_terminator_ends_the_body_without_finish_or_done(up: FakeUpstream) -> None:

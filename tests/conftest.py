@@ -1,0 +1,26 @@
+"""Fixtures shared by the end-to-end tests."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import httpx
+import pytest
+
+from loadtest.upstream import FakeUpstream, upstream_in_thread
+
+from .support import RelayServer
+
+
+@pytest.fixture(scope="session")
+def upstream() -> Iterator[FakeUpstream]:
+    """One wire-accurate fake OpenAI/Anthropic upstream for the whole session."""
+    with upstream_in_thread() as upstream:
+        yield upstream
+
+
+@pytest.fixture
+def client(relay: RelayServer) -> Iterator[httpx.Client]:
+    """An HTTP client on the module's `relay` fixture (each module configures its own relay)."""
+    with httpx.Client(base_url=relay.base_url, timeout=30) as client:
+        yield client
