@@ -63,10 +63,12 @@ class AnthropicMessagesStream(RawStream):
                 self.usage = usage
         elif kind == "message_start":
             usage = data.get("message", {}).get("usage") or {}
+            # Anthropic's input_tokens excludes cache writes and reads; Usage.input_tokens is all input.
+            cache_read = usage.get("cache_read_input_tokens") or 0
             self.usage = Usage(
-                (usage.get("input_tokens") or 0) + (usage.get("cache_creation_input_tokens") or 0),
+                (usage.get("input_tokens") or 0) + (usage.get("cache_creation_input_tokens") or 0) + cache_read,
                 usage.get("output_tokens") or 0,
-                usage.get("cache_read_input_tokens") or 0,
+                cache_read,
             )
         elif kind == "message_stop":
             self._terminated = True

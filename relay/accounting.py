@@ -123,7 +123,7 @@ class AttemptMeter:
             record["difference"] = {
                 "input_tokens": usage.input_tokens - self.input_tokens,
                 "output_tokens": usage.output_tokens - self.output_tokens,
-                "usd": None if self.price is None else round((self.reported_usd or 0) - (self.estimated_usd or 0), 10),
+                "usd": None if self.price is None else round((self.reported_usd or 0.0) - (self.estimated_usd or 0.0), 10),
             }
         return record
 

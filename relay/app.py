@@ -26,7 +26,7 @@ from .pricing import PriceTable
 from .spend import DailySpend
 from .errors import ApiError, handle_api_error, handle_http_exception, handle_unexpected
 from .sse import sse_response
-from .store import StreamStore
+from .store import StreamStore, StreamView
 from .stream import LiveStream, new_stream_id, new_stream_token
 from .upstreams import build_providers, build_store
 from .validation import parse_generation_request
@@ -128,9 +128,13 @@ def _bearer(request: Request) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-async def _authorized_stream(request: Request) -> LiveStream:
-    """The stream named in the path, if the caller holds its token."""
-    stream = await _relay(request).store.get(request.path_params["stream_id"])
+async def _authorized_stream(request: Request, at_least: int = 0) -> StreamView:
+    """The stream named in the path, if the caller holds its token.
+
+    `at_least` is the client's cursor: a store whose log trails the generation
+    (Redis, by one flush) waits briefly for it rather than answering with a reset.
+    """
+    stream = await _relay(request).store.get(request.path_params["stream_id"], at_least=at_least)
     if stream is None:
         raise ApiError(404, "unknown_stream", "no stream with this id (it may have expired)")
     token = request.query_params.get("token") or _bearer(request)
@@ -208,14 +212,14 @@ def _with_budget(relay: Relay, route: RouteConfig, generation_request: Generatio
 
 
 async def stream_events(request: Request) -> Response:
-    stream = await _authorized_stream(request)
     after = _cursor(request)
-    if after > 0:
-        stream.reconnects += 1
+    stream = await _authorized_stream(request, at_least=after)
     server = _relay(request).config.server
     last = stream.last_event_id
     if stream.finished and after == last:
         return Response(status_code=204)  # nothing more will come: EventSource stops reconnecting
+    if after > 0:
+        stream.reconnects += 1
     return sse_response(stream, after, retry_ms=server.retry_ms, ping_s=server.ping_s, reset=after > last)
 
 
@@ -226,10 +230,7 @@ async def get_stream(request: Request) -> Response:
 
 async def cancel_stream(request: Request) -> Response:
     stream = await _authorized_stream(request)
-    task = stream.generation
-    if task is not None and not task.done():
-        task.cancel()
-        await asyncio.wait((task,), timeout=5)
+    stream = await _relay(request).store.request_cancel(stream.id) or stream  # reaches it wherever it runs
     return JSONResponse({"id": stream.id, "status": stream.status})
 
 

@@ -1,7 +1,8 @@
 """Which continuation request each target gets, and what the relay has learned at run time.
 
-The config maps model-name patterns to a mode; a provider may set a default;
-else the provider kind decides. A prefill refused with a 400 is remembered for
+The order: the config's `[continuation]` patterns, then the provider's own
+`continuation`, then the built-in patterns (DeepSeek, Mistral), then the
+provider kind's default. A prefill refused with a 400 is remembered for
 that (provider, model), so later failovers go straight to `instruct`.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 
-from .config import KIND_CONTINUATION, Config, Target
+from .config import DEFAULT_CONTINUATION, KIND_CONTINUATION, Config, Target
 
 
 class CapabilityTable:
@@ -22,11 +23,20 @@ class CapabilityTable:
         if learned is not None:
             return learned
         bare = target.model.split(";", 1)[0].rsplit("/", 1)[-1].lower()
-        for pattern, mode in self._config.continuation.items():
-            if fnmatchcase(bare, pattern.lower()):
-                return mode
         provider = self._config.providers[target.provider]
-        return provider.continuation or KIND_CONTINUATION.get(provider.kind, "instruct")
+        return (
+            _match(bare, self._config.continuation)
+            or provider.continuation
+            or _match(bare, DEFAULT_CONTINUATION)
+            or KIND_CONTINUATION.get(provider.kind, "instruct")
+        )
 
     def learn_prefill_refused(self, target: Target) -> None:
         self._learned[(target.provider, target.model)] = "instruct"
+
+
+def _match(model: str, patterns: dict[str, str]) -> str | None:
+    for pattern, mode in patterns.items():
+        if fnmatchcase(model, pattern.lower()):
+            return mode
+    return None

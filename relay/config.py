@@ -118,8 +118,8 @@ class Config:
     store: StoreConfig = field(default_factory=StoreConfig)
     providers: dict[str, ProviderConfig] = field(default_factory=dict)
     routes: dict[str, RouteConfig] = field(default_factory=dict)
-    # model-name pattern -> continuation mode; consulted before provider and kind defaults
-    continuation: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_CONTINUATION))
+    # model-name pattern -> continuation mode, from the config only; consulted first (relay/capabilities.py)
+    continuation: dict[str, str] = field(default_factory=dict)
     accounting: AccountingConfig = field(default_factory=AccountingConfig)
     pricing: dict[str, Price] = field(default_factory=dict)  # overrides of relay.pricing defaults
 
@@ -231,13 +231,11 @@ def load_config_dict(raw: dict[str, Any]) -> Config:
         routes[name] = RouteConfig(name=name, targets=targets, **values)
     if not routes:
         raise ConfigError("routes: at least one route is required")
-    continuation: dict[str, str] = {}  # the config's own patterns first: they win over the defaults
+    continuation: dict[str, str] = {}
     for pattern, mode in _table(raw, "continuation").items():
         if mode not in CONTINUATION_MODES:
             raise ConfigError(f"continuation.{pattern}: {mode!r} is not one of {', '.join(CONTINUATION_MODES)}")
         continuation[pattern] = mode
-    for pattern, mode in DEFAULT_CONTINUATION.items():
-        continuation.setdefault(pattern, mode)
     return Config(
         server=server, store=store, providers=providers, routes=routes,
         continuation=continuation, accounting=accounting, pricing=pricing,

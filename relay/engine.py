@@ -27,6 +27,7 @@ from .accounting import AttemptMeter, StreamMeter
 from .capabilities import CapabilityTable
 from .config import AccountingConfig, RouteConfig, Target
 from .pricing import PriceTable
+from .store import StreamTooLarge
 from .stream import LiveStream
 from .tokens import encoding_for_model
 
@@ -134,7 +135,7 @@ class Generation:
         self._current: Target | None = None
         self._started_at = time.monotonic()
         self._first_sent_at: float | None = None
-        self._last_progress: tuple[int, int] = (-1, -1)
+        self._last_progress: tuple[int, int] = (0, 0)  # nothing to report before the first token
         self._last_cost_at = self._started_at
         self._stop_reason: str | None = None
         self._task: asyncio.Task[None] | None = None
@@ -169,8 +170,12 @@ class Generation:
             else:  # stopped by ourselves (budget): the text so far is the answer
                 assert self._task is not None
                 self._task.uncancel()
+                if self._seam is not None:  # words the seam still holds are part of it
+                    self._after_seam(self._seam.finish(), final=True)
                 self._emit(self._holdback.flush())
                 terminal = ("done", events.DONE, {"finish_reason": self._stop_reason})
+        except StreamTooLarge as exc:
+            terminal = ("failed", events.ERROR, {"code": exc.code, "message": str(exc), "kind": "internal"})
         except Exception as exc:  # a bug must still end the stream, never leave it hanging
             logger.exception("generation %s crashed", stream.id)
             terminal = ("failed", events.ERROR, {"code": "internal", "message": f"relay error: {exc!r}", "kind": "internal"})
@@ -408,6 +413,7 @@ class Generation:
                 watch.chunks += 1
                 if not watch.got_first:
                     watch.got_first = True
+                    watch.started_at, watch.chunks = watch.last_chunk_at, 0  # pace is measured from here
                     record.first_token_at = time.time()
                     first_chunk.set_result(None)  # wakes the watchdog to switch to the stall threshold
                 record.output_chars += len(text)
@@ -422,7 +428,6 @@ class Generation:
             return upstream.finish_reason or "stop"
 
         reader = asyncio.ensure_future(read())
-        watch.started_at = loop.time()
         try:
             while True:
                 if watch.got_first:
@@ -447,6 +452,9 @@ class Generation:
         except AttemptFailed as failure:
             record.end = failure.reason
             raise
+        except asyncio.CancelledError:
+            record.end = self._stop_reason or "cancelled"
+            raise
         finally:
             record.ended_at = time.time()
             if not reader.done():
@@ -463,5 +471,5 @@ class Generation:
         route = self.route
         if not route.stall_adaptive or watch.chunks < 8:
             return route.stall_timeout_s
-        mean_gap = (watch.last_chunk_at - watch.started_at) / watch.chunks
+        mean_gap = (watch.last_chunk_at - watch.started_at) / watch.chunks  # gaps since the first chunk
         return min(route.stall_timeout_s, max(route.stall_floor_s, 8 * mean_gap))

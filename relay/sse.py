@@ -8,7 +8,7 @@ from sse_starlette import EventSourceResponse
 from starlette.types import Receive, Scope, Send
 
 from . import events
-from .stream import LiveStream
+from .store import StreamView
 
 SSE_HEADERS = {
     # no-transform: proxies must not compress or rewrite the stream.
@@ -26,7 +26,7 @@ class RelayEventSourceResponse(EventSourceResponse):
         await super().__call__(scope, receive, send)
 
 
-async def stream_frames(stream: LiveStream, after: int, *, retry_ms: int, reset: bool) -> AsyncIterator[bytes]:
+async def stream_frames(stream: StreamView, after: int, *, retry_ms: int, reset: bool) -> AsyncIterator[bytes]:
     """The prelude, an optional `reset`, then the log after `after`, live until the end."""
     yield events.encode_prelude(retry_ms, f"stream {stream.id}")
     if reset:
@@ -37,7 +37,7 @@ async def stream_frames(stream: LiveStream, after: int, *, retry_ms: int, reset:
         yield frames
 
 
-def sse_response(stream: LiveStream, after: int, *, retry_ms: int, ping_s: float, reset: bool = False, headers: dict[str, str] | None = None) -> RelayEventSourceResponse:
+def sse_response(stream: StreamView, after: int, *, retry_ms: int, ping_s: float, reset: bool = False, headers: dict[str, str] | None = None) -> RelayEventSourceResponse:
     return RelayEventSourceResponse(
         stream_frames(stream, after, retry_ms=retry_ms, reset=reset),
         headers={**SSE_HEADERS, **(headers or {})},

@@ -21,6 +21,7 @@ class StreamView(Protocol):
     id: str
     status: str
     generation: asyncio.Task[None] | None  # a local generation task, else None
+    reconnects: int
 
     def token_matches(self, token: str) -> bool: ...
 

@@ -77,6 +77,11 @@ class LiveStream:
 
     # -- access ----------------------------------------------------------
 
+    @property
+    def token_digest(self) -> str:
+        """What a durable store keeps instead of the token."""
+        return self._token_digest
+
     def token_matches(self, token: str) -> bool:
         return hmac.compare_digest(self._token_digest, token_digest(token))
 

@@ -1,0 +1,262 @@
+"""A stream's log in Redis: the key layout, the write script, and the view other instances read.
+
+One relay stream is one Redis Stream (`sr:{id}:events`, entry id `<event id>-0`,
+fields `e` = event name, `f` = the SSE frame) plus a metadata hash and the text
+so far. All keys of a stream share the hash tag `{id}`, so they live in one
+Redis Cluster slot and a Lua script may touch them together; nothing ever
+touches two streams at once. See docs/redis.md.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any, AsyncIterator
+
+import orjson
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from . import events
+from .errors import ApiError
+from .stream import Status, token_digest
+
+logger = logging.getLogger("splice_relay.redis")
+
+STREAM_ID = re.compile(r"st_[A-Za-z0-9_-]{1,64}")
+TERMINAL = frozenset(name.encode() for name in events.TERMINAL_EVENTS)
+
+
+@dataclass(frozen=True, slots=True)
+class StreamKeys:
+    """The keys of one stream; `{id}` is the Redis Cluster hash tag."""
+
+    meta: str
+    events: str
+    text: str
+    lease: str
+    gone: str
+
+    @classmethod
+    def of(cls, stream_id: str, prefix: str = "sr") -> StreamKeys:
+        base = f"{prefix}:{{{stream_id}}}"
+        return cls(f"{base}:meta", f"{base}:events", f"{base}:text", f"{base}:lease", f"{base}:gone")
+
+    @property
+    def all(self) -> tuple[str, str, str, str, str]:
+        return (self.meta, self.events, self.text, self.lease, self.gone)
+
+
+# Appends a batch of consecutive events, idempotently, and refreshes the TTLs.
+#
+# KEYS: meta, events, text, lease, gone
+# ARGV: 1 lease holder ("" = no lease), 2 epoch, 3 lease ms, 4 ttl ms, 5 tombstone ms,
+#       6 static meta ("1" to write it), 7 token digest, 8 route, 9 created_at, 10 owner,
+#       11 final status ("" while running), 12 finish_reason, 13 error json, 14 audit json,
+#       15 first event id, 16 count, then (event, frame, text) per event.
+# Returns {code, last id in Redis, cancel requested (0/1)}; codes: 0 written, 1 the
+# meta is missing (resend with static meta), 2 a gap before the first event, 3 fenced.
+# Events at or below the stored last id are skipped, so a retried batch is harmless;
+# the final status is written in the same script as the terminal event, never before.
+WRITE_SCRIPT = """
+local meta, events, text, lease, gone = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local holder = ARGV[1]
+local exists = redis.call('EXISTS', meta) == 1
+if holder ~= '' and exists then
+  local current = redis.call('GET', lease)
+  if current then
+    if current ~= holder then return {3, 0, 0} end
+  elseif redis.call('HGET', meta, 'epoch') ~= ARGV[2] then
+    return {3, 0, 0}
+  end
+end
+local last = 0
+if not exists then
+  if ARGV[6] ~= '1' then return {1, 0, 0} end
+  redis.call('DEL', events, text)
+  redis.call('HSET', meta, 'token', ARGV[7], 'route', ARGV[8], 'created_at', ARGV[9],
+             'owner', ARGV[10], 'status', 'running', 'last', 0, 'epoch', ARGV[2])
+else
+  last = tonumber(redis.call('HGET', meta, 'last')) or 0
+end
+local first, count = tonumber(ARGV[15]), tonumber(ARGV[16])
+if first > last + 1 then return {2, last, 0} end
+local arg = 17
+for id = first, first + count - 1 do
+  if id > last then
+    redis.call('XADD', events, id .. '-0', 'e', ARGV[arg], 'f', ARGV[arg + 1])
+    if ARGV[arg + 2] ~= '' then redis.call('APPEND', text, ARGV[arg + 2]) end
+    last = id
+  end
+  arg = arg + 3
+end
+local ttl, now = tonumber(ARGV[4]), redis.call('TIME')
+redis.call('HSET', meta, 'last', last, 'updated_at', now[1] .. '.' .. string.format('%06d', tonumber(now[2])))
+if ARGV[11] ~= '' then
+  redis.call('HSET', meta, 'status', ARGV[11], 'finish_reason', ARGV[12], 'error', ARGV[13], 'audit', ARGV[14])
+  if holder ~= '' then redis.call('DEL', lease) end
+elseif holder ~= '' then
+  redis.call('SET', lease, holder, 'PX', ARGV[3])
+end
+redis.call('PEXPIRE', meta, ttl)
+redis.call('PEXPIRE', events, ttl)
+redis.call('PEXPIRE', text, ttl)
+redis.call('SET', gone, '1', 'PX', ARGV[5])
+local cancel = 0
+if redis.call('HEXISTS', meta, 'cancel') == 1 then cancel = 1 end
+return {0, last, cancel}
+"""
+
+# Takes the lease of a running stream nobody holds: a new fencing epoch, so the old holder's writes fail.
+# KEYS: meta, lease; ARGV: instance id, lease ms. Returns the new epoch, or 0.
+ACQUIRE_LEASE_SCRIPT = """
+if redis.call('HGET', KEYS[1], 'status') ~= 'running' or redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+local epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
+redis.call('SET', KEYS[2], ARGV[1] .. ':' .. epoch, 'PX', ARGV[2])
+return epoch
+"""
+
+# Flags a cancel for the generating instance (it learns of it from its next write's answer).
+# KEYS: meta. Returns 1, or 0 when the stream is unknown (nothing is created).
+REQUEST_CANCEL_SCRIPT = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'cancel', '1')
+return 1
+"""
+
+
+class StreamGone(ApiError):
+    """The stream existed but its log has expired: 410 Gone, not 404 (a tombstone outlives the log)."""
+
+    def __init__(self, stream_id: str) -> None:
+        super().__init__(410, "stream_expired", f"stream {stream_id} has expired")
+        self.stream_id = stream_id
+
+
+class StoreUnavailable(ApiError):
+    """Redis cannot be read and the stream is not generated here: 503, the client retries."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(503, "store_unavailable", f"the stream log is unavailable: {detail}")
+
+
+def decode_frame(frame: bytes) -> tuple[str, str | None]:
+    """The event name and, for a token, its text: rebuilds a journal from a LiveStream's frames."""
+    event, data = events.TOKEN, b"{}"
+    for line in frame.split(b"\n"):
+        if line.startswith(b"event: "):
+            event = line[7:].decode()
+        elif line.startswith(b"data: "):
+            data = line[6:]
+    return event, orjson.loads(data).get("text") if event == events.TOKEN else None
+
+
+def _text(value: bytes | None) -> str | None:
+    return value.decode() if value else None
+
+
+class RemoteStream:
+    """A stream whose generation runs elsewhere (or ran before a restart), read from Redis.
+
+    The metadata and text are a consistent snapshot taken by `load`; `follow`
+    replays the Redis Stream after a cursor, then blocks on XREAD for more.
+    """
+
+    generation = None  # never a local task: cancel goes through the store
+
+    def __init__(self, redis: Redis, stream_id: str, keys: StreamKeys, meta: dict[bytes, bytes], text: bytes | None, *, block_ms: int) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._block_ms = block_ms
+        self.id = stream_id
+        self._token_digest = meta.get(b"token", b"").decode()
+        self.route = meta.get(b"route", b"").decode()
+        self.created_at = float(meta.get(b"created_at", b"0"))
+        self.status: Status = meta.get(b"status", b"running").decode()  # type: ignore[assignment]
+        self.last_event_id = int(meta.get(b"last", b"0"))
+        self.finish_reason = _text(meta.get(b"finish_reason"))
+        raw_error, raw_audit = meta.get(b"error"), meta.get(b"audit")
+        self.error: dict[str, Any] | None = orjson.loads(raw_error) if raw_error else None
+        self.audit: dict[str, Any] = orjson.loads(raw_audit) if raw_audit else {}
+        self.text = text.decode() if text else ""
+        self.reconnects = int(self.audit.get("reconnects", 0))  # counted by this view only, from the audit's count
+
+    @classmethod
+    async def load(cls, redis: Redis, stream_id: str, keys: StreamKeys, *, block_ms: int) -> RemoteStream | None:
+        """Meta and text in one MULTI (one slot), so `text` is exactly the tokens up to `last_event_id`."""
+        async with redis.pipeline(transaction=True) as pipe:
+            pipe.hgetall(keys.meta)
+            pipe.get(keys.text)
+            pipe.exists(keys.gone)
+            meta, text, gone = await pipe.execute()
+        if not meta:
+            if gone:
+                raise StreamGone(stream_id)
+            return None
+        return cls(redis, stream_id, keys, meta, text, block_ms=block_ms)
+
+    def token_matches(self, token: str) -> bool:
+        return hmac.compare_digest(self._token_digest, token_digest(token))
+
+    @property
+    def finished(self) -> bool:
+        return self.status != "running"
+
+    def snapshot(self) -> dict[str, Any]:
+        snapshot: dict[str, Any] = {
+            "id": self.id,
+            "status": self.status,
+            "route": self.route,
+            "text": self.text,
+            "last_event_id": self.last_event_id,
+            "finish_reason": self.finish_reason,
+            "created_at": self.created_at,
+        }
+        if self.error is not None:
+            snapshot["error"] = self.error
+        if self.audit:
+            snapshot["audit"] = {**self.audit, "reconnects": self.reconnects}
+        return snapshot
+
+    async def follow(self, after: int) -> AsyncIterator[bytes]:
+        """Frames after event id `after`, batched: XREAD returns at once while there is a backlog."""
+        position = after
+        while True:
+            if self.finished and position >= self.last_event_id:
+                return  # ended when loaded: nothing more can come, no need to block
+            try:
+                reply = await self._redis.xread({self._keys.events: f"{position}-0"}, count=1024, block=self._block_ms)
+            except RedisError as exc:  # the client reconnects with its Last-Event-ID
+                logger.warning("stream %s: Redis read failed, ending the response: %s", self.id, exc)
+                return
+            if reply:
+                entries = reply[0][1]
+                yield b"".join(fields[b"f"] for _, fields in entries)
+                last_id, last_fields = entries[-1]
+                position = int(last_id.split(b"-", 1)[0])
+                if last_fields[b"e"] in TERMINAL:
+                    return
+                continue
+            if not await self._still_coming(position):
+                return
+
+    async def _still_coming(self, position: int) -> bool:
+        """After a quiet XREAD: more events can come unless the stream ended (or expired) at `position`."""
+        try:
+            status, last = await self._redis.hmget(self._keys.meta, "status", "last")
+        except RedisError:
+            return False
+        if status is None:
+            return False
+        return status == b"running" or int(last or 0) > position
+
+
+async def wait_for_event(redis: Redis, keys: StreamKeys, event_id: int, timeout_s: float) -> bool:
+    """Block (XREAD, not a poll loop) until event `event_id` is in the log; False on timeout."""
+    if event_id <= 0:
+        return True
+    deadline_ms = max(1, int(timeout_s * 1000))
+    reply = await redis.xread({keys.events: f"{event_id - 1}-0"}, count=1, block=deadline_ms)
+    return bool(reply)
