@@ -26,7 +26,8 @@ from .pricing import PriceTable
 from .spend import DailySpend
 from .errors import ApiError, handle_api_error, handle_http_exception, handle_unexpected
 from .sse import sse_response
-from .store import StreamStore, StreamView
+from . import events
+from .store import StreamStore, StreamView, TakeoverStore
 from .stream import LiveStream, new_stream_id, new_stream_token
 from .upstreams import build_providers, build_store
 from .validation import parse_generation_request
@@ -51,15 +52,19 @@ class Relay:
         self.audit_log = JsonLinesAuditLog(config.accounting.audit_log) if config.accounting.audit_log else None
         self.spend = DailySpend()
         self._ticker: asyncio.Task[None] | None = None
+        self._takeover: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         await self.store.start()
+        if isinstance(self.store, TakeoverStore):
+            self._takeover = asyncio.create_task(self._take_over_forever(self.store), name="takeover-sweep")
         if self.config.accounting.enabled:
             self._ticker = asyncio.create_task(self._tick_forever(), name="accounting-ticker")
 
     async def close(self) -> None:
-        if self._ticker is not None:
-            self._ticker.cancel()
+        for task in (self._ticker, self._takeover):
+            if task is not None:
+                task.cancel()
         for task in list(self.generations):
             task.cancel()
         if self.generations:
@@ -86,6 +91,29 @@ class Relay:
             self.spend.add(api_key, usd)
         if self.audit_log is not None and record:
             self.audit_log.append(record)
+
+    async def _take_over_forever(self, store: TakeoverStore) -> None:
+        """Continue the streams of instances that died: their leases lapsed, ours renew."""
+        interval = max(0.25, store.lease_s / 4)
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                for stream_id in await store.find_orphans():
+                    adopted = await store.adopt(stream_id)
+                    if adopted is not None:
+                        self._continue_adopted(*adopted)
+            except Exception:  # Redis trouble: the next sweep tries again
+                logger.exception("takeover sweep failed")
+
+    def _continue_adopted(self, stream: LiveStream, request: dict[str, Any], lost_owner: str) -> None:
+        route = self.config.routes.get(stream.route)
+        if route is None:
+            stream.finish("failed", events.ERROR, {"code": "unknown_route", "message": f"route {stream.route!r} is not configured here", "kind": "internal"})
+            return
+        generation = Generation(stream, route, GenerationRequest(**request), self.services)
+        generation.resume(lost_owner)
+        logger.info("took over stream %s from instance %s at %d chars", stream.id, lost_owner, generation.sent_chars)
+        self.start_generation(stream, generation, api_key=None)
 
     async def _tick_forever(self) -> None:
         """One timer for every running generation's progress, cost and budget."""
@@ -181,6 +209,7 @@ async def create_stream(request: Request) -> Response:
 
     token = new_stream_token()
     stream = LiveStream(new_stream_id(), token, route.name)
+    stream.request = dataclasses.asdict(generation_request)  # another instance may have to continue it
     await relay.store.add(stream)
     relay.start_generation(stream, Generation(stream, route, generation_request, relay.services), api_key)
 

@@ -45,6 +45,8 @@ class StoreConfig:
     kind: StoreKind = "memory"
     url: str = "redis://127.0.0.1:6379/0"
     ttl_s: float = 86400.0
+    lease_s: float = 10.0  # Redis: how long a dead instance's streams wait before another takes them over
+    flush_interval_ms: float = 5.0  # Redis: the write-behind window (what a crash can lose)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +185,9 @@ def load_config_dict(raw: dict[str, Any]) -> Config:
             raise ConfigError(f"server.{key}: must be at least {low}")
     if not 0 <= server.port <= 65535:
         raise ConfigError("server.port: must be from 0 to 65535")
-    store = _section(raw, "store", StoreConfig, {"kind": str, "url": str, "ttl_s": float})
+    store = _section(raw, "store", StoreConfig, {"kind": str, "url": str, "ttl_s": float, "lease_s": float, "flush_interval_ms": float})
+    if store.lease_s < 0.5 or store.flush_interval_ms <= 0:
+        raise ConfigError("store.lease_s: at least 0.5; store.flush_interval_ms: positive")
     if store.kind not in ("memory", "redis"):
         raise ConfigError(f"store.kind: {store.kind!r} is not 'memory' or 'redis'")
     if store.ttl_s <= 0:

@@ -138,6 +138,8 @@ class Generation:
         self._last_progress: tuple[int, int] = (0, 0)  # nothing to report before the first token
         self._last_cost_at = self._started_at
         self._stop_reason: str | None = None
+        self._lost: AttemptFailed | None = None  # set by resume(): the instance that ran this died
+        self._lost_owner = ""
         self._task: asyncio.Task[None] | None = None
         self.attempts: list[AttemptRecord] = []
         self.failovers: list[dict[str, Any]] = []
@@ -187,6 +189,16 @@ class Generation:
         stream.audit = self.audit()
         if cancelled:
             raise asyncio.CancelledError
+
+    def resume(self, lost_owner: str) -> None:
+        """Continue a stream another instance started: its sent text is the partial answer."""
+        text = self.stream.text
+        self.sent_chars = len(text)
+        self._buffer.append(text)
+        if text:
+            self._first_sent_at = time.monotonic()
+        self._lost = AttemptFailed("instance_lost", f"instance {lost_owner} stopped renewing its lease", kind="connection")
+        self._lost_owner = lost_owner
 
     def stop(self, reason: str) -> None:
         """End the generation early, as a normal `done` with `reason` (the budget)."""
@@ -259,10 +271,11 @@ class Generation:
     async def _run_chain(self) -> str:
         """Try the targets in order until one finishes; raise the last failure if none does."""
         targets = self.route.targets
-        failure: AttemptFailed | None = None
+        failure: AttemptFailed | None = self._lost  # a takeover continues on the route's first target
         for index, target in enumerate(targets):
             if failure is not None:
-                self._announce_failover(targets[index - 1], target, failure)
+                source = targets[index - 1].label if index else f"instance:{self._lost_owner}"
+                self._announce_failover(source, target, failure)
             try:
                 return await self._run_target(target)
             except AttemptFailed as exc:
@@ -343,8 +356,8 @@ class Generation:
         used = len(self._encode(self.stream.text))
         return max(limit - used, 16)
 
-    def _announce_failover(self, source: Target, target: Target, failure: AttemptFailed) -> None:
-        record = {"from": source.label, "to": target.label, "reason": failure.reason, "at_char": self.sent_chars}
+    def _announce_failover(self, source: str, target: Target, failure: AttemptFailed) -> None:
+        record = {"from": source, "to": target.label, "reason": failure.reason, "at_char": self.sent_chars}
         self.failovers.append(record)
         self.stream.append(events.FAILOVER, record)
 

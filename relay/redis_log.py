@@ -55,7 +55,8 @@ class StreamKeys:
 # ARGV: 1 lease holder ("" = no lease), 2 epoch, 3 lease ms, 4 ttl ms, 5 tombstone ms,
 #       6 static meta ("1" to write it), 7 token digest, 8 route, 9 created_at, 10 owner,
 #       11 final status ("" while running), 12 finish_reason, 13 error json, 14 audit json,
-#       15 first event id, 16 count, then (event, frame, text) per event.
+#       15 first event id, 16 count, 17 the generation request json (with the static meta),
+#       then (event, frame, text) per event.
 # Returns {code, last id in Redis, cancel requested (0/1)}; codes: 0 written, 1 the
 # meta is missing (resend with static meta), 2 a gap before the first event, 3 fenced.
 # Events at or below the stored last id are skipped, so a retried batch is harmless;
@@ -77,13 +78,13 @@ if not exists then
   if ARGV[6] ~= '1' then return {1, 0, 0} end
   redis.call('DEL', events, text)
   redis.call('HSET', meta, 'token', ARGV[7], 'route', ARGV[8], 'created_at', ARGV[9],
-             'owner', ARGV[10], 'status', 'running', 'last', 0, 'epoch', ARGV[2])
+             'owner', ARGV[10], 'status', 'running', 'last', 0, 'epoch', ARGV[2], 'request', ARGV[17])
 else
   last = tonumber(redis.call('HGET', meta, 'last')) or 0
 end
 local first, count = tonumber(ARGV[15]), tonumber(ARGV[16])
 if first > last + 1 then return {2, last, 0} end
-local arg = 17
+local arg = 18
 for id = first, first + count - 1 do
   if id > last then
     redis.call('XADD', events, id .. '-0', 'e', ARGV[arg], 'f', ARGV[arg + 1])

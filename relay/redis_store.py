@@ -116,6 +116,7 @@ class StreamJournal:
             orjson.dumps(stream.error) if final and stream.error is not None else "",
             orjson.dumps(stream.audit) if final and stream.audit else "",
             batch[0][0] if batch else self.durable + 1, len(batch),
+            orjson.dumps(stream.request) if stream.request is not None and not self.meta_written else "",
         ]
         for _, event, frame, text in batch:
             args += (event, frame, text or "")
@@ -203,6 +204,7 @@ class RedisStore:
         self._flushes = 0
         self._next_sweep = 0.0
         self._backoff_s = 0.05
+        self._finished_ids: list[str] = []  # to drop from the running index at the next sweep
 
     def keys(self, stream_id: str) -> StreamKeys:
         return StreamKeys.of(stream_id, self._prefix)
@@ -233,6 +235,15 @@ class RedisStore:
             logger.warning("closing with %d stream logs incomplete in Redis: %s", len(unwritten), ", ".join(unwritten[:10]))
         await self._redis.aclose()
 
+    @property
+    def lease_s(self) -> float:
+        return self._lease_ms / 1000
+
+    @property
+    def _running_key(self) -> str:
+        """The ids of streams that may still be running: where a takeover sweep looks."""
+        return f"{self._prefix}:running"
+
     async def add(self, stream: LiveStream) -> None:
         """Register a stream generated here; its metadata is in Redis before the id is handed out."""
         self._local[stream.id] = stream
@@ -247,6 +258,7 @@ class RedisStore:
         stream.journal = journal
         try:  # another instance may be asked for this id as soon as the client has it
             await asyncio.wait_for(self._write([journal]), timeout=1.0)
+            await self._redis.sadd(self._running_key, stream.id)
         except (RedisError, OSError, asyncio.TimeoutError) as exc:
             self._degrade(exc)
 
@@ -322,6 +334,70 @@ class RedisStore:
         epoch = await self._redis.eval(ACQUIRE_LEASE_SCRIPT, 2, keys.meta, keys.lease, self.instance, self._lease_ms)
         return f"{self.instance}:{int(epoch)}" if epoch else None
 
+    # -- takeover ----------------------------------------------------------
+
+    async def find_orphans(self) -> list[str]:
+        """Running streams whose holder's lease lapsed (its instance died), not generated here."""
+        ids = [raw.decode() for raw in await self._redis.smembers(self._running_key)]
+        ids = [stream_id for stream_id in ids if stream_id not in self._local and STREAM_ID.fullmatch(stream_id)]
+        if not ids:
+            return []
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for stream_id in ids:
+                keys = self.keys(stream_id)
+                pipe.hget(keys.meta, "status")
+                pipe.exists(keys.lease)
+            replies = await pipe.execute()
+        orphans: list[str] = []
+        ended: list[str] = []
+        for index, stream_id in enumerate(ids):
+            status, leased = replies[2 * index], replies[2 * index + 1]
+            if status != b"running":
+                ended.append(stream_id)  # finished or expired: no longer a candidate
+            elif not leased:
+                orphans.append(stream_id)
+        if ended:
+            await self._redis.srem(self._running_key, *ended)
+        return orphans
+
+    async def adopt(self, stream_id: str) -> tuple[LiveStream, dict[str, Any], str] | None:
+        """Take a lapsed stream's lease and rebuild it here from its log.
+
+        Returns the stream (its journal attached, fenced by the new epoch), the
+        generation request it was created with, and the previous owner; None if
+        another instance was faster or the stream cannot be continued.
+        """
+        holder = await self.try_acquire_lease(stream_id)
+        if holder is None:
+            return None
+        keys = self.keys(stream_id)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hgetall(keys.meta)
+            pipe.get(keys.text)
+            pipe.xrange(keys.events)
+            meta, text, entries = await pipe.execute()
+        raw_request = meta.get(b"request")
+        if not raw_request:
+            logger.warning("stream %s: no request stored, cannot take it over", stream_id)
+            return None
+        frames = [fields[b"f"] for _, fields in entries]
+        stream = LiveStream.restored(
+            stream_id, meta[b"token"].decode(), meta[b"route"].decode(), float(meta[b"created_at"]), frames, (text or b"").decode()
+        )
+        stream.request = orjson.loads(raw_request)
+        epoch = int(holder.rsplit(":", 1)[1])
+        journal = StreamJournal(
+            stream, keys, self._dirty, max_events=self._max_events, max_bytes=self._max_bytes, holder=holder, epoch=epoch,
+        )
+        journal.durable = len(frames)
+        journal.meta_written = True
+        journal.touched_at = time.monotonic()
+        stream.journal = journal
+        self._local[stream_id] = stream
+        self._journals[stream_id] = journal
+        self._work.set()
+        return stream, stream.request, meta.get(b"owner", b"?").decode()
+
     # -- the flusher -------------------------------------------------------
 
     async def flush(self) -> None:
@@ -354,6 +430,9 @@ class RedisStore:
                     self._next_sweep = now + self._touch_interval_s / 4
                     self._touch_running(now)
                     self._forget_written(now)
+                    if self._finished_ids:
+                        finished, self._finished_ids = self._finished_ids, []
+                        await self._redis.srem(self._running_key, *finished)
                 if self._dirty:
                     await self._flush()
             except asyncio.CancelledError:
@@ -433,6 +512,7 @@ class RedisStore:
             if journal.done and not journal.pending and not journal.writing:
                 del self._journals[stream_id]
                 self._written[stream_id] = now
+                self._finished_ids.append(stream_id)
         for stream_id, since in list(self._written.items()):
             if now - since >= self._local_keep_s:
                 del self._written[stream_id]

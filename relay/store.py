@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, AsyncIterator, Protocol
+from typing import Any, AsyncIterator, Protocol, runtime_checkable
 
 from .stream import LiveStream
 
@@ -111,3 +111,14 @@ class MemoryStore:
         while True:
             await asyncio.sleep(self._sweep_interval_s)
             self.sweep()
+
+
+@runtime_checkable
+class TakeoverStore(Protocol):
+    """A store shared by several instances can hand a dead instance's streams to another."""
+
+    lease_s: float
+
+    async def find_orphans(self) -> list[str]: ...
+
+    async def adopt(self, stream_id: str) -> tuple[LiveStream, dict[str, Any], str] | None: ...

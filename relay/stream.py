@@ -57,6 +57,7 @@ class LiveStream:
         "audit",
         "journal",
         "reconnects",
+        "request",
     )
 
     def __init__(self, stream_id: str, token: str, route: str) -> None:
@@ -74,6 +75,17 @@ class LiveStream:
         self.audit: dict[str, Any] = {}
         self.journal: Journal | None = None  # set by a durable store
         self.reconnects = 0  # event requests that resumed from a cursor
+        self.request: dict[str, Any] | None = None  # what was asked, kept so another instance can take over
+
+    @classmethod
+    def restored(cls, stream_id: str, token_digest: str, route: str, created_at: float, frames: list[bytes], text: str) -> LiveStream:
+        """A running stream rebuilt from a durable log, to continue its generation here."""
+        stream = cls(stream_id, "", route)
+        stream._token_digest = token_digest
+        stream.created_at = created_at
+        stream.frames = frames
+        stream._text_parts = [text] if text else []
+        return stream
 
     # -- access ----------------------------------------------------------
 

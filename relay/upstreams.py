@@ -39,5 +39,11 @@ def build_store(config: Config) -> StreamStore:
     if config.store.kind == "redis":
         from .redis_store import RedisStore  # only a Redis deploy imports the Redis client
 
-        return RedisStore(config.store.url, ttl_s=config.store.ttl_s)
+        return RedisStore(
+            config.store.url,
+            ttl_s=config.store.ttl_s,
+            lease_s=config.store.lease_s,
+            flush_interval_s=config.store.flush_interval_ms / 1000,
+            touch_interval_s=min(1.0, config.store.lease_s / 3),  # renew well before the lease lapses
+        )
     return MemoryStore(ttl_s=config.store.ttl_s)
