@@ -18,6 +18,7 @@ ERROR = "error"
 FAILOVER = "failover"
 SPLICE = "splice"
 RESET = "reset"
+RESUME = "resume"  # {"available": bool}: whether resuming on another instance works right now
 TERMINAL_EVENTS = frozenset({DONE, ERROR})
 
 

@@ -522,12 +522,15 @@ class RedisStore:
         self._scripts["write"] = await self._redis.script_load(WRITE_SCRIPT)
 
     def _degrade(self, exc: BaseException) -> None:
-        if not self._degraded:
+        announce = not self._degraded
+        if announce:
             logger.warning("Redis unavailable, streaming on from memory: %s", exc)
         self._degraded = True
         self._last_error = f"{type(exc).__name__}: {exc}"
         for journal in self._journals.values():
             journal.detach()
+            if announce and not journal.stream.finished:  # clients learn that resume elsewhere may fail
+                journal.stream.append(events.RESUME, {"available": False, "reason": "the stream log (Redis) is unreachable"})
 
     async def _recover(self) -> None:
         """Redis answers again: reload the script and rewrite every unfinished log from its frames."""
@@ -538,6 +541,8 @@ class RedisStore:
         for journal in self._journals.values():
             if not journal.done:
                 journal.rebuild(journal.durable)
+                if not journal.stream.finished:
+                    journal.stream.append(events.RESUME, {"available": True})
 
 
 def connect(url: str, *, socket_timeout_s: float) -> Redis:

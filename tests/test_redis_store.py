@@ -365,6 +365,8 @@ def test_redis_lost_mid_stream_then_back_the_log_catches_up() -> None:
                         redis.stop()
             # The local client finished although Redis went away at event 20.
             assert [int(e.id) for e in seen] == list(range(1, len(seen) + 1)) and seen[-1].event == "done"
+            # ...and was told, in band, that resuming elsewhere would not work for now.
+            assert [e.data["available"] for e in seen if e.event == "resume"] == [False]
             health = on_a.get("/healthz").json()["store"]
             assert health["kind"] == "redis" and health["degraded"] is True
             assert on_b.get(events_path(created)).status_code == 503  # not local to B, and no Redis
