@@ -27,7 +27,7 @@ from .spend import DailySpend
 from .errors import ApiError, handle_api_error, handle_http_exception, handle_unexpected
 from .sse import sse_response
 from . import events
-from .store import StreamStore, StreamView, TakeoverStore
+from .store import AuditStore, StreamStore, StreamView, TakeoverStore
 from .stream import LiveStream, new_stream_id, new_stream_token
 from .upstreams import build_providers, build_store
 from .validation import parse_generation_request
@@ -53,6 +53,7 @@ class Relay:
         self.spend = DailySpend()
         self._ticker: asyncio.Task[None] | None = None
         self._takeover: asyncio.Task[None] | None = None
+        self._audit_writes: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         await self.store.start()
@@ -69,6 +70,8 @@ class Relay:
             task.cancel()
         if self.generations:
             await asyncio.wait(self.generations, timeout=5)
+        if self._audit_writes:
+            await asyncio.wait(self._audit_writes, timeout=2)
         for provider in self.providers.values():
             await provider.aclose()
         await self.store.close()
@@ -89,7 +92,16 @@ class Relay:
         usd = (record.get("cost") or {}).get("usd")
         if api_key is not None and usd:
             self.spend.add(api_key, usd)
-        if self.audit_log is not None and record:
+        if record:
+            self._append_audit(record)
+
+    def _append_audit(self, record: dict[str, Any]) -> None:
+        """To the store's own audit stream when it has one (Redis), else to the JSON-lines file."""
+        if isinstance(self.store, AuditStore):
+            task = asyncio.create_task(self.store.append_audit(record))
+            self._audit_writes.add(task)
+            task.add_done_callback(self._audit_writes.discard)
+        elif self.audit_log is not None:
             self.audit_log.append(record)
 
     async def _take_over_forever(self, store: TakeoverStore) -> None:

@@ -334,6 +334,19 @@ class RedisStore:
         epoch = await self._redis.eval(ACQUIRE_LEASE_SCRIPT, 2, keys.meta, keys.lease, self.instance, self._lease_ms)
         return f"{self.instance}:{int(epoch)}" if epoch else None
 
+    # -- audit -------------------------------------------------------------
+
+    @property
+    def audit_key(self) -> str:
+        return f"{self._prefix}:audit"
+
+    async def append_audit(self, record: dict[str, Any], max_len: int = 1_000_000) -> None:
+        """One entry per finished stream in a Redis Stream that billing and support read (XRANGE/XREAD)."""
+        try:
+            await self._redis.xadd(self.audit_key, {"stream_id": record.get("stream_id", ""), "record": orjson.dumps(record, default=str)}, maxlen=max_len, approximate=True)
+        except RedisError as exc:
+            logger.warning("cannot append the audit record of %s to Redis: %s", record.get("stream_id"), exc)
+
     # -- takeover ----------------------------------------------------------
 
     async def find_orphans(self) -> list[str]:

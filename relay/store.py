@@ -122,3 +122,10 @@ class TakeoverStore(Protocol):
     async def find_orphans(self) -> list[str]: ...
 
     async def adopt(self, stream_id: str) -> tuple[LiveStream, dict[str, Any], str] | None: ...
+
+
+@runtime_checkable
+class AuditStore(Protocol):
+    """A store that keeps the audit records itself (Redis: a stream next to the logs)."""
+
+    async def append_audit(self, record: dict[str, Any]) -> None: ...

@@ -419,3 +419,22 @@ def test_random_disconnects_across_relays_lose_and_repeat_nothing(redis_url: str
         finally:
             for client in clients:
                 client.close()
+
+
+def test_audit_records_go_to_a_redis_stream(redis_url: str) -> None:
+    import orjson
+    import redis as redis_sync
+
+    with RelayServer(relay_config(redis_url)) as a, httpx.Client(base_url=a.base_url, timeout=30) as client:
+        created = create(client, max_tokens=20)
+        read_all(client, events_path(created))
+        entries: list = []
+
+        def recorded() -> bool:
+            entries[:] = [e for e in redis_sync.Redis.from_url(redis_url).xrange("sr:audit") if e[1][b"stream_id"] == created["id"].encode()]
+            return bool(entries)
+
+        wait_for(recorded)
+        record = orjson.loads(entries[0][1][b"record"])
+        assert record["status"] == "done" and record["route"] == "default" and record["attempts"][0]["end"] == "finished"
+        assert record["cost"]["output_tokens"] > 0

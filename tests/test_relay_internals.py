@@ -1,0 +1,69 @@
+"""Pieces of the relay checked on their own: log redaction, cleanup after disconnects, stall thresholds."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import httpx
+
+from relay.cli import RedactTokens
+from relay.config import load_config_dict
+from relay.engine import Generation, GenerationRequest, _Watch
+
+from .support import RelayServer, iter_sse, wait_for
+
+
+def test_stream_tokens_never_reach_the_access_log() -> None:
+    record = logging.LogRecord(
+        "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/v1/streams/st_x/events?token=SECRET123&last_event_id=4", "1.1", 200), None,
+    )
+    RedactTokens().filter(record)
+    line = record.getMessage()
+    assert "SECRET123" not in line and "token=[redacted]" in line and "last_event_id=4" in line
+
+
+def test_dropped_clients_leave_no_task_behind() -> None:
+    config = load_config_dict({"providers": {"sim": {"kind": "simulated", "tokens_per_s": 5}}, "routes": {"default": {"targets": ["sim/demo"]}}})
+    with RelayServer(config) as server, httpx.Client(base_url=server.base_url, timeout=10) as client:
+        loop = server.relay.store._sweeper.get_loop()  # the server's event loop
+        created = client.post("/v1/streams", json={"messages": [{"role": "user", "content": "x"}], "max_tokens": 300}).json()
+
+        def connect_and_drop() -> None:
+            with client.stream("GET", created["events_url"]) as response:
+                for _ in iter_sse(response):
+                    break  # drop the connection after one event
+
+        connect_and_drop()  # sse-starlette starts one shutdown watcher per thread, once
+        time.sleep(0.5)
+        baseline = len(asyncio.all_tasks(loop))
+        for _ in range(20):
+            connect_and_drop()
+        # Every response task and its cursor ended: only the generation and the app's own tasks remain.
+        wait_for(lambda: len(asyncio.all_tasks(loop)) <= baseline, timeout=10)
+        client.delete(f"/v1/streams/{created['id']}", params={"token": created["token"]})
+
+
+def _generation(**route: object) -> Generation:
+    config = load_config_dict({"providers": {"sim": {"kind": "simulated"}}, "routes": {"r": {"targets": ["sim/demo"], **route}}})
+    from relay.app import Relay
+    from relay.stream import LiveStream
+
+    relay = Relay(config)
+    return Generation(LiveStream("st_t", "t", "r"), config.routes["r"], GenerationRequest([{"role": "user", "content": "x"}]), relay.services)
+
+
+def test_adaptive_stall_threshold_follows_the_stream_pace_within_bounds() -> None:
+    fixed = _generation(stall_timeout_s=5.0)
+    adaptive = _generation(stall_timeout_s=5.0, stall_adaptive=True, stall_floor_s=0.3)
+    fast = _Watch(last_chunk_at=10.0, got_first=True, started_at=9.0, chunks=100)  # 10 ms gaps
+    slow = _Watch(last_chunk_at=100.0, got_first=True, started_at=50.0, chunks=50)  # 1 s gaps
+    few = _Watch(last_chunk_at=10.0, got_first=True, started_at=9.99, chunks=3)  # too little to judge
+    assert fixed._stall_threshold(fast) == 5.0
+    assert adaptive._stall_threshold(fast) == 0.3  # 8 x 10 ms, but never below the floor
+    assert adaptive._stall_threshold(slow) == 5.0  # 8 x 1 s, but never above stall_timeout_s
+    assert adaptive._stall_threshold(few) == 5.0
+    mid = _Watch(last_chunk_at=20.0, got_first=True, started_at=10.0, chunks=100)  # 100 ms gaps
+    assert abs(adaptive._stall_threshold(mid) - 0.8) < 1e-9
