@@ -86,6 +86,10 @@ class RouteConfig:
     stall_floor_s: float = 0.5
     max_tokens: int | None = None  # default when a request omits it
     max_usd: float | None = None  # default budget per request
+    # Withhold the trailing partial word until the next boundary (about one word of latency), so a
+    # failover never has to continue mid-word. Off: every chunk goes out at once; the seam repair
+    # then meets mid-word cuts (docs/splice.md).
+    holdback: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +225,7 @@ def load_config_dict(raw: dict[str, Any]) -> Config:
             table, key,
             {
                 "targets": list, "first_token_timeout_s": float, "stall_timeout_s": float, "stall_adaptive": bool,
-                "stall_floor_s": float, "max_tokens": int, "max_usd": float,
+                "stall_floor_s": float, "max_tokens": int, "max_usd": float, "holdback": bool,
             },
         )
         targets = tuple(_target(item, f"{key}.targets[{index}]", providers) for index, item in enumerate(values.pop("targets", [])))

@@ -153,3 +153,21 @@ def test_failure_before_the_first_token_needs_no_seam(client: httpx.Client) -> N
     assert snapshot["text"] == TEXTS["prose"]
     assert of(events, "splice") == []
     assert of(events, "failover")[0].data["at_char"] == 0
+
+
+def test_without_holdback_chunks_pass_at_once_and_the_seam_is_still_clean(upstream) -> None:
+    routes = {
+        "no-holdback": {
+            "targets": [_primary("oa", "prose", "stall", 37), _fallback("an", "prose", "repeat_words")],
+            "holdback": False,
+            **STALL,
+        }
+    }
+    config = load_config_dict({"providers": upstream_providers(upstream), "routes": routes})
+    with RelayServer(config) as server, httpx.Client(base_url=server.base_url, timeout=30) as client:
+        snapshot, events = run_route(client, "no-holdback")
+    failover = of(events, "failover")[0]
+    sent = text_of(events[: events.index(failover)])
+    # Every chunk the primary sent before stalling went out, the unfinished last word included.
+    assert sent == "".join(upstream.reference("prose").tokens[:37])
+    assert is_clean(TEXTS["prose"], sent, snapshot["text"]) == []
