@@ -92,6 +92,10 @@ class HoldBack:
         parts = text.rsplit(None, 1)
         fragment = parts[-1]
         start = len(text) - len(fragment)  # the trailing whitespace-free run
+        if len(fragment) <= self.max_hold and fragment.isascii():
+            # The common case, fast: ASCII has no combining marks and no no-space script.
+            self._held = fragment
+            return text[:start]
         # A no-space-script char ends a word: hold only what follows it,
         # or a couple of chars when the run itself ends in that script.
         k = len(text)
