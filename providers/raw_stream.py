@@ -60,13 +60,9 @@ class RawStream:
         return self._iterate()
 
     async def _iterate(self) -> AsyncIterator[str]:
-        handle = self._handle
         try:
-            async for line in self._response.aiter_lines():
-                if not line.startswith("data:"):
-                    continue  # `event:` lines, blank separators, comments
-                payload = line[5:].lstrip(" ")
-                if payload == "[DONE]":
+            async for payload in self._data_payloads():
+                if payload == b"[DONE]":
                     self._terminated = True
                     break
                 try:
@@ -75,7 +71,7 @@ class RawStream:
                     raise ProviderError(
                         "protocol", f"malformed chunk from upstream: {payload[:80]!r}", cause="malformed_chunk"
                     ) from None
-                text = handle(data)
+                text = self._handle(data)
                 if text:
                     yield text
                 if self._terminated:
@@ -87,6 +83,24 @@ class RawStream:
         finally:
             await self.aclose()
         self._check_complete()
+
+    async def _data_payloads(self) -> AsyncIterator[bytes]:
+        """The payload of every `data:` line, as bytes (orjson parses bytes; nothing is decoded twice).
+
+        Lines are split on LF (with any CR stripped), which is how every provider frames SSE;
+        `event:` lines, comments and blank separators are skipped.
+        """
+        pending = b""
+        async for chunk in self._response.aiter_bytes():
+            if pending:
+                chunk = pending + chunk
+            lines = chunk.split(b"\n")
+            pending = lines.pop()
+            for line in lines:
+                if line.startswith(b"data:"):
+                    yield line[5:].strip()
+        if pending.startswith(b"data:"):
+            yield pending[5:].strip()
 
     def _handle(self, data: dict[str, Any]) -> str | None:  # pragma: no cover - abstract
         raise NotImplementedError

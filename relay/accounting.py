@@ -10,6 +10,7 @@ which of the two bills.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import tiktoken
@@ -128,14 +129,27 @@ class AttemptMeter:
         return record
 
 
+_WHITESPACE_RUN = re.compile(r"\s+")
+
+
 def _last_boundary(text: str) -> int:
-    """The start of the last whitespace run, so the counted part ends where a token must."""
-    index = len(text) - 1
-    while index >= 0 and not text[index].isspace():
-        index -= 1
-    while index > 0 and text[index - 1].isspace():
-        index -= 1
-    return max(index, 0)
+    """The last offset where tiktoken's pre-tokenizer must start a new token.
+
+    Before a run of spaces (its last space leads the next word). A run holding a
+    newline is cut after its newlines, since o200k and cl100k glue newlines to the
+    punctuation before them (".\n\n" is one token), and before its last space when
+    indentation follows them. A run at the very end may still grow: not a boundary.
+    """
+    for match in reversed(list(_WHITESPACE_RUN.finditer(text))):
+        start, end = match.span()
+        if end == len(text):
+            continue
+        run = match.group()
+        if "\n" in run or "\r" in run:
+            return end if run[-1] in "\r\n" else end - 1
+        if start > 0:
+            return start
+    return 0
 
 
 class StreamMeter:

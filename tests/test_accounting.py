@@ -161,3 +161,24 @@ def test_accounting_off_sends_no_progress_or_cost(upstream) -> None:
         snapshot, events = run_route(client, "plain")
         assert {e.event for e in events} == {"token", "done"}
         assert snapshot["text"] == TEXTS["prose"]
+
+
+@pytest.mark.parametrize("name", sorted(TEXTS))
+def test_counting_in_ticks_equals_counting_the_whole_text(name: str) -> None:
+    """Wherever the ticks fall, the per-tick counts add up to tiktoken's count of the whole text."""
+    import random
+
+    from loadtest.texts import tokenize
+    from relay.accounting import AttemptMeter
+
+    encoding = get_encoding("o200k_base")
+    text = TEXTS[name]
+    for seed in range(20):
+        rng = random.Random(seed)
+        meter = AttemptMeter("t", "gpt-4o-mini", None, [])
+        for piece in tokenize(text):
+            meter.add(piece)
+            if rng.random() < 0.2:
+                meter.settle()
+        meter.settle(final=True)
+        assert meter.output_tokens == len(encoding.encode_ordinary(text)), (name, seed)
