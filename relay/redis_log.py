@@ -21,7 +21,7 @@ from redis.exceptions import RedisError
 
 from . import events
 from .errors import ApiError
-from .stream import Status, token_digest
+from .stream import Status, snapshot_of, token_digest
 
 logger = logging.getLogger("splice_relay.redis")
 
@@ -206,20 +206,7 @@ class RemoteStream:
         return self.status != "running"
 
     def snapshot(self) -> dict[str, Any]:
-        snapshot: dict[str, Any] = {
-            "id": self.id,
-            "status": self.status,
-            "route": self.route,
-            "text": self.text,
-            "last_event_id": self.last_event_id,
-            "finish_reason": self.finish_reason,
-            "created_at": self.created_at,
-        }
-        if self.error is not None:
-            snapshot["error"] = self.error
-        if self.audit:
-            snapshot["audit"] = {**self.audit, "reconnects": self.reconnects}
-        return snapshot
+        return snapshot_of(self)
 
     async def follow(self, after: int) -> AsyncIterator[bytes]:
         """Frames after event id `after`, batched: XREAD returns at once while there is a backlog."""

@@ -38,6 +38,25 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def snapshot_of(stream: Any) -> dict[str, Any]:
+    """`GET /v1/streams/{id}`: the same fields for a stream generated here or read from a store."""
+    snapshot: dict[str, Any] = {
+        "id": stream.id,
+        "status": stream.status,
+        "route": stream.route,
+        "text": stream.text,
+        "last_event_id": stream.last_event_id,
+        "finish_reason": stream.finish_reason,
+        "created_at": stream.created_at,
+    }
+    if stream.error is not None:
+        snapshot["error"] = stream.error
+    if stream.audit:
+        # Reconnects go on after the generation ends; the snapshot shows the live count.
+        snapshot["audit"] = {**stream.audit, "reconnects": stream.reconnects}
+    return snapshot
+
+
 class LiveStream:
     """One stream: its metadata, its encoded events and the text so far."""
 
@@ -112,21 +131,7 @@ class LiveStream:
         return self._text_parts[0] if self._text_parts else ""
 
     def snapshot(self) -> dict[str, Any]:
-        snapshot: dict[str, Any] = {
-            "id": self.id,
-            "status": self.status,
-            "route": self.route,
-            "text": self.text,
-            "last_event_id": self.last_event_id,
-            "finish_reason": self.finish_reason,
-            "created_at": self.created_at,
-        }
-        if self.error is not None:
-            snapshot["error"] = self.error
-        if self.audit:
-            # Reconnects go on after the generation ends; the snapshot shows the live count.
-            snapshot["audit"] = {**self.audit, "reconnects": self.reconnects}
-        return snapshot
+        return snapshot_of(self)
 
     # -- writing (the generation only) -----------------------------------
 
