@@ -1,0 +1,105 @@
+"""``python -m loadtest``: the relay's load test and benchmarks (see docs/benchmarks.md).
+
+``--smoke`` runs in seconds (5 streams x 30 tokens, one failover, a few resumes; no LiteLLM,
+no Redis, no plots) and is what ``make bench-smoke`` and the test suite run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from .bench import Options, run
+from .report import (
+    latency_table,
+    plots,
+    summary_text,
+    targets_table,
+    variants_table,
+    write_json,
+)
+
+
+def _ints(value: str) -> list[int]:
+    return [int(part) for part in value.split(",") if part.strip()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m loadtest", description="Load test and benchmarks of splice-relay.")
+    parser.add_argument("--smoke", action="store_true", help="a few seconds, small N, no LiteLLM/Redis/plots")
+    parser.add_argument("--streams", type=_ints, help="concurrencies, e.g. 100,500,1000,2000")
+    parser.add_argument("--tps", type=float, help="tokens per second per stream (default 20)")
+    parser.add_argument("--tokens", type=int, help="tokens per stream (default 400)")
+    parser.add_argument("--idle-streams", type=int, help="streams held open for the idle-memory figure (default 1000)")
+    parser.add_argument("--failover-streams", type=int)
+    parser.add_argument("--resumes", type=int)
+    parser.add_argument("--no-litellm", action="store_true", help="skip the LiteLLM comparison")
+    parser.add_argument("--no-redis", action="store_true", help="skip the Redis store figures")
+    parser.add_argument("--redis-n", type=int, help="concurrency of the Redis-on load phase (default: the N nearest 500)")
+    parser.add_argument("--holdback-off-n", type=_ints, help="concurrencies of the holdback=false variant (default 200,500)")
+    parser.add_argument("--no-plots", action="store_true")
+    parser.add_argument("--profile-n", type=int, help="py-spy the relay during its phase at this N")
+    parser.add_argument("--out", type=Path, help="results directory (default loadtest/results)")
+    parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--json", type=Path, help="also write the results JSON here (smoke mode too)")
+    args = parser.parse_args(argv)
+
+    options = Options.smoke_options() if args.smoke else Options()
+    for name in ("streams", "tps", "tokens", "idle_streams", "failover_streams", "resumes", "redis_n", "profile_n"):
+        value = getattr(args, name)
+        if value is not None:
+            setattr(options, name, value)
+    if args.holdback_off_n:
+        options.holdback_off_n = tuple(args.holdback_off_n)
+    if args.out:
+        options.out_dir = args.out
+    options.litellm = options.litellm and not args.no_litellm
+    options.redis = options.redis and not args.no_redis
+    options.plots = options.plots and not args.no_plots
+    options.progress = not args.no_progress and (sys.stderr.isatty() or os.environ.get("LOADTEST_PROGRESS") != "0")
+    if max(options.streams) * 2 + 100 > _fd_limit():
+        print(f"the file descriptor limit ({_fd_limit()}) is too low for {max(options.streams)} streams", file=sys.stderr)
+        return 2
+
+    started = time.strftime("%Y%m%d-%H%M%S")
+    results, cdf = run(options)
+    results["command"] = "python -m loadtest " + " ".join(argv if argv is not None else sys.argv[1:])
+    results["markdown"] = {"latency": latency_table(results), "targets": targets_table(results), "variants": variants_table(results)}
+    if not options.smoke:
+        stem = started
+        if options.plots:
+            try:
+                results["plots"] = [str(p) for p in plots(results, cdf, options.out_dir, stem)]
+            except ImportError:
+                results.setdefault("notes", []).append("matplotlib not installed (pip install -e '.[bench]'): no plots")
+        path = options.out_dir / f"{stem}.json"
+        write_json(results, path)
+        (options.out_dir / f"{stem}.md").write_text(f"# Load test {stem}\n\n`{results['command']}`\n\n"
+                                                    f"{results['markdown']['latency']}\n\n{results['markdown']['variants']}\n\n{results['markdown']['targets']}\n")
+        print(f"results: {path}")
+    if args.json:
+        write_json(results, args.json)
+    print(summary_text(results))
+    print()
+    print(results["markdown"]["latency"])
+    return 0
+
+
+def _fd_limit() -> int:
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+            soft = hard
+        except (ValueError, OSError):
+            pass
+    return soft
+
+
+if __name__ == "__main__":
+    sys.exit(main())
