@@ -126,8 +126,6 @@ class Generation:
         self.stream = stream
         self.route = route
         self.request = request
-        self.providers = services.providers
-        self.capabilities = services.capabilities
         self.services = services
         accounting = services.accounting
         self.meter: StreamMeter | None = StreamMeter(accounting.billing) if accounting.enabled else None
@@ -302,14 +300,14 @@ class Generation:
 
     async def _continue_on(self, target: Target) -> str:
         """Ask `target` to continue the sent text; a refused prefill is retried once as `instruct`."""
-        mode = self.capabilities.mode_for(target)
+        mode = self.services.capabilities.mode_for(target)
         try:
             return await self._continuation_attempt(target, mode)
         except AttemptFailed as failure:
             if mode == "instruct" or failure.kind != "bad_request" or self._seam is None:
                 raise
             logger.info("stream %s: %s refused a %s continuation; retrying as instruct", self.stream.id, target.label, mode)
-            self.capabilities.learn_prefill_refused(target)
+            self.services.capabilities.learn_prefill_refused(target)
             self._dropped += self._holdback.drop()
             return await self._continuation_attempt(target, "instruct")
 
@@ -411,7 +409,7 @@ class Generation:
         record = AttemptRecord(target.label, time.time())
         self.attempts.append(record)
         watch = _Watch(last_chunk_at=loop.time())
-        provider = self.providers[target.provider]
+        provider = self.services.providers[target.provider]
         first_chunk: asyncio.Future[None] = loop.create_future()
         self._current = target
         meter = self._attempt_meter = (

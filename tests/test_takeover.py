@@ -6,7 +6,6 @@ whose `cont=exact` continues the reference from the partial answer it is sent.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
