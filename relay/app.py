@@ -25,7 +25,7 @@ from .engine import EngineServices, Generation, GenerationRequest
 from .pricing import PriceTable
 from .spend import DailySpend
 from .errors import ApiError, handle_api_error, handle_http_exception, handle_unexpected
-from .sse import sse_response
+from .sse import OpenResponses, sse_response
 from . import events
 from .store import AuditStore, StreamStore, StreamView, TakeoverStore
 from .stream import LiveStream, new_stream_id, new_stream_token
@@ -54,6 +54,7 @@ class Relay:
         self._ticker: asyncio.Task[None] | None = None
         self._takeover: asyncio.Task[None] | None = None
         self._audit_writes: set[asyncio.Task[None]] = set()
+        self.responses = OpenResponses()  # the SSE responses open here, ended at shutdown
 
     async def start(self) -> None:
         await self.store.start()
@@ -228,7 +229,7 @@ async def create_stream(request: Request) -> Response:
     if _wants_sse(request):
         return sse_response(
             stream, 0, retry_ms=server.retry_ms, ping_s=server.ping_s,
-            headers={"X-Stream-Id": stream.id, "X-Stream-Token": token},
+            headers={"X-Stream-Id": stream.id, "X-Stream-Token": token}, registry=relay.responses,
         )
     events_url = str(request.url_for("stream_events", stream_id=stream.id).include_query_params(token=token))
     return JSONResponse({"id": stream.id, "token": token, "events_url": events_url}, status_code=201)
@@ -255,13 +256,14 @@ def _with_budget(relay: Relay, route: RouteConfig, generation_request: Generatio
 async def stream_events(request: Request) -> Response:
     after = _cursor(request)
     stream = await _authorized_stream(request, at_least=after)
-    server = _relay(request).config.server
+    relay = _relay(request)
+    server = relay.config.server
     last = stream.last_event_id
     if stream.finished and after == last:
         return Response(status_code=204)  # nothing more will come: EventSource stops reconnecting
     if after > 0:
         stream.reconnects += 1
-    return sse_response(stream, after, retry_ms=server.retry_ms, ping_s=server.ping_s, reset=after > last)
+    return sse_response(stream, after, retry_ms=server.retry_ms, ping_s=server.ping_s, reset=after > last, registry=relay.responses)
 
 
 async def get_stream(request: Request) -> Response:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import logging
 import re
+import socket
 import sys
 
 import uvicorn
+from starlette.applications import Starlette
 
 from .app import create_app
 from .config import ConfigError, load_config
@@ -24,6 +26,23 @@ class RedactTokens(logging.Filter):
         if isinstance(record.msg, str):
             record.msg = _TOKEN_IN_QUERY.sub(r"\1[redacted]", record.msg)
         return True
+
+
+class Server(uvicorn.Server):
+    """uvicorn that ends the relay's open SSE responses as it starts shutting down.
+
+    Otherwise it would wait for every open stream to finish (up to its graceful
+    timeout); ended clients reconnect with `Last-Event-ID`, to another instance
+    when the store is shared, and lose nothing.
+    """
+
+    def __init__(self, config: uvicorn.Config, app: Starlette) -> None:
+        super().__init__(config)
+        self._relay = app.state.relay
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self._relay.responses.drain()
+        await super().shutdown(sockets)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     port = args.port if args.port is not None else config.server.port
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("uvicorn.access").addFilter(RedactTokens())
-    uvicorn.run(
+    server_config = uvicorn.Config(
         app,
         host=host,
         port=port,
@@ -57,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         proxy_headers=True,
         forwarded_allow_ips="*",
     )
+    Server(server_config, app).run()
     return 0
 
 

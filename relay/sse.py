@@ -1,11 +1,23 @@
-"""The SSE response: a cursor over a stream's log, framed by sse-starlette."""
+"""The SSE response: a cursor over a stream's log, sent as it grows.
+
+Frames are encoded once per event by sse-starlette's `ServerSentEvent`
+(relay/events.py) and shared by every reader. The response that sends them is
+our own, not sse-starlette's `EventSourceResponse`: that one runs a task group
+of four tasks per response and wraps every send in an anyio cancel scope, which
+at hundreds of open streams was a sixth of the relay's CPU and a large part of
+an idle stream's memory (docs/benchmarks.md). Here a response is the request's
+own task sending batches of frames, one small task waiting for the client to
+leave, and one timer for keep-alive pings on a quiet connection.
+"""
 
 from __future__ import annotations
 
-from typing import AsyncIterator
+import asyncio
+from datetime import datetime, timezone
+from typing import AsyncIterator, Mapping
 
-from sse_starlette import EventSourceResponse
-from starlette.types import Receive, Scope, Send
+from sse_starlette import ServerSentEvent
+from starlette.types import Message, Receive, Scope, Send
 
 from . import events
 from .store import StreamView
@@ -17,29 +29,157 @@ SSE_HEADERS = {
 }
 
 
-class RelayEventSourceResponse(EventSourceResponse):
-    """EventSourceResponse without the `Connection` header where HTTP/2 forbids it."""
+class OpenResponses:
+    """The SSE responses open on this instance, so a shutdown can end them at once.
+
+    Ended responses send nothing more; their clients reconnect with
+    `Last-Event-ID`, to another instance when the store is shared.
+    """
+
+    def __init__(self) -> None:
+        self._open: set[SSEResponse] = set()
+        self.draining = False
+
+    def __len__(self) -> int:
+        return len(self._open)
+
+    def add(self, response: SSEResponse) -> None:
+        self._open.add(response)
+
+    def discard(self, response: SSEResponse) -> None:
+        self._open.discard(response)
+
+    def drain(self) -> None:
+        self.draining = True
+        for response in list(self._open):
+            response.end()
+
+
+class SSEResponse:
+    """An ASGI response: `head`, then `frames` (encoded SSE bytes) until they end or the client leaves."""
+
+    __slots__ = ("_head", "_frames", "_headers", "_ping_s", "_registry", "_task", "_streaming", "_ended", "_last_send", "_receiving", "_ping_timer", "_ping_task", "_send")
+
+    def __init__(self, head: bytes, frames: AsyncIterator[bytes], *, headers: Mapping[str, str], ping_s: float, registry: OpenResponses | None = None) -> None:
+        self._head = head  # sent with the response headers, so they flush at once
+        self._frames = frames
+        self._headers = {**SSE_HEADERS, **headers}
+        self._ping_s = ping_s
+        self._registry = registry
+        self._task: asyncio.Task[object] | None = None
+        self._streaming = False
+        self._ended = False  # set when the client left or the server ends the response
+        self._last_send = 0.0
+        self._receiving: asyncio.Task[Message] | None = None
+        self._ping_timer: asyncio.TimerHandle | None = None
+        self._ping_task: asyncio.Task[None] | None = None
+        self._send: Send | None = None
+
+    def _raw_headers(self, scope: Scope) -> list[tuple[bytes, bytes]]:
+        headers = [(b"content-type", b"text/event-stream; charset=utf-8")]
+        headers += [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in self._headers.items()]
+        if not scope.get("http_version", "1.1").startswith("2"):  # HTTP/2 forbids connection-specific headers
+            headers.append((b"connection", b"keep-alive"))
+        return headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope.get("http_version", "1.1").startswith("2") and "connection" in self.headers:
-            del self.headers["connection"]
-        await super().__call__(scope, receive, send)
+        await send({"type": "http.response.start", "status": 200, "headers": self._raw_headers(scope)})
+        if scope.get("method") == "HEAD" or (self._registry is not None and self._registry.draining):
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            await self._frames.aclose()  # type: ignore[attr-defined]
+            return
+        await send({"type": "http.response.body", "body": self._head, "more_body": True})
+        loop = asyncio.get_running_loop()
+        self._task = asyncio.current_task()
+        self._send = send
+        self._streaming = True
+        self._last_send = loop.time()
+        self._watch(receive)
+        if self._ping_s > 0:
+            self._ping_timer = loop.call_later(self._ping_s, self._ping_due)
+        if self._registry is not None:
+            self._registry.add(self)
+        try:
+            async for body in self._frames:
+                self._last_send = loop.time()
+                await send({"type": "http.response.body", "body": body, "more_body": True})
+        except asyncio.CancelledError:
+            task = self._task
+            if not self._ended or (task is not None and task.uncancel() > 0):
+                raise  # cancelled from outside (server shutdown), not by our own end()
+        finally:
+            self._close()
+            await self._frames.aclose()  # type: ignore[attr-defined]
+        # Ends the chunked body, also when the server ends the response (a no-op once the client left).
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    def end(self) -> None:
+        """Stop sending: the client left, or the server is shutting down."""
+        if self._streaming and not self._ended:
+            self._ended = True
+            if self._task is not None:
+                self._task.cancel()
+
+    def _close(self) -> None:
+        self._streaming = False
+        if self._registry is not None:
+            self._registry.discard(self)
+        if self._ping_timer is not None:
+            self._ping_timer.cancel()
+        for task in (self._receiving, self._ping_task):
+            if task is not None and not task.done():
+                task.cancel()
+
+    # -- the client leaving ---------------------------------------------------
+
+    def _watch(self, receive: Receive) -> None:
+        """Wait, in one small task, for the `http.disconnect` the server sends when the client goes."""
+        self._receiving = asyncio.ensure_future(receive())
+        self._receiving.add_done_callback(lambda done: self._received(done, receive))
+
+    def _received(self, done: asyncio.Task[Message], receive: Receive) -> None:
+        if done.cancelled() or not self._streaming:
+            return
+        if done.exception() is None and done.result()["type"] != "http.disconnect":
+            self._watch(receive)  # the (empty) request body: keep waiting for the disconnect
+            return
+        self.end()
+
+    # -- keep-alive -------------------------------------------------------------
+
+    def _ping_due(self) -> None:
+        """Ping only a connection that sent nothing for `ping_s`, so proxies keep it open."""
+        loop = asyncio.get_running_loop()
+        idle = loop.time() - self._last_send
+        if idle >= self._ping_s and (self._ping_task is None or self._ping_task.done()):
+            self._last_send = loop.time()
+            self._ping_task = loop.create_task(self._ping())
+            idle = 0.0
+        self._ping_timer = loop.call_later(max(self._ping_s - idle, 0.05), self._ping_due)
+
+    async def _ping(self) -> None:
+        ping = ServerSentEvent(comment=f"ping - {datetime.now(timezone.utc)}", sep=events.SEP).encode()
+        if self._streaming and self._send is not None:
+            try:
+                await self._send({"type": "http.response.body", "body": ping, "more_body": True})
+            except Exception:  # a failed ping means the client is gone: end the response
+                self.end()
 
 
-async def stream_frames(stream: StreamView, after: int, *, retry_ms: int, reset: bool) -> AsyncIterator[bytes]:
+def sse_response(
+    stream: StreamView,
+    after: int,
+    *,
+    retry_ms: int,
+    ping_s: float,
+    reset: bool = False,
+    headers: dict[str, str] | None = None,
+    registry: OpenResponses | None = None,
+) -> SSEResponse:
     """The prelude, an optional `reset`, then the log after `after`, live until the end."""
-    yield events.encode_prelude(retry_ms, f"stream {stream.id}")
+    head = events.encode_prelude(retry_ms, f"stream {stream.id}")
     if reset:
         # The reset stands for every event so far; a finished stream's terminal event follows it.
         after = stream.last_event_id - 1 if stream.finished else stream.last_event_id
-        yield events.encode_event(after, events.RESET, {"text": stream.text, "last_event_id": after})
-    async for frames in stream.follow(after):
-        yield frames
-
-
-def sse_response(stream: StreamView, after: int, *, retry_ms: int, ping_s: float, reset: bool = False, headers: dict[str, str] | None = None) -> RelayEventSourceResponse:
-    return RelayEventSourceResponse(
-        stream_frames(stream, after, retry_ms=retry_ms, reset=reset),
-        headers={**SSE_HEADERS, **(headers or {})},
-        ping=ping_s,
-    )
+        head += events.encode_event(after, events.RESET, {"text": stream.text, "last_event_id": after})
+    return SSEResponse(head, stream.follow(after), headers=headers or {}, ping_s=ping_s, registry=registry)

@@ -13,6 +13,7 @@ import orjson
 import uvicorn
 
 from relay.app import create_app
+from relay.cli import Server
 from relay.config import Config
 
 
@@ -29,8 +30,9 @@ class RelayServer:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.app = create_app(config)
-        self._server = uvicorn.Server(
-            uvicorn.Config(self.app, host="127.0.0.1", port=self.port, loop="uvloop", http="httptools", log_level="warning", lifespan="on")
+        self._server = Server(
+            uvicorn.Config(self.app, host="127.0.0.1", port=self.port, loop="uvloop", http="httptools", log_level="warning", lifespan="on"),
+            self.app,
         )
         self._thread = threading.Thread(target=self._server.run, daemon=True)
 

@@ -36,7 +36,7 @@ def test_dropped_clients_leave_no_task_behind() -> None:
                 for _ in iter_sse(response):
                     break  # drop the connection after one event
 
-        connect_and_drop()  # sse-starlette starts one shutdown watcher per thread, once
+        connect_and_drop()  # the first request warms up whatever starts lazily
         time.sleep(0.5)
         baseline = len(asyncio.all_tasks(loop))
         for _ in range(20):

@@ -1,0 +1,122 @@
+"""The relay's SSE response: keep-alive pings, HEAD, headers per HTTP version, ending at shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import httpx
+
+from relay.config import load_config_dict
+from relay.sse import OpenResponses, SSEResponse
+
+from .support import RelayServer, parse_sse
+
+MESSAGES = [{"role": "user", "content": "Explain streaming relays."}]
+
+
+def _config(**server: object) -> object:
+    return load_config_dict({
+        "server": server,
+        "providers": {"sim": {"kind": "simulated", "tokens_per_s": 2}, "fast": {"kind": "simulated", "tokens_per_s": 100}},
+        "routes": {"default": {"targets": ["sim/demo"]}, "quiet": {"targets": ["fast/demo;stall_at=6"], "stall_timeout_s": 30}},
+    })
+
+
+def test_a_quiet_stream_gets_keepalive_pings_and_loses_no_event() -> None:
+    with RelayServer(_config(ping_s=0.2)) as server, httpx.Client(base_url=server.base_url, timeout=10) as client:
+        created = client.post("/v1/streams", json={"messages": MESSAGES, "route": "quiet"}).json()
+        raw = ""
+        with client.stream("GET", created["events_url"]) as response:
+            started = time.monotonic()
+            for piece in response.iter_text():
+                raw += piece
+                after_tokens = raw[raw.rfind("event: token"):] if "event: token" in raw else ""
+                if after_tokens.count(": ping - ") >= 3 or time.monotonic() - started > 5:
+                    break
+        # The upstream stalls after 6 chunks: from then on only pings flow, every 0.2 s.
+        assert raw[raw.rfind("event: token"):].count(": ping - ") >= 3, raw
+        events = parse_sse(raw)
+        assert [e for e in events if e.event == "token"]
+        assert [int(e.id) for e in events] == list(range(1, len(events) + 1))  # each event once, in order
+        client.delete(f"/v1/streams/{created['id']}", params={"token": created["token"]})
+
+
+def test_head_on_the_events_url_answers_headers_only() -> None:
+    with RelayServer(_config()) as server, httpx.Client(base_url=server.base_url, timeout=10) as client:
+        created = client.post("/v1/streams", json={"messages": MESSAGES, "max_tokens": 5}).json()
+        response = client.head(created["events_url"])
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        assert response.content == b""
+
+
+def test_shutdown_ends_open_streams_at_once_with_whole_events() -> None:
+    server = RelayServer(_config())
+    server.__enter__()
+    client = httpx.Client(base_url=server.base_url, timeout=20)
+    created = client.post("/v1/streams", json={"messages": MESSAGES, "max_tokens": 200}).json()  # 100 s at 2 tokens/s
+    chunks: list[bytes] = []
+    ended_at: list[float] = []
+
+    def read() -> None:
+        with client.stream("GET", created["events_url"]) as response:
+            for chunk in response.iter_bytes():
+                chunks.append(chunk)
+        ended_at.append(time.monotonic())
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    deadline = time.monotonic() + 5
+    while b"event: token" not in b"".join(chunks) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    asked_at = time.monotonic()
+    server.__exit__(None, None, None)
+    reader.join(timeout=20)
+    client.close()
+    assert not reader.is_alive() and ended_at, "the open stream kept the server from shutting down"
+    assert ended_at[0] - asked_at < 5  # not the 100 s the stream had left
+    body = b"".join(chunks).decode()
+    assert body.endswith("\n\n")  # the body ended between events, not inside one
+    ids = [int(e.id) for e in parse_sse(body)]
+    assert ids and ids == list(range(1, len(ids) + 1))
+
+
+def _run(response: SSEResponse, scope: dict) -> list[dict]:
+    """Drive the ASGI response by hand; the client never leaves."""
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        await asyncio.sleep(3600)
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    async def main() -> None:
+        await response(scope, receive, send)
+
+    asyncio.run(main())
+    return sent
+
+
+async def _frames():  # type: ignore[no-untyped-def]
+    yield b"id: 1\nevent: token\ndata: {}\n\n"
+
+
+def test_http2_gets_no_connection_header_and_http1_does() -> None:
+    for version, expected in (("2", False), ("1.1", True)):
+        sent = _run(SSEResponse(b": hi\n\n", _frames(), headers={"X-Stream-Id": "st_x"}, ping_s=0), {"type": "http", "method": "GET", "http_version": version})
+        headers = dict(sent[0]["headers"])
+        assert (b"connection" in headers) is expected
+        assert headers[b"x-stream-id"] == b"st_x"
+        assert [m.get("body") for m in sent[1:]] == [b": hi\n\n", b"id: 1\nevent: token\ndata: {}\n\n", b""]
+        assert sent[-1]["more_body"] is False
+
+
+def test_a_draining_registry_answers_new_responses_with_an_empty_body() -> None:
+    registry = OpenResponses()
+    registry.drain()
+    sent = _run(SSEResponse(b": hi\n\n", _frames(), headers={}, ping_s=0, registry=registry), {"type": "http", "method": "GET"})
+    assert [m.get("body") for m in sent[1:]] == [b""]
