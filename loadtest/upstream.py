@@ -62,6 +62,7 @@ import math
 import re
 import secrets
 import socket
+import ssl as ssl_module
 import struct
 import sys
 import termios
@@ -946,9 +947,10 @@ def _unacked(sock: Any) -> int:
 class FakeUpstream:
     """The fake upstream server: ``await FakeUpstream().start()``, then point an SDK at ``base_url``."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, tick: float = 0.005) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, tick: float = 0.005, ssl: ssl_module.SSLContext | None = None) -> None:
         self.host = host
         self.port = port
+        self.ssl = ssl  # serve HTTPS with this context (tests of the TLS path)
         self.tick = tick
         self.texts: dict[str, str] = dict(TEXTS)
         self.requests: deque[dict[str, Any]] = deque(maxlen=MAX_RECORDED)
@@ -964,7 +966,7 @@ class FakeUpstream:
     @property
     def base_url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return f"{'https' if self.ssl else 'http'}://{host}:{self.port}"
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
@@ -980,7 +982,7 @@ class FakeUpstream:
         self._loop = asyncio.get_running_loop()
         self._ticker = Ticker(self._loop, self.tick)
         self._server = await self._loop.create_server(
-            lambda: Connection(self), self.host, self.port, backlog=4096, reuse_address=True,
+            lambda: Connection(self), self.host, self.port, backlog=4096, reuse_address=True, ssl=self.ssl,
         )
         self.port = self._server.sockets[0].getsockname()[1]
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import anthropic
 
+from .asyncio_network import sdk_http_client
 from .base import CompletionRequest, Usage
 from .errors import ProviderError
 from .raw_stream import RawStream, open_raw, sdk_http
@@ -93,10 +94,7 @@ class AnthropicMessagesProvider:
             api_key=api_key or "unused",
             max_retries=0,  # the relay owns retries and failover
             timeout=sdk_http.Timeout(None, connect=connect_timeout_s),
-            http_client=anthropic.DefaultAsyncHttpxClient(
-                limits=sdk_http.Limits(max_connections=None, max_keepalive_connections=200),
-                timeout=sdk_http.Timeout(None, connect=connect_timeout_s),
-            ),
+            http_client=sdk_http_client(anthropic.DefaultAsyncHttpxClient, connect_timeout_s),
         )
 
     async def open(self, request: CompletionRequest) -> AnthropicMessagesStream:

@@ -8,6 +8,7 @@ then read the raw response's `data:` lines and parse each once with orjson.
 
 from __future__ import annotations
 
+import asyncio
 from types import ModuleType
 from typing import Any, AsyncIterator, Callable
 
@@ -20,6 +21,9 @@ try:  # the SDKs' own HTTP client package (httpx2 in current releases, httpx bef
     import httpx2 as sdk_http
 except ImportError:  # pragma: no cover - older SDKs
     import httpx as sdk_http  # type: ignore[no-redef]
+
+
+DRAIN_TIMEOUT_S = 0.5  # how long to wait for the body's end after the stream's terminator
 
 
 def transport_error(exc: BaseException) -> ProviderError:
@@ -61,7 +65,8 @@ class RawStream:
 
     async def _iterate(self) -> AsyncIterator[str]:
         try:
-            async for payload in self._data_payloads():
+            payloads = self._data_payloads()
+            async for payload in payloads:
                 if payload == b"[DONE]":
                     self._terminated = True
                     break
@@ -76,6 +81,8 @@ class RawStream:
                     yield text
                 if self._terminated:
                     break
+            if self._terminated:
+                await self._drain(payloads)
         except ProviderError:
             raise
         except (sdk_http.HTTPError, OSError) as exc:
@@ -101,6 +108,21 @@ class RawStream:
                     yield line[5:].strip()
         if pending.startswith(b"data:"):
             yield pending[5:].strip()
+
+    @staticmethod
+    async def _drain(payloads: AsyncIterator[bytes]) -> None:
+        """Read the body's end after the terminator, so the connection goes back to the pool.
+
+        Closing a response with unread bytes closes its connection, and the next
+        stream would pay a new TCP (and TLS) handshake. The end normally follows
+        the terminator at once; a server that holds it back is not waited for.
+        """
+        try:
+            async with asyncio.timeout(DRAIN_TIMEOUT_S):
+                async for _ in payloads:
+                    pass
+        except (TimeoutError, sdk_http.HTTPError, OSError):
+            pass  # the connection is closed instead of reused; the answer is complete either way
 
     def _handle(self, data: dict[str, Any]) -> str | None:  # pragma: no cover - abstract
         raise NotImplementedError
