@@ -88,8 +88,12 @@ class RouteConfig:
     max_usd: float | None = None  # default budget per request
     # Withhold the trailing partial word until the next boundary (about one word of latency), so a
     # failover never has to continue mid-word. Off: every chunk goes out at once; the seam repair
-    # then meets mid-word cuts (docs/splice.md).
-    holdback: bool = True
+    # then meets mid-word cuts (docs/splice.md). Unset: on only where a fallback target exists.
+    holdback: bool | None = None
+
+    @property
+    def holds_back(self) -> bool:
+        return self.holdback if self.holdback is not None else len(self.targets) > 1
 
 
 @dataclass(frozen=True, slots=True)

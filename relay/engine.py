@@ -144,7 +144,7 @@ class Generation:
         self.splices: list[dict[str, Any]] = []
         self.sent_chars = 0
         self._holdback = HoldBack()
-        self._hold = route.holdback  # off: chunks pass straight through, nothing is ever held
+        self._hold = route.holds_back  # off: chunks pass straight through, nothing is ever held
         self._encoding = encoding_for_model(route.targets[0].model)
         # Counted in the encoding of the model in use: _run_target switches it per target.
         self._buffer = RollingBuffer(self._encode, self._decode, max_tokens=ROLLING_BUFFER_TOKENS)

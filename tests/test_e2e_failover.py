@@ -171,3 +171,23 @@ def test_without_holdback_chunks_pass_at_once_and_the_seam_is_still_clean(upstre
     # Every chunk the primary sent before stalling went out, the unfinished last word included.
     assert sent == "".join(upstream.reference("prose").tokens[:37])
     assert is_clean(TEXTS["prose"], sent, snapshot["text"]) == []
+
+
+def test_holdback_is_on_by_default_only_where_a_fallback_exists(upstream) -> None:
+    routes = {
+        "single": {"targets": [_primary("oa", "prose", "stall", 37)], **STALL},
+        "with-fallback": {"targets": [_primary("oa", "prose", "stall", 37), _fallback("an", "prose")], **STALL},
+    }
+    config = load_config_dict({"providers": upstream_providers(upstream), "routes": routes})
+    assert (config.routes["single"].holds_back, config.routes["with-fallback"].holds_back) == (False, True)
+    tokens = upstream.reference("prose").tokens
+    with RelayServer(config) as server, httpx.Client(base_url=server.base_url, timeout=30) as client:
+        _, single = run_route(client, "single")
+        _, spliced = run_route(client, "with-fallback")
+    # No fallback, nothing to splice: every chunk went out as it came, the unfinished word included.
+    assert [e.data["text"] for e in single if e.event == "token"] == list(tokens[:37])
+    assert terminal(single)[0].event == "error"
+    # With a fallback, the primary's unfinished last word was held back and regenerated at the seam.
+    before = text_of(spliced[: spliced.index(of(spliced, "failover")[0])])
+    assert before == "".join(tokens[:37])[: len(before)] and len(before) < len("".join(tokens[:37]))
+    assert before[-1].isspace() or not before[-1].isalnum()
