@@ -61,7 +61,7 @@ class Options:
     out_dir: Path = Path(__file__).resolve().parent / "results"
     progress: bool = True
     litellm_max_error_rate: float = 0.5  # LiteLLM stops escalating once it fails this many streams
-    holdback_off_n: tuple[int, ...] = (200, 500)  # the route option holdback = false, where the relay has it
+    holdback_on_n: tuple[int, ...] = (200, 500)  # the route option holdback = true (the bench route has one target: off by default)
     stop_added_p99_ms: float = 1000.0  # ... or once its added p99 is beyond this (20x the sustainable limit)
 
     @classmethod
@@ -809,10 +809,10 @@ class Bench:
             else:
                 res["accounting"] = {"skipped": "relay/config.py has no [accounting] at run time"}
             if res["features"].get("holdback_option"):
-                res["holdback_off"] = [await self.variant("relay holdback off", upstream, up_port, default_route={"holdback": False}, n=n)
-                                       for n in o.holdback_off_n]
+                res["holdback_on"] = [await self.variant("relay holdback on", upstream, up_port, default_route={"holdback": True}, n=n)
+                                       for n in o.holdback_on_n]
             else:
-                res["holdback_off"] = {"skipped": "routes.<name>.holdback is not in relay/config.py at run time"}
+                res["holdback_on"] = {"skipped": "routes.<name>.holdback is not in relay/config.py at run time"}
         res["source_end"] = source_state()
         if "bench_parse" not in res:
             self._collect_parse(parse_proc)

@@ -59,7 +59,7 @@ def variants_table(res: dict[str, Any]) -> str:
     for key in ("on", "off"):
         if isinstance(acc.get(key), dict) and "relay" in acc[key]:
             found.append(acc[key])
-    for v in res.get("holdback_off") or []:
+    for v in res.get("holdback_on") or []:
         if isinstance(v, dict) and "relay" in v:
             found.append(v)
     load = (res.get("redis") or {}).get("load")
@@ -158,12 +158,12 @@ def summary_text(res: dict[str, Any]) -> str:
             a = v["relay_added_ms"]["latency_ms"]
             lines.append(f"accounting {key}, N={v['n']}: {v['relay']['completed']}/{v['relay']['streams']} completed, added p50 {_f(a['p50'])} p99 {_f(a['p99'])} ms, "
                          f"excl. hold-back p99 {_f(v['relay_added_ms']['own_latency_ms']['p99'])} ms, CPU {_f(v['relay'].get('server_cpu_ms_per_1k_tokens'), 0)} ms per 1k tokens")
-    for v in res.get("holdback_off") or [] if isinstance(res.get("holdback_off"), list) else []:
+    for v in res.get("holdback_on") or [] if isinstance(res.get("holdback_on"), list) else []:
         a = v["relay_added_ms"]["latency_ms"]
-        lines.append(f"holdback off, N={v['n']}: {v['relay']['completed']}/{v['relay']['streams']} completed, added p50 {_f(a['p50'])} p95 {_f(a['p95'])} p99 {_f(a['p99'])} ms, "
+        lines.append(f"holdback on, N={v['n']}: {v['relay']['completed']}/{v['relay']['streams']} completed, added p50 {_f(a['p50'])} p95 {_f(a['p95'])} p99 {_f(a['p99'])} ms, "
                      f"CPU {_f(v['relay'].get('server_cpu_ms_per_1k_tokens'), 0)} ms per 1k tokens")
-    if isinstance(res.get("holdback_off"), dict):
-        lines.append(f"holdback off: {res['holdback_off'].get('skipped')}")
+    if isinstance(res.get("holdback_on"), dict):
+        lines.append(f"holdback on: {res['holdback_on'].get('skipped')}")
     if "setup" in res:
         st = res["setup"]
         lines.append(f"stream setup: {st['ok']}/{st['streams']} one-token streams at {st['rate_per_s']:g}/s, relay CPU {st['cpu_ms_per_stream']} ms per stream")
