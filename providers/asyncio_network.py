@@ -92,8 +92,9 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             sock = self._writer.get_extra_info("socket")
             if sock is None or sock.fileno() < 0:
                 return True
-            readable, _, _ = select.select([sock.fileno()], [], [], 0)
-            return bool(readable)
+            poll = select.poll()  # not select(): it fails on descriptors above 1023
+            poll.register(sock.fileno(), select.POLLIN)
+            return bool(poll.poll(0))
         return None
 
 

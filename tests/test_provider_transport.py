@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import resource
 import ssl
 import subprocess
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -71,7 +74,23 @@ def test_tls_to_an_untrusted_certificate_is_a_connection_error(tls_files: tuple[
     assert "certificate" in str(caught.value).lower()
 
 
-def test_an_idle_connection_reads_as_readable_once_the_server_closed_it() -> None:
+@pytest.fixture
+def high_descriptors() -> Iterator[None]:
+    """Hold 1100 descriptors, so the next sockets get numbers above 1023 (as under real load)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 2048:
+        pytest.skip(f"the descriptor limit here is {hard}")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 2048), hard))
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        yield
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_an_idle_connection_reads_as_readable_once_the_server_closed_it(high_descriptors: None) -> None:
     """httpcore asks `is_readable` of an idle pooled connection to find the ones the server dropped."""
 
     async def main() -> tuple[bool, bool, bytes]:
@@ -87,6 +106,7 @@ def test_an_idle_connection_reads_as_readable_once_the_server_closed_it() -> Non
         server = await asyncio.start_server(serve, "127.0.0.1", 0)
         port = server.sockets[0].getsockname()[1]
         stream = await AsyncioBackend().connect_tcp("127.0.0.1", port, timeout=5)
+        assert stream.get_extra_info("socket").fileno() > 1023
         await stream.write(b"ping")
         answer = await stream.read(4)
         idle = stream.get_extra_info("is_readable")
