@@ -222,7 +222,8 @@ async def create_stream(request: Request) -> Response:
 
     token = new_stream_token()
     stream = LiveStream(new_stream_id(), token, route.name)
-    stream.request = dataclasses.asdict(generation_request)  # another instance may have to continue it
+    # Kept so another instance can continue it. Shallow: asdict() would deep-copy every message.
+    stream.request = {field.name: getattr(generation_request, field.name) for field in dataclasses.fields(generation_request)}
     await relay.store.add(stream)
     relay.start_generation(stream, Generation(stream, route, generation_request, relay.services), api_key)
 
