@@ -11,11 +11,12 @@ from typing import Iterator
 import httpx
 import pytest
 from redis.asyncio import Redis
+from redis.exceptions import DataError
 
 from relay import events
 from relay.config import load_config_dict
 from relay.redis_log import StreamGone
-from relay.redis_store import RedisStore
+from relay.redis_store import RedisStore, _HiredisPacking, connect
 from relay.store import StreamTooLarge
 from relay.stream import LiveStream, new_stream_id
 
@@ -86,6 +87,25 @@ async def test_events_written_behind_read_back_exactly(redis_url: str) -> None:
     finally:
         await writer.close()
         await reader.close()
+
+
+async def test_the_client_packs_commands_with_hiredis_and_still_speaks_redis(redis_url: str) -> None:
+    client = connect(redis_url, socket_timeout_s=5)
+    try:
+        assert issubclass(client.connection_pool.connection_class, _HiredisPacking)
+        key = f"sr:test:{new_stream_id()}"
+        frame = "id: 1\nevent: token\ndata: {\"text\":\" caf\u00e9 \u2014 \U0001f600\"}\n\n".encode()
+        async with client.pipeline(transaction=False) as pipe:
+            pipe.execute_command("HSET", key, "frame", frame, "n", 17, "x", 1.5, "word", "na\u00efve")
+            pipe.execute_command("HGETALL", key)
+            _, stored = await pipe.execute()
+        assert stored == {b"frame": frame, b"n": b"17", b"x": b"1.5", b"word": "na\u00efve".encode()}
+        assert "maxmemory" in {k.decode() if isinstance(k, bytes) else k for k in await client.execute_command("CONFIG GET", "maxmemory")}
+        with pytest.raises(DataError):  # what redis-py itself says of a type Redis cannot take
+            await client.execute_command("SET", key, True)
+        await client.delete(key)
+    finally:
+        await client.aclose()
 
 
 async def test_redis_cluster_one_slot_per_stream() -> None:
