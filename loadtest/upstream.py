@@ -21,7 +21,7 @@ or :func:`upstream_in_thread`.
 ``n``         number of content chunks (the text is repeated to fill it)
 ``tps``       content chunks per second (0, the default: as fast as possible)
 ``ttft``      seconds before the first content chunk
-``fault``     ``stall close reset error_event malformed drip no_terminator no_finish`` or
+``fault``     ``stall close reset error_event malformed drip no_terminator no_finish hold_end`` or
               ``http400 http401 http429 http500 http503 http529``
 ``at``        content chunk index at which a positional fault strikes (default 5)
 ``drip_s``    seconds between chunks after ``at`` for ``fault=drip`` (default 5)
@@ -39,7 +39,8 @@ mid-stream error at ``at`` and ends the body; ``malformed`` inserts one invalid-
 ``at`` and carries on; ``drip`` sends one chunk per ``drip_s`` from ``at`` on; ``no_terminator``
 ends the body cleanly after the text with no finish/usage/``[DONE]``/``message_stop``;
 ``no_finish`` leaves out only the finish reason (OpenAI's finish chunk, Anthropic's
-``message_delta``); ``httpNNN`` answers status NNN with the API's JSON error body.
+``message_delta``); ``hold_end`` sends the whole answer and its terminator but holds back the
+end of the chunked body (the connection stays open); ``httpNNN`` answers status NNN with the API's JSON error body.
 
 A ``max_tokens`` / ``max_completion_tokens`` below the chunk count truncates the answer with
 ``finish_reason: "length"`` / ``stop_reason: "max_tokens"``.  Like the real API, Anthropic
@@ -101,7 +102,7 @@ HTTP_FAULTS: dict[str, int] = {
 }
 #: Faults that strike at content chunk index ``at``.
 POSITIONAL_FAULTS = frozenset({"stall", "close", "reset", "error_event", "malformed"})
-FAULTS = frozenset(HTTP_FAULTS) | POSITIONAL_FAULTS | {"drip", "no_terminator", "no_finish"}
+FAULTS = frozenset(HTTP_FAULTS) | POSITIONAL_FAULTS | {"drip", "no_terminator", "no_finish", "hold_end"}
 CONTINUATIONS = frozenset({"exact", "repeat_words", "repeat_sentence", "restart", "preamble", "nothing"})
 PREAMBLE = "Sure, continuing from where I left off: "
 PREFILL_REJECTED = (
@@ -731,6 +732,10 @@ class Stream:
             out.append(self.renderer.tail(self.i, self.truncated, finish=fault != "no_finish"))
         if out:
             self.conn.write_chunk(b"".join(out))
+        if fault == "hold_end":  # answer and terminator sent; the body's end never comes
+            self.done = True
+            self.conn.server.stats["streams_active"] -= 1
+            return
         self._end()
 
     def _fault(self, out: list[bytes]) -> None:

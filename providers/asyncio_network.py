@@ -14,6 +14,7 @@ import asyncio
 import select
 import socket
 import ssl
+import urllib.request
 from typing import Any, Iterable
 
 try:  # the SDKs' own HTTP packages (httpx2/httpcore2 in current releases)
@@ -36,14 +37,18 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         self._writer = writer
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        if timeout is None:
+            try:
+                return await self._reader.read(max_bytes)
+            except OSError as exc:  # a kernel ETIMEDOUT too: the connection died, no timer of ours ran out
+                raise httpcore.ReadError(str(exc) or repr(exc)) from exc
+        deadline = asyncio.timeout(timeout)
         try:
-            if timeout is None:
+            async with deadline:
                 return await self._reader.read(max_bytes)
-            async with asyncio.timeout(timeout):
-                return await self._reader.read(max_bytes)
-        except TimeoutError as exc:
-            raise httpcore.ReadTimeout(str(exc) or "read timed out") from exc
         except OSError as exc:
+            if deadline.expired():
+                raise httpcore.ReadTimeout("read timed out") from exc
             raise httpcore.ReadError(str(exc) or repr(exc)) from exc
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
@@ -58,7 +63,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
                     await self._writer.drain()
         except TimeoutError as exc:
             raise httpcore.WriteTimeout(str(exc) or "write timed out") from exc
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:  # uvloop raises RuntimeError on a transport already closed
             raise httpcore.WriteError(str(exc) or repr(exc)) from exc
 
     async def aclose(self) -> None:
@@ -137,6 +142,15 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         await asyncio.sleep(seconds)
 
 
+# TCP keep-alive on upstream connections, as the Anthropic SDK sets on its own transport: long
+# streams through NAT gateways and load balancers must not be dropped as idle.
+KEEPALIVE_OPTIONS: list[SocketOption] = [(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)] + [
+    (socket.IPPROTO_TCP, option, value)
+    for option, value in ((getattr(socket, "TCP_KEEPIDLE", None), 60), (getattr(socket, "TCP_KEEPINTVL", None), 60), (getattr(socket, "TCP_KEEPCNT", None), 5))
+    if option is not None
+]
+
+
 def http_transport(limits: sdk_http.Limits) -> sdk_http.AsyncHTTPTransport:
     """httpx's transport (its proxy, TLS and error handling) with its connection pool on `AsyncioBackend`.
 
@@ -152,14 +166,20 @@ def http_transport(limits: sdk_http.Limits) -> sdk_http.AsyncHTTPTransport:
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
+            socket_options=KEEPALIVE_OPTIONS,
             network_backend=AsyncioBackend(),
         )
     return transport
 
 
 def sdk_http_client(client_class: type[sdk_http.AsyncClient], connect_timeout_s: float) -> sdk_http.AsyncClient:
-    """An SDK's default HTTP client class, on `http_transport`, with no read timeout (the relay watches stalls)."""
-    return client_class(
-        transport=http_transport(sdk_http.Limits(max_connections=None, max_keepalive_connections=200)),
-        timeout=sdk_http.Timeout(None, connect=connect_timeout_s),
-    )
+    """An SDK's default HTTP client class, on `http_transport`, with no read timeout (the relay watches stalls).
+
+    With a proxy in the environment (HTTPS_PROXY and friends) the SDK's own transport is
+    kept: httpx applies environment proxies only to the transports it builds itself.
+    """
+    limits = sdk_http.Limits(max_connections=None, max_keepalive_connections=200)
+    timeout = sdk_http.Timeout(None, connect=connect_timeout_s)
+    if urllib.request.getproxies():
+        return client_class(limits=limits, timeout=timeout)
+    return client_class(transport=http_transport(limits), timeout=timeout)

@@ -46,6 +46,8 @@ class UpstreamStream(Protocol):
 
     finish_reason: str | None
     usage: Usage | None
+    # The upstream's end-of-answer marker arrived: the answer is whole, only closing remains.
+    terminated: bool
 
     def __aiter__(self) -> AsyncIterator[str]: ...
 

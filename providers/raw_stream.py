@@ -23,7 +23,7 @@ except ImportError:  # pragma: no cover - older SDKs
     import httpx as sdk_http  # type: ignore[no-redef]
 
 
-DRAIN_TIMEOUT_S = 0.5  # how long to wait for the body's end after the stream's terminator
+DRAIN_TIMEOUT_S = 0.25  # how long to wait for the body's end after the stream's terminator
 
 
 def transport_error(exc: BaseException) -> ProviderError:
@@ -59,6 +59,10 @@ class RawStream:
         self.usage: Usage | None = None
         self._terminated = False
         self._closed = False
+
+    @property
+    def terminated(self) -> bool:
+        return self._terminated
 
     def __aiter__(self) -> AsyncIterator[str]:
         return self._iterate()

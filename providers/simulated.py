@@ -104,6 +104,7 @@ class SimulatedStream:
         self._input_tokens = input_tokens
         self.finish_reason: str | None = None
         self.usage: Usage | None = None
+        self.terminated = False
 
     def __aiter__(self) -> AsyncIterator[str]:
         return self._iterate()
@@ -119,6 +120,7 @@ class SimulatedStream:
             yield piece
         self.finish_reason = "stop"
         self.usage = Usage(self._input_tokens, len(self._pieces))
+        self.terminated = True
 
     async def aclose(self) -> None:
         return None

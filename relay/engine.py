@@ -454,6 +454,10 @@ class Generation:
                     if reader.done():
                         break
                     continue
+                if watch.upstream is not None and watch.upstream.terminated:
+                    # The answer is whole; the reader is only reading the body's end (bounded by its drain).
+                    await asyncio.wait((reader,))
+                    break
                 raise AttemptFailed(reason, f"{target.label}: no output for {limit:g} s", kind="timeout")
             try:
                 finish_reason = reader.result()

@@ -191,3 +191,20 @@ def test_holdback_is_on_by_default_only_where_a_fallback_exists(upstream) -> Non
     before = text_of(spliced[: spliced.index(of(spliced, "failover")[0])])
     assert before == "".join(tokens[:37])[: len(before)] and len(before) < len("".join(tokens[:37]))
     assert before[-1].isspace() or not before[-1].isalnum()
+
+
+@pytest.mark.parametrize("provider", ["oa", "an"])
+def test_a_whole_answer_whose_body_end_is_late_is_not_a_stall(upstream, provider: str) -> None:
+    """After [DONE] / message_stop the relay reads the body's end so the connection is reused; that wait is not a stall."""
+    routes = {
+        "late-end": {
+            "targets": [f"{provider}/{model_name('m', text='prose', fault='hold_end', tps=200)}", _fallback("an", "prose")],
+            "stall_timeout_s": 0.1,  # below the drain's bound: a slow end must not count as a stall
+            "first_token_timeout_s": 3,
+        }
+    }
+    config = load_config_dict({"providers": upstream_providers(upstream), "routes": routes})
+    with RelayServer(config) as server, httpx.Client(base_url=server.base_url, timeout=30) as client:
+        snapshot, events = run_route(client, "late-end")
+    assert snapshot["text"] == TEXTS["prose"]
+    assert of(events, "failover") == [] and terminal(events)[0].event == "done"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import resource
+import socket
 import ssl
 import subprocess
 from pathlib import Path
@@ -15,18 +16,50 @@ import pytest
 from loadtest.upstream import TEXTS, model_name, upstream_in_thread
 from providers import CompletionRequest
 from providers.anthropic_messages import AnthropicMessagesProvider
-from providers.asyncio_network import AsyncioBackend, httpcore
+from providers.asyncio_network import KEEPALIVE_OPTIONS, AsyncioBackend, httpcore
 from providers.openai_chat import OpenAIChatProvider
 
 MESSAGES = [{"role": "user", "content": "hi"}]
 
 
-def test_both_providers_read_through_the_asyncio_backend() -> None:
+def _without_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_both_providers_read_through_the_asyncio_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    _without_proxies(monkeypatch)
     # If httpx ever stops keeping its pool where http_transport replaces it, this fails instead of a silent slowdown.
     for provider in (OpenAIChatProvider(base_url="http://127.0.0.1:9/v1", api_key="k"), AnthropicMessagesProvider(base_url="http://127.0.0.1:9", api_key="k")):
         pool = provider._client._client._transport._pool
         assert isinstance(pool, httpcore.AsyncConnectionPool)
         assert isinstance(pool._network_backend, AsyncioBackend)
+
+
+def test_with_a_proxy_in_the_environment_the_sdk_transport_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    # httpx applies HTTPS_PROXY only to transports it builds: replacing it would bypass the proxy.
+    _without_proxies(monkeypatch)
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:3128")
+    provider = OpenAIChatProvider(base_url="https://api.example.com/v1", api_key="k")
+    client = provider._client._client
+    assert not isinstance(client._transport._pool._network_backend, AsyncioBackend)
+    assert any(pattern.scheme == "https" for pattern in client._mounts)  # httpx mounted the proxy
+
+
+def test_upstream_connections_get_tcp_keepalive(monkeypatch: pytest.MonkeyPatch) -> None:
+    _without_proxies(monkeypatch)
+    async def main() -> int:
+        server = await asyncio.start_server(lambda reader, writer: None, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        stream = await AsyncioBackend().connect_tcp("127.0.0.1", port, timeout=5, socket_options=KEEPALIVE_OPTIONS)
+        enabled = stream.get_extra_info("socket").getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE)
+        await stream.aclose()
+        server.close()
+        return enabled
+
+    assert asyncio.run(main()) == 1
+    pool = OpenAIChatProvider(base_url="http://127.0.0.1:9/v1", api_key="k")._client._client._transport._pool
+    assert pool._socket_options == KEEPALIVE_OPTIONS
 
 
 async def _read(provider: OpenAIChatProvider | AnthropicMessagesProvider, model: str) -> str:
