@@ -13,6 +13,7 @@ leave, and one timer for keep-alive pings on a quiet connection.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import datetime, timezone
 from typing import AsyncIterator, Mapping
 
@@ -21,6 +22,8 @@ from starlette.types import Message, Receive, Scope, Send
 
 from . import events
 from .store import StreamView
+
+FINAL_SEND_TIMEOUT_S = 1.0  # how long an ended response waits to flush its last bytes
 
 SSE_HEADERS = {
     # no-transform: proxies must not compress or rewrite the stream.
@@ -88,7 +91,6 @@ class SSEResponse:
             await send({"type": "http.response.body", "body": b"", "more_body": False})
             await self._frames.aclose()  # type: ignore[attr-defined]
             return
-        await send({"type": "http.response.body", "body": self._head, "more_body": True})
         loop = asyncio.get_running_loop()
         self._task = asyncio.current_task()
         self._send = send
@@ -98,8 +100,9 @@ class SSEResponse:
         if self._ping_s > 0:
             self._ping_timer = loop.call_later(self._ping_s, self._ping_due)
         if self._registry is not None:
-            self._registry.add(self)
+            self._registry.add(self)  # before the first body send, which may wait on a slow client
         try:
+            await send({"type": "http.response.body", "body": self._head, "more_body": True})
             async for body in self._frames:
                 self._last_send = loop.time()
                 await send({"type": "http.response.body", "body": body, "more_body": True})
@@ -110,8 +113,15 @@ class SSEResponse:
         finally:
             self._close()
             await self._frames.aclose()  # type: ignore[attr-defined]
-        # Ends the chunked body, also when the server ends the response (a no-op once the client left).
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
+        # Ends the chunked body, also when the server ends the response (a no-op once the client left);
+        # a client that stopped reading does not hold a shutdown up for long.
+        final: Message = {"type": "http.response.body", "body": b"", "more_body": False}
+        if not self._ended:
+            await send(final)
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(FINAL_SEND_TIMEOUT_S):
+                await send(final)
 
     def end(self) -> None:
         """Stop sending: the client left, or the server is shutting down."""
@@ -151,11 +161,13 @@ class SSEResponse:
         """Ping only a connection that sent nothing for `ping_s`, so proxies keep it open."""
         loop = asyncio.get_running_loop()
         idle = loop.time() - self._last_send
-        if idle >= self._ping_s and (self._ping_task is None or self._ping_task.done()):
-            self._last_send = loop.time()
-            self._ping_task = loop.create_task(self._ping())
+        pending = self._ping_task is not None and not self._ping_task.done()  # a client not reading
+        if idle >= self._ping_s or pending:
+            if not pending:
+                self._last_send = loop.time()
+                self._ping_task = loop.create_task(self._ping())
             idle = 0.0
-        self._ping_timer = loop.call_later(max(self._ping_s - idle, 0.05), self._ping_due)
+        self._ping_timer = loop.call_later(self._ping_s - idle, self._ping_due)
 
     async def _ping(self) -> None:
         ping = ServerSentEvent(comment=f"ping - {datetime.now(timezone.utc)}", sep=events.SEP).encode()
