@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import re
 import socket
@@ -45,6 +46,18 @@ class Server(uvicorn.Server):
         await super().shutdown(sockets)
 
 
+def freeze_startup_objects() -> None:
+    """Exclude everything built at startup from the cyclic garbage collector's full passes.
+
+    The SDKs, pydantic models and the app make about 220,000 tracked objects; a
+    full collection walks them all, about 115 ms during which no stream moves
+    (the p99 spikes of docs/benchmarks.md). Frozen, they are never scanned again;
+    what streams allocate is collected as before.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="splice-relay", description="Streaming-first edge relay for LLM output.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -76,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         proxy_headers=True,
         forwarded_allow_ips="*",
     )
+    freeze_startup_objects()
     Server(server_config, app).run()
     return 0
 

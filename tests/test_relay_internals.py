@@ -67,3 +67,20 @@ def test_adaptive_stall_threshold_follows_the_stream_pace_within_bounds() -> Non
     assert adaptive._stall_threshold(few) == 5.0
     mid = _Watch(last_chunk_at=20.0, got_first=True, started_at=10.0, chunks=100)  # 100 ms gaps
     assert abs(adaptive._stall_threshold(mid) - 0.8) < 1e-9
+
+
+def test_serve_freezes_what_startup_built_so_full_collections_stay_short() -> None:
+    import gc
+
+    from relay.app import create_app
+    from relay.cli import freeze_startup_objects
+    from relay.config import default_config
+
+    create_app(default_config())
+    before = gc.get_freeze_count()
+    try:
+        freeze_startup_objects()
+        assert gc.get_freeze_count() > before + 10_000  # the SDKs and the app, at least
+        assert len(gc.get_objects()) < gc.get_freeze_count() / 10  # what a full pass still walks
+    finally:
+        gc.unfreeze()
