@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 import orjson
@@ -30,3 +31,8 @@ def encode_event(event_id: int, event: str, data: dict[str, Any]) -> bytes:
 def encode_prelude(retry_ms: int, comment: str) -> bytes:
     """Sent first on every SSE response so headers flush and EventSource knows its retry delay."""
     return ServerSentEvent(retry=retry_ms, comment=comment, sep=SEP).encode()
+
+
+def encode_ping() -> bytes:
+    """The keep-alive comment for a quiet connection (EventSource ignores comments)."""
+    return ServerSentEvent(comment=f"ping - {datetime.now(timezone.utc)}", sep=SEP).encode()

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import datetime, timezone
 from typing import AsyncIterator, Mapping
 
-from sse_starlette import ServerSentEvent
 from starlette.types import Message, Receive, Scope, Send
 
 from . import events
@@ -42,9 +40,6 @@ class OpenResponses:
     def __init__(self) -> None:
         self._open: set[SSEResponse] = set()
         self.draining = False
-
-    def __len__(self) -> int:
-        return len(self._open)
 
     def add(self, response: SSEResponse) -> None:
         self._open.add(response)
@@ -170,7 +165,7 @@ class SSEResponse:
         self._ping_timer = loop.call_later(self._ping_s - idle, self._ping_due)
 
     async def _ping(self) -> None:
-        ping = ServerSentEvent(comment=f"ping - {datetime.now(timezone.utc)}", sep=events.SEP).encode()
+        ping = events.encode_ping()
         if self._streaming and self._send is not None:
             try:
                 await self._send({"type": "http.response.body", "body": ping, "more_body": True})
