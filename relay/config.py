@@ -47,6 +47,7 @@ class StoreConfig:
     ttl_s: float = 86400.0
     lease_s: float = 10.0  # Redis: how long a dead instance's streams wait before another takes them over
     flush_interval_ms: float = 5.0  # Redis: the write-behind window (what a crash can lose)
+    max_connections: int = 4096  # Redis: per instance; a client following a stream from Redis holds one
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,9 +194,11 @@ def load_config_dict(raw: dict[str, Any]) -> Config:
             raise ConfigError(f"server.{key}: must be at least {low}")
     if not 0 <= server.port <= 65535:
         raise ConfigError("server.port: must be from 0 to 65535")
-    store = _section(raw, "store", StoreConfig, {"kind": str, "url": str, "ttl_s": float, "lease_s": float, "flush_interval_ms": float})
+    store = _section(raw, "store", StoreConfig, {"kind": str, "url": str, "ttl_s": float, "lease_s": float, "flush_interval_ms": float, "max_connections": int})
     if store.lease_s < 0.5 or store.flush_interval_ms <= 0:
         raise ConfigError("store.lease_s: at least 0.5; store.flush_interval_ms: positive")
+    if store.max_connections < 8:
+        raise ConfigError("store.max_connections: at least 8 (the flusher and sweeps need a few)")
     if store.kind not in ("memory", "redis"):
         raise ConfigError(f"store.kind: {store.kind!r} is not 'memory' or 'redis'")
     if store.ttl_s <= 0:

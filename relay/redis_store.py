@@ -178,9 +178,10 @@ class RedisStore:
         touch_interval_s: float = 1.0,
         local_keep_s: float = 30.0,
         block_ms: int = 2000,
+        max_connections: int = 4096,
         redis: Redis | None = None,
     ) -> None:
-        self._redis = redis or connect(url, socket_timeout_s=block_ms / 1000 + 5)
+        self._redis = redis or connect(url, socket_timeout_s=block_ms / 1000 + 5, max_connections=max_connections)
         self._prefix = prefix
         self._ttl_ms = int(ttl_s * 1000)
         self._gone_ms = int((ttl_s + tombstone_s) * 1000)
@@ -559,13 +560,20 @@ class RedisStore:
                     journal.stream.append(events.RESUME, {"available": True})
 
 
-def connect(url: str, *, socket_timeout_s: float) -> Redis:
+def connect(url: str, *, socket_timeout_s: float, max_connections: int = 4096) -> Redis:
     """A client for `url`; `redis+cluster://host:port` (or `rediss+cluster://`) for Redis Cluster.
 
     Fails fast (one retry, no backoff): the flusher has its own backoff, and a
-    reader would rather end its response than stall.
+    reader would rather end its response than stall. The pool bound is explicit:
+    every client following a stream from Redis blocks one connection, and
+    redis-py 8 caps an unconfigured pool at 100.
     """
-    options: dict[str, Any] = {"socket_connect_timeout": 1.0, "socket_timeout": socket_timeout_s, "retry": Retry(NoBackoff(), 1)}
+    options: dict[str, Any] = {
+        "socket_connect_timeout": 1.0,
+        "socket_timeout": socket_timeout_s,
+        "retry": Retry(NoBackoff(), 1),
+        "max_connections": max_connections,
+    }
     if url.startswith(("redis+cluster://", "rediss+cluster://")):
         return RedisCluster.from_url(url.replace("+cluster", "", 1), **options)  # type: ignore[return-value]
     client = Redis.from_url(url, **options)

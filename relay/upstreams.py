@@ -45,5 +45,6 @@ def build_store(config: Config) -> StreamStore:
             lease_s=config.store.lease_s,
             flush_interval_s=config.store.flush_interval_ms / 1000,
             touch_interval_s=min(1.0, config.store.lease_s / 3),  # renew well before the lease lapses
+            max_connections=config.store.max_connections,
         )
     return MemoryStore(ttl_s=config.store.ttl_s)

@@ -192,6 +192,35 @@ async def test_remote_follow_is_live_and_waits_for_a_cursor_ahead_of_redis(redis
         await reader.close()
 
 
+async def test_more_than_a_hundred_clients_follow_one_stream_from_redis(redis_url: str) -> None:
+    """Each remote follower blocks a connection; redis-py 8 caps a pool it is not told about at 100."""
+    writer = RedisStore(redis_url, ttl_s=60)
+    reader = RedisStore(redis_url, ttl_s=60)
+    await writer.start()
+    await reader.start()
+    try:
+        stream = LiveStream(new_stream_id(), "t", "default")
+        await writer.add(stream)
+        stream.append_token("first ")
+        await writer.flush()
+        view = await reader.get(stream.id)
+        assert view is not None and not isinstance(view, LiveStream)
+
+        async def follow() -> bytes:
+            return b"".join([frames async for frames in view.follow(0)])
+
+        followers = [asyncio.create_task(follow()) for _ in range(150)]
+        await asyncio.sleep(0.5)  # every follower has read "first" and blocks for more
+        for index in range(5):
+            stream.append_token(f"w{index} ")
+        stream.finish("done", events.DONE, {"finish_reason": "stop"})
+        logs = await asyncio.wait_for(asyncio.gather(*followers), timeout=30)
+        assert set(logs) == {b"".join(stream.frames)}
+    finally:
+        await writer.close()
+        await reader.close()
+
+
 async def test_expired_stream_is_gone_and_unknown_is_none(redis_url: str) -> None:
     store = RedisStore(redis_url, ttl_s=0.3)
     await store.start()
