@@ -385,6 +385,13 @@ class Generation:
             self.stream.append(events.SPLICE, record)
             self._seam = None
             self._on_text = self._through_holdback
+            if text and self._hold:
+                # The fallback's first word goes out at once, not when the whitespace after it
+                # arrives: the reader has already waited out the stall, and holding it back would
+                # guard only against this fallback failing inside that one word (the next target
+                # would then continue mid-word, which the seam repairs too).
+                self._emit(self._holdback.feed(text) or self._holdback.flush())
+                return
         if text:
             self._through_holdback(text)
 

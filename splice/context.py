@@ -19,6 +19,9 @@ FENCE_RE = re.compile(r"^( {0,3})(`{3,}|~{3,})([^\n]*)$")
 NUMBERED_RE = re.compile(r"^([ \t]*)(\d{1,9})([.)])(?=[ \t]|$)")
 BULLET_RE = re.compile(r"^([ \t]*)([-*+])(?=[ \t])")
 MARKUP_ONLY_RE = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)]|#{1,6}|>|\|)?[ \t]*$")
+_HEADING_RE = re.compile(r"#{1,6}(\s|$)")
+_FENCE_TICKS_RE = re.compile(r"`{3,}")
+_INLINE_CODE_RE = re.compile(r"`[^`]*`")
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ def line_kind(line: str) -> str:
     if FENCE_RE.match(line):
         return "fence"
     stripped = line.lstrip()
-    if stripped.startswith("#") and re.match(r"#{1,6}(\s|$)", stripped):
+    if stripped.startswith("#") and _HEADING_RE.match(stripped):
         return "heading"
     if NUMBERED_RE.match(line):
         return "numbered"
@@ -145,9 +148,9 @@ def analyse(text: str) -> TextContext:
     # Inline spans are scoped to the current paragraph.
     para_start = text.rfind("\n\n") + 1
     para = text[para_start:] if not in_fence else ""
-    para_no_fences = re.sub(r"`{3,}", "", para)
+    para_no_fences = _FENCE_TICKS_RE.sub("", para)
     in_inline_code = para_no_fences.count("`") % 2 == 1
-    in_bold = not in_inline_code and re.sub(r"`[^`]*`", "", para_no_fences).count("**") % 2 == 1
+    in_bold = not in_inline_code and _INLINE_CODE_RE.sub("", para_no_fences).count("**") % 2 == 1
 
     json_region = ""
     if in_fence and lang.lower() in ("json", "jsonc", "json5", "jsonl"):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["match_preamble", "PENDING"]
+__all__ = ["match_preamble", "could_become_preamble", "PENDING"]
 
 PENDING = -1
 
@@ -55,6 +55,7 @@ _PREAMBLE_RE = re.compile(
 )
 _ACK_ONLY_RE = re.compile(rf"\A[ \t]*(?:{_ACK})\s*[,，、!！.。:：]*[ \t]*(?=\n|$)", re.IGNORECASE)
 _ACK_LEAD_RE = re.compile(rf"\A[ \t]*(?:{_ACK})\s*[,，、!！.。]+[ \t]*", re.IGNORECASE)
+_SENTENCE_END_RE = re.compile(r"[:：.!?。！？](\s|$)")
 
 # Words a preamble can start with: while the head is a prefix of one of these
 # (and no sentence end has arrived) the decision waits.
@@ -75,7 +76,8 @@ _STARTERS = (
 _MAX_PREAMBLE = 200
 
 
-def _could_become_preamble(text: str) -> bool:
+def could_become_preamble(text: str) -> bool:
+    """Whether `text` may still grow into a preamble (it is a prefix of one, or of its starter words)."""
     s = text.lstrip().lower()
     if not s:
         return True
@@ -94,7 +96,7 @@ def _could_become_preamble(text: str) -> bool:
             return True
         if s.startswith(starter) and (len(s) == len(starter) or not s[len(starter)].isalnum() or not starter[-1].isalnum() or starter[-1] >= "\u3000"):
             # Once a sentence has visibly ended without matching, it is not a preamble.
-            if not re.search(r"[:：.!?。！？](\s|$)", s[len(starter):]):
+            if not _SENTENCE_END_RE.search(s[len(starter):]):
                 return True
     return False
 
@@ -110,7 +112,7 @@ def match_preamble(head: str, *, final: bool) -> int:
                 return PENDING  # "Continuing" may go on: "Continuing from where I left off:"
             end += m.end()
             continue
-        if not final and _could_become_preamble(rest):
+        if not final and could_become_preamble(rest):
             return PENDING
         m = _ACK_LEAD_RE.match(rest)
         if m and m.end() < len(rest):

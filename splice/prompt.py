@@ -20,6 +20,13 @@ __all__ = ["ContinuationMode", "ContinuationRequest", "build_continuation", "det
 
 ContinuationMode = Literal["prefill", "instruct"]
 
+# Patterns are compiled at import, not on first use: the first failover must not pay for it.
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_LETTER = re.compile(r"[^\W\d_]")
+_WORD = re.compile(r"[^\W\d_]+")
+_LAST_WORD = re.compile(r"\S+$")
+
 
 @dataclass
 class ContinuationRequest:
@@ -124,12 +131,12 @@ def _content_text(content: object) -> str:
 def detect_language(text: str) -> str:
     """A coarse language guess: by script for zh/ja, by stopwords for en/de/fr/es; "en" when unsure."""
     sample = text[-4000:]
-    kana = len(re.findall(r"[\u3040-\u30ff]", sample))
-    han = len(re.findall(r"[\u4e00-\u9fff]", sample))
-    letters = len(re.findall(r"[^\W\d_]", sample))
+    kana = len(_KANA.findall(sample))
+    han = len(_HAN.findall(sample))
+    letters = len(_LETTER.findall(sample))
     if letters and (kana + han) / letters > 0.2:
         return "ja" if kana > 0.1 * (kana + han) else "zh"
-    words = re.findall(r"[^\W\d_]+", sample.lower())
+    words = _WORD.findall(sample.lower())
     scores = {lang: sum(1 for w in words if w in stop) for lang, stop in _STOPWORDS.items()}
     best = max(scores, key=lambda k: scores[k])
     if scores[best] == 0:
@@ -141,7 +148,7 @@ def _hints(sent: str, ctx: TextContext, lang: str) -> list[str]:
     templates = _TEXT[lang][1]
     hints = []
     if ctx.mid_word:
-        frag = re.search(r"\S+$", sent)
+        frag = _LAST_WORD.search(sent)
         if frag:
             hints.append(templates["mid_word"].format(frag=frag.group()[-40:]))
     if ctx.in_fence:

@@ -29,7 +29,7 @@ from .context import FENCE_RE, TextContext, analyse
 from .normalize import is_grapheme_extender, normalize
 from .overlap import PENDING, Overlap, find_anchor, find_overlap
 from .preamble import PENDING as PREAMBLE_PENDING
-from .preamble import match_preamble
+from .preamble import could_become_preamble, match_preamble
 from .renumber import ListRenumber
 from .whitespace import join_whitespace
 
@@ -37,9 +37,12 @@ __all__ = ["SpliceResult", "SeamRepair", "repair"]
 
 _ELLIPSIS = re.compile(r"\A[ \t]*(?:\.\.\.|…)[ \t]*(?=\S|\n)")
 _MARKER_PREFIX = re.compile(r"[ \t]*(?:\d{1,9}[.)]?|[-*+#>|]{1,6})?")
+_ECHO_JOINER = re.compile(r"[ \t]*(?:[-—–:,.…]+[ \t]*)?")  # the "—" or ":" after an echoed quote
+_BLANK_TO_EOL = re.compile(r"[ \t]*\n")
 _QUOTES = {'"': '"', "“": "”", "«": "»", "„": "“", "'": "'", "‘": "’", "`": "`"}
 _MAX_ECHO = 400
 _MAX_FENCE_LINE = 60
+_OPENING = 600  # chars of the answer's opening a restart is recognised by (see `_resync`)
 
 
 @dataclass
@@ -100,7 +103,7 @@ def _strip_echo(sent: str, head: str, ctx: TextContext, final: bool) -> int | No
     if len(inner) < 8 or not tail_norm.endswith(inner):
         return 0
     cut = lead + inner_end + 1
-    m = re.match(r"[ \t]*(?:[-—–:,.…]+[ \t]*)?", head[cut:])
+    m = _ECHO_JOINER.match(head[cut:])
     return cut + (m.end() if m else 0)
 
 
@@ -250,7 +253,7 @@ def _leading_ws(text: str, pos: int) -> int:
 
 
 def _leading_newline(text: str, pos: int) -> int:
-    m = re.match(r"[ \t]*\n", text[pos:])
+    m = _BLANK_TO_EOL.match(text[pos:])
     return m.end() if m else 0
 
 
@@ -261,7 +264,7 @@ def _starts_sentence(sent: str, start: int) -> bool:
 
 def _resync(sent: str, sent_text: str, head: str, final: bool) -> int | None:
     """Raw chars of `head` to drop when it restarts the whole answer: 0 = not a restart, None = need more."""
-    opening = normalize(sent_text[:600]).text.strip()
+    opening = normalize(sent_text[:_OPENING]).text.strip()
     hn = normalize(head).text.strip()
     if not hn:
         return 0 if final else None
@@ -336,6 +339,7 @@ class SeamRepair:
         self._skipped = 0  # raw head chars discarded while resyncing a restart
         self._result: SpliceResult | None = None
         self._renumber: ListRenumber | None = None
+        self._known: str | None = None  # the normalised tail and opening, for `_opens_nothing`
 
     @property
     def result(self) -> SpliceResult | None:
@@ -355,9 +359,32 @@ class SeamRepair:
         self._buf += delta
         # Nothing can be decided in the middle of a word: wait for a boundary
         # (or a few more chars), which keeps the re-analysis cost linear-ish.
-        if len(self._buf) - self._tried_at < 24 and all(c.isalnum() for c in delta) and not any(ord(c) > 0x2E80 for c in delta):
+        # A first word that nothing could act on is the exception.
+        if (
+            len(self._buf) - self._tried_at < 24
+            and all(c.isalnum() for c in delta)
+            and not any(ord(c) > 0x2E80 for c in delta)
+            and not self._opens_nothing()
+        ):
             return ""
         return self._attempt(final=False)
+
+    def _opens_nothing(self) -> bool:
+        """The head is the start of one plain word that no repair could act on.
+
+        After a word boundary, a head of letters that no preamble starts with and
+        that neither the tail nor the answer's opening contains cannot begin a
+        repeat, a restart, an echo, a fence or a list: it is a clean start, and
+        deciding now sends it one chunk sooner (the failover gap).
+        """
+        if self._tried_at or not self._sent[-1:].isspace():
+            return False
+        word = self._buf.lstrip(" ")
+        if not word.isalpha():
+            return False
+        if self._known is None:
+            self._known = normalize(self._sent).text + "\n" + normalize((self._sent_text or "")[:_OPENING]).text
+        return normalize(word).text not in self._known and not could_become_preamble(word)
 
     def finish(self) -> str:
         if self._result is not None:

@@ -193,6 +193,17 @@ def test_holdback_is_on_by_default_only_where_a_fallback_exists(upstream) -> Non
     assert before[-1].isspace() or not before[-1].isalnum()
 
 
+@pytest.mark.parametrize("direction", sorted(DIRECTIONS))
+def test_the_fallbacks_first_word_goes_out_with_its_first_chunk(client: httpx.Client, upstream, direction: str) -> None:
+    """The regenerated word is not held back until the whitespace after it: that would add a chunk to the failover gap."""
+    snapshot, events = run_route(client, f"{direction}-stall-prose-40")
+    assert snapshot["text"] == TEXTS["prose"]
+    after = events[events.index(of(events, "failover")[0]) :]
+    first = next(e.data["text"] for e in after if e.event == "token")
+    held = upstream.reference("prose").tokens[39].strip()  # the primary's last chunk, held back and dropped
+    assert (first, of(after, "splice")[0].data["strategy"]) == (held, "clean")
+
+
 @pytest.mark.parametrize("provider", ["oa", "an"])
 def test_a_whole_answer_whose_body_end_is_late_is_not_a_stall(upstream, provider: str) -> None:
     """After [DONE] / message_stop the relay reads the body's end so the connection is reused; that wait is not a stall."""

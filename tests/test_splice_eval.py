@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from splice.eval import is_clean, run_eval
+from splice.eval.simulate import build_cases, run_case
+from splice.seam import SeamRepair
 
 
 def test_eval_clean_rate() -> None:
@@ -27,3 +29,20 @@ def test_checker_is_strict() -> None:
     assert any("fence" in p for p in is_clean(code, "```python\n", "```python\n```python\nx = 1\n```\n"))
     js = '{"a": 1}'
     assert any("JSON" in p for p in is_clean(js, '{"a": ', '{"a": {"a": 1}'))
+
+
+class _AlwaysWaitMidWord(SeamRepair):
+    """The seam as it was before `_opens_nothing`: never decides in the middle of a word."""
+
+    def _opens_nothing(self) -> bool:
+        return False
+
+
+def test_deciding_a_plain_first_word_early_changes_no_outcome() -> None:
+    """Deciding at a first word nothing could act on (a chunk sooner) gives the same text as waiting for its end."""
+    cases = build_cases(seed=99)  # a seed the clean-rate test does not use
+    early = [run_case(case) for case in cases]
+    waited = [run_case(case, seam_class=_AlwaysWaitMidWord) for case in cases]
+    compared = [(a, b) for a, b in zip(early, waited) if a is not None and b is not None]
+    assert len(compared) > 800
+    assert [a.case for a, b in compared if a.final != b.final] == []

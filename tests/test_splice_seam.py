@@ -301,3 +301,20 @@ def test_repeated_suffix_of_two_words_or_more_is_dropped(sent_words: list[str], 
         return
     final = splice(sent, repeated + " " + " ".join(new_words) + ".")
     assert final == sent + " ".join(new_words) + "."
+
+
+def test_a_first_word_nothing_could_act_on_is_decided_at_once() -> None:
+    """A failover's first word goes out with the fallback's first chunk, unless it could start a repair."""
+    sent = "Sailors relied on bonfires lit on headlands to mark dangerous reefs and the "
+
+    def first_output(head: str) -> tuple[str, bool]:
+        seam = SeamRepair(sent, sent_text="Long before electricity, " + sent)
+        return seam.feed(head), seam.decided
+
+    assert first_output("mouths") == ("mouths", True)
+    assert first_output("reefs") == ("", False)  # in the tail: may begin a repeat
+    assert first_output("Long") == ("", False)  # the answer's opening: may begin a restart
+    assert first_output("Sur") == ("", False)  # may become "Sure, continuing:"
+    assert first_output("12") == ("", False)  # may become a renumbered list item
+    # Mid-word after a sent text that does not end at a boundary: waits, as before.
+    assert SeamRepair("The quick bro").feed("wn") == ""

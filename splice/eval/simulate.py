@@ -290,7 +290,9 @@ def _chunks(text: str, rng: random.Random, low: int, high: int) -> Iterator[str]
 _TEXTS = {name: text for name, _, text in REFERENCES}
 
 
-def run_case(case: Case, *, checker: Callable[..., list[str]] = is_clean) -> Outcome | None:
+def run_case(
+    case: Case, *, checker: Callable[..., list[str]] = is_clean, seam_class: type[SeamRepair] = SeamRepair
+) -> Outcome | None:
     reference = _TEXTS[case.name]
     rng = random.Random(case.seed)
     hold = HoldBack()
@@ -317,7 +319,7 @@ def run_case(case: Case, *, checker: Callable[..., list[str]] = is_clean) -> Out
         fallback = stripped + fallback
     # A fallback that continues exactly is a prefill-mode model; the others misbehave like instruct-mode ones.
     mode = "prefill" if case.behaviour in ("exact", "stripped_prefill", "complete") else "instruct"
-    seam = SeamRepair(tail, stripped_whitespace=stripped, sent_text=sent, dropped=dropped, mode=mode)
+    seam = seam_class(tail, stripped_whitespace=stripped, sent_text=sent, dropped=dropped, mode=mode)
     emitted = [seam.feed(chunk) for chunk in _chunks(fallback, rng, 1, 8)]
     emitted.append(seam.finish())
     final = sent + "".join(emitted)
