@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-import time
 from typing import Any, AsyncIterator
 
 import orjson
@@ -29,6 +28,7 @@ from .sse import OpenResponses, sse_response
 from . import events
 from .store import AuditStore, StreamStore, StreamView, TakeoverStore
 from .stream import LiveStream, new_stream_id, new_stream_token
+from .ticker import Ticker
 from .upstreams import build_providers, build_store
 from .validation import parse_generation_request
 
@@ -46,7 +46,7 @@ class Relay:
         self.store: StreamStore = build_store(config)
         self.providers: dict[str, Provider] = build_providers(config)
         self.generations: set[asyncio.Task[None]] = set()
-        self.running: set[Generation] = set()  # what the accounting ticker visits
+        self.ticker = Ticker(config.accounting.progress_interval_s)  # visits the running generations
         self.prices = PriceTable(config.pricing)
         self.services = EngineServices(self.providers, CapabilityTable(config), self.prices, config.accounting)
         self.audit_log = JsonLinesAuditLog(config.accounting.audit_log) if config.accounting.audit_log else None
@@ -61,7 +61,7 @@ class Relay:
         if isinstance(self.store, TakeoverStore):
             self._takeover = asyncio.create_task(self._take_over_forever(self.store), name="takeover-sweep")
         if self.config.accounting.enabled:
-            self._ticker = asyncio.create_task(self._tick_forever(), name="accounting-ticker")
+            self._ticker = asyncio.create_task(self.ticker.run(), name="accounting-ticker")
 
     async def close(self) -> None:
         for task in (self._ticker, self._takeover):
@@ -81,12 +81,12 @@ class Relay:
         task = asyncio.create_task(generation.run(), name=f"generation {stream.id}")
         stream.generation = task
         self.generations.add(task)
-        self.running.add(generation)
+        self.ticker.add(generation)
         task.add_done_callback(lambda task: self._generation_done(task, generation, api_key))
 
     def _generation_done(self, task: asyncio.Task[None], generation: Generation, api_key: str | None) -> None:
         self.generations.discard(task)
-        self.running.discard(generation)
+        self.ticker.discard(generation)
         if not task.cancelled() and task.exception() is not None:
             logger.error("generation task failed", exc_info=task.exception())
         record = generation.stream.audit
@@ -127,18 +127,6 @@ class Relay:
         generation.resume(lost_owner)
         logger.info("took over stream %s from instance %s at %d chars", stream.id, lost_owner, generation.sent_chars)
         self.start_generation(stream, generation, api_key=None)
-
-    async def _tick_forever(self) -> None:
-        """One timer for every running generation's progress, cost and budget."""
-        interval = self.config.accounting.progress_interval_s
-        while True:
-            await asyncio.sleep(interval)
-            now = time.monotonic()
-            for generation in list(self.running):
-                try:
-                    generation.tick(now)
-                except Exception:  # one stream's accounting must not stop the others'
-                    logger.exception("accounting tick failed for %s", generation.stream.id)
 
 
 # -- request helpers ------------------------------------------------------

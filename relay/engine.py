@@ -231,19 +231,24 @@ class Generation:
 
     # -- progress and cost (one shared timer calls tick for every running generation) --
 
+    def __repr__(self) -> str:
+        return f"<Generation {self.stream.id}>"
+
     def tick(self, now: float) -> None:
         meter = self.meter
         if meter is None or self.stream.finished:
             return
+        # Last tick's events go out with the next token; if none came since, they go out now.
+        self.stream.announce()
         if self._attempt_meter is not None:
             self._attempt_meter.settle()
         output_tokens = meter.output_tokens
         if (output_tokens, self.sent_chars) != self._last_progress:
             self._last_progress = (output_tokens, self.sent_chars)
-            self.stream.append(events.PROGRESS, self._progress(now, output_tokens))
+            self.stream.append(events.PROGRESS, self._progress(now, output_tokens), wake=False)
         if now - self._last_cost_at >= self.services.accounting.cost_interval_s:
             self._last_cost_at = now
-            self.stream.append(events.COST, meter.cost_event(final=False))
+            self.stream.append(events.COST, meter.cost_event(final=False), wake=False)
         budget = self.request.max_usd
         if budget is not None:
             usd = meter.total_usd()

@@ -72,6 +72,7 @@ class LiveStream:
         "frames",
         "_text_parts",
         "_wakeup",
+        "_unannounced",
         "generation",
         "audit",
         "journal",
@@ -90,6 +91,7 @@ class LiveStream:
         self.frames: list[bytes] = []  # frames[i] is the event with id i + 1
         self._text_parts: list[str] = []
         self._wakeup: asyncio.Event | None = None
+        self._unannounced = False  # frames appended with wake=False that no reader was woken for yet
         self.generation: asyncio.Task[None] | None = None  # set while a generation runs here
         self.audit: dict[str, Any] = {}
         self.journal: Journal | None = None  # set by a durable store
@@ -145,14 +147,27 @@ class LiveStream:
             self.journal.record(self, event_id, events.TOKEN, frame, text)
         self._notify()
 
-    def append(self, event: str, data: dict[str, Any]) -> int:
+    def append(self, event: str, data: dict[str, Any], *, wake: bool = True) -> int:
+        """Append an event; with `wake=False` readers get it with the next event (or `announce`).
+
+        Progress and cost events ride along with the next token that way: one
+        send per reader instead of two, and no burst of sends on every tick.
+        """
         event_id = len(self.frames) + 1
         frame = events.encode_event(event_id, event, data)
         self.frames.append(frame)
         if self.journal is not None:
             self.journal.record(self, event_id, event, frame, None)
-        self._notify()
+        if wake:
+            self._notify()
+        else:
+            self._unannounced = True
         return event_id
+
+    def announce(self) -> None:
+        """Wake readers for events appended with `wake=False` that nothing has carried out yet."""
+        if self._unannounced:
+            self._notify()
 
     def finish(self, status: Status, event: str, data: dict[str, Any]) -> None:
         """Append the one terminal event (`done` or `error`) and close the log."""
@@ -167,6 +182,7 @@ class LiveStream:
 
     def _notify(self) -> None:
         self.updated_at = time.time()
+        self._unannounced = False
         wakeup = self._wakeup
         if wakeup is not None:
             self._wakeup = None

@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import Counter
 
 import httpx
 
+from relay import events
 from relay.cli import RedactTokens
 from relay.config import load_config_dict
 from relay.engine import Generation, GenerationRequest, _Watch
+from relay.stream import LiveStream, new_stream_id
+from relay.ticker import Ticker
 
 from .support import RelayServer, iter_sse, wait_for
 
@@ -84,3 +88,64 @@ def test_serve_freezes_what_startup_built_so_full_collections_stay_short() -> No
         assert len(gc.get_objects()) < gc.get_freeze_count() / 10  # what a full pass still walks
     finally:
         gc.unfreeze()
+
+
+async def test_progress_and_cost_ride_with_the_next_event() -> None:
+    """An event appended with wake=False wakes no reader: it goes out in the next batch, or at `announce`."""
+    stream = LiveStream(new_stream_id(), "t", "default")
+    batches: list[bytes] = []
+
+    async def read() -> None:
+        async for batch in stream.follow(0):
+            batches.append(batch)
+
+    reader = asyncio.create_task(read())
+    stream.append_token("a ")
+    await asyncio.sleep(0.01)
+    stream.append(events.PROGRESS, {"output_tokens": 1}, wake=False)
+    await asyncio.sleep(0.01)
+    assert batches == [stream.frames[0]]  # no send for the progress event alone
+    stream.append_token("b ")
+    await asyncio.sleep(0.01)
+    assert batches[1:] == [stream.frames[1] + stream.frames[2]]  # progress and token in one batch
+    stream.append(events.COST, {"usd": 0.0}, wake=False)
+    stream.announce()  # nothing else came: the tick sends it on its own
+    await asyncio.sleep(0.01)
+    assert batches[2:] == [stream.frames[3]]
+    stream.announce()  # nothing unannounced: no empty wake-up
+    await asyncio.sleep(0.01)
+    assert len(batches) == 3
+    stream.finish("done", events.DONE, {"finish_reason": "stop"})
+    await asyncio.wait_for(reader, 1)
+    assert b"".join(batches) == b"".join(stream.frames)
+
+
+async def test_the_ticker_visits_every_generation_a_slice_at_a_time() -> None:
+    """Each generation is ticked once per interval, but never all of them in one go (the burst every token waited for)."""
+
+    class Probe:
+        def __init__(self) -> None:
+            self.ticks: list[float] = []
+
+        def tick(self, now: float) -> None:
+            self.ticks.append(now)
+
+    ticker = Ticker(0.1)
+    probes = [Probe() for _ in range(25)]
+    for probe in probes:
+        ticker.add(probe)
+    gone = probes.pop()
+    ticker.discard(gone)
+    assert len(ticker) == 24
+    task = asyncio.create_task(ticker.run())
+    try:
+        deadline = time.monotonic() + 5
+        while min(len(p.ticks) for p in probes) < 3 and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+    finally:
+        task.cancel()
+    assert min(len(p.ticks) for p in probes) >= 3 and gone.ticks == []
+    per_wake = Counter(now for p in probes for now in p.ticks)
+    assert max(per_wake.values()) <= 3  # 24 generations over 10 slices
+    gaps = [b - a for p in probes for a, b in zip(p.ticks, p.ticks[1:])]
+    assert min(gaps) > 0.05  # once per interval each, not once per slice
