@@ -9,7 +9,7 @@ import anthropic
 from .asyncio_network import sdk_http_client
 from .base import CompletionRequest, Usage
 from .errors import ProviderError
-from .raw_stream import RawStream, open_raw, sdk_http
+from .raw_stream import RawStream, open_raw, sdk_http, verbatim
 
 DEFAULT_MAX_TOKENS = 4096  # Anthropic requires max_tokens; OpenAI-shaped requests may omit it
 
@@ -111,6 +111,9 @@ class AnthropicMessagesProvider:
             params["temperature"] = min(request.temperature, 1.0)  # Anthropic's range is 0..1
         if request.extra_body:
             params["extra_body"] = request.extra_body
+        # temperature too: the current SDK no longer takes it as an argument (a TypeError before
+        # any request), while the Messages API still reads it from the body.
+        params = verbatim(params, ("messages", "system", "temperature"))
         context, response = await open_raw(
             lambda: self._client.messages.with_streaming_response.create(**params),
             anthropic,

@@ -13,7 +13,7 @@ import openai
 from .asyncio_network import sdk_http_client
 from .base import CompletionRequest, Usage
 from .errors import ProviderError
-from .raw_stream import RawStream, open_raw, sdk_http
+from .raw_stream import RawStream, open_raw, sdk_http, verbatim
 
 _ERROR_TYPES = {
     "rate_limit_exceeded": "rate_limited",
@@ -82,6 +82,7 @@ class OpenAIChatProvider:
             params["temperature"] = request.temperature
         if extra_body:
             params["extra_body"] = extra_body
+        params = verbatim(params, ("messages", "stream_options"))
         context, response = await open_raw(
             lambda: self._client.chat.completions.with_streaming_response.create(**params),
             openai,

@@ -15,7 +15,7 @@ import pytest
 
 from loadtest.upstream import TEXTS, model_name, upstream_in_thread
 from providers import CompletionRequest
-from providers.anthropic_messages import AnthropicMessagesProvider
+from providers.anthropic_messages import AnthropicMessagesProvider, to_anthropic_messages
 from providers.asyncio_network import KEEPALIVE_OPTIONS, AsyncioBackend, httpcore
 from providers.openai_chat import OpenAIChatProvider
 
@@ -173,3 +173,37 @@ def test_finished_streams_hand_their_connection_back_for_the_next(kind: str) -> 
         texts, connections = asyncio.run(main(upstream))
     assert texts == [TEXTS["json"]] * 5
     assert connections == 1
+
+
+CONVERSATION = [
+    {"role": "system", "content": "Answer briefly."},
+    {"role": "user", "content": [{"type": "text", "text": "Zwei Teile: "}, {"type": "text", "text": "ünïcödé ✓"}], "name": "ana"},
+    {"role": "assistant", "content": "Gern."},
+    {"role": "user", "content": "Weiter."},
+]
+
+
+def test_the_request_body_carries_the_messages_exactly_as_given() -> None:
+    """Messages go out through the SDK's extra_body, verbatim, not through its per-request TypedDict transform."""
+
+    async def bodies(upstream: object) -> list[dict]:
+        out = []
+        for provider in (OpenAIChatProvider(base_url=f"{upstream.base_url}/v1", api_key="k"), AnthropicMessagesProvider(base_url=upstream.base_url, api_key="k")):
+            request = CompletionRequest(model=model_name("m", text="short"), messages=CONVERSATION, max_tokens=50, temperature=0.5, extra_body={"top_k": 3})
+            stream = await provider.open(request)
+            assert "".join([piece async for piece in stream]) == TEXTS["short"]
+            await provider.aclose()
+            out.append(upstream.recorded()[-1]["body"])
+        return out
+
+    with upstream_in_thread() as upstream:
+        openai_body, anthropic_body = asyncio.run(bodies(upstream))
+    model = model_name("m", text="short")
+    assert openai_body == {
+        "model": model, "messages": CONVERSATION, "stream": True, "stream_options": {"include_usage": True},
+        "max_tokens": 50, "temperature": 0.5, "top_k": 3,
+    }
+    assert anthropic_body == {
+        "model": model, "system": "Answer briefly.", "messages": to_anthropic_messages(CONVERSATION)[1],
+        "max_tokens": 50, "stream": True, "temperature": 0.5, "top_k": 3,
+    }
