@@ -113,7 +113,7 @@ class AnthropicMessagesProvider:
             params["extra_body"] = request.extra_body
         # temperature too: the current SDK no longer takes it as an argument (a TypeError before
         # any request), while the Messages API still reads it from the body.
-        params = verbatim(params, ("messages", "system", "temperature"))
+        params = verbatim(params, ("messages", "system", "temperature"), required=("messages",))
         context, response = await open_raw(
             lambda: self._client.messages.with_streaming_response.create(**params),
             anthropic,

@@ -82,7 +82,7 @@ class OpenAIChatProvider:
             params["temperature"] = request.temperature
         if extra_body:
             params["extra_body"] = extra_body
-        params = verbatim(params, ("messages", "stream_options"))
+        params = verbatim(params, ("messages", "stream_options"), required=("messages",))
         context, response = await open_raw(
             lambda: self._client.chat.completions.with_streaming_response.create(**params),
             openai,

@@ -159,19 +159,20 @@ def sdk_error(exc: BaseException, sdk: ModuleType) -> ProviderError | None:
     return None
 
 
-def verbatim(params: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
-    """Send `fields` of the request body as the client gave them, through the SDK's `extra_body`.
+def verbatim(params: dict[str, Any], fields: tuple[str, ...], *, required: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Send `fields` of the request body as they are, through the SDK's `extra_body`.
 
     The SDKs walk every typed parameter through a TypedDict transform meant for
     typed Python callers; on the plain JSON a relay forwards it changes nothing
     but costs about half a millisecond per request, growing with the conversation
     (docs/benchmarks.md). `extra_body` is the SDKs' documented way to send JSON
-    as is; the typed argument it replaces is sent empty and overridden.
+    as is. A `required` argument of the SDK method is passed as an empty list,
+    which the body's own value then replaces; keys the caller put in
+    `extra_body` still win, as they would without this.
     """
     moved = {name: params.pop(name) for name in fields if name in params}
-    typed_empty = {name: [] for name in moved if isinstance(moved[name], list)}
     extra = params.pop("extra_body", None) or {}
-    return {**params, **typed_empty, "extra_body": {**extra, **moved}}
+    return {**params, **{name: [] for name in required}, "extra_body": {**moved, **extra}}
 
 
 async def open_raw(make_context: Callable[[], Any], sdk: ModuleType) -> tuple[Any, Any]:

@@ -51,7 +51,7 @@ class Relay:
         self.services = EngineServices(self.providers, CapabilityTable(config), self.prices, config.accounting)
         self.audit_log = JsonLinesAuditLog(config.accounting.audit_log) if config.accounting.audit_log else None
         self.spend = DailySpend()
-        self._ticker: asyncio.Task[None] | None = None
+        self._ticker_task: asyncio.Task[None] | None = None
         self._takeover: asyncio.Task[None] | None = None
         self._audit_writes: set[asyncio.Task[None]] = set()
         self.responses = OpenResponses()  # the SSE responses open here, ended at shutdown
@@ -61,10 +61,10 @@ class Relay:
         if isinstance(self.store, TakeoverStore):
             self._takeover = asyncio.create_task(self._take_over_forever(self.store), name="takeover-sweep")
         if self.config.accounting.enabled:
-            self._ticker = asyncio.create_task(self.ticker.run(), name="accounting-ticker")
+            self._ticker_task = asyncio.create_task(self.ticker.run(), name="accounting-ticker")
 
     async def close(self) -> None:
-        for task in (self._ticker, self._takeover):
+        for task in (self._ticker_task, self._takeover):
             if task is not None:
                 task.cancel()
         for task in list(self.generations):

@@ -395,7 +395,7 @@ class Generation:
                 # arrives: the reader has already waited out the stall, and holding it back would
                 # guard only against this fallback failing inside that one word (the next target
                 # would then continue mid-word, which the seam repairs too).
-                self._emit(self._holdback.feed(text) or self._holdback.flush())
+                self._emit(self._holdback.feed(text) or self._holdback.release())
                 return
         if text:
             self._through_holdback(text)

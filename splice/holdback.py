@@ -117,6 +117,20 @@ class HoldBack:
         self._held = text[cut:]
         return text[:cut]
 
+    def release(self) -> str:
+        """Release what is held now, except an unfinished last grapheme (a trailing ZWJ, half a flag).
+
+        For text that must not wait for the whitespace after it (a fallback's first word).
+        """
+        held = self._held
+        if not held:
+            return ""
+        cut = len(held)
+        if _ends_incomplete(held):
+            cut = grapheme_safe_cut(held, len(held) - 1)
+        self._held = held[cut:]
+        return held[:cut]
+
     def flush(self) -> str:
         """Normal end of stream: release everything held."""
         held, self._held = self._held, ""

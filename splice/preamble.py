@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["match_preamble", "could_become_preamble", "PENDING"]
+__all__ = ["match_preamble", "could_become_preamble", "may_begin_preamble", "PENDING"]
 
 PENDING = -1
 
@@ -74,6 +74,9 @@ _STARTERS = (
     "承知", "かしこまり", "続き", "続けます", "以下",
 )
 _MAX_PREAMBLE = 200
+# Every word the patterns spell out, casefolded: a first word that is a prefix of none of them
+# cannot begin a preamble (a conservative test: "s" from "\\s" is in here too).
+_PREAMBLE_WORDS = frozenset(word.casefold() for word in re.findall(r"[^\W\d_]+", _ACK + "".join(_PATTERNS)))
 
 
 def could_become_preamble(text: str) -> bool:
@@ -99,6 +102,16 @@ def could_become_preamble(text: str) -> bool:
             if not _SENTENCE_END_RE.search(s[len(starter):]):
                 return True
     return False
+
+
+def may_begin_preamble(word: str) -> bool:
+    """Whether a head that is one unfinished word could still become a preamble.
+
+    Broader than `could_become_preamble`: any word of any pattern counts, so a
+    seam never decides early on "Certamente" or "Remaining" (`SeamRepair._opens_nothing`).
+    """
+    folded = word.casefold()
+    return could_become_preamble(word) or any(known.startswith(folded) for known in _PREAMBLE_WORDS)
 
 
 def match_preamble(head: str, *, final: bool) -> int:

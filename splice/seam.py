@@ -29,7 +29,7 @@ from .context import FENCE_RE, TextContext, analyse
 from .normalize import is_grapheme_extender, normalize
 from .overlap import PENDING, Overlap, find_anchor, find_overlap
 from .preamble import PENDING as PREAMBLE_PENDING
-from .preamble import could_become_preamble, match_preamble
+from .preamble import match_preamble, may_begin_preamble
 from .renumber import ListRenumber
 from .whitespace import join_whitespace
 
@@ -379,12 +379,12 @@ class SeamRepair:
         """
         if self._tried_at or not self._sent[-1:].isspace():
             return False
-        word = self._buf.lstrip(" ")
+        word = self._buf  # no space in it: a delta with one is attempted anyway
         if not word.isalpha():
             return False
         if self._known is None:
             self._known = normalize(self._sent).text + "\n" + normalize((self._sent_text or "")[:_OPENING]).text
-        return normalize(word).text not in self._known and not could_become_preamble(word)
+        return normalize(word).text not in self._known and not may_begin_preamble(word)
 
     def finish(self) -> str:
         if self._result is not None:

@@ -147,5 +147,5 @@ async def test_the_ticker_visits_every_generation_a_slice_at_a_time() -> None:
     assert min(len(p.ticks) for p in probes) >= 3 and gone.ticks == []
     per_wake = Counter(now for p in probes for now in p.ticks)
     assert max(per_wake.values()) <= 3  # 24 generations over 10 slices
-    gaps = [b - a for p in probes for a, b in zip(p.ticks, p.ticks[1:])]
-    assert min(gaps) > 0.05  # once per interval each, not once per slice
+    counts = [len(p.ticks) for p in probes]
+    assert max(counts) - min(counts) <= 1  # once per round of slices each, not once per slice

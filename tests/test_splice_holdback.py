@@ -103,3 +103,17 @@ def test_released_text_never_ends_inside_a_grapheme(chunks: list[str]) -> None:
         if sent and rest and not sent[-1].isspace() and sent[-1] != "。":  # a mark after a released boundary cannot be helped
             assert sent[-1] != "\u200d"
             assert rest[0] not in ("\u0301", "\u200d", "🏽")
+
+
+def test_release_keeps_only_an_unfinished_last_grapheme() -> None:
+    """A fallback's first word goes out before its whitespace, but never half a character."""
+    for text, released, held in [
+        ("mouths", "mouths", ""),
+        ("caf", "caf", ""),
+        ("ok \U0001F468\u200d", "ok ", "\U0001F468\u200d"),  # the ZWJ sequence is still growing
+        ("a\U0001F1E9", "a", "\U0001F1E9"),  # half a flag
+        ("a\U0001F1E9\U0001F1EA", "a\U0001F1E9\U0001F1EA", ""),  # a whole flag
+    ]:
+        hold = HoldBack()
+        out = hold.feed(text)
+        assert (out + hold.release(), hold.held) == (released, held), text

@@ -318,3 +318,19 @@ def test_a_first_word_nothing_could_act_on_is_decided_at_once() -> None:
     assert first_output("12") == ("", False)  # may become a renumbered list item
     # Mid-word after a sent text that does not end at a boundary: waits, as before.
     assert SeamRepair("The quick bro").feed("wn") == ""
+
+
+@pytest.mark.parametrize(
+    "chunks",
+    [
+        ["Certamente", "!", " Ecco il resto:", " mouths of the harbour."],
+        ["Remaining", ":", " mouths of the harbour."],
+        ["Continuiamo", ":", " mouths of the harbour."],
+    ],
+)
+def test_a_word_a_preamble_pattern_knows_is_never_decided_early(chunks: list[str]) -> None:
+    sent = "Sailors relied on bonfires to mark the "
+    seam = SeamRepair(sent, sent_text=sent)
+    out = "".join(seam.feed(chunk) for chunk in chunks) + seam.finish()
+    assert seam.result is not None and seam.result.strategy == "preamble"
+    assert out == "mouths of the harbour."
