@@ -47,7 +47,7 @@ class StoreConfig:
     ttl_s: float = 86400.0
     lease_s: float = 10.0  # Redis: how long a dead instance's streams wait before another takes them over
     flush_interval_ms: float = 5.0  # Redis: the write-behind window (what a crash can lose)
-    max_connections: int = 4096  # Redis: per instance; a client following a stream from Redis holds one
+    max_connections: int = 4096  # Redis: per pool (followers', writers'); a client following a stream from Redis holds one
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +198,7 @@ def load_config_dict(raw: dict[str, Any]) -> Config:
     if store.lease_s < 0.5 or store.flush_interval_ms <= 0:
         raise ConfigError("store.lease_s: at least 0.5; store.flush_interval_ms: positive")
     if store.max_connections < 8:
-        raise ConfigError("store.max_connections: at least 8 (the flusher and sweeps need a few)")
+        raise ConfigError("store.max_connections: at least 8")
     if store.kind not in ("memory", "redis"):
         raise ConfigError(f"store.kind: {store.kind!r} is not 'memory' or 'redis'")
     if store.ttl_s <= 0:

@@ -181,7 +181,10 @@ class RedisStore:
         max_connections: int = 4096,
         redis: Redis | None = None,
     ) -> None:
+        # Two clients, a pool each: clients following a stream block one connection apiece, and
+        # however many there are, the flusher, lease renewal and stream creation never wait on them.
         self._redis = redis or connect(url, socket_timeout_s=block_ms / 1000 + 5, max_connections=max_connections)
+        self._followers = redis or connect(url, socket_timeout_s=block_ms / 1000 + 5, max_connections=max_connections)
         self._prefix = prefix
         self._ttl_ms = int(ttl_s * 1000)
         self._gone_ms = int((ttl_s + tombstone_s) * 1000)
@@ -207,6 +210,7 @@ class RedisStore:
         self._next_sweep = 0.0
         self._backoff_s = 0.05
         self._finished_ids: list[str] = []  # to drop from the running index at the next sweep
+        self._closing = False
 
     def keys(self, stream_id: str) -> StreamKeys:
         return StreamKeys.of(stream_id, self._prefix)
@@ -216,17 +220,23 @@ class RedisStore:
     async def start(self) -> None:
         try:
             await self._load_scripts()
+            if self._followers is not self._redis:
+                await self._followers.ping()  # one connection ready: the first resume pays no handshake
         except RedisError as exc:
             self._degrade(exc)  # start anyway: streams run locally, the logs catch up later
         self._flusher = asyncio.create_task(self._flush_forever(), name="redis-store-flusher")
 
     async def close(self, timeout_s: float = 3.0) -> None:
         """Write what is pending (for at most `timeout_s`), then stop."""
+        deadline = time.monotonic() + timeout_s
+        self._closing = True
         if self._flusher is not None:
             self._flusher.cancel()
-            await asyncio.gather(self._flusher, return_exceptions=True)
+            # Bounded: a cancel that lands inside the Redis client must not hold up shutdown.
+            _, pending = await asyncio.wait({self._flusher}, timeout=timeout_s)
+            if pending:
+                logger.warning("the Redis flusher did not stop within %g s", timeout_s)
             self._flusher = None
-        deadline = time.monotonic() + timeout_s
         while self._dirty and not self._degraded and time.monotonic() < deadline:
             try:
                 await asyncio.wait_for(self._flush(), timeout=max(0.01, deadline - time.monotonic()))
@@ -235,7 +245,11 @@ class RedisStore:
         unwritten = [stream_id for stream_id, journal in self._journals.items() if not journal.done]
         if unwritten:
             logger.warning("closing with %d stream logs incomplete in Redis: %s", len(unwritten), ", ".join(unwritten[:10]))
-        await self._redis.aclose()
+        for client in {id(self._redis): self._redis, id(self._followers): self._followers}.values():
+            try:
+                await asyncio.wait_for(client.aclose(), timeout=max(0.1, deadline - time.monotonic()))
+            except (RedisError, OSError, asyncio.TimeoutError) as exc:
+                logger.warning("closing a Redis client failed: %r", exc)
 
     @property
     def lease_s(self) -> float:
@@ -259,9 +273,10 @@ class RedisStore:
             return  # detached: written from its frames when Redis returns
         stream.journal = journal
         try:  # another instance may be asked for this id as soon as the client has it
-            await asyncio.wait_for(self._write([journal]), timeout=1.0)
+            async with asyncio.timeout(1.0):
+                await self._write([journal])
             await self._redis.sadd(self._running_key, stream.id)
-        except (RedisError, OSError, asyncio.TimeoutError) as exc:
+        except (RedisError, OSError, TimeoutError) as exc:
             self._degrade(exc)
 
     async def get(self, stream_id: str, *, at_least: int = 0, wait_s: float = 1.0) -> StreamView | None:
@@ -278,10 +293,10 @@ class RedisStore:
             return None
         keys = self.keys(stream_id)
         try:
-            view = await RemoteStream.load(self._redis, stream_id, keys, block_ms=self._block_ms)
+            view = await RemoteStream.load(self._followers, stream_id, keys, block_ms=self._block_ms)
             if view is not None and not view.finished and at_least > view.last_event_id:
-                if await wait_for_event(self._redis, keys, at_least, wait_s):
-                    view = await RemoteStream.load(self._redis, stream_id, keys, block_ms=self._block_ms)
+                if await wait_for_event(self._followers, keys, at_least, wait_s):
+                    view = await RemoteStream.load(self._followers, stream_id, keys, block_ms=self._block_ms)
         except RedisError as exc:
             raise StoreUnavailable(str(exc)) from exc
         return view
@@ -317,13 +332,13 @@ class RedisStore:
             return None
         keys = self.keys(stream_id)
         try:
-            view = await RemoteStream.load(self._redis, stream_id, keys, block_ms=self._block_ms)
+            view = await RemoteStream.load(self._followers, stream_id, keys, block_ms=self._block_ms)
             if view is None or view.finished:
                 return view
             await self._redis.eval(REQUEST_CANCEL_SCRIPT, 1, keys.meta)
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(_drain(view, view.last_event_id), timeout=wait_s)
-            return await RemoteStream.load(self._redis, stream_id, keys, block_ms=self._block_ms)
+            return await RemoteStream.load(self._followers, stream_id, keys, block_ms=self._block_ms)
         except RedisError as exc:
             raise StoreUnavailable(str(exc)) from exc
 
@@ -424,7 +439,9 @@ class RedisStore:
                 await self._flush()
 
     async def _flush_forever(self) -> None:
-        while True:
+        # Checks `_closing` as well as being cancelled: a cancel that lands inside the Redis
+        # client, or in Python 3.11's wait_for as its inner wait completes, can be swallowed.
+        while not self._closing:
             try:
                 if self._degraded:
                     await asyncio.sleep(self._backoff_s)
@@ -437,8 +454,9 @@ class RedisStore:
                 else:  # nothing generated here: sleep until add(), checking Redis now and then for health()
                     self._work.clear()
                     try:
-                        await asyncio.wait_for(self._work.wait(), timeout=self._touch_interval_s)
-                    except asyncio.TimeoutError:
+                        async with asyncio.timeout(self._touch_interval_s):
+                            await self._work.wait()
+                    except TimeoutError:
                         await self._redis.ping()
                 now = time.monotonic()
                 if now >= self._next_sweep:  # O(streams) work: a few times per touch interval, not per tick

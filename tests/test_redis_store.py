@@ -221,6 +221,64 @@ async def test_more_than_a_hundred_clients_follow_one_stream_from_redis(redis_ur
         await reader.close()
 
 
+async def test_followers_at_the_pool_bound_do_not_starve_the_flusher(redis_url: str) -> None:
+    """Followers block a connection each; the writes of streams generated here use a pool of their own."""
+    elsewhere = RedisStore(redis_url, ttl_s=60)
+    here = RedisStore(redis_url, ttl_s=60, max_connections=8)
+    await elsewhere.start()
+    await here.start()
+    try:
+        followed = LiveStream(new_stream_id(), "t", "default")
+        await elsewhere.add(followed)
+        followed.append_token("first ")
+        await elsewhere.flush()
+        view = await here.get(followed.id)
+        assert view is not None and not isinstance(view, LiveStream)
+
+        async def follow() -> bytes:
+            return b"".join([frames async for frames in view.follow(0)])
+
+        followers = [asyncio.create_task(follow()) for _ in range(8)]  # the followers' pool is full
+        await asyncio.sleep(0.3)
+        generated = LiveStream(new_stream_id(), "t", "default")
+        await here.add(generated)
+        for index in range(5):
+            generated.append_token(f"g{index} ")
+        generated.finish("done", events.DONE, {"finish_reason": "stop"})
+        await asyncio.wait_for(here.flush(), timeout=10)
+        assert here.health()["degraded"] is False
+        assert await read_remote(elsewhere, generated.id) == b"".join(generated.frames)
+        followed.finish("done", events.DONE, {"finish_reason": "stop"})
+        await elsewhere.flush()
+        logs = await asyncio.wait_for(asyncio.gather(*followers), timeout=30)
+        assert set(logs) == {b"".join(followed.frames)}
+    finally:
+        await elsewhere.close()
+        await here.close()
+
+
+async def test_close_is_bounded_when_a_cancel_is_lost(redis_url: str) -> None:
+    """A cancel swallowed inside a client library (or 3.11's wait_for) must not hang shutdown."""
+    store = RedisStore(redis_url, ttl_s=60)
+    await store.start()
+    stop = asyncio.Event()
+
+    async def stubborn() -> None:
+        while not stop.is_set():
+            try:
+                await asyncio.sleep(0.05)
+            except asyncio.CancelledError:
+                pass  # the lost cancel
+
+    assert store._flusher is not None
+    store._flusher.cancel()
+    store._flusher = asyncio.create_task(stubborn())
+    try:
+        await asyncio.wait_for(store.close(timeout_s=0.5), timeout=10)  # hangs here without the bound
+    finally:
+        stop.set()
+
+
 async def test_expired_stream_is_gone_and_unknown_is_none(redis_url: str) -> None:
     store = RedisStore(redis_url, ttl_s=0.3)
     await store.start()
@@ -253,13 +311,13 @@ async def test_a_generation_over_the_bound_gets_a_clear_error(redis_url: str) ->
                 stream.append_token(f"{index} ")
         assert stream.last_event_id == 51  # the event that crossed the bound is logged too
         stream.finish("failed", events.ERROR, {"code": StreamTooLarge.code, "message": "too large", "kind": "internal"})
-        await store.flush()
+        await asyncio.wait_for(store.flush(), timeout=20)
         reader = RedisStore(redis_url, ttl_s=60)
-        view = await reader.get(stream.id)
+        view = await asyncio.wait_for(reader.get(stream.id), timeout=20)
         assert view is not None and view.status == "failed" and view.last_event_id == 52
-        await reader.close()
+        await asyncio.wait_for(reader.close(), timeout=20)
     finally:
-        await store.close()
+        await asyncio.wait_for(store.close(), timeout=20)
 
 
 async def generate(stream: LiveStream, resume: asyncio.Event | None = None, pause_at: int = 0) -> None:
