@@ -6,7 +6,7 @@ import asyncio
 import os
 import random
 import threading
-from typing import Iterator
+from typing import Any, Iterator
 
 import httpx
 import pytest
@@ -192,6 +192,26 @@ async def test_remote_follow_is_live_and_waits_for_a_cursor_ahead_of_redis(redis
         await reader.close()
 
 
+async def a_followed_stream(writer: RedisStore, reader: RedisStore) -> tuple[LiveStream, Any]:
+    """A stream generated on `writer` with one event in Redis, and `reader`'s remote view of it."""
+    stream = LiveStream(new_stream_id(), "t", "default")
+    await writer.add(stream)
+    stream.append_token("first ")
+    await writer.flush()
+    view = await reader.get(stream.id)
+    assert view is not None and not isinstance(view, LiveStream)
+    return stream, view
+
+
+def follow_all(view: Any, n: int) -> list[asyncio.Task[bytes]]:
+    """`n` clients following `view` from the start, each to the end of the log."""
+
+    async def follow() -> bytes:
+        return b"".join([frames async for frames in view.follow(0)])
+
+    return [asyncio.create_task(follow()) for _ in range(n)]
+
+
 async def test_more_than_a_hundred_clients_follow_one_stream_from_redis(redis_url: str) -> None:
     """Each remote follower blocks a connection; redis-py 8 caps a pool it is not told about at 100."""
     writer = RedisStore(redis_url, ttl_s=60)
@@ -199,17 +219,8 @@ async def test_more_than_a_hundred_clients_follow_one_stream_from_redis(redis_ur
     await writer.start()
     await reader.start()
     try:
-        stream = LiveStream(new_stream_id(), "t", "default")
-        await writer.add(stream)
-        stream.append_token("first ")
-        await writer.flush()
-        view = await reader.get(stream.id)
-        assert view is not None and not isinstance(view, LiveStream)
-
-        async def follow() -> bytes:
-            return b"".join([frames async for frames in view.follow(0)])
-
-        followers = [asyncio.create_task(follow()) for _ in range(150)]
+        stream, view = await a_followed_stream(writer, reader)
+        followers = follow_all(view, 150)
         await asyncio.sleep(0.5)  # every follower has read "first" and blocks for more
         for index in range(5):
             stream.append_token(f"w{index} ")
@@ -228,17 +239,8 @@ async def test_followers_at_the_pool_bound_do_not_starve_the_flusher(redis_url: 
     await elsewhere.start()
     await here.start()
     try:
-        followed = LiveStream(new_stream_id(), "t", "default")
-        await elsewhere.add(followed)
-        followed.append_token("first ")
-        await elsewhere.flush()
-        view = await here.get(followed.id)
-        assert view is not None and not isinstance(view, LiveStream)
-
-        async def follow() -> bytes:
-            return b"".join([frames async for frames in view.follow(0)])
-
-        followers = [asyncio.create_task(follow()) for _ in range(8)]  # the followers' pool is full
+        followed, view = await a_followed_stream(elsewhere, here)
+        followers = follow_all(view, 8)  # the followers' pool is full
         await asyncio.sleep(0.3)
         generated = LiveStream(new_stream_id(), "t", "default")
         await here.add(generated)
