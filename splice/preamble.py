@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["match_preamble", "could_become_preamble", "may_begin_preamble", "PENDING"]
+__all__ = ["match_preamble", "may_begin_preamble", "PENDING"]
 
 PENDING = -1
 
@@ -79,7 +79,7 @@ _MAX_PREAMBLE = 200
 _PREAMBLE_WORDS = frozenset(word.casefold() for word in re.findall(r"[^\W\d_]+", _ACK + "".join(_PATTERNS)))
 
 
-def could_become_preamble(text: str) -> bool:
+def _could_become_preamble(text: str) -> bool:
     """Whether `text` may still grow into a preamble (it is a prefix of one, or of its starter words)."""
     s = text.lstrip().lower()
     if not s:
@@ -107,11 +107,11 @@ def could_become_preamble(text: str) -> bool:
 def may_begin_preamble(word: str) -> bool:
     """Whether a head that is one unfinished word could still become a preamble.
 
-    Broader than `could_become_preamble`: any word of any pattern counts, so a
+    Broader than `_could_become_preamble`: any word of any pattern counts, so a
     seam never decides early on "Certamente" or "Remaining" (`SeamRepair._opens_nothing`).
     """
     folded = word.casefold()
-    return could_become_preamble(word) or any(known.startswith(folded) for known in _PREAMBLE_WORDS)
+    return _could_become_preamble(word) or any(known.startswith(folded) for known in _PREAMBLE_WORDS)
 
 
 def match_preamble(head: str, *, final: bool) -> int:
@@ -125,7 +125,7 @@ def match_preamble(head: str, *, final: bool) -> int:
                 return PENDING  # "Continuing" may go on: "Continuing from where I left off:"
             end += m.end()
             continue
-        if not final and could_become_preamble(rest):
+        if not final and _could_become_preamble(rest):
             return PENDING
         m = _ACK_LEAD_RE.match(rest)
         if m and m.end() < len(rest):
