@@ -245,7 +245,8 @@ class RedisStore:
         unwritten = [stream_id for stream_id, journal in self._journals.items() if not journal.done]
         if unwritten:
             logger.warning("closing with %d stream logs incomplete in Redis: %s", len(unwritten), ", ".join(unwritten[:10]))
-        for client in {id(self._redis): self._redis, id(self._followers): self._followers}.values():
+        clients = [self._redis] if self._followers is self._redis else [self._redis, self._followers]
+        for client in clients:
             try:
                 await asyncio.wait_for(client.aclose(), timeout=max(0.1, deadline - time.monotonic()))
             except (RedisError, OSError, asyncio.TimeoutError) as exc:
