@@ -6,7 +6,7 @@ from typing import Any
 
 import anthropic
 
-from .asyncio_network import sdk_http_client
+from .aiohttp_transport import sdk_http_client
 from .base import CompletionRequest, Usage
 from .errors import ProviderError
 from .raw_stream import RawStream, open_raw, sdk_http, verbatim

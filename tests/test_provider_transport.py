@@ -1,72 +1,97 @@
-"""The providers' HTTP transport: httpx on an asyncio network backend, over plain TCP and TLS."""
+"""The providers' HTTP transport: the SDKs' httpx API on aiohttp, over plain TCP, TLS and a proxy."""
 
 from __future__ import annotations
 
 import asyncio
-import os
-import resource
 import socket
 import ssl
 import subprocess
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
 from loadtest.upstream import TEXTS, model_name, upstream_in_thread
-from providers import CompletionRequest
+from providers import CompletionRequest, ProviderError
+from providers.aiohttp_transport import KEEPALIVE_OPTIONS, AiohttpTransport, sdk_http
 from providers.anthropic_messages import AnthropicMessagesProvider, to_anthropic_messages
-from providers.asyncio_network import KEEPALIVE_OPTIONS, AsyncioBackend, httpcore
 from providers.openai_chat import OpenAIChatProvider
 
 MESSAGES = [{"role": "user", "content": "hi"}]
+PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy")
 
 
+@pytest.fixture(autouse=True)
 def _without_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+    for name in PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
 
 
-def test_both_providers_read_through_the_asyncio_backend(monkeypatch: pytest.MonkeyPatch) -> None:
-    _without_proxies(monkeypatch)
-    # If httpx ever stops keeping its pool where http_transport replaces it, this fails instead of a silent slowdown.
-    for provider in (OpenAIChatProvider(base_url="http://127.0.0.1:9/v1", api_key="k"), AnthropicMessagesProvider(base_url="http://127.0.0.1:9", api_key="k")):
-        pool = provider._client._client._transport._pool
-        assert isinstance(pool, httpcore.AsyncConnectionPool)
-        assert isinstance(pool._network_backend, AsyncioBackend)
+def _provider(kind: str, base_url: str) -> OpenAIChatProvider | AnthropicMessagesProvider:
+    if kind == "openai":
+        return OpenAIChatProvider(base_url=base_url + "/v1", api_key="k")
+    return AnthropicMessagesProvider(base_url=base_url, api_key="k")
 
 
-def test_with_a_proxy_in_the_environment_the_sdk_transport_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
-    # httpx applies HTTPS_PROXY only to transports it builds: replacing it would bypass the proxy.
-    _without_proxies(monkeypatch)
-    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:3128")
-    provider = OpenAIChatProvider(base_url="https://api.example.com/v1", api_key="k")
-    client = provider._client._client
-    assert not isinstance(client._transport._pool._network_backend, AsyncioBackend)
-    assert any(pattern.scheme == "https" for pattern in client._mounts)  # httpx mounted the proxy
-
-
-def test_upstream_connections_get_tcp_keepalive(monkeypatch: pytest.MonkeyPatch) -> None:
-    _without_proxies(monkeypatch)
-    async def main() -> int:
-        server = await asyncio.start_server(lambda reader, writer: None, "127.0.0.1", 0)
-        port = server.sockets[0].getsockname()[1]
-        stream = await AsyncioBackend().connect_tcp("127.0.0.1", port, timeout=5, socket_options=KEEPALIVE_OPTIONS)
-        enabled = stream.get_extra_info("socket").getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE)
-        await stream.aclose()
-        server.close()
-        return enabled
-
-    assert asyncio.run(main()) == 1
-    pool = OpenAIChatProvider(base_url="http://127.0.0.1:9/v1", api_key="k")._client._client._transport._pool
-    assert pool._socket_options == KEEPALIVE_OPTIONS
+def test_both_providers_send_through_the_aiohttp_transport() -> None:
+    # If an SDK stopped using the client it is given, this fails instead of a silent slowdown.
+    for kind in ("openai", "anthropic"):
+        assert isinstance(_provider(kind, "http://127.0.0.1:9")._client._client._transport, AiohttpTransport)
 
 
 async def _read(provider: OpenAIChatProvider | AnthropicMessagesProvider, model: str) -> str:
-    stream = await provider.open(CompletionRequest(model=model, messages=MESSAGES, max_tokens=500))
-    text = "".join([piece async for piece in stream])
-    await provider.aclose()
-    return text
+    try:
+        stream = await provider.open(CompletionRequest(model=model, messages=MESSAGES, max_tokens=500))
+        return "".join([piece async for piece in stream])
+    finally:
+        await provider.aclose()
+
+
+def test_upstream_connections_get_tcp_keepalive() -> None:
+    async def options(url: str) -> list[int]:
+        transport = AiohttpTransport()
+        body = {"model": model_name("m", text="prose", tps=5), "messages": MESSAGES, "stream": True}
+        response = await transport.handle_async_request(sdk_http.Request("POST", url, json=body))  # open while it streams
+        sock = response.stream._response.connection.transport.get_extra_info("socket")  # type: ignore[attr-defined]
+        values = [sock.getsockopt(level, option) for level, option, _ in KEEPALIVE_OPTIONS]
+        await response.aclose()
+        await transport.aclose()
+        return values
+
+    with upstream_in_thread() as upstream:
+        values = asyncio.run(options(upstream.base_url + "/v1/chat/completions"))
+    assert values[0] == 1  # SO_KEEPALIVE
+    assert values[1:] == [value for _, _, value in KEEPALIVE_OPTIONS[1:]]
+
+
+@pytest.mark.parametrize("kind", ["openai", "anthropic"])
+@pytest.mark.parametrize(("fault", "cause"), [("reset", "connection_reset"), ("close", "connection_closed")])
+def test_a_body_cut_short_is_named_for_how_it_was_cut(kind: str, fault: str, cause: str) -> None:
+    """A TCP reset and a FIN in the middle of the chunked body are different failures, and say so."""
+
+    async def main(base_url: str) -> tuple[str, ProviderError]:
+        provider = _provider(kind, base_url)
+        stream = await provider.open(CompletionRequest(model=model_name("m", text="prose", fault=fault, at=4), messages=MESSAGES, max_tokens=500))
+        pieces: list[str] = []
+        with pytest.raises(ProviderError) as caught:
+            async for piece in stream:
+                pieces.append(piece)
+        await provider.aclose()
+        return "".join(pieces), caught.value
+
+    with upstream_in_thread() as upstream:
+        text, error = asyncio.run(main(upstream.base_url))
+    assert TEXTS["prose"].startswith(text) and text
+    assert (error.kind, error.cause) == ("connection", cause)
+
+
+def test_a_refused_connection_is_a_connection_error() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # bound, never listening: connecting is refused
+        with pytest.raises(ProviderError) as caught:
+            asyncio.run(_read(OpenAIChatProvider(base_url=f"http://127.0.0.1:{port}/v1", api_key="k"), "m"))
+    assert caught.value.kind == "connection"
+    assert caught.value.cause == "connection_error"
 
 
 @pytest.fixture(scope="module")
@@ -85,82 +110,96 @@ def test_providers_stream_over_tls_trusting_a_private_ca(tls_files: tuple[Path, 
     cert, key = tls_files
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
-    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # how a private vLLM's CA is trusted (httpx reads it)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # how a private vLLM's CA is trusted, as with httpx
     with upstream_in_thread(ssl=context) as upstream:
         assert upstream.base_url.startswith("https://")
-        openai_text = asyncio.run(_read(OpenAIChatProvider(base_url=upstream.base_url + "/v1", api_key="k"), model_name("m", text="prose", tps=2000)))
-        anthropic_text = asyncio.run(_read(AnthropicMessagesProvider(base_url=upstream.base_url, api_key="k"), model_name("m", text="code", tps=2000)))
+        openai_text = asyncio.run(_read(_provider("openai", upstream.base_url), model_name("m", text="prose", tps=2000)))
+        anthropic_text = asyncio.run(_read(_provider("anthropic", upstream.base_url), model_name("m", text="code", tps=2000)))
     assert openai_text == TEXTS["prose"]
     assert anthropic_text == TEXTS["code"]
 
 
 def test_tls_to_an_untrusted_certificate_is_a_connection_error(tls_files: tuple[Path, Path]) -> None:
-    from providers import ProviderError
-
     cert, key = tls_files
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
     with upstream_in_thread(ssl=context) as upstream:
         with pytest.raises(ProviderError) as caught:
-            asyncio.run(_read(OpenAIChatProvider(base_url=upstream.base_url + "/v1", api_key="k"), model_name("m", text="prose")))
+            asyncio.run(_read(_provider("openai", upstream.base_url), model_name("m", text="prose")))
     assert caught.value.kind == "connection"
     assert "certificate" in str(caught.value).lower()
 
 
-@pytest.fixture
-def high_descriptors() -> Iterator[None]:
-    """Hold 1100 descriptors, so the next sockets get numbers above 1023 (as under real load)."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard != resource.RLIM_INFINITY and hard < 2048:
-        pytest.skip(f"the descriptor limit here is {hard}")
-    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 2048), hard))
-    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
-    try:
-        yield
-    finally:
-        for fd in held:
-            os.close(fd)
-        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+class ForwardProxy:
+    """A plain HTTP forward proxy on loopback: it records each request line and relays the bytes."""
+
+    def __init__(self) -> None:
+        self.request_lines: list[bytes] = []
+        self.port = 0
+
+    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        line, _, rest = head.partition(b"\r\n")
+        self.request_lines.append(line)
+        method, target, version = line.split(b" ")
+        url = target.split(b"://", 1)[1]
+        authority, _, path = url.partition(b"/")
+        host, _, port = authority.partition(b":")
+        up_reader, up_writer = await asyncio.open_connection(host.decode(), int(port or 80))
+        up_writer.write(b" ".join([method, b"/" + path, version]) + b"\r\n" + rest)
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            while data := await source.read(65536):
+                sink.write(data)
+                await sink.drain()
+            sink.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer), return_exceptions=True)
 
 
-def test_an_idle_connection_reads_as_readable_once_the_server_closed_it(high_descriptors: None) -> None:
-    """httpcore asks `is_readable` of an idle pooled connection to find the ones the server dropped."""
+@pytest.mark.parametrize("kind", ["openai", "anthropic"])
+def test_an_http_proxy_in_the_environment_carries_the_stream(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """HTTP_PROXY applies to the SDKs' requests, as it does with httpx's own transport."""
+    proxy = ForwardProxy()
 
-    async def main() -> tuple[bool, bool, bytes]:
-        closed = asyncio.Event()
+    async def main(base_url: str) -> str:
+        server = await asyncio.start_server(proxy.serve, "127.0.0.1", 0)
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}")
+        try:
+            return await _read(_provider(kind, base_url), model_name("m", text="markdown", tps=2000))
+        finally:
+            server.close()
 
-        async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            await reader.readexactly(4)
-            writer.write(b"pong")
-            await writer.drain()
-            await closed.wait()
-            writer.close()
+    with upstream_in_thread() as upstream:
+        text = asyncio.run(main(upstream.base_url))
+    path = b"/v1/chat/completions" if kind == "openai" else b"/v1/messages"
+    assert text == TEXTS["markdown"]
+    assert proxy.request_lines == [b"POST " + upstream.base_url.encode() + path + b" HTTP/1.1"]
 
-        server = await asyncio.start_server(serve, "127.0.0.1", 0)
-        port = server.sockets[0].getsockname()[1]
-        stream = await AsyncioBackend().connect_tcp("127.0.0.1", port, timeout=5)
-        assert stream.get_extra_info("socket").fileno() > 1023
-        await stream.write(b"ping")
-        answer = await stream.read(4)
-        idle = stream.get_extra_info("is_readable")
-        closed.set()
-        await asyncio.sleep(0.1)
-        dropped = stream.get_extra_info("is_readable")
-        await stream.aclose()
-        server.close()
-        return idle, dropped, answer
 
-    idle, dropped, answer = asyncio.run(main())
-    assert answer == b"pong" and idle is False and dropped is True
+def test_no_proxy_exempts_its_hosts(monkeypatch: pytest.MonkeyPatch) -> None:
+    proxy = ForwardProxy()
 
+    async def main(base_url: str) -> str:
+        server = await asyncio.start_server(proxy.serve, "127.0.0.1", 0)
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}")
+        monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")
+        try:
+            return await _read(_provider("openai", base_url), model_name("m", text="markdown", tps=2000))
+        finally:
+            server.close()
+
+    with upstream_in_thread() as upstream:
+        text = asyncio.run(main(upstream.base_url))
+    assert text == TEXTS["markdown"]
+    assert proxy.request_lines == []
 
 @pytest.mark.parametrize("kind", ["openai", "anthropic"])
 def test_finished_streams_hand_their_connection_back_for_the_next(kind: str) -> None:
     """A new TCP (and TLS) handshake per generation would cost every stream a round trip or more."""
 
     async def main(upstream) -> tuple[list[str], int]:  # type: ignore[no-untyped-def]
-        provider = (OpenAIChatProvider(base_url=upstream.base_url + "/v1", api_key="k") if kind == "openai"
-                    else AnthropicMessagesProvider(base_url=upstream.base_url, api_key="k"))
+        provider = _provider(kind, upstream.base_url)
         texts, connections = [], set()
         for _ in range(5):
             stream = await provider.open(CompletionRequest(model=model_name("m", text="json", tps=2000), messages=MESSAGES, max_tokens=5000))
@@ -173,6 +212,30 @@ def test_finished_streams_hand_their_connection_back_for_the_next(kind: str) -> 
         texts, connections = asyncio.run(main(upstream))
     assert texts == [TEXTS["json"]] * 5
     assert connections == 1
+
+
+@pytest.mark.parametrize("kind", ["openai", "anthropic"])
+def test_an_abandoned_stream_closes_its_connection_instead_of_pooling_it(kind: str) -> None:
+    """The relay drops a stalled primary mid-body; its unread bytes must never reach the next request."""
+
+    async def main(upstream) -> tuple[str, str, int]:  # type: ignore[no-untyped-def]
+        provider = _provider(kind, upstream.base_url)
+        stalled = await provider.open(CompletionRequest(model=model_name("m", text="prose", fault="stall", at=3), messages=MESSAGES, max_tokens=500))
+        iterator = stalled.__aiter__()
+        first = await iterator.__anext__()
+        await stalled.aclose()
+        await asyncio.sleep(0.1)
+        after_abandon = len(upstream.connections)
+        stream = await provider.open(CompletionRequest(model=model_name("m", text="code", tps=2000), messages=MESSAGES, max_tokens=5000))
+        text = "".join([piece async for piece in stream])
+        await provider.aclose()
+        return first, text, after_abandon
+
+    with upstream_in_thread() as upstream:
+        first, text, after_abandon = asyncio.run(main(upstream))
+    assert TEXTS["prose"].startswith(first)
+    assert after_abandon == 0  # the stalled connection was closed, not kept
+    assert text == TEXTS["code"]
 
 
 CONVERSATION = [
