@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 
 from .app import create_app
 from .config import ConfigError, load_config
+from .tokens import preload_encodings
 
 _TOKEN_IN_QUERY = re.compile(r"([?&]token=)[^&\s\"]*")
 
@@ -89,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         proxy_headers=True,
         forwarded_allow_ips="*",
     )
-    freeze_startup_objects()
+    preload_encodings(target.model for route in config.routes.values() for target in route.targets)
+    freeze_startup_objects()  # after the encodings, so their objects are frozen too
     Server(server_config, app).run()
     return 0
 

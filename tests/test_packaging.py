@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shlex
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -162,3 +165,14 @@ def test_shipped_encoding_matches_its_sha256(name: str) -> None:
     file_name, expected = SHIPPED_ENCODINGS[name]
     digest = hashlib.sha256((ENCODINGS_DIR / file_name).read_bytes()).hexdigest()
     assert digest == expected
+
+
+def test_preloading_loads_exactly_the_encodings_the_models_use() -> None:
+    """At startup the relay loads what its routes need (a second each), and nothing it does not (75 MB for o200k)."""
+    script = (
+        "import tiktoken.registry as r; from relay.tokens import preload_encodings as p; "
+        "p(['gpt-4-0613', 'openrouter/gpt-3.5-turbo']); print(sorted(r.ENCODINGS)); "
+        "p(['claude-sonnet-4-5', 'gpt-4o-mini']); print(sorted(r.ENCODINGS))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, env={**os.environ, "TIKTOKEN_CACHE_DIR": "/nonexistent"})
+    assert out.stdout.split("\n")[:2] == ["['cl100k_base']", "['cl100k_base', 'o200k_base']"]
