@@ -131,22 +131,25 @@ def test_tls_to_an_untrusted_certificate_is_a_connection_error(tls_files: tuple[
 
 
 class ForwardProxy:
-    """A plain HTTP forward proxy on loopback: it records each request line and relays the bytes."""
+    """An HTTP forward proxy on loopback: absolute-form requests and CONNECT tunnels; it records each request line."""
 
     def __init__(self) -> None:
         self.request_lines: list[bytes] = []
-        self.port = 0
 
     async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         head = await reader.readuntil(b"\r\n\r\n")
         line, _, rest = head.partition(b"\r\n")
         self.request_lines.append(line)
         method, target, version = line.split(b" ")
-        url = target.split(b"://", 1)[1]
-        authority, _, path = url.partition(b"/")
-        host, _, port = authority.partition(b":")
-        up_reader, up_writer = await asyncio.open_connection(host.decode(), int(port or 80))
-        up_writer.write(b" ".join([method, b"/" + path, version]) + b"\r\n" + rest)
+        if method == b"CONNECT":  # a tunnel for TLS: the proxy sees only the host and port
+            host, _, port = target.partition(b":")
+            up_reader, up_writer = await asyncio.open_connection(host.decode(), int(port))
+            writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        else:
+            authority, _, path = target.split(b"://", 1)[1].partition(b"/")
+            host, _, port = authority.partition(b":")
+            up_reader, up_writer = await asyncio.open_connection(host.decode(), int(port or 80))
+            up_writer.write(b" ".join([method, b"/" + path, version]) + b"\r\n" + rest)
 
         async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
             while data := await source.read(65536):
@@ -193,6 +196,28 @@ def test_no_proxy_exempts_its_hosts(monkeypatch: pytest.MonkeyPatch) -> None:
         text = asyncio.run(main(upstream.base_url))
     assert text == TEXTS["markdown"]
     assert proxy.request_lines == []
+
+
+def test_an_https_upstream_goes_through_the_proxy_in_a_tunnel(tls_files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """How a hosted API is reached from behind an egress proxy: CONNECT, then TLS to the API itself."""
+    cert, key = tls_files
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    proxy = ForwardProxy()
+
+    async def main(base_url: str) -> str:
+        server = await asyncio.start_server(proxy.serve, "127.0.0.1", 0)
+        monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}")
+        try:
+            return await _read(_provider("anthropic", base_url), model_name("m", text="cjk", tps=2000))
+        finally:
+            server.close()
+
+    with upstream_in_thread(ssl=context) as upstream:
+        text = asyncio.run(main(upstream.base_url))
+    assert text == TEXTS["cjk"]
+    assert proxy.request_lines == [b"CONNECT " + upstream.base_url.removeprefix("https://").encode() + b" HTTP/1.1"]
 
 @pytest.mark.parametrize("kind", ["openai", "anthropic"])
 def test_finished_streams_hand_their_connection_back_for_the_next(kind: str) -> None:
