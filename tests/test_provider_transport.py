@@ -295,3 +295,24 @@ def test_the_request_body_carries_the_messages_exactly_as_given() -> None:
         "model": model, "system": "Answer briefly.", "messages": to_anthropic_messages(CONVERSATION)[1],
         "max_tokens": 50, "stream": True, "temperature": 0.5, "top_k": 3,
     }
+
+
+@pytest.mark.parametrize("kind", ["openai", "anthropic"])
+def test_a_pooled_connection_the_server_closed_is_not_reused(kind: str) -> None:
+    """Servers close idle keep-alive connections; the next stream must get a fresh one, not an error."""
+
+    async def main(upstream) -> tuple[str, str, int]:  # type: ignore[no-untyped-def]
+        provider = _provider(kind, upstream.base_url)
+        request = CompletionRequest(model=model_name("m", text="short", tps=2000), messages=MESSAGES, max_tokens=500)
+        first = "".join([piece async for piece in await provider.open(request)])
+        pooled = len(upstream.connections)
+        upstream.loop.call_soon_threadsafe(lambda: [connection.transport.close() for connection in list(upstream.connections)])
+        await asyncio.sleep(0.2)
+        second = "".join([piece async for piece in await provider.open(request)])
+        await provider.aclose()
+        return first, second, pooled
+
+    with upstream_in_thread() as upstream:
+        first, second, pooled = asyncio.run(main(upstream))
+    assert pooled == 1  # the first stream's connection was kept for reuse
+    assert first == second == TEXTS["short"]
