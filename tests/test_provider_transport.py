@@ -6,6 +6,7 @@ import asyncio
 import socket
 import ssl
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -316,3 +317,35 @@ def test_a_pooled_connection_the_server_closed_is_not_reused(kind: str) -> None:
         first, second, pooled = asyncio.run(main(upstream))
     assert pooled == 1  # the first stream's connection was kept for reuse
     assert first == second == TEXTS["short"]
+
+
+def test_a_connect_that_hangs_ends_at_the_connect_timeout() -> None:
+    """A listener whose backlog is full drops new SYNs, as a black-holed route does: the connect timeout ends it."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    for _ in range(3):  # fill the accept queue; later connects hang in SYN retries
+        filler = socket.socket()
+        filler.setblocking(False)
+        filler.connect_ex(("127.0.0.1", port))
+        fillers.append(filler)
+
+    async def main() -> tuple[float, ProviderError]:
+        provider = OpenAIChatProvider(base_url=f"http://127.0.0.1:{port}/v1", api_key="k", connect_timeout_s=0.5)
+        started = time.monotonic()
+        try:
+            with pytest.raises(ProviderError) as caught:
+                await provider.open(CompletionRequest(model="m", messages=MESSAGES))
+        finally:
+            await provider.aclose()
+        return time.monotonic() - started, caught.value
+
+    try:
+        elapsed, error = asyncio.run(main())
+    finally:
+        for sock in (*fillers, listener):
+            sock.close()
+    assert (error.kind, error.cause) == ("timeout", "connect_timeout")
+    assert elapsed >= 0.5  # the timeout, not an immediate refusal
