@@ -16,12 +16,13 @@ request through httpx's API; only the wire is aiohttp's.
 from __future__ import annotations
 
 import asyncio
+import base64
 import socket
 import urllib.request
 from typing import Any, AsyncIterator
 
 import aiohttp
-from aiohttp.helpers import ProxyInfo, proxies_from_env
+import yarl
 
 try:  # the SDKs' own HTTP client package (httpx2 in current releases, httpx before)
     import httpx2 as sdk_http
@@ -37,24 +38,69 @@ KEEPALIVE_OPTIONS: list[tuple[int, int, int]] = [(socket.SOL_SOCKET, socket.SO_K
 ]
 
 KEEPALIVE_EXPIRY_S = 30.0  # an idle pooled connection is closed after this
+MAX_HEADER_BYTES = 65536  # per response header line, as h11 allows (aiohttp's default is 8190)
 
 
 def _keepalive_socket(addr_info: Any) -> socket.socket:
     """aiohttp's `socket_factory`: the socket it would make, with TCP keep-alive on."""
     family, type_, proto, _, _ = addr_info
     sock = socket.socket(family=family, type=type_, proto=proto)
-    for option in KEEPALIVE_OPTIONS:
-        sock.setsockopt(*option)
+    try:
+        for option in KEEPALIVE_OPTIONS:
+            sock.setsockopt(*option)
+    except OSError:
+        sock.close()  # aiohttp closes only the sockets it was given
+        raise
     return sock
+
+
+class UpstreamProxy:
+    """The egress proxy from the environment, read once: `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`.
+
+    aiohttp speaks to `http://` proxies only (CONNECT for https upstreams); any
+    other scheme is refused when the provider is built, rather than ignored (an
+    upstream reached around the proxy) or misused (a SOCKS proxy spoken to as HTTP).
+    """
+
+    def __init__(self, environment: dict[str, str] | None = None) -> None:
+        found = urllib.request.getproxies_environment() if environment is None else environment
+        self._environment = found  # keeps `no` (NO_PROXY) for proxy_bypass_environment
+        self._by_scheme: dict[str, tuple[yarl.URL, dict[str, str]]] = {}
+        for scheme in ("http", "https"):
+            value = found.get(scheme) or found.get("all")
+            if not value:
+                continue
+            url = yarl.URL(value if "://" in value else f"http://{value}")
+            if url.scheme != "http":
+                raise ValueError(f"{scheme.upper()}_PROXY / ALL_PROXY is {url.scheme}://: only http:// proxies are supported")
+            headers = {}
+            if url.user is not None:  # credentials go in Proxy-Authorization, not the URL
+                credentials = f"{url.user}:{url.password or ''}".encode()
+                headers["Proxy-Authorization"] = "Basic " + base64.b64encode(credentials).decode("ascii")
+            self._by_scheme[scheme] = (url.with_user(None), headers)
+
+    def __bool__(self) -> bool:
+        return bool(self._by_scheme)
+
+    def for_url(self, scheme: str, host: str) -> tuple[yarl.URL, dict[str, str]] | None:
+        """The proxy and its headers for a request, or None: no proxy for the scheme, or NO_PROXY exempts the host."""
+        found = self._by_scheme.get(scheme)
+        if found is None or urllib.request.proxy_bypass_environment(host, self._environment):
+            return None
+        return found
 
 
 def http_error(exc: BaseException, *, reading: bool) -> sdk_http.TransportError:
     """The httpx exception the SDKs and `raw_stream.transport_error` understand, for an aiohttp one.
 
-    `reading` says whether the response had begun: an OS error before it is a failed connect.
+    `reading` says whether the response had begun. Only a failure to connect is
+    called a connect error: once the request may have been sent, a retry of the
+    POST would not be safe, and the names say so.
     """
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
         return sdk_http.ConnectTimeout(f"connecting timed out: {exc}")
+    if isinstance(exc, aiohttp.SocketTimeoutError):
+        return sdk_http.ReadTimeout(f"read timed out: {exc}")
     if isinstance(exc, (aiohttp.ServerTimeoutError, TimeoutError)):
         return sdk_http.ReadTimeout(f"read timed out: {exc}") if reading else sdk_http.ConnectTimeout(f"connecting timed out: {exc}")
     if isinstance(exc, (aiohttp.ClientProxyConnectionError, aiohttp.ClientHttpProxyError)):
@@ -64,10 +110,12 @@ def http_error(exc: BaseException, *, reading: bool) -> sdk_http.TransportError:
     if isinstance(exc, (aiohttp.ServerDisconnectedError, aiohttp.ClientResponseError)):
         return sdk_http.RemoteProtocolError(str(exc) or "server disconnected")
     if isinstance(exc, aiohttp.ClientPayloadError):
-        # A body cut short: by a reset (the cause chain says so) or by a clean close mid-message.
+        # A body cut short: by a reset (aiohttp names it in the message) or by a clean close mid-message.
         return sdk_http.ReadError(str(exc)) if _reset(exc) else sdk_http.RemoteProtocolError(str(exc))
-    if isinstance(exc, aiohttp.InvalidURL):
+    if isinstance(exc, (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError)):
         return sdk_http.UnsupportedProtocol(str(exc))
+    if isinstance(exc, (aiohttp.ClientOSError, OSError)):  # after connecting: the request may have gone out
+        return sdk_http.ReadError(str(exc) or repr(exc))
     if reading:
         return sdk_http.ReadError(str(exc) or repr(exc))
     return sdk_http.ConnectError(str(exc) or repr(exc))
@@ -95,7 +143,7 @@ class AiohttpResponseStream(sdk_http.AsyncByteStream):
         try:
             while chunk := await content.readany():
                 yield chunk
-        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+        except Exception as exc:  # nothing of aiohttp's may reach the SDK unnamed
             raise http_error(exc, reading=True) from exc
 
     async def aclose(self) -> None:
@@ -108,9 +156,11 @@ class AiohttpTransport(sdk_http.AsyncBaseTransport):
 
     def __init__(self, *, max_connections: int = 0) -> None:
         self._max_connections = max_connections  # 0: no limit (the relay's own concurrency bounds it)
+        # Read now, so a proxy aiohttp cannot use fails the relay's start, not every stream.
+        # Not aiohttp's trust_env: it reads ~/.netrc and the proxy variables in a thread on every request.
+        self._proxy = UpstreamProxy()
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._proxies: dict[str, ProxyInfo] = {}
 
     def _open_session(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
@@ -121,24 +171,22 @@ class AiohttpTransport(sdk_http.AsyncBaseTransport):
                 keepalive_timeout=KEEPALIVE_EXPIRY_S,
                 socket_factory=_keepalive_socket,
             )
-            # Not trust_env: it reads ~/.netrc and the proxy variables in a thread on every request.
-            # The proxies are read here, once, as httpx reads them once per client; cookies stay
-            # with httpx's jar, as they would without this transport.
-            self._session = aiohttp.ClientSession(connector=connector, auto_decompress=False, cookie_jar=aiohttp.DummyCookieJar())
-            self._proxies = proxies_from_env()
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                auto_decompress=False,  # httpx decodes, as it would on its own transport
+                cookie_jar=aiohttp.DummyCookieJar(),  # cookies stay in httpx's jar
+                max_line_size=MAX_HEADER_BYTES,
+                max_field_size=MAX_HEADER_BYTES,
+            )
             self._loop = loop
         return self._session
 
-    def _proxy_for(self, url: sdk_http.URL) -> ProxyInfo | None:
-        """HTTP(S)_PROXY for this URL's scheme, unless NO_PROXY exempts its host."""
-        info = self._proxies.get(url.scheme)
-        if info is None or urllib.request.proxy_bypass(url.host):
-            return None
-        return info
-
     async def handle_async_request(self, request: sdk_http.Request) -> sdk_http.Response:
         session = self._open_session()
-        proxy = self._proxy_for(request.url) if self._proxies else None
+        # As httpx encoded it (encoded=True: aiohttp must not re-quote or normalise the path),
+        # without credentials: httpx already turned any into an Authorization header.
+        url = yarl.URL(str(request.url), encoded=True).with_user(None)
+        proxy = self._proxy.for_url(url.scheme, url.host or "") if self._proxy else None
         timeout = request.extensions.get("timeout", {})
         try:
             data: Any = request.content or None
@@ -148,7 +196,7 @@ class AiohttpTransport(sdk_http.AsyncBaseTransport):
         try:
             response = await session.request(
                 request.method,
-                str(request.url),
+                url,
                 headers=request.headers.multi_items(),
                 data=data,
                 allow_redirects=False,  # httpx follows them, so the SDK sees each hop
@@ -158,12 +206,13 @@ class AiohttpTransport(sdk_http.AsyncBaseTransport):
                     connect=timeout.get("connect"),  # DNS, TCP and TLS together
                     sock_connect=timeout.get("connect"),
                     sock_read=timeout.get("read"),
+                    ceil_threshold=1e9,  # never rounded up to the next second
                 ),
                 server_hostname=request.extensions.get("sni_hostname"),
-                proxy=proxy.proxy if proxy else None,
-                proxy_auth=proxy.proxy_auth if proxy else None,
+                proxy=proxy[0] if proxy else None,
+                proxy_headers=proxy[1] if proxy else None,
             )
-        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+        except Exception as exc:  # nothing of aiohttp's may reach the SDK unnamed
             raise http_error(exc, reading=False) from exc
         extensions: dict[str, Any] = {"http_version": f"HTTP/{response.version.major}.{response.version.minor}".encode()}
         if response.reason:

@@ -24,10 +24,15 @@ def api_key_for(config: ProviderConfig) -> str | None:
 
 
 def build_provider(config: ProviderConfig) -> Provider:
-    if config.kind == "openai":
-        return OpenAIChatProvider(base_url=config.base_url, api_key=api_key_for(config), connect_timeout_s=config.connect_timeout_s)
-    if config.kind == "anthropic":
-        return AnthropicMessagesProvider(base_url=config.base_url, api_key=api_key_for(config), connect_timeout_s=config.connect_timeout_s)
+    try:
+        if config.kind == "openai":
+            return OpenAIChatProvider(base_url=config.base_url, api_key=api_key_for(config), connect_timeout_s=config.connect_timeout_s)
+        if config.kind == "anthropic":
+            return AnthropicMessagesProvider(base_url=config.base_url, api_key=api_key_for(config), connect_timeout_s=config.connect_timeout_s)
+    except ConfigError:
+        raise
+    except ValueError as exc:  # from the environment the provider reads, e.g. an unusable proxy
+        raise ConfigError(f"providers.{config.name}: {exc}") from exc
     return SimulatedProvider(tokens_per_s=config.tokens_per_s)
 
 

@@ -8,12 +8,14 @@ import ssl
 import subprocess
 import time
 from pathlib import Path
+from typing import Any, Callable
 
 import pytest
+import uvloop
 
 from loadtest.upstream import TEXTS, model_name, upstream_in_thread
 from providers import CompletionRequest, ProviderError
-from providers.aiohttp_transport import KEEPALIVE_OPTIONS, AiohttpTransport, sdk_http
+from providers.aiohttp_transport import KEEPALIVE_OPTIONS, AiohttpTransport, UpstreamProxy, sdk_http
 from providers.anthropic_messages import AnthropicMessagesProvider, to_anthropic_messages
 from providers.openai_chat import OpenAIChatProvider
 
@@ -64,9 +66,10 @@ def test_upstream_connections_get_tcp_keepalive() -> None:
     assert values[1:] == [value for _, _, value in KEEPALIVE_OPTIONS[1:]]
 
 
+@pytest.mark.parametrize("run", [asyncio.run, uvloop.run], ids=["asyncio", "uvloop"])
 @pytest.mark.parametrize("kind", ["openai", "anthropic"])
 @pytest.mark.parametrize(("fault", "cause"), [("reset", "connection_reset"), ("close", "connection_closed")])
-def test_a_body_cut_short_is_named_for_how_it_was_cut(kind: str, fault: str, cause: str) -> None:
+def test_a_body_cut_short_is_named_for_how_it_was_cut(kind: str, fault: str, cause: str, run: Callable[..., Any]) -> None:
     """A TCP reset and a FIN in the middle of the chunked body are different failures, and say so."""
 
     async def main(base_url: str) -> tuple[str, ProviderError]:
@@ -80,7 +83,7 @@ def test_a_body_cut_short_is_named_for_how_it_was_cut(kind: str, fault: str, cau
         return "".join(pieces), caught.value
 
     with upstream_in_thread() as upstream:
-        text, error = asyncio.run(main(upstream.base_url))
+        text, error = run(main(upstream.base_url))
     assert TEXTS["prose"].startswith(text) and text
     assert (error.kind, error.cause) == ("connection", cause)
 
@@ -230,7 +233,7 @@ def test_finished_streams_hand_their_connection_back_for_the_next(kind: str) -> 
         for _ in range(5):
             stream = await provider.open(CompletionRequest(model=model_name("m", text="json", tps=2000), messages=MESSAGES, max_tokens=5000))
             texts.append("".join([piece async for piece in stream]))
-            connections |= {id(connection) for connection in upstream.connections}
+            connections |= {connection.transport.get_extra_info("peername")[1] for connection in upstream.connections}  # client ports
         await provider.aclose()
         return texts, len(connections)
 
@@ -250,7 +253,10 @@ def test_an_abandoned_stream_closes_its_connection_instead_of_pooling_it(kind: s
         iterator = stalled.__aiter__()
         first = await iterator.__anext__()
         await stalled.aclose()
-        await asyncio.sleep(0.1)
+        for _ in range(100):  # until the server saw the close (or 5 s)
+            if not upstream.connections:
+                break
+            await asyncio.sleep(0.05)
         after_abandon = len(upstream.connections)
         stream = await provider.open(CompletionRequest(model=model_name("m", text="code", tps=2000), messages=MESSAGES, max_tokens=5000))
         text = "".join([piece async for piece in stream])
@@ -348,4 +354,50 @@ def test_a_connect_that_hangs_ends_at_the_connect_timeout() -> None:
         for sock in (*fillers, listener):
             sock.close()
     assert (error.kind, error.cause) == ("timeout", "connect_timeout")
+    assert isinstance(error.__cause__.__cause__, sdk_http.ConnectTimeout)  # ProviderError <- SDK's APITimeoutError <- the transport's
     assert elapsed >= 0.5  # the timeout, not an immediate refusal
+
+
+
+def test_the_path_goes_out_as_httpx_encoded_it() -> None:
+    """aiohttp would re-quote or normalise it; gateways route and sign on the encoded path."""
+
+    async def main(base_url: str) -> str:
+        return await _read(OpenAIChatProvider(base_url=base_url + "/gw/a%3Ab/v1", api_key="k"), model_name("m", text="short"))
+
+    with upstream_in_thread() as upstream:
+        text = asyncio.run(main(upstream.base_url))
+        path = upstream.recorded()[-1]["path"]
+    assert text == TEXTS["short"]
+    assert path == "/gw/a%3Ab/v1/chat/completions"
+
+
+def test_credentials_in_the_base_url_do_not_break_the_request() -> None:
+    """httpx turns them into an Authorization header; aiohttp must not see them a second time."""
+
+    async def main(base_url: str) -> str:
+        return await _read(OpenAIChatProvider(base_url=base_url.replace("http://", "http://user:secret@") + "/v1", api_key="k"), model_name("m", text="short"))
+
+    with upstream_in_thread() as upstream:
+        assert asyncio.run(main(upstream.base_url)) == TEXTS["short"]
+
+
+def test_the_proxy_is_read_once_with_all_proxy_no_proxy_and_credentials() -> None:
+    proxy = UpstreamProxy({"all": "http://ana:s3cret@proxy.internal:3128", "no": "localhost,.corp"})
+    url, headers = proxy.for_url("https", "api.openai.com")  # type: ignore[misc]
+    assert str(url) == "http://proxy.internal:3128"  # credentials out of the URL ...
+    assert headers == {"Proxy-Authorization": "Basic YW5hOnMzY3JldA=="}  # ... and into the header
+    assert proxy.for_url("https", "vllm.corp") is None and proxy.for_url("http", "localhost") is None
+    assert not UpstreamProxy({})
+
+
+@pytest.mark.parametrize("value", ["socks5://127.0.0.1:1080", "https://proxy.internal:3128"])
+def test_a_proxy_aiohttp_cannot_use_fails_the_relay_start(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ignored, it would send the traffic around the proxy; misused, fail every stream later."""
+    from relay.config import ConfigError, load_config_dict
+    from relay.upstreams import build_providers
+
+    monkeypatch.setenv("HTTPS_PROXY", value)
+    config = load_config_dict({"providers": {"up": {"kind": "openai", "base_url": "https://api.example.com/v1"}}, "routes": {"default": {"targets": ["up/m"]}}})
+    with pytest.raises(ConfigError, match="only http:// proxies"):
+        build_providers(config)
