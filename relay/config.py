@@ -60,10 +60,6 @@ class ProviderConfig:
     tokens_per_s: float = 30.0  # simulated only
     continuation: str | None = None  # default continuation mode for this provider's models
 
-    @property
-    def api_key(self) -> str | None:
-        return os.environ.get(self.api_key_env) if self.api_key_env else None
-
 
 @dataclass(frozen=True, slots=True)
 class Target:

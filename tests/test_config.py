@@ -76,3 +76,20 @@ def test_continuation_mode_order() -> None:
     assert table.mode_for(Target("vllm", "mistral-large-2")) == "instruct"  # the config's pattern beats everything
     table.learn_prefill_refused(Target("an", "claude-haiku-4-5"))
     assert table.mode_for(Target("an", "claude-haiku-4-5")) == "instruct"  # learned from a 400
+
+
+def test_provider_keys_come_from_the_named_variable_else_the_sdks_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    from relay.config import ProviderConfig
+    from relay.upstreams import api_key_for
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("MY_KEY", raising=False)
+    named = ProviderConfig(name="up", kind="openai", api_key_env="MY_KEY")
+    with pytest.raises(ConfigError, match=r"providers\.up\.api_key_env: environment variable MY_KEY is not set"):
+        api_key_for(named)  # a named variable that is missing fails the start, not the first stream
+    monkeypatch.setenv("MY_KEY", "sk-named")
+    assert api_key_for(named) == "sk-named"
+    unnamed = ProviderConfig(name="up", kind="openai")
+    assert api_key_for(unnamed) is None  # the provider then sends "unused" (local servers take any key)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-sdk")
+    assert api_key_for(unnamed) == "sk-sdk"
