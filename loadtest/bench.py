@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import platform
 import random
@@ -29,6 +30,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -230,6 +232,24 @@ class Scenario:
         return primary, fallback
 
 
+@contextlib.contextmanager
+def clients_without_gc_pauses() -> Iterator[None]:
+    """No cyclic garbage collection in this process while a phase runs.
+
+    The clients time every token here; a full collection of the results kept from
+    earlier phases stopped them for 60-170 ms, which read as the server's latency
+    (an 85-123 ms "added p99" at N=100 that the relay did not cause). A phase's
+    garbage is collected after it, outside any measurement.
+    """
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect()
+
+
 def relay_config(upstream_port: int, scenario: Scenario, store: dict[str, Any] | None = None,
                  accounting: dict[str, Any] | None = None, default_route: dict[str, Any] | None = None) -> str:
     """The relay's TOML: one openai-kind provider at the fake upstream, a route per measurement."""
@@ -389,7 +409,8 @@ class Bench:
         started = time.monotonic()
         bar = asyncio.create_task(self._progress_bar(label, progress, expected, started)) if self.o.progress else None
         try:
-            results = await client.run_streams(requests, ramp_s=ramp_s, timeout_s=timeout_s, progress=progress, keep_text=keep_text)
+            with clients_without_gc_pauses():
+                results = await client.run_streams(requests, ramp_s=ramp_s, timeout_s=timeout_s, progress=progress, keep_text=keep_text)
         finally:
             if bar is not None:
                 bar.cancel()
@@ -610,7 +631,8 @@ class Bench:
             })
             return rec
 
-        records = await asyncio.gather(*(one(i) for i in range(n)))
+        with clients_without_gc_pauses():
+            records = await asyncio.gather(*(one(i) for i in range(n)))
         measured = [r for r in records if "gap_ms" in r]
         return {
             "streams": n,
@@ -638,23 +660,24 @@ class Bench:
         errors: list[str] = []
         replayed_ok = 0
         last = good[0].last_event_id
-        for i in range(m):
-            source = good[i % len(good)]
-            cursor = random.randint(1, max(1, last - 2))
-            first: list[int] = []
+        with clients_without_gc_pauses():
+            for i in range(m):
+                source = good[i % len(good)]
+                cursor = random.randint(1, max(1, last - 2))
+                first: list[int] = []
 
-            def on_event(result: StreamResult, name: str, now: int, first: list[int] = first) -> None:
-                if name == "first_event" and not first:
-                    first.append(now)
+                def on_event(result: StreamResult, name: str, now: int, first: list[int] = first) -> None:
+                    if name == "first_event" and not first:
+                        first.append(now)
 
-            result, _ = await client.open_stream(
-                resume_request(HOST, resume_port, source.headers["x-stream-id"], source.headers["x-stream-token"], cursor),
-                timeout_s=10, on_event=on_event)
-            if result.ok and first and result.first_event_id == cursor + 1:
-                samples.append((first[0] - result.t_start) / 1e6)
-                replayed_ok += 1
-            else:
-                errors.append(result.error or f"first replayed id {result.first_event_id}, expected {cursor + 1}")
+                result, _ = await client.open_stream(
+                    resume_request(HOST, resume_port, source.headers["x-stream-id"], source.headers["x-stream-token"], cursor),
+                    timeout_s=10, on_event=on_event)
+                if result.ok and first and result.first_event_id == cursor + 1:
+                    samples.append((first[0] - result.t_start) / 1e6)
+                    replayed_ok += 1
+                else:
+                    errors.append(result.error or f"first replayed id {result.first_event_id}, expected {cursor + 1}")
         return {"where": label, "resumes": m, "ok": replayed_ok, "errors": len(errors), "error_samples": errors[:3],
                 "first_event_ms": client.percentiles(samples)}
 
