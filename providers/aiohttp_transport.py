@@ -24,6 +24,8 @@ from typing import Any, AsyncIterator
 import aiohttp
 import yarl
 
+from .errors import caused_by_reset
+
 try:  # the SDKs' own HTTP client package (httpx2 in current releases, httpx before)
     import httpx2 as sdk_http
 except ImportError:  # pragma: no cover - older SDKs
@@ -111,7 +113,7 @@ def http_error(exc: BaseException, *, reading: bool) -> sdk_http.TransportError:
         return sdk_http.RemoteProtocolError(str(exc) or "server disconnected")
     if isinstance(exc, aiohttp.ClientPayloadError):
         # A body cut short: by a reset (aiohttp names it in the message) or by a clean close mid-message.
-        return sdk_http.ReadError(str(exc)) if _reset(exc) else sdk_http.RemoteProtocolError(str(exc))
+        return sdk_http.ReadError(str(exc)) if caused_by_reset(exc) else sdk_http.RemoteProtocolError(str(exc))
     if isinstance(exc, (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError)):
         return sdk_http.UnsupportedProtocol(str(exc))
     if isinstance(exc, (aiohttp.ClientOSError, OSError)):  # after connecting: the request may have gone out
@@ -119,15 +121,6 @@ def http_error(exc: BaseException, *, reading: bool) -> sdk_http.TransportError:
     if reading:
         return sdk_http.ReadError(str(exc) or repr(exc))
     return sdk_http.ConnectError(str(exc) or repr(exc))
-
-
-def _reset(exc: BaseException | None) -> bool:
-    seen = 0
-    while exc is not None and seen < 8:
-        if isinstance(exc, ConnectionResetError) or "reset by peer" in str(exc).lower():
-            return True
-        exc, seen = exc.__cause__ or exc.__context__, seen + 1
-    return False
 
 
 class AiohttpResponseStream(sdk_http.AsyncByteStream):

@@ -60,3 +60,13 @@ def kind_for_status(status: int) -> ErrorKind:
     if status >= 500:
         return "server"
     return "bad_request"
+
+
+def caused_by_reset(exc: BaseException | None) -> bool:
+    """Whether a transport error was a TCP reset: the OS error is wrapped, or only named in a message."""
+    seen = 0
+    while exc is not None and seen < 8:
+        if isinstance(exc, ConnectionResetError) or "reset by peer" in str(exc).lower():
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False

@@ -15,7 +15,7 @@ from typing import Any, AsyncIterator, Callable
 import orjson
 
 from .base import Usage
-from .errors import ProviderError, kind_for_status
+from .errors import ProviderError, caused_by_reset, kind_for_status
 
 try:  # the SDKs' own HTTP client package (httpx2 in current releases, httpx before)
     import httpx2 as sdk_http
@@ -30,21 +30,11 @@ def transport_error(exc: BaseException) -> ProviderError:
     """Translate an exception raised while reading the body into the taxonomy."""
     if isinstance(exc, sdk_http.TimeoutException):
         return ProviderError("timeout", f"upstream read timed out: {exc!r}", cause="read_timeout")
-    if _caused_by_reset(exc):
+    if caused_by_reset(exc):
         return ProviderError("connection", f"upstream reset the connection: {exc!r}", cause="connection_reset")
     if isinstance(exc, sdk_http.RemoteProtocolError):
         return ProviderError("connection", f"upstream closed the stream: {exc}", cause="connection_closed")
     return ProviderError("connection", f"upstream connection failed: {exc!r}", cause="connection_error")
-
-
-def _caused_by_reset(exc: BaseException | None) -> bool:
-    """httpx wraps the OS error; look down the chain for ECONNRESET."""
-    seen = 0
-    while exc is not None and seen < 8:
-        if isinstance(exc, ConnectionResetError) or "reset by peer" in str(exc).lower():
-            return True
-        exc, seen = exc.__cause__ or exc.__context__, seen + 1
-    return False
 
 
 class RawStream:
