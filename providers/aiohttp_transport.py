@@ -8,8 +8,8 @@ document aiohttp as their transport "for improved concurrency performance"
 taken from the SDKs' private `_vendor` copies so that the relay decides how the
 pool is sized (theirs caps it at 100 connections), how a connect timeout covers
 DNS and TLS, and what each failure is called: a reset, a body cut short and a
-timeout end a stream with different causes, where the vendored mapping calls all
-of them a connect timeout. The SDK still builds, authenticates and checks every
+timeout end a stream with different causes, where the vendored mapping calls a
+dropped connection a connect timeout. The SDK still builds, authenticates and checks every
 request through httpx's API; only the wire is aiohttp's.
 """
 
@@ -116,7 +116,7 @@ def http_error(exc: BaseException, *, reading: bool) -> sdk_http.TransportError:
         return sdk_http.ReadError(str(exc)) if caused_by_reset(exc) else sdk_http.RemoteProtocolError(str(exc))
     if isinstance(exc, (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError)):
         return sdk_http.UnsupportedProtocol(str(exc))
-    if isinstance(exc, (aiohttp.ClientOSError, OSError)):  # after connecting: the request may have gone out
+    if isinstance(exc, OSError):  # aiohttp's ClientOSError too, after connecting: the request may have gone out
         return sdk_http.ReadError(str(exc) or repr(exc))
     if reading:
         return sdk_http.ReadError(str(exc) or repr(exc))
