@@ -33,13 +33,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--streams", type=_ints, help="concurrencies, e.g. 100,500,1000,2000")
     parser.add_argument("--tps", type=float, help="tokens per second per stream (default 20)")
     parser.add_argument("--tokens", type=int, help="tokens per stream (default 400)")
-    parser.add_argument("--idle-streams", type=int, help="streams held open for the idle-memory figure (default 1000)")
-    parser.add_argument("--failover-streams", type=int)
-    parser.add_argument("--resumes", type=int)
+    parser.add_argument("--idle-streams", type=int, help="streams held open for the idle-memory figure (default 1000, 0 skips it)")
+    parser.add_argument("--failover-streams", type=int, help="failovers measured (default 20, 0 skips them)")
+    parser.add_argument("--resumes", type=int, help="resumes measured per store (default 200, 0 skips them)")
     parser.add_argument("--no-litellm", action="store_true", help="skip the LiteLLM comparison")
     parser.add_argument("--no-redis", action="store_true", help="skip the Redis store figures")
     parser.add_argument("--redis-n", type=int, help="concurrency of the Redis-on load phase (default: the N nearest 500)")
-    parser.add_argument("--holdback-on-n", type=_ints, help="concurrencies of the variant with holdback = true on the single-target route (default 200,500)")
+    parser.add_argument("--holdback-on-n", type=_ints, help="concurrencies of the variant with holdback = true on the single-target route (default 200,500; "" runs none)")
     parser.add_argument("--no-plots", action="store_true")
     parser.add_argument("--profile-n", type=int, help="py-spy the relay during its phase at this N")
     parser.add_argument("--out", type=Path, help="results directory (default loadtest/results)")
@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         value = getattr(args, name)
         if value is not None:
             setattr(options, name, value)
-    if args.holdback_on_n:
+    if args.holdback_on_n is not None:  # "" runs none
         options.holdback_on_n = tuple(args.holdback_on_n)
     if args.out:
         options.out_dir = args.out

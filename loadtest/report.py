@@ -121,8 +121,9 @@ def summary_text(res: dict[str, Any]) -> str:
         f"sustainable concurrency (added p99 <= 50 ms, no errors): relay {s.get('relay')}, relay excl. hold-back {s.get('relay_excluding_holdback')}"
         + (f", LiteLLM {s['litellm']}" if "litellm" in s else ""),
         f"relay peak RSS: {s.get('relay_peak_rss_kb')} KB",
-        f"idle streams: {im.get('streams')} open, {im.get('delta_kb')} KB RSS delta, {im.get('kb_per_stream')} KB per stream",
     ]
+    if im:
+        lines.append(f"idle streams: {im.get('streams')} open, {im.get('delta_kb')} KB RSS delta, {im.get('kb_per_stream')} KB per stream")
     fo = res.get("failover", {})
     if fo:
         lines.append(f"failover: {fo.get('failovers_measured')}/{fo.get('streams')} measured, stall threshold {fo.get('stall_threshold_ms'):g} ms, "
