@@ -586,6 +586,7 @@ class Ticker:
         self._timer: asyncio.TimerHandle | None = None
         self._armed: int | None = None
         self._floor = -1  # slots up to here are being (or have been) fired
+        self._firing = False  # streams woken by _fire schedule their next chunk; _fire arms the timer after them
 
     def call_at(self, when: float, stream: Stream) -> None:
         # never into a slot that is being fired: float rounding could otherwise bounce a stream
@@ -594,10 +595,10 @@ class Ticker:
         bucket = self._buckets.get(slot)
         if bucket is not None:
             bucket.append(stream)
-            return
+            return  # the timer is armed for the earliest slot, which is never later than this one
         self._buckets[slot] = [stream]
         heapq.heappush(self._slots, slot)
-        if self._armed is None or slot < self._armed:
+        if not self._firing and (self._armed is None or slot < self._armed):
             self._arm(slot)
 
     def _arm(self, slot: int) -> None:
@@ -612,10 +613,14 @@ class Ticker:
         now = max(self._loop.time(), armed * self._resolution)
         limit = self._floor = max(armed, math.floor(now / self._resolution))
         slots, buckets = self._slots, self._buckets
-        while slots and slots[0] <= limit:
-            for stream in buckets.pop(heapq.heappop(slots)):
-                stream.wake(now)
-        if slots and self._armed is None:
+        self._firing = True
+        try:
+            while slots and slots[0] <= limit:
+                for stream in buckets.pop(heapq.heappop(slots)):
+                    stream.wake(now)
+        finally:
+            self._firing = False
+        if slots:
             self._arm(slots[0])
 
     def close(self) -> None:

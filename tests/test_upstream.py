@@ -32,6 +32,7 @@ from loadtest.upstream import (
     FakeUpstream,
     Script,
     ScriptError,
+    Ticker,
     model_name,
     upstream_in_thread,
 )
@@ -641,3 +642,87 @@ def test_unknown_route_is_404() -> None:
     with upstream_in_thread() as up:
         assert httpx.get(up.base_url + "/v1/models").status_code == 404
         assert re.match(r"http://127\.0\.0\.1:\d+$", up.base_url)
+
+
+# -- pacing: the shared timer wakes every stream within one slot of its due time --------------
+
+
+class _Timer:
+    def __init__(self, when: float, callback: Any) -> None:
+        self.when, self.callback, self.cancelled = when, callback, False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class _ManualLoop:
+    """The two loop methods the Ticker uses, on a clock the test moves (no real time passes)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.timers: list[_Timer] = []
+
+    def time(self) -> float:
+        return self.now
+
+    def call_at(self, when: float, callback: Any) -> _Timer:
+        timer = _Timer(when, callback)
+        self.timers.append(timer)
+        return timer
+
+    def run(self) -> None:
+        """Fire every timer at its time, earliest first, until none is left."""
+        while live := [t for t in self.timers if not t.cancelled]:
+            timer = min(live, key=lambda t: t.when)
+            self.timers.remove(timer)
+            self.now = max(self.now, timer.when)
+            timer.callback()
+
+
+@dataclass
+class _Paced:
+    """A stream's pacing as the upstream's Stream does it: woken, it asks for its next chunk's time."""
+
+    ticker: Ticker
+    due: float
+    interval: float
+    count: int
+    wakes: list[tuple[float, float]] = field(default_factory=list)  # (due, woken at)
+
+    def wake(self, now: float) -> None:
+        self.wakes.append((self.due, now))
+        if len(self.wakes) < self.count:
+            self.due += self.interval
+            self.ticker.call_at(self.due, self)  # type: ignore[arg-type]
+
+
+def test_a_stream_rescheduled_far_ahead_does_not_postpone_a_nearer_one() -> None:
+    loop = _ManualLoop()
+    ticker = Ticker(loop, 0.005)  # type: ignore[arg-type]
+    first = _Paced(ticker, 0.010, 0.050, 2)
+    second = _Paced(ticker, 0.012, 0.050, 1)
+    ticker.call_at(first.due, first)  # type: ignore[arg-type]
+    ticker.call_at(second.due, second)  # type: ignore[arg-type]
+    loop.run()
+    # the first wake re-armed the timer for 0.060 once; the second stream's slot (0.015) still fires
+    assert second.wakes == [(0.012, pytest.approx(0.015))]
+    assert [round(at, 3) for _, at in first.wakes] == [0.010, 0.060]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    starts=st.lists(st.floats(min_value=0.0, max_value=0.2), min_size=1, max_size=60),
+    interval=st.sampled_from([0.02, 0.05, 0.0333]),
+    resolution=st.sampled_from([0.001, 0.005]),
+)
+def test_every_paced_chunk_is_woken_within_one_slot_of_its_due_time(starts: list[float], interval: float, resolution: float) -> None:
+    loop = _ManualLoop()
+    ticker = Ticker(loop, resolution)  # type: ignore[arg-type]
+    streams = [_Paced(ticker, start, interval, 8) for start in starts]
+    for stream in streams:
+        ticker.call_at(stream.due, stream)  # type: ignore[arg-type]
+    loop.run()
+    for stream in streams:
+        assert len(stream.wakes) == 8
+        for due, woken in stream.wakes:
+            assert due - 1e-9 <= woken <= due + resolution + 1e-9, (due, woken)
