@@ -73,21 +73,24 @@ def test_adaptive_stall_threshold_follows_the_stream_pace_within_bounds() -> Non
     assert abs(adaptive._stall_threshold(mid) - 0.8) < 1e-9
 
 
-def test_serve_freezes_what_startup_built_so_full_collections_stay_short() -> None:
+def test_serve_keeps_full_collections_short_and_rare() -> None:
     import gc
 
     from relay.app import create_app
-    from relay.cli import freeze_startup_objects
+    from relay.cli import FULL_COLLECTION_EVERY, tune_garbage_collector
     from relay.config import default_config
 
     create_app(default_config())
     before = gc.get_freeze_count()
+    thresholds = gc.get_threshold()
     try:
-        freeze_startup_objects()
+        tune_garbage_collector()
         assert gc.get_freeze_count() > before + 10_000  # the SDKs and the app, at least
         assert len(gc.get_objects()) < gc.get_freeze_count() / 10  # what a full pass still walks
+        assert gc.get_threshold() == (thresholds[0], thresholds[1], FULL_COLLECTION_EVERY)
     finally:
         gc.unfreeze()
+        gc.set_threshold(*thresholds)
 
 
 async def test_progress_and_cost_ride_with_the_next_event() -> None:
