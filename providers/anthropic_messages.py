@@ -9,7 +9,7 @@ import anthropic
 from .aiohttp_transport import sdk_http_client
 from .base import CompletionRequest, Usage
 from .errors import ProviderError
-from .raw_stream import RawStream, open_raw, sdk_http, verbatim
+from .raw_stream import RawStream, open_raw, sdk_http
 
 DEFAULT_MAX_TOKENS = 4096  # Anthropic requires max_tokens; OpenAI-shaped requests may omit it
 
@@ -99,26 +99,24 @@ class AnthropicMessagesProvider:
 
     async def open(self, request: CompletionRequest) -> AnthropicMessagesStream:
         system, messages = to_anthropic_messages(request.messages)
-        params: dict[str, Any] = {
+        body: dict[str, Any] = {
             "model": request.model,
             "messages": messages,
             "max_tokens": request.max_tokens or DEFAULT_MAX_TOKENS,
             "stream": True,
         }
         if system is not None:
-            params["system"] = system
+            body["system"] = system
         if request.temperature is not None:
-            params["temperature"] = min(request.temperature, 1.0)  # Anthropic's range is 0..1
-        if request.extra_body:
-            params["extra_body"] = request.extra_body
-        # temperature too: the current SDK no longer takes it as an argument (a TypeError before
-        # any request), while the Messages API still reads it from the body.
-        params = verbatim(params, ("messages", "system", "temperature"), required=("messages",))
-        context, response = await open_raw(
-            lambda: self._client.messages.with_streaming_response.create(**params),
+            body["temperature"] = min(request.temperature, 1.0)  # Anthropic's range is 0..1
+        body.update(request.extra_body)  # the caller's keys win, as with the SDK's own extra_body
+        response = await open_raw(
+            lambda: self._client.post(
+                "/v1/messages", body=body, cast_to=sdk_http.Response, stream=True, stream_cls=anthropic.AsyncStream[Any]
+            ),
             anthropic,
         )
-        return AnthropicMessagesStream(context, response)
+        return AnthropicMessagesStream(response)
 
     async def aclose(self) -> None:
         await self._client.close()

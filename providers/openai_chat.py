@@ -13,7 +13,7 @@ import openai
 from .aiohttp_transport import sdk_http_client
 from .base import CompletionRequest, Usage
 from .errors import ProviderError
-from .raw_stream import RawStream, open_raw, sdk_http, verbatim
+from .raw_stream import RawStream, open_raw, sdk_http
 
 _ERROR_TYPES = {
     "rate_limit_exceeded": "rate_limited",
@@ -70,24 +70,24 @@ class OpenAIChatProvider:
             extra_body.update(continue_final_message=True, add_generation_prompt=False)
         elif request.prefill_style == "prefix":
             messages = [*messages[:-1], {**messages[-1], "prefix": True}]
-        params: dict[str, Any] = {
+        body: dict[str, Any] = {
             "model": request.model,
             "messages": messages,
             "stream": True,
             "stream_options": {"include_usage": True},
         }
         if request.max_tokens is not None:
-            params["max_tokens"] = request.max_tokens
+            body["max_tokens"] = request.max_tokens
         if request.temperature is not None:
-            params["temperature"] = request.temperature
-        if extra_body:
-            params["extra_body"] = extra_body
-        params = verbatim(params, ("messages", "stream_options"), required=("messages",))
-        context, response = await open_raw(
-            lambda: self._client.chat.completions.with_streaming_response.create(**params),
+            body["temperature"] = request.temperature
+        body.update(extra_body)  # the caller's keys win, as with the SDK's own extra_body
+        response = await open_raw(
+            lambda: self._client.post(
+                "/chat/completions", body=body, cast_to=sdk_http.Response, stream=True, stream_cls=openai.AsyncStream[Any]
+            ),
             openai,
         )
-        return OpenAIChatStream(context, response)
+        return OpenAIChatStream(response)
 
     async def aclose(self) -> None:
         await self._client.close()

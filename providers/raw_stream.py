@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from types import ModuleType
-from typing import Any, AsyncIterator, Callable
+from typing import Any, AsyncIterator, Awaitable, Callable
 
 import orjson
 
@@ -40,11 +40,10 @@ def transport_error(exc: BaseException) -> ProviderError:
 class RawStream:
     """An open upstream response; subclasses turn each decoded `data:` payload into text."""
 
-    __slots__ = ("_context", "_response", "finish_reason", "usage", "_terminated", "_closed")
+    __slots__ = ("_response", "finish_reason", "usage", "_terminated", "_closed")
 
-    def __init__(self, context: Any, response: Any) -> None:
-        self._context = context  # the SDK's response context manager, exited on close
-        self._response = response  # the underlying HTTP response
+    def __init__(self, response: Any) -> None:
+        self._response = response  # the SDK's HTTP response, its body not read yet
         self.finish_reason: str | None = None
         self.usage: Usage | None = None
         self._terminated = False
@@ -133,7 +132,7 @@ class RawStream:
             return
         self._closed = True
         try:
-            await self._context.__aexit__(None, None, None)
+            await self._response.aclose()
         except Exception:  # closing a broken connection must not mask the real error
             pass
 
@@ -149,30 +148,19 @@ def sdk_error(exc: BaseException, sdk: ModuleType) -> ProviderError | None:
     return None
 
 
-def verbatim(params: dict[str, Any], fields: tuple[str, ...], *, required: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Send `fields` of the request body as they are, through the SDK's `extra_body`.
+async def open_raw(send: Callable[[], Awaitable[Any]], sdk: ModuleType) -> Any:
+    """The HTTP response of an SDK `post(..., cast_to=Response, stream=True)`, its body unread.
 
-    The SDKs walk every typed parameter through a TypedDict transform meant for
-    typed Python callers; on the plain JSON a relay forwards it changes nothing
-    but costs about half a millisecond per request, growing with the conversation
-    (docs/benchmarks.md). `extra_body` is the SDKs' documented way to send JSON
-    as is. A `required` argument of the SDK method is passed as an empty list,
-    which the body's own value then replaces; keys the caller put in
-    `extra_body` still win, as they would without this.
+    The SDK builds, authenticates and sends the request and raises its own errors
+    for a failed one (translated here); the typed `create()` methods would add a
+    TypedDict transform of the parameters, which on the JSON a relay forwards
+    changes nothing and costs a tenth of setting a stream up (docs/benchmarks.md).
+    `post()` is the SDKs' documented way to make such a request.
     """
-    moved = {name: params.pop(name) for name in fields if name in params}
-    extra = params.pop("extra_body", None) or {}
-    return {**params, **{name: [] for name in required}, "extra_body": {**moved, **extra}}
-
-
-async def open_raw(make_context: Callable[[], Any], sdk: ModuleType) -> tuple[Any, Any]:
-    """Enter an SDK `with_streaming_response` call; HTTP errors become ProviderErrors."""
-    context = make_context()
     try:
-        api_response = await context.__aenter__()
+        return await send()
     except Exception as exc:
         error = sdk_error(exc, sdk)
         if error is None:
             raise
         raise error from exc
-    return context, api_response.http_response

@@ -279,7 +279,7 @@ CONVERSATION = [
 
 
 def test_the_request_body_carries_the_messages_exactly_as_given() -> None:
-    """Messages go out through the SDK's extra_body, verbatim, not through its per-request TypedDict transform."""
+    """The body goes out as built, through the SDK's `post()`: no TypedDict transform, the caller's extra keys kept."""
 
     async def bodies(upstream: object) -> list[dict]:
         out = []
