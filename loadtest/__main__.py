@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-litellm", action="store_true", help="skip the LiteLLM comparison")
     parser.add_argument("--no-redis", action="store_true", help="skip the Redis store figures")
     parser.add_argument("--redis-n", type=int, help="concurrency of the Redis-on load phase (default: the N nearest 500)")
-    parser.add_argument("--holdback-on-n", type=_ints, help="concurrencies of the variant with holdback = true on the single-target route (default 200,500; "" runs none)")
+    parser.add_argument("--holdback-on-n", type=_ints, help="concurrencies of the variant with holdback = true on the single-target route (default 200,500; '' runs none)")
     parser.add_argument("--no-plots", action="store_true")
     parser.add_argument("--profile-n", type=int, help="py-spy the relay during its phase at this N")
     parser.add_argument("--out", type=Path, help="results directory (default loadtest/results)")
