@@ -11,6 +11,8 @@ from typing import Any, AsyncIterator
 import orjson
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -271,6 +273,27 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok", "store": relay.store.health(), "generations": len(relay.generations)})
 
 
+def _cors(origins: tuple[str, ...]) -> list[Middleware]:
+    """CORS for pages on other origins: `fetch` for POST/DELETE (preflighted), `EventSource` for the events.
+
+    No credentials mode: the relay authenticates with bearer keys and stream tokens,
+    never cookies. Only the configured origins get the headers; without any, none
+    are sent and a browser keeps such pages out.
+    """
+    if not origins:
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=list(origins),
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Last-Event-ID", "Accept"],
+            expose_headers=["X-Stream-Id", "X-Stream-Token"],  # a fetch client reads the new stream's id and token
+            max_age=600,
+        )
+    ]
+
+
 def create_app(config: Config | None = None) -> Starlette:
     relay = Relay(config or default_config())
 
@@ -283,6 +306,7 @@ def create_app(config: Config | None = None) -> Starlette:
             await relay.close()
 
     app = Starlette(
+        middleware=_cors(relay.config.server.cors_origins),
         routes=[
             Route("/v1/streams", create_stream, methods=["POST"]),
             Route("/v1/streams/{stream_id}/events", stream_events, methods=["GET"], name="stream_events"),

@@ -7,7 +7,9 @@ simulated providers and the in-memory log: no keys, no Redis.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,6 +105,7 @@ class ServerConfig:
     retry_ms: int = 1000
     max_output_tokens: int = 32768
     daily_usd_per_key: float | None = None  # spend cap per API key per UTC day
+    cors_origins: tuple[str, ...] = ()  # browser origins allowed to call the relay ("*": any); none = no CORS headers
 
     @property
     def api_keys(self) -> frozenset[str]:
@@ -166,8 +169,9 @@ def load_config_dict(raw: dict[str, Any]) -> Config:
     _only(raw, "", {"server", "store", "providers", "routes", "continuation", "accounting", "pricing"})
     server = _section(raw, "server", ServerConfig, {
         "host": str, "port": int, "api_keys_env": str, "max_body_bytes": int,
-        "ping_s": float, "retry_ms": int, "max_output_tokens": int, "daily_usd_per_key": float,
+        "ping_s": float, "retry_ms": int, "max_output_tokens": int, "daily_usd_per_key": float, "cors_origins": list,
     })
+    server = dataclasses.replace(server, cors_origins=_cors_origins(server.cors_origins))
     accounting = _section(raw, "accounting", AccountingConfig, {
         "enabled": bool, "progress_interval_s": float, "cost_interval_s": float, "billing": str, "audit_log": str,
     })
@@ -269,6 +273,23 @@ def _table(raw: dict[str, Any], name: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ConfigError(f"{name}: must be a table")
     return value
+
+
+_ORIGIN = re.compile(r"https?://[^/?#\s]+")
+
+
+def _cors_origins(values: Any) -> tuple[str, ...]:
+    """Origins as browsers send them (`scheme://host[:port]`, no path), or `["*"]` alone."""
+    origins = tuple(values)
+    for origin in origins:
+        if not isinstance(origin, str):
+            raise ConfigError(f"server.cors_origins: expected strings, got {type(origin).__name__}")
+        if origin == "*":
+            if len(origins) > 1:
+                raise ConfigError('server.cors_origins: "*" allows every origin and stands alone')
+        elif not _ORIGIN.fullmatch(origin):
+            raise ConfigError(f"server.cors_origins: {origin!r} is not an origin like \"https://app.example.com\" (scheme, host, optional port; no path)")
+    return origins
 
 
 def _section(raw: dict[str, Any], name: str, cls: type, types: dict[str, type]) -> Any:
