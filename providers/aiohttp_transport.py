@@ -19,7 +19,7 @@ import asyncio
 import base64
 import socket
 import urllib.request
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Awaitable, Callable
 
 import aiohttp
 import yarl
@@ -38,6 +38,10 @@ KEEPALIVE_OPTIONS: list[tuple[int, int, int]] = [(socket.SOL_SOCKET, socket.SO_K
     for option, value in ((getattr(socket, "TCP_KEEPIDLE", None), 60), (getattr(socket, "TCP_KEEPINTVL", None), 60), (getattr(socket, "TCP_KEEPCNT", None), 5))
     if option is not None
 ]
+
+# The response extension (httpx's way for a transport to expose more of a response) that holds
+# aiohttp's own response, so `body_reader` can reach it past httpx's stream wrappers.
+AIOHTTP_RESPONSE = "splice_relay.aiohttp_response"
 
 KEEPALIVE_EXPIRY_S = 30.0  # an idle pooled connection is closed after this
 MAX_HEADER_BYTES = 65536  # per response header line, as h11 allows (aiohttp's default is 8190)
@@ -144,6 +148,26 @@ class AiohttpResponseStream(sdk_http.AsyncByteStream):
         self._response.release()
 
 
+def body_reader(response: sdk_http.Response) -> Callable[[], Awaitable[bytes]] | None:
+    """aiohttp's own `readany` for a response of this transport: every chunk it has, `b""` at the end.
+
+    A streamed body read through httpx passes each chunk up four async iterators
+    (`aiter_bytes`, its decoder, `aiter_raw`, the transport stream); at hundreds of
+    streams those layers and their suspensions were a tenth of the relay's CPU per
+    token (docs/benchmarks.md). None when httpx must read it: another transport,
+    or a compressed body that httpx decodes. Failures are aiohttp's: see `read_error`.
+    """
+    body: aiohttp.ClientResponse | None = response.extensions.get(AIOHTTP_RESPONSE)
+    if body is None or response.headers.get("content-encoding", "identity") != "identity":
+        return None
+    return body.content.readany
+
+
+def read_error(exc: Exception) -> Exception:
+    """The httpx exception for a failure of `body_reader`'s read (already one when httpx read the body)."""
+    return exc if isinstance(exc, sdk_http.HTTPError) else http_error(exc, reading=True)
+
+
 class AiohttpTransport(sdk_http.AsyncBaseTransport):
     """An httpx transport over one aiohttp session, opened in the event loop that first uses it."""
 
@@ -207,7 +231,10 @@ class AiohttpTransport(sdk_http.AsyncBaseTransport):
             )
         except Exception as exc:  # nothing of aiohttp's may reach the SDK unnamed
             raise http_error(exc, reading=False) from exc
-        extensions: dict[str, Any] = {"http_version": f"HTTP/{response.version.major}.{response.version.minor}".encode()}
+        extensions: dict[str, Any] = {
+            "http_version": f"HTTP/{response.version.major}.{response.version.minor}".encode(),
+            AIOHTTP_RESPONSE: response,
+        }
         if response.reason:
             extensions["reason_phrase"] = response.reason.encode("latin-1", "replace")
         return sdk_http.Response(

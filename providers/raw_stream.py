@@ -14,6 +14,7 @@ from typing import Any, AsyncIterator, Awaitable, Callable
 
 import orjson
 
+from .aiohttp_transport import body_reader, read_error
 from .base import Usage
 from .errors import ProviderError, caused_by_reset, kind_for_status
 
@@ -57,53 +58,65 @@ class RawStream:
         return self._iterate()
 
     async def _iterate(self) -> AsyncIterator[str]:
+        """The text of every `data:` payload, until the terminator; one async generator, no layers.
+
+        Lines are split on LF (with any CR stripped), which is how every provider frames SSE;
+        `event:` lines, comments and blank separators are skipped. orjson parses the
+        payload's bytes, so nothing is decoded twice.
+        """
+        read = self._reader()
+        pending = b""
         try:
-            payloads = self._data_payloads()
-            async for payload in payloads:
-                if payload == b"[DONE]":
-                    self._terminated = True
-                    break
+            while True:
                 try:
-                    data = orjson.loads(payload)
-                except orjson.JSONDecodeError:
-                    raise ProviderError(
-                        "protocol", f"malformed chunk from upstream: {payload[:80]!r}", cause="malformed_chunk"
-                    ) from None
-                text = self._handle(data)
-                if text:
-                    yield text
-                if self._terminated:
+                    chunk = await read()
+                except Exception as exc:
+                    raise transport_error(read_error(exc)) from exc
+                if not chunk:
                     break
-            if self._terminated:
-                await self._drain(payloads)
-        except ProviderError:
-            raise
-        except (sdk_http.HTTPError, OSError) as exc:
-            raise transport_error(exc) from exc
+                if pending:
+                    chunk = pending + chunk
+                lines = chunk.split(b"\n")
+                pending = lines.pop()
+                for line in lines:
+                    if line.startswith(b"data:") and (text := self._payload(line[5:].strip())):
+                        yield text
+                    if self._terminated:
+                        break
+                if self._terminated:
+                    await self._drain(read)
+                    break
+            if not self._terminated and pending.startswith(b"data:") and (text := self._payload(pending[5:].strip())):
+                yield text
         finally:
             await self.aclose()
         self._check_complete()
 
-    async def _data_payloads(self) -> AsyncIterator[bytes]:
-        """The payload of every `data:` line, as bytes (orjson parses bytes; nothing is decoded twice).
+    def _reader(self) -> Callable[[], Awaitable[bytes]]:
+        """aiohttp's read of the body when it is ours and uncompressed, else httpx's `aiter_bytes`."""
+        read = body_reader(self._response)
+        if read is not None:
+            return read
+        chunks = self._response.aiter_bytes()
 
-        Lines are split on LF (with any CR stripped), which is how every provider frames SSE;
-        `event:` lines, comments and blank separators are skipped.
-        """
-        pending = b""
-        async for chunk in self._response.aiter_bytes():
-            if pending:
-                chunk = pending + chunk
-            lines = chunk.split(b"\n")
-            pending = lines.pop()
-            for line in lines:
-                if line.startswith(b"data:"):
-                    yield line[5:].strip()
-        if pending.startswith(b"data:"):
-            yield pending[5:].strip()
+        async def next_chunk() -> bytes:
+            return await anext(chunks, b"")
+
+        return next_chunk
+
+    def _payload(self, payload: bytes) -> str | None:
+        """One `data:` payload: the terminator, or a chunk parsed once and handed to `_handle`."""
+        if payload == b"[DONE]":
+            self._terminated = True
+            return None
+        try:
+            data = orjson.loads(payload)
+        except orjson.JSONDecodeError:
+            raise ProviderError("protocol", f"malformed chunk from upstream: {payload[:80]!r}", cause="malformed_chunk") from None
+        return self._handle(data)
 
     @staticmethod
-    async def _drain(payloads: AsyncIterator[bytes]) -> None:
+    async def _drain(read: Callable[[], Awaitable[bytes]]) -> None:
         """Read the body's end after the terminator, so the connection goes back to the pool.
 
         Closing a response with unread bytes closes its connection, and the next
@@ -112,9 +125,9 @@ class RawStream:
         """
         try:
             async with asyncio.timeout(DRAIN_TIMEOUT_S):
-                async for _ in payloads:
+                while await read():
                     pass
-        except (TimeoutError, sdk_http.HTTPError, OSError):
+        except Exception:
             pass  # the connection is closed instead of reused; the answer is complete either way
 
     def _handle(self, data: dict[str, Any]) -> str | None:  # pragma: no cover - abstract

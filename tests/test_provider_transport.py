@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import socket
 import ssl
 import subprocess
@@ -10,12 +11,13 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+import orjson
 import pytest
 import uvloop
 
 from loadtest.upstream import TEXTS, model_name, upstream_in_thread
 from providers import CompletionRequest, ProviderError
-from providers.aiohttp_transport import KEEPALIVE_OPTIONS, AiohttpTransport, UpstreamProxy, sdk_http
+from providers.aiohttp_transport import KEEPALIVE_OPTIONS, AiohttpTransport, UpstreamProxy, body_reader, sdk_http
 from providers.anthropic_messages import AnthropicMessagesProvider, to_anthropic_messages
 from providers.openai_chat import OpenAIChatProvider
 
@@ -401,3 +403,65 @@ def test_a_proxy_aiohttp_cannot_use_fails_the_relay_start(value: str, monkeypatc
     config = load_config_dict({"providers": {"up": {"kind": "openai", "base_url": "https://api.example.com/v1"}}, "routes": {"default": {"targets": ["up/m"]}}})
     with pytest.raises(ConfigError, match="only http:// proxies"):
         build_providers(config)
+
+
+OPENAI_SSE = b"".join(
+    b"data: " + orjson.dumps({"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m",
+                              "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}) + b"\n\n"
+    for piece in ("Gzip", "ped ", "words")
+) + b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n'
+
+
+async def _one_response_server(body: bytes, headers: bytes) -> tuple[asyncio.AbstractServer, int]:
+    """A server that answers every request with this body in two chunks of a chunked response."""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        half = len(body) // 2
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n" + headers + b"\r\n")
+        for part in (body[:half], body[half:]):  # a split inside a gzip member and inside an SSE line
+            writer.write(b"%x\r\n%s\r\n" % (len(part), part))
+            await writer.drain()
+            await asyncio.sleep(0.01)
+        writer.write(b"0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    return server, server.sockets[0].getsockname()[1]
+
+
+@pytest.mark.parametrize("encoding", ["identity", "gzip"])
+def test_a_body_is_read_straight_from_aiohttp_unless_httpx_must_decode_it(encoding: str) -> None:
+    """The fast read skips httpx's byte-stream layers; a compressed body still goes through its decoder."""
+    body = gzip.compress(OPENAI_SSE) if encoding == "gzip" else OPENAI_SSE
+    headers = b"content-encoding: gzip\r\n" if encoding == "gzip" else b""
+
+    async def main() -> tuple[str, bool]:
+        server, port = await _one_response_server(body, headers)
+        provider = OpenAIChatProvider(base_url=f"http://127.0.0.1:{port}/v1", api_key="k")
+        try:
+            stream = await provider.open(CompletionRequest(model="m", messages=MESSAGES))
+            direct = body_reader(stream._response) is not None  # type: ignore[attr-defined]
+            text = "".join([piece async for piece in stream])
+            return text, direct
+        finally:
+            await provider.aclose()
+            server.close()
+
+    text, direct = asyncio.run(main())
+    assert text == "Gzipped words"
+    assert direct is (encoding == "identity")
+
+
+def test_the_fake_upstreams_bodies_take_the_direct_read() -> None:
+    async def main(upstream) -> bool:  # type: ignore[no-untyped-def]
+        provider = _provider("openai", upstream.base_url)
+        stream = await provider.open(CompletionRequest(model=model_name("m", text="short"), messages=MESSAGES))
+        direct = body_reader(stream._response) is not None  # type: ignore[attr-defined]
+        assert "".join([piece async for piece in stream]) == TEXTS["short"]
+        await provider.aclose()
+        return direct
+
+    with upstream_in_thread() as upstream:
+        assert asyncio.run(main(upstream))
