@@ -1,4 +1,4 @@
-"""The relay's own per-token work, without HTTP: engine text path, stream log, one reader.
+"""The relay's own per-token work, without HTTP: engine text path, stream log, one SSE reader.
 
 Run: python -m loadtest.bench_hotpath. It drives a Generation over the simulated
 provider at full speed and reports CPU µs per token with hold-back and
@@ -13,10 +13,12 @@ import asyncio
 import time
 
 import uvloop
+from starlette.types import Message
 
 from relay.app import Relay
 from relay.config import load_config_dict
 from relay.engine import Generation, GenerationRequest
+from relay.sse import SSEResponse
 from relay.stream import LiveStream
 
 
@@ -33,10 +35,17 @@ async def cpu_us_per_token(holdback: bool, accounting: bool, tokens: int) -> flo
     stream = LiveStream("st_bench", "token", "r")
     generation = Generation(stream, config.routes["r"], GenerationRequest([{"role": "user", "content": "hi"}], max_tokens=tokens), relay.services)
 
-    async def read() -> int:
-        return sum([len(frames) async for frames in stream.follow(0)])
+    sent: list[int] = []
 
-    reader = asyncio.ensure_future(read())
+    async def send(message: Message) -> None:  # the server's send, minus the socket write
+        sent.append(len(message.get("body", b"")))
+
+    async def receive() -> Message:  # the client never leaves
+        await asyncio.Event().wait()
+        return {"type": "http.disconnect"}
+
+    # The relay's SSE response, fed by the generation on every append as a client's is.
+    reader = asyncio.ensure_future(SSEResponse(b"", stream, headers={}, ping_s=0)({"type": "http", "method": "GET"}, receive, send))
     start = time.process_time()
     await generation.run()  # accounting here: the per-chunk append and the final count (ticks are timed, not per token)
     await reader

@@ -8,18 +8,29 @@ at hundreds of open streams was a sixth of the relay's CPU and a large part of
 an idle stream's memory (docs/benchmarks.md). Here a response is the request's
 own task sending batches of frames, one small task waiting for the client to
 leave, and one timer for keep-alive pings on a quiet connection.
+
+A response that follows a stream generated here, once it has caught up, is fed
+by the generation itself: each append calls `deliver`, which sends the new
+frames then and there, so a token costs no task switch and no wake-up per
+reader. ASGI's `send` is a coroutine, but for a client that keeps up it never
+suspends (the server writes to the socket and returns); `deliver` drives it one
+step by hand, and in the rare case that it does suspend (the client's socket
+buffer is full) the response's own task awaits the rest of it and catches up
+from the log before it is fed again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import AsyncIterator, Mapping
+from collections.abc import Coroutine, Generator
+from typing import Any, AsyncIterator, Mapping
 
 from starlette.types import Message, Receive, Scope, Send
 
 from . import events
 from .store import StreamView
+from .stream import LiveStream
 
 FINAL_SEND_TIMEOUT_S = 1.0  # how long an ended response waits to flush its last bytes
 
@@ -28,6 +39,42 @@ SSE_HEADERS = {
     "Cache-Control": "no-cache, no-transform",
     "X-Accel-Buffering": "no",
 }
+
+
+class _Rest:
+    """The rest of a coroutine that was started by hand and suspended on `waiting_on`, to await in a task.
+
+    What `await` does with a coroutine, resumed in the middle: the task waits for
+    what the coroutine was waiting for, then sends and throws into it until it returns.
+    """
+
+    __slots__ = ("_coroutine", "_waiting_on")
+
+    def __init__(self, coroutine: Coroutine[Any, Any, Any], waiting_on: Any) -> None:
+        self._coroutine = coroutine
+        self._waiting_on = waiting_on
+
+    def close(self) -> None:
+        self._coroutine.close()
+
+    def __await__(self) -> Generator[Any, Any, Any]:
+        coroutine, waiting_on = self._coroutine, self._waiting_on
+        while True:
+            try:
+                sent = yield waiting_on
+            except GeneratorExit:
+                coroutine.close()
+                raise
+            except BaseException as exc:  # noqa: BLE001 - thrown in by the task (a cancellation): passed on
+                try:
+                    waiting_on = coroutine.throw(exc)
+                except StopIteration as stop:
+                    return stop.value
+            else:
+                try:
+                    waiting_on = coroutine.send(sent)
+                except StopIteration as stop:
+                    return stop.value
 
 
 class OpenResponses:
@@ -54,13 +101,22 @@ class OpenResponses:
 
 
 class SSEResponse:
-    """An ASGI response: `head`, then `frames` (encoded SSE bytes) until they end or the client leaves."""
+    """An ASGI response: `head`, then the frames (encoded SSE bytes) until they end or the client leaves.
 
-    __slots__ = ("_head", "_frames", "_headers", "_ping_s", "_registry", "_task", "_streaming", "_ended", "_last_send", "_receiving", "_ping_timer", "_ping_task", "_send")
+    `frames` is either an iterator of them, or a stream generated here to follow
+    from event id `after`, fed directly by its generation once caught up.
+    """
 
-    def __init__(self, head: bytes, frames: AsyncIterator[bytes], *, headers: Mapping[str, str], ping_s: float, registry: OpenResponses | None = None) -> None:
+    __slots__ = (
+        "_head", "_frames", "_after", "_headers", "_ping_s", "_registry", "_task", "_streaming", "_ended", "_last_send",
+        "_receiving", "_ping_timer", "_ping_task", "_send", "_loop", "_position", "_fed", "_woken", "_rest", "_failure",
+    )
+
+    def __init__(self, head: bytes, frames: AsyncIterator[bytes] | LiveStream, *, headers: Mapping[str, str], ping_s: float,
+                 registry: OpenResponses | None = None, after: int = 0) -> None:
         self._head = head  # sent with the response headers, so they flush at once
         self._frames = frames
+        self._after = after
         self._headers = {**SSE_HEADERS, **headers}
         self._ping_s = ping_s
         self._registry = registry
@@ -72,6 +128,13 @@ class SSEResponse:
         self._ping_timer: asyncio.TimerHandle | None = None
         self._ping_task: asyncio.Task[None] | None = None
         self._send: Send | None = None
+        # following a LiveStream: the frames sent so far, whether the generation feeds us, and what wakes our task
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._position = after
+        self._fed = False
+        self._woken: asyncio.Future[None] | None = None
+        self._rest: _Rest | None = None  # a fed send that suspended, for our task to finish
+        self._failure: Exception | None = None  # a fed send that raised, for our task to raise
 
     def _raw_headers(self, scope: Scope) -> list[tuple[bytes, bytes]]:
         headers = [(b"content-type", b"text/event-stream; charset=utf-8")]
@@ -84,9 +147,9 @@ class SSEResponse:
         await send({"type": "http.response.start", "status": 200, "headers": self._raw_headers(scope)})
         if scope.get("method") == "HEAD" or (self._registry is not None and self._registry.draining):
             await send({"type": "http.response.body", "body": b"", "more_body": False})
-            await self._frames.aclose()  # type: ignore[attr-defined]
+            await self._close_frames()
             return
-        loop = asyncio.get_running_loop()
+        loop = self._loop = asyncio.get_running_loop()
         self._task = asyncio.current_task()
         self._send = send
         self._streaming = True
@@ -98,16 +161,19 @@ class SSEResponse:
             self._registry.add(self)  # before the first body send, which may wait on a slow client
         try:
             await send({"type": "http.response.body", "body": self._head, "more_body": True})
-            async for body in self._frames:
-                self._last_send = loop.time()
-                await send({"type": "http.response.body", "body": body, "more_body": True})
+            if isinstance(self._frames, LiveStream):
+                await self._follow(self._frames, send, loop)
+            else:
+                async for body in self._frames:
+                    self._last_send = loop.time()
+                    await send({"type": "http.response.body", "body": body, "more_body": True})
         except asyncio.CancelledError:
             task = self._task
             if not self._ended or (task is not None and task.uncancel() > 0):
                 raise  # cancelled from outside (server shutdown), not by our own end()
         finally:
             self._close()
-            await self._frames.aclose()  # type: ignore[attr-defined]
+            await self._close_frames()
         # Ends the chunked body, also when the server ends the response (a no-op once the client left);
         # a client that stopped reading does not hold a shutdown up for long.
         final: Message = {"type": "http.response.body", "body": b"", "more_body": False}
@@ -118,10 +184,79 @@ class SSEResponse:
             async with asyncio.timeout(FINAL_SEND_TIMEOUT_S):
                 await send(final)
 
+    async def _close_frames(self) -> None:
+        if not isinstance(self._frames, LiveStream):
+            await self._frames.aclose()  # type: ignore[attr-defined]
+
+    # -- following a stream generated here --------------------------------------
+
+    async def _follow(self, stream: LiveStream, send: Send, loop: asyncio.AbstractEventLoop) -> None:
+        """Catch up from the log in this task; once caught up, let the generation feed us until it ends."""
+        frames = stream.frames
+        while True:
+            position, end = self._position, len(frames)
+            if end > position:
+                self._position = end
+                self._last_send = loop.time()
+                await send({"type": "http.response.body", "body": b"".join(frames[position:end]), "more_body": True})
+                continue
+            if stream.finished:
+                return
+            self._woken = loop.create_future()
+            self._fed = True
+            stream.attach(self)
+            try:
+                await self._woken  # until the stream ends, or a fed send needs this task
+            except BaseException:
+                if self._rest is not None:  # cancelled (the client left, or shutdown): the send ends with us
+                    self._rest.close()
+                    self._rest = None
+                raise
+            finally:
+                self._fed = False
+                stream.detach(self)
+                rest, self._rest = self._rest, None
+                failure, self._failure = self._failure, None
+            if failure is not None:
+                raise failure
+            if rest is not None:
+                await rest
+
+    def deliver(self, stream: LiveStream) -> None:
+        """The generation appended: send the frames since our position now, without leaving its task."""
+        if not self._fed:
+            return
+        frames = stream.frames
+        position, end = self._position, len(frames)
+        if end == position:
+            return
+        self._position = end
+        self._last_send = self._loop.time()  # type: ignore[union-attr]
+        body = frames[position] if end - position == 1 else b"".join(frames[position:end])
+        sending = self._send({"type": "http.response.body", "body": body, "more_body": True})  # type: ignore[misc]
+        try:
+            waiting_on = sending.send(None)  # type: ignore[attr-defined]
+        except StopIteration:  # sent: the usual case
+            if stream.finished:
+                self._wake()
+            return
+        except Exception as exc:  # noqa: BLE001 - raised in our task, never into the generation
+            self._failure = exc
+        else:  # the client's socket is full: our task finishes this send, then catches up
+            self._rest = _Rest(sending, waiting_on)  # type: ignore[arg-type]
+        self._wake()
+
+    def _wake(self) -> None:
+        self._fed = False
+        woken = self._woken
+        if woken is not None and not woken.done():
+            woken.set_result(None)
+
     def end(self) -> None:
         """Stop sending: the client left, or the server is shutting down."""
         if self._streaming and not self._ended:
             self._ended = True
+            self._fed = False
             if self._task is not None:
                 self._task.cancel()
 
@@ -189,4 +324,5 @@ def sse_response(
         # The reset stands for every event so far; a finished stream's terminal event follows it.
         after = stream.last_event_id - 1 if stream.finished else stream.last_event_id
         head += events.encode_event(after, events.RESET, {"text": stream.text, "last_event_id": after})
-    return SSEResponse(head, stream.follow(after), headers=headers or {}, ping_s=ping_s, registry=registry)
+    frames = stream if isinstance(stream, LiveStream) else stream.follow(after)
+    return SSEResponse(head, frames, headers=headers or {}, ping_s=ping_s, registry=registry, after=after)

@@ -19,6 +19,17 @@ from . import events
 Status = Literal["running", "done", "failed", "cancelled"]
 
 
+class Follower(Protocol):
+    """A reader the generation feeds itself while the reader is caught up (relay/sse.py's response).
+
+    `deliver` runs inside the append, in the generation's task: it must not block
+    and must not raise. A follower that cannot take a frame at once stops being fed
+    and catches up from the log in its own task.
+    """
+
+    def deliver(self, stream: LiveStream) -> None: ...
+
+
 class Journal(Protocol):
     """Where a durable store hears of each event appended here (it batches the writes)."""
 
@@ -72,6 +83,7 @@ class LiveStream:
         "frames",
         "_text_parts",
         "_wakeup",
+        "_followers",
         "_unannounced",
         "generation",
         "audit",
@@ -91,6 +103,7 @@ class LiveStream:
         self.frames: list[bytes] = []  # frames[i] is the event with id i + 1
         self._text_parts: list[str] = []
         self._wakeup: asyncio.Event | None = None
+        self._followers: list[Follower] = []
         self._unannounced = False  # frames appended with wake=False that no reader was woken for yet
         self.generation: asyncio.Task[None] | None = None  # set while a generation runs here
         self.audit: dict[str, Any] = {}
@@ -187,8 +200,18 @@ class LiveStream:
         if wakeup is not None:
             self._wakeup = None
             wakeup.set()
+        for follower in self._followers:
+            follower.deliver(self)
 
     # -- reading (every client) ------------------------------------------
+
+    def attach(self, follower: Follower) -> None:
+        """Feed `follower` on every append from now on; it has read every frame so far."""
+        self._followers.append(follower)
+
+    def detach(self, follower: Follower) -> None:
+        if follower in self._followers:
+            self._followers.remove(follower)
 
     async def follow(self, after: int) -> AsyncIterator[bytes]:
         """Yield the frames after event id `after`, batched, then live until the end."""

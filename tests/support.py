@@ -24,9 +24,13 @@ def free_port() -> int:
 
 
 class RelayServer:
-    """The relay app under real uvicorn (uvloop, httptools) on a loopback port."""
+    """The relay app under real uvicorn (uvloop, httptools) on a loopback port.
 
-    def __init__(self, config: Config) -> None:
+    `send_buffer`: SO_SNDBUF of the listening socket, which its connections inherit,
+    so a client that stops reading fills the relay's side quickly.
+    """
+
+    def __init__(self, config: Config, *, send_buffer: int | None = None) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.app = create_app(config)
@@ -34,7 +38,14 @@ class RelayServer:
             uvicorn.Config(self.app, host="127.0.0.1", port=self.port, loop="uvloop", http="httptools", log_level="warning", lifespan="on"),
             self.app,
         )
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        sockets = None
+        if send_buffer is not None:
+            listener = socket.socket()
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
+            listener.bind(("127.0.0.1", self.port))
+            sockets = [listener]
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": sockets}, daemon=True)
 
     @property
     def relay(self) -> Any:

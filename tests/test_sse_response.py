@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 import time
 
 import httpx
 
+from loadtest.upstream import model_name, upstream_in_thread
 from relay.config import load_config_dict
 from relay.sse import OpenResponses, SSEResponse
 
-from .support import RelayServer, parse_sse
+from .support import RelayServer, parse_sse, read_all, text_of
 
 MESSAGES = [{"role": "user", "content": "Explain streaming relays."}]
 
@@ -120,3 +122,106 @@ def test_a_draining_registry_answers_new_responses_with_an_empty_body() -> None:
     registry.drain()
     sent = _run(SSEResponse(b": hi\n\n", _frames(), headers={}, ping_s=0, registry=registry), {"type": "http", "method": "GET"})
     assert [m.get("body") for m in sent[1:]] == [b""]
+
+
+# -- readers fed by the generation (relay/sse.py `deliver`) ---------------------------
+
+
+def _dechunk(raw: bytes) -> bytes:
+    """The body of a complete chunked HTTP/1.1 response."""
+    _, _, rest = raw.partition(b"\r\n\r\n")
+    body = b""
+    while True:
+        size_line, _, rest = rest.partition(b"\r\n")
+        size = int(size_line, 16)
+        if size == 0:
+            return body
+        body, rest = body + rest[:size], rest[size + 2:]
+
+
+def test_a_reader_that_stops_reading_holds_no_one_up_and_later_gets_every_event(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Its fed send suspends on the full socket; its own task finishes it and catches up from the log."""
+    import relay.sse
+
+    suspended: list[object] = []
+    original = relay.sse._Rest.__init__
+
+    def counting(self, *args):  # type: ignore[no-untyped-def]
+        suspended.append(self)
+        original(self, *args)
+
+    monkeypatch.setattr(relay.sse._Rest, "__init__", counting)
+    with upstream_in_thread() as upstream:
+        config = load_config_dict({
+            "providers": {"oa": {"kind": "openai", "base_url": upstream.base_url + "/v1"}},
+            "routes": {"default": {"targets": [f"oa/{model_name('m', text='stamp', n=12000, tps=6000)}"]}},
+        })
+        raw, snapshot = _read_slowly_and_quickly(config)
+    slow_events = parse_sse(_dechunk(raw).decode())
+    assert [int(e.id) for e in slow_events] == list(range(1, snapshot["last_event_id"] + 1))  # each once, in order
+    assert text_of(slow_events) == snapshot["text"] and len(snapshot["text"]) == 12000 * 20
+    assert suspended, "the slow reader's socket never filled: the test did not exercise the suspended send"
+
+
+def _read_slowly_and_quickly(config: object) -> tuple[bytes, dict]:
+    """One reader reads nothing until the stream is done, another reads it as it comes."""
+    with RelayServer(config, send_buffer=4096) as server, httpx.Client(base_url=server.base_url, timeout=30) as client:
+        created = client.post("/v1/streams", json={"messages": MESSAGES, "max_tokens": 12000}).json()
+        path = created["events_url"].removeprefix(server.base_url)
+        slow = socket.socket()
+        slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # a small window: the relay's side fills up
+        slow.connect(("127.0.0.1", server.port))
+        slow.sendall(f"GET {path} HTTP/1.1\r\nHost: relay\r\nAccept: text/event-stream\r\n\r\n".encode())
+        try:
+            status, events = read_all(client, created["events_url"])  # a second reader, reading as it comes
+            snapshot = client.get(f"/v1/streams/{created['id']}", params={"token": created["token"]}).json()
+            assert status == 200 and snapshot["status"] == "done"  # the generation ended while one reader read nothing
+            assert text_of(events) == snapshot["text"]
+            raw = b""
+            slow.settimeout(10)
+            while not raw.endswith(b"0\r\n\r\n"):
+                piece = slow.recv(65536)
+                assert piece, "the relay closed the slow reader's connection"
+                raw += piece
+        finally:
+            slow.close()
+    return raw, snapshot
+
+
+def test_the_rest_of_a_suspended_send_is_awaited_and_cancelled_like_the_send() -> None:
+    from relay.sse import _Rest
+
+    async def main() -> tuple[str, list[str]]:
+        ready = asyncio.Event()
+        log: list[str] = []
+
+        async def sending(name: str) -> str:
+            try:
+                await ready.wait()
+                log.append(f"{name} sent")
+                return name
+            except asyncio.CancelledError:
+                log.append(f"{name} cancelled")
+                raise
+
+        first = sending("a")
+        rest = _Rest(first, first.send(None))  # suspended on the event, as a full socket suspends a send
+        task = asyncio.ensure_future(rest)
+        await asyncio.sleep(0)
+        ready.set()
+        result = await task
+
+        ready.clear()
+        second = sending("b")
+        cancelled = asyncio.ensure_future(_Rest(second, second.send(None)))
+        await asyncio.sleep(0)
+        cancelled.cancel()
+        try:
+            await cancelled
+        except asyncio.CancelledError:
+            log.append("task cancelled")
+        return result, log
+
+    result, log = asyncio.run(main())
+    assert result == "a"
+    assert log == ["a sent", "b cancelled", "task cancelled"]
