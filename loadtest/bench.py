@@ -26,6 +26,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -96,6 +97,56 @@ def proc_status_kb(pid: int) -> dict[str, int]:
                 name, value = line.split(":", 1)
                 out[name] = int(value.split()[0])
     return out
+
+
+class CpuSampler(threading.Thread):
+    """A server's CPU time and its core's `/proc/stat` counters every `interval_s` during a phase.
+
+    The phase's CPU figure includes every stream's setup in the ramp; cut to the
+    steady window (every stream open) it is the cost of relaying tokens alone. The
+    core's counters add what the process's own figure misses: the softirq time of
+    loopback TCP delivering its writes, charged to the core but not to the process.
+    """
+
+    def __init__(self, pid: int, cpu: int | None, interval_s: float = 0.2) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.cpu, self.interval_s = pid, cpu, interval_s
+        self.samples: list[tuple[int, float, list[int]]] = []  # (time.time_ns(), process CPU s, core's jiffies)
+        self._finished = threading.Event()
+
+    def _core(self) -> list[int]:
+        if self.cpu is None:
+            return []
+        with open("/proc/stat") as file:
+            for line in file:
+                if line.startswith(f"cpu{self.cpu} "):
+                    return [int(value) for value in line.split()[1:]]
+        return []
+
+    def run(self) -> None:
+        while not self._finished.is_set():
+            with contextlib.suppress(OSError):  # the server exited
+                self.samples.append((time.time_ns(), cpu_seconds(self.pid), self._core()))
+            self._finished.wait(self.interval_s)
+
+    def stop(self) -> None:
+        self._finished.set()
+        self.join()
+
+    def over(self, lo_ns: int, hi_ns: int) -> dict[str, float] | None:
+        """Process CPU util and the core's busy and softirq shares between the samples nearest lo and hi."""
+        inside = [sample for sample in self.samples if lo_ns <= sample[0] <= hi_ns]
+        if len(inside) < 2:
+            return None
+        (t0, cpu0, core0), (t1, cpu1, core1) = inside[0], inside[-1]
+        seconds = (t1 - t0) / 1e9
+        out = {"server_cpu_util": (cpu1 - cpu0) / seconds}
+        if core0 and core1:  # user nice system idle iowait irq softirq steal ...
+            delta = [b - a for a, b in zip(core0, core1)]
+            total = sum(delta[:8]) or 1
+            out["core_busy"] = 1 - (delta[3] + delta[4]) / total
+            out["core_softirq"] = delta[6] / total
+        return out
 
 
 def self_cpu_seconds() -> float:
@@ -474,7 +525,15 @@ class Bench:
         up0 = cpu_seconds(upstream_pid) if upstream_pid else None
         me0 = self_cpu_seconds()
         profiler = self.start_profile(pid, label or kind) if profile and pid else None
-        results, elapsed = await self.phase(label or f"{kind} N={n}", requests)
+        sampler = None
+        if pid:
+            sampler = CpuSampler(pid, next(iter(self.server_cpus)) if self.server_cpus and len(self.server_cpus) == 1 else None)
+            sampler.start()
+        try:
+            results, elapsed = await self.phase(label or f"{kind} N={n}", requests)
+        finally:
+            if sampler is not None:
+                sampler.stop()
         if profiler is not None:
             self.finish_profile(profiler)
         summary = self.summarize(results, elapsed, sc.tokens)
@@ -489,7 +548,25 @@ class Bench:
             summary["server_cpu_ms_per_1k_tokens"] = round(used / max(summary["tokens"], 1) * 1e6, 2)
             summary["server_cpu_ms_per_1k_stamps"] = round(used / max(summary["stamps"], 1) * 1e6, 2)
             summary["server_rss_kb"] = proc_status_kb(pid)
+            summary.update(self.steady_cpu(sampler, results))  # type: ignore[arg-type]
         return summary, results
+
+    def steady_cpu(self, sampler: CpuSampler, results: list[StreamResult]) -> dict[str, float | None]:
+        """CPU per 1000 tokens and the server core's load over the steady window (None without one)."""
+        out: dict[str, float | None] = {"steady_server_cpu_ms_per_1k_tokens": None, "steady_server_cpu_util": None,
+                                        "steady_core_busy": None, "steady_core_softirq": None}
+        window = self.steady_window(results, 0)
+        measured = sampler.over(*window) if window else None
+        if window is None or measured is None:
+            return out
+        sent = sum(1 for r in results for stamp in r.stamps if window[0] <= stamp < window[1])
+        tokens_per_s = sent / ((window[1] - window[0]) / 1e9)
+        out["steady_server_cpu_util"] = round(measured["server_cpu_util"], 3)
+        out["steady_server_cpu_ms_per_1k_tokens"] = round(measured["server_cpu_util"] / tokens_per_s * 1e6, 2) if tokens_per_s else None
+        if "core_busy" in measured:
+            out["steady_core_busy"] = round(measured["core_busy"], 3)
+            out["steady_core_softirq"] = round(measured["core_softirq"], 3)
+        return out
 
     # -- profiling -------------------------------------------------------------------------
 

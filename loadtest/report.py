@@ -25,7 +25,8 @@ def latency_table(res: dict[str, Any]) -> str:
     Per-token figures are over the steady window (every stream open) unless marked "all".
     """
     head = ("| N | server | streams ok | added p50 | added p95 | added p99 | added max | added p99, all tokens "
-            "| added p99 excl. hold-back | added TTFT p50 | added TTFT p99 | phase time | server CPU util | CPU ms / 1k tokens | client CPU util |")
+            "| added p99 excl. hold-back | added TTFT p50 | added TTFT p99 | phase time | server CPU util | CPU ms / 1k tokens "
+            "| CPU ms / 1k tokens, steady | server core busy, steady (softirq) | client CPU util |")
     cols = head.count("|") - 1
     rows = [head, "|" + "|".join(["---"] * cols) + "|"]
     for p in res.get("phases", []):
@@ -38,7 +39,7 @@ def phase_rows(p: dict[str, Any], label: str = "") -> list[str]:
     d = p["direct"]
     rows = [(f"| {n} | direct (baseline){label} | {d['completed']}/{d['streams']} | p50 {_f(d['latency_ms']['p50'])} | p95 {_f(d['latency_ms']['p95'])} "
             f"| p99 {_f(d['latency_ms']['p99'])} | max {_f(d['latency_ms']['max'])} | p99 {_f(d['latency_all_ms']['p99'])} | – "
-            f"| TTFT {_f(d['ttft_ms']['p50'])} | {_f(d['ttft_ms']['p99'])} | {_f(d['elapsed_s'])} s | – | – | {_f(d.get('client_cpu_util'), 2)} |")]
+            f"| TTFT {_f(d['ttft_ms']['p50'])} | {_f(d['ttft_ms']['p99'])} | {_f(d['elapsed_s'])} s | – | – | – | – | {_f(d.get('client_cpu_util'), 2)} |")]
     for key in ("relay", "litellm"):
         if key not in p:
             continue
@@ -48,8 +49,14 @@ def phase_rows(p: dict[str, Any], label: str = "") -> list[str]:
         name = p.get("variant", key) if key == "relay" else key
         rows.append(f"| {n} | {name} | {s['completed']}/{s['streams']} | {_f(a['latency_ms']['p50'])} | {_f(a['latency_ms']['p95'])} "
                     f"| **{_f(a['latency_ms']['p99'])}** | {_f(a['latency_ms']['max'])} | {_f(all99)} | {_f(own)} | {_f(a['ttft_ms']['p50'])} | {_f(a['ttft_ms']['p99'])} "
-                    f"| {_f(s['elapsed_s'])} s | {_f(s.get('server_cpu_util'), 2)} | {_f(s.get('server_cpu_ms_per_1k_tokens'), 0)} | {_f(s.get('client_cpu_util'), 2)} |")
+                    f"| {_f(s['elapsed_s'])} s | {_f(s.get('server_cpu_util'), 2)} | {_f(s.get('server_cpu_ms_per_1k_tokens'), 0)} "
+                    f"| {_f(s.get('steady_server_cpu_ms_per_1k_tokens'), 0)} | {_core(s)} | {_f(s.get('client_cpu_util'), 2)} |")
     return rows
+
+
+def _core(summary: dict[str, Any]) -> str:
+    busy, softirq = summary.get("steady_core_busy"), summary.get("steady_core_softirq")
+    return "–" if busy is None else f"{_f(busy, 2)} ({_f(softirq, 2)})"
 
 
 def variants_table(res: dict[str, Any]) -> str:

@@ -38,6 +38,8 @@ def test_smoke_mode_runs_and_reports(tmp_path: Path) -> None:
         for q in ("p50", "p95", "p99", "max"):
             assert summary["latency_ms"][q] is not None
     assert phase["relay"]["server_cpu_ms_per_1k_tokens"] > 0
+    # the steady-window CPU needs a window of 1 s with every stream open, which the smoke phase is too short for
+    assert {"steady_server_cpu_ms_per_1k_tokens", "steady_server_cpu_util", "steady_core_busy", "steady_core_softirq"} <= set(phase["relay"])
     for metric in ("latency_ms", "own_latency_ms", "ttft_ms"):
         assert set(phase["relay_added_ms"][metric]) == {"p50", "p95", "p99", "max"}
 
@@ -63,3 +65,31 @@ def test_smoke_mode_runs_and_reports(tmp_path: Path) -> None:
     for needle in ("splice-relay load test", "N=5:", "relay: 5/5 streams completed", "failover:", "resume (memory): 5/5 ok",
                    "idle streams:", "targets:", "| N | server |"):
         assert needle in text, needle
+
+
+def test_the_cpu_sampler_reads_a_busy_process_and_its_core() -> None:
+    """What the steady-window CPU figures come from: a process's CPU time and its core's /proc/stat."""
+    import os
+    import time
+
+    from loadtest.bench import CpuSampler
+
+    cpu = sorted(os.sched_getaffinity(0))[0]
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {cpu})
+    sampler = CpuSampler(os.getpid(), cpu, interval_s=0.05)
+    try:
+        start = time.time_ns()
+        sampler.start()
+        while time.time_ns() - start < 600_000_000:  # busy for 0.6 s on that core
+            pass
+        end = time.time_ns()
+    finally:
+        sampler.stop()
+        os.sched_setaffinity(0, before)
+    measured = sampler.over(start, end)
+    assert measured is not None
+    assert 0.6 < measured["server_cpu_util"] <= 1.2  # one thread spinning, the sampler's own reads on top
+    assert measured["core_busy"] >= measured["server_cpu_util"] * 0.8 and measured["core_busy"] <= 1.0
+    assert 0.0 <= measured["core_softirq"] <= measured["core_busy"]
+    assert sampler.over(end + 10**9, end + 2 * 10**9) is None  # no samples there
