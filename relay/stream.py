@@ -1,8 +1,9 @@
 """A stream's append-only event log, held in process.
 
 The generation appends; every client is a cursor that reads the log from its
-own position and then follows it live. Appending is O(1) and wakes the readers
-that are caught up; readers that are behind never wait, they take a slice.
+own position and then follows it live. Appending is O(1) per reader: it feeds
+the readers that are caught up (`Follower.deliver`, relay/sse.py) and wakes
+any other waiting iterator; readers that are behind never wait, they take a slice.
 """
 
 from __future__ import annotations
