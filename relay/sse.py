@@ -108,7 +108,7 @@ class SSEResponse:
     """
 
     __slots__ = (
-        "_head", "_frames", "_after", "_headers", "_ping_s", "_registry", "_task", "_streaming", "_ended", "_last_send",
+        "_head", "_frames", "_headers", "_ping_s", "_registry", "_task", "_streaming", "_ended", "_last_send",
         "_receiving", "_ping_timer", "_ping_task", "_send", "_loop", "_position", "_fed", "_woken", "_rest", "_failure",
     )
 
@@ -116,7 +116,6 @@ class SSEResponse:
                  registry: OpenResponses | None = None, after: int = 0) -> None:
         self._head = head  # sent with the response headers, so they flush at once
         self._frames = frames
-        self._after = after
         self._headers = {**SSE_HEADERS, **headers}
         self._ping_s = ping_s
         self._registry = registry
