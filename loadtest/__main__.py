@@ -40,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-redis", action="store_true", help="skip the Redis store figures")
     parser.add_argument("--redis-n", type=int, help="concurrency of the Redis-on load phase (default: the N nearest 500)")
     parser.add_argument("--holdback-on-n", type=_ints, help="concurrencies of the variant with holdback = true on the single-target route (default 200,500; '' runs none)")
+    parser.add_argument("--repeats", type=int, help="after the sweep, this many more direct + relay phases at --repeat-n, each on a fresh relay "
+                                                    "(default 0): whether the sweep's figure there holds from phase to phase")
+    parser.add_argument("--repeat-n", type=int, help="the concurrency of --repeats (default 500, the target's)")
     parser.add_argument("--no-plots", action="store_true")
     parser.add_argument("--profile-n", type=int, help="py-spy the relay during its phase at this N")
     parser.add_argument("--out", type=Path, help="results directory (default loadtest/results)")
@@ -48,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     options = Options.smoke_options() if args.smoke else Options()
-    for name in ("streams", "tps", "tokens", "idle_streams", "failover_streams", "resumes", "redis_n", "profile_n"):
+    for name in ("streams", "tps", "tokens", "idle_streams", "failover_streams", "resumes", "redis_n", "profile_n", "repeats", "repeat_n"):
         value = getattr(args, name)
         if value is not None:
             setattr(options, name, value)

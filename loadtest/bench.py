@@ -23,6 +23,7 @@ import resource
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -65,12 +66,14 @@ class Options:
     progress: bool = True
     litellm_max_error_rate: float = 0.5  # LiteLLM stops escalating once it fails this many streams
     holdback_on_n: tuple[int, ...] = (200, 500)  # the route option holdback = true (the bench route has one target: off by default)
+    repeats: int = 0  # more direct + relay phases at repeat_n after the sweep, each on a fresh relay: the run-to-run spread
+    repeat_n: int = 500
     stop_added_p99_ms: float = 1000.0  # ... or once its added p99 is beyond this (20x the sustainable limit)
 
     @classmethod
     def smoke_options(cls) -> Options:
         return cls(streams=[5], tps=50.0, tokens=30, idle_streams=20, failover_streams=1, resumes=5,
-                   litellm=False, redis=False, plots=False, smoke=True)
+                   litellm=False, redis=False, plots=False, smoke=True, repeats=1, repeat_n=5)
 
 
 # -- processes ------------------------------------------------------------------------------
@@ -890,6 +893,10 @@ class Bench:
         res["relay_peak_rss_kb"] = proc_status_kb(relay.pid)
         self.stop(litellm_proc)
 
+        # the same phase again, each time on a fresh relay: is the sweep's figure at that N the rule or luck?
+        if o.repeats:
+            res["repeats"] = [await self.variant(f"relay repeat {k + 1}", upstream, up_port, n=o.repeat_n) for k in range(o.repeats)]
+
         if o.failover_streams:
             res["failover"] = await self.failover(relay_port)
         if o.resumes:
@@ -1029,8 +1036,21 @@ def derive(res: dict[str, Any], o: Options) -> dict[str, Any]:
         summary["litellm_cpu_s_per_1k_tokens"] = {str(p["n"]): round(p["litellm"]["server_cpu_ms_per_1k_tokens"] / 1000, 4) for p in phases if "litellm" in p}
     summary["relay_peak_rss_kb"] = res.get("relay_peak_rss_kb", {}).get("VmHWM")
     summary["idle_kb_per_stream"] = res.get("idle_memory", {}).get("kb_per_stream")
+    if res.get("repeats"):
+        summary["repeats"] = repeat_summary(res)
     summary["targets"] = targets(res, summary)
     return summary
+
+
+def repeat_summary(res: dict[str, Any], limit_ms: float = 5.0) -> dict[str, Any]:
+    """Added p99 of every relay phase at the repeated N: the sweep's, then each repeat's."""
+    n = res["repeats"][0]["n"]
+    sweep = [p for p in res.get("phases", []) if p["n"] == n]
+    values = [p["relay_added_ms"]["latency_ms"]["p99"] for p in sweep + res["repeats"]]
+    known = sorted(v for v in values if v is not None)
+    return {"n": n, "phases": len(values), "from_sweep": len(sweep), "added_p99_ms": values,
+            "median_ms": statistics.median(known) if known else None, "max_ms": known[-1] if known else None,
+            "within_limit": sum(1 for v in known if v <= limit_ms), "limit_ms": limit_ms}
 
 
 def targets(res: dict[str, Any], summary: dict[str, Any]) -> list[dict[str, Any]]:
@@ -1040,8 +1060,16 @@ def targets(res: dict[str, Any], summary: dict[str, Any]) -> list[dict[str, Any]
     if at500:
         v = at500["relay_added_ms"]["latency_ms"]["p99"]
         own = at500["relay_added_ms"]["own_latency_ms"]["p99"]
-        out.append({"target": "added p99 per token at 500 streams <= 5 ms", "value_ms": v, "met": v is not None and v <= 5,
-                    "note": f"excluding the hold-back (from the release chunk's send time): {own} ms"})
+        target = {"target": "added p99 per token at 500 streams <= 5 ms", "value_ms": v, "met": v is not None and v <= 5,
+                  "note": f"excluding the hold-back (from the release chunk's send time): {own} ms"}
+        rep = summary.get("repeats")
+        if rep and rep["n"] == 500:  # met only if it holds in every phase at N=500, not just the sweep's
+            target["met"] = rep["within_limit"] == rep["phases"]
+            target["within_limit"] = f"{rep['within_limit']} of {rep['phases']}"
+            target["note"] = (f"within 5 ms in {rep['within_limit']} of {rep['phases']} phases at N=500 (the sweep's and "
+                              f"{rep['phases'] - rep['from_sweep']} repeats on fresh relays; median {rep['median_ms']} ms, worst "
+                              f"{rep['max_ms']} ms); " + target["note"])
+        out.append(target)
     else:
         out.append({"target": "added p99 per token at 500 streams <= 5 ms", "met": None, "note": "N=500 not run"})
     rl, ll = summary.get("relay", {}), summary.get("litellm")

@@ -60,15 +60,16 @@ def _core(summary: dict[str, Any]) -> str:
 
 
 def variants_table(res: dict[str, Any]) -> str:
-    """Accounting on/off and the Redis store, each at one N against its own direct baseline."""
+    """Accounting on/off, hold-back on, the repeats and the Redis store, each at one N against its own direct baseline."""
     found = []
     acc = res.get("accounting") or {}
     for key in ("on", "off"):
         if isinstance(acc.get(key), dict) and "relay" in acc[key]:
             found.append(acc[key])
-    for v in res.get("holdback_on") or []:
-        if isinstance(v, dict) and "relay" in v:
-            found.append(v)
+    for group in (res.get("holdback_on"), res.get("repeats")):
+        for v in group if isinstance(group, list) else []:
+            if isinstance(v, dict) and "relay" in v:
+                found.append(v)
     load = (res.get("redis") or {}).get("load")
     if isinstance(load, dict) and "relay" in load:
         found.append(load)
@@ -172,6 +173,11 @@ def summary_text(res: dict[str, Any]) -> str:
                      f"CPU {_f(v['relay'].get('server_cpu_ms_per_1k_tokens'), 0)} ms per 1k tokens")
     if isinstance(res.get("holdback_on"), dict):
         lines.append(f"holdback on: {res['holdback_on'].get('skipped')}")
+    rep = s.get("repeats")
+    if rep:
+        lines.append(f"repeats at N={rep['n']} (fresh relays, after the sweep): added p99 "
+                     + ", ".join(_f(v) for v in rep["added_p99_ms"][rep["from_sweep"]:]) + " ms; "
+                     f"within {rep['limit_ms']:g} ms in {rep['within_limit']} of {rep['phases']} phases at that N, median {_f(rep['median_ms'])} ms, worst {_f(rep['max_ms'])} ms")
     if "setup" in res:
         st = res["setup"]
         lines.append(f"stream setup: {st['ok']}/{st['streams']} one-token streams at {st['rate_per_s']:g}/s, relay CPU {st['cpu_ms_per_stream']} ms per stream")
@@ -197,7 +203,7 @@ def write_json(res: dict[str, Any], path: Path) -> None:
 
 
 def plots(res: dict[str, Any], cdf: dict[str, list[float]], out_dir: Path, stem: str) -> list[Path]:
-    """Latency CDFs per N, and added p99 against N for the relay and LiteLLM."""
+    """Latency CDFs per N, and added p99 against N for the relay (with its repeats) and LiteLLM."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -240,6 +246,10 @@ def plots(res: dict[str, Any], cdf: dict[str, list[float]], out_dir: Path, stem:
             pts = [(p["n"], p[f"{key}_added_ms"][metric]["p99"]) for p in res["phases"] if f"{key}_added_ms" in p and p[f"{key}_added_ms"][metric]["p99"] is not None]
             if pts:
                 ax.plot([x for x, _ in pts], [max(y, 0.1) for _, y in pts], style, label=label)
+        repeats = [(r["n"], r["relay_added_ms"]["latency_ms"]["p99"]) for r in res.get("repeats") or []
+                   if r["relay_added_ms"]["latency_ms"]["p99"] is not None]
+        if repeats:
+            ax.plot([x for x, _ in repeats], [max(y, 0.1) for _, y in repeats], "C0x", ms=8, label="splice-relay, repeats (fresh relays)")
         ax.axhline(50, color="grey", ls="--", lw=1, label="50 ms (sustainable)")
         ax.axhline(5, color="green", ls="--", lw=1, label="5 ms (target at N=500)")
         ax.set_yscale("log")
