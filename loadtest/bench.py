@@ -1042,6 +1042,10 @@ def derive(res: dict[str, Any], o: Options) -> dict[str, Any]:
     return summary
 
 
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f} ms"
+
+
 def repeat_summary(res: dict[str, Any], limit_ms: float = 5.0) -> dict[str, Any]:
     """Added p99 of every relay phase at the repeated N: the sweep's, then each repeat's."""
     n = res["repeats"][0]["n"]
@@ -1067,8 +1071,8 @@ def targets(res: dict[str, Any], summary: dict[str, Any]) -> list[dict[str, Any]
             target["met"] = rep["within_limit"] == rep["phases"]
             target["within_limit"] = f"{rep['within_limit']} of {rep['phases']}"
             target["note"] = (f"within 5 ms in {rep['within_limit']} of {rep['phases']} phases at N=500 (the sweep's and "
-                              f"{rep['phases'] - rep['from_sweep']} repeats on fresh relays; median {rep['median_ms']} ms, worst "
-                              f"{rep['max_ms']} ms); " + target["note"])
+                              f"{rep['phases'] - rep['from_sweep']} repeats on fresh relays; median {_ms(rep['median_ms'])}, worst "
+                              f"{_ms(rep['max_ms'])}); " + target["note"])
         out.append(target)
     else:
         out.append({"target": "added p99 per token at 500 streams <= 5 ms", "met": None, "note": "N=500 not run"})
