@@ -39,7 +39,7 @@ import orjson
 
 from . import client
 from .client import Progress, StreamResult, chat_request, relay_request, resume_request
-from .report import profile_summary
+from .report import _f, profile_summary
 
 ROOT = Path(__file__).resolve().parent.parent
 LITELLM_VENV = Path(__file__).resolve().parent / ".litellm-venv"
@@ -1042,10 +1042,6 @@ def derive(res: dict[str, Any], o: Options) -> dict[str, Any]:
     return summary
 
 
-def _ms(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f} ms"
-
-
 def repeat_summary(res: dict[str, Any], limit_ms: float = 5.0) -> dict[str, Any]:
     """Added p99 of every relay phase at the repeated N: the sweep's, then each repeat's."""
     n = res["repeats"][0]["n"]
@@ -1071,8 +1067,8 @@ def targets(res: dict[str, Any], summary: dict[str, Any]) -> list[dict[str, Any]
             target["met"] = rep["within_limit"] == rep["phases"]
             target["within_limit"] = f"{rep['within_limit']} of {rep['phases']}"
             target["note"] = (f"within 5 ms in {rep['within_limit']} of {rep['phases']} phases at N=500 (the sweep's and "
-                              f"{rep['phases'] - rep['from_sweep']} repeats on fresh relays; median {_ms(rep['median_ms'])}, worst "
-                              f"{_ms(rep['max_ms'])}); " + target["note"])
+                              f"{rep['phases'] - rep['from_sweep']} repeats on fresh relays; median {_f(rep['median_ms'])} ms, worst "
+                              f"{_f(rep['max_ms'])} ms); " + target["note"])
         out.append(target)
     else:
         out.append({"target": "added p99 per token at 500 streams <= 5 ms", "met": None, "note": "N=500 not run"})
