@@ -191,13 +191,12 @@ class SSEResponse:
 
     async def _follow(self, stream: LiveStream, send: Send, loop: asyncio.AbstractEventLoop) -> None:
         """Catch up from the log in this task; once caught up, let the generation feed us until it ends."""
-        frames = stream.frames
         while True:
-            position, end = self._position, len(frames)
+            position, end = self._position, stream.last_event_id
             if end > position:
                 self._position = end
                 self._last_send = loop.time()
-                await send({"type": "http.response.body", "body": b"".join(frames[position:end]), "more_body": True})
+                await send({"type": "http.response.body", "body": stream.frames_between(position, end), "more_body": True})
                 continue
             if stream.finished:
                 return

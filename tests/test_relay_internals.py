@@ -8,12 +8,13 @@ import time
 from collections import Counter
 
 import httpx
+from hypothesis import given, strategies as st
 
 from relay import events
 from relay.cli import RedactTokens
 from relay.config import load_config_dict
 from relay.engine import Generation, GenerationRequest, _Watch
-from relay.stream import LiveStream, new_stream_id
+from relay.stream import LiveStream, PackedFrames, new_stream_id
 from relay.ticker import Ticker
 
 from .support import RelayServer, iter_sse, wait_for
@@ -121,6 +122,61 @@ async def test_progress_and_cost_ride_with_the_next_event() -> None:
     stream.finish("done", events.DONE, {"finish_reason": "stop"})
     await asyncio.wait_for(reader, 1)
     assert b"".join(batches) == b"".join(stream.frames)
+
+
+@given(st.lists(st.binary(max_size=40), max_size=30), st.integers(-35, 35), st.integers(-35, 35))
+def test_packed_frames_read_like_the_list_they_pack(frames: list[bytes], start: int, end: int) -> None:
+    packed = PackedFrames(frames)
+    assert len(packed) == len(frames)
+    assert list(packed) == frames
+    assert packed[start:end] == frames[start:end]
+    assert packed[::-2] == frames[::-2]
+    for index in (start, end):
+        if -len(frames) <= index < len(frames):
+            assert packed[index] == frames[index]
+        else:
+            try:
+                packed[index]
+            except IndexError:
+                pass
+            else:
+                raise AssertionError(f"index {index} of {len(frames)} frames did not raise")
+    if 0 <= start <= len(frames) and 0 <= end <= len(frames):
+        assert packed.joined(start, end) == b"".join(frames[start:end])
+
+
+async def test_a_finished_stream_is_packed_and_reads_the_same() -> None:
+    """On finish the frames become one bytes object and the text one string; every cursor reads what it read before."""
+    stream = LiveStream(new_stream_id(), "t", "default")
+    reader_batches: list[bytes] = []
+
+    async def read() -> None:
+        async for batch in stream.follow(0):
+            reader_batches.append(batch)
+
+    reader = asyncio.create_task(read())
+    words = [f"w{i} " for i in range(50)]
+    for word in words[:25]:
+        stream.append_token(word)
+    await asyncio.sleep(0.01)
+    for word in words[25:]:
+        stream.append_token(word)
+    stream.append(events.PROGRESS, {"output_tokens": 50}, wake=False)
+    growing = stream.frames
+    assert isinstance(growing, list)
+    stream.finish("done", events.DONE, {"finish_reason": "stop"})
+    await asyncio.wait_for(reader, 1)
+
+    assert isinstance(stream.frames, PackedFrames)
+    assert list(stream.frames) == growing and len(growing) == 52
+    assert stream.text == "".join(words) and stream.last_event_id == 52
+    assert b"".join(reader_batches) == b"".join(growing)  # the live reader missed nothing across the packing
+    for after in (0, 1, 26, 51, 52):
+        resumed = [batch async for batch in stream.follow(after)]
+        assert b"".join(resumed) == b"".join(growing[after:])
+        assert stream.frames_between(after, 52) == b"".join(growing[after:])
+    stream.finish("failed", events.ERROR, {"code": "late"})  # a second end changes nothing
+    assert stream.last_event_id == 52 and stream.status == "done"
 
 
 async def test_the_ticker_visits_every_generation_a_slice_at_a_time() -> None:
