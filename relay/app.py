@@ -89,6 +89,7 @@ class Relay:
     def _generation_done(self, task: asyncio.Task[None], generation: Generation, api_key: str | None) -> None:
         self.generations.discard(task)
         self.ticker.discard(generation)
+        self.store.ended(generation.stream)
         if not task.cancelled() and task.exception() is not None:
             logger.error("generation task failed", exc_info=task.exception())
         record = generation.stream.audit

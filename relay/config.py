@@ -47,6 +47,7 @@ class StoreConfig:
     kind: StoreKind = "memory"
     url: str = "redis://127.0.0.1:6379/0"
     ttl_s: float = 86400.0
+    max_finished_mb: float = 512.0  # memory: what finished streams may hold before the oldest are dropped
     lease_s: float = 10.0  # Redis: how long a dead instance's streams wait before another takes them over
     flush_interval_ms: float = 5.0  # Redis: the write-behind window (what a crash can lose)
     max_connections: int = 4096  # Redis: per pool (followers', writers'); a client following a stream from Redis holds one
@@ -194,7 +195,7 @@ def load_config_dict(raw: dict[str, Any]) -> Config:
             raise ConfigError(f"server.{key}: must be at least {low}")
     if not 0 <= server.port <= 65535:
         raise ConfigError("server.port: must be from 0 to 65535")
-    store = _section(raw, "store", StoreConfig, {"kind": str, "url": str, "ttl_s": float, "lease_s": float, "flush_interval_ms": float, "max_connections": int})
+    store = _section(raw, "store", StoreConfig, {"kind": str, "url": str, "ttl_s": float, "max_finished_mb": float, "lease_s": float, "flush_interval_ms": float, "max_connections": int})
     if store.lease_s < 0.5 or store.flush_interval_ms <= 0:
         raise ConfigError("store.lease_s: at least 0.5; store.flush_interval_ms: positive")
     if store.max_connections < 8:
@@ -203,6 +204,8 @@ def load_config_dict(raw: dict[str, Any]) -> Config:
         raise ConfigError(f"store.kind: {store.kind!r} is not 'memory' or 'redis'")
     if store.ttl_s <= 0:
         raise ConfigError("store.ttl_s: must be positive")
+    if store.max_finished_mb <= 0:
+        raise ConfigError("store.max_finished_mb: must be positive")
 
     providers: dict[str, ProviderConfig] = {}
     for name, table in _table(raw, "providers").items():

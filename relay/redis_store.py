@@ -280,6 +280,9 @@ class RedisStore:
         except (RedisError, OSError, TimeoutError) as exc:
             self._degrade(exc)
 
+    def ended(self, stream: LiveStream) -> None:
+        """Nothing to do: a local copy is dropped `local_keep_s` after its log is whole in Redis, whose TTL bounds the rest."""
+
     async def get(self, stream_id: str, *, at_least: int = 0, wait_s: float = 1.0) -> StreamView | None:
         """The local stream, else a view of its Redis log; raises StreamGone (410) once it expired.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
 from typing import Any, AsyncIterator, Protocol, runtime_checkable
 
 from .stream import LiveStream
@@ -48,6 +49,10 @@ class StreamStore(Protocol):
 
     async def add(self, stream: LiveStream) -> None: ...
 
+    def ended(self, stream: LiveStream) -> None:
+        """The generation of a stream added here is over (its log is final)."""
+        ...
+
     async def get(self, stream_id: str, *, at_least: int = 0) -> StreamView | None:
         """`at_least`: the client's cursor; a store whose log may trail the generation waits for it."""
         ...
@@ -60,12 +65,21 @@ class StreamStore(Protocol):
 
 
 class MemoryStore:
-    """Streams in this process only; each expires `ttl_s` after its last event."""
+    """Streams in this process only.
 
-    def __init__(self, ttl_s: float, sweep_interval_s: float = 30.0) -> None:
+    A finished stream stays readable for `ttl_s` after its last event, and while
+    the finished streams together hold at most `max_finished_bytes` of frames and
+    text: past that bound the longest finished go first, so a relay that serves
+    streams for days does not grow without end. Running streams are never dropped.
+    """
+
+    def __init__(self, ttl_s: float, max_finished_bytes: int | None = None, sweep_interval_s: float = 30.0) -> None:
         self._ttl_s = ttl_s
+        self._max_finished_bytes = max_finished_bytes
         self._sweep_interval_s = sweep_interval_s
         self._streams: dict[str, LiveStream] = {}
+        self._finished: OrderedDict[str, int] = OrderedDict()  # id -> bytes held, oldest finished first
+        self.finished_bytes = 0
         self._sweeper: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -78,6 +92,16 @@ class MemoryStore:
 
     async def add(self, stream: LiveStream) -> None:
         self._streams[stream.id] = stream
+
+    def ended(self, stream: LiveStream) -> None:
+        if self._streams.get(stream.id) is not stream or stream.id in self._finished:
+            return
+        size = stream.nbytes
+        self._finished[stream.id] = size
+        self.finished_bytes += size
+        if self._max_finished_bytes is not None:
+            while self.finished_bytes > self._max_finished_bytes and self._finished:
+                self._drop_oldest()
 
     async def get(self, stream_id: str, *, at_least: int = 0) -> LiveStream | None:
         stream = self._streams.get(stream_id)
@@ -94,18 +118,27 @@ class MemoryStore:
         return stream
 
     def health(self) -> dict[str, object]:
-        return {"kind": "memory", "streams": len(self._streams)}
+        return {"kind": "memory", "streams": len(self._streams), "finished_bytes": self.finished_bytes}
 
     def _expired(self, stream: LiveStream, now: float) -> bool:
         return stream.finished and now - stream.updated_at > self._ttl_s
 
+    def _drop_oldest(self) -> None:
+        stream_id, size = self._finished.popitem(last=False)
+        self.finished_bytes -= size
+        self._streams.pop(stream_id, None)
+
     def sweep(self) -> int:
-        """Drop expired streams; returns how many."""
+        """Drop expired streams; returns how many. Only the oldest finished are looked at."""
         now = time.time()
-        expired = [stream_id for stream_id, stream in self._streams.items() if self._expired(stream, now)]
-        for stream_id in expired:
-            del self._streams[stream_id]
-        return len(expired)
+        dropped = 0
+        while self._finished:
+            stream = self._streams.get(next(iter(self._finished)))
+            if stream is not None and not self._expired(stream, now):
+                break
+            self._drop_oldest()
+            dropped += 1
+        return dropped
 
     async def _sweep_forever(self) -> None:
         while True:

@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import itertools
 import secrets
+import sys
 import time
 from array import array
 from collections.abc import Sequence
@@ -105,6 +106,10 @@ class PackedFrames(Sequence[bytes]):
             raise IndexError("frame index out of range")
         return self._data[self._offset(index):self._ends[index]]
 
+    @property
+    def nbytes(self) -> int:
+        return len(self._data) + self._ends.itemsize * len(self._ends)
+
     def joined(self, start: int, end: int) -> bytes:
         """Frames [start, end) as one bytes object, without splitting them first."""
         if start >= end:
@@ -188,6 +193,13 @@ class LiveStream:
     @property
     def last_event_id(self) -> int:
         return len(self.frames)
+
+    @property
+    def nbytes(self) -> int:
+        """The bytes of frames and text this stream holds (what a memory bound counts)."""
+        frames = self.frames
+        held = frames.nbytes if isinstance(frames, PackedFrames) else sum(map(len, frames))
+        return held + sys.getsizeof(self.text)
 
     @property
     def finished(self) -> bool:

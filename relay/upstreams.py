@@ -52,4 +52,4 @@ def build_store(config: Config) -> StreamStore:
             touch_interval_s=min(1.0, config.store.lease_s / 3),  # renew well before the lease lapses
             max_connections=config.store.max_connections,
         )
-    return MemoryStore(ttl_s=config.store.ttl_s)
+    return MemoryStore(ttl_s=config.store.ttl_s, max_finished_bytes=int(config.store.max_finished_mb * 1024 * 1024))

@@ -27,6 +27,7 @@ def test_model_names_split_at_the_first_slash() -> None:
     [
         ({**BASE, "store": {"kind": "mongo"}}, "store.kind"),
         ({**BASE, "store": {"ttl_s": -1}}, "store.ttl_s"),
+        ({**BASE, "store": {"max_finished_mb": 0}}, "store.max_finished_mb"),
         ({**BASE, "store": {"max_connections": 2}}, "store.max_connections"),
         ({**BASE, "store": {"max_connections": "many"}}, "store.max_connections"),
         ({**BASE, "server": {"port": "80"}}, "server.port"),
