@@ -43,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, help="after the sweep, this many more direct + relay phases at --repeat-n, each on a fresh relay "
                                                     "(default 0): whether the sweep's figure there holds from phase to phase")
     parser.add_argument("--repeat-n", type=int, help="the concurrency of --repeats (default 500, the target's)")
+    parser.add_argument("--isolate", action="store_true",
+                        help="keep every other movable task on the machine off the relay's core for the run, restored after "
+                             "(needs root or CAP_SYS_NICE; see loadtest/isolation.py)")
     parser.add_argument("--no-plots", action="store_true")
     parser.add_argument("--profile-n", type=int, help="py-spy the relay during its phase at this N")
     parser.add_argument("--out", type=Path, help="results directory (default loadtest/results)")
@@ -62,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     options.litellm = options.litellm and not args.no_litellm
     options.redis = options.redis and not args.no_redis
     options.plots = options.plots and not args.no_plots
+    options.isolate = args.isolate
     options.progress = not args.no_progress and (sys.stderr.isatty() or os.environ.get("LOADTEST_PROGRESS") != "0")
     if max(options.streams) * 2 + 100 > _fd_limit():
         print(f"the file descriptor limit ({_fd_limit()}) is too low for {max(options.streams)} streams", file=sys.stderr)

@@ -39,6 +39,7 @@ import orjson
 
 from . import client
 from .client import Progress, StreamResult, chat_request, relay_request, resume_request
+from .isolation import CoreIsolation
 from .report import _f, profile_summary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,6 +69,7 @@ class Options:
     holdback_on_n: tuple[int, ...] = (200, 500)  # the route option holdback = true (the bench route has one target: off by default)
     repeats: int = 0  # more direct + relay phases at repeat_n after the sweep, each on a fresh relay: the run-to-run spread
     repeat_n: int = 500
+    isolate: bool = False  # keep the machine's other tasks off the relay's core for the run (loadtest/isolation.py)
     stop_added_p99_ms: float = 1000.0  # ... or once its added p99 is beyond this (20x the sustainable limit)
 
     @classmethod
@@ -1143,10 +1145,21 @@ def run(options: Options) -> tuple[dict[str, Any], dict[str, list[float]]]:
     options.out_dir.mkdir(parents=True, exist_ok=True)
     loop = client.new_loop()
     asyncio.set_event_loop(loop)
+    isolation = CoreIsolation(bench.server_cpus) if options.isolate and bench.server_cpus else None
     try:
+        if isolation is not None:
+            isolation.__enter__()
+            bench.results["isolation"] = isolation.summary()
+            bench.results["pinning"] = bench.pinning = (
+                f"{bench.pinning}; the machine's other tasks kept off CPU {','.join(map(str, sorted(bench.server_cpus or ())))} "
+                f"for the run ({isolation.moved} moved, {isolation.refused} could not be)")
+        elif options.isolate:
+            bench.notes.append("--isolate: one CPU only, nothing to isolate")
         results = loop.run_until_complete(bench.run())
         return results, getattr(bench, "_cdf", {})
     finally:
+        if isolation is not None:
+            isolation.restore()
         bench.stop_all()
         loop.close()
         if options.smoke:

@@ -130,3 +130,31 @@ def test_the_n500_target_is_met_only_if_every_phase_at_500_meets_it() -> None:
 
     (at500, *_) = targets({"phases": res["phases"]}, {})  # no repeats: the sweep's phase decides, as before
     assert at500["met"] is True and "within_limit" not in at500
+
+
+def test_core_isolation_moves_other_tasks_off_the_relay_core_and_back() -> None:
+    """Checked on processes of our own (a whole-machine run moves every process's tasks the same way)."""
+    import pytest
+
+    from loadtest.isolation import CoreIsolation
+
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        pytest.skip("one CPU: nothing to isolate")
+    relay_cpu, others = cpus[0], set(cpus[1:])
+    children = [subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"]) for _ in range(3)]
+    try:
+        anywhere, relay_only, elsewhere = (child.pid for child in children)
+        os.sched_setaffinity(relay_only, {relay_cpu})
+        os.sched_setaffinity(elsewhere, others)
+        with CoreIsolation({relay_cpu}, pids=[anywhere, relay_only, elsewhere]) as isolation:
+            assert os.sched_getaffinity(anywhere) == others
+            assert os.sched_getaffinity(relay_only) == {relay_cpu}  # the relay itself stays
+            assert os.sched_getaffinity(elsewhere) == others
+            assert isolation.moved >= 1 and isolation.summary()["cpus"] == [relay_cpu]
+        assert os.sched_getaffinity(anywhere) == set(cpus)  # restored
+        assert os.sched_getaffinity(relay_only) == {relay_cpu} and os.sched_getaffinity(elsewhere) == others
+    finally:
+        for child in children:
+            child.kill()
+            child.wait()

@@ -1,0 +1,76 @@
+"""Keep the machine's other tasks off the relay's core for the length of a run.
+
+The relay's core is pinned for it, but nothing stops the rest of the machine from
+running there too. On the 2-core VM of docs/benchmarks.md, `perf sched` on that
+core during an N=500 phase showed a kernel memory monitor (kdamond) taking it for
+4 ms every half second, RabbitMQ's schedulers for up to 2 ms and an Erlang VM a
+health check started for ~0.2 s; at 75-85 % load each such preemption grew into
+a 10-80 ms stall of the relay's event loop, and those few stalls were the N=500
+p99 (the top 1 % of tokens fell in 12-22 of ~900 10-ms windows).
+
+`CoreIsolation` narrows the CPU affinity of every other task that may run on the
+relay's core to the remaining cores, and puts every mask back when the run ends
+(tasks that exited meanwhile are skipped). Per-CPU kernel threads cannot move and
+are left; so are tasks that already run only on the relay's core (the relay). It
+needs the privilege to change other processes' affinity (root, or CAP_SYS_NICE);
+without it, it moves what it may and says how many it could not.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from collections.abc import Iterable
+from typing import Any
+
+
+def _tasks(pids: Iterable[int] | None = None) -> list[int]:
+    """Every thread of these processes (default: of every process); a process's main thread's tid is its pid."""
+    procs = [Path(f"/proc/{pid}") for pid in pids] if pids is not None else [p for p in Path("/proc").iterdir() if p.name.isdigit()]
+    tids: list[int] = []
+    for proc in procs:
+        with contextlib.suppress(OSError):
+            tids.extend(int(task.name) for task in (proc / "task").iterdir())
+    return tids
+
+
+class CoreIsolation:
+    """While entered, no other movable task may run on `cpus` (the relay's)."""
+
+    def __init__(self, cpus: set[int], pids: Iterable[int] | None = None) -> None:
+        self.cpus = set(cpus)
+        self._pids = list(pids) if pids is not None else None  # None: every process on the machine
+        self._saved: dict[int, set[int]] = {}
+        self.moved = 0  # tasks kept off `cpus` by the last __enter__
+        self.refused = 0  # tasks whose affinity we were not allowed to change (or that cannot move)
+
+    def __enter__(self) -> CoreIsolation:
+        for tid in _tasks(self._pids):
+            try:
+                allowed = os.sched_getaffinity(tid)
+            except OSError:
+                continue  # gone
+            rest = allowed - self.cpus
+            if not rest or rest == allowed:
+                continue  # only on the relay's cores (the relay itself, per-CPU kernel threads), or never there
+            try:
+                os.sched_setaffinity(tid, rest)
+            except OSError:
+                self.refused += 1
+            else:
+                self._saved[tid] = allowed
+        self.moved = len(self._saved)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.restore()
+
+    def restore(self) -> None:
+        saved, self._saved = self._saved, {}
+        for tid, allowed in saved.items():
+            with contextlib.suppress(OSError):  # exited meanwhile, or its tid now names another task
+                os.sched_setaffinity(tid, allowed)
+
+    def summary(self) -> dict[str, Any]:
+        return {"cpus": sorted(self.cpus), "moved_tasks": self.moved, "refused_tasks": self.refused}
