@@ -94,16 +94,21 @@ def test_serve_keeps_full_collections_short_and_rare() -> None:
         gc.set_threshold(*thresholds)
 
 
-async def test_progress_and_cost_ride_with_the_next_event() -> None:
-    """An event appended with wake=False wakes no reader: it goes out in the next batch, or at `announce`."""
-    stream = LiveStream(new_stream_id(), "t", "default")
+def _follow_in_task(stream: LiveStream) -> tuple[list[bytes], asyncio.Task[None]]:
+    """A reader following `stream` from the start in a task of its own; the batches it got, and the task."""
     batches: list[bytes] = []
 
     async def read() -> None:
         async for batch in stream.follow(0):
             batches.append(batch)
 
-    reader = asyncio.create_task(read())
+    return batches, asyncio.create_task(read())
+
+
+async def test_progress_and_cost_ride_with_the_next_event() -> None:
+    """An event appended with wake=False wakes no reader: it goes out in the next batch, or at `announce`."""
+    stream = LiveStream(new_stream_id(), "t", "default")
+    batches, reader = _follow_in_task(stream)
     stream.append_token("a ")
     await asyncio.sleep(0.01)
     stream.append(events.PROGRESS, {"output_tokens": 1}, wake=False)
@@ -148,13 +153,7 @@ def test_packed_frames_read_like_the_list_they_pack(frames: list[bytes], start: 
 async def test_a_finished_stream_is_packed_and_reads_the_same() -> None:
     """On finish the frames become one bytes object and the text one string; every cursor reads what it read before."""
     stream = LiveStream(new_stream_id(), "t", "default")
-    reader_batches: list[bytes] = []
-
-    async def read() -> None:
-        async for batch in stream.follow(0):
-            reader_batches.append(batch)
-
-    reader = asyncio.create_task(read())
+    reader_batches, reader = _follow_in_task(stream)
     words = [f"w{i} " for i in range(50)]
     for word in words[:25]:
         stream.append_token(word)
