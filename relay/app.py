@@ -215,8 +215,9 @@ async def create_stream(request: Request) -> Response:
     stream = LiveStream(new_stream_id(), token, route.name)
     # Kept so another instance can continue it. Shallow: asdict() would deep-copy every message.
     stream.request = {field.name: getattr(generation_request, field.name) for field in dataclasses.fields(generation_request)}
+    generation = Generation(stream, route, generation_request, relay.services)  # before add: a stream in the store always runs
     await relay.store.add(stream)
-    relay.start_generation(stream, Generation(stream, route, generation_request, relay.services), api_key)
+    relay.start_generation(stream, generation, api_key)
 
     if _wants_sse(request):
         return sse_response(
