@@ -1148,10 +1148,10 @@ def run(options: Options) -> tuple[dict[str, Any], dict[str, list[float]]]:
     isolation = CoreIsolation(bench.server_cpus) if options.isolate and bench.server_cpus else None
     try:
         if isolation is not None:
-            isolation.__enter__()
+            isolation.isolate()
             bench.results["isolation"] = isolation.summary()
             bench.results["pinning"] = bench.pinning = (
-                f"{bench.pinning}; the machine's other tasks kept off CPU {','.join(map(str, sorted(bench.server_cpus or ())))} "
+                f"{bench.pinning}; the machine's other tasks kept off CPU {','.join(map(str, sorted(isolation.cpus)))} "
                 f"for the run ({isolation.moved} moved, {isolation.refused} could not be)")
         elif options.isolate:
             bench.notes.append("--isolate: one CPU only, nothing to isolate")

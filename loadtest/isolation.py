@@ -6,7 +6,7 @@ core during an N=500 phase showed a kernel memory monitor (kdamond) taking it fo
 4 ms every half second, RabbitMQ's schedulers for up to 2 ms and an Erlang VM a
 health check started for ~0.2 s; at 75-85 % load each such preemption grew into
 a 10-80 ms stall of the relay's event loop, and those few stalls were the N=500
-p99 (the top 1 % of tokens fell in 12-22 of ~900 10-ms windows).
+p99 (the top 1 % of tokens fell in 10-22 of ~900 10-ms windows).
 
 `CoreIsolation` narrows the CPU affinity of every other task that may run on the
 relay's core to the remaining cores, and puts every mask back when the run ends
@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-from pathlib import Path
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 
@@ -42,10 +42,18 @@ class CoreIsolation:
         self.cpus = set(cpus)
         self._pids = list(pids) if pids is not None else None  # None: every process on the machine
         self._saved: dict[int, set[int]] = {}
-        self.moved = 0  # tasks kept off `cpus` by the last __enter__
+        self.moved = 0  # tasks kept off `cpus` by the last isolate()
         self.refused = 0  # tasks whose affinity we were not allowed to change (or that cannot move)
 
     def __enter__(self) -> CoreIsolation:
+        self.isolate()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.restore()
+
+    def isolate(self) -> None:
+        """Narrow every other task's affinity off `cpus`, remembering each mask for `restore`."""
         for tid in _tasks(self._pids):
             try:
                 allowed = os.sched_getaffinity(tid)
@@ -61,10 +69,6 @@ class CoreIsolation:
             else:
                 self._saved[tid] = allowed
         self.moved = len(self._saved)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.restore()
 
     def restore(self) -> None:
         saved, self._saved = self._saved, {}
