@@ -25,6 +25,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from loadtest.stamps import StampReader
 from loadtest.texts import TEXTS, tokenize
 from loadtest.upstream import (
     PREAMBLE,
@@ -273,9 +274,13 @@ async def test_n_caps_or_repeats_the_text(up: FakeUpstream) -> None:
 async def test_stamp_tokens_carry_send_time(up: FakeUpstream) -> None:
     before = time.time_ns()
     result = await openai_stream(up, "gpt;text=stamp;n=5;tps=100")
-    stamps = [int(p) for p in result.pieces]
-    assert all(p.startswith(" ") for p in result.pieces) and len(stamps) == 5
-    assert before <= stamps[0] < stamps[-1] <= time.time_ns()
+    reader = StampReader()
+    for piece in result.pieces:
+        assert re.fullmatch(r" [A-Za-z][a-z]+ [A-Za-z][a-z]+", piece)  # two words: two tokens
+        reader.feed(piece, time.time_ns())
+    stamps = reader.sent
+    assert len(stamps) == 5
+    assert before // 1000 * 1000 <= stamps[0] < stamps[-1] <= time.time_ns()
     assert stamps[-1] - stamps[0] >= 30_000_000  # 4 gaps of 10 ms
 
 
@@ -371,16 +376,23 @@ async def test_bad_key_is_401_in_each_dialect(up: FakeUpstream) -> None:
             await client.messages.create(model="claude", max_tokens=10, messages=USER, stream=True)
 
 
+def transport_error(exc: BaseException) -> BaseException:
+    """The transport's error under an anthropic stream's: anthropic 2.17 wraps what iterating raises, 2.15 did not."""
+    if isinstance(exc, anthropic.APIConnectionError) and exc.__cause__ is not None:
+        return exc.__cause__
+    return exc
+
+
 async def test_reset_is_a_connection_error_after_at_chunks(up: FakeUpstream) -> None:
     partial = Result()
     with pytest.raises(openai.APIConnectionError) as caught:
         await openai_stream(up, "gpt;fault=reset;at=7", result=partial)
     assert isinstance(caught.value.__cause__, httpx2.ReadError)
     assert partial.pieces == tokenize(TEXTS["prose"])[:7]
-    # anthropic 2.x does not wrap errors raised while iterating: the raw transport error escapes
     partial = Result()
-    with pytest.raises(httpx2.ReadError):
+    with pytest.raises((httpx2.ReadError, anthropic.APIConnectionError)) as raised:
         await anthropic_stream(up, "claude;fault=reset;at=3", result=partial)
+    assert isinstance(transport_error(raised.value), httpx2.ReadError)
     assert partial.pieces == tokenize(TEXTS["prose"])[:3]
 
 
@@ -390,8 +402,9 @@ async def test_close_is_an_incomplete_chunked_body(up: FakeUpstream) -> None:
         await openai_stream(up, "gpt;fault=close;at=4", result=partial)
     assert isinstance(caught.value.__cause__, httpx2.RemoteProtocolError)
     assert len(partial.pieces) == 4
-    with pytest.raises(httpx2.RemoteProtocolError, match="incomplete chunked read"):
+    with pytest.raises((httpx2.RemoteProtocolError, anthropic.APIConnectionError), match="incomplete chunked read") as raised:
         await anthropic_stream(up, "claude;fault=close;at=4")
+    assert isinstance(transport_error(raised.value), httpx2.RemoteProtocolError)
 
 
 async def test_stall_is_a_read_timeout(up: FakeUpstream) -> None:
@@ -400,10 +413,11 @@ async def test_stall_is_a_read_timeout(up: FakeUpstream) -> None:
         await openai_stream(up, "gpt;fault=stall;at=3", result=partial, timeout=0.3)
     assert len(partial.pieces) == 3
     async with ant(up, timeout=0.3) as client:
-        with pytest.raises(httpx2.ReadTimeout):
+        with pytest.raises((httpx2.ReadTimeout, anthropic.APITimeoutError)) as raised:
             async with client.messages.stream(model="claude;fault=stall;at=0", max_tokens=99, messages=USER) as s:
                 async for _ in s.text_stream:
                     pytest.fail("a stream stalled at 0 has no text")
+        assert isinstance(transport_error(raised.value), httpx2.ReadTimeout)
     await asyncio.sleep(0.05)
     assert up.stats["streams_active"] == 0, "the stalled streams are dropped with their connections"
 
