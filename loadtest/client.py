@@ -13,14 +13,13 @@ Two dialects:
 ``relay``   splice-relay's SSE: ``id:``/``event:``/``data:`` frames; ``token`` events carry
             ``{"text"}``, ``done``/``error`` end the stream.
 
-Token texts from the fake upstream's ``text=stamp`` are `` <time.time_ns()>``: every
-complete 19-digit run a client sees is one upstream chunk's send time.
+Token texts from the fake upstream's ``text=stamp`` spell each chunk's send time in two words
+(:mod:`loadtest.stamps`); every stream reads them with a :class:`StampReader`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,10 +28,9 @@ from typing import Any
 import httptools
 import orjson
 
-__all__ = ["Progress", "Request", "StreamResult", "new_loop", "open_stream", "run_streams"]
+from .stamps import StampReader
 
-_DIGITS = re.compile(rb"\d+")
-STAMP_DIGITS = 19  # time.time_ns() has 19 digits until the year 2286
+__all__ = ["Progress", "Request", "StreamResult", "new_loop", "open_stream", "run_streams"]
 
 
 def new_loop() -> asyncio.AbstractEventLoop:
@@ -135,7 +133,7 @@ class SSEProtocol(asyncio.Protocol):
         self.parser = httptools.HttpResponseParser(self)
         self.transport: asyncio.Transport | None = None
         self.buffer = b""
-        self.carry = b""  # digits of a stamp cut at an event's end (never by the relay's hold-back)
+        self.stamps = StampReader(result.stamps, result.recv)
         self.now = 0
         self.text_parts: list[str] = []
         self._header: bytes = b""
@@ -262,9 +260,6 @@ class SSEProtocol(asyncio.Protocol):
         elif name == b"done":
             result.done = True
             result.finish_reason = orjson.loads(data).get("finish_reason")
-            if self.carry:
-                self._stamp_digits(self.carry)
-                self.carry = b""
             result.events.append((self.now, "done", None, result.tokens))
             self._end(None)
         elif name == b"error":
@@ -288,21 +283,7 @@ class SSEProtocol(asyncio.Protocol):
             self.text_parts.append(text)
         if self.progress is not None:
             self.progress.tokens += 1
-        raw = text.encode()
-        if self.carry:
-            raw = self.carry + raw
-            self.carry = b""
-        for match in _DIGITS.finditer(raw):
-            digits = match.group()
-            if len(digits) < STAMP_DIGITS and match.end() == len(raw):
-                self.carry = digits  # the rest of this stamp comes with the next event
-                break
-            self._stamp_digits(digits)
-
-    def _stamp_digits(self, digits: bytes) -> None:
-        if len(digits) == STAMP_DIGITS:
-            self.result.stamps.append(int(digits))
-            self.result.recv.append(self.now)
+        self.stamps.feed(text, now)
 
     def _end(self, error: str | None) -> None:
         result = self.result
@@ -310,6 +291,7 @@ class SSEProtocol(asyncio.Protocol):
             result.error = error
         if not result.t_end:
             result.t_end = self.now or time.time_ns()
+            self.stamps.close(result.t_end)
         if self.transport is not None:
             self.transport.close()
         if not self.finished.done():

@@ -16,8 +16,9 @@ or :func:`upstream_in_thread`.
 **The script lives in the model name**: ``<name>[;key=value]*``, e.g.
 ``gpt-4o-mini;fault=stall;at=12;tps=50``.  Keys (see :class:`Script`):
 
-``text``      reference answer to stream (``prose`` default; see :mod:`loadtest.texts`,
-              ``stamp`` sends `` <time.time_ns()>`` tokens; more via ``PUT /_texts/<name>``)
+``text``      reference answer to stream (``prose`` default; see :mod:`loadtest.texts`;
+              ``stamp`` sends each chunk's send time, spelled as two words by
+              :mod:`loadtest.stamps`; more via ``PUT /_texts/<name>``)
 ``n``         number of content chunks (the text is repeated to fill it)
 ``tps``       content chunks per second (0, the default: as fast as possible)
 ``ttft``      seconds before the first content chunk
@@ -77,6 +78,7 @@ from typing import Any, Protocol
 import httptools
 import orjson
 
+from loadtest.stamps import encode_stamp, stamp_words
 from loadtest.texts import STAMP, TEXTS, tokenize
 
 __all__ = [
@@ -725,7 +727,7 @@ class Stream:
             self.conn.write_chunk(b"".join(out))
 
     def _token(self, i: int) -> str:
-        return f" {time.time_ns()}" if self.tokens is None else self.tokens[i]
+        return encode_stamp(time.time_ns()) if self.tokens is None else self.tokens[i]
 
     def _schedule(self, due: float) -> None:
         self.scheduled = True
@@ -990,6 +992,7 @@ class FakeUpstream:
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
+        stamp_words()  # read now (0.2 s), not in the loop at the first stamped stream
         self._ticker = Ticker(self._loop, self.tick)
         self._server = await self._loop.create_server(
             lambda: Connection(self), self.host, self.port, backlog=4096, reuse_address=True, ssl=self.ssl,
