@@ -46,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--isolate", action="store_true",
                         help="keep every other movable task on the machine off the relay's core for the run, restored after "
                              "(needs root or CAP_SYS_NICE; see loadtest/isolation.py)")
+    parser.add_argument("--realtime", action="store_true",
+                        help="start the relay and LiteLLM under SCHED_FIFO (chrt), so nothing of normal priority preempts "
+                             "them (needs root or CAP_SYS_NICE; see loadtest/isolation.py)")
     parser.add_argument("--no-plots", action="store_true")
     parser.add_argument("--profile-n", type=int, help="py-spy the relay during its phase at this N")
     parser.add_argument("--out", type=Path, help="results directory (default loadtest/results)")
@@ -66,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     options.redis = options.redis and not args.no_redis
     options.plots = options.plots and not args.no_plots
     options.isolate = args.isolate
+    options.realtime = args.realtime
     options.progress = not args.no_progress and (sys.stderr.isatty() or os.environ.get("LOADTEST_PROGRESS") != "0")
     if max(options.streams) * 2 + 100 > _fd_limit():
         print(f"the file descriptor limit ({_fd_limit()}) is too low for {max(options.streams)} streams", file=sys.stderr)

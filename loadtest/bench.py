@@ -39,7 +39,7 @@ import orjson
 
 from . import client
 from .client import Progress, StreamResult, chat_request, relay_request, resume_request
-from .isolation import CoreIsolation
+from .isolation import CoreIsolation, realtime_prefix
 from .report import _f, profile_summary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,6 +70,7 @@ class Options:
     repeats: int = 0  # more direct + relay phases at repeat_n after the sweep, each on a fresh relay: the run-to-run spread
     repeat_n: int = 500
     isolate: bool = False  # keep the machine's other tasks off the relay's core for the run (loadtest/isolation.py)
+    realtime: bool = False  # run the relay and LiteLLM under SCHED_FIFO (loadtest/isolation.py)
     stop_added_p99_ms: float = 1000.0  # ... or once its added p99 is beyond this (20x the sustainable limit)
 
     @classmethod
@@ -394,6 +395,13 @@ class Bench:
         else:
             self.server_cpus = self.load_cpus = None
             self.pinning = "one CPU: no pinning; relay, upstream and clients share it"
+        self.server_prefix: list[str] = []  # before the relay's and LiteLLM's argv: `chrt --fifo 10` with --realtime
+        if options.realtime:
+            self.server_prefix, refused = realtime_prefix()
+            if refused:
+                self.notes.append(f"--realtime: {refused}; servers run at normal priority")
+            else:
+                self.pinning += f"; relay / LiteLLM at real-time priority ({' '.join(self.server_prefix[1:])})"
         self.results: dict[str, Any] = {"options": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(options).items()},
                                         "pinning": self.pinning}
 
@@ -445,7 +453,7 @@ class Bench:
         config.write_text(relay_config(upstream_port, self.scenario, store, accounting, default_route))
         exe = Path(sys.executable).with_name("splice-relay")
         argv = [str(exe)] if exe.exists() else [sys.executable, "-m", "relay.cli"]
-        proc = self.start(Proc(name, argv + ["serve", "--config", str(config), "--port", str(port), "--log-level", "warning"],
+        proc = self.start(Proc(name, self.server_prefix + argv + ["serve", "--config", str(config), "--port", str(port), "--log-level", "warning"],
                                self.workdir, cpus=self.server_cpus))
         if wait:
             wait_http(f"http://{HOST}:{port}/healthz", proc, 60)
@@ -788,7 +796,7 @@ class Bench:
         config.write_text(litellm_config(upstream_port, self.scenario))
         env = {"LITELLM_LOCAL_MODEL_COST_MAP": "True", "LITELLM_TELEMETRY": "False", "LITELLM_LOG": "ERROR",
                "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost", "DISABLE_SCHEMA_UPDATE": "True"}
-        proc = self.start(Proc("litellm", [str(exe), "--config", str(config), "--host", HOST, "--port", str(port), "--num_workers", "1"],
+        proc = self.start(Proc("litellm", self.server_prefix + [str(exe), "--config", str(config), "--host", HOST, "--port", str(port), "--num_workers", "1"],
                                self.workdir, env=env, cpus=self.server_cpus))
         wait_port(port, proc, 180)
         wait_http(f"http://{HOST}:{port}/health/liveliness", proc, 60)

@@ -1,4 +1,4 @@
-"""Keep the machine's other tasks off the relay's core for the length of a run.
+"""Keep the machine's other tasks off the relay's core for the length of a run, and out of its way.
 
 The relay's core is pinned for it, but nothing stops the rest of the machine from
 running there too. On the 2-core VM of docs/benchmarks.md, `perf sched` on that
@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -78,3 +80,29 @@ class CoreIsolation:
 
     def summary(self) -> dict[str, Any]:
         return {"cpus": sorted(self.cpus), "moved_tasks": self.moved, "refused_tasks": self.refused}
+
+
+REALTIME_PRIORITY = 10  # SCHED_FIFO priority of the measured server: above every normal task, below the kernel's own
+
+
+def realtime_prefix() -> tuple[list[str], str | None]:
+    """The argv prefix that starts a server under SCHED_FIFO (`chrt`), or why it cannot.
+
+    What `--isolate` cannot move (per-CPU kernel threads, tasks that wake on the
+    relay's core before they are moved) still preempts a normal-priority relay for
+    milliseconds. A real-time relay is preempted only by the kernel's own real-time
+    work; when it is idle, everything else runs. The kernel's real-time throttling
+    (95 % of each second by default) keeps a runaway from owning the core. Threads
+    and child processes inherit the policy. Needs root or CAP_SYS_NICE.
+    """
+    chrt = shutil.which("chrt")
+    if chrt is None:
+        return [], "chrt (util-linux) not found"
+    prefix = [chrt, "--fifo", str(REALTIME_PRIORITY)]
+    try:
+        done = subprocess.run([*prefix, "true"], capture_output=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return [], f"chrt failed: {exc!r}"
+    if done.returncode != 0:
+        return [], f"chrt refused SCHED_FIFO: {done.stderr.decode(errors='replace').strip()[:200]}"
+    return prefix, None

@@ -158,3 +158,21 @@ def test_core_isolation_moves_other_tasks_off_the_relay_core_and_back() -> None:
         for child in children:
             child.kill()
             child.wait()
+
+
+def test_realtime_prefix_starts_a_server_under_sched_fifo() -> None:
+    """`--realtime`: the relay's argv gets a `chrt` prefix; its threads inherit the policy."""
+    import pytest
+
+    from loadtest.isolation import REALTIME_PRIORITY, realtime_prefix
+
+    prefix, refused = realtime_prefix()
+    if refused is not None:
+        assert not prefix
+        if os.environ.get("CI") == "true" and os.geteuid() == 0:
+            pytest.fail(f"root, yet no SCHED_FIFO: {refused}")
+        pytest.skip(f"no real-time priority here: {refused}")
+    code = ("import os, threading; seen = []; t = threading.Thread(target=lambda: seen.append(os.sched_getscheduler(0))); "
+            "t.start(); t.join(); print(os.sched_getscheduler(0), os.sched_getparam(0).sched_priority, seen[0])")
+    out = subprocess.run([*prefix, sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=True).stdout.split()
+    assert out == [str(os.SCHED_FIFO), str(REALTIME_PRIORITY), str(os.SCHED_FIFO)]
