@@ -396,7 +396,10 @@ class Bench:
             self.server_cpus = self.load_cpus = None
             self.pinning = "one CPU: no pinning; relay, upstream and clients share it"
         self.server_prefix: list[str] = []  # before the relay's and LiteLLM's argv: `chrt --fifo 10` with --realtime
-        if options.realtime:
+        if options.realtime and not self.server_cpus:
+            self.notes.append("--realtime: one CPU only; a real-time server would preempt the clients that time it, "
+                              "so servers run at normal priority")
+        elif options.realtime:
             self.server_prefix, refused = realtime_prefix()
             if refused:
                 self.notes.append(f"--realtime: {refused}; servers run at normal priority")
