@@ -291,7 +291,6 @@ class SSEProtocol(asyncio.Protocol):
             result.error = error
         if not result.t_end:
             result.t_end = self.now or time.time_ns()
-            self.stamps.close(result.t_end)
         if self.transport is not None:
             self.transport.close()
         if not self.finished.done():

@@ -79,8 +79,9 @@ class StampReader:
     """Reads stamps out of a stream's text as it arrives, in whatever pieces it arrives.
 
     ``feed(text, now)`` appends the send time of every stamp the text completes to ``sent``
-    and ``now`` to ``recv`` (the caller's lists, when given).  A word cut at the end of a piece waits for the rest; words that
-    are not stamp words (another text) are skipped and break no pairing after them.
+    and ``now`` to ``recv`` (the caller's lists, when given).  A word cut at the end of a
+    piece waits for the rest (a stream that ends inside a word completes no stamp); words
+    that are not stamp words (another text) are skipped and break no pairing after them.
     """
 
     __slots__ = ("sent", "recv", "_carry", "_high", "_index")
@@ -105,12 +106,6 @@ class StampReader:
                 self._word(last, now)
             else:
                 self._carry = last
-
-    def close(self, now: int) -> None:
-        """The stream ended: a word left cut is read as it is."""
-        if self._carry:
-            self._word(self._carry, now)
-            self._carry = ""
 
     def _word(self, word: str, now: int) -> None:
         if not word:

@@ -46,7 +46,6 @@ def test_reader_reads_every_stamp_however_the_text_is_cut(gaps: list[int], cuts:
     receipt = times[-1] + 5_000_000
     for start, end in zip(bounds, bounds[1:]):
         reader.feed(text[start:end], receipt)
-    reader.close(receipt)
     assert reader.sent == [x // 1000 * 1000 for x in times]
     assert reader.recv == [receipt] * len(times)
 
