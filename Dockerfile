@@ -12,10 +12,11 @@ ENV PYTHONUNBUFFERED=1 \
 
 WORKDIR /app
 
-# 1. Dependencies only, from pyproject.toml: this layer is rebuilt only when pyproject.toml changes.
-COPY pyproject.toml ./
+# 1. Dependencies only, from pyproject.toml at the versions of constraints.txt (what CI tested):
+#    this layer is rebuilt only when one of the two changes.
+COPY pyproject.toml constraints.txt ./
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt \
+    && pip install -c constraints.txt -r /tmp/requirements.txt \
     && rm /tmp/requirements.txt
 
 # 2. The source, installed without touching the dependencies. The tiktoken files ship inside

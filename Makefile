@@ -5,12 +5,12 @@ BIN := $(VENV)/bin
 PORT ?= 8080
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench-smoke eval clean
+.PHONY: run test bench-smoke eval upgrade-deps clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -28,6 +28,19 @@ eval: $(STAMP)
 
 bench-smoke: $(STAMP)
 	$(BIN)/python -m loadtest --smoke
+
+# Every dependency at its newest release, written to constraints.txt (header kept); `make test` next.
+upgrade-deps:
+	rm -rf .venv-resolve
+	$(PYTHON) -m venv .venv-resolve
+	.venv-resolve/bin/python -m pip install --quiet --upgrade pip
+	.venv-resolve/bin/python -m pip install --quiet -e '.[test]'
+	{ grep '^#' constraints.txt | grep -v '^# Resolved'; \
+	  .venv-resolve/bin/python -c "import datetime, platform; print(f'# Resolved for CPython {platform.python_version()} on {platform.system()} {platform.machine()} on {datetime.date.today()}.')"; \
+	  .venv-resolve/bin/python -m pip freeze --exclude-editable | grep -vi '^splice-relay'; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+	rm -rf .venv-resolve
+	@echo "constraints.txt re-resolved: git diff constraints.txt, then make test"
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .hypothesis

@@ -12,6 +12,9 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from relay.config import default_config, load_config_dict
 from relay.tokens import ENCODINGS_DIR, SHIPPED_ENCODINGS
@@ -119,7 +122,7 @@ def test_dockerfile_runtime() -> None:
 def test_dockerignore_keeps_the_venv_and_git_out() -> None:
     patterns = {line.strip().rstrip("/") for line in (ROOT / ".dockerignore").read_text().splitlines()}
     assert {".venv", ".git"} <= patterns
-    assert "README.md" not in patterns and "pyproject.toml" not in patterns  # the build needs both
+    assert not {"README.md", "pyproject.toml", "constraints.txt"} & patterns  # the build needs all three
 
 
 # -- pyproject.toml -------------------------------------------------------------
@@ -130,6 +133,38 @@ def test_pyproject_names_the_distribution_and_console_script() -> None:
     assert project["name"] == "splice-relay"
     assert project["scripts"]["splice-relay"] == "relay.cli:main"
     assert (ROOT / project["readme"]).is_file()
+
+
+_EXTRA_PACKAGES = {("redis", "hiredis"): {"hiredis"}, ("uvicorn", "standard"): {"uvloop", "httptools"}}
+
+
+def _pins() -> dict[str, Version]:
+    pins: dict[str, Version] = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            pins[canonicalize_name(name)] = Version(version)
+    return pins
+
+
+def test_constraints_pin_every_dependency_within_its_floor() -> None:
+    """A dependency added to pyproject.toml without `make upgrade-deps` would install unpinned."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pins = _pins()
+    for spec in project["dependencies"] + project["optional-dependencies"]["test"]:
+        requirement = Requirement(spec)
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{name} is not pinned in constraints.txt (make upgrade-deps)"
+        assert requirement.specifier.contains(pins[name], prereleases=True), (name, str(pins[name]), str(requirement.specifier))
+        for extra in requirement.extras:  # what redis[hiredis] and uvicorn[standard] pull in is pinned too
+            missing = _EXTRA_PACKAGES.get((name, extra), set()) - pins.keys()
+            assert not missing, f"{name}[{extra}] needs {missing} pinned in constraints.txt"
+
+
+def test_the_install_steps_use_the_constraints() -> None:
+    assert "-c constraints.txt" in (ROOT / "Makefile").read_text()
+    install = [rest for keyword, rest in _instructions() if keyword == "RUN" and "pip install -r" in rest.replace("-c constraints.txt ", "")]
+    assert install and "-c constraints.txt" in install[0]
 
 
 # -- docs/configuration.md: every example is a config the relay accepts -----------
