@@ -41,7 +41,9 @@ def stamp_words() -> tuple[str, ...]:
     """The 2**15 words a stamp is spelled in: o200k_base tokens of a space and a word, none a prefix of another.
 
     Read from the BPE file the relay ships (one ``base64 rank`` line per token), so the
-    upstream and the clients derive the same list without loading tiktoken.
+    upstream and the clients derive the same list without loading tiktoken. (tiktoken's
+    ``load_tiktoken_bpe`` would also copy the file into its cache folder, which the relay
+    points at ``relay/encodings``.)
     """
     file_name, _ = SHIPPED_ENCODINGS["o200k_base"]
     found = []

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -134,8 +136,6 @@ def test_the_n500_target_is_met_only_if_every_phase_at_500_meets_it() -> None:
 
 def test_core_isolation_moves_other_tasks_off_the_relay_core_and_back() -> None:
     """Checked on processes of our own (a whole-machine run moves every process's tasks the same way)."""
-    import pytest
-
     from loadtest.isolation import CoreIsolation
 
     cpus = sorted(os.sched_getaffinity(0))
@@ -162,8 +162,6 @@ def test_core_isolation_moves_other_tasks_off_the_relay_core_and_back() -> None:
 
 def test_realtime_prefix_starts_a_server_under_sched_fifo() -> None:
     """`--realtime`: the relay's argv gets a `chrt` prefix; its threads inherit the policy."""
-    import pytest
-
     from loadtest.isolation import REALTIME_PRIORITY, realtime_prefix
 
     prefix, refused = realtime_prefix()

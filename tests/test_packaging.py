@@ -163,8 +163,9 @@ def test_constraints_pin_every_dependency_within_its_floor() -> None:
 
 def test_the_install_steps_use_the_constraints() -> None:
     assert "-c constraints.txt" in (ROOT / "Makefile").read_text()
-    install = [rest for keyword, rest in _instructions() if keyword == "RUN" and "pip install -r" in rest.replace("-c constraints.txt ", "")]
-    assert install and "-c constraints.txt" in install[0]
+    instructions = _instructions()
+    deps_install = _index(instructions, lambda k, r: k == "RUN" and "pip install" in r)  # as in the layering test
+    assert "-c constraints.txt" in instructions[deps_install][1]
 
 
 # -- docs/configuration.md: every example is a config the relay accepts -----------

@@ -376,7 +376,7 @@ async def test_bad_key_is_401_in_each_dialect(up: FakeUpstream) -> None:
             await client.messages.create(model="claude", max_tokens=10, messages=USER, stream=True)
 
 
-def transport_error(exc: BaseException) -> BaseException:
+def sdk_cause(exc: BaseException) -> BaseException:
     """The transport's error under an anthropic stream's: anthropic 2.17 wraps what iterating raises, 2.15 did not."""
     if isinstance(exc, anthropic.APIConnectionError) and exc.__cause__ is not None:
         return exc.__cause__
@@ -392,7 +392,7 @@ async def test_reset_is_a_connection_error_after_at_chunks(up: FakeUpstream) -> 
     partial = Result()
     with pytest.raises((httpx2.ReadError, anthropic.APIConnectionError)) as raised:
         await anthropic_stream(up, "claude;fault=reset;at=3", result=partial)
-    assert isinstance(transport_error(raised.value), httpx2.ReadError)
+    assert isinstance(sdk_cause(raised.value), httpx2.ReadError)
     assert partial.pieces == tokenize(TEXTS["prose"])[:3]
 
 
@@ -404,7 +404,7 @@ async def test_close_is_an_incomplete_chunked_body(up: FakeUpstream) -> None:
     assert len(partial.pieces) == 4
     with pytest.raises((httpx2.RemoteProtocolError, anthropic.APIConnectionError), match="incomplete chunked read") as raised:
         await anthropic_stream(up, "claude;fault=close;at=4")
-    assert isinstance(transport_error(raised.value), httpx2.RemoteProtocolError)
+    assert isinstance(sdk_cause(raised.value), httpx2.RemoteProtocolError)
 
 
 async def test_stall_is_a_read_timeout(up: FakeUpstream) -> None:
@@ -417,7 +417,7 @@ async def test_stall_is_a_read_timeout(up: FakeUpstream) -> None:
             async with client.messages.stream(model="claude;fault=stall;at=0", max_tokens=99, messages=USER) as s:
                 async for _ in s.text_stream:
                     pytest.fail("a stream stalled at 0 has no text")
-        assert isinstance(transport_error(raised.value), httpx2.ReadTimeout)
+        assert isinstance(sdk_cause(raised.value), httpx2.ReadTimeout)
     await asyncio.sleep(0.05)
     assert up.stats["streams_active"] == 0, "the stalled streams are dropped with their connections"
 
