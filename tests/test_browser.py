@@ -3,7 +3,8 @@
 The page is served from one origin and the relay listens on another, so the browser itself
 enforces CORS: a listed origin creates a stream and reads it to the end with the native
 `EventSource`; an unlisted one is refused by the browser. Chromium is driven over the DevTools
-protocol (aiohttp's WebSocket client). Skipped where no `chromium` is installed.
+protocol (aiohttp's WebSocket client). Skipped where no `chromium` is installed, except in CI
+(`.ci/run` installs it), where a missing browser fails.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 import contextlib
 import http.server
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -29,7 +31,13 @@ from relay.config import load_config_dict
 from .support import RelayServer, free_port
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH")
+pytestmark = pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="no chromium on PATH")
+
+
+@pytest.fixture(autouse=True)
+def _chromium_in_ci() -> None:
+    if CHROMIUM is None:
+        pytest.fail("chromium is not on PATH, and the browser tests must run in CI (.ci/run installs it)")
 
 PAGE = """<!doctype html><meta charset="utf-8"><title>relay</title><script>
 (async () => {
