@@ -51,6 +51,9 @@ class StoreConfig:
     lease_s: float = 10.0  # Redis: how long a dead instance's streams wait before another takes them over
     flush_interval_ms: float = 5.0  # Redis: the write-behind window (what a crash can lose)
     max_connections: int = 4096  # Redis: per pool (followers', writers'); a client following a stream from Redis holds one
+    prefix: str = "sr"  # Redis: key prefix; deployments sharing a database must each have their own
+    keep_request: bool = False  # Redis: keep the stored prompt after the stream ends (it is needed only for takeover)
+    handover_s: float = 5.0  # Redis: at SIGTERM, how long to wait for the running streams to be flushed and handed over
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,7 @@ class RouteConfig:
     # failover never has to continue mid-word. Off: every chunk goes out at once; the seam repair
     # then meets mid-word cuts (docs/splice.md). Unset: on only where a fallback target exists.
     holdback: bool | None = None
+    max_duration_s: float = 600.0  # a generation running longer ends with an `error` (code max_duration)
 
     @property
     def holds_back(self) -> bool:
@@ -107,6 +111,12 @@ class ServerConfig:
     max_output_tokens: int = 32768
     daily_usd_per_key: float | None = None  # spend cap per API key per UTC day
     cors_origins: tuple[str, ...] = ()  # browser origins allowed to call the relay ("*": any); none = no CORS headers
+    max_generations: int = 2000  # running generations per process; past it POST answers 503 with Retry-After
+    key_requests_per_minute: int | None = None  # per API key (shared through Redis with the Redis store)
+    key_concurrent_streams: int | None = None  # running streams per API key (likewise)
+    max_readers_per_stream: int = 64  # open SSE responses on one stream, per instance; past it 429
+    write_timeout_s: float = 30.0  # a reader whose socket takes no bytes for this long is disconnected
+    drain_s: float = 25.0  # memory store: at SIGTERM, how long running generations may finish before they are cancelled
 
     @property
     def api_keys(self) -> frozenset[str]:
@@ -171,6 +181,8 @@ def load_config_dict(raw: dict[str, Any]) -> Config:
     server = _section(raw, "server", ServerConfig, {
         "host": str, "port": int, "api_keys_env": str, "max_body_bytes": int,
         "ping_s": float, "retry_ms": int, "max_output_tokens": int, "daily_usd_per_key": float, "cors_origins": list,
+        "max_generations": int, "key_requests_per_minute": int, "key_concurrent_streams": int,
+        "max_readers_per_stream": int, "write_timeout_s": float, "drain_s": float,
     })
     server = dataclasses.replace(server, cors_origins=_cors_origins(server.cors_origins))
     accounting = _section(raw, "accounting", AccountingConfig, {
@@ -190,12 +202,20 @@ def load_config_dict(raw: dict[str, Any]) -> Config:
         if any(value < 0 for value in values.values()):
             raise ConfigError(f"pricing.{pattern}: prices cannot be negative")
         pricing[pattern] = Price(**values)
-    for key, value, low in (("ping_s", server.ping_s, 0.0), ("retry_ms", server.retry_ms, 0), ("max_body_bytes", server.max_body_bytes, 1), ("max_output_tokens", server.max_output_tokens, 1)):
+    for key, value, low in (("ping_s", server.ping_s, 0.0), ("retry_ms", server.retry_ms, 0), ("max_body_bytes", server.max_body_bytes, 1), ("max_output_tokens", server.max_output_tokens, 1),
+        ("max_generations", server.max_generations, 1), ("key_requests_per_minute", server.key_requests_per_minute or 1, 1),
+        ("key_concurrent_streams", server.key_concurrent_streams or 1, 1), ("max_readers_per_stream", server.max_readers_per_stream, 1),
+        ("write_timeout_s", server.write_timeout_s, 0.1), ("drain_s", server.drain_s, 0.0)):
         if value < low:
             raise ConfigError(f"server.{key}: must be at least {low}")
     if not 0 <= server.port <= 65535:
         raise ConfigError("server.port: must be from 0 to 65535")
-    store = _section(raw, "store", StoreConfig, {"kind": str, "url": str, "ttl_s": float, "max_finished_mb": float, "lease_s": float, "flush_interval_ms": float, "max_connections": int})
+    store = _section(raw, "store", StoreConfig, {"kind": str, "url": str, "ttl_s": float, "max_finished_mb": float, "lease_s": float, "flush_interval_ms": float, "max_connections": int,
+                                                         "prefix": str, "keep_request": bool, "handover_s": float})
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,32}", store.prefix):
+        raise ConfigError(f"store.prefix: {store.prefix!r} must be 1-32 letters, digits, '_', '.' or '-'")
+    if store.handover_s < 0:
+        raise ConfigError("store.handover_s: cannot be negative")
     if store.lease_s < 0.5 or store.flush_interval_ms <= 0:
         raise ConfigError("store.lease_s: at least 0.5; store.flush_interval_ms: positive")
     if store.max_connections < 8:
@@ -235,7 +255,7 @@ def load_config_dict(raw: dict[str, Any]) -> Config:
             table, key,
             {
                 "targets": list, "first_token_timeout_s": float, "stall_timeout_s": float, "stall_adaptive": bool,
-                "stall_floor_s": float, "max_tokens": int, "max_usd": float, "holdback": bool,
+                "stall_floor_s": float, "max_tokens": int, "max_usd": float, "holdback": bool, "max_duration_s": float,
             },
         )
         targets = tuple(_target(item, f"{key}.targets[{index}]", providers) for index, item in enumerate(values.pop("targets", [])))
@@ -243,7 +263,7 @@ def load_config_dict(raw: dict[str, Any]) -> Config:
             raise ConfigError(f"{key}.targets: at least one 'provider/model' is required")
         if values.get("max_tokens", 1) < 1:
             raise ConfigError(f"{key}.max_tokens: must be positive")
-        for timeout in ("first_token_timeout_s", "stall_timeout_s", "stall_floor_s"):
+        for timeout in ("first_token_timeout_s", "stall_timeout_s", "stall_floor_s", "max_duration_s"):
             if values.get(timeout, 1) <= 0:
                 raise ConfigError(f"{key}.{timeout}: must be positive")
         routes[name] = RouteConfig(name=name, targets=targets, **values)
