@@ -11,14 +11,24 @@ which of the two bills.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Iterator
 
 import tiktoken
 
 from providers import Usage
 
 from .pricing import Price
-from .tokens import encoding_for_model, is_exact_for_model
+from .tokens import (
+    INLINE_CHARS,
+    MAX_COUNT_CHARS,
+    SYNC_MAX_CHARS,
+    count_bounded,
+    count_tokens,
+    encoding_for_model,
+    estimate_tokens,
+    is_exact_for_model,
+    off_loop,
+)
 
 # OpenAI's chat format: every message costs 3 tokens of framing, a name 1 more,
 # and every reply is primed with 3 (the cookbook's count for current models).
@@ -27,19 +37,56 @@ TOKENS_PER_NAME = 1
 REPLY_PRIMING = 3
 
 
-def count_chat_tokens(messages: list[dict[str, Any]], encoding: tiktoken.Encoding) -> int:
-    """Input tokens of a chat request, counted the way OpenAI counts them."""
-    total = REPLY_PRIMING
+def _chat_strings(messages: list[dict[str, Any]]) -> Iterator[str]:
+    """Every string of a chat request that tiktoken counts (a list content's text parts joined)."""
     for message in messages:
-        total += TOKENS_PER_MESSAGE
         for key, value in message.items():
             if key == "content" and isinstance(value, list):
-                value = "".join(part.get("text", "") for part in value if isinstance(part, dict))
+                value = "".join(
+                    part["text"] for part in value if isinstance(part, dict) and isinstance(part.get("text"), str)
+                )
             if isinstance(value, str):
-                total += len(encoding.encode_ordinary(value))
-            if key == "name":
-                total += TOKENS_PER_NAME
-    return total
+                yield value
+
+
+def _framing(messages: list[dict[str, Any]]) -> int:
+    """The tokens of the chat format itself: per message, per name, and the reply's priming."""
+    names = sum(1 for message in messages if "name" in message)
+    return REPLY_PRIMING + TOKENS_PER_MESSAGE * len(messages) + TOKENS_PER_NAME * names
+
+
+def chat_token_count(
+    messages: list[dict[str, Any]], encoding: tiktoken.Encoding, limit: int = SYNC_MAX_CHARS
+) -> tuple[int, bool]:
+    """`(input tokens, estimated)` of a chat request, counted the way OpenAI counts them; never raises.
+
+    tiktoken counts at most `limit` chars in all (the default keeps a call on the event loop short);
+    the strings past that, and any tiktoken fails on, are estimated from their size.
+    """
+    total, estimated, left = _framing(messages), False, limit
+    for value in _chat_strings(messages):
+        tokens, guessed = count_bounded(encoding, value, left)
+        left -= 0 if guessed else len(value)
+        total += tokens
+        estimated = estimated or guessed
+    return total, estimated
+
+
+def count_chat_tokens(messages: list[dict[str, Any]], encoding: tiktoken.Encoding) -> int:
+    """Input tokens of a chat request, counted the way OpenAI counts them (estimated where tiktoken cannot)."""
+    return chat_token_count(messages, encoding)[0]
+
+
+async def count_chat_tokens_async(messages: list[dict[str, Any]], encoding: tiktoken.Encoding) -> tuple[int, bool]:
+    """`(input tokens, estimated)`, never raising; a large prompt is counted in a worker thread, off the event loop."""
+    size = sum(len(value) for value in _chat_strings(messages))
+    if size <= INLINE_CHARS:
+        return chat_token_count(messages, encoding)
+
+    def estimate() -> tuple[int, bool]:
+        return _framing(messages) + sum(estimate_tokens(value) for value in _chat_strings(messages)), True
+
+    return await off_loop(lambda: chat_token_count(messages, encoding, MAX_COUNT_CHARS), estimate)
 
 
 def _usd(price: Price | None, input_tokens: int, output_tokens: int, cached: int = 0) -> float | None:
@@ -49,15 +96,29 @@ def _usd(price: Price | None, input_tokens: int, output_tokens: int, cached: int
 class AttemptMeter:
     """What one attempt consumed: estimated as it streams, reported by the provider at its end."""
 
-    __slots__ = ("target", "model", "price", "_encoding", "exact", "input_tokens", "output_tokens", "_pending", "reported")
+    __slots__ = (
+        "target", "model", "price", "_encoding", "exact", "approximate",
+        "input_tokens", "output_tokens", "_pending", "reported",
+    )
 
-    def __init__(self, target: str, model: str, price: Price | None, messages: list[dict[str, Any]]) -> None:
+    def __init__(
+        self,
+        target: str,
+        model: str,
+        price: Price | None,
+        messages: list[dict[str, Any]],
+        *,
+        input_count: tuple[int, bool] | None = None,
+    ) -> None:
+        """`input_count`: the prompt's `(tokens, estimated)` when already counted (off the loop), else counted here."""
         self.target = target
         self.model = model
         self.price = price
         self._encoding = encoding_for_model(model)
         self.exact = is_exact_for_model(model)  # tiktoken is only an estimate for other families
-        self.input_tokens = count_chat_tokens(messages, self._encoding)
+        if input_count is None:
+            input_count = chat_token_count(messages, self._encoding)
+        self.input_tokens, self.approximate = input_count
         self.output_tokens = 0
         self._pending: list[str] = []
         self.reported: Usage | None = None
@@ -76,7 +137,9 @@ class AttemptMeter:
             self._pending = [text]
             return False
         self._pending = [text[cut:]] if cut < len(text) else []
-        self.output_tokens += len(self._encoding.encode_ordinary(text[:cut]))
+        tokens, estimated = count_tokens(self._encoding, text[:cut])  # never raises: an estimate if tiktoken cannot
+        self.output_tokens += tokens
+        self.approximate = self.approximate or estimated
         return True
 
     @property
@@ -111,6 +174,7 @@ class AttemptMeter:
                 "output_tokens": self.output_tokens,
                 "usd": self.estimated_usd,
                 "exact_tokenizer": self.exact,
+                "approximate": self.approximate,  # partly guessed from the text's size: tiktoken failed or was skipped
             },
         }
         if self.reported is not None:
@@ -159,8 +223,10 @@ class StreamMeter:
         self.billing = billing
         self.attempts: list[AttemptMeter] = []
 
-    def start(self, target: str, model: str, price: Price | None, messages: list[dict[str, Any]]) -> AttemptMeter:
-        meter = AttemptMeter(target, model, price, messages)
+    async def start(self, target: str, model: str, price: Price | None, messages: list[dict[str, Any]]) -> AttemptMeter:
+        """A new attempt's meter; its prompt is counted off the event loop when it is large."""
+        input_count = await count_chat_tokens_async(messages, encoding_for_model(model))
+        meter = AttemptMeter(target, model, price, messages, input_count=input_count)
         self.attempts.append(meter)
         return meter
 

@@ -5,6 +5,12 @@ attempt reads one upstream in a reader task while this task watches the clock:
 no first token within `first_token_timeout_s`, or no chunk within the stall
 threshold, abandons the attempt (its connection is closed and nothing it still
 sends is read). The per-chunk cost is one clock read and the sink call.
+
+Whatever ends it (a finish, every target failing, a budget, the route's maximum
+duration, a cancellation, a bug, even a `BaseException` such as pyo3's panic), the
+stream gets exactly one terminal event; only a stream this instance abandoned
+(another writes it now) gets nothing more. Clients see a stable code and a
+generic message per failure; the detail (hosts, exception text) goes to the log.
 """
 
 from __future__ import annotations
@@ -29,9 +35,51 @@ from .config import AccountingConfig, RouteConfig, Target
 from .pricing import PriceTable
 from .store import StreamTooLarge
 from .stream import LiveStream
-from .tokens import encoding_for_model
+from .tokens import count_tokens_async, decode_safely, encode_safely, encoding_for_model
 
 ROLLING_BUFFER_TOKENS = 200
+
+# What an `error` event's `message` says for each code: generic and stable, so no upstream
+# host, port or exception text reaches a client. The detail goes to the log.
+ERROR_MESSAGES: dict[str, str] = {
+    "first_token_timeout": "the upstream sent no output in time",
+    "stall": "the upstream stopped sending output",
+    "http_status": "the upstream answered with an HTTP error",
+    "error_event": "the upstream reported an error in its stream",
+    "malformed_chunk": "the upstream sent a malformed chunk",
+    "missing_terminator": "the upstream's stream ended without its terminator",
+    "missing_finish_reason": "the upstream's stream ended without a finish reason",
+    "line_too_long": "the upstream sent a line that is too long",
+    "connection_closed": "the upstream closed the connection",
+    "connection_reset": "the upstream reset the connection",
+    "connection_error": "the upstream could not be reached",
+    "connect_timeout": "connecting to the upstream timed out",
+    "read_timeout": "reading from the upstream timed out",
+    "instance_lost": "the relay instance running this stream stopped",
+    "max_duration": "the generation ran longer than its route allows",
+    "stream_too_large": "the stream is over the relay's size bound",
+    "internal": "the relay hit an internal error",
+    # a failure named only by its kind (the simulated provider's scripted failures)
+    "timeout": "the upstream timed out",
+    "rate_limited": "the upstream is rate limiting requests",
+    "overloaded": "the upstream is overloaded",
+    "server": "the upstream had a server error",
+    "auth": "the upstream refused the relay's credentials",
+    "bad_request": "the upstream refused the request",
+    "connection": "the connection to the upstream failed",
+    "protocol": "the upstream broke its streaming protocol",
+}
+GENERIC_ERROR_MESSAGE = "the upstream failed"
+
+# Exceptions that stop the process: they go on once the stream is ended.
+_EXITS = (KeyboardInterrupt, SystemExit)
+
+Terminal = tuple[Any, str, dict[str, Any]]  # (status, event, data) for LiveStream.finish
+
+
+def error_data(code: str, kind: str) -> dict[str, Any]:
+    """An `error` event's data: the code, its generic message, the kind."""
+    return {"code": code, "message": ERROR_MESSAGES.get(code, GENERIC_ERROR_MESSAGE), "kind": kind}
 
 # continuation mode -> how the provider marks the final assistant turn
 _PREFILL_STYLES: dict[str, Any] = {
@@ -155,39 +203,100 @@ class Generation:
     # -- lifecycle ---------------------------------------------------------
 
     async def run(self) -> None:
-        """Run the chain and end the stream with exactly one terminal event."""
+        """Run the chain and end the stream with exactly one terminal event, whatever is raised inside.
+
+        Cancelled from outside (DELETE, shutdown), the stream ends with `done: cancelled` and the
+        cancellation goes on. Cancelled after `LiveStream.abandon()`, nothing is appended.
+        """
         stream = self.stream
         self._task = asyncio.current_task()
+        age = max(0.0, time.time() - stream.created_at)  # a taken-over stream is as old as its first start
+        deadline = asyncio.get_running_loop().call_later(max(0.0, self.route.max_duration_s - age), self._expire)
         cancelled = False
+        exiting: BaseException | None = None
         try:
-            finish_reason = await self._run_chain()
-            terminal: tuple[Any, str, dict[str, Any]] = ("done", events.DONE, {"finish_reason": finish_reason})
-        except AttemptFailed as failure:
-            terminal = ("failed", events.ERROR, {"code": failure.reason, "message": failure.message, "kind": failure.kind})
+            try:
+                finish_reason = await self._run_chain()
+            finally:
+                deadline.cancel()
+            terminal: Terminal = ("done", events.DONE, {"finish_reason": finish_reason})
         except asyncio.CancelledError:
+            if stream.abandoned:  # another instance writes this stream now: leave it as it is
+                raise
             if self._stop_reason is None:  # cancelled from outside: DELETE or shutdown
                 cancelled = True
                 terminal = ("cancelled", events.DONE, {"finish_reason": "cancelled"})
-            else:  # stopped by ourselves (budget): the text so far is the answer
+            else:  # stopped by ourselves (budget, max_duration)
                 assert self._task is not None
                 self._task.uncancel()
-                if self._seam is not None:  # words the seam still holds are part of it
-                    self._after_seam(self._seam.finish(), final=True)
-                self._emit(self._holdback.flush())
-                terminal = ("done", events.DONE, {"finish_reason": self._stop_reason})
+                terminal = self._stopped()
+        except AttemptFailed as failure:
+            terminal = ("failed", events.ERROR, error_data(failure.reason, failure.kind))
         except StreamTooLarge as exc:
-            terminal = ("failed", events.ERROR, {"code": exc.code, "message": str(exc), "kind": "internal"})
-        except Exception as exc:  # a bug must still end the stream, never leave it hanging
-            logger.exception("generation %s crashed", stream.id)
-            terminal = ("failed", events.ERROR, {"code": "internal", "message": f"relay error: {exc!r}", "kind": "internal"})
-        if self.meter is not None:
-            for meter in self.meter.attempts:
-                meter.settle(final=True)
-            stream.append(events.COST, self.meter.cost_event(final=True))
-        stream.finish(*terminal)
-        stream.audit = self.audit()
+            logger.warning("stream %s: %s", stream.id, exc)
+            terminal = ("failed", events.ERROR, error_data(exc.code, "internal"))
+        except GeneratorExit:  # the coroutine is being closed (the loop is gone): nothing can run
+            raise
+        except BaseException as exc:  # a bug, or a BaseException such as pyo3's panic: the stream still ends
+            logger.error("generation %s crashed", stream.id, exc_info=exc)
+            terminal = ("failed", events.ERROR, error_data("internal", "internal"))
+            exiting = exc if isinstance(exc, _EXITS) else None
+        self._end(terminal)
         if cancelled:
             raise asyncio.CancelledError
+        if exiting is not None:
+            raise exiting
+
+    def _stopped(self) -> Terminal:
+        """The terminal event of a generation we stopped ourselves, once its upstream is closed."""
+        if self._stop_reason == "max_duration":  # the text sent so far stays; the held fragment is not sent
+            logger.warning("stream %s: ended after max_duration_s (%g s)", self.stream.id, self.route.max_duration_s)
+            return ("failed", events.ERROR, error_data("max_duration", "timeout"))
+        try:  # the budget: the text so far is the answer
+            if self._seam is not None:  # words the seam still holds are part of it
+                self._after_seam(self._seam.finish(), final=True)
+            self._emit(self._holdback.flush())
+        except StreamTooLarge as exc:
+            logger.warning("stream %s: %s", self.stream.id, exc)
+            return ("failed", events.ERROR, error_data(exc.code, "internal"))
+        except BaseException as exc:
+            if isinstance(exc, _EXITS):
+                raise
+            logger.error("generation %s crashed while stopping", self.stream.id, exc_info=exc)
+            return ("failed", events.ERROR, error_data("internal", "internal"))
+        return ("done", events.DONE, {"finish_reason": self._stop_reason})
+
+    def _end(self, terminal: Terminal) -> None:
+        """Append the final `cost` and the terminal event, and set the audit; each step even if one before failed."""
+        stream = self.stream
+        if stream.abandoned or stream.finished:  # another writer has it now, or it was ended already
+            return
+        if self.meter is not None:
+            try:
+                for meter in self.meter.attempts:
+                    meter.settle(final=True)
+                stream.append(events.COST, self.meter.cost_event(final=True))
+            except StreamTooLarge:
+                pass  # the cost is in the log; the bound only binds events before the terminal one
+            except BaseException as exc:
+                if isinstance(exc, _EXITS):
+                    raise
+                logger.error("stream %s: the final cost failed", stream.id, exc_info=exc)
+        try:
+            stream.finish(*terminal)
+        except BaseException as exc:
+            if isinstance(exc, _EXITS):
+                raise
+            logger.error("stream %s: the terminal event failed", stream.id, exc_info=exc)
+        try:
+            stream.audit = self.audit()
+        except Exception:
+            logger.exception("stream %s: the audit record failed", stream.id)
+
+    def ensure_ended(self) -> None:
+        """End the stream if its task ended without ever running `run` (cancelled before its first step)."""
+        if self._task is None and not self.stream.finished:
+            self._end(("cancelled", events.DONE, {"finish_reason": "cancelled"}))
 
     def resume(self, lost_owner: str) -> None:
         """Continue a stream another instance started: its sent text is the partial answer."""
@@ -200,10 +309,14 @@ class Generation:
         self._lost_owner = lost_owner
 
     def stop(self, reason: str) -> None:
-        """End the generation early, as a normal `done` with `reason` (the budget)."""
+        """End the generation early: `done` with `reason` (the budget), or `error` for `max_duration`."""
         if self._stop_reason is None and self._task is not None and not self._task.done():
             self._stop_reason = reason
             self._task.cancel()
+
+    def _expire(self) -> None:
+        """The route's `max_duration_s` is over: end with an `error` (code `max_duration`)."""
+        self.stop("max_duration")
 
     def audit(self) -> dict[str, Any]:
         """The stream's audit record: every attempt, failover, splice, cost, the final status."""
@@ -236,7 +349,7 @@ class Generation:
 
     def tick(self, now: float) -> None:
         meter = self.meter
-        if meter is None or self.stream.finished:
+        if meter is None or self.stream.finished or self.stream.abandoned:
             return
         # Last tick's events go out with the next token; if none came since, they go out now.
         self.stream.announce()
@@ -286,9 +399,9 @@ class Generation:
                 failure = exc
                 self._dropped = self._holdback.drop()  # the next target regenerates the held fragment
                 self._seam = None
-                logger.info(
-                    "stream %s: %s failed (%s) after %d chars sent, %d held chars dropped",
-                    self.stream.id, target.label, exc.reason, self.sent_chars, len(self._dropped),
+                logger.warning(
+                    "stream %s: %s failed (%s: %s) after %d chars sent, %d held chars dropped",
+                    self.stream.id, target.label, exc.reason, exc.message, self.sent_chars, len(self._dropped),
                 )
         assert failure is not None
         raise failure
@@ -336,7 +449,7 @@ class Generation:
         request = CompletionRequest(
             model=target.model,
             messages=continuation.messages,
-            max_tokens=self._remaining_max_tokens(),
+            max_tokens=await self._remaining_max_tokens(),
             temperature=self.request.temperature,
             prefill_style=_PREFILL_STYLES.get(mode),
         )
@@ -353,11 +466,11 @@ class Generation:
             temperature=self.request.temperature,
         )
 
-    def _remaining_max_tokens(self) -> int | None:
+    async def _remaining_max_tokens(self) -> int | None:
         limit = self.request.max_tokens or self.route.max_tokens
         if limit is None:
             return None
-        used = len(self._encode(self.stream.text))
+        used, _ = await count_tokens_async(self._encoding, self.stream.text)  # a long answer is counted off the loop
         return max(limit - used, 16)
 
     def _announce_failover(self, source: str, target: Target, failure: AttemptFailed) -> None:
@@ -410,25 +523,28 @@ class Generation:
         self.stream.append_token(text)
 
     def _encode(self, text: str) -> list[int]:
-        return self._encoding.encode_ordinary(text)  # special-token strings in text are just text
+        # Special-token strings in text are just text. Should tiktoken fail, one token per byte keeps the seam working.
+        return encode_safely(self._encoding, text)
 
     def _decode(self, tokens: list[int]) -> str:
-        return self._encoding.decode(tokens)
+        return decode_safely(self._encoding, tokens)
 
     async def _attempt(self, target: Target, request: CompletionRequest) -> str:
         """Stream one target into the current text path; returns its finish reason or raises AttemptFailed."""
         loop = asyncio.get_running_loop()
+        meter = self._attempt_meter = (  # a large prompt is counted in a worker thread while other streams go on
+            await self.meter.start(
+                target.label, target.model, self.services.prices.price_for(target.model), request.messages
+            )
+            if self.meter is not None
+            else None
+        )
         record = AttemptRecord(target.label, time.time())
         self.attempts.append(record)
         watch = _Watch(last_chunk_at=loop.time())
         provider = self.services.providers[target.provider]
         first_chunk: asyncio.Future[None] = loop.create_future()
         self._current = target
-        meter = self._attempt_meter = (
-            self.meter.start(target.label, target.model, self.services.prices.price_for(target.model), request.messages)
-            if self.meter is not None
-            else None
-        )
 
         async def read() -> str:
             upstream = watch.upstream = await provider.open(request)

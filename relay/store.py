@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import OrderedDict
 from typing import Any, AsyncIterator, Protocol, runtime_checkable
 
 from .stream import LiveStream
+
+logger = logging.getLogger("splice_relay.store")
 
 
 class StreamTooLarge(Exception):
@@ -70,7 +73,9 @@ class MemoryStore:
     A finished stream stays readable for `ttl_s` after its last event, and while
     the finished streams together hold at most `max_finished_bytes` of frames and
     text: past that bound the longest finished go first, so a relay that serves
-    streams for days does not grow without end. Running streams are never dropped.
+    streams for days does not grow without end. Running streams are never dropped;
+    a stream whose generation is over counts as finished here whatever its status,
+    so nothing a generation leaves behind can keep the sweep from the entries after it.
     """
 
     def __init__(self, ttl_s: float, max_finished_bytes: int | None = None, sweep_interval_s: float = 30.0) -> None:
@@ -121,7 +126,7 @@ class MemoryStore:
         return {"kind": "memory", "streams": len(self._streams), "finished_bytes": self.finished_bytes}
 
     def _expired(self, stream: LiveStream, now: float) -> bool:
-        return stream.finished and now - stream.updated_at > self._ttl_s
+        return (stream.finished or stream.id in self._finished) and now - stream.updated_at > self._ttl_s
 
     def _drop_oldest(self) -> None:
         stream_id, size = self._finished.popitem(last=False)
@@ -134,7 +139,7 @@ class MemoryStore:
         dropped = 0
         while self._finished:
             stream = self._streams.get(next(iter(self._finished)))
-            if stream is not None and not self._expired(stream, now):
+            if stream is not None and now - stream.updated_at <= self._ttl_s:  # its generation is over: only age counts
                 break
             self._drop_oldest()
             dropped += 1
@@ -143,7 +148,10 @@ class MemoryStore:
     async def _sweep_forever(self) -> None:
         while True:
             await asyncio.sleep(self._sweep_interval_s)
-            self.sweep()
+            try:
+                self.sweep()
+            except Exception:  # a bug here must not end the sweeps for good
+                logger.exception("memory store sweep failed")
 
 
 @runtime_checkable
@@ -155,6 +163,14 @@ class TakeoverStore(Protocol):
     async def find_orphans(self) -> list[str]: ...
 
     async def adopt(self, stream_id: str) -> tuple[LiveStream, dict[str, Any], str] | None: ...
+
+    async def hand_over(self, timeout_s: float) -> int:
+        """At shutdown: stop writing every running stream here and let another instance adopt it at once."""
+        ...
+
+    async def next_sweep(self, interval_s: float) -> None:
+        """Sleep up to `interval_s`; return early when another instance hands streams over."""
+        ...
 
 
 @runtime_checkable
