@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
 
@@ -26,6 +27,18 @@ TERMINAL_EVENTS = frozenset({DONE, ERROR})
 def encode_event(event_id: int, event: str, data: dict[str, Any]) -> bytes:
     """One complete SSE frame: `id`, `event`, JSON `data`."""
     return ServerSentEvent(orjson.dumps(data).decode(), event=event, id=str(event_id), sep=SEP).encode()
+
+
+def encode_reset(event_id: int, text: str, piece_chars: int) -> Iterator[bytes]:
+    """The `reset` event carrying `text`, encoded `piece_chars` characters at a time.
+
+    Joined, the pieces are `encode_event(event_id, RESET, {"text": text, "last_event_id": event_id})`;
+    a reader sent a long text this way holds one piece of it, never a copy of the whole.
+    """
+    yield f"id: {event_id}{SEP}event: {RESET}{SEP}data: {{\"text\":\"".encode()
+    for start in range(0, len(text), piece_chars):
+        yield orjson.dumps(text[start:start + piece_chars])[1:-1]  # JSON escapes per character: slices join up
+    yield f"\",\"last_event_id\":{event_id}}}{SEP}{SEP}".encode()
 
 
 def encode_prelude(retry_ms: int, comment: str) -> bytes:

@@ -17,22 +17,33 @@ suspends (the server writes to the socket and returns); `deliver` drives it one
 step by hand, and in the rare case that it does suspend (the client's socket
 buffer is full) the response's own task awaits the rest of it and catches up
 from the log before it is fed again.
+
+A reader that is behind is sent the log in pieces of bounded size, so a client
+that stops reading pins at most one piece (and what the server buffered of the
+one before), not a copy of the stream. A send that stays suspended for
+`write_timeout_s` (the client took nothing for that long) disconnects the client:
+it resumes later with `Last-Event-ID` and loses nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Coroutine, Generator
+import itertools
+import logging
+from collections.abc import Coroutine, Generator, Iterable
 from typing import Any, AsyncIterator, Mapping
 
 from starlette.types import Message, Receive, Scope, Send
 
 from . import events
 from .store import StreamView
-from .stream import LiveStream
+from .stream import MAX_PIECE_BYTES, LiveStream
+
+logger = logging.getLogger("splice_relay.sse")
 
 FINAL_SEND_TIMEOUT_S = 1.0  # how long an ended response waits to flush its last bytes
+ABORT_EXTENSION = "splice_relay.abort"  # scope["extensions"][...]: a callable that drops the client's connection
 
 SSE_HEADERS = {
     # no-transform: proxies must not compress or rewrite the stream.
@@ -77,8 +88,12 @@ class _Rest:
                     return stop.value
 
 
+class SlowReader(Exception):
+    """A send to the client stayed suspended for the write timeout: its socket took nothing."""
+
+
 class OpenResponses:
-    """The SSE responses open on this instance, so a shutdown can end them at once.
+    """The SSE responses open on this instance, so a shutdown can end them at once, and how many read each stream.
 
     Ended responses send nothing more; their clients reconnect with
     `Last-Event-ID`, to another instance when the store is shared.
@@ -86,13 +101,31 @@ class OpenResponses:
 
     def __init__(self) -> None:
         self._open: set[SSEResponse] = set()
+        self._readers: dict[str, int] = {}  # stream id -> open responses on it
         self.draining = False
 
     def add(self, response: SSEResponse) -> None:
+        if response in self._open:
+            return
         self._open.add(response)
+        if response.stream_id is not None:
+            self._readers[response.stream_id] = self._readers.get(response.stream_id, 0) + 1
 
     def discard(self, response: SSEResponse) -> None:
+        if response not in self._open:
+            return
         self._open.discard(response)
+        stream_id = response.stream_id
+        if stream_id is not None:
+            left = self._readers[stream_id] - 1
+            if left:
+                self._readers[stream_id] = left
+            else:
+                del self._readers[stream_id]
+
+    def readers(self, stream_id: str) -> int:
+        """How many SSE responses are open on this instance for the stream (the app caps it)."""
+        return self._readers.get(stream_id, 0)
 
     def drain(self) -> None:
         self.draining = True
@@ -104,21 +137,30 @@ class SSEResponse:
     """An ASGI response: `head`, then the frames (encoded SSE bytes) until they end or the client leaves.
 
     `frames` is either an iterator of them, or a stream generated here to follow
-    from event id `after`, fed directly by its generation once caught up.
+    from event id `after`, fed directly by its generation once caught up. `head`
+    is bytes, or pieces of bytes sent one after the other (a large `reset`).
+    With `write_timeout_s`, a client whose socket takes nothing for that long is
+    disconnected.
     """
 
     __slots__ = (
-        "_head", "_frames", "_headers", "_ping_s", "_registry", "_task", "_streaming", "_ended", "_last_send",
-        "_receiving", "_ping_timer", "_ping_task", "_send", "_loop", "_position", "_fed", "_woken", "_rest", "_failure",
+        "stream_id", "_head", "_frames", "_headers", "_ping_s", "_registry", "_write_timeout_s", "_task", "_streaming",
+        "_ended", "_slow", "_abort", "_last_send", "_receiving", "_ping_timer", "_ping_task", "_send", "_loop",
+        "_position", "_fed", "_woken", "_rest", "_failure",
     )
 
-    def __init__(self, head: bytes, frames: AsyncIterator[bytes] | LiveStream, *, headers: Mapping[str, str], ping_s: float,
-                 registry: OpenResponses | None = None, after: int = 0) -> None:
+    def __init__(self, head: bytes | Iterable[bytes], frames: AsyncIterator[bytes] | LiveStream, *,
+                 headers: Mapping[str, str], ping_s: float, registry: OpenResponses | None = None, after: int = 0,
+                 stream_id: str | None = None, write_timeout_s: float | None = None) -> None:
+        self.stream_id = stream_id  # what `OpenResponses.readers` counts this response under
         self._head = head  # sent with the response headers, so they flush at once
         self._frames = frames
         self._headers = {**SSE_HEADERS, **headers}
         self._ping_s = ping_s
         self._registry = registry
+        self._write_timeout_s = write_timeout_s
+        self._slow = False  # set when a send outlived the write timeout: the client is disconnected
+        self._abort: Any = None  # the server's way to drop the connection, when it offers one
         self._task: asyncio.Task[object] | None = None
         self._streaming = False
         self._ended = False  # set when the client left or the server ends the response
@@ -143,6 +185,16 @@ class SSEResponse:
         return headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        registry = self._registry
+        if registry is not None:
+            registry.add(self)  # before any await: the app's count of a stream's readers includes this one at once
+        try:
+            await self._respond(scope, receive, send)
+        finally:
+            if registry is not None:
+                registry.discard(self)
+
+    async def _respond(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": self._raw_headers(scope)})
         if scope.get("method") == "HEAD" or (self._registry is not None and self._registry.draining):
             await send({"type": "http.response.body", "body": b"", "more_body": False})
@@ -151,37 +203,94 @@ class SSEResponse:
         loop = self._loop = asyncio.get_running_loop()
         self._task = asyncio.current_task()
         self._send = send
+        self._abort = (scope.get("extensions") or {}).get(ABORT_EXTENSION)
         self._streaming = True
         self._last_send = loop.time()
         self._watch(receive)
         if self._ping_s > 0:
             self._ping_timer = loop.call_later(self._ping_s, self._ping_due)
-        if self._registry is not None:
-            self._registry.add(self)  # before the first body send, which may wait on a slow client
         try:
-            await send({"type": "http.response.body", "body": self._head, "more_body": True})
+            await self._send_head()
             if isinstance(self._frames, LiveStream):
-                await self._follow(self._frames, send, loop)
+                await self._follow(self._frames, loop)
             else:
                 async for body in self._frames:
                     self._last_send = loop.time()
-                    await send({"type": "http.response.body", "body": body, "more_body": True})
+                    await self._send_body(body)
         except asyncio.CancelledError:
             task = self._task
             if not self._ended or (task is not None and task.uncancel() > 0):
                 raise  # cancelled from outside (server shutdown), not by our own end()
+        except SlowReader:
+            self._slow = True
         finally:
             self._close()
             await self._close_frames()
-        # Ends the chunked body, also when the server ends the response (a no-op once the client left);
-        # a client that stopped reading does not hold a shutdown up for long.
         final: Message = {"type": "http.response.body", "body": b"", "more_body": False}
-        if not self._ended:
-            await send(final)
+        if not self._slow and not self._ended:  # the frames ended, or the stream was abandoned here
+            try:
+                await self._send_in_time(final)
+                return
+            except SlowReader:
+                self._slow = True
+        if self._slow:
+            await self._disconnect()
             return
+        # Ends the chunked body when the server ends the response (a no-op once the client left);
+        # a client that stopped reading does not hold a shutdown up for long.
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(FINAL_SEND_TIMEOUT_S):
                 await send(final)
+
+    async def _send_head(self) -> None:
+        """The head, its pieces gathered into sends of about `MAX_PIECE_BYTES`; a large reset is not kept once sent."""
+        head, self._head = self._head, b""
+        if isinstance(head, bytes):
+            await self._send_body(head)
+            return
+        gathered = b""
+        for piece in head:
+            if gathered and len(gathered) + len(piece) > MAX_PIECE_BYTES:
+                await self._send_body(gathered)
+                gathered = b""
+            gathered += piece
+        await self._send_body(gathered)
+
+    async def _disconnect(self) -> None:
+        """Leave the body unfinished, so the server closes the connection; the client resumes with `Last-Event-ID`."""
+        logger.info("stream %s: a reader took nothing for %s s, disconnected", self.stream_id, self._write_timeout_s)
+        if self._abort is not None:
+            self._abort()  # at once, with what the server still buffers for it
+            await asyncio.sleep(0)  # the server sees the connection lost before the response returns
+
+    # -- sending ------------------------------------------------------------------
+
+    async def _send_body(self, body: bytes) -> None:
+        await self._send_in_time({"type": "http.response.body", "body": body, "more_body": True})
+
+    async def _send_in_time(self, message: Message) -> None:
+        """Send `message`; a send that stays suspended for the write timeout raises SlowReader.
+
+        The send is started by hand: one that does not suspend (a client that keeps
+        up) costs no timer.
+        """
+        sending = self._send(message)  # type: ignore[misc]
+        try:
+            waiting_on = sending.send(None)  # type: ignore[attr-defined]
+        except StopIteration:
+            return
+        await self._finish_send(_Rest(sending, waiting_on))  # type: ignore[arg-type]
+
+    async def _finish_send(self, rest: _Rest) -> None:
+        """Await the rest of a send that suspended on the client's full socket, for at most the write timeout."""
+        if self._write_timeout_s is None:
+            await rest
+            return
+        try:
+            async with asyncio.timeout(self._write_timeout_s):
+                await rest
+        except TimeoutError:
+            raise SlowReader from None
 
     async def _close_frames(self) -> None:
         if not isinstance(self._frames, LiveStream):
@@ -189,14 +298,19 @@ class SSEResponse:
 
     # -- following a stream generated here --------------------------------------
 
-    async def _follow(self, stream: LiveStream, send: Send, loop: asyncio.AbstractEventLoop) -> None:
-        """Catch up from the log in this task; once caught up, let the generation feed us until it ends."""
+    async def _follow(self, stream: LiveStream, loop: asyncio.AbstractEventLoop) -> None:
+        """Catch up from the log in this task, a piece at a time; once caught up, let the generation feed us.
+
+        Until the stream ends, or is abandoned here (then the body ends without a terminal event).
+        """
         while True:
+            if stream.abandoned:
+                return
             position, end = self._position, stream.last_event_id
             if end > position:
-                self._position = end
+                body, self._position = stream.piece(position, end)
                 self._last_send = loop.time()
-                await send({"type": "http.response.body", "body": stream.frames_between(position, end), "more_body": True})
+                await self._send_body(body)
                 continue
             if stream.finished:
                 return
@@ -218,7 +332,7 @@ class SSEResponse:
             if failure is not None:
                 raise failure
             if rest is not None:
-                await rest
+                await self._finish_send(rest)
 
     def deliver(self, stream: LiveStream) -> None:
         """The generation appended: send the frames since our position now, without leaving its task."""
@@ -244,6 +358,11 @@ class SSEResponse:
             self._rest = _Rest(sending, waiting_on)  # type: ignore[arg-type]
         self._wake()
 
+    def release(self, stream: LiveStream) -> None:
+        """The stream was abandoned here: stop being fed, and end the body without sending more."""
+        if self._fed:
+            self._wake()
+
     def _wake(self) -> None:
         self._fed = False
         woken = self._woken
@@ -257,6 +376,12 @@ class SSEResponse:
             self._fed = False
             if self._task is not None:
                 self._task.cancel()
+
+    def _drop(self) -> None:
+        """A ping outlived the write timeout: end the response and disconnect the client."""
+        if self._streaming and not self._ended:
+            self._slow = True
+            self.end()
 
     def _close(self) -> None:
         self._streaming = False
@@ -298,10 +423,13 @@ class SSEResponse:
         self._ping_timer = loop.call_later(self._ping_s - idle, self._ping_due)
 
     async def _ping(self) -> None:
+        """One keep-alive ping; it is held to the write timeout like any send, so it keeps no stuck reader alive."""
         ping = events.encode_ping()
         if self._streaming and self._send is not None:
             try:
-                await self._send({"type": "http.response.body", "body": ping, "more_body": True})
+                await self._send_body(ping)
+            except SlowReader:
+                self._drop()
             except Exception:  # a failed ping means the client is gone: end the response
                 self.end()
 
@@ -315,12 +443,18 @@ def sse_response(
     reset: bool = False,
     headers: dict[str, str] | None = None,
     registry: OpenResponses | None = None,
+    write_timeout_s: float | None = None,
 ) -> SSEResponse:
-    """The prelude, an optional `reset`, then the log after `after`, live until the end."""
-    head = events.encode_prelude(retry_ms, f"stream {stream.id}")
+    """The prelude, an optional `reset`, then the log after `after`, live until the end.
+
+    `write_timeout_s`: how long a send may wait on a client that takes nothing before it is disconnected.
+    """
+    head: bytes | Iterable[bytes] = events.encode_prelude(retry_ms, f"stream {stream.id}")
     if reset:
         # The reset stands for every event so far; a finished stream's terminal event follows it.
+        # Encoded a piece at a time as it is sent: the text is shared, no reader holds a copy of it.
         after = stream.last_event_id - 1 if stream.finished else stream.last_event_id
-        head += events.encode_event(after, events.RESET, {"text": stream.text, "last_event_id": after})
+        head = itertools.chain((head,), events.encode_reset(after, stream.text, MAX_PIECE_BYTES // 6))
     frames = stream if isinstance(stream, LiveStream) else stream.follow(after)
-    return SSEResponse(head, frames, headers=headers or {}, ping_s=ping_s, registry=registry, after=after)
+    return SSEResponse(head, frames, headers=headers or {}, ping_s=ping_s, registry=registry, after=after,
+                       stream_id=stream.id, write_timeout_s=write_timeout_s)

@@ -10,11 +10,16 @@ into one string (`PackedFrames`): a finished 400-token stream kept for resume
 went from about 800 small objects (81 KB) to a handful (42 KB), and a
 relay that has served thousands of streams no longer has its heap strewn with
 them.
+
+A reader that is behind reads the log in pieces of at most `MAX_PIECE_BYTES`
+(`LiveStream.piece`): the frames are shared, and what one reader holds that its
+client has not taken yet is bounded, however long the stream.
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import hashlib
 import hmac
 import itertools
@@ -29,6 +34,8 @@ from . import events
 
 Status = Literal["running", "done", "failed", "cancelled"]
 
+MAX_PIECE_BYTES = 64 * 1024  # what a reader that is behind is sent at once (a single larger frame goes alone)
+
 
 class Follower(Protocol):
     """A reader the generation feeds itself while the reader is caught up (relay/sse.py's response).
@@ -39,6 +46,10 @@ class Follower(Protocol):
     """
 
     def deliver(self, stream: LiveStream) -> None: ...
+
+    def release(self, stream: LiveStream) -> None:
+        """The stream was abandoned here: stop following it, without sending anything more."""
+        ...
 
 
 class Journal(Protocol):
@@ -116,6 +127,11 @@ class PackedFrames(Sequence[bytes]):
             return b""
         return self._data[self._offset(start):self._ends[end - 1]]
 
+    def piece_end(self, start: int, end: int, limit: int) -> int:
+        """Where a piece of frames from `start` ends: as many as fit in `limit` bytes, at least one."""
+        stop = bisect.bisect_right(self._ends, self._offset(start) + limit, start, end)
+        return max(stop, start + 1)
+
     def _offset(self, index: int) -> int:
         return self._ends[index - 1] if index else 0
 
@@ -142,6 +158,7 @@ class LiveStream:
         "journal",
         "reconnects",
         "request",
+        "abandoned",
     )
 
     def __init__(self, stream_id: str, token: str, route: str) -> None:
@@ -162,6 +179,7 @@ class LiveStream:
         self.journal: Journal | None = None  # set by a durable store
         self.reconnects = 0  # event requests that resumed from a cursor
         self.request: dict[str, Any] | None = None  # what was asked, kept so another instance can take over
+        self.abandoned = False  # this instance stopped being the writer without ending the stream (`abandon`)
 
     @classmethod
     def restored(cls, stream_id: str, token_digest: str, route: str, created_at: float, frames: list[bytes], text: str) -> LiveStream:
@@ -211,6 +229,8 @@ class LiveStream:
 
     def append_token(self, text: str) -> None:
         """The hot path: one token event per upstream chunk."""
+        if self.abandoned:
+            return
         self._text_parts.append(text)
         event_id = len(self.frames) + 1
         frame = events.encode_event(event_id, events.TOKEN, {"text": text})
@@ -224,7 +244,10 @@ class LiveStream:
 
         Progress and cost events ride along with the next token that way: one
         send per reader instead of two, and no burst of sends on every tick.
+        An abandoned stream takes nothing more: the id returned is then the last one it has.
         """
+        if self.abandoned:
+            return len(self.frames)
         event_id = len(self.frames) + 1
         frame = events.encode_event(event_id, event, data)
         self.frames.append(frame)  # type: ignore[union-attr]  # a list while running
@@ -243,7 +266,7 @@ class LiveStream:
 
     def finish(self, status: Status, event: str, data: dict[str, Any]) -> None:
         """Append the one terminal event (`done` or `error`) and close the log."""
-        if self.finished:
+        if self.finished or self.abandoned:
             return
         self.status = status  # set before the append, so the journal records the final status
         if event == events.DONE:
@@ -252,6 +275,27 @@ class LiveStream:
             self.error = data
         self.append(event, data)
         self._pack()
+
+    def abandon(self) -> None:
+        """Stop being this stream's writer without ending the stream (a lost lease, a handover at shutdown).
+
+        The generation is cancelled, later appends are ignored, and every local reader
+        ends without a terminal event: `follow` returns and SSE responses end their body,
+        so clients reconnect with `Last-Event-ID`, to whichever instance writes it now.
+        The status stays `running`.
+        """
+        if self.finished or self.abandoned:
+            return
+        self.abandoned = True
+        self._unannounced = False  # what was appended unannounced is not sent from here any more
+        task = self.generation
+        if task is not None and not task.done():
+            task.cancel()
+        wakeup, self._wakeup = self._wakeup, None
+        if wakeup is not None:
+            wakeup.set()
+        for follower in list(self._followers):
+            follower.release(self)
 
     def _pack(self) -> None:
         """Keep a finished stream compact: readers holding the old list still read it, unchanged."""
@@ -285,14 +329,34 @@ class LiveStream:
             return frames.joined(start, end)
         return b"".join(frames[start:end])
 
+    def piece(self, start: int, end: int, limit: int = MAX_PIECE_BYTES) -> tuple[bytes, int]:
+        """The frames after event id `start` (up to `end`) that fit in `limit` bytes, at least one; and the last id.
+
+        What a reader that is behind is sent at once: a copy of the whole rest per
+        reader would hold a stream's size for every client that does not read.
+        """
+        frames = self.frames
+        if isinstance(frames, PackedFrames):
+            stop = frames.piece_end(start, end, limit)
+            return frames.joined(start, stop), stop
+        stop, size = start, 0
+        while stop < end:
+            size += len(frames[stop])
+            if size > limit and stop > start:
+                break
+            stop += 1
+        return (frames[start] if stop == start + 1 else b"".join(frames[start:stop])), stop
+
     async def follow(self, after: int) -> AsyncIterator[bytes]:
-        """Yield the frames after event id `after`, batched, then live until the end."""
+        """Yield the frames after event id `after`, in pieces, then live until the end (or until abandoned)."""
         position = after
         while True:
+            if self.abandoned:
+                return
             end = len(self.frames)
             if end > position:
-                yield self.frames_between(position, end)
-                position = end
+                body, position = self.piece(position, end)
+                yield body
                 continue
             if self.finished:
                 return
