@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import hashlib
 import logging
 from typing import Any, AsyncIterator
 
@@ -16,22 +17,25 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from providers import Provider
 
 from .capabilities import CapabilityTable
 from .audit import JsonLinesAuditLog
 from .config import Config, ConfigError, RouteConfig, default_config
+from .accounting import count_chat_tokens_async
 from .engine import EngineServices, Generation, GenerationRequest
+from .limits import Admission, Limited, Ticket, build_admission
 from .pricing import PriceTable
-from .spend import DailySpend
 from .errors import ApiError, handle_api_error, handle_http_exception, handle_unexpected
-from .sse import OpenResponses, sse_response
+from .sse import ABORT_EXTENSION, OpenResponses, sse_response
 from . import events
 from .store import AuditStore, StreamStore, StreamView, TakeoverStore
 from .stream import LiveStream, new_stream_id, new_stream_token
 from .ticker import Ticker
 from .upstreams import build_providers, build_store
+from .tokens import encoding_for_model
 from .validation import parse_generation_request
 
 logger = logging.getLogger("splice_relay.app")
@@ -52,11 +56,13 @@ class Relay:
         self.prices = PriceTable(config.pricing)
         self.services = EngineServices(self.providers, CapabilityTable(config), self.prices, config.accounting)
         self.audit_log = JsonLinesAuditLog(config.accounting.audit_log) if config.accounting.audit_log else None
-        self.spend = DailySpend()
+        self.admission: Admission | None = build_admission(config)  # per API key: rate, streams, daily budget
         self._ticker_task: asyncio.Task[None] | None = None
         self._takeover: asyncio.Task[None] | None = None
         self._audit_writes: set[asyncio.Task[None]] = set()
+        self._settlements: set[asyncio.Task[None]] = set()  # admission settlements in flight
         self.responses = OpenResponses()  # the SSE responses open here, ended at shutdown
+        self.draining = False  # set at SIGTERM: new streams are refused, readiness is false
 
     async def start(self) -> None:
         await self.store.start()
@@ -64,6 +70,37 @@ class Relay:
             self._takeover = asyncio.create_task(self._take_over_forever(self.store), name="takeover-sweep")
         if self.config.accounting.enabled:
             self._ticker_task = asyncio.create_task(self.ticker.run(), name="accounting-ticker")
+
+    @property
+    def ready(self) -> bool:
+        """Whether this instance should get new traffic: not draining, and its store is healthy."""
+        return not self.draining and not self.store.health().get("degraded", False)
+
+    async def drain(self) -> None:
+        """At SIGTERM, once no new connections are accepted: hand running streams over, or let them finish.
+
+        With a shared store another instance adopts each running stream at once, and the
+        readers here are ended without a terminal event so they reconnect there. With the
+        memory store nobody else can continue them: they get `server.drain_s` to finish,
+        then they are cancelled (`done: cancelled`).
+        """
+        self.draining = True
+        store = self.store
+        if isinstance(store, TakeoverStore):
+            if self._takeover is not None:
+                self._takeover.cancel()  # adopting now would only hand the stream over again
+            handed = await store.hand_over(self.config.store.handover_s)
+            logger.info("shutdown: handed %d running streams over to the other instances", handed)
+            return
+        running = set(self.generations)
+        if running:
+            logger.info("shutdown: waiting up to %g s for %d running streams", self.config.server.drain_s, len(running))
+            _, late = await asyncio.wait(running, timeout=self.config.server.drain_s)
+            for task in late:
+                task.cancel()
+            if late:
+                logger.warning("shutdown: cancelled %d streams still running after %g s", len(late), self.config.server.drain_s)
+                await asyncio.wait(late, timeout=5)
 
     async def close(self) -> None:
         for task in (self._ticker_task, self._takeover):
@@ -75,29 +112,44 @@ class Relay:
             await asyncio.wait(self.generations, timeout=5)
         if self._audit_writes:
             await asyncio.wait(self._audit_writes, timeout=2)
+        if self._settlements:
+            await asyncio.wait(self._settlements, timeout=2)
+        if self.admission is not None:
+            await self.admission.close()
         for provider in self.providers.values():
             await provider.aclose()
         await self.store.close()
 
-    def start_generation(self, stream: LiveStream, generation: Generation, api_key: str | None) -> None:
+    def start_generation(self, stream: LiveStream, generation: Generation, key_id: str | None) -> None:
         task = asyncio.create_task(generation.run(), name=f"generation {stream.id}")
         stream.generation = task
         self.generations.add(task)
         self.ticker.add(generation)
-        task.add_done_callback(lambda task: self._generation_done(task, generation, api_key))
+        task.add_done_callback(lambda task: self._generation_done(task, generation, key_id))
 
-    def _generation_done(self, task: asyncio.Task[None], generation: Generation, api_key: str | None) -> None:
+    def _generation_done(self, task: asyncio.Task[None], generation: Generation, key_id: str | None) -> None:
         self.generations.discard(task)
         self.ticker.discard(generation)
-        self.store.ended(generation.stream)
+        stream = generation.stream
+        if getattr(stream, "abandoned", False):
+            return  # another instance continues it, and settles and audits it there
+        generation.ensure_ended()  # a task cancelled before its first step never ran Generation.run
+        self.store.ended(stream)
         if not task.cancelled() and task.exception() is not None:
             logger.error("generation task failed", exc_info=task.exception())
-        record = generation.stream.audit
-        usd = (record.get("cost") or {}).get("usd")
-        if api_key is not None and usd:
-            self.spend.add(api_key, usd)
+        record = stream.audit
+        if key_id is not None:
+            self.settle(Ticket(key_id, stream.id, None), (record.get("cost") or {}).get("usd"))
         if record:
             self._append_audit(record)
+
+    def settle(self, ticket: Ticket, spent_usd: float | None) -> None:
+        """The stream's spend to its key, its reservation and slot released (in a task: settling may reach Redis)."""
+        if self.admission is None:
+            return
+        task = asyncio.create_task(self.admission.settle(ticket, spent_usd), name=f"settle {ticket.stream_id}")
+        self._settlements.add(task)
+        task.add_done_callback(self._settlements.discard)
 
     def _append_audit(self, record: dict[str, Any]) -> None:
         """To the store's own audit stream when it has one (Redis), else to the JSON-lines file."""
@@ -112,24 +164,36 @@ class Relay:
         """Continue the streams of instances that died: their leases lapsed, ours renew."""
         interval = max(0.25, store.lease_s / 4)
         while True:
-            await asyncio.sleep(interval)
             try:
+                await store.next_sweep(interval)
                 for stream_id in await store.find_orphans():
                     adopted = await store.adopt(stream_id)
                     if adopted is not None:
                         self._continue_adopted(*adopted)
             except Exception:  # Redis trouble: the next sweep tries again
                 logger.exception("takeover sweep failed")
+                await asyncio.sleep(interval)
 
     def _continue_adopted(self, stream: LiveStream, request: dict[str, Any], lost_owner: str) -> None:
         route = self.config.routes.get(stream.route)
         if route is None:
-            stream.finish("failed", events.ERROR, {"code": "unknown_route", "message": f"route {stream.route!r} is not configured here", "kind": "internal"})
+            logger.error("cannot take over stream %s: route %r is not configured here", stream.id, stream.route)
+            message = "the stream's route is not configured on the instance that took it over"
+            stream.finish("failed", events.ERROR, {"code": "unknown_route", "message": message, "kind": "internal"})
             return
-        generation = Generation(stream, route, GenerationRequest(**request), self.services)
+        fields = {name: value for name, value in request.items() if name in _REQUEST_FIELDS}
+        generation = Generation(stream, route, GenerationRequest(**fields), self.services)
         generation.resume(lost_owner)
         logger.info("took over stream %s from instance %s at %d chars", stream.id, lost_owner, generation.sent_chars)
-        self.start_generation(stream, generation, api_key=None)
+        key_id = request.get("key_id")
+        self.start_generation(stream, generation, key_id=key_id)
+        if key_id is not None and self.admission is not None:  # it runs on here: its slot and reservation too
+            task = asyncio.create_task(self.admission.extend(Ticket(key_id, stream.id, request.get("reserved_usd")), route.max_duration_s))
+            self._settlements.add(task)
+            task.add_done_callback(self._settlements.discard)
+
+
+_REQUEST_FIELDS = frozenset(field.name for field in dataclasses.fields(GenerationRequest))
 
 
 # -- request helpers ------------------------------------------------------
@@ -163,17 +227,23 @@ def _bearer(request: Request) -> str | None:
 async def _authorized_stream(request: Request, at_least: int = 0) -> StreamView:
     """The stream named in the path, if the caller holds its token.
 
-    `at_least` is the client's cursor: a store whose log trails the generation
-    (Redis, by one flush) waits briefly for it rather than answering with a reset.
+    The token is checked on a view loaded without waiting; only then may a store
+    whose log trails the generation (Redis, by one flush) wait briefly for the
+    client's cursor `at_least`, rather than answer with a reset. So a caller
+    without the token never holds a connection to the store.
     """
-    stream = await _relay(request).store.get(request.path_params["stream_id"], at_least=at_least)
-    if stream is None:
-        raise ApiError(404, "unknown_stream", "no stream with this id (it may have expired)")
     token = request.query_params.get("token") or _bearer(request)
     if not token:
         raise ApiError(401, "missing_token", "pass the stream token as ?token= or Authorization: Bearer")
+    store = _relay(request).store
+    stream_id = request.path_params["stream_id"]
+    stream = await store.get(stream_id)
+    if stream is None:
+        raise ApiError(404, "unknown_stream", "no stream with this id (it may have expired)")
     if not stream.token_matches(token):
         raise ApiError(403, "invalid_token", "the token does not match this stream")
+    if at_least > stream.last_event_id and not stream.finished and not isinstance(stream, LiveStream):
+        stream = await store.get(stream_id, at_least=at_least) or stream
     return stream
 
 
@@ -204,46 +274,82 @@ async def create_stream(request: Request) -> Response:
     if api_keys and _bearer(request) not in api_keys:
         raise ApiError(401, "invalid_api_key", "a valid API key is required: Authorization: Bearer <key>")
     api_key = _bearer(request) if api_keys else None
+    key_id = hashlib.sha256(api_key.encode()).hexdigest() if api_key is not None else None
+    if relay.draining:
+        raise ApiError(503, "draining", "this instance is shutting down; retry (another instance will answer)", retry_after_s=1)
+    if len(relay.generations) >= server.max_generations:
+        raise ApiError(503, "overloaded", "this instance is running as many streams as it may; retry shortly", retry_after_s=1)
     body = await _read_json(request, server.max_body_bytes)
     route_name, generation_request = parse_generation_request(body, max_output_tokens=server.max_output_tokens)
     route = relay.config.routes.get(route_name)
     if route is None:
-        raise ApiError(400, "unknown_route", f"route {route_name!r} is not configured (known: {', '.join(sorted(relay.config.routes))})")
-    generation_request = _with_budget(relay, route, generation_request, api_key)
+        raise ApiError(400, "unknown_route", f"route {route_name[:100]!r} is not configured")
+    generation_request = _with_budget(relay, route, generation_request, key_id)
+    stream_id = new_stream_id()
+    ticket = await _admit(relay, route, generation_request, key_id, stream_id)
+    if ticket is not None and ticket.reserved_usd:  # the generation stops at what the key could reserve
+        own = generation_request.max_usd
+        budget = ticket.reserved_usd if own is None else min(own, ticket.reserved_usd)
+        generation_request = dataclasses.replace(generation_request, max_usd=budget)
 
     token = new_stream_token()
-    stream = LiveStream(new_stream_id(), token, route.name)
-    # Kept so another instance can continue it. Shallow: asdict() would deep-copy every message.
-    stream.request = {field.name: getattr(generation_request, field.name) for field in dataclasses.fields(generation_request)}
-    generation = Generation(stream, route, generation_request, relay.services)  # before add: a stream in the store always runs
-    await relay.store.add(stream)
-    relay.start_generation(stream, generation, api_key)
+    stream = LiveStream(stream_id, token, route.name)
+    if isinstance(relay.store, TakeoverStore):
+        # Kept so another instance can continue it. Shallow: asdict() would deep-copy every message.
+        stream.request = {field.name: getattr(generation_request, field.name) for field in dataclasses.fields(generation_request)}
+        stream.request["key_id"] = key_id
+        stream.request["reserved_usd"] = ticket.reserved_usd if ticket is not None else None
+    try:
+        generation = Generation(stream, route, generation_request, relay.services)  # before add: a stream in the store always runs
+        await relay.store.add(stream)
+    except BaseException:
+        if ticket is not None:
+            relay.settle(ticket, None)
+        raise
+    relay.start_generation(stream, generation, key_id)
 
     if _wants_sse(request):
         return sse_response(
             stream, 0, retry_ms=server.retry_ms, ping_s=server.ping_s,
             headers={"X-Stream-Id": stream.id, "X-Stream-Token": token}, registry=relay.responses,
+            write_timeout_s=server.write_timeout_s,
         )
     events_url = str(request.url_for("stream_events", stream_id=stream.id).include_query_params(token=token))
     return JSONResponse({"id": stream.id, "token": token, "events_url": events_url}, status_code=201)
 
 
-def _with_budget(relay: Relay, route: RouteConfig, generation_request: GenerationRequest, api_key: str | None) -> GenerationRequest:
-    """The request's budget: its own max_usd, else the route's, capped by the key's daily allowance."""
+def _with_budget(relay: Relay, route: RouteConfig, generation_request: GenerationRequest, key_id: str | None) -> GenerationRequest:
+    """The request's budget: its own max_usd, else the route's; with a daily cap every keyed request needs one."""
     budget = generation_request.max_usd if generation_request.max_usd is not None else route.max_usd
-    cap = relay.config.server.daily_usd_per_key
-    if cap is not None and api_key is not None:
-        left = cap - relay.spend.today(api_key)
-        if left <= 0:
-            raise ApiError(429, "daily_budget_exhausted", f"this API key has spent its {cap:g} USD for today (UTC)")
-        budget = left if budget is None else min(budget, left)
-    if budget is not None:
+    if budget is not None or (relay.config.server.daily_usd_per_key is not None and key_id is not None):
         if not relay.config.accounting.enabled:
             raise ApiError(400, "budget_unavailable", "budgets need accounting, which is disabled in this relay's config")
         unknown = [t.label for t in route.targets if relay.prices.price_for(t.model) is None]
         if unknown:
             raise ApiError(400, "unknown_price", f"a budget needs known prices; no price for {', '.join(unknown)}")
     return dataclasses.replace(generation_request, max_usd=budget)
+
+
+async def _admit(relay: Relay, route: RouteConfig, generation_request: GenerationRequest, key_id: str | None, stream_id: str) -> Ticket | None:
+    """The key's limits (429/503 with Retry-After past them); with a daily cap, the stream's maximum cost is reserved."""
+    if relay.admission is None or key_id is None:
+        return None
+    reserve = await _max_cost(relay, route, generation_request) if relay.config.server.daily_usd_per_key is not None else None
+    try:
+        return await relay.admission.admit(key_id, stream_id, reserve_usd=reserve, max_duration_s=route.max_duration_s)
+    except Limited as exc:
+        raise ApiError(exc.status, exc.code, exc.message, retry_after_s=exc.retry_after_s) from None
+
+
+async def _max_cost(relay: Relay, route: RouteConfig, generation_request: GenerationRequest) -> float:
+    """The most the stream may cost: its prompt sent to every target, its max_tokens at the dearest output price."""
+    prices = [price for target in route.targets if (price := relay.prices.price_for(target.model)) is not None]
+    prompt, _ = await count_chat_tokens_async(generation_request.messages, encoding_for_model(route.targets[0].model))
+    output = generation_request.max_tokens or route.max_tokens or relay.config.server.max_output_tokens
+    # A fallback is sent the prompt and the partial answer (at most `output` tokens) as its input.
+    usd = sum(price.cost(prompt + (output if index else 0), 0) for index, price in enumerate(prices))
+    usd += max((price.cost(0, output) for price in prices), default=0.0)
+    return usd if generation_request.max_usd is None else min(usd, generation_request.max_usd)
 
 
 async def stream_events(request: Request) -> Response:
@@ -254,9 +360,14 @@ async def stream_events(request: Request) -> Response:
     last = stream.last_event_id
     if stream.finished and after == last:
         return Response(status_code=204)  # nothing more will come: EventSource stops reconnecting
+    if relay.responses.readers(stream.id) >= server.max_readers_per_stream:
+        raise ApiError(429, "too_many_readers", "this stream has as many open readers here as it may; retry later", retry_after_s=5)
     if after > 0:
         stream.reconnects += 1
-    return sse_response(stream, after, retry_ms=server.retry_ms, ping_s=server.ping_s, reset=after > last, registry=relay.responses)
+    return sse_response(
+        stream, after, retry_ms=server.retry_ms, ping_s=server.ping_s, reset=after > last,
+        registry=relay.responses, write_timeout_s=server.write_timeout_s,
+    )
 
 
 async def get_stream(request: Request) -> Response:
@@ -271,8 +382,18 @@ async def cancel_stream(request: Request) -> Response:
 
 
 async def healthz(request: Request) -> Response:
+    """Liveness: the process answers. What a client may see of the store, without its errors."""
     relay = _relay(request)
-    return JSONResponse({"status": "ok", "store": relay.store.health(), "generations": len(relay.generations)})
+    store = {key: value for key, value in relay.store.health().items() if key != "last_error"}
+    return JSONResponse({"status": "ok", "store": store, "generations": len(relay.generations)})
+
+
+async def readyz(request: Request) -> Response:
+    """Readiness: 200 while this instance should get new streams, 503 while draining or its store is degraded."""
+    relay = _relay(request)
+    health = relay.store.health()
+    body = {"ready": relay.ready, "draining": relay.draining, "store_degraded": bool(health.get("degraded", False))}
+    return JSONResponse(body, status_code=200 if body["ready"] else 503)
 
 
 def _cors(origins: tuple[str, ...]) -> list[Middleware]:
@@ -296,6 +417,16 @@ def _cors(origins: tuple[str, ...]) -> list[Middleware]:
     ]
 
 
+class _RelayApp(Starlette):
+    """Starlette, offering the SSE responses the server's way to drop a connection (a reader that takes nothing)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        transport = getattr(getattr(send, "__self__", None), "transport", None)  # uvicorn's request cycle
+        if transport is not None and scope["type"] == "http":
+            scope["extensions"] = {**(scope.get("extensions") or {}), ABORT_EXTENSION: transport.abort}
+        await super().__call__(scope, receive, send)
+
+
 def create_app(config: Config | None = None) -> Starlette:
     relay = Relay(config or default_config())
 
@@ -307,7 +438,7 @@ def create_app(config: Config | None = None) -> Starlette:
         finally:
             await relay.close()
 
-    app = Starlette(
+    app = _RelayApp(
         middleware=_cors(relay.config.server.cors_origins),
         routes=[
             Route("/v1/streams", create_stream, methods=["POST"]),
@@ -315,6 +446,7 @@ def create_app(config: Config | None = None) -> Starlette:
             Route("/v1/streams/{stream_id}", get_stream, methods=["GET"]),
             Route("/v1/streams/{stream_id}", cancel_stream, methods=["DELETE"]),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
         ],
         exception_handlers={ApiError: handle_api_error, HTTPException: handle_http_exception, Exception: handle_unexpected},
         lifespan=lifespan,

@@ -8,6 +8,7 @@ import logging
 import re
 import socket
 import sys
+import urllib.parse
 
 import uvicorn
 from starlette.applications import Starlette
@@ -16,7 +17,24 @@ from .app import create_app
 from .config import ConfigError, load_config
 from .tokens import preload_encodings
 
-_TOKEN_IN_QUERY = re.compile(r"([?&]token=)[^&\s\"]*")
+_QUERY_PARAM = re.compile(r"([?&;])([^=&;\s\"]*)=([^&;\s\"]*)")
+
+
+def redact_tokens(text: str) -> str:
+    """`text` with the value of every `token` query parameter replaced, however its name is escaped.
+
+    Starlette decodes parameter names, so `?%74oken=` is a token too and must be redacted.
+    """
+    if "=" not in text:
+        return text
+
+    def redact(match: re.Match[str]) -> str:
+        name = urllib.parse.unquote_plus(match.group(2))
+        if name.strip().lower() != "token":
+            return match.group(0)
+        return f"{match.group(1)}{match.group(2)}=[redacted]"
+
+    return _QUERY_PARAM.sub(redact, text)
 
 
 class RedactTokens(logging.Filter):
@@ -24,18 +42,20 @@ class RedactTokens(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.args:
-            record.args = tuple(_TOKEN_IN_QUERY.sub(r"\1[redacted]", a) if isinstance(a, str) else a for a in record.args)  # type: ignore[union-attr]
+            args = record.args if isinstance(record.args, tuple) else (record.args,)
+            record.args = tuple(redact_tokens(arg) if isinstance(arg, str) else arg for arg in args)
         if isinstance(record.msg, str):
-            record.msg = _TOKEN_IN_QUERY.sub(r"\1[redacted]", record.msg)
+            record.msg = redact_tokens(record.msg)
         return True
 
 
 class Server(uvicorn.Server):
-    """uvicorn that ends the relay's open SSE responses as it starts shutting down.
+    """uvicorn that drains the relay before it shuts down (SIGTERM, a deploy).
 
-    Otherwise it would wait for every open stream to finish (up to its graceful
-    timeout); ended clients reconnect with `Last-Event-ID`, to another instance
-    when the store is shared, and lose nothing.
+    It stops accepting connections, then lets the relay hand its running streams
+    over to another instance (shared store) or finish them (memory store, up to
+    `server.drain_s`), then ends the SSE responses still open: their clients
+    reconnect with `Last-Event-ID`, to another instance when the store is shared.
     """
 
     def __init__(self, config: uvicorn.Config, app: Starlette) -> None:
@@ -43,6 +63,14 @@ class Server(uvicorn.Server):
         self._relay = app.state.relay
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        for server in self.servers:
+            server.close()
+        for sock in sockets or []:
+            sock.close()
+        try:
+            await self._relay.drain()
+        except Exception:  # the shutdown goes on: the streams are cancelled with the app
+            logging.getLogger("splice_relay.app").exception("draining the relay failed")
         self._relay.responses.drain()
         await super().shutdown(sockets)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -10,11 +12,12 @@ from starlette.responses import JSONResponse, Response
 class ApiError(Exception):
     """Raised by handlers; becomes a JSON error response."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str, *, retry_after_s: float | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.retry_after_s = retry_after_s  # sent as Retry-After (whole seconds, at least 1)
 
 
 def error_response(status: int, code: str, message: str) -> JSONResponse:
@@ -23,7 +26,10 @@ def error_response(status: int, code: str, message: str) -> JSONResponse:
 
 async def handle_api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    return error_response(exc.status, exc.code, exc.message)
+    response = error_response(exc.status, exc.code, exc.message)
+    if exc.retry_after_s is not None:
+        response.headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after_s)))
+    return response
 
 
 async def handle_http_exception(request: Request, exc: Exception) -> Response:

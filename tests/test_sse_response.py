@@ -55,8 +55,9 @@ def test_head_on_the_events_url_answers_headers_only() -> None:
         assert response.content == b""
 
 
-def test_shutdown_ends_open_streams_at_once_with_whole_events() -> None:
-    server = RelayServer(_config())
+def test_shutdown_ends_open_streams_after_the_drain_with_whole_events() -> None:
+    """With the memory store a stream outliving `drain_s` is cancelled, and its readers get the end at once."""
+    server = RelayServer(_config(drain_s=0.5))
     server.__enter__()
     client = httpx.Client(base_url=server.base_url, timeout=20)
     created = client.post("/v1/streams", json={"messages": MESSAGES, "max_tokens": 200}).json()  # 100 s at 2 tokens/s
@@ -79,11 +80,13 @@ def test_shutdown_ends_open_streams_at_once_with_whole_events() -> None:
     reader.join(timeout=20)
     client.close()
     assert not reader.is_alive() and ended_at, "the open stream kept the server from shutting down"
-    assert ended_at[0] - asked_at < 5  # not the 100 s the stream had left
+    assert ended_at[0] - asked_at < 5  # the drain, not the 100 s the stream had left
     body = b"".join(chunks).decode()
     assert body.endswith("\n\n")  # the body ended between events, not inside one
-    ids = [int(e.id) for e in parse_sse(body)]
+    events = parse_sse(body)
+    ids = [int(e.id) for e in events]
     assert ids and ids == list(range(1, len(ids) + 1))
+    assert events[-1].event == "done" and events[-1].data["finish_reason"] == "cancelled"
 
 
 def _run(response: SSEResponse, scope: dict) -> list[dict]:
