@@ -32,7 +32,7 @@ from .errors import ApiError, handle_api_error, handle_http_exception, handle_un
 from .sse import ABORT_EXTENSION, OpenResponses, sse_response
 from . import events
 from .store import AuditStore, StreamStore, StreamView, TakeoverStore
-from .stream import LiveStream, new_stream_id, new_stream_token
+from .stream import LiveStream, new_stream_id, new_stream_token, read_token_for
 from .ticker import Ticker
 from .upstreams import build_providers, build_store
 from .tokens import encoding_for_model
@@ -224,7 +224,7 @@ def _bearer(request: Request) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-async def _authorized_stream(request: Request, at_least: int = 0) -> StreamView:
+async def _authorized_stream(request: Request, at_least: int = 0, *, cancel: bool = False) -> StreamView:
     """The stream named in the path, if the caller holds its token.
 
     The token is checked on a view loaded without waiting; only then may a store
@@ -240,8 +240,11 @@ async def _authorized_stream(request: Request, at_least: int = 0) -> StreamView:
     stream = await store.get(stream_id)
     if stream is None:
         raise ApiError(404, "unknown_stream", "no stream with this id (it may have expired)")
-    if not stream.token_matches(token):
+    rights = stream.rights(token) if hasattr(stream, "rights") else ("cancel" if stream.token_matches(token) else None)  # TEMP
+    if rights is None:
         raise ApiError(403, "invalid_token", "the token does not match this stream")
+    if cancel and rights != "cancel":
+        raise ApiError(403, "read_only_token", "this token can read the stream but not cancel it")
     if at_least > stream.last_event_id and not stream.finished and not isinstance(stream, LiveStream):
         stream = await store.get(stream_id, at_least=at_least) or stream
     return stream
@@ -311,11 +314,13 @@ async def create_stream(request: Request) -> Response:
     if _wants_sse(request):
         return sse_response(
             stream, 0, retry_ms=server.retry_ms, ping_s=server.ping_s,
-            headers={"X-Stream-Id": stream.id, "X-Stream-Token": token}, registry=relay.responses,
+            headers={"X-Stream-Id": stream.id, "X-Stream-Token": token, "X-Stream-Read-Token": read_token_for(token)},
+            registry=relay.responses,
             write_timeout_s=server.write_timeout_s,
         )
     events_url = str(request.url_for("stream_events", stream_id=stream.id).include_query_params(token=token))
-    return JSONResponse({"id": stream.id, "token": token, "events_url": events_url}, status_code=201)
+    body = {"id": stream.id, "token": token, "read_token": read_token_for(token), "events_url": events_url}
+    return JSONResponse(body, status_code=201)
 
 
 def _with_budget(relay: Relay, route: RouteConfig, generation_request: GenerationRequest, key_id: str | None) -> GenerationRequest:
@@ -376,7 +381,7 @@ async def get_stream(request: Request) -> Response:
 
 
 async def cancel_stream(request: Request) -> Response:
-    stream = await _authorized_stream(request)
+    stream = await _authorized_stream(request, cancel=True)
     stream = await _relay(request).store.request_cancel(stream.id) or stream  # reaches it wherever it runs
     return JSONResponse({"id": stream.id, "status": stream.status})
 
@@ -411,7 +416,7 @@ def _cors(origins: tuple[str, ...]) -> list[Middleware]:
             allow_origins=list(origins),
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "Last-Event-ID", "Accept"],
-            expose_headers=["X-Stream-Id", "X-Stream-Token"],  # a fetch client reads the new stream's id and token
+            expose_headers=["X-Stream-Id", "X-Stream-Token", "X-Stream-Read-Token"],  # a fetch client reads the new stream's id and token
             max_age=600,
         )
     ]

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
-from typing import Any, AsyncIterator, Protocol, runtime_checkable
+from typing import Any, AsyncIterator, Literal, Protocol, runtime_checkable
 
 from .stream import LiveStream
 
@@ -28,6 +28,10 @@ class StreamView(Protocol):
     reconnects: int
 
     def token_matches(self, token: str) -> bool: ...
+
+    def rights(self, token: str) -> Literal["cancel", "read"] | None:
+        """What `token` may do: cancel (the stream's token), read (its read token), or nothing."""
+        ...
 
     @property
     def last_event_id(self) -> int: ...

@@ -19,6 +19,7 @@ client has not taken yet is bounded, however long the stream.
 from __future__ import annotations
 
 import asyncio
+import base64
 import bisect
 import hashlib
 import hmac
@@ -66,9 +67,27 @@ def new_stream_token() -> str:
     return secrets.token_urlsafe(24)  # 192 bits
 
 
+def read_token_for(token: str) -> str:
+    """The read-only token of a stream: derived from its token, it reads the stream but cannot cancel it."""
+    mac = hmac.new(token.encode(), b"splice-relay read token", hashlib.sha256).digest()[:24]
+    return "r_" + base64.urlsafe_b64encode(mac).decode()
+
+
 def token_digest(token: str) -> str:
-    """Only a digest of the token is kept, so a dump of the store reveals no tokens."""
-    return hashlib.sha256(token.encode()).hexdigest()
+    """What is kept of a stream's token: the digest of its read token, so a dump of the store reveals neither."""
+    return hashlib.sha256(read_token_for(token).encode()).hexdigest()
+
+
+Right = Literal["cancel", "read"]
+
+
+def token_rights(digest: str, presented: str) -> Right | None:
+    """What `presented` may do on the stream whose kept digest is `digest`: cancel (its token), read, or nothing."""
+    if hmac.compare_digest(digest, token_digest(presented)):
+        return "cancel"
+    if hmac.compare_digest(digest, hashlib.sha256(presented.encode()).hexdigest()):
+        return "read"  # its read token (or, for a stream created before read tokens, its token)
+    return None
 
 
 def snapshot_of(stream: Any) -> dict[str, Any]:
@@ -199,7 +218,10 @@ class LiveStream:
         return self._token_digest
 
     def token_matches(self, token: str) -> bool:
-        return hmac.compare_digest(self._token_digest, token_digest(token))
+        return token_rights(self._token_digest, token) is not None
+
+    def rights(self, token: str) -> Right | None:
+        return token_rights(self._token_digest, token)
 
     @property
     def last_event_id(self) -> int:

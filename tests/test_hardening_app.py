@@ -216,3 +216,29 @@ def test_the_daily_budget_is_shared_by_instances_on_redis(upstream, monkeypatch)
             statuses, spent = _spend_in_parallel([a.base_url, b.base_url], 20)
     assert statuses.count(201) >= 1 and statuses.count(429) >= 10
     assert spent <= 1.0 + 0.3
+
+
+def test_a_read_token_reads_the_stream_but_cannot_cancel_it(upstream) -> None:
+    with RelayServer(_config(upstream)) as relay, httpx.Client(base_url=relay.base_url, timeout=30) as client:
+        created = client.post("/v1/streams", json={**GO, "route": "slow"}).json()
+        stream_id, read_token = created["id"], created["read_token"]
+        assert read_token != created["token"]
+        snapshot = client.get(f"/v1/streams/{stream_id}", params={"token": read_token})
+        assert snapshot.status_code == 200 and snapshot.json()["status"] == "running"
+        with client.stream("GET", f"/v1/streams/{stream_id}/events", params={"token": read_token}) as response:
+            assert response.status_code == 200
+            assert any(event.event == "token" for event in _first_events(response, 5))
+        refused = client.delete(f"/v1/streams/{stream_id}", params={"token": read_token})
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == "read_only_token"
+        assert client.get(f"/v1/streams/{stream_id}", params={"token": read_token}).json()["status"] == "running"
+        cancelled = client.delete(f"/v1/streams/{stream_id}", params={"token": created["token"]})
+        assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+
+
+def _first_events(response: httpx.Response, n: int) -> list:
+    events = []
+    for event in iter_sse(response):
+        events.append(event)
+        if len(events) == n:
+            break
+    return events
