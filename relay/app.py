@@ -240,12 +240,12 @@ async def _authorized_stream(request: Request, at_least: int = 0, *, cancel: boo
     stream = await store.get(stream_id)
     if stream is None:
         raise ApiError(404, "unknown_stream", "no stream with this id (it may have expired)")
-    rights = stream.rights(token) if hasattr(stream, "rights") else ("cancel" if stream.token_matches(token) else None)  # TEMP
+    rights = stream.rights(token)
     if rights is None:
         raise ApiError(403, "invalid_token", "the token does not match this stream")
     if cancel and rights != "cancel":
         raise ApiError(403, "read_only_token", "this token can read the stream but not cancel it")
-    if at_least > stream.last_event_id and not stream.finished and not isinstance(stream, LiveStream):
+    if at_least > 0:  # the store may wait for the cursor, or rewind to where a takeover forked the log
         stream = await store.get(stream_id, at_least=at_least) or stream
     return stream
 

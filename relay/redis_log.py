@@ -21,7 +21,7 @@ from redis.exceptions import RedisError
 
 from . import events
 from .errors import ApiError
-from .stream import Status, snapshot_of, token_digest
+from .stream import Right, Status, snapshot_of, token_rights
 
 logger = logging.getLogger("splice_relay.redis")
 
@@ -56,11 +56,15 @@ class StreamKeys:
 #       6 static meta ("1" to write it), 7 token digest, 8 route, 9 created_at, 10 owner,
 #       11 final status ("" while running), 12 finish_reason, 13 error json, 14 audit json,
 #       15 first event id, 16 count, 17 the generation request json (with the static meta),
+#       18 release ("1": the writer stops here; every event it ever sent is in this batch or before),
+#       19 drop the stored request with the final status ("1"),
 #       then (event, frame, text) per event.
 # Returns {code, last id in Redis, cancel requested (0/1)}; codes: 0 written, 1 the
 # meta is missing (resend with static meta), 2 a gap before the first event, 3 fenced.
 # Events at or below the stored last id are skipped, so a retried batch is harmless;
 # the final status is written in the same script as the terminal event, never before.
+# A release deletes the lease and marks the epoch `released`: whoever adopts the
+# stream next knows no reader was sent an event that is not in the log.
 WRITE_SCRIPT = """
 local meta, events, text, lease, gone = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local holder = ARGV[1]
@@ -84,7 +88,7 @@ else
 end
 local first, count = tonumber(ARGV[15]), tonumber(ARGV[16])
 if first > last + 1 then return {2, last, 0} end
-local arg = 18
+local arg = 20
 for id = first, first + count - 1 do
   if id > last then
     redis.call('XADD', events, id .. '-0', 'e', ARGV[arg], 'f', ARGV[arg + 1])
@@ -97,7 +101,11 @@ local ttl, now = tonumber(ARGV[4]), redis.call('TIME')
 redis.call('HSET', meta, 'last', last, 'updated_at', now[1] .. '.' .. string.format('%06d', tonumber(now[2])))
 if ARGV[11] ~= '' then
   redis.call('HSET', meta, 'status', ARGV[11], 'finish_reason', ARGV[12], 'error', ARGV[13], 'audit', ARGV[14])
+  if ARGV[19] == '1' then redis.call('HDEL', meta, 'request') end
   if holder ~= '' then redis.call('DEL', lease) end
+elseif holder ~= '' and ARGV[18] == '1' then
+  redis.call('DEL', lease)
+  redis.call('HSET', meta, 'released', ARGV[2])
 elseif holder ~= '' then
   redis.call('SET', lease, holder, 'PX', ARGV[3])
 end
@@ -111,9 +119,17 @@ return {0, last, cancel}
 """
 
 # Takes the lease of a running stream nobody holds: a new fencing epoch, so the old holder's writes fail.
-# KEYS: meta, lease; ARGV: instance id, lease ms. Returns the new epoch, or 0.
+# Unless the old holder released it (`released` = its epoch: every event it sent is in the log), its
+# readers may hold events the log never got: the first such point is kept as `fork` (the last id, and
+# the text's length in bytes then), and a reader whose cursor is past it gets a `reset` there.
+# KEYS: meta, lease, text; ARGV: instance id, lease ms. Returns the new epoch, or 0.
 ACQUIRE_LEASE_SCRIPT = """
 if redis.call('HGET', KEYS[1], 'status') ~= 'running' or redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+local clean = redis.call('HGET', KEYS[1], 'released') == redis.call('HGET', KEYS[1], 'epoch')
+if not clean and redis.call('HEXISTS', KEYS[1], 'fork') == 0 then
+  local last = redis.call('HGET', KEYS[1], 'last') or 0
+  redis.call('HSET', KEYS[1], 'fork', last, 'fork_bytes', redis.call('STRLEN', KEYS[3]))
+end
 local epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
 redis.call('SET', KEYS[2], ARGV[1] .. ':' .. epoch, 'PX', ARGV[2])
 return epoch
@@ -126,6 +142,11 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], 'cancel', '1')
 return 1
 """
+
+# What a reader's view needs of the meta hash: never the stored `request` (a prompt can be megabytes).
+VIEW_FIELDS = (
+    "token", "route", "created_at", "status", "last", "finish_reason", "error", "audit", "fork", "fork_bytes",
+)
 
 
 class StreamGone(ApiError):
@@ -183,23 +204,48 @@ class RemoteStream:
         self.audit: dict[str, Any] = orjson.loads(raw_audit) if raw_audit else {}
         self.text = text.decode() if text else ""
         self.reconnects = int(self.audit.get("reconnects", 0))  # counted by this view only, from the audit's count
+        fork = meta.get(b"fork")
+        self.fork = int(fork) if fork is not None else None  # past it, ids may name other events than a reader saw
+        self.rewound = False
 
     @classmethod
-    async def load(cls, redis: Redis, stream_id: str, keys: StreamKeys, *, block_ms: int) -> RemoteStream | None:
-        """Meta and text in one MULTI (one slot), so `text` is exactly the tokens up to `last_event_id`."""
+    async def load(
+        cls, redis: Redis, stream_id: str, keys: StreamKeys, *, block_ms: int, cursor: int = 0,
+    ) -> RemoteStream | None:
+        """Meta and text in one MULTI (one slot), so `text` is exactly the tokens up to `last_event_id`.
+
+        Only the fields a view needs are read, never the stored request. With a
+        `cursor` past the stream's `fork` (a takeover after which that id may name
+        another event than the one the client saw), the view is rewound to the
+        fork: it stands at the fork's id with the text of then, so the client gets a
+        `reset` there and every event after it.
+        """
         async with redis.pipeline(transaction=True) as pipe:
-            pipe.hgetall(keys.meta)
+            pipe.hmget(keys.meta, VIEW_FIELDS)
             pipe.get(keys.text)
             pipe.exists(keys.gone)
-            meta, text, gone = await pipe.execute()
+            values, text, gone = await pipe.execute()
+        meta = {name.encode(): value for name, value in zip(VIEW_FIELDS, values) if value is not None}
         if not meta:
             if gone:
                 raise StreamGone(stream_id)
             return None
-        return cls(redis, stream_id, keys, meta, text, block_ms=block_ms)
+        fork = meta.get(b"fork")
+        if fork is None or cursor <= int(fork):
+            return cls(redis, stream_id, keys, meta, text, block_ms=block_ms)
+        # Running at the fork, whatever came after: the text then is a prefix of the text now.
+        rewound = {name: meta[name] for name in (b"token", b"route", b"created_at") if name in meta}
+        rewound[b"last"] = fork
+        text_then = (text or b"")[: int(meta.get(b"fork_bytes", b"0"))]
+        view = cls(redis, stream_id, keys, rewound, text_then, block_ms=block_ms)
+        view.fork, view.rewound = int(fork), True
+        return view
 
     def token_matches(self, token: str) -> bool:
-        return hmac.compare_digest(self._token_digest, token_digest(token))
+        return token_rights(self._token_digest, token) is not None
+
+    def rights(self, token: str) -> Right | None:
+        return token_rights(self._token_digest, token)
 
     @property
     def finished(self) -> bool:

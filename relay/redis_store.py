@@ -7,7 +7,13 @@ and a set add. One flusher task writes every dirty stream's backlog every
 stream), so a crash loses at most the last flush interval plus one round trip
 of events. When Redis is away the journals are detached (the LiveStream's own
 frames are the buffer, so nothing grows) and rebuilt from those frames when it
-returns. See docs/redis.md.
+returns.
+
+Each write renews the stream's lease. An instance that could not renew a lease
+for `lease_s` minus a margin abandons the stream before anyone else may adopt it
+(self-fencing), as it does when its writes are refused (fenced) and when it hands
+its streams over at shutdown: its readers are ended without a terminal event and
+reconnect elsewhere. See docs/redis.md.
 """
 
 from __future__ import annotations
@@ -54,6 +60,7 @@ class StreamJournal:
     __slots__ = (
         "stream", "keys", "pending", "dirty", "durable", "meta_written", "final_written", "event_limit",
         "byte_limit", "bytes", "holder", "epoch", "fenced", "cancel_seen", "writing", "touched_at", "written_at",
+        "renewed_at", "leased", "limit", "released",
     )
 
     def __init__(self, stream: LiveStream, keys: StreamKeys, dirty: set[StreamJournal], *, max_events: int, max_bytes: int, holder: str, epoch: int) -> None:
@@ -74,6 +81,10 @@ class StreamJournal:
         self.writing = False  # one write in flight per stream keeps the batches in order
         self.touched_at = 0.0
         self.written_at: float | None = None
+        self.renewed_at = time.monotonic()  # when the last write that renewed the lease was sent
+        self.leased = False  # a write went through: our lease is in Redis, and it can lapse
+        self.limit: int | None = None  # abandoned here: the last event id to write before the lease is released
+        self.released = False
 
     def record(self, stream: LiveStream, event_id: int, event: str, frame: bytes, text: str | None) -> None:
         """Per token: O(1), never awaits. Over the bound, the generation gets StreamTooLarge."""
@@ -84,8 +95,31 @@ class StreamJournal:
 
     @property
     def done(self) -> bool:
-        """Everything, the final status included, is in Redis (or never will be: fenced)."""
-        return self.fenced or self.final_written
+        """Nothing more will be written: the final status is in Redis, the lease was released, or we were fenced."""
+        return self.fenced or self.final_written or self.released
+
+    @property
+    def wants_write(self) -> bool:
+        """Events to write, the static meta, or (abandoned) the lease to release."""
+        if self.done:
+            return False
+        return bool(self.pending) or not self.meta_written or self.limit is not None
+
+    def abandon(self) -> None:
+        """This instance stops writing the stream: what was appended is still written, then the lease released."""
+        if self.limit is not None:
+            return
+        self.limit = self.stream.last_event_id
+        if self.stream.journal is self:
+            self.stream.journal = None  # nothing appended from now on reaches Redis
+        if not self.done:
+            self.dirty.add(self)
+
+    def release_with(self, batch: list[Pending]) -> bool:
+        """Whether writing `batch` leaves nothing of an abandoned stream to write: the write then releases the lease."""
+        if self.limit is None or len(batch) != len(self.pending):
+            return False
+        return (batch[-1][0] if batch else self.durable) >= self.limit
 
     def detach(self) -> None:
         """Redis is away: drop the backlog, the LiveStream's frames hold it; `rebuild` restores it."""
@@ -95,20 +129,27 @@ class StreamJournal:
         self.dirty.discard(self)
 
     def rebuild(self, after: int) -> None:
-        """Queue every event after `after` again, from the LiveStream's frames, and attach."""
+        """Queue every event after `after` again, from the LiveStream's frames, and attach (unless abandoned)."""
         frames = self.stream.frames
+        end = len(frames) if self.limit is None else self.limit
         pending: list[Pending] = []
-        for event_id in range(after + 1, len(frames) + 1):
+        for event_id in range(after + 1, end + 1):
             event, text = decode_frame(frames[event_id - 1])
             pending.append((event_id, event, frames[event_id - 1], text))
         self.pending = pending
         self.durable = min(self.durable, after)
-        self.stream.journal = self  # no await since reading `frames`: nothing is missed
+        if self.limit is None:
+            self.stream.journal = self  # no await since reading `frames`: nothing is missed
         self.dirty.add(self)
 
-    def script_args(self, batch: list[Pending], *, ttl_ms: int, gone_ms: int, lease_ms: int, owner: str) -> list[Any]:
+    def script_args(
+        self, batch: list[Pending], *, ttl_ms: int, gone_ms: int, lease_ms: int, owner: str,
+        release: bool, keep_request: bool,
+    ) -> list[Any]:
         stream = self.stream
         final = bool(batch) and batch[-1][1] in events.TERMINAL_EVENTS
+        drop_request = final and not keep_request
+        store_request = stream.request is not None and not self.meta_written and not drop_request
         args: list[Any] = [
             self.holder, self.epoch, lease_ms, ttl_ms, gone_ms,
             "" if self.meta_written else "1", stream.token_digest, stream.route, repr(stream.created_at), owner,
@@ -117,14 +158,16 @@ class StreamJournal:
             orjson.dumps(stream.error) if final and stream.error is not None else "",
             orjson.dumps(stream.audit) if final and stream.audit else "",
             batch[0][0] if batch else self.durable + 1, len(batch),
-            orjson.dumps(stream.request) if stream.request is not None and not self.meta_written else "",
+            orjson.dumps(stream.request) if store_request else "",
+            "1" if release else "",
+            "1" if drop_request else "",
         ]
         for _, event, frame, text in batch:
             args += (event, frame, text or "")
         return args
 
-    def written(self, batch: list[Pending], reply: list[int]) -> None:
-        """Apply the script's answer to a batch sent from the head of `pending`."""
+    def written(self, batch: list[Pending], reply: list[int], *, sent_at: float, release: bool) -> None:
+        """Apply the script's answer to a batch sent from the head of `pending` at `sent_at`."""
         code, last, cancel = (int(value) for value in reply)
         if code == WRITTEN:
             confirmed = 0
@@ -134,14 +177,17 @@ class StreamJournal:
                 confirmed += 1
                 self.bytes += len(frame)
             del self.pending[:confirmed]
-            self.durable, self.meta_written = last, True
+            self.durable, self.meta_written, self.leased = last, True, True
+            self.renewed_at = max(self.renewed_at, sent_at)  # the lease runs from no earlier than this
             if batch and batch[-1][1] in events.TERMINAL_EVENTS and last >= batch[-1][0]:
                 self.final_written = True
+            elif release:
+                self.released = True
             if self.bytes > self.byte_limit:
                 self.event_limit = 0  # the next non-terminal record() raises
-            if cancel and not self.cancel_seen:
+            if cancel and not self.cancel_seen and self.limit is None:
                 self.cancel_seen = True
-                self._cancel_generation("cancel requested through Redis")
+                self.cancel_generation("cancel requested through Redis")
         elif code == META_MISSING:  # Redis lost the stream (a restart without persistence): all again
             self.meta_written = False
             self.rebuild(0)
@@ -151,9 +197,9 @@ class StreamJournal:
             logger.warning("stream %s: lease lost (epoch %s taken over), no longer writing its log", self.stream.id, self.epoch)
             self.fenced = True
             self.detach()
-            self._cancel_generation("lease lost")
 
-    def _cancel_generation(self, why: str) -> None:
+    def cancel_generation(self, why: str) -> None:
+        """Cancel the stream's generation task, if it still runs here."""
         task = self.stream.generation
         if task is not None and not task.done():
             logger.info("stream %s: cancelling the generation (%s)", self.stream.id, why)
@@ -175,10 +221,13 @@ class RedisStore:
         max_bytes: int = 64 * 1024 * 1024,
         tombstone_s: float = 7 * 86400.0,
         lease_s: float = 10.0,
+        fence_margin_s: float | None = None,
         touch_interval_s: float = 1.0,
         local_keep_s: float = 30.0,
         block_ms: int = 2000,
         max_connections: int = 4096,
+        keep_request: bool = False,
+        handover_s: float = 5.0,
         redis: Redis | None = None,
     ) -> None:
         # Two clients, a pool each: clients following a stream block one connection apiece, and
@@ -189,6 +238,9 @@ class RedisStore:
         self._ttl_ms = int(ttl_s * 1000)
         self._gone_ms = int((ttl_s + tombstone_s) * 1000)
         self._lease_ms = int(lease_s * 1000)
+        # Self-fencing: a stream whose lease we could not renew for `lease_s - margin` is abandoned here.
+        self._fence_margin_s = fence_margin_s if fence_margin_s is not None else lease_s / 4
+        self._fence_check_s = max(0.01, self._fence_margin_s / 4)
         self._flush_interval_s = flush_interval_s
         self._max_batch_events = max_batch_events
         self._max_events = max_events
@@ -196,13 +248,17 @@ class RedisStore:
         self._touch_interval_s = touch_interval_s
         self._local_keep_s = local_keep_s
         self._block_ms = block_ms
+        self.keep_request = keep_request  # keep the stored request once the stream ended (else deleted then)
+        self.handover_s = handover_s  # what the app gives `hand_over` at SIGTERM
         self.instance = secrets.token_hex(6)
         self._local: dict[str, LiveStream] = {}  # generated here, read here without Redis
-        self._journals: dict[str, StreamJournal] = {}  # of local streams not yet wholly in Redis
+        self._forks: dict[str, int] = {}  # local streams adopted after an unclean takeover -> their fork id
+        self._journals: dict[str, StreamJournal] = {}  # of local streams not yet wholly in Redis, and abandoned ones
         self._written: dict[str, float] = {}  # local streams wholly in Redis -> since when
         self._dirty: set[StreamJournal] = set()
         self._work = asyncio.Event()
         self._flusher: asyncio.Task[None] | None = None
+        self._fence_timer: asyncio.TimerHandle | None = None
         self._scripts: dict[str, str] = {}
         self._degraded = False
         self._last_error: str | None = None
@@ -211,6 +267,8 @@ class RedisStore:
         self._backoff_s = 0.05
         self._finished_ids: list[str] = []  # to drop from the running index at the next sweep
         self._closing = False
+        self._handing_over = False
+        self._handover_seen: str | None = None  # the last handover announcement read by `next_sweep`
 
     def keys(self, stream_id: str) -> StreamKeys:
         return StreamKeys.of(stream_id, self._prefix)
@@ -222,14 +280,19 @@ class RedisStore:
             await self._load_scripts()
             if self._followers is not self._redis:
                 await self._followers.ping()  # one connection ready: the first resume pays no handshake
+            self._handover_seen = await self._last_handover()
         except RedisError as exc:
             self._degrade(exc)  # start anyway: streams run locally, the logs catch up later
         self._flusher = asyncio.create_task(self._flush_forever(), name="redis-store-flusher")
+        self._fence_timer = asyncio.get_running_loop().call_later(self._fence_check_s, self._check_leases)
 
     async def close(self, timeout_s: float = 3.0) -> None:
         """Write what is pending (for at most `timeout_s`), then stop."""
         deadline = time.monotonic() + timeout_s
         self._closing = True
+        if self._fence_timer is not None:
+            self._fence_timer.cancel()
+            self._fence_timer = None
         if self._flusher is not None:
             self._flusher.cancel()
             # Bounded: a cancel that lands inside the Redis client must not hold up shutdown.
@@ -261,6 +324,11 @@ class RedisStore:
         """The ids of streams that may still be running: where a takeover sweep looks."""
         return f"{self._prefix}:running"
 
+    @property
+    def _handover_key(self) -> str:
+        """A Redis Stream of handover announcements, which every instance's `next_sweep` blocks on."""
+        return f"{self._prefix}:handover"
+
     async def add(self, stream: LiveStream) -> None:
         """Register a stream generated here; its metadata is in Redis before the id is handed out."""
         self._local[stream.id] = stream
@@ -275,8 +343,7 @@ class RedisStore:
         stream.journal = journal
         try:  # another instance may be asked for this id as soon as the client has it
             async with asyncio.timeout(1.0):
-                await self._write([journal])
-            await self._redis.sadd(self._running_key, stream.id)
+                await self._write([journal])  # with the id added to the running index
         except (RedisError, OSError, TimeoutError) as exc:
             self._degrade(exc)
 
@@ -288,33 +355,38 @@ class RedisStore:
 
         `at_least` is the client's cursor: Redis may trail the generating instance by
         one flush, so wait (up to `wait_s`) for that event rather than hand out a view
-        on which a valid cursor looks unknown (and would get a `reset`).
+        on which a valid cursor looks unknown (and would get a `reset`). A cursor past
+        the stream's fork (an unclean takeover) gets a view rewound to the fork: the
+        events after it may not be the ones the client saw.
         """
         local = self._local.get(stream_id)
-        if local is not None:
+        if local is not None and at_least <= self._forks.get(stream_id, at_least):
             return local
         if not STREAM_ID.fullmatch(stream_id):
             return None
         keys = self.keys(stream_id)
         try:
-            view = await RemoteStream.load(self._followers, stream_id, keys, block_ms=self._block_ms)
-            if view is not None and not view.finished and at_least > view.last_event_id:
+            view = await self._view(stream_id, keys, at_least)
+            if view is not None and not view.rewound and not view.finished and at_least > view.last_event_id:
                 if await wait_for_event(self._followers, keys, at_least, wait_s):
-                    view = await RemoteStream.load(self._followers, stream_id, keys, block_ms=self._block_ms)
+                    view = await self._view(stream_id, keys, at_least)
         except RedisError as exc:
             raise StoreUnavailable(str(exc)) from exc
-        return view
+        return view if view is not None or local is None else local
 
     def health(self) -> dict[str, object]:
+        releasing = sum(1 for journal in self._journals.values() if journal.limit is not None and not journal.done)
         return {
             "kind": "redis",
             "degraded": self._degraded,
+            "handing_over": self._handing_over,
             "instance": self.instance,
             "local_streams": len(self._local),
             "unwritten_streams": sum(1 for journal in self._journals.values() if not journal.done),
+            "releasing_streams": releasing,  # abandoned here, their leases not yet released
             "pending_events": sum(len(journal.pending) for journal in self._journals.values()),
             "flushes": self._flushes,
-            "last_error": self._last_error,
+            "last_error": self._last_error,  # for operators; the app keeps it from clients
         }
 
     # -- cancel and lease --------------------------------------------------
@@ -347,12 +419,14 @@ class RedisStore:
             raise StoreUnavailable(str(exc)) from exc
 
     async def try_acquire_lease(self, stream_id: str) -> str | None:
-        """Take a stream whose holder's lease expired: the new `<instance>:<epoch>`, else None.
+        """Take a stream whose holder's lease expired (or was released): the new `<instance>:<epoch>`, else None.
 
         The new epoch fences the old holder: its next write finds another holder and stops.
         """
         keys = self.keys(stream_id)
-        epoch = await self._redis.eval(ACQUIRE_LEASE_SCRIPT, 2, keys.meta, keys.lease, self.instance, self._lease_ms)
+        epoch = await self._redis.eval(
+            ACQUIRE_LEASE_SCRIPT, 3, keys.meta, keys.lease, keys.text, self.instance, self._lease_ms,
+        )
         return f"{self.instance}:{int(epoch)}" if epoch else None
 
     # -- audit -------------------------------------------------------------
@@ -371,9 +445,14 @@ class RedisStore:
     # -- takeover ----------------------------------------------------------
 
     async def find_orphans(self) -> list[str]:
-        """Running streams whose holder's lease lapsed (its instance died), not generated here."""
+        """Running streams whose holder's lease lapsed or was released, not generated (or being released) here."""
+        if self._handing_over or self._closing:
+            return []
         ids = [raw.decode() for raw in await self._redis.smembers(self._running_key)]
-        ids = [stream_id for stream_id in ids if stream_id not in self._local and STREAM_ID.fullmatch(stream_id)]
+        ids = [
+            stream_id for stream_id in ids
+            if stream_id not in self._local and not self._releasing(stream_id) and STREAM_ID.fullmatch(stream_id)
+        ]
         if not ids:
             return []
         async with self._redis.pipeline(transaction=False) as pipe:
@@ -394,13 +473,22 @@ class RedisStore:
             await self._redis.srem(self._running_key, *ended)
         return orphans
 
+    def _releasing(self, stream_id: str) -> bool:
+        """Abandoned here and not yet released (nor fenced): our release comes first, then anyone adopts it."""
+        journal = self._journals.get(stream_id)
+        return journal is not None and not journal.done
+
     async def adopt(self, stream_id: str) -> tuple[LiveStream, dict[str, Any], str] | None:
-        """Take a lapsed stream's lease and rebuild it here from its log.
+        """Take a lapsed (or released) stream's lease and rebuild it here from its log.
 
         Returns the stream (its journal attached, fenced by the new epoch), the
         generation request it was created with, and the previous owner; None if
-        another instance was faster or the stream cannot be continued.
+        another instance was faster or the stream cannot be continued (then it is
+        ended here with an `error`, so nobody adopts it again and again).
         """
+        if self._handing_over or self._closing:
+            return None
+        acquired_at = time.monotonic()
         holder = await self.try_acquire_lease(stream_id)
         if holder is None:
             return None
@@ -410,27 +498,137 @@ class RedisStore:
             pipe.get(keys.text)
             pipe.xrange(keys.events)
             meta, text, entries = await pipe.execute()
-        raw_request = meta.get(b"request")
-        if not raw_request:
-            logger.warning("stream %s: no request stored, cannot take it over", stream_id)
-            return None
         frames = [fields[b"f"] for _, fields in entries]
         stream = LiveStream.restored(
             stream_id, meta[b"token"].decode(), meta[b"route"].decode(), float(meta[b"created_at"]), frames, (text or b"").decode()
         )
-        stream.request = orjson.loads(raw_request)
         epoch = int(holder.rsplit(":", 1)[1])
         journal = StreamJournal(
             stream, keys, self._dirty, max_events=self._max_events, max_bytes=self._max_bytes, holder=holder, epoch=epoch,
         )
         journal.durable = len(frames)
-        journal.meta_written = True
+        journal.meta_written = journal.leased = True
+        journal.renewed_at = acquired_at
         journal.touched_at = time.monotonic()
         stream.journal = journal
         self._local[stream_id] = stream
         self._journals[stream_id] = journal
+        if b"fork" in meta:
+            self._forks[stream_id] = int(meta[b"fork"])
         self._work.set()
+        raw_request = meta.get(b"request")
+        if not raw_request:
+            logger.warning("stream %s: no request stored, cannot take it over; ending it", stream_id)
+            message = "the stream's generation stopped and its request is not stored, so it cannot be continued"
+            stream.finish("failed", events.ERROR, {"code": "not_resumable", "message": message, "kind": "internal"})
+            return None
+        stream.request = orjson.loads(raw_request)
         return stream, stream.request, meta.get(b"owner", b"?").decode()
+
+    async def hand_over(self, timeout_s: float) -> int:
+        """At shutdown: abandon every running stream here, write what it has, release its lease, tell the others.
+
+        Readers here are ended without a terminal event and reconnect elsewhere; an
+        instance sweeping for orphans hears of the handover at once (`next_sweep`)
+        and adopts each stream without waiting for its lease to lapse. Returns how
+        many streams were handed over. Waits at most `timeout_s` for the writes;
+        a stream whose lease could not be released is adopted once it lapses.
+        """
+        self._handing_over = True
+        deadline = time.monotonic() + timeout_s
+        handed = 0
+        for journal in list(self._journals.values()):
+            if self._writing_here(journal):
+                self._abandon(journal, "handed over at shutdown")
+                handed += 1
+        self._work.set()
+        while any(not journal.done for journal in self._journals.values()) and time.monotonic() < deadline:
+            if self._degraded or not self._dirty:
+                await asyncio.sleep(0.005)  # the flusher has them in flight, or is reconnecting
+                continue
+            try:
+                await asyncio.wait_for(self.flush(), timeout=max(0.01, deadline - time.monotonic()))
+            except asyncio.TimeoutError:
+                break
+            except (RedisError, OSError) as exc:
+                self._degrade(exc)
+        unreleased = sum(1 for journal in self._journals.values() if not journal.done)
+        if handed:
+            await self._announce(handed)
+        logger.info("handed %d streams over (%d not wholly written in %g s)", handed, unreleased, timeout_s)
+        return handed
+
+    async def _announce(self, streams: int) -> None:
+        """Tell every instance's `next_sweep` that leases were released: they sweep for orphans at once."""
+        try:
+            announcement = {"instance": self.instance, "streams": streams}
+            await self._redis.xadd(self._handover_key, announcement, maxlen=1000, approximate=True)
+        except RedisError as exc:
+            logger.warning("cannot announce released leases (%s): their streams are adopted at the next sweep", exc)
+
+    async def next_sweep(self, interval_s: float) -> None:
+        """Sleep up to `interval_s`; return as soon as another instance announces a handover."""
+        deadline = time.monotonic() + interval_s
+        try:
+            if self._handover_seen is None:
+                self._handover_seen = await self._last_handover()
+            while (left := deadline - time.monotonic()) > 0 and not self._handing_over:
+                block_ms = max(1, int(min(left, self._block_ms / 1000) * 1000))
+                reply = await self._followers.xread(
+                    {self._handover_key: self._handover_seen}, count=100, block=block_ms,
+                )
+                if reply:
+                    self._handover_seen = reply[0][1][-1][0].decode()
+                    return
+        except RedisError:
+            pass
+        left = deadline - time.monotonic()
+        if left > 0:
+            await asyncio.sleep(left)
+
+    async def _last_handover(self) -> str:
+        """The id of the newest handover announcement: `next_sweep` waits for later ones."""
+        entries = await self._followers.xrevrange(self._handover_key, count=1)
+        return entries[0][0].decode() if entries else "0-0"
+
+    @staticmethod
+    def _writing_here(journal: StreamJournal) -> bool:
+        """The stream runs and this instance is its writer (not abandoned, not fenced)."""
+        return journal.limit is None and not journal.done and not journal.stream.finished
+
+    async def _view(self, stream_id: str, keys: StreamKeys, cursor: int) -> RemoteStream | None:
+        """A reader's view of the stream's Redis log, for a client at `cursor` (rewound if past a fork)."""
+        return await RemoteStream.load(self._followers, stream_id, keys, block_ms=self._block_ms, cursor=cursor)
+
+    def _abandon(self, journal: StreamJournal, why: str) -> None:
+        """Stop being the stream's writer here without ending it: another instance continues it."""
+        stream = journal.stream
+        journal.abandon()
+        if self._local.get(stream.id) is stream:
+            del self._local[stream.id]  # reads here go to Redis from now on
+            self._forks.pop(stream.id, None)
+        logger.warning("stream %s: %s; abandoning it here at event %d", stream.id, why, journal.limit)
+        abandon = getattr(stream, "abandon", None)
+        if abandon is not None:
+            abandon()  # its readers end without a terminal event and reconnect elsewhere
+        else:
+            journal.cancel_generation(why)
+
+    def _check_leases(self) -> None:
+        """Self-fencing: a running stream whose lease we could not renew for `lease_s` minus the margin is abandoned.
+
+        Another instance may adopt it once the lease lapses; by then this one has
+        stopped appending, so no two instances ever write the stream at once.
+        """
+        try:
+            window = self.lease_s - self._fence_margin_s
+            cutoff = time.monotonic() - window
+            for journal in list(self._journals.values()):
+                if journal.renewed_at < cutoff and journal.leased and self._writing_here(journal):
+                    self._abandon(journal, f"its lease could not be renewed for {window:g} s")
+        finally:
+            if not self._closing:
+                self._fence_timer = asyncio.get_running_loop().call_later(self._fence_check_s, self._check_leases)
 
     # -- the flusher -------------------------------------------------------
 
@@ -491,41 +689,69 @@ class RedisStore:
             await self._write(journals)
 
     async def _write(self, journals: list[StreamJournal]) -> None:
-        """One round trip: one script call per stream, pipelined (no cross-slot transaction)."""
+        """One round trip: one script call per stream, pipelined (no cross-slot transaction).
+
+        Streams whose meta this write creates (or recreates, after Redis lost it) are
+        added to the running index in the same round trip, so a takeover sweep finds them.
+        """
         if "write" not in self._scripts:
             await self._load_scripts()
-        calls: list[tuple[StreamJournal, list[Pending]]] = []
+        calls: list[tuple[StreamJournal, list[Pending], bool]] = []
+        created: list[StreamJournal] = []
+        sent_at = time.monotonic()
         try:
             async with self._redis.pipeline(transaction=False) as pipe:
                 for journal in journals:
-                    if journal.fenced or journal.writing:
+                    if journal.done or journal.writing:
                         continue
                     journal.writing = True
                     batch = journal.pending[: self._max_batch_events]
-                    args = journal.script_args(batch, ttl_ms=self._ttl_ms, gone_ms=self._gone_ms, lease_ms=self._lease_ms, owner=self.instance)
+                    release = journal.release_with(batch)
+                    args = journal.script_args(
+                        batch, ttl_ms=self._ttl_ms, gone_ms=self._gone_ms, lease_ms=self._lease_ms, owner=self.instance,
+                        release=release, keep_request=self.keep_request,
+                    )
                     pipe.execute_command("EVALSHA", self._scripts["write"], 5, *journal.keys.all, *args)
-                    calls.append((journal, batch))
+                    calls.append((journal, batch, release))
+                    if not journal.meta_written:
+                        created.append(journal)
                 if not calls:
                     return
+                if created:
+                    pipe.sadd(self._running_key, *(journal.stream.id for journal in created))
                 replies = await pipe.execute(raise_on_error=False)
         except BaseException:
-            self._dirty.update(journal for journal, _ in calls if journal.pending or not journal.meta_written)
+            self._dirty.update(journal for journal, _, _ in calls if journal.wants_write)
             raise
         finally:
-            for journal, _ in calls:
+            for journal, _, _ in calls:
                 journal.writing = False
         self._flushes += 1
         failure: Exception | None = None
+        released = 0
         now = time.monotonic()
-        for (journal, batch), reply in zip(calls, replies):
+        if created and isinstance(replies[len(calls)], Exception):
+            failure = replies[len(calls)]
+            for journal in created:
+                journal.meta_written = False  # the running index is written again with the next batch
+        for (journal, batch, release), reply in zip(calls, replies):
             if isinstance(reply, Exception):
                 failure = reply
                 self._dirty.add(journal)
                 continue
             journal.touched_at = now
-            journal.written(batch, reply)
-            if journal.pending:
+            journal.written(batch, reply, sent_at=sent_at, release=release)
+            if release and journal.released:
+                released += 1
+            if journal.fenced:
+                if journal.limit is None and not journal.stream.finished:
+                    self._abandon(journal, "its lease was taken over by another instance")
+            elif journal.final_written and not self.keep_request:
+                journal.stream.request = None  # the prompt was needed for a takeover only
+            if journal.wants_write:
                 self._dirty.add(journal)
+        if released and not self._handing_over:  # released after a self-fence: adopt them now, not at the next sweep
+            await self._announce(released)
         if isinstance(failure, NoScriptError):  # Redis restarted or failed over: load, retry next tick
             await self._load_scripts()
         elif failure is not None:  # e.g. OOM: degrade, retry with backoff
@@ -544,16 +770,22 @@ class RedisStore:
                 self._dirty.add(journal)
 
     def _forget_written(self, now: float) -> None:
-        """Streams wholly in Redis leave the journals; after `local_keep_s` their readers use Redis too."""
+        """Streams wholly in Redis leave the journals; after `local_keep_s` their readers use Redis too.
+
+        Only a final status takes a stream out of the running index: a stream we were
+        fenced from or released is still running, and must stay adoptable.
+        """
         for stream_id, journal in list(self._journals.items()):
             if journal.done and not journal.pending and not journal.writing:
                 del self._journals[stream_id]
-                self._written[stream_id] = now
-                self._finished_ids.append(stream_id)
+                if journal.final_written:
+                    self._written[stream_id] = now
+                    self._finished_ids.append(stream_id)
         for stream_id, since in list(self._written.items()):
             if now - since >= self._local_keep_s:
                 del self._written[stream_id]
                 self._local.pop(stream_id, None)
+                self._forks.pop(stream_id, None)
 
     async def _load_scripts(self) -> None:
         self._scripts["write"] = await self._redis.script_load(WRITE_SCRIPT)
@@ -566,7 +798,7 @@ class RedisStore:
         self._last_error = f"{type(exc).__name__}: {exc}"
         for journal in self._journals.values():
             journal.detach()
-            if announce and not journal.stream.finished:  # clients learn that resume elsewhere may fail
+            if announce and self._writing_here(journal):  # clients learn that resume elsewhere may fail
                 journal.stream.append(events.RESUME, {"available": False, "reason": "the stream log (Redis) is unreachable"})
 
     async def _recover(self) -> None:
@@ -578,7 +810,7 @@ class RedisStore:
         for journal in self._journals.values():
             if not journal.done:
                 journal.rebuild(journal.durable)
-                if not journal.stream.finished:
+                if self._writing_here(journal):
                     journal.stream.append(events.RESUME, {"available": True})
 
 

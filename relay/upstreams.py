@@ -47,9 +47,12 @@ def build_store(config: Config) -> StreamStore:
         return RedisStore(
             config.store.url,
             ttl_s=config.store.ttl_s,
+            prefix=config.store.prefix,
             lease_s=config.store.lease_s,
             flush_interval_s=config.store.flush_interval_ms / 1000,
             touch_interval_s=min(1.0, config.store.lease_s / 3),  # renew well before the lease lapses
             max_connections=config.store.max_connections,
+            keep_request=config.store.keep_request,
+            handover_s=config.store.handover_s,
         )
     return MemoryStore(ttl_s=config.store.ttl_s, max_finished_bytes=int(config.store.max_finished_mb * 1024 * 1024))
