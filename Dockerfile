@@ -39,6 +39,8 @@ EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=2)"]
 
-# SIGTERM lets uvicorn close the streams and cancel the generations before exiting.
+# SIGTERM drains the relay (docs/deployment.md#deploys-crashes-partitions-and-redis-outages): Redis
+# store, running streams are handed over to another instance; memory store, they get
+# server.drain_s (25 s) to finish, so stop with `docker stop --time 35` or more.
 STOPSIGNAL SIGTERM
 CMD ["splice-relay", "serve", "--host", "0.0.0.0", "--port", "8080"]

@@ -170,8 +170,8 @@ class Relay:
                     adopted = await store.adopt(stream_id)
                     if adopted is not None:
                         self._continue_adopted(*adopted)
-            except Exception:  # Redis trouble: the next sweep tries again
-                logger.exception("takeover sweep failed")
+            except Exception as exc:  # Redis trouble: the next sweep tries again (the store reports the outage)
+                logger.warning("takeover sweep failed, retrying: %r", exc, exc_info=logger.isEnabledFor(logging.DEBUG))
                 await asyncio.sleep(interval)
 
     def _continue_adopted(self, stream: LiveStream, request: dict[str, Any], lost_owner: str) -> None:
