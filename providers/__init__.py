@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .aiohttp_transport import DEFAULT_MAX_CONNECTIONS
 from .anthropic_messages import AnthropicMessagesProvider
 from .base import CompletionRequest, PrefillStyle, Provider, UpstreamStream, Usage
 from .errors import ErrorKind, ProviderError
@@ -11,6 +12,7 @@ from .simulated import SimulatedProvider
 PROVIDER_KINDS = ("openai", "anthropic", "simulated")
 
 __all__ = [
+    "DEFAULT_MAX_CONNECTIONS",
     "PROVIDER_KINDS",
     "AnthropicMessagesProvider",
     "CompletionRequest",

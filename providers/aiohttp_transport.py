@@ -6,10 +6,10 @@ third of the relay's CPU, about 40 µs per token (docs/benchmarks.md). Both SDKs
 document aiohttp as their transport "for improved concurrency performance"
 (`pip install openai[aiohttp]`). This is that transport, written here rather than
 taken from the SDKs' private `_vendor` copies so that the relay decides how the
-pool is sized (theirs caps it at 100 connections), how a connect timeout covers
-DNS and TLS, and what each failure is called: a reset, a body cut short and a
-timeout end a stream with different causes, where the vendored mapping calls a
-dropped connection a connect timeout. The SDK still builds, authenticates and checks every
+pool is sized (theirs caps it at 100 connections; see `DEFAULT_MAX_CONNECTIONS`), how
+a connect timeout covers DNS and TLS, and what each failure is called: a reset, a body
+cut short and a timeout end a stream with different causes, where the vendored mapping
+calls a dropped connection a connect timeout. The SDK still builds, authenticates and checks every
 request through httpx's API; only the wire is aiohttp's.
 """
 
@@ -44,6 +44,11 @@ KEEPALIVE_OPTIONS: list[tuple[int, int, int]] = [(socket.SOL_SOCKET, socket.SO_K
 AIOHTTP_RESPONSE = "splice_relay.aiohttp_response"
 
 KEEPALIVE_EXPIRY_S = 30.0  # an idle pooled connection is closed after this
+# Upstream connections per provider (a running stream holds one: HTTP/1.1 carries one at a time).
+# Above the streams one process carries (about 850, docs/benchmarks.md), so at normal load it
+# never binds; when it does, new attempts wait for a free connection within the connect timeout
+# and fail over past it, rather than open sockets without end.
+DEFAULT_MAX_CONNECTIONS = 1000
 MAX_HEADER_BYTES = 65536  # per response header line, as h11 allows (aiohttp's default is 8190)
 
 
@@ -169,10 +174,17 @@ def read_error(exc: Exception) -> Exception:
 
 
 class AiohttpTransport(sdk_http.AsyncBaseTransport):
-    """An httpx transport over one aiohttp session, opened in the event loop that first uses it."""
+    """An httpx transport over one aiohttp session, opened in the event loop that first uses it.
 
-    def __init__(self, *, max_connections: int = 0) -> None:
-        self._max_connections = max_connections  # 0: no limit (the relay's own concurrency bounds it)
+    At most `max_connections` of its connections are in use at once. A request that finds them
+    all busy waits for one to be free; the wait counts against the request's connect timeout,
+    so past it the attempt fails as `connect_timeout` and the relay tries the next target.
+    """
+
+    def __init__(self, *, max_connections: int = DEFAULT_MAX_CONNECTIONS) -> None:
+        if max_connections < 1:
+            raise ValueError(f"max_connections must be at least 1, got {max_connections}")
+        self._max_connections = max_connections
         # Read now, so a proxy aiohttp cannot use fails the relay's start, not every stream.
         # Not aiohttp's trust_env: it reads ~/.netrc and the proxy variables in a thread on every request.
         self._proxy = UpstreamProxy()
@@ -251,6 +263,9 @@ class AiohttpTransport(sdk_http.AsyncBaseTransport):
         self._session = None
 
 
-def sdk_http_client(client_class: type[sdk_http.AsyncClient], connect_timeout_s: float) -> sdk_http.AsyncClient:
+def sdk_http_client(
+    client_class: type[sdk_http.AsyncClient], connect_timeout_s: float, max_connections: int = DEFAULT_MAX_CONNECTIONS
+) -> sdk_http.AsyncClient:
     """An SDK's default HTTP client class on `AiohttpTransport`, with no read timeout (the relay watches stalls)."""
-    return client_class(transport=AiohttpTransport(), timeout=sdk_http.Timeout(None, connect=connect_timeout_s))
+    transport = AiohttpTransport(max_connections=max_connections)
+    return client_class(transport=transport, timeout=sdk_http.Timeout(None, connect=connect_timeout_s))

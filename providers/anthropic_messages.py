@@ -6,10 +6,10 @@ from typing import Any
 
 import anthropic
 
-from .aiohttp_transport import sdk_http_client
+from .aiohttp_transport import DEFAULT_MAX_CONNECTIONS, sdk_http_client
 from .base import CompletionRequest, Usage
 from .errors import ProviderError
-from .raw_stream import RawStream, open_raw, sdk_http
+from .raw_stream import MAX_LINE_BYTES, RawStream, open_raw, sdk_http
 
 DEFAULT_MAX_TOKENS = 4096  # Anthropic requires max_tokens; OpenAI-shaped requests may omit it
 
@@ -84,18 +84,32 @@ class AnthropicMessagesStream(RawStream):
 
 
 class AnthropicMessagesProvider:
-    """Streams `POST {base_url}/v1/messages` through the official SDK."""
+    """Streams `POST {base_url}/v1/messages` through the official SDK.
+
+    `max_connections` bounds its upstream connection pool (`DEFAULT_MAX_CONNECTIONS`; a stream
+    that finds it full waits for a free connection within `connect_timeout_s`, then fails as
+    `connect_timeout`); `max_line_bytes` bounds one line of the upstream's SSE body (`RawStream`).
+    """
 
     kind = "anthropic"
 
-    def __init__(self, *, base_url: str | None, api_key: str | None, connect_timeout_s: float = 10.0) -> None:
+    def __init__(
+        self,
+        *,
+        base_url: str | None,
+        api_key: str | None,
+        connect_timeout_s: float = 10.0,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        max_line_bytes: int = MAX_LINE_BYTES,
+    ) -> None:
         self._client = anthropic.AsyncAnthropic(
             base_url=base_url,
             api_key=api_key or "unused",
             max_retries=0,  # the relay owns retries and failover
             timeout=sdk_http.Timeout(None, connect=connect_timeout_s),
-            http_client=sdk_http_client(anthropic.DefaultAsyncHttpxClient, connect_timeout_s),
+            http_client=sdk_http_client(anthropic.DefaultAsyncHttpxClient, connect_timeout_s, max_connections),
         )
+        self._max_line_bytes = max_line_bytes
 
     async def open(self, request: CompletionRequest) -> AnthropicMessagesStream:
         system, messages = to_anthropic_messages(request.messages)
@@ -116,7 +130,7 @@ class AnthropicMessagesProvider:
             ),
             anthropic,
         )
-        return AnthropicMessagesStream(response)
+        return AnthropicMessagesStream(response, max_line_bytes=self._max_line_bytes)
 
     async def aclose(self) -> None:
         await self._client.close()

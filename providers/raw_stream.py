@@ -25,6 +25,9 @@ except ImportError:  # pragma: no cover - older SDKs
 
 
 DRAIN_TIMEOUT_S = 0.25  # how long to wait for the body's end after the stream's terminator
+# The longest upstream SSE line held while its newline has not arrived: far above any real chunk
+# (a few hundred bytes), low enough that an upstream sending one endless line cannot fill memory.
+MAX_LINE_BYTES = 1 << 20
 
 
 def transport_error(exc: BaseException) -> ProviderError:
@@ -39,12 +42,18 @@ def transport_error(exc: BaseException) -> ProviderError:
 
 
 class RawStream:
-    """An open upstream response; subclasses turn each decoded `data:` payload into text."""
+    """An open upstream response; subclasses turn each decoded `data:` payload into text.
 
-    __slots__ = ("_response", "finish_reason", "usage", "_terminated", "_closed")
+    `max_line_bytes` bounds the line being assembled: an upstream that sends more
+    without a newline fails the attempt (`protocol`, cause `line_too_long`), so the
+    relay fails over instead of buffering without end.
+    """
 
-    def __init__(self, response: Any) -> None:
+    __slots__ = ("_response", "finish_reason", "usage", "_terminated", "_closed", "_max_line_bytes")
+
+    def __init__(self, response: Any, *, max_line_bytes: int = MAX_LINE_BYTES) -> None:
         self._response = response  # the SDK's HTTP response, its body not read yet
+        self._max_line_bytes = max_line_bytes
         self.finish_reason: str | None = None
         self.usage: Usage | None = None
         self._terminated = False
@@ -62,10 +71,14 @@ class RawStream:
 
         Lines are split on LF (with any CR stripped), which is how every provider frames SSE;
         `event:` lines, comments and blank separators are skipped. orjson parses the
-        payload's bytes, so nothing is decoded twice.
+        payload's bytes, so nothing is decoded twice. A line that spans reads with no
+        newline in them is held in the pieces it came in and joined once, when it ends, so
+        a long line costs linear time; held past `max_line_bytes`, it fails the attempt.
         """
         read = self._reader()
-        pending = b""
+        pending = b""  # the start of a line whose newline has not arrived
+        held: list[bytes] = []  # `pending` and the reads after it in which no line ended, once there are any
+        held_bytes = 0
         try:
             while True:
                 try:
@@ -74,9 +87,24 @@ class RawStream:
                     raise transport_error(read_error(exc)) from exc
                 if not chunk:
                     break
-                if pending:
-                    chunk = pending + chunk
                 lines = chunk.split(b"\n")
+                if len(lines) == 1:  # no line ends in this read: hold it, to be joined once when the line ends
+                    if not held:
+                        held.append(pending)
+                        held_bytes = len(pending)
+                    held.append(chunk)
+                    held_bytes += len(chunk)
+                    if held_bytes > self._max_line_bytes:
+                        raise self._line_too_long()
+                    continue
+                if held:  # the line held over earlier reads ends in this one
+                    if held_bytes + len(lines[0]) > self._max_line_bytes:
+                        raise self._line_too_long()
+                    held.append(lines[0])
+                    lines[0] = b"".join(held)
+                    held.clear()
+                elif pending:
+                    lines[0] = pending + lines[0]
                 pending = lines.pop()
                 for line in lines:
                     if line.startswith(b"data:") and (text := self._payload(line[5:].strip())):
@@ -86,11 +114,18 @@ class RawStream:
                 if self._terminated:
                     await self._drain(read)
                     break
+            if held:
+                pending = b"".join(held)
             if not self._terminated and pending.startswith(b"data:") and (text := self._payload(pending[5:].strip())):
                 yield text
         finally:
             await self.aclose()
         self._check_complete()
+
+    def _line_too_long(self) -> ProviderError:
+        """The attempt's failure when a line outgrows `max_line_bytes`: `protocol`, so the next target is tried."""
+        message = f"upstream sent a line longer than {self._max_line_bytes} bytes"
+        return ProviderError("protocol", message, cause="line_too_long")
 
     def _reader(self) -> Callable[[], Awaitable[bytes]]:
         """aiohttp's read of the body when it is ours and uncompressed, else httpx's `aiter_bytes`."""

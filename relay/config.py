@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from providers import PROVIDER_KINDS
+from providers import DEFAULT_MAX_CONNECTIONS, PROVIDER_KINDS
 
 from .pricing import Price
 
@@ -63,6 +63,7 @@ class ProviderConfig:
     base_url: str | None = None
     api_key_env: str | None = None
     connect_timeout_s: float = 10.0
+    max_connections: int = DEFAULT_MAX_CONNECTIONS  # openai, anthropic: upstream connections in use at once
     tokens_per_s: float = 30.0  # simulated only
     continuation: str | None = None  # default continuation mode for this provider's models
 
@@ -111,7 +112,7 @@ class ServerConfig:
     max_output_tokens: int = 32768
     daily_usd_per_key: float | None = None  # spend cap per API key per UTC day
     cors_origins: tuple[str, ...] = ()  # browser origins allowed to call the relay ("*": any); none = no CORS headers
-    max_generations: int = 2000  # running generations per process; past it POST answers 503 with Retry-After
+    max_generations: int = 1000  # running generations per process; past it POST answers 503 with Retry-After
     key_requests_per_minute: int | None = None  # per API key (shared through Redis with the Redis store)
     key_concurrent_streams: int | None = None  # running streams per API key (likewise)
     max_readers_per_stream: int = 64  # open SSE responses on one stream, per instance; past it 429
@@ -236,8 +237,11 @@ def load_config_dict(raw: dict[str, Any]) -> Config:
             raise ConfigError(f"{key}: a provider name cannot contain '/'")
         values = _typed(
             table, key,
-            {"kind": str, "base_url": str, "api_key_env": str, "connect_timeout_s": float, "tokens_per_s": float, "continuation": str},
+            {"kind": str, "base_url": str, "api_key_env": str, "connect_timeout_s": float, "max_connections": int,
+             "tokens_per_s": float, "continuation": str},
         )
+        if values.get("max_connections", 1) < 1:
+            raise ConfigError(f"{key}.max_connections: at least 1")
         if values.get("continuation", "instruct") not in CONTINUATION_MODES:
             raise ConfigError(f"{key}.continuation: {values['continuation']!r} is not one of {', '.join(CONTINUATION_MODES)}")
         if "kind" not in values:

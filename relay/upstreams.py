@@ -26,9 +26,15 @@ def api_key_for(config: ProviderConfig) -> str | None:
 def build_provider(config: ProviderConfig) -> Provider:
     try:
         if config.kind == "openai":
-            return OpenAIChatProvider(base_url=config.base_url, api_key=api_key_for(config), connect_timeout_s=config.connect_timeout_s)
+            return OpenAIChatProvider(
+                base_url=config.base_url, api_key=api_key_for(config), connect_timeout_s=config.connect_timeout_s,
+                max_connections=config.max_connections,
+            )
         if config.kind == "anthropic":
-            return AnthropicMessagesProvider(base_url=config.base_url, api_key=api_key_for(config), connect_timeout_s=config.connect_timeout_s)
+            return AnthropicMessagesProvider(
+                base_url=config.base_url, api_key=api_key_for(config), connect_timeout_s=config.connect_timeout_s,
+                max_connections=config.max_connections,
+            )
     except ConfigError:
         raise
     except ValueError as exc:  # from the environment the provider reads, e.g. an unusable proxy

@@ -48,7 +48,7 @@ def _check_message(message: Any, where: str) -> None:
     if not isinstance(message, dict):
         raise _bad(f"{where} must be an object with 'role' and 'content'")
     role = message.get("role")
-    if role not in ROLES:
+    if not isinstance(role, str) or role not in ROLES:
         raise _bad(f"{where}.role must be one of {', '.join(sorted(ROLES))}")
     content = message.get("content")
     if isinstance(content, str):
