@@ -222,6 +222,11 @@ class StreamMeter:
     def __init__(self, billing: str) -> None:
         self.billing = billing
         self.attempts: list[AttemptMeter] = []
+        self.earlier: list[dict[str, Any]] = []  # attempts metered by an instance that died, as its last cost event had them
+
+    def carry(self, cost_event: dict[str, Any]) -> None:
+        """Count the attempts of a stream's last `cost` event, written by the instance this one took it over from."""
+        self.earlier = [attempt for attempt in cost_event.get("attempts", []) if isinstance(attempt, dict)]
 
     async def start(self, target: str, model: str, price: Price | None, messages: list[dict[str, Any]]) -> AttemptMeter:
         """A new attempt's meter; its prompt is counted off the event loop when it is large."""
@@ -242,10 +247,14 @@ class StreamMeter:
             if usd is None:
                 return None
             total += usd
+        for earlier in self.earlier:
+            if earlier.get("usd") is None:
+                return None
+            total += earlier["usd"]
         return round(total, 10)
 
     def cost_event(self, final: bool) -> dict[str, Any]:
-        attempts = [attempt.as_dict(self.billing) for attempt in self.attempts]
+        attempts = [*self.earlier, *(attempt.as_dict(self.billing) for attempt in self.attempts)]
         return {
             "usd": self.total_usd(),
             "input_tokens": sum(a["input_tokens"] for a in attempts),

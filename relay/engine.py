@@ -307,6 +307,12 @@ class Generation:
             self._first_sent_at = time.monotonic()
         self._lost = AttemptFailed("instance_lost", f"instance {lost_owner} stopped renewing its lease", kind="connection")
         self._lost_owner = lost_owner
+        if self.meter is not None:  # what the lost instance had spent is part of this stream's cost (and budget)
+            for frame in reversed(self.stream.frames):
+                event, data = events.decode_event(frame)
+                if event == events.COST:
+                    self.meter.carry(data)
+                    break
 
     def stop(self, reason: str) -> None:
         """End the generation early: `done` with `reason` (the budget), or `error` for `max_duration`."""

@@ -41,6 +41,17 @@ def encode_reset(event_id: int, text: str, piece_chars: int) -> Iterator[bytes]:
     yield f"\",\"last_event_id\":{event_id}}}{SEP}{SEP}".encode()
 
 
+def decode_event(frame: bytes) -> tuple[str, dict[str, Any]]:
+    """The event name and data of one frame encoded by `encode_event` (for a log read back)."""
+    event, data = "message", b"{}"
+    for line in frame.split(SEP.encode()):
+        if line.startswith(b"event: "):
+            event = line[7:].decode()
+        elif line.startswith(b"data: "):
+            data = line[6:]
+    return event, orjson.loads(data)
+
+
 def encode_prelude(retry_ms: int, comment: str) -> bytes:
     """Sent first on every SSE response so headers flush and EventSource knows its retry delay."""
     return ServerSentEvent(retry=retry_ms, comment=comment, sep=SEP).encode()

@@ -242,3 +242,69 @@ def _first_events(response: httpx.Response, n: int) -> list:
         if len(events) == n:
             break
     return events
+
+
+def test_a_stream_taken_over_after_a_crash_is_charged_to_its_key(tmp_path: Path, upstream, monkeypatch) -> None:
+    """The adopter settles the dead instance's reservation with the whole stream's cost, both parts."""
+    import hashlib
+
+    import redis as redis_client
+
+    from .redis_server import RedisServer
+
+    monkeypatch.setenv("HARDENING_TEST_KEYS", "k1")  # inherited by the relay processes
+    model = model_name("gpt-4o-mini", text="prose", n=160, tps=40, cont="exact")
+    with RedisServer() as redis:
+        path = tmp_path / "relay.toml"
+        path.write_text(
+            f"""
+[server]
+api_keys_env = "HARDENING_TEST_KEYS"
+daily_usd_per_key = 10.0
+
+[store]
+kind = "redis"
+url = "{redis.url}"
+lease_s = 1.0
+
+[providers.oa]
+kind = "openai"
+base_url = "{upstream.base_url}/v1"
+
+[routes.default]
+targets = ["oa/{model}"]
+
+[pricing."gpt-4o-mini*"]
+input = 1.0
+output = 1000.0
+"""
+        )
+        a, b = RelayProcess(path), RelayProcess(path)
+        try:
+            created = httpx.post(a.base_url + "/v1/streams", json=GO, headers={"Authorization": "Bearer k1"}, timeout=10).json()
+            events_path = f"/v1/streams/{created['id']}/events?token={created['token']}"
+            seen = []
+            with httpx.Client(timeout=30) as client, client.stream("GET", a.base_url + events_path) as response:
+                for event in iter_sse(response):
+                    seen.append(event)
+                    if sum(e.event == "cost" for e in seen) == 2:  # A has spent something, and said so
+                        break
+            time.sleep(0.1)  # A's write-behind reaches Redis
+            a.kill()
+            with httpx.Client(timeout=60) as client:
+                status, rest = read_all(client, b.base_url + events_path, headers={"Last-Event-ID": seen[-1].id})
+            assert status == 200 and [e.event for e in terminal(rest)] == ["done"]
+            final = [e.data for e in rest if e.event == "cost" and e.data["final"]][-1]
+            assert final["attempts"][0]["target"].startswith("oa/")  # the lost instance's attempt is counted
+            assert len(final["attempts"]) == 2
+            earlier_usd = [e.data for e in seen if e.event == "cost"][-1]["usd"]
+            assert final["usd"] > earlier_usd > 0
+            key_id = hashlib.sha256(b"k1").hexdigest()
+            tally = redis_client.Redis.from_url(redis.url)
+            budget = {k.decode(): v.decode() for k, v in tally.hgetall(f"sr:limits:{{{key_id}}}:budget").items()}
+            wait_for(lambda: tally.hget(f"sr:limits:{{{key_id}}}:budget", "reserved") == b"0")
+            spent = int(tally.hget(f"sr:limits:{{{key_id}}}:budget", "spent")) / 1e9
+            assert spent == pytest.approx(final["usd"], abs=1e-6), budget
+        finally:
+            a.stop()
+            b.stop()
