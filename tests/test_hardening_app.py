@@ -308,3 +308,39 @@ output = 1000.0
         finally:
             a.stop()
             b.stop()
+
+
+def test_past_the_readers_cap_a_reader_gets_429(upstream) -> None:
+    with RelayServer(_config(upstream, max_readers_per_stream=2)) as relay, httpx.Client(base_url=relay.base_url, timeout=30) as client:
+        created = client.post("/v1/streams", json={**GO, "route": "slow"}).json()
+        url = f"/v1/streams/{created['id']}/events"
+        with client.stream("GET", url, params={"token": created["token"]}) as first, client.stream(
+            "GET", url, params={"token": created["read_token"]}
+        ) as second:
+            assert first.status_code == second.status_code == 200
+            wait_for(lambda: relay.relay.responses.readers(created["id"]) == 2)
+            third = client.get(url, params={"token": created["token"]})
+            assert third.status_code == 429 and third.json()["error"]["code"] == "too_many_readers"
+            assert "retry-after" in third.headers
+        wait_for(lambda: relay.relay.responses.readers(created["id"]) == 0)
+        client.delete(f"/v1/streams/{created['id']}", params={"token": created["token"]})
+
+
+def test_per_key_rate_and_concurrency_limits_answer_429_with_retry_after(upstream, monkeypatch) -> None:
+    monkeypatch.setenv("HARDENING_TEST_KEYS", "k1,k2")
+    config = _config(upstream, api_keys_env="HARDENING_TEST_KEYS", key_requests_per_minute=3, key_concurrent_streams=1)
+    with RelayServer(config) as relay, httpx.Client(base_url=relay.base_url, timeout=30) as client:
+        k1, k2 = {"Authorization": "Bearer k1"}, {"Authorization": "Bearer k2"}
+        first = client.post("/v1/streams", json={**GO, "route": "slow"}, headers=k1).json()
+        busy = client.post("/v1/streams", json=GO, headers=k1)
+        assert busy.status_code == 429 and busy.json()["error"]["code"] == "too_many_streams"
+        assert int(busy.headers["retry-after"]) >= 1
+        assert client.post("/v1/streams", json=GO, headers=k2).status_code == 201  # another key is not limited
+        client.delete(f"/v1/streams/{first['id']}", params={"token": first["token"]})
+        for _ in range(2):  # the slot frees when a stream ends; a refusal does not count against the rate
+            created: list[httpx.Response] = []
+            wait_for(lambda: bool(created.append(client.post("/v1/streams", json=GO, headers=k1)) or created[-1].status_code == 201))
+            read_all(client, created[-1].json()["events_url"])
+        limited = client.post("/v1/streams", json=GO, headers=k1)
+        assert limited.status_code == 429 and limited.json()["error"]["code"] == "rate_limited"  # three in a minute
+        assert int(limited.headers["retry-after"]) >= 1
