@@ -158,10 +158,29 @@ class StreamGone(ApiError):
 
 
 class StoreUnavailable(ApiError):
-    """Redis cannot be read and the stream is not generated here: 503, the client retries."""
+    """Redis cannot be read, or may not have the stream yet: 503 with Retry-After, the client retries.
 
-    def __init__(self, detail: str) -> None:
-        super().__init__(503, "store_unavailable", f"the stream log is unavailable: {detail}")
+    `detail` (a Redis error names its host and port) is for the log, never for the client.
+    """
+
+    def __init__(self, detail: str, *, retry_after_s: float = 1.0) -> None:
+        super().__init__(
+            503, "store_unavailable", "the stream log is unavailable for now; retry", retry_after_s=retry_after_s,
+        )
+        self.detail = detail
+
+
+def rewinds(fork: int | None, cursor: int, *, finished: bool, last: int) -> bool:
+    """Whether a client at `cursor` must be sent back to the stream's `fork` (with a `reset` there).
+
+    Past a fork, an id may name another event than the one the client saw. Not so
+    the terminal id of an ended stream: a `reset` there would send the client the
+    log's tail again with a second terminal event (and an EventSource, reconnecting
+    after each, would get it again and again). Either the client read that ending
+    from the log, or an instance that died ended the stream for its own readers at
+    the same id (docs/redis.md, known limits): either way it has had its ending.
+    """
+    return fork is not None and cursor > fork and not (finished and cursor == last)
 
 
 def decode_frame(frame: bytes) -> tuple[str, str | None]:
@@ -218,7 +237,8 @@ class RemoteStream:
         `cursor` past the stream's `fork` (a takeover after which that id may name
         another event than the one the client saw), the view is rewound to the
         fork: it stands at the fork's id with the text of then, so the client gets a
-        `reset` there and every event after it.
+        `reset` there and every event after it. Except at the terminal id of an ended
+        stream: that client has had an ending, and nothing more may follow it.
         """
         async with redis.pipeline(transaction=True) as pipe:
             pipe.hmget(keys.meta, VIEW_FIELDS)
@@ -231,7 +251,8 @@ class RemoteStream:
                 raise StreamGone(stream_id)
             return None
         fork = meta.get(b"fork")
-        if fork is None or cursor <= int(fork):
+        finished, last = meta.get(b"status", b"running") != b"running", int(meta.get(b"last", b"0"))
+        if fork is None or not rewinds(int(fork), cursor, finished=finished, last=last):
             return cls(redis, stream_id, keys, meta, text, block_ms=block_ms)
         # Running at the fork, whatever came after: the text then is a prefix of the text now.
         rewound = {name: meta[name] for name in (b"token", b"route", b"created_at") if name in meta}

@@ -42,6 +42,7 @@ from .redis_log import (
     StoreUnavailable,
     StreamKeys,
     decode_frame,
+    rewinds,
     wait_for_event,
 )
 from .store import StreamTooLarge
@@ -269,6 +270,12 @@ class RedisStore:
         self._closing = False
         self._handing_over = False
         self._handover_seen: str | None = None  # the last handover announcement read by `next_sweep`
+        # Telling a lost log from an unknown stream: `{prefix}:alive` holds a token no restart without
+        # persistence keeps; seeing another one (or none) means Redis lost its data, and for `_rewrite_ms`
+        # after that (`{prefix}:lost`) a stream Redis lacks may be rewritten by its instance: 503, not 404.
+        self._alive_token = secrets.token_hex(8)
+        self._alive_seen: bytes | None = None  # the `alive` token this instance last saw
+        self._rewrite_ms = int(max(10.0, lease_s) * 1000)
 
     def keys(self, stream_id: str) -> StreamKeys:
         return StreamKeys.of(stream_id, self._prefix)
@@ -281,6 +288,7 @@ class RedisStore:
             if self._followers is not self._redis:
                 await self._followers.ping()  # one connection ready: the first resume pays no handshake
             self._handover_seen = await self._last_handover()
+            self._alive_seen = await self._alive()
         except RedisError as exc:
             self._degrade(exc)  # start anyway: streams run locally, the logs catch up later
         self._flusher = asyncio.create_task(self._flush_forever(), name="redis-store-flusher")
@@ -329,6 +337,16 @@ class RedisStore:
         """A Redis Stream of handover announcements, which every instance's `next_sweep` blocks on."""
         return f"{self._prefix}:handover"
 
+    @property
+    def _alive_key(self) -> str:
+        """A token set once and never expired: gone or changed, Redis lost its data (a restart without persistence)."""
+        return f"{self._prefix}:alive"
+
+    @property
+    def _lost_key(self) -> str:
+        """Set for `_rewrite_ms` when an instance finds Redis lost its data: missing streams may be rewritten."""
+        return f"{self._prefix}:lost"
+
     async def add(self, stream: LiveStream) -> None:
         """Register a stream generated here; its metadata is in Redis before the id is handed out."""
         self._local[stream.id] = stream
@@ -360,7 +378,9 @@ class RedisStore:
         events after it may not be the ones the client saw.
         """
         local = self._local.get(stream_id)
-        if local is not None and at_least <= self._forks.get(stream_id, at_least):
+        if local is not None and not rewinds(
+            self._forks.get(stream_id), at_least, finished=local.finished, last=local.last_event_id,
+        ):
             return local
         if not STREAM_ID.fullmatch(stream_id):
             return None
@@ -370,9 +390,57 @@ class RedisStore:
             if view is not None and not view.rewound and not view.finished and at_least > view.last_event_id:
                 if await wait_for_event(self._followers, keys, at_least, wait_s):
                     view = await self._view(stream_id, keys, at_least)
+            if view is None and local is None and await self._may_be_rewritten(stream_id):
+                raise StoreUnavailable(f"stream {stream_id} is not in Redis yet, but its log may be rewritten")
         except RedisError as exc:
+            logger.warning("stream %s: cannot read its log from Redis: %s", stream_id, exc)
             raise StoreUnavailable(str(exc)) from exc
         return view if view is not None or local is None else local
+
+    async def _may_be_rewritten(self, stream_id: str) -> bool:
+        """A stream Redis does not have may be written there soon: don't answer 404 (EventSource gives up on it).
+
+        So it is when this instance holds the stream's unwritten log (abandoned here,
+        its release not yet written), and for a while after Redis lost its data (a
+        restart without persistence): the instances generating streams rewrite
+        their logs from memory once they reconnect, within a few seconds.
+        """
+        journal = self._journals.get(stream_id)
+        if journal is not None and not journal.done:
+            return True
+        async with self._followers.pipeline(transaction=False) as pipe:
+            pipe.get(self._alive_key)
+            pipe.exists(self._lost_key)
+            alive, lost = await pipe.execute()
+        if alive is None or (self._alive_seen is not None and alive != self._alive_seen):
+            await self._lost_data()
+            return True
+        if self._alive_seen is None:
+            self._alive_seen = alive  # started while Redis was away: nothing to compare with
+        return bool(lost)
+
+    async def _alive(self) -> bytes | None:
+        """The `alive` token, set to ours if there is none (a new database, or one that lost its data)."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.set(self._alive_key, self._alive_token, nx=True)
+            pipe.get(self._alive_key)
+            _, token = await pipe.execute()
+        return token
+
+    async def _check_alive(self) -> None:
+        """Back from an outage: if Redis lost its data meanwhile, say so to every instance's readers."""
+        alive = await self._redis.get(self._alive_key)
+        if alive is None or (self._alive_seen is not None and alive != self._alive_seen):
+            await self._lost_data()
+        elif self._alive_seen is None:
+            self._alive_seen = alive
+
+    async def _lost_data(self) -> None:
+        """Redis lost its data: for `_rewrite_ms`, a missing stream answers 503 on every instance, not 404."""
+        if self._alive_seen is not None:
+            logger.warning("Redis lost its data (restarted without persistence?): the stream logs are rewritten")
+        await self._redis.set(self._lost_key, self.instance, px=self._rewrite_ms)
+        self._alive_seen = await self._alive()
 
     def health(self) -> dict[str, object]:
         releasing = sum(1 for journal in self._journals.values() if journal.limit is not None and not journal.done)
@@ -416,6 +484,7 @@ class RedisStore:
                 await asyncio.wait_for(_drain(view, view.last_event_id), timeout=wait_s)
             return await RemoteStream.load(self._followers, stream_id, keys, block_ms=self._block_ms)
         except RedisError as exc:
+            logger.warning("stream %s: cannot reach its log in Redis to cancel it: %s", stream_id, exc)
             raise StoreUnavailable(str(exc)) from exc
 
     async def try_acquire_lease(self, stream_id: str) -> str | None:
@@ -729,6 +798,7 @@ class RedisStore:
         self._flushes += 1
         failure: Exception | None = None
         released = 0
+        lost = False
         now = time.monotonic()
         if created and isinstance(replies[len(calls)], Exception):
             failure = replies[len(calls)]
@@ -740,6 +810,7 @@ class RedisStore:
                 self._dirty.add(journal)
                 continue
             journal.touched_at = now
+            lost = lost or int(reply[0]) == META_MISSING
             journal.written(batch, reply, sent_at=sent_at, release=release)
             if release and journal.released:
                 released += 1
@@ -750,6 +821,8 @@ class RedisStore:
                 journal.stream.request = None  # the prompt was needed for a takeover only
             if journal.wants_write:
                 self._dirty.add(journal)
+        if lost:  # Redis lost streams it had: readers elsewhere answer 503 until they are rewritten, not 404
+            await self._lost_data()
         if released and not self._handing_over:  # released after a self-fence: adopt them now, not at the next sweep
             await self._announce(released)
         if isinstance(failure, NoScriptError):  # Redis restarted or failed over: load, retry next tick
@@ -805,6 +878,7 @@ class RedisStore:
         """Redis answers again: reload the script and rewrite every unfinished log from its frames."""
         await self._redis.ping()
         await self._load_scripts()
+        await self._check_alive()
         self._degraded = False
         logger.warning("Redis is back, catching the stream logs up")
         for journal in self._journals.values():

@@ -75,6 +75,7 @@ class Reader:
         self.events: list[Event] = []
         self.times: list[float] = []  # when each event arrived (monotonic)
         self.terminal: Event | None = None
+        self.statuses: list[int] = []  # of every response, in order
 
     @property
     def tokens(self) -> int:
@@ -95,6 +96,7 @@ class Reader:
         """One response from `base_url`, event by event, until it ends."""
         with httpx.Client(timeout=timeout) as client:
             with client.stream("GET", base_url + self.path, headers={"Last-Event-ID": str(self.cursor)}) as response:
+                self.statuses.append(response.status_code)
                 if response.status_code != 200:
                     response.read()
                     return
@@ -240,6 +242,114 @@ def test_a_stream_stays_adoptable_when_its_adopter_dies(tmp_path: Path, upstream
             direct.close()
             for process in (a, b, c):
                 process.stop()
+
+
+def test_after_a_sigkill_takeover_a_reader_ahead_of_redis_is_reset_and_the_ending_answers_204(
+    tmp_path: Path, upstream: Any,
+) -> None:
+    """A dies holding events Redis never got; B continues the stream from what Redis had (an unclean takeover).
+
+    A reader that got those events from A comes back after B ended the stream: it
+    gets a `reset` to the fork and then B's events, never B's events under ids it
+    already saw, and one terminal event. Once it has that ending, a resume at the
+    terminal id answers 204 on every instance (the adopter, and one reading Redis):
+    nothing more, not the log's tail again after a second `reset`.
+    """
+    n = 160
+    model = model_name("gpt-4o-mini", text="prose", n=n, tps=40, cont="exact")
+    reference = upstream.reference("prose", n).text
+    with RedisServer() as redis, TcpProxy(redis.port) as proxy:
+        a = relay_process(tmp_path, "a", proxy.url, upstream, model, lease_s=1.0)
+        b = relay_process(tmp_path, "b", redis.url, upstream, model, lease_s=1.0)
+        processes = [a, b]
+        direct = redis_sync.Redis.from_url(redis.url)
+        try:
+            created = create(a.base_url)
+            meta = f"sr:{{{created['id']}}}:meta"
+            reader = Reader(created)
+            cut_at: int | None = None
+            for _ in reader.read(a.base_url):
+                if reader.tokens == 20 and cut_at is None:
+                    proxy.cut()  # from now on A's writes never reach Redis; A goes on sending to its reader
+                    cut_at = reader.tokens
+                if cut_at is not None and reader.tokens >= cut_at + 3:
+                    break
+            a.kill()
+            in_redis = int(direct.hget(meta, "last") or 0)
+            assert reader.terminal is None and reader.cursor > in_redis, (reader.cursor, in_redis)
+            a_cursor = reader.cursor
+
+            wait_for(lambda: direct.hget(meta, "status") == b"done", timeout=60)  # B adopted and ended it
+            assert int(direct.hget(meta, "last") or 0) > a_cursor  # B wrote other events under A's ids
+            before = len(reader.events)
+            reader.finish([b.base_url])
+            after_kill = reader.events[before:]
+            assert after_kill[0].event == events.RESET and int(after_kill[0].id) < a_cursor
+            assert [event.event for event in reader.events if event.event in events.TERMINAL_EVENTS] == ["done"]
+            assert reader.text == reference  # A's extra events taken back, B's whole continuation, once
+
+            c = relay_process(tmp_path, "c", redis.url, upstream, model, lease_s=1.0)  # reads the log from Redis
+            processes.append(c)
+            for process in (b, c):
+                with httpx.Client(timeout=30) as client:
+                    ending = client.get(process.base_url + reader.path, headers={"Last-Event-ID": str(reader.cursor)})
+                assert ending.status_code == 204, f"{process.base_url}: {ending.status_code} {ending.text[:300]}"
+                on = snapshot(process.base_url, created)
+                assert on["status"] == "done" and on["last_event_id"] == reader.cursor and on["text"] == reference
+        finally:
+            direct.close()
+            for process in processes:
+                process.stop()
+
+
+# -- a Redis restart without persistence ---------------------------------------------------------
+
+
+def test_a_stream_redis_lost_answers_503_until_its_instance_rewrites_it(tmp_path: Path, upstream: Any) -> None:
+    """Redis restarts empty while A, cut off, cannot rewrite its stream yet: B answers 503 with Retry-After, not 404.
+
+    An EventSource gives up for good on a 404; on a 503 the client retries, and once A
+    is back and has rewritten the log from memory the reader finishes the whole text.
+    An id that never existed still gets 404.
+    """
+    n = 200
+    model = model_name("gpt-4o-mini", text="prose", n=n, tps=40, cont="exact")
+    reference = upstream.reference("prose", n).text
+    with RedisServer() as redis, TcpProxy(redis.port) as proxy:
+        a = relay_process(tmp_path, "a", proxy.url, upstream, model, lease_s=1.0)
+        b = relay_process(tmp_path, "b", redis.url, upstream, model, lease_s=1.0)
+        try:
+            created = create(a.base_url)
+            unknown = f"/v1/streams/st_{'x' * 22}?token={created['token']}"
+            assert httpx.get(b.base_url + unknown, timeout=10).status_code == 404
+            reader = Reader(created)
+            for _ in reader.read(b.base_url):  # B follows the stream from Redis
+                if reader.tokens == 20:
+                    break
+
+            proxy.cut()  # A cannot rewrite anything until the network heals
+            redis.stop()
+            redis.start()  # the same port, no persistence: every stream's log is gone
+            with httpx.Client(base_url=b.base_url, timeout=10) as client:
+                answers = [
+                    client.get(f"/v1/streams/{created['id']}", params={"token": created["token"]}),
+                    client.get(reader.path, headers={"Last-Event-ID": str(reader.cursor)}),
+                ]
+            for answer in answers:
+                assert answer.status_code == 503, answer.text
+                assert answer.json()["error"]["code"] == "store_unavailable"
+                assert int(answer.headers["Retry-After"]) >= 1
+                assert str(redis.port) not in answer.text  # the Redis address stays in the log
+
+            proxy.heal()  # A reconnects, rewrites its log from memory, and the stream goes on (B may adopt it)
+            reader.finish([b.base_url, a.base_url], timeout=90)
+            assert 404 not in reader.statuses
+            assert reader.terminal is not None and reader.terminal.event == "done"
+            assert reader.text == reference
+        finally:
+            proxy.heal()
+            a.stop()
+            b.stop()
 
 
 # -- item 5: a rolling deploy -------------------------------------------------------------------
