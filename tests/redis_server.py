@@ -9,6 +9,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from typing import Iterator
 
 import pytest
 
@@ -148,3 +149,13 @@ def _wait_until(predicate: object, what: str, timeout_s: float = 15.0) -> None:
         if time.monotonic() > deadline:
             raise RuntimeError(f"{what} did not come up")
         time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    """$REDIS_URL if set (tests keep to their own keys and flush nothing), else a redis-server of the module's own."""
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    with RedisServer() as server:
+        yield server.url

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
 import secrets
 import time
-from typing import Any, AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any, AsyncIterator, Awaitable, Callable
 
 import pytest
 
@@ -18,7 +17,7 @@ from relay.limits import (
 )
 from relay.redis_store import connect
 
-from .redis_server import RedisClusterServers, RedisServer
+from .redis_server import RedisClusterServers, RedisServer, redis_url  # noqa: F401  (a fixture)
 
 Make = Callable[..., Awaitable[list[Admission]]]
 
@@ -63,16 +62,6 @@ async def admit_many(
 
     results = await asyncio.gather(*(one(index) for index in range(count)))
     return [r for r in results if isinstance(r, Ticket)], [r for r in results if isinstance(r, Limited)]
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    """$REDIS_URL if set (every test uses its own key prefix), else our own redis-server."""
-    if os.environ.get("REDIS_URL"):
-        yield os.environ["REDIS_URL"]
-        return
-    with RedisServer() as server:
-        yield server.url
 
 
 @pytest.fixture(params=["memory", "redis"])

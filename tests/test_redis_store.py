@@ -6,7 +6,7 @@ import asyncio
 import os
 import random
 import threading
-from typing import Any, Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -20,20 +20,10 @@ from relay.redis_store import RedisStore, _HiredisPacking, connect
 from relay.store import StreamTooLarge
 from relay.stream import LiveStream, new_stream_id
 
-from .redis_server import RedisClusterServers, RedisServer
+from .redis_server import RedisClusterServers, RedisServer, redis_url  # noqa: F401  (a fixture)
 from .support import Event, RelayServer, iter_sse, read_all, terminal, text_of, wait_for
 
 MESSAGES = [{"role": "user", "content": "Explain resumable streams."}]
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    """$REDIS_URL if set (keys are per stream id, nothing is flushed), else our own redis-server."""
-    if os.environ.get("REDIS_URL"):
-        yield os.environ["REDIS_URL"]
-        return
-    with RedisServer() as server:
-        yield server.url
 
 
 def relay_config(url: str, tokens_per_s: float = 200) -> object:
