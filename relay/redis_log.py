@@ -9,7 +9,6 @@ touches two streams at once. See docs/redis.md.
 
 from __future__ import annotations
 
-import hmac
 import logging
 import re
 from dataclasses import dataclass
@@ -185,13 +184,8 @@ def rewinds(fork: int | None, cursor: int, *, finished: bool, last: int) -> bool
 
 def decode_frame(frame: bytes) -> tuple[str, str | None]:
     """The event name and, for a token, its text: rebuilds a journal from a LiveStream's frames."""
-    event, data = events.TOKEN, b"{}"
-    for line in frame.split(b"\n"):
-        if line.startswith(b"event: "):
-            event = line[7:].decode()
-        elif line.startswith(b"data: "):
-            data = line[6:]
-    return event, orjson.loads(data).get("text") if event == events.TOKEN else None
+    event, data = events.decode_event(frame)
+    return event, data.get("text") if event == events.TOKEN else None
 
 
 def _text(value: bytes | None) -> str | None:
