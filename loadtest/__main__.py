@@ -33,22 +33,40 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--streams", type=_ints, help="concurrencies, e.g. 100,500,1000,2000")
     parser.add_argument("--tps", type=float, help="tokens per second per stream (default 20)")
     parser.add_argument("--tokens", type=int, help="tokens per stream (default 400)")
-    parser.add_argument("--idle-streams", type=int, help="streams held open for the idle-memory figure (default 1000, 0 skips it)")
+    parser.add_argument(
+        "--idle-streams", type=int, help="streams held open for the idle-memory figure (default 1000, 0 skips it)"
+    )
     parser.add_argument("--failover-streams", type=int, help="failovers measured (default 20, 0 skips them)")
     parser.add_argument("--resumes", type=int, help="resumes measured per store (default 200, 0 skips them)")
     parser.add_argument("--no-litellm", action="store_true", help="skip the LiteLLM comparison")
     parser.add_argument("--no-redis", action="store_true", help="skip the Redis store figures")
-    parser.add_argument("--redis-n", type=int, help="concurrency of the Redis-on load phase (default: the N nearest 500)")
-    parser.add_argument("--holdback-on-n", type=_ints, help="concurrencies of the variant with holdback = true on the single-target route (default 200,500; '' runs none)")
-    parser.add_argument("--repeats", type=int, help="after the sweep, this many more direct + relay phases at --repeat-n, each on a fresh relay "
-                                                    "(default 0): whether the sweep's figure there holds from phase to phase")
+    parser.add_argument(
+        "--redis-n", type=int, help="concurrency of the Redis-on load phase (default: the N nearest 500)"
+    )
+    parser.add_argument(
+        "--holdback-on-n",
+        type=_ints,
+        help="concurrencies of the variant with holdback = true on the single-target route (default 200,500; '' runs none)",
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        help="after the sweep, this many more direct + relay phases at --repeat-n, each on a fresh relay "
+        "(default 0): whether the sweep's figure there holds from phase to phase",
+    )
     parser.add_argument("--repeat-n", type=int, help="the concurrency of --repeats (default 500, the target's)")
-    parser.add_argument("--isolate", action="store_true",
-                        help="keep every other movable task on the machine off the relay's core for the run, restored after "
-                             "(needs root or CAP_SYS_NICE; see loadtest/isolation.py)")
-    parser.add_argument("--realtime", action="store_true",
-                        help="start the relay and LiteLLM under SCHED_FIFO (chrt), so nothing of normal priority preempts "
-                             "them (needs root or CAP_SYS_NICE; see loadtest/isolation.py)")
+    parser.add_argument(
+        "--isolate",
+        action="store_true",
+        help="keep every other movable task on the machine off the relay's core for the run, restored after "
+        "(needs root or CAP_SYS_NICE; see loadtest/isolation.py)",
+    )
+    parser.add_argument(
+        "--realtime",
+        action="store_true",
+        help="start the relay and LiteLLM under SCHED_FIFO (chrt), so nothing of normal priority preempts "
+        "them (needs root or CAP_SYS_NICE; see loadtest/isolation.py)",
+    )
     parser.add_argument("--no-plots", action="store_true")
     parser.add_argument("--profile-n", type=int, help="py-spy the relay during its phase at this N")
     parser.add_argument("--out", type=Path, help="results directory (default loadtest/results)")
@@ -57,7 +75,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     options = Options.smoke_options() if args.smoke else Options()
-    for name in ("streams", "tps", "tokens", "idle_streams", "failover_streams", "resumes", "redis_n", "profile_n", "repeats", "repeat_n"):
+    for name in (
+        "streams",
+        "tps",
+        "tokens",
+        "idle_streams",
+        "failover_streams",
+        "resumes",
+        "redis_n",
+        "profile_n",
+        "repeats",
+        "repeat_n",
+    ):
         value = getattr(args, name)
         if value is not None:
             setattr(options, name, value)
@@ -72,13 +101,19 @@ def main(argv: list[str] | None = None) -> int:
     options.realtime = args.realtime
     options.progress = not args.no_progress and (sys.stderr.isatty() or os.environ.get("LOADTEST_PROGRESS") != "0")
     if max(options.streams) * 2 + 100 > _fd_limit():
-        print(f"the file descriptor limit ({_fd_limit()}) is too low for {max(options.streams)} streams", file=sys.stderr)
+        print(
+            f"the file descriptor limit ({_fd_limit()}) is too low for {max(options.streams)} streams", file=sys.stderr
+        )
         return 2
 
     started = time.strftime("%Y%m%d-%H%M%S")
     results, cdf = run(options)
     results["command"] = "python -m loadtest " + " ".join(argv if argv is not None else sys.argv[1:])
-    results["markdown"] = {"latency": latency_table(results), "targets": targets_table(results), "variants": variants_table(results)}
+    results["markdown"] = {
+        "latency": latency_table(results),
+        "targets": targets_table(results),
+        "variants": variants_table(results),
+    }
     if not options.smoke:
         stem = started
         if options.plots:
@@ -88,8 +123,10 @@ def main(argv: list[str] | None = None) -> int:
                 results.setdefault("notes", []).append("matplotlib not installed (pip install -e '.[bench]'): no plots")
         path = options.out_dir / f"{stem}.json"
         write_json(results, path)
-        (options.out_dir / f"{stem}.md").write_text(f"# Load test {stem}\n\n`{results['command']}`\n\n"
-                                                    f"{results['markdown']['latency']}\n\n{results['markdown']['variants']}\n\n{results['markdown']['targets']}\n")
+        (options.out_dir / f"{stem}.md").write_text(
+            f"# Load test {stem}\n\n`{results['command']}`\n\n"
+            f"{results['markdown']['latency']}\n\n{results['markdown']['variants']}\n\n{results['markdown']['targets']}\n"
+        )
         print(f"results: {path}")
     if args.json:
         write_json(results, args.json)

@@ -66,8 +66,13 @@ class Options:
     out_dir: Path = Path(__file__).resolve().parent / "results"
     progress: bool = True
     litellm_max_error_rate: float = 0.5  # LiteLLM stops escalating once it fails this many streams
-    holdback_on_n: tuple[int, ...] = (200, 500)  # the route option holdback = true (the bench route has one target: off by default)
-    repeats: int = 0  # more direct + relay phases at repeat_n after the sweep, each on a fresh relay: the run-to-run spread
+    holdback_on_n: tuple[int, ...] = (
+        200,
+        500,
+    )  # the route option holdback = true (the bench route has one target: off by default)
+    repeats: int = (
+        0  # more direct + relay phases at repeat_n after the sweep, each on a fresh relay: the run-to-run spread
+    )
     repeat_n: int = 500
     isolate: bool = False  # keep the machine's other tasks off the relay's core for the run (loadtest/isolation.py)
     realtime: bool = False  # run the relay and LiteLLM under SCHED_FIFO (loadtest/isolation.py)
@@ -75,8 +80,20 @@ class Options:
 
     @classmethod
     def smoke_options(cls) -> Options:
-        return cls(streams=[5], tps=50.0, tokens=30, idle_streams=20, failover_streams=1, resumes=5,
-                   litellm=False, redis=False, plots=False, smoke=True, repeats=1, repeat_n=5)
+        return cls(
+            streams=[5],
+            tps=50.0,
+            tokens=30,
+            idle_streams=20,
+            failover_streams=1,
+            resumes=5,
+            litellm=False,
+            redis=False,
+            plots=False,
+            smoke=True,
+            repeats=1,
+            repeat_n=5,
+        )
 
 
 # -- processes ------------------------------------------------------------------------------
@@ -163,13 +180,27 @@ def self_cpu_seconds() -> float:
 class Proc:
     """A subprocess we started, its log in the run's temp dir, stopped by its own pid."""
 
-    def __init__(self, name: str, argv: list[str], workdir: Path, *, env: dict[str, str] | None = None,
-                 cpus: set[int] | None = None, cwd: Path = ROOT) -> None:
+    def __init__(
+        self,
+        name: str,
+        argv: list[str],
+        workdir: Path,
+        *,
+        env: dict[str, str] | None = None,
+        cpus: set[int] | None = None,
+        cwd: Path = ROOT,
+    ) -> None:
         self.name = name
         self.log_path = workdir / f"{name}.log"
         self._log = self.log_path.open("wb")
-        self.popen = subprocess.Popen(argv, stdout=self._log, stderr=subprocess.STDOUT, cwd=cwd,
-                                      env={**os.environ, **(env or {})}, start_new_session=True)
+        self.popen = subprocess.Popen(
+            argv,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+            start_new_session=True,
+        )
         self.pid = self.popen.pid
         if cpus:
             with contextlib.suppress(OSError):
@@ -203,16 +234,20 @@ def pin_threads_recursive(pid: int, cpus: set[int]) -> None:
         for child in Path(f"/proc/{pid}/task").iterdir():
             pids.add(int(child.name))
     with contextlib.suppress(OSError):
-        for child in (Path(f"/proc/{pid}/task/{pid}/children").read_text().split()):
+        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
             pids.add(int(child))
     for p in pids:
         with contextlib.suppress(OSError):
             os.sched_setaffinity(p, cpus)
 
 
-def http_json(method: str, url: str, body: Any = None, timeout: float = 5.0, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+def http_json(
+    method: str, url: str, body: Any = None, timeout: float = 5.0, headers: dict[str, str] | None = None
+) -> tuple[int, Any]:
     data = orjson.dumps(body) if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json", **(headers or {})})
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"Content-Type": "application/json", **(headers or {})}
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             raw = response.read()
@@ -307,8 +342,13 @@ def clients_without_gc_pauses() -> Iterator[None]:
         gc.collect()
 
 
-def relay_config(upstream_port: int, scenario: Scenario, store: dict[str, Any] | None = None,
-                 accounting: dict[str, Any] | None = None, default_route: dict[str, Any] | None = None) -> str:
+def relay_config(
+    upstream_port: int,
+    scenario: Scenario,
+    store: dict[str, Any] | None = None,
+    accounting: dict[str, Any] | None = None,
+    default_route: dict[str, Any] | None = None,
+) -> str:
     """The relay's TOML: one openai-kind provider at the fake upstream, a route per measurement."""
     primary, fallback = scenario.failover_models()
     lines = [
@@ -356,21 +396,23 @@ LITELLM_KEY = "sk-loadtest-" + os.urandom(16).hex()
 
 
 def litellm_config(upstream_port: int, scenario: Scenario) -> str:
-    return "\n".join([
-        "general_settings:",
-        f'  master_key: "{LITELLM_KEY}"',
-        "model_list:",
-        "  - model_name: bench",
-        "    litellm_params:",
-        f'      model: "openai/{scenario.bench_model}"',
-        f'      api_base: "http://127.0.0.1:{upstream_port}/v1"',
-        '      api_key: "sk-loadtest"',
-        "litellm_settings:",
-        "  drop_params: true",
-        "  telemetry: false",
-        "  request_timeout: 600",
-        "",
-    ])
+    return "\n".join(
+        [
+            "general_settings:",
+            f'  master_key: "{LITELLM_KEY}"',
+            "model_list:",
+            "  - model_name: bench",
+            "    litellm_params:",
+            f'      model: "openai/{scenario.bench_model}"',
+            f'      api_base: "http://127.0.0.1:{upstream_port}/v1"',
+            '      api_key: "sk-loadtest"',
+            "litellm_settings:",
+            "  drop_params: true",
+            "  telemetry: false",
+            "  request_timeout: 600",
+            "",
+        ]
+    )
 
 
 # -- the run --------------------------------------------------------------------------------
@@ -390,23 +432,29 @@ class Bench:
             self.server_cpus: set[int] | None = {cpus[0]}
             self.load_cpus: set[int] | None = set(cpus[1:])
             os.sched_setaffinity(0, self.load_cpus)
-            self.pinning = (f"relay / LiteLLM pinned to CPU {cpus[0]}; fake upstream, clients and the tool "
-                            f"to CPU {','.join(map(str, cpus[1:]))} (os.sched_setaffinity)")
+            self.pinning = (
+                f"relay / LiteLLM pinned to CPU {cpus[0]}; fake upstream, clients and the tool "
+                f"to CPU {','.join(map(str, cpus[1:]))} (os.sched_setaffinity)"
+            )
         else:
             self.server_cpus = self.load_cpus = None
             self.pinning = "one CPU: no pinning; relay, upstream and clients share it"
         self.server_prefix: list[str] = []  # before the relay's and LiteLLM's argv: `chrt --fifo 10` with --realtime
         if options.realtime and not self.server_cpus:
-            self.notes.append("--realtime: one CPU only; a real-time server would preempt the clients that time it, "
-                              "so servers run at normal priority")
+            self.notes.append(
+                "--realtime: one CPU only; a real-time server would preempt the clients that time it, "
+                "so servers run at normal priority"
+            )
         elif options.realtime:
             self.server_prefix, refused = realtime_prefix()
             if refused:
                 self.notes.append(f"--realtime: {refused}; servers run at normal priority")
             else:
                 self.pinning += f"; relay / LiteLLM at real-time priority ({' '.join(self.server_prefix[1:])})"
-        self.results: dict[str, Any] = {"options": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(options).items()},
-                                        "pinning": self.pinning}
+        self.results: dict[str, Any] = {
+            "options": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(options).items()},
+            "pinning": self.pinning,
+        }
 
     def ramp_s(self, n: int) -> float:
         """Streams start evenly over half a stream's duration: all N are then open together from
@@ -443,29 +491,58 @@ class Bench:
 
     def start_upstream(self, wait: bool = True) -> tuple[Proc, int]:
         port = free_port()
-        proc = self.start(Proc("upstream", [sys.executable, "-m", "loadtest.upstream", "--port", str(port)],
-                               self.workdir, cpus=self.load_cpus))
+        proc = self.start(
+            Proc(
+                "upstream",
+                [sys.executable, "-m", "loadtest.upstream", "--port", str(port)],
+                self.workdir,
+                cpus=self.load_cpus,
+            )
+        )
         if wait:
             wait_http(f"http://{HOST}:{port}/_health", proc, 20)
         return proc, port
 
-    def start_relay(self, name: str, upstream_port: int, store: dict[str, Any] | None = None, wait: bool = True,
-                    accounting: dict[str, Any] | None = None, default_route: dict[str, Any] | None = None) -> tuple[Proc, int]:
+    def start_relay(
+        self,
+        name: str,
+        upstream_port: int,
+        store: dict[str, Any] | None = None,
+        wait: bool = True,
+        accounting: dict[str, Any] | None = None,
+        default_route: dict[str, Any] | None = None,
+    ) -> tuple[Proc, int]:
         port = free_port()
         config = self.workdir / f"{name}.toml"
         config.write_text(relay_config(upstream_port, self.scenario, store, accounting, default_route))
         exe = Path(sys.executable).with_name("splice-relay")
         argv = [str(exe)] if exe.exists() else [sys.executable, "-m", "relay.cli"]
-        proc = self.start(Proc(name, self.server_prefix + argv + ["serve", "--config", str(config), "--port", str(port), "--log-level", "warning"],
-                               self.workdir, cpus=self.server_cpus))
+        proc = self.start(
+            Proc(
+                name,
+                self.server_prefix
+                + argv
+                + ["serve", "--config", str(config), "--port", str(port), "--log-level", "warning"],
+                self.workdir,
+                cpus=self.server_cpus,
+            )
+        )
         if wait:
             wait_http(f"http://{HOST}:{port}/healthz", proc, 60)
         return proc, port
 
     # -- measurements --------------------------------------------------------------------
 
-    async def phase(self, label: str, requests: list[client.Request], *, expected_tokens: int | None = None,
-                    ramp_s: float | None = None, timeout_s: float | None = None, keep_text: bool = False) -> tuple[list[StreamResult], float]:
+    async def phase(
+        self,
+        label: str,
+        requests: list[client.Request],
+        *,
+        expected_tokens: int | None = None,
+        ramp_s: float | None = None,
+        timeout_s: float | None = None,
+        keep_text: bool = False,
+    ) -> tuple[list[StreamResult], float]:
         n = len(requests)
         if ramp_s is None:
             ramp_s = self.ramp_s(n)
@@ -477,7 +554,9 @@ class Bench:
         bar = asyncio.create_task(self._progress_bar(label, progress, expected, started)) if self.o.progress else None
         try:
             with clients_without_gc_pauses():
-                results = await client.run_streams(requests, ramp_s=ramp_s, timeout_s=timeout_s, progress=progress, keep_text=keep_text)
+                results = await client.run_streams(
+                    requests, ramp_s=ramp_s, timeout_s=timeout_s, progress=progress, keep_text=keep_text
+                )
         finally:
             if bar is not None:
                 bar.cancel()
@@ -495,8 +574,10 @@ class Bench:
         width = 28
         fraction = min(1.0, progress.tokens / expected) if expected else 1.0
         filled = int(fraction * width)
-        line = (f"\r{label:<26} [{'#' * filled}{'.' * (width - filled)}] {fraction * 100:5.1f}%  "
-                f"streams {progress.finished}/{progress.total} err {progress.failed}  tok {progress.tokens}  {time.monotonic() - started:5.1f}s")
+        line = (
+            f"\r{label:<26} [{'#' * filled}{'.' * (width - filled)}] {fraction * 100:5.1f}%  "
+            f"streams {progress.finished}/{progress.total} err {progress.failed}  tok {progress.tokens}  {time.monotonic() - started:5.1f}s"
+        )
         sys.stderr.write(line + ("\n" if final else ""))
         sys.stderr.flush()
 
@@ -528,8 +609,17 @@ class Bench:
             "ttft_ms": client.percentiles(client.ttft_ms(results)),
         }
 
-    async def latency_phase(self, kind: str, port: int, n: int, *, pid: int | None = None, upstream_pid: int | None = None,
-                            label: str | None = None, profile: bool = False) -> tuple[dict[str, Any], list[StreamResult]]:
+    async def latency_phase(
+        self,
+        kind: str,
+        port: int,
+        n: int,
+        *,
+        pid: int | None = None,
+        upstream_pid: int | None = None,
+        label: str | None = None,
+        profile: bool = False,
+    ) -> tuple[dict[str, Any], list[StreamResult]]:
         sc = self.scenario
         if kind == "direct":
             requests = [chat_request(HOST, port, sc.bench_model) for _ in range(n)]
@@ -543,7 +633,9 @@ class Bench:
         profiler = self.start_profile(pid, label or kind) if profile and pid else None
         sampler = None
         if pid:
-            sampler = CpuSampler(pid, next(iter(self.server_cpus)) if self.server_cpus and len(self.server_cpus) == 1 else None)
+            sampler = CpuSampler(
+                pid, next(iter(self.server_cpus)) if self.server_cpus and len(self.server_cpus) == 1 else None
+            )
             sampler.start()
         try:
             results, elapsed = await self.phase(label or f"{kind} N={n}", requests)
@@ -569,8 +661,12 @@ class Bench:
 
     def steady_cpu(self, sampler: CpuSampler, results: list[StreamResult]) -> dict[str, float | None]:
         """CPU per 1000 tokens and the server core's load over the steady window (None without one)."""
-        out: dict[str, float | None] = {"steady_server_cpu_ms_per_1k_tokens": None, "steady_server_cpu_util": None,
-                                        "steady_core_busy": None, "steady_core_softirq": None}
+        out: dict[str, float | None] = {
+            "steady_server_cpu_ms_per_1k_tokens": None,
+            "steady_server_cpu_util": None,
+            "steady_core_busy": None,
+            "steady_core_softirq": None,
+        }
         window = self.steady_window(results, 0)
         measured = sampler.over(*window) if window else None
         if window is None or measured is None:
@@ -578,7 +674,9 @@ class Bench:
         sent = sum(1 for r in results for stamp in r.stamps if window[0] <= stamp < window[1])
         tokens_per_s = sent / ((window[1] - window[0]) / 1e9)
         out["steady_server_cpu_util"] = round(measured["server_cpu_util"], 3)
-        out["steady_server_cpu_ms_per_1k_tokens"] = round(measured["server_cpu_util"] / tokens_per_s * 1e6, 2) if tokens_per_s else None
+        out["steady_server_cpu_ms_per_1k_tokens"] = (
+            round(measured["server_cpu_util"] / tokens_per_s * 1e6, 2) if tokens_per_s else None
+        )
         if "core_busy" in measured:
             out["steady_core_busy"] = round(measured["core_busy"], 3)
             out["steady_core_softirq"] = round(measured["core_softirq"], 3)
@@ -594,12 +692,50 @@ class Bench:
         duration = max(5, int(self.ramp_s(0) + self.scenario.duration_s / 2))  # the ramp's end and the steady window
         raw = self.o.out_dir / f"profile-{label.replace(' ', '_').replace('=', '')}.txt"
         svg = raw.with_suffix(".svg")
-        proc = Proc("py-spy-raw", [pyspy, "record", "--pid", str(pid), "--duration", str(duration), "--rate", "100",
-                                   "--format", "raw", "--output", str(raw), "--nonblocking"], self.workdir, cpus=self.load_cpus)
+        proc = Proc(
+            "py-spy-raw",
+            [
+                pyspy,
+                "record",
+                "--pid",
+                str(pid),
+                "--duration",
+                str(duration),
+                "--rate",
+                "100",
+                "--format",
+                "raw",
+                "--output",
+                str(raw),
+                "--nonblocking",
+            ],
+            self.workdir,
+            cpus=self.load_cpus,
+        )
         self.procs.append(proc)
         if not self.o.smoke:
-            self.procs.append(Proc("py-spy-svg", [pyspy, "record", "--pid", str(pid), "--duration", str(duration), "--rate", "100",
-                                                  "--format", "flamegraph", "--output", str(svg), "--nonblocking"], self.workdir, cpus=self.load_cpus))
+            self.procs.append(
+                Proc(
+                    "py-spy-svg",
+                    [
+                        pyspy,
+                        "record",
+                        "--pid",
+                        str(pid),
+                        "--duration",
+                        str(duration),
+                        "--rate",
+                        "100",
+                        "--format",
+                        "flamegraph",
+                        "--output",
+                        str(svg),
+                        "--nonblocking",
+                    ],
+                    self.workdir,
+                    cpus=self.load_cpus,
+                )
+            )
         return proc, raw, svg
 
     def finish_profile(self, profiler: tuple[Proc, Path, Path]) -> None:
@@ -614,7 +750,9 @@ class Bench:
             self.results["profile"] = profile_summary(raw)
             self.results["profile"]["file"] = str(raw.relative_to(ROOT)) if raw.is_relative_to(ROOT) else str(raw)
             if svg.exists():
-                self.results["profile"]["flamegraph"] = str(svg.relative_to(ROOT)) if svg.is_relative_to(ROOT) else str(svg)
+                self.results["profile"]["flamegraph"] = (
+                    str(svg.relative_to(ROOT)) if svg.is_relative_to(ROOT) else str(svg)
+                )
         else:
             self.notes.append(f"py-spy produced no profile: {proc.log_tail(400)}")
 
@@ -626,13 +764,23 @@ class Bench:
         rate = 50.0
         await asyncio.sleep(self.pause / 2)
         cpu0 = cpu_seconds(relay.pid)
-        results, _elapsed = await self.phase("setup cost", [relay_request(HOST, port, "one") for _ in range(n)],
-                                            expected_tokens=n, ramp_s=n / rate, timeout_s=60)
+        results, _elapsed = await self.phase(
+            "setup cost",
+            [relay_request(HOST, port, "one") for _ in range(n)],
+            expected_tokens=n,
+            ramp_s=n / rate,
+            timeout_s=60,
+        )
         used = cpu_seconds(relay.pid) - cpu0
         ok = sum(r.ok for r in results)
-        return {"streams": n, "ok": ok, "rate_per_s": rate, "relay_cpu_s": round(used, 3),
-                "cpu_ms_per_stream": round(used / max(ok, 1) * 1000, 2),
-                "ttft_ms": client.percentiles(client.ttft_ms(results))}
+        return {
+            "streams": n,
+            "ok": ok,
+            "rate_per_s": rate,
+            "relay_cpu_s": round(used, 3),
+            "cpu_ms_per_stream": round(used / max(ok, 1) * 1000, 2),
+            "ttft_ms": client.percentiles(client.ttft_ms(results)),
+        }
 
     async def idle_memory(self, upstream_port: int, shared: tuple[Proc, int] | None = None) -> dict[str, Any]:
         """Open K streams whose upstream stays silent; relay RSS delta / K.
@@ -659,8 +807,16 @@ class Bench:
                     await asyncio.sleep(delay)
                 holder = StreamResult("relay")
                 results.append(holder)
-                tasks.append(asyncio.ensure_future(client.open_stream(relay_request(HOST, port, "idle"), progress=opened,
-                                                                       timeout_s=self.scenario.idle_ttft_s, result=holder)))
+                tasks.append(
+                    asyncio.ensure_future(
+                        client.open_stream(
+                            relay_request(HOST, port, "idle"),
+                            progress=opened,
+                            timeout_s=self.scenario.idle_ttft_s,
+                            result=holder,
+                        )
+                    )
+                )
             # wait until the relay runs every generation and every client got its prelude
             deadline = time.monotonic() + 60
             generations = 0
@@ -673,15 +829,29 @@ class Bench:
             await asyncio.sleep(self.pause)
             after = proc_status_kb(proc.pid)
             delta_kb = after["VmRSS"] - before["VmRSS"]
-            out = {"streams": k, "open_generations": generations, "rss_before_kb": before["VmRSS"], "rss_after_kb": after["VmRSS"],
-                   "delta_kb": delta_kb, "kb_per_stream": round(delta_kb / k, 2)}
+            out = {
+                "streams": k,
+                "open_generations": generations,
+                "rss_before_kb": before["VmRSS"],
+                "rss_after_kb": after["VmRSS"],
+                "delta_kb": delta_kb,
+                "kb_per_stream": round(delta_kb / k, 2),
+            }
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             if shared is not None:  # end the idle generations on the shared relay
-                ids = [(r.headers["x-stream-id"], r.headers.get("x-stream-token", "")) for r in results if "x-stream-id" in r.headers]
-                await asyncio.gather(*(asyncio.to_thread(http_json, "DELETE", f"http://{HOST}:{port}/v1/streams/{sid}?token={tok}")
-                                       for sid, tok in ids))
+                ids = [
+                    (r.headers["x-stream-id"], r.headers.get("x-stream-token", ""))
+                    for r in results
+                    if "x-stream-id" in r.headers
+                ]
+                await asyncio.gather(
+                    *(
+                        asyncio.to_thread(http_json, "DELETE", f"http://{HOST}:{port}/v1/streams/{sid}?token={tok}")
+                        for sid, tok in ids
+                    )
+                )
             return out
         finally:
             if shared is None:
@@ -694,7 +864,9 @@ class Bench:
 
         async def one(i: int) -> dict[str, Any]:
             await asyncio.sleep(i * 0.05)
-            result, text = await client.open_stream(relay_request(HOST, port, "failover"), timeout_s=60, keep_text=True, keep_token_times=True)
+            result, text = await client.open_stream(
+                relay_request(HOST, port, "failover"), timeout_s=60, keep_text=True, keep_token_times=True
+            )
             rec: dict[str, Any] = {"ok": result.ok, "error": result.error, "tokens": result.tokens}
             failover = next(((t, data, idx) for t, name, data, idx in result.events if name == "failover"), None)
             if failover is None or not result.ok:
@@ -707,21 +879,31 @@ class Bench:
             t_last_primary = result.token_times[idx - 1]
             t_first_fallback = result.token_times[idx]
             stream_id, token = result.headers.get("x-stream-id"), result.headers.get("x-stream-token")
-            status, snap = await asyncio.to_thread(http_json, "GET", f"http://{HOST}:{port}/v1/streams/{stream_id}", None, 5.0,
-                                                   {"Authorization": f"Bearer {token}"})
+            status, snap = await asyncio.to_thread(
+                http_json,
+                "GET",
+                f"http://{HOST}:{port}/v1/streams/{stream_id}",
+                None,
+                5.0,
+                {"Authorization": f"Bearer {token}"},
+            )
             attempts = (snap or {}).get("audit", {}).get("attempts", []) if status == 200 else []
             fallback_ttft_ms = None
             if len(attempts) >= 2 and attempts[1].get("first_token_at"):
                 fallback_ttft_ms = (attempts[1]["first_token_at"] - attempts[1]["started_at"]) * 1000
             gap_ms = (t_first_fallback - t_last_primary) / 1e6
-            rec.update({
-                "failover_seen": True, "reason": data.get("reason") if isinstance(data, dict) else None,
-                "gap_ms": gap_ms, "fallback_first_token_ms": fallback_ttft_ms,
-                "failover_event_after_last_primary_ms": (t_fail - t_last_primary) / 1e6,
-                "beyond_threshold_ms": gap_ms - sc.stall_s * 1000 - (fallback_ttft_ms or 0.0),
-                "splice": next((d for _, name, d, _ in result.events if name == "splice"), None),
-                "text_chars": len(text),
-            })
+            rec.update(
+                {
+                    "failover_seen": True,
+                    "reason": data.get("reason") if isinstance(data, dict) else None,
+                    "gap_ms": gap_ms,
+                    "fallback_first_token_ms": fallback_ttft_ms,
+                    "failover_event_after_last_primary_ms": (t_fail - t_last_primary) / 1e6,
+                    "beyond_threshold_ms": gap_ms - sc.stall_s * 1000 - (fallback_ttft_ms or 0.0),
+                    "splice": next((d for _, name, d, _ in result.events if name == "splice"), None),
+                    "text_chars": len(text),
+                }
+            )
             return rec
 
         with clients_without_gc_pauses():
@@ -735,7 +917,9 @@ class Bench:
             "fallback_tps": sc.failover_tps,
             "stall_at_chunk": sc.failover_at,
             "gap_ms": client.percentiles([r["gap_ms"] for r in measured]),
-            "fallback_first_token_ms": client.percentiles([r["fallback_first_token_ms"] for r in measured if r["fallback_first_token_ms"] is not None]),
+            "fallback_first_token_ms": client.percentiles(
+                [r["fallback_first_token_ms"] for r in measured if r["fallback_first_token_ms"] is not None]
+            ),
             "beyond_threshold_ms": client.percentiles([r["beyond_threshold_ms"] for r in measured]),
             "samples": records[:5],
         }
@@ -743,8 +927,9 @@ class Bench:
     async def resume(self, create_port: int, resume_port: int, label: str) -> dict[str, Any]:
         """Create streams, read them to the end, then reconnect mid-log with Last-Event-ID: time to the first replayed event."""
         m = self.o.resumes
-        created = await client.run_streams([relay_request(HOST, create_port, "resume") for _ in range(min(m, 50))],
-                                           ramp_s=0.2, timeout_s=30)
+        created = await client.run_streams(
+            [relay_request(HOST, create_port, "resume") for _ in range(min(m, 50))], ramp_s=0.2, timeout_s=30
+        )
         good = [r for r in created if r.ok and r.headers.get("x-stream-id")]
         if not good:
             return {"error": f"no stream completed: {[r.error for r in created][:3]}"}
@@ -764,15 +949,25 @@ class Bench:
                         first.append(now)
 
                 result, _ = await client.open_stream(
-                    resume_request(HOST, resume_port, source.headers["x-stream-id"], source.headers["x-stream-token"], cursor),
-                    timeout_s=10, on_event=on_event)
+                    resume_request(
+                        HOST, resume_port, source.headers["x-stream-id"], source.headers["x-stream-token"], cursor
+                    ),
+                    timeout_s=10,
+                    on_event=on_event,
+                )
                 if result.ok and first and result.first_event_id == cursor + 1:
                     samples.append((first[0] - result.t_start) / 1e6)
                     replayed_ok += 1
                 else:
                     errors.append(result.error or f"first replayed id {result.first_event_id}, expected {cursor + 1}")
-        return {"where": label, "resumes": m, "ok": replayed_ok, "errors": len(errors), "error_samples": errors[:3],
-                "first_event_ms": client.percentiles(samples)}
+        return {
+            "where": label,
+            "resumes": m,
+            "ok": replayed_ok,
+            "errors": len(errors),
+            "error_samples": errors[:3],
+            "first_event_ms": client.percentiles(samples),
+        }
 
     # -- LiteLLM ---------------------------------------------------------------------------
 
@@ -797,10 +992,24 @@ class Bench:
         port = free_port()
         config = self.workdir / "litellm.yaml"
         config.write_text(litellm_config(upstream_port, self.scenario))
-        env = {"LITELLM_LOCAL_MODEL_COST_MAP": "True", "LITELLM_TELEMETRY": "False", "LITELLM_LOG": "ERROR",
-               "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost", "DISABLE_SCHEMA_UPDATE": "True"}
-        proc = self.start(Proc("litellm", self.server_prefix + [str(exe), "--config", str(config), "--host", HOST, "--port", str(port), "--num_workers", "1"],
-                               self.workdir, env=env, cpus=self.server_cpus))
+        env = {
+            "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+            "LITELLM_TELEMETRY": "False",
+            "LITELLM_LOG": "ERROR",
+            "NO_PROXY": "127.0.0.1,localhost",
+            "no_proxy": "127.0.0.1,localhost",
+            "DISABLE_SCHEMA_UPDATE": "True",
+        }
+        proc = self.start(
+            Proc(
+                "litellm",
+                self.server_prefix
+                + [str(exe), "--config", str(config), "--host", HOST, "--port", str(port), "--num_workers", "1"],
+                self.workdir,
+                env=env,
+                cpus=self.server_cpus,
+            )
+        )
         wait_port(port, proc, 180)
         wait_http(f"http://{HOST}:{port}/health/liveliness", proc, 60)
         if self.server_cpus:
@@ -816,12 +1025,23 @@ class Bench:
         res["logs_dir"] = str(self.workdir)
         res["started_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         res["scenario"] = vars(sc) | {"bench_model": sc.bench_model, "failover_models": sc.failover_models()}
-        parse_proc = subprocess.Popen(  # noqa: ASYNC220 - started once, read later
-            [sys.executable, "-c", ("import json, sys, contextlib, os\n"
-                                    "from loadtest import bench_parse\n"
-                                    "with contextlib.redirect_stdout(open(os.devnull, 'w')): r = bench_parse.main(rounds=int(sys.argv[1]))\n"
-                                    "print(json.dumps(r))"), str(2_000 if o.smoke else 50_000)],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        parse_proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                (
+                    "import json, sys, contextlib, os\n"
+                    "from loadtest import bench_parse\n"
+                    "with contextlib.redirect_stdout(open(os.devnull, 'w')): r = bench_parse.main(rounds=int(sys.argv[1]))\n"
+                    "print(json.dumps(r))"
+                ),
+                str(2_000 if o.smoke else 50_000),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         if not o.smoke:  # a benchmark of its own: nothing else runs meanwhile
             self._collect_parse(parse_proc)
         res["features"] = relay_features()
@@ -837,7 +1057,13 @@ class Bench:
         wait_http(f"http://{HOST}:{relay_port}/healthz", relay, 60)
         if o.smoke and o.idle_streams:
             res["idle_memory"] = await self.idle_memory(up_port, shared=(relay, relay_port))
-        await self.phase("warm-up", [relay_request(HOST, relay_port, "warm") for _ in range(20)], expected_tokens=400, ramp_s=0.2, timeout_s=30)
+        await self.phase(
+            "warm-up",
+            [relay_request(HOST, relay_port, "warm") for _ in range(20)],
+            expected_tokens=400,
+            ramp_s=0.2,
+            timeout_s=30,
+        )
         res["setup"] = await self.setup_cost(relay, relay_port)
 
         # the LiteLLM proxy, if asked (installed before the latency phases so they run back to back)
@@ -847,10 +1073,17 @@ class Bench:
             res["litellm"] = {"install": how}
             if litellm_exe is not None:
                 with contextlib.suppress(Exception):
-                    res["litellm"]["version"] = subprocess.run(  # noqa: ASYNC221 - once, before the load
-                        check=False, args=[str(LITELLM_VENV / "bin" / "python"), "-c",
-                                                                "import importlib.metadata as m; print(m.version('litellm'))"],
-                                                               capture_output=True, text=True, timeout=60).stdout.strip()
+                    res["litellm"]["version"] = subprocess.run(
+                        check=False,
+                        args=[
+                            str(LITELLM_VENV / "bin" / "python"),
+                            "-c",
+                            "import importlib.metadata as m; print(m.version('litellm'))",
+                        ],
+                        capture_output=True,
+                        text=True,
+                        timeout=60,
+                    ).stdout.strip()
 
         # per-token latency, TTFT, CPU: direct, relay (and LiteLLM) at each N
         phases: list[dict[str, Any]] = []
@@ -863,18 +1096,32 @@ class Bench:
         if litellm_ok:
             try:
                 litellm_proc, litellm_port = self.start_litellm(litellm_exe, up_port)  # type: ignore[arg-type]
-                await self.phase("litellm warm-up", [chat_request(HOST, litellm_port, "bench", api_key=LITELLM_KEY) for _ in range(5)], expected_tokens=5 * sc.tokens, ramp_s=0.2)
-            except Exception as exc:  # noqa: BLE001 - reported, the run goes on
+                await self.phase(
+                    "litellm warm-up",
+                    [chat_request(HOST, litellm_port, "bench", api_key=LITELLM_KEY) for _ in range(5)],
+                    expected_tokens=5 * sc.tokens,
+                    ramp_s=0.2,
+                )
+            except Exception as exc:
                 res["litellm"]["start_error"] = str(exc)[-1500:]
                 litellm_ok = False
                 self.stop(litellm_proc)
                 litellm_proc = None
         for n in o.streams:
             await asyncio.sleep(self.pause)
-            direct, d_results = await self.latency_phase("direct", up_port, n, upstream_pid=upstream.pid, label=f"direct N={n}")
+            direct, d_results = await self.latency_phase(
+                "direct", up_port, n, upstream_pid=upstream.pid, label=f"direct N={n}"
+            )
             await asyncio.sleep(self.pause)
-            relay_sum, r_results = await self.latency_phase("relay", relay_port, n, pid=relay.pid, upstream_pid=upstream.pid,
-                                                            label=f"relay N={n}", profile=(o.profile_n == n))
+            relay_sum, r_results = await self.latency_phase(
+                "relay",
+                relay_port,
+                n,
+                pid=relay.pid,
+                upstream_pid=upstream.pid,
+                label=f"relay N={n}",
+                profile=(o.profile_n == n),
+            )
             entry: dict[str, Any] = {"n": n, "tps": sc.tps, "tokens": sc.tokens, "direct": direct, "relay": relay_sum}
             entry["relay_added_ms"] = added(relay_sum, direct)
             if keep_cdf:
@@ -884,8 +1131,9 @@ class Bench:
             del d_results, r_results
             if litellm_ok and litellm_proc is not None:
                 await asyncio.sleep(self.pause)
-                lsum, l_results = await self.latency_phase("litellm", litellm_port, n, pid=litellm_proc.pid,
-                                                           upstream_pid=upstream.pid, label=f"litellm N={n}")
+                lsum, l_results = await self.latency_phase(
+                    "litellm", litellm_port, n, pid=litellm_proc.pid, upstream_pid=upstream.pid, label=f"litellm N={n}"
+                )
                 entry["litellm"] = lsum
                 entry["litellm_added_ms"] = added(lsum, direct)
                 if keep_cdf:
@@ -893,8 +1141,10 @@ class Bench:
                 del l_results
                 l_p99 = entry["litellm_added_ms"]["latency_ms"]["p99"]
                 if lsum["errors"] > o.litellm_max_error_rate * n or (l_p99 is not None and l_p99 > o.stop_added_p99_ms):
-                    self.notes.append(f"LiteLLM at N={n}: {lsum['errors']}/{n} streams failed, added p99 {l_p99} ms; "
-                                      f"not run at higher N (stop rule: > {o.litellm_max_error_rate:.0%} errors or added p99 > {o.stop_added_p99_ms:g} ms)")
+                    self.notes.append(
+                        f"LiteLLM at N={n}: {lsum['errors']}/{n} streams failed, added p99 {l_p99} ms; "
+                        f"not run at higher N (stop rule: > {o.litellm_max_error_rate:.0%} errors or added p99 > {o.stop_added_p99_ms:g} ms)"
+                    )
                     litellm_ok = False
                     self.stop(litellm_proc)
                     litellm_proc = None
@@ -908,7 +1158,9 @@ class Bench:
 
         # the same phase again, each time on a fresh relay: is the sweep's figure at that N the rule or luck?
         if o.repeats:
-            res["repeats"] = [await self.variant(f"relay repeat {k + 1}", upstream, up_port, n=o.repeat_n) for k in range(o.repeats)]
+            res["repeats"] = [
+                await self.variant(f"relay repeat {k + 1}", upstream, up_port, n=o.repeat_n) for k in range(o.repeats)
+            ]
 
         if o.failover_streams:
             res["failover"] = await self.failover(relay_port)
@@ -931,8 +1183,10 @@ class Bench:
             else:
                 res["accounting"] = {"skipped": "relay/config.py has no [accounting] at run time"}
             if res["features"].get("holdback_option"):
-                res["holdback_on"] = [await self.variant("relay holdback on", upstream, up_port, default_route={"holdback": True}, n=n)
-                                       for n in o.holdback_on_n]
+                res["holdback_on"] = [
+                    await self.variant("relay holdback on", upstream, up_port, default_route={"holdback": True}, n=n)
+                    for n in o.holdback_on_n
+                ]
             else:
                 res["holdback_on"] = {"skipped": "routes.<name>.holdback is not in relay/config.py at run time"}
         res["source_end"] = source_state()
@@ -944,19 +1198,38 @@ class Bench:
         self._cdf = cdf
         return res
 
-    async def variant(self, name: str, upstream: Proc, up_port: int, *, store: dict[str, Any] | None = None,
-                      accounting: dict[str, Any] | None = None, default_route: dict[str, Any] | None = None,
-                      n: int | None = None) -> dict[str, Any]:
+    async def variant(
+        self,
+        name: str,
+        upstream: Proc,
+        up_port: int,
+        *,
+        store: dict[str, Any] | None = None,
+        accounting: dict[str, Any] | None = None,
+        default_route: dict[str, Any] | None = None,
+        n: int | None = None,
+    ) -> dict[str, Any]:
         """A relay with another config, at one N, against a direct baseline run just before it."""
         n = n or self.o.redis_n or min(self.o.streams, key=lambda x: abs(x - 200))
-        proc, port = self.start_relay(name.replace("+", "-").replace(" ", "-"), up_port, store, accounting=accounting,
-                                      default_route=default_route)
+        proc, port = self.start_relay(
+            name.replace("+", "-").replace(" ", "-"), up_port, store, accounting=accounting, default_route=default_route
+        )
         try:
-            await self.phase(f"{name} warm-up", [relay_request(HOST, port, "warm") for _ in range(20)], expected_tokens=400, ramp_s=0.2, timeout_s=30)
+            await self.phase(
+                f"{name} warm-up",
+                [relay_request(HOST, port, "warm") for _ in range(20)],
+                expected_tokens=400,
+                ramp_s=0.2,
+                timeout_s=30,
+            )
             await asyncio.sleep(self.pause)
-            direct, _ = await self.latency_phase("direct", up_port, n, upstream_pid=upstream.pid, label=f"direct N={n} ({name})")
+            direct, _ = await self.latency_phase(
+                "direct", up_port, n, upstream_pid=upstream.pid, label=f"direct N={n} ({name})"
+            )
             await asyncio.sleep(self.pause)
-            rsum, _ = await self.latency_phase("relay", port, n, pid=proc.pid, upstream_pid=upstream.pid, label=f"{name} N={n}")
+            rsum, _ = await self.latency_phase(
+                "relay", port, n, pid=proc.pid, upstream_pid=upstream.pid, label=f"{name} N={n}"
+            )
             return {"variant": name, "n": n, "direct": direct, "relay": rsum, "relay_added_ms": added(rsum, direct)}
         finally:
             self.stop(proc)
@@ -964,8 +1237,12 @@ class Bench:
     def _collect_parse(self, proc: subprocess.Popen[str]) -> None:
         try:
             out, err = proc.communicate(timeout=300)
-            self.results["bench_parse"] = {k: round(v, 3) for k, v in orjson.loads(out.strip().splitlines()[-1]).items()} if proc.returncode == 0 else {"error": err[-500:]}
-        except Exception as exc:  # noqa: BLE001 - reported, the run goes on  # a missing SDK must not stop the load test
+            self.results["bench_parse"] = (
+                {k: round(v, 3) for k, v in orjson.loads(out.strip().splitlines()[-1]).items()}
+                if proc.returncode == 0
+                else {"error": err[-500:]}
+            )
+        except Exception as exc:
             proc.kill()
             self.results["bench_parse"] = {"error": repr(exc)}
 
@@ -975,13 +1252,31 @@ class Bench:
             return {"skipped": "no redis-server on PATH: Redis figures not measured"}
         try:
             import relay.redis_store  # noqa: F401
-        except Exception as exc:  # noqa: BLE001 - reported, the run goes on
+        except Exception as exc:
             return {"skipped": f"relay.redis_store does not import: {exc!r}"}
         port = free_port()
         redis_dir = self.workdir / "redis"
         redis_dir.mkdir(exist_ok=True)
-        server = self.start(Proc("redis", [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                                           "--dir", str(redis_dir)], self.workdir, cpus=self.load_cpus))
+        server = self.start(
+            Proc(
+                "redis",
+                [
+                    binary,
+                    "--port",
+                    str(port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    str(redis_dir),
+                ],
+                self.workdir,
+                cpus=self.load_cpus,
+            )
+        )
         out: dict[str, Any] = {}
         a = b = None
         try:
@@ -999,7 +1294,7 @@ class Bench:
             a = None
             out["load"] = await self.variant("relay+redis", upstream, up_port, store=store)
             out["load"]["redis_cpu_s"] = round(cpu_seconds(server.pid), 3)
-        except Exception as exc:  # noqa: BLE001 - reported, the run goes on
+        except Exception as exc:
             out["error"] = f"{exc!r}"[:1500]
         finally:
             self.stop(a)
@@ -1013,9 +1308,15 @@ def added(server: dict[str, Any], direct: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for metric in ("latency_ms", "ttft_ms"):
         a, b = server.get(metric, {}), direct.get("latency_ms" if metric == "latency_ms" else "ttft_ms", {})
-        out[metric] = {q: (round(a[q] - b[q], 3) if a.get(q) is not None and b.get(q) is not None else None) for q in ("p50", "p95", "p99", "max")}
+        out[metric] = {
+            q: (round(a[q] - b[q], 3) if a.get(q) is not None and b.get(q) is not None else None)
+            for q in ("p50", "p95", "p99", "max")
+        }
     a, b = server.get("own_latency_ms", {}), direct.get("latency_ms", {})
-    out["own_latency_ms"] = {q: (round(a[q] - b[q], 3) if a.get(q) is not None and b.get(q) is not None else None) for q in ("p50", "p95", "p99", "max")}
+    out["own_latency_ms"] = {
+        q: (round(a[q] - b[q], 3) if a.get(q) is not None and b.get(q) is not None else None)
+        for q in ("p50", "p95", "p99", "max")
+    }
     return out
 
 
@@ -1030,7 +1331,12 @@ def sustainable(phases: list[dict[str, Any]], key: str, metric: str) -> dict[str
         if server["errors"] and (first_errors is None or entry["n"] < first_errors):
             first_errors = entry["n"]
         p99 = add[metric]["p99"]
-        if server["errors"] == 0 and p99 is not None and p99 <= ADDED_P99_LIMIT_MS and (best is None or entry["n"] > best):
+        if (
+            server["errors"] == 0
+            and p99 is not None
+            and p99 <= ADDED_P99_LIMIT_MS
+            and (best is None or entry["n"] > best)
+        ):
             best = entry["n"]
     return {"max_n_added_p99_le_50ms": best, "errors_begin_at_n": first_errors}
 
@@ -1043,10 +1349,16 @@ def derive(res: dict[str, Any], o: Options) -> dict[str, Any]:
     }
     if any("litellm" in p for p in phases):
         summary["litellm"] = sustainable(phases, "litellm", "latency_ms")
-    summary["relay_cpu_s_per_1k_tokens"] = {str(p["n"]): round(p["relay"]["server_cpu_ms_per_1k_tokens"] / 1000, 4) for p in phases}
-    summary["relay_cpu_s_per_1k_stamps"] = {str(p["n"]): round(p["relay"]["server_cpu_ms_per_1k_stamps"] / 1000, 4) for p in phases}
+    summary["relay_cpu_s_per_1k_tokens"] = {
+        str(p["n"]): round(p["relay"]["server_cpu_ms_per_1k_tokens"] / 1000, 4) for p in phases
+    }
+    summary["relay_cpu_s_per_1k_stamps"] = {
+        str(p["n"]): round(p["relay"]["server_cpu_ms_per_1k_stamps"] / 1000, 4) for p in phases
+    }
     if "litellm" in (phases[0] if phases else {}):
-        summary["litellm_cpu_s_per_1k_tokens"] = {str(p["n"]): round(p["litellm"]["server_cpu_ms_per_1k_tokens"] / 1000, 4) for p in phases if "litellm" in p}
+        summary["litellm_cpu_s_per_1k_tokens"] = {
+            str(p["n"]): round(p["litellm"]["server_cpu_ms_per_1k_tokens"] / 1000, 4) for p in phases if "litellm" in p
+        }
     summary["relay_peak_rss_kb"] = res.get("relay_peak_rss_kb", {}).get("VmHWM")
     summary["idle_kb_per_stream"] = res.get("idle_memory", {}).get("kb_per_stream")
     if res.get("repeats"):
@@ -1061,9 +1373,16 @@ def repeat_summary(res: dict[str, Any], limit_ms: float = 5.0) -> dict[str, Any]
     sweep = [p for p in res.get("phases", []) if p["n"] == n]
     values = [p["relay_added_ms"]["latency_ms"]["p99"] for p in sweep + res["repeats"]]
     known = sorted(v for v in values if v is not None)
-    return {"n": n, "phases": len(values), "from_sweep": len(sweep), "added_p99_ms": values,
-            "median_ms": statistics.median(known) if known else None, "max_ms": known[-1] if known else None,
-            "within_limit": sum(1 for v in known if v <= limit_ms), "limit_ms": limit_ms}
+    return {
+        "n": n,
+        "phases": len(values),
+        "from_sweep": len(sweep),
+        "added_p99_ms": values,
+        "median_ms": statistics.median(known) if known else None,
+        "max_ms": known[-1] if known else None,
+        "within_limit": sum(1 for v in known if v <= limit_ms),
+        "limit_ms": limit_ms,
+    }
 
 
 def targets(res: dict[str, Any], summary: dict[str, Any]) -> list[dict[str, Any]]:
@@ -1073,43 +1392,90 @@ def targets(res: dict[str, Any], summary: dict[str, Any]) -> list[dict[str, Any]
     if at500:
         v = at500["relay_added_ms"]["latency_ms"]["p99"]
         own = at500["relay_added_ms"]["own_latency_ms"]["p99"]
-        target = {"target": "added p99 per token at 500 streams <= 5 ms", "value_ms": v, "met": v is not None and v <= 5,
-                  "note": f"excluding the hold-back (from the release chunk's send time): {own} ms"}
+        target = {
+            "target": "added p99 per token at 500 streams <= 5 ms",
+            "value_ms": v,
+            "met": v is not None and v <= 5,
+            "note": f"excluding the hold-back (from the release chunk's send time): {own} ms",
+        }
         rep = summary.get("repeats")
         if rep and rep["n"] == 500:  # met only if it holds in every phase at N=500, not just the sweep's
             target["met"] = rep["within_limit"] == rep["phases"]
             target["within_limit"] = f"{rep['within_limit']} of {rep['phases']}"
-            target["note"] = (f"within 5 ms in {rep['within_limit']} of {rep['phases']} phases at N=500 (the sweep's and "
-                              f"{rep['phases'] - rep['from_sweep']} repeats on fresh relays; median {_f(rep['median_ms'])} ms, worst "
-                              f"{_f(rep['max_ms'])} ms); " + target["note"])
+            target["note"] = (
+                f"within 5 ms in {rep['within_limit']} of {rep['phases']} phases at N=500 (the sweep's and "
+                f"{rep['phases'] - rep['from_sweep']} repeats on fresh relays; median {_f(rep['median_ms'])} ms, worst "
+                f"{_f(rep['max_ms'])} ms); " + target["note"]
+            )
         out.append(target)
     else:
         out.append({"target": "added p99 per token at 500 streams <= 5 ms", "met": None, "note": "N=500 not run"})
     rl, ll = summary.get("relay", {}), summary.get("litellm")
     rx = summary.get("relay_excluding_holdback", {})
     if ll is not None:
-        r_n, l_n, rx_n = rl.get("max_n_added_p99_le_50ms"), ll.get("max_n_added_p99_le_50ms"), rx.get("max_n_added_p99_le_50ms")
+        r_n, l_n, rx_n = (
+            rl.get("max_n_added_p99_le_50ms"),
+            ll.get("max_n_added_p99_le_50ms"),
+            rx.get("max_n_added_p99_le_50ms"),
+        )
+
         def ratio(a: Any, b: Any) -> float | None:
             return round(a / b, 2) if a and b else None
-        out.append({"target": "sustainable concurrency >= 5x LiteLLM's", "relay": r_n, "relay_excluding_holdback": rx_n, "litellm": l_n,
-                    "ratio": ratio(r_n, l_n), "ratio_excluding_holdback": ratio(rx_n, l_n),
-                    "met": (r_n is not None and l_n is not None and r_n >= 5 * l_n) if l_n else None,
-                    "note": "bounded by the largest N run" if r_n == max(p["n"] for p in phases) else ""})
+
+        out.append(
+            {
+                "target": "sustainable concurrency >= 5x LiteLLM's",
+                "relay": r_n,
+                "relay_excluding_holdback": rx_n,
+                "litellm": l_n,
+                "ratio": ratio(r_n, l_n),
+                "ratio_excluding_holdback": ratio(rx_n, l_n),
+                "met": (r_n is not None and l_n is not None and r_n >= 5 * l_n) if l_n else None,
+                "note": "bounded by the largest N run" if r_n == max(p["n"] for p in phases) else "",
+            }
+        )
     else:
-        out.append({"target": "sustainable concurrency >= 5x LiteLLM's", "met": None, "note": res.get("litellm", {}).get("install", "LiteLLM not run")})
+        out.append(
+            {
+                "target": "sustainable concurrency >= 5x LiteLLM's",
+                "met": None,
+                "note": res.get("litellm", {}).get("install", "LiteLLM not run"),
+            }
+        )
     fo = res.get("failover")
     b = ((fo or {}).get("beyond_threshold_ms") or {}).get("p99")
-    out.append({"target": "failover gap <= stall threshold + fallback first-token time + 50 ms", "value_ms": b,
-                "met": None if fo is None else b is not None and b <= 50,
-                "note": "not run" if fo is None else "p99 of gap - threshold - fallback first-token time"})
+    out.append(
+        {
+            "target": "failover gap <= stall threshold + fallback first-token time + 50 ms",
+            "value_ms": b,
+            "met": None if fo is None else b is not None and b <= 50,
+            "note": "not run" if fo is None else "p99 of gap - threshold - fallback first-token time",
+        }
+    )
     rr = (res.get("redis") or {}).get("resume_other_instance", {})
     rp = (rr.get("first_event_ms") or {}).get("p99")
-    out.append({"target": "resume p99 <= 10 ms with Redis on loopback", "value_ms": rp, "met": (rp <= 10) if rp is not None else None,
-                "note": "" if rp is not None else str((res.get("redis") or {}).get("skipped") or (res.get("redis") or {}).get("error") or "not measured")})
+    out.append(
+        {
+            "target": "resume p99 <= 10 ms with Redis on loopback",
+            "value_ms": rp,
+            "met": (rp <= 10) if rp is not None else None,
+            "note": ""
+            if rp is not None
+            else str(
+                (res.get("redis") or {}).get("skipped") or (res.get("redis") or {}).get("error") or "not measured"
+            ),
+        }
+    )
     kb = summary.get("idle_kb_per_stream")
     measured = "idle_memory" in res
-    out.append({"target": "memory per idle stream <= 64 KB", "value_kb": kb, "met": kb is not None and kb <= 64 if measured else None,
-                "note": "" if measured else "not run"})
+    out.append(
+        {
+            "target": "memory per idle stream <= 64 KB",
+            "value_kb": kb,
+            "met": kb is not None and kb <= 64 if measured else None,
+            "note": "" if measured else "not run",
+        }
+    )
     return out
 
 
@@ -1122,8 +1488,9 @@ def relay_features() -> dict[str, bool]:
     feats["holdback_option"] = "holdback" in getattr(config_module.RouteConfig, "__dataclass_fields__", {})
     try:
         import relay.redis_store  # noqa: F401
+
         feats["redis_store"] = True
-    except Exception:  # noqa: BLE001
+    except Exception:
         feats["redis_store"] = False
     return feats
 
@@ -1132,9 +1499,17 @@ def source_state() -> dict[str, Any]:
     """The commit the relay under test runs from, and whether its code differs from it (read-only git)."""
     out: dict[str, Any] = {}
     with contextlib.suppress(Exception):
-        out["commit"] = subprocess.run(check=False, args=["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(check=False, args=["git", "status", "--porcelain", "relay", "providers", "splice"], cwd=ROOT,
-                               capture_output=True, text=True, timeout=10).stdout.split("\n")
+        out["commit"] = subprocess.run(
+            check=False, args=["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            check=False,
+            args=["git", "status", "--porcelain", "relay", "providers", "splice"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.split("\n")
         out["uncommitted_relay_files"] = [line[3:] for line in dirty if line.strip()]
     return out
 
@@ -1147,8 +1522,14 @@ def machine() -> dict[str, Any]:
                 model = line.split(":", 1)[1].strip()
                 break
     load = os.getloadavg()
-    return {"nproc": os.cpu_count(), "affinity": sorted(os.sched_getaffinity(0)), "cpu_model": model,
-            "python": platform.python_version(), "platform": platform.platform(), "loadavg_at_start": [round(x, 2) for x in load]}
+    return {
+        "nproc": os.cpu_count(),
+        "affinity": sorted(os.sched_getaffinity(0)),
+        "cpu_model": model,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "loadavg_at_start": [round(x, 2) for x in load],
+    }
 
 
 def run(options: Options) -> tuple[dict[str, Any], dict[str, list[float]]]:
@@ -1163,7 +1544,8 @@ def run(options: Options) -> tuple[dict[str, Any], dict[str, list[float]]]:
             bench.results["isolation"] = isolation.summary()
             bench.results["pinning"] = bench.pinning = (
                 f"{bench.pinning}; the machine's other tasks kept off CPU {','.join(map(str, sorted(isolation.cpus)))} "
-                f"for the run ({isolation.moved} moved, {isolation.refused} could not be)")
+                f"for the run ({isolation.moved} moved, {isolation.refused} could not be)"
+            )
         elif options.isolate:
             bench.notes.append("--isolate: one CPU only, nothing to isolate")
         results = loop.run_until_complete(bench.run())

@@ -33,7 +33,12 @@ async def cpu_us_per_token(holdback: bool, accounting: bool, tokens: int) -> flo
     relay = Relay(config)
     relay.providers["sim"]._max_tokens = tokens  # type: ignore[attr-defined]
     stream = LiveStream("st_bench", "token", "r")
-    generation = Generation(stream, config.routes["r"], GenerationRequest([{"role": "user", "content": "hi"}], max_tokens=tokens), relay.services)
+    generation = Generation(
+        stream,
+        config.routes["r"],
+        GenerationRequest([{"role": "user", "content": "hi"}], max_tokens=tokens),
+        relay.services,
+    )
 
     sent: list[int] = []
 
@@ -45,7 +50,9 @@ async def cpu_us_per_token(holdback: bool, accounting: bool, tokens: int) -> flo
         return {"type": "http.disconnect"}
 
     # The relay's SSE response, fed by the generation on every append as a client's is.
-    reader = asyncio.ensure_future(SSEResponse(b"", stream, headers={}, ping_s=0)({"type": "http", "method": "GET"}, receive, send))
+    reader = asyncio.ensure_future(
+        SSEResponse(b"", stream, headers={}, ping_s=0)({"type": "http", "method": "GET"}, receive, send)
+    )
     start = time.process_time()
     await generation.run()  # accounting here: the per-chunk append and the final count (ticks are timed, not per token)
     await reader
@@ -56,7 +63,9 @@ async def main(tokens: int = 20_000) -> dict[str, float]:
     results = {}
     for holdback in (False, True):
         for accounting in (False, True):
-            results[f"holdback={'on' if holdback else 'off'} accounting={'on' if accounting else 'off'}"] = await cpu_us_per_token(holdback, accounting, tokens)
+            results[
+                f"holdback={'on' if holdback else 'off'} accounting={'on' if accounting else 'off'}"
+            ] = await cpu_us_per_token(holdback, accounting, tokens)
     base = results["holdback=off accounting=off"]
     for name, value in results.items():
         print(f"{name:32s} {value:6.2f} µs CPU/token  ({value / base:.2f}x the bare path)")

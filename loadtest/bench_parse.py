@@ -31,9 +31,15 @@ def per_call_us(fn: object, payload: bytes, rounds: int) -> float:
 def main(rounds: int = 50_000) -> dict[str, float]:
     anthropic_adapter: TypeAdapter[RawMessageStreamEvent] = TypeAdapter(RawMessageStreamEvent)
     results = {
-        "openai_sdk_typed_us": per_call_us(lambda b: ChatCompletionChunk.model_validate(orjson.loads(b)).choices[0].delta.content, OPENAI_LINE, rounds),
-        "openai_orjson_us": per_call_us(lambda b: orjson.loads(b)["choices"][0]["delta"].get("content"), OPENAI_LINE, rounds),
-        "anthropic_sdk_typed_us": per_call_us(lambda b: anthropic_adapter.validate_python(orjson.loads(b)), ANTHROPIC_LINE, rounds),
+        "openai_sdk_typed_us": per_call_us(
+            lambda b: ChatCompletionChunk.model_validate(orjson.loads(b)).choices[0].delta.content, OPENAI_LINE, rounds
+        ),
+        "openai_orjson_us": per_call_us(
+            lambda b: orjson.loads(b)["choices"][0]["delta"].get("content"), OPENAI_LINE, rounds
+        ),
+        "anthropic_sdk_typed_us": per_call_us(
+            lambda b: anthropic_adapter.validate_python(orjson.loads(b)), ANTHROPIC_LINE, rounds
+        ),
         "anthropic_orjson_us": per_call_us(lambda b: orjson.loads(b)["delta"].get("text"), ANTHROPIC_LINE, rounds),
     }
     for name, value in results.items():

@@ -54,8 +54,13 @@ class Request:
     headers: tuple[tuple[str, str], ...] = ()
 
     def encode(self) -> bytes:
-        lines = [f"{self.method} {self.path} HTTP/1.1", f"Host: {self.host}:{self.port}",
-                 "Accept: text/event-stream", "Connection: close", "User-Agent: splice-loadtest"]
+        lines = [
+            f"{self.method} {self.path} HTTP/1.1",
+            f"Host: {self.host}:{self.port}",
+            "Accept: text/event-stream",
+            "Connection: close",
+            "User-Agent: splice-loadtest",
+        ]
         for name, value in self.headers:
             lines.append(f"{name}: {value}")
         if self.body is not None:
@@ -63,9 +68,12 @@ class Request:
         return ("\r\n".join(lines) + "\r\n\r\n").encode() + (self.body or b"")
 
 
-def chat_request(host: str, port: int, model: str, *, path: str = "/v1/chat/completions", api_key: str = "sk-loadtest") -> Request:
-    body = orjson.dumps({"model": model, "stream": True,
-                         "messages": [{"role": "user", "content": "Write the benchmark answer."}]})
+def chat_request(
+    host: str, port: int, model: str, *, path: str = "/v1/chat/completions", api_key: str = "sk-loadtest"
+) -> Request:
+    body = orjson.dumps(
+        {"model": model, "stream": True, "messages": [{"role": "user", "content": "Write the benchmark answer."}]}
+    )
     return Request(host, port, "POST", path, body, "openai", (("Authorization", f"Bearer {api_key}"),))
 
 
@@ -75,8 +83,15 @@ def relay_request(host: str, port: int, route: str) -> Request:
 
 
 def resume_request(host: str, port: int, stream_id: str, token: str, last_event_id: int) -> Request:
-    return Request(host, port, "GET", f"/v1/streams/{stream_id}/events?token={token}", None, "relay",
-                   (("Last-Event-ID", str(last_event_id)),))
+    return Request(
+        host,
+        port,
+        "GET",
+        f"/v1/streams/{stream_id}/events?token={token}",
+        None,
+        "relay",
+        (("Last-Event-ID", str(last_event_id)),),
+    )
 
 
 @dataclass(slots=True)
@@ -120,9 +135,16 @@ class Progress:
 class SSEProtocol(asyncio.Protocol):
     """One request, one connection; the response body is read as SSE."""
 
-    def __init__(self, request: Request, result: StreamResult, finished: asyncio.Future[None],
-                 progress: Progress | None, keep_text: bool, keep_token_times: bool,
-                 on_event: Callable[[StreamResult, str, int], None] | None) -> None:
+    def __init__(
+        self,
+        request: Request,
+        result: StreamResult,
+        finished: asyncio.Future[None],
+        progress: Progress | None,
+        keep_text: bool,
+        keep_token_times: bool,
+        on_event: Callable[[StreamResult, str, int], None] | None,
+    ) -> None:
         self.request = request
         self.result = result
         self.finished = finished
@@ -158,7 +180,9 @@ class SSEProtocol(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         if not self.finished.done():
             if not self.result.done and self.result.error is None:
-                self.result.error = f"connection lost before the end: {exc!r}" if exc else "connection closed before the end"
+                self.result.error = (
+                    f"connection lost before the end: {exc!r}" if exc else "connection closed before the end"
+                )
             self._end(None)
 
     # -- httptools callbacks -----------------------------------------------
@@ -306,10 +330,16 @@ class SSEProtocol(asyncio.Protocol):
         return "".join(self.text_parts)
 
 
-async def open_stream(request: Request, *, progress: Progress | None = None, timeout_s: float = 60.0,
-                      keep_text: bool = False, keep_token_times: bool = False,
-                      on_event: Callable[[StreamResult, str, int], None] | None = None,
-                      result: StreamResult | None = None) -> tuple[StreamResult, str]:
+async def open_stream(
+    request: Request,
+    *,
+    progress: Progress | None = None,
+    timeout_s: float = 60.0,
+    keep_text: bool = False,
+    keep_token_times: bool = False,
+    on_event: Callable[[StreamResult, str, int], None] | None = None,
+    result: StreamResult | None = None,
+) -> tuple[StreamResult, str]:
     """Run one request to its end (or ``timeout_s``); returns what it saw and its text if kept.
 
     ``result``: a StreamResult to fill (so a caller can look at it while the stream runs).
@@ -322,7 +352,9 @@ async def open_stream(request: Request, *, progress: Progress | None = None, tim
     if progress is not None:
         progress.started += 1
     try:
-        await asyncio.wait_for(loop.create_connection(lambda: protocol, request.host, request.port), timeout=min(timeout_s, 30))
+        await asyncio.wait_for(
+            loop.create_connection(lambda: protocol, request.host, request.port), timeout=min(timeout_s, 30)
+        )
     except (TimeoutError, OSError) as exc:
         result.error = f"connect failed: {exc!r}"
         result.t_end = time.time_ns()
@@ -330,14 +362,22 @@ async def open_stream(request: Request, *, progress: Progress | None = None, tim
             progress.failed += 1
         return result, ""
     try:
-        await asyncio.wait_for(asyncio.shield(finished), timeout=max(0.0, timeout_s - (time.time_ns() - result.t_start) / 1e9))
+        await asyncio.wait_for(
+            asyncio.shield(finished), timeout=max(0.0, timeout_s - (time.time_ns() - result.t_start) / 1e9)
+        )
     except TimeoutError:
         protocol._end(f"timed out after {timeout_s:g} s")
     return result, protocol.text
 
 
-async def run_streams(requests: list[Request], *, ramp_s: float, timeout_s: float,
-                      progress: Progress | None = None, keep_text: bool = False) -> list[StreamResult]:
+async def run_streams(
+    requests: list[Request],
+    *,
+    ramp_s: float,
+    timeout_s: float,
+    progress: Progress | None = None,
+    keep_text: bool = False,
+) -> list[StreamResult]:
     """Start ``requests`` spread evenly over ``ramp_s`` seconds; wait for all (each bounded by ``timeout_s``)."""
     loop = asyncio.get_running_loop()
     t0 = loop.time()

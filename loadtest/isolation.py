@@ -29,7 +29,11 @@ from typing import Any
 
 def _tasks(pids: Iterable[int] | None = None) -> list[int]:
     """Every thread of these processes (default: of every process); a process's main thread's tid is its pid."""
-    procs = [Path(f"/proc/{pid}") for pid in pids] if pids is not None else [p for p in Path("/proc").iterdir() if p.name.isdigit()]
+    procs = (
+        [Path(f"/proc/{pid}") for pid in pids]
+        if pids is not None
+        else [p for p in Path("/proc").iterdir() if p.name.isdigit()]
+    )
     tids: list[int] = []
     for proc in procs:
         with contextlib.suppress(OSError):

@@ -24,9 +24,11 @@ def latency_table(res: dict[str, Any]) -> str:
 
     Per-token figures are over the steady window (every stream open) unless marked "all".
     """
-    head = ("| N | server | streams ok | added p50 | added p95 | added p99 | added max | added p99, all tokens "
-            "| added p99 excl. hold-back | added TTFT p50 | added TTFT p99 | phase time | server CPU util | CPU ms / 1k tokens "
-            "| CPU ms / 1k tokens, steady | server core busy, steady (softirq) | client CPU util |")
+    head = (
+        "| N | server | streams ok | added p50 | added p95 | added p99 | added max | added p99, all tokens "
+        "| added p99 excl. hold-back | added TTFT p50 | added TTFT p99 | phase time | server CPU util | CPU ms / 1k tokens "
+        "| CPU ms / 1k tokens, steady | server core busy, steady (softirq) | client CPU util |"
+    )
     cols = head.count("|") - 1
     rows = [head, "|" + "|".join(["---"] * cols) + "|"]
     for p in res.get("phases", []):
@@ -37,20 +39,30 @@ def latency_table(res: dict[str, Any]) -> str:
 def phase_rows(p: dict[str, Any], label: str = "") -> list[str]:
     n = p["n"]
     d = p["direct"]
-    rows = [(f"| {n} | direct (baseline){label} | {d['completed']}/{d['streams']} | p50 {_f(d['latency_ms']['p50'])} | p95 {_f(d['latency_ms']['p95'])} "
+    rows = [
+        (
+            f"| {n} | direct (baseline){label} | {d['completed']}/{d['streams']} | p50 {_f(d['latency_ms']['p50'])} | p95 {_f(d['latency_ms']['p95'])} "
             f"| p99 {_f(d['latency_ms']['p99'])} | max {_f(d['latency_ms']['max'])} | p99 {_f(d['latency_all_ms']['p99'])} | – "
-            f"| TTFT {_f(d['ttft_ms']['p50'])} | {_f(d['ttft_ms']['p99'])} | {_f(d['elapsed_s'])} s | – | – | – | – | {_f(d.get('client_cpu_util'), 2)} |")]
+            f"| TTFT {_f(d['ttft_ms']['p50'])} | {_f(d['ttft_ms']['p99'])} | {_f(d['elapsed_s'])} s | – | – | – | – | {_f(d.get('client_cpu_util'), 2)} |"
+        )
+    ]
     for key in ("relay", "litellm"):
         if key not in p:
             continue
         s, a = p[key], p[f"{key}_added_ms"]
         own = a["own_latency_ms"]["p99"] if key == "relay" else None
-        all99 = (s["latency_all_ms"]["p99"] - d["latency_all_ms"]["p99"]) if s["latency_all_ms"]["p99"] is not None and d["latency_all_ms"]["p99"] is not None else None
+        all99 = (
+            (s["latency_all_ms"]["p99"] - d["latency_all_ms"]["p99"])
+            if s["latency_all_ms"]["p99"] is not None and d["latency_all_ms"]["p99"] is not None
+            else None
+        )
         name = p.get("variant", key) if key == "relay" else key
-        rows.append(f"| {n} | {name} | {s['completed']}/{s['streams']} | {_f(a['latency_ms']['p50'])} | {_f(a['latency_ms']['p95'])} "
-                    f"| **{_f(a['latency_ms']['p99'])}** | {_f(a['latency_ms']['max'])} | {_f(all99)} | {_f(own)} | {_f(a['ttft_ms']['p50'])} | {_f(a['ttft_ms']['p99'])} "
-                    f"| {_f(s['elapsed_s'])} s | {_f(s.get('server_cpu_util'), 2)} | {_f(s.get('server_cpu_ms_per_1k_tokens'), 0)} "
-                    f"| {_f(s.get('steady_server_cpu_ms_per_1k_tokens'), 0)} | {_core(s)} | {_f(s.get('client_cpu_util'), 2)} |")
+        rows.append(
+            f"| {n} | {name} | {s['completed']}/{s['streams']} | {_f(a['latency_ms']['p50'])} | {_f(a['latency_ms']['p95'])} "
+            f"| **{_f(a['latency_ms']['p99'])}** | {_f(a['latency_ms']['max'])} | {_f(all99)} | {_f(own)} | {_f(a['ttft_ms']['p50'])} | {_f(a['ttft_ms']['p99'])} "
+            f"| {_f(s['elapsed_s'])} s | {_f(s.get('server_cpu_util'), 2)} | {_f(s.get('server_cpu_ms_per_1k_tokens'), 0)} "
+            f"| {_f(s.get('steady_server_cpu_ms_per_1k_tokens'), 0)} | {_core(s)} | {_f(s.get('client_cpu_util'), 2)} |"
+        )
     return rows
 
 
@@ -87,12 +99,16 @@ def targets_table(res: dict[str, Any]) -> str:
     for t in res.get("summary", {}).get("targets", []):
         figure = t.get("value_ms", t.get("value_kb"))
         if "ratio" in t:
+
             def n(v: Any) -> str:
                 return f"N={v}" if v is not None else "none of the N run"
-            figure = (f"relay {n(t.get('relay'))}, LiteLLM {n(t.get('litellm'))}"
-                      + (f" = {t['ratio']}x" if t.get("ratio") else "")
-                      + f"; excluding the hold-back: relay {n(t.get('relay_excluding_holdback'))}"
-                      + (f" = {t['ratio_excluding_holdback']}x" if t.get("ratio_excluding_holdback") else ""))
+
+            figure = (
+                f"relay {n(t.get('relay'))}, LiteLLM {n(t.get('litellm'))}"
+                + (f" = {t['ratio']}x" if t.get("ratio") else "")
+                + f"; excluding the hold-back: relay {n(t.get('relay_excluding_holdback'))}"
+                + (f" = {t['ratio_excluding_holdback']}x" if t.get("ratio_excluding_holdback") else "")
+            )
         elif "value_kb" in t:
             figure = f"{_f(figure)} KB"
         elif figure is not None:
@@ -114,15 +130,19 @@ def summary_text(res: dict[str, Any]) -> str:
     ]
     for p in res.get("phases", []):
         d = p["direct"]
-        lines.append(f"N={p['n']}: direct {d['completed']}/{d['streams']} streams, {d['stamps']} tokens, p99 {_f(d['latency_ms']['p99'])} ms")
+        lines.append(
+            f"N={p['n']}: direct {d['completed']}/{d['streams']} streams, {d['stamps']} tokens, p99 {_f(d['latency_ms']['p99'])} ms"
+        )
         for key in ("relay", "litellm"):
             if key in p:
                 x, a = p[key], p[f"{key}_added_ms"]
                 extra = f", excl. hold-back p99 {_f(a['own_latency_ms']['p99'])} ms" if key == "relay" else ""
-                lines.append(f"  {key}: {x['completed']}/{x['streams']} streams completed, {x['errors']} errors, {x['stamps']} tokens; "
-                             f"added per token p50 {_f(a['latency_ms']['p50'])} p95 {_f(a['latency_ms']['p95'])} p99 {_f(a['latency_ms']['p99'])} "
-                             f"max {_f(a['latency_ms']['max'])} ms{extra}; added TTFT p50 {_f(a['ttft_ms']['p50'])} p99 {_f(a['ttft_ms']['p99'])} ms; "
-                             f"CPU {_f(x.get('server_cpu_ms_per_1k_tokens'), 0)} ms per 1k tokens")
+                lines.append(
+                    f"  {key}: {x['completed']}/{x['streams']} streams completed, {x['errors']} errors, {x['stamps']} tokens; "
+                    f"added per token p50 {_f(a['latency_ms']['p50'])} p95 {_f(a['latency_ms']['p95'])} p99 {_f(a['latency_ms']['p99'])} "
+                    f"max {_f(a['latency_ms']['max'])} ms{extra}; added TTFT p50 {_f(a['ttft_ms']['p50'])} p99 {_f(a['ttft_ms']['p99'])} ms; "
+                    f"CPU {_f(x.get('server_cpu_ms_per_1k_tokens'), 0)} ms per 1k tokens"
+                )
     im = res.get("idle_memory", {})
     lines += [
         "",
@@ -131,16 +151,22 @@ def summary_text(res: dict[str, Any]) -> str:
         f"relay peak RSS: {s.get('relay_peak_rss_kb')} KB",
     ]
     if im:
-        lines.append(f"idle streams: {im.get('streams')} open, {im.get('delta_kb')} KB RSS delta, {im.get('kb_per_stream')} KB per stream")
+        lines.append(
+            f"idle streams: {im.get('streams')} open, {im.get('delta_kb')} KB RSS delta, {im.get('kb_per_stream')} KB per stream"
+        )
     fo = res.get("failover", {})
     if fo:
-        lines.append(f"failover: {fo.get('failovers_measured')}/{fo.get('streams')} measured, stall threshold {fo.get('stall_threshold_ms'):g} ms, "
-                     f"gap p50 {_f(fo['gap_ms'].get('p50'))} p99 {_f(fo['gap_ms'].get('p99'))} ms, fallback first token p50 "
-                     f"{_f(fo['fallback_first_token_ms'].get('p50'))} ms, beyond threshold+first token p99 {_f(fo['beyond_threshold_ms'].get('p99'))} ms")
+        lines.append(
+            f"failover: {fo.get('failovers_measured')}/{fo.get('streams')} measured, stall threshold {fo.get('stall_threshold_ms'):g} ms, "
+            f"gap p50 {_f(fo['gap_ms'].get('p50'))} p99 {_f(fo['gap_ms'].get('p99'))} ms, fallback first token p50 "
+            f"{_f(fo['fallback_first_token_ms'].get('p50'))} ms, beyond threshold+first token p99 {_f(fo['beyond_threshold_ms'].get('p99'))} ms"
+        )
     for key, label in (("resume_memory", "resume (memory)"),):
         r = res.get(key, {})
         if "first_event_ms" in r:
-            lines.append(f"{label}: {r['ok']}/{r['resumes']} ok, first replayed event p50 {_f(r['first_event_ms']['p50'], 2)} p99 {_f(r['first_event_ms']['p99'], 2)} ms")
+            lines.append(
+                f"{label}: {r['ok']}/{r['resumes']} ok, first replayed event p50 {_f(r['first_event_ms']['p50'], 2)} p99 {_f(r['first_event_ms']['p99'], 2)} ms"
+            )
         elif r:
             lines.append(f"{label}: {r}")
     redis = res.get("redis", {})
@@ -150,12 +176,16 @@ def summary_text(res: dict[str, Any]) -> str:
         for key in ("resume_same_instance", "resume_other_instance"):
             r = redis.get(key, {})
             if "first_event_ms" in r:
-                lines.append(f"resume ({r['where']}): {r['ok']}/{r['resumes']} ok, p50 {_f(r['first_event_ms']['p50'], 2)} p99 {_f(r['first_event_ms']['p99'], 2)} ms")
+                lines.append(
+                    f"resume ({r['where']}): {r['ok']}/{r['resumes']} ok, p50 {_f(r['first_event_ms']['p50'], 2)} p99 {_f(r['first_event_ms']['p99'], 2)} ms"
+                )
         if "load" in redis:
             ld = redis["load"]
             a = ld["relay_added_ms"]["latency_ms"]
-            lines.append(f"relay+redis N={ld['n']}: {ld['relay']['completed']}/{ld['relay']['streams']} completed, added p50 {_f(a['p50'])} p99 {_f(a['p99'])} ms, "
-                         f"CPU {_f(ld['relay'].get('server_cpu_ms_per_1k_tokens'), 0)} ms per 1k tokens")
+            lines.append(
+                f"relay+redis N={ld['n']}: {ld['relay']['completed']}/{ld['relay']['streams']} completed, added p50 {_f(a['p50'])} p99 {_f(a['p99'])} ms, "
+                f"CPU {_f(ld['relay'].get('server_cpu_ms_per_1k_tokens'), 0)} ms per 1k tokens"
+            )
         if "error" in redis:
             lines.append(f"redis: error {redis['error'][:300]}")
     acc = res.get("accounting") or {}
@@ -165,28 +195,39 @@ def summary_text(res: dict[str, Any]) -> str:
         v = acc.get(key)
         if isinstance(v, dict) and "relay" in v:
             a = v["relay_added_ms"]["latency_ms"]
-            lines.append(f"accounting {key}, N={v['n']}: {v['relay']['completed']}/{v['relay']['streams']} completed, added p50 {_f(a['p50'])} p99 {_f(a['p99'])} ms, "
-                         f"excl. hold-back p99 {_f(v['relay_added_ms']['own_latency_ms']['p99'])} ms, CPU {_f(v['relay'].get('server_cpu_ms_per_1k_tokens'), 0)} ms per 1k tokens")
+            lines.append(
+                f"accounting {key}, N={v['n']}: {v['relay']['completed']}/{v['relay']['streams']} completed, added p50 {_f(a['p50'])} p99 {_f(a['p99'])} ms, "
+                f"excl. hold-back p99 {_f(v['relay_added_ms']['own_latency_ms']['p99'])} ms, CPU {_f(v['relay'].get('server_cpu_ms_per_1k_tokens'), 0)} ms per 1k tokens"
+            )
     for v in res.get("holdback_on") or [] if isinstance(res.get("holdback_on"), list) else []:
         a = v["relay_added_ms"]["latency_ms"]
-        lines.append(f"holdback on, N={v['n']}: {v['relay']['completed']}/{v['relay']['streams']} completed, added p50 {_f(a['p50'])} p95 {_f(a['p95'])} p99 {_f(a['p99'])} ms, "
-                     f"CPU {_f(v['relay'].get('server_cpu_ms_per_1k_tokens'), 0)} ms per 1k tokens")
+        lines.append(
+            f"holdback on, N={v['n']}: {v['relay']['completed']}/{v['relay']['streams']} completed, added p50 {_f(a['p50'])} p95 {_f(a['p95'])} p99 {_f(a['p99'])} ms, "
+            f"CPU {_f(v['relay'].get('server_cpu_ms_per_1k_tokens'), 0)} ms per 1k tokens"
+        )
     if isinstance(res.get("holdback_on"), dict):
         lines.append(f"holdback on: {res['holdback_on'].get('skipped')}")
     rep = s.get("repeats")
     if rep:
-        lines.append(f"repeats at N={rep['n']} (fresh relays, after the sweep): added p99 "
-                     + ", ".join(_f(v) for v in rep["added_p99_ms"][rep["from_sweep"]:]) + " ms; "
-                     f"within {rep['limit_ms']:g} ms in {rep['within_limit']} of {rep['phases']} phases at that N, median {_f(rep['median_ms'])} ms, worst {_f(rep['max_ms'])} ms")
+        lines.append(
+            f"repeats at N={rep['n']} (fresh relays, after the sweep): added p99 "
+            + ", ".join(_f(v) for v in rep["added_p99_ms"][rep["from_sweep"] :])
+            + " ms; "
+            f"within {rep['limit_ms']:g} ms in {rep['within_limit']} of {rep['phases']} phases at that N, median {_f(rep['median_ms'])} ms, worst {_f(rep['max_ms'])} ms"
+        )
     if "setup" in res:
         st = res["setup"]
-        lines.append(f"stream setup: {st['ok']}/{st['streams']} one-token streams at {st['rate_per_s']:g}/s, relay CPU {st['cpu_ms_per_stream']} ms per stream")
+        lines.append(
+            f"stream setup: {st['ok']}/{st['streams']} one-token streams at {st['rate_per_s']:g}/s, relay CPU {st['cpu_ms_per_stream']} ms per stream"
+        )
     if "litellm" in res:
         lines.append(f"litellm: {res['litellm']}")
     bp = res.get("bench_parse", {})
     if "openai_orjson_us" in bp:
-        lines.append(f"bench_parse: openai typed {bp['openai_sdk_typed_us']:.2f} vs orjson {bp['openai_orjson_us']:.2f} µs/chunk; "
-                     f"anthropic typed {bp['anthropic_sdk_typed_us']:.2f} vs orjson {bp['anthropic_orjson_us']:.2f} µs/chunk")
+        lines.append(
+            f"bench_parse: openai typed {bp['openai_sdk_typed_us']:.2f} vs orjson {bp['openai_orjson_us']:.2f} µs/chunk; "
+            f"anthropic typed {bp['anthropic_sdk_typed_us']:.2f} vs orjson {bp['anthropic_orjson_us']:.2f} µs/chunk"
+        )
     lines += ["", "targets:"]
     for t in s.get("targets", []):
         value = t.get("value_ms", t.get("value_kb", t.get("ratio")))
@@ -216,7 +257,12 @@ def plots(res: dict[str, Any], cdf: dict[str, list[float]], out_dir: Path, stem:
         rows = (len(ns) + cols - 1) // cols
         fig, axes = plt.subplots(rows, cols, figsize=(6.5 * cols, 4.2 * rows), squeeze=False)
         for ax, n in zip([a for row in axes for a in row], ns):
-            for name, style in ((f"direct N={n}", "k-"), (f"relay N={n}", "C0-"), (f"relay own N={n}", "C0:"), (f"litellm N={n}", "C3-")):
+            for name, style in (
+                (f"direct N={n}", "k-"),
+                (f"relay N={n}", "C0-"),
+                (f"relay own N={n}", "C0:"),
+                (f"litellm N={n}", "C3-"),
+            ):
                 values = sorted(cdf.get(name, []))
                 if not values:
                     continue
@@ -231,7 +277,7 @@ def plots(res: dict[str, Any], cdf: dict[str, list[float]], out_dir: Path, stem:
             ax.set_title(f"N = {n} streams × {res['scenario']['tps']:g} tok/s")
             ax.grid(True, which="both", alpha=0.3)
             ax.legend(fontsize=8, loc="lower right")
-        for ax in [a for row in axes for a in row][len(ns):]:
+        for ax in [a for row in axes for a in row][len(ns) :]:
             ax.axis("off")
         fig.tight_layout()
         path = out_dir / f"{stem}-latency-cdf.png"
@@ -240,16 +286,31 @@ def plots(res: dict[str, Any], cdf: dict[str, list[float]], out_dir: Path, stem:
         written.append(path)
     if ns:
         fig, ax = plt.subplots(figsize=(7, 4.5))
-        for key, metric, style, label in (("relay", "latency_ms", "C0o-", "splice-relay"),
-                                          ("relay", "own_latency_ms", "C0s:", "splice-relay excl. hold-back"),
-                                          ("litellm", "latency_ms", "C3o-", "LiteLLM proxy")):
-            pts = [(p["n"], p[f"{key}_added_ms"][metric]["p99"]) for p in res["phases"] if f"{key}_added_ms" in p and p[f"{key}_added_ms"][metric]["p99"] is not None]
+        for key, metric, style, label in (
+            ("relay", "latency_ms", "C0o-", "splice-relay"),
+            ("relay", "own_latency_ms", "C0s:", "splice-relay excl. hold-back"),
+            ("litellm", "latency_ms", "C3o-", "LiteLLM proxy"),
+        ):
+            pts = [
+                (p["n"], p[f"{key}_added_ms"][metric]["p99"])
+                for p in res["phases"]
+                if f"{key}_added_ms" in p and p[f"{key}_added_ms"][metric]["p99"] is not None
+            ]
             if pts:
                 ax.plot([x for x, _ in pts], [max(y, 0.1) for _, y in pts], style, label=label)
-        repeats = [(r["n"], r["relay_added_ms"]["latency_ms"]["p99"]) for r in res.get("repeats") or []
-                   if r["relay_added_ms"]["latency_ms"]["p99"] is not None]
+        repeats = [
+            (r["n"], r["relay_added_ms"]["latency_ms"]["p99"])
+            for r in res.get("repeats") or []
+            if r["relay_added_ms"]["latency_ms"]["p99"] is not None
+        ]
         if repeats:
-            ax.plot([x for x, _ in repeats], [max(y, 0.1) for _, y in repeats], "C0x", ms=8, label="splice-relay, repeats (fresh relays)")
+            ax.plot(
+                [x for x, _ in repeats],
+                [max(y, 0.1) for _, y in repeats],
+                "C0x",
+                ms=8,
+                label="splice-relay, repeats (fresh relays)",
+            )
         ax.axhline(50, color="grey", ls="--", lw=1, label="50 ms (sustainable)")
         ax.axhline(5, color="green", ls="--", lw=1, label="5 ms (target at N=500)")
         ax.set_yscale("log")
@@ -287,10 +348,18 @@ def profile_summary(path: Path, top: int = 15) -> dict[str, Any]:
             inclusive[frame] = inclusive.get(frame, 0) + n
 
     def ranked(table: dict[str, int]) -> list[list[Any]]:
-        return [[frame, round(100 * n / total, 1)] for frame, n in sorted(table.items(), key=lambda kv: -kv[1])[:top]] if total else []
+        return (
+            [[frame, round(100 * n / total, 1)] for frame, n in sorted(table.items(), key=lambda kv: -kv[1])[:top]]
+            if total
+            else []
+        )
 
-    return {"samples": total, "self_pct": ranked(self_time), "inclusive_pct": ranked(inclusive),
-            "self_by_package_pct": ranked(by_package)}
+    return {
+        "samples": total,
+        "self_pct": ranked(self_time),
+        "inclusive_pct": ranked(inclusive),
+        "self_by_package_pct": ranked(by_package),
+    }
 
 
 def _package(frame: str) -> str:
@@ -303,5 +372,5 @@ def _package(frame: str) -> str:
         return "event loop (uvloop, C: epoll, transports, callbacks)"
     parts = [p for p in path.split("/") if p]
     if "site-packages" in parts:
-        parts = parts[parts.index("site-packages") + 1:]
+        parts = parts[parts.index("site-packages") + 1 :]
     return parts[0].removesuffix(".py") if parts else "?"

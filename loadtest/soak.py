@@ -64,8 +64,8 @@ from typing import Any
 import httptools
 import orjson
 
-from .upstream import Reference, model_name, repeat_tokens
 from .texts import TEXTS, tokenize
+from .upstream import Reference, model_name, repeat_tokens
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -113,8 +113,14 @@ class Proc:
         self.name = name
         self.log_path = workdir / f"{name}.log"
         self._log = self.log_path.open("wb")
-        self.popen = subprocess.Popen(argv, stdout=self._log, stderr=subprocess.STDOUT, cwd=ROOT,
-                                      start_new_session=True, preexec_fn=_die_with_parent)
+        self.popen = subprocess.Popen(
+            argv,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
         self.pid = self.popen.pid
         self.started = time.monotonic()
 
@@ -258,8 +264,16 @@ def _request_bytes(port: int, method: str, path: str, body: Any, headers: dict[s
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + payload
 
 
-async def open_exchange(port: int, method: str, path: str, *, body: Any = None, headers: dict[str, str] | None = None,
-                        on_event: EventSink | None = None, timeout_s: float = 10.0) -> Exchange:
+async def open_exchange(
+    port: int,
+    method: str,
+    path: str,
+    *,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+    on_event: EventSink | None = None,
+    timeout_s: float = 10.0,
+) -> Exchange:
     """Send a request and wait for the response head; a failed connect ends the exchange as ``connect_error``."""
     exchange = Exchange(_request_bytes(port, method, path, body, headers or {}), on_event)
     loop = asyncio.get_running_loop()
@@ -271,8 +285,15 @@ async def open_exchange(port: int, method: str, path: str, *, body: Any = None, 
     return exchange
 
 
-async def request_json(port: int, method: str, path: str, *, body: Any = None, headers: dict[str, str] | None = None,
-                       timeout_s: float = 10.0) -> tuple[int, Any]:
+async def request_json(
+    port: int,
+    method: str,
+    path: str,
+    *,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+    timeout_s: float = 10.0,
+) -> tuple[int, Any]:
     """A request answered with JSON: (status, decoded body or None); status 0 when no answer came."""
     exchange = await open_exchange(port, method, path, body=body, headers=headers, timeout_s=timeout_s)
     try:
@@ -372,8 +393,11 @@ class StreamCheck:
 
     def _reset(self, event_id: int | None, data: Any, first: bool) -> None:
         """A `reset`: the text so far is replaced and the cursor moved; what it took back is counted."""
-        if not isinstance(data, dict) or not isinstance(data.get("text"), str) \
-                or not isinstance(data.get("last_event_id"), int):
+        if (
+            not isinstance(data, dict)
+            or not isinstance(data.get("text"), str)
+            or not isinstance(data.get("last_event_id"), int)
+        ):
             self._flag("ids", f"malformed reset event {event_id}: {str(data)[:120]}")
             return
         if not first:
@@ -384,9 +408,16 @@ class StreamCheck:
         self.resets += 1
         rewound = len(old) - _common_prefix(old, new)
         self.rewound_chars += rewound
-        self.reset_log.append({"cursor": self.last_id, "reset_to": data["last_event_id"], "chars_before": len(old),
-                               "chars_after": len(new), "rewound_chars": rewound,
-                               "at_s": round(time.monotonic() - self.t0, 2)})
+        self.reset_log.append(
+            {
+                "cursor": self.last_id,
+                "reset_to": data["last_event_id"],
+                "chars_before": len(old),
+                "chars_after": len(new),
+                "rewound_chars": rewound,
+                "at_s": round(time.monotonic() - self.t0, 2),
+            }
+        )
         self.parts, self.chars = [new], len(new)
         self.last_id = data["last_event_id"]
 
@@ -453,10 +484,10 @@ def describe_difference(text: str, reference: str, probe: int = 40) -> str:
     at = _common_prefix(text, reference)
     head = f"{len(text)} chars vs {len(reference)} in the reference, first difference at {at}"
     if at == len(reference):
-        return f"{head}: {len(text) - at} extra chars after the whole reference: {text[at:at + 80]!r}"
+        return f"{head}: {len(text) - at} extra chars after the whole reference: {text[at : at + 80]!r}"
     if at == len(text):
-        return f"{head}: the last {len(reference) - at} chars are missing (from {reference[at:at + 60]!r})"
-    piece = text[at:at + probe]  # where the text goes on: found earlier in the reference, a repeat; later, a loss
+        return f"{head}: the last {len(reference) - at} chars are missing (from {reference[at : at + 60]!r})"
+    piece = text[at : at + probe]  # where the text goes on: found earlier in the reference, a repeat; later, a loss
     earlier = reference.rfind(piece, 0, at - 1 + len(piece)) if len(piece) >= 12 else -1
     if earlier >= 0:
         return f"{head}: {at - earlier} chars repeated (the text goes back to reference offset {earlier}: {piece!r})"
@@ -464,7 +495,7 @@ def describe_difference(text: str, reference: str, probe: int = 40) -> str:
     if later >= 0:
         missing = reference[at:later][:80]
         return f"{head}: {later - at} chars lost (the text jumps to reference offset {later}: {missing!r} missing)"
-    return f"{head}: text {text[max(0, at - 20):at + 60]!r} vs reference {reference[max(0, at - 20):at + 60]!r}"
+    return f"{head}: text {text[max(0, at - 20) : at + 60]!r} vs reference {reference[max(0, at - 20) : at + 60]!r}"
 
 
 def _short(name: str, data: Any) -> str:
@@ -535,17 +566,32 @@ FAILOVER_STALL_S = 1.0
 def relay_config(redis_port: int, upstream_port: int, opts: argparse.Namespace) -> str:
     """The relays' TOML: the Redis store with a short lease, one openai-kind provider at the fake upstream."""
     lines = [
-        "[server]", 'host = "127.0.0.1"', "ping_s = 5.0", "",
-        "[store]", 'kind = "redis"', f'url = "redis://{HOST}:{redis_port}/0"', f"lease_s = {opts.lease_s:g}",
-        f"ttl_s = {opts.ttl_s:g}", "",
-        "[providers.up]", 'kind = "openai"', f'base_url = "http://{HOST}:{upstream_port}/v1"',
-        "connect_timeout_s = 10.0", "",
+        "[server]",
+        'host = "127.0.0.1"',
+        "ping_s = 5.0",
+        "",
+        "[store]",
+        'kind = "redis"',
+        f'url = "redis://{HOST}:{redis_port}/0"',
+        f"lease_s = {opts.lease_s:g}",
+        f"ttl_s = {opts.ttl_s:g}",
+        "",
+        "[providers.up]",
+        'kind = "openai"',
+        f'base_url = "http://{HOST}:{upstream_port}/v1"',
+        "connect_timeout_s = 10.0",
+        "",
     ]
     for route in ROUTES:
         targets = ", ".join(f'"up/{model}"' for model in route.models(opts.tps))
         stall = FAILOVER_STALL_S if route.failover else 5.0
-        lines += [f"[routes.{route.name}]", f"targets = [{targets}]", f"stall_timeout_s = {stall:g}",
-                  "first_token_timeout_s = 15.0", ""]
+        lines += [
+            f"[routes.{route.name}]",
+            f"targets = [{targets}]",
+            f"stall_timeout_s = {stall:g}",
+            "first_token_timeout_s = 15.0",
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -603,9 +649,23 @@ class Cluster:
         redis_dir = self.workdir / "redis"
         redis_dir.mkdir(exist_ok=True)
         assert self.redis_binary is not None
-        self.redis = Proc(f"redis-{int(time.monotonic())}", [
-            self.redis_binary, "--port", str(self.redis_port), "--bind", HOST, "--save", "", "--appendonly", "no",
-            "--dir", str(redis_dir)], self.workdir)
+        self.redis = Proc(
+            f"redis-{int(time.monotonic())}",
+            [
+                self.redis_binary,
+                "--port",
+                str(self.redis_port),
+                "--bind",
+                HOST,
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(redis_dir),
+            ],
+            self.workdir,
+        )
         if not await _wait_until(lambda: _redis_ping(self.redis_port), self.redis, 15):
             raise RuntimeError(f"redis-server did not start on port {self.redis_port}:\n{self.redis.log_tail()}")
 
@@ -625,8 +685,22 @@ class Cluster:
         self._count += 1
         name = f"relay-{self._count}"
         port = free_port()
-        proc = Proc(name, [sys.executable, "-m", "relay", "serve", "--config", str(self.config), "--port", str(port),
-                           "--log-level", self.opts.relay_log_level], self.workdir)
+        proc = Proc(
+            name,
+            [
+                sys.executable,
+                "-m",
+                "relay",
+                "serve",
+                "--config",
+                str(self.config),
+                "--port",
+                str(port),
+                "--log-level",
+                self.opts.relay_log_level,
+            ],
+            self.workdir,
+        )
         if not await _wait_until(lambda: _get_ok(port, "/healthz"), proc, 60):
             proc.kill_now()
             raise RuntimeError(f"{name} did not start:\n{proc.log_tail()}")
@@ -826,8 +900,13 @@ class Faults:
                 instance.end = "exited"
                 instance.exit_code = instance.proc.popen.returncode
                 instance.ended = asyncio.get_running_loop().time()
-                entry = {"t": round(self.now(), 1), "kind": "unexpected_exit", "target": instance.name,
-                         "exit_code": instance.exit_code, "log_tail": instance.proc.log_tail(1500)}
+                entry = {
+                    "t": round(self.now(), 1),
+                    "kind": "unexpected_exit",
+                    "target": instance.name,
+                    "exit_code": instance.exit_code,
+                    "log_tail": instance.proc.log_tail(1500),
+                }
                 self.log.append(entry)
                 entry["replacement"] = (await self.cluster.start_relay(protected=instance.protected)).name
 
@@ -875,8 +954,9 @@ class StreamRecord:
 class Traffic:
     """Keeps `--streams` streams in flight until the end of the run, each read as a client would read it."""
 
-    def __init__(self, cluster: Cluster, faults: Faults, opts: argparse.Namespace, rng: random.Random,
-                 t0: float) -> None:
+    def __init__(
+        self, cluster: Cluster, faults: Faults, opts: argparse.Namespace, rng: random.Random, t0: float
+    ) -> None:
         self.cluster = cluster
         self.faults = faults
         self.opts = opts
@@ -912,7 +992,8 @@ class Traffic:
         while self.loop.time() < until:
             route = self.rng.choices(ROUTES, weights=[r.weight for r in ROUTES])[0]
             record = StreamRecord(
-                route=route, check=StreamCheck(self.references[route.name]),
+                route=route,
+                check=StreamCheck(self.references[route.name]),
                 cancel=not route.failover and self.rng.random() < self.opts.cancel_share,
                 drops=self.rng.random() >= self.opts.read_through_share,
                 sse_post=self.rng.random() < self.opts.sse_post_share,
@@ -961,8 +1042,14 @@ class Traffic:
             instance = self.cluster.pick(self.rng)
             if record.sse_post:
                 record.check.begin()
-                exchange = await open_exchange(instance.port, "POST", "/v1/streams", body=body,
-                                               headers={"Accept": "text/event-stream"}, on_event=self._sink(record))
+                exchange = await open_exchange(
+                    instance.port,
+                    "POST",
+                    "/v1/streams",
+                    body=body,
+                    headers={"Accept": "text/event-stream"},
+                    on_event=self._sink(record),
+                )
                 self.statuses[f"POST {exchange.status}"] += 1
                 if exchange.status == 200 and "x-stream-id" in exchange.headers:
                     record.id, record.token = exchange.headers["x-stream-id"], exchange.headers["x-stream-token"]
@@ -976,7 +1063,7 @@ class Traffic:
                 if status == 201 and isinstance(answer, dict):
                     record.id, record.token = answer["id"], answer["token"]
                     return None
-            await asyncio.sleep(min(1.0, 0.05 * 2 ** attempt))
+            await asyncio.sleep(min(1.0, 0.05 * 2**attempt))
             if self.loop.time() > record.deadline:
                 break
         return None
@@ -1019,9 +1106,17 @@ class Traffic:
                 drop_at = self.loop.time() + max(0.2, self.rng.expovariate(1 / self.opts.drop_mean_s))
             cursor = check.last_id
             why = await self.follow(record, exchange, drop_at)
-            record.responses.append({"t": round(self.now(), 2), "instance": record.instances[-1], "after": cursor,
-                                     "status": exchange.status, "events": check.events, "last_id": check.last_id,
-                                     "end": why})
+            record.responses.append(
+                {
+                    "t": round(self.now(), 2),
+                    "instance": record.instances[-1],
+                    "after": cursor,
+                    "status": exchange.status,
+                    "events": check.events,
+                    "last_id": check.last_id,
+                    "end": why,
+                }
+            )
             status = exchange.status
             exchange = None
             if check.terminals:
@@ -1148,8 +1243,13 @@ class Traffic:
         def after_terminal(event_id: int | None, name: str, data: Any) -> None:
             seen.append(f"{event_id} {name} {_short(name, data)}")
 
-        exchange = await open_exchange(instance.port, "GET", f"/v1/streams/{record.id}/events?token={record.token}",
-                                       headers={"Last-Event-ID": str(check.last_id)}, on_event=after_terminal)
+        exchange = await open_exchange(
+            instance.port,
+            "GET",
+            f"/v1/streams/{record.id}/events?token={record.token}",
+            headers={"Last-Event-ID": str(check.last_id)},
+            on_event=after_terminal,
+        )
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(asyncio.shield(exchange.ended), timeout=3)
         exchange.abort("checked")
@@ -1171,8 +1271,15 @@ class Traffic:
         self.rewound_chars += check.rewound_chars
         for reset in check.reset_log:
             t = record.created_t + reset["at_s"]
-            self.reset_log.append({"stream": record.id, "route": record.route.name, "t": round(t, 1),
-                                   "fault_near": self.faults.recent(t), **reset})
+            self.reset_log.append(
+                {
+                    "stream": record.id,
+                    "route": record.route.name,
+                    "t": round(t, 1),
+                    "fault_near": self.faults.recent(t),
+                    **reset,
+                }
+            )
         self.failovers += len(check.failovers)
         self.takeovers += sum(1 for f in check.failovers if f.get("reason") == "instance_lost")
         if record.final_unverified:
@@ -1187,8 +1294,11 @@ class Traffic:
         """A violating stream for the report: its checks, responses and the events around each anomaly."""
         check = record.check
         entry: dict[str, Any] = {
-            "stream": record.id, "route": record.route.name, "outcome": verdict.outcome,
-            "created_t": round(record.created_t, 1), "cancel_answer": record.cancel_answer,
+            "stream": record.id,
+            "route": record.route.name,
+            "outcome": verdict.outcome,
+            "created_t": round(record.created_t, 1),
+            "cancel_answer": record.cancel_answer,
             "cancel_sent_t": None if record.cancel_sent_t is None else round(record.cancel_sent_t, 1),
             "checks": sorted({v.check for v in violations}),
             "violations": [{"check": v.check, "detail": v.detail} for v in violations],
@@ -1220,8 +1330,14 @@ def slope_per_min(samples: list[tuple[float, int]]) -> float | None:
     return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / var if var else None
 
 
-def rss_lifetime(samples: list[tuple[float, int]], started: float, warmup_s: float, window_s: float,
-                 flat_mb: float, flat_share: float) -> dict[str, Any]:
+def rss_lifetime(
+    samples: list[tuple[float, int]],
+    started: float,
+    warmup_s: float,
+    window_s: float,
+    flat_mb: float,
+    flat_share: float,
+) -> dict[str, Any]:
     """RSS of one process lifetime: after warm-up, peak, end; the slope over its last `window_s`; whether it is flat."""
     if not samples:
         return {"samples": 0}
@@ -1230,10 +1346,15 @@ def rss_lifetime(samples: list[tuple[float, int]], started: float, warmup_s: flo
     slope = slope_per_min(window)
     start_mb = warm[0][1] / 1024
     out: dict[str, Any] = {
-        "samples": len(samples), "start_mb": round(start_mb, 1), "start_at_s": round(warm[0][0] - started, 1),
-        "peak_mb": round(max(kb for _, kb in samples) / 1024, 1), "end_mb": round(samples[-1][1] / 1024, 1),
+        "samples": len(samples),
+        "start_mb": round(start_mb, 1),
+        "start_at_s": round(warm[0][0] - started, 1),
+        "peak_mb": round(max(kb for _, kb in samples) / 1024, 1),
+        "end_mb": round(samples[-1][1] / 1024, 1),
         "window_s": round(window[-1][0] - window[0][0], 1) if window else 0,
-        "slope_mb_per_min": None, "growth_mb": None, "flat": None,
+        "slope_mb_per_min": None,
+        "growth_mb": None,
+        "flat": None,
     }
     if slope is not None:
         growth = slope * (window[-1][0] - window[0][0]) / 60
@@ -1254,8 +1375,13 @@ def _pct(values: list[float]) -> dict[str, Any]:
     def q(p: float) -> float:
         return round(ordered[min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))] * 1000, 1)
 
-    return {"n": len(ordered), "p50_ms": q(50), "p90_ms": q(90), "p99_ms": q(99),
-            "max_ms": round(ordered[-1] * 1000, 1)}
+    return {
+        "n": len(ordered),
+        "p50_ms": q(50),
+        "p90_ms": q(90),
+        "p99_ms": q(99),
+        "max_ms": round(ordered[-1] * 1000, 1),
+    }
 
 
 def _log_errors(paths: list[Path]) -> dict[str, Any]:
@@ -1277,6 +1403,7 @@ def _source_state() -> dict[str, Any]:
     """The commit the relays run from and which of their files differ from it (read-only git)."""
     out: dict[str, Any] = {}
     with contextlib.suppress(Exception):
+
         def git(*args: str) -> str:
             done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10, check=False)
             return done.stdout
@@ -1294,11 +1421,19 @@ async def soak(opts: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     cluster = Cluster(workdir, opts)
     results: dict[str, Any] = {
         "command": "python -m loadtest.soak " + " ".join(opts.argv),
-        "options": {k: v for k, v in vars(opts).items() if k != "argv"}, "source": _source_state(),
+        "options": {k: v for k, v in vars(opts).items() if k != "argv"},
+        "source": _source_state(),
         "machine": {"nproc": os.cpu_count(), "loadavg_at_start": [round(x, 2) for x in os.getloadavg()]},
-        "routes": {r.name: {"models": r.models(opts.tps), "reference_chars": len(r.reference), "expected_s": round(
-            r.expected_s(opts.tps, FAILOVER_STALL_S), 1)} for r in ROUTES},
-        "workdir": str(workdir), "interrupted": False,
+        "routes": {
+            r.name: {
+                "models": r.models(opts.tps),
+                "reference_chars": len(r.reference),
+                "expected_s": round(r.expected_s(opts.tps, FAILOVER_STALL_S), 1),
+            }
+            for r in ROUTES
+        },
+        "workdir": str(workdir),
+        "interrupted": False,
     }
     tasks: list[asyncio.Task[Any]] = []
     faults: Faults | None = None
@@ -1353,9 +1488,13 @@ async def _progress_forever(traffic: Traffic, faults: Faults, cluster: Cluster, 
     loop = asyncio.get_running_loop()
     while True:
         await asyncio.sleep(30)
-        print(f"[soak {loop.time() - t0:6.0f} s] in flight {traffic.in_flight}, ended {sum(traffic.outcomes.values())} "
-              f"{dict(traffic.outcomes)}, violating {len(traffic.violations)}, faults {len(faults.log)}, "
-              f"instances {[i.name for i in cluster.pool]}", file=sys.stderr, flush=True)
+        print(
+            f"[soak {loop.time() - t0:6.0f} s] in flight {traffic.in_flight}, ended {sum(traffic.outcomes.values())} "
+            f"{dict(traffic.outcomes)}, violating {len(traffic.violations)}, faults {len(faults.log)}, "
+            f"instances {[i.name for i in cluster.pool]}",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def report(cluster: Cluster, faults: Faults, traffic: Traffic, opts: argparse.Namespace) -> dict[str, Any]:
@@ -1363,40 +1502,60 @@ def report(cluster: Cluster, faults: Faults, traffic: Traffic, opts: argparse.Na
     args = (opts.warmup_s, opts.slope_window_s, opts.flat_mb, opts.flat_share)
     processes = []
     for instance in cluster.instances:
-        processes.append({
-            "name": instance.name, "pid": instance.proc.pid, "protected": instance.protected,
-            "started_t": round(instance.started - faults.t0, 1),
-            "ended_t": round(instance.ended - faults.t0, 1) if instance.ended is not None else None,
-            "end": instance.end, "exit_s": instance.exit_s, "exit_code": instance.exit_code,
-            **rss_lifetime(instance.rss, instance.started, *args),
-            "series_mb": [[round(t - faults.t0, 1), round(kb / 1024, 1)] for t, kb in instance.rss],
-        })
+        processes.append(
+            {
+                "name": instance.name,
+                "pid": instance.proc.pid,
+                "protected": instance.protected,
+                "started_t": round(instance.started - faults.t0, 1),
+                "ended_t": round(instance.ended - faults.t0, 1) if instance.ended is not None else None,
+                "end": instance.end,
+                "exit_s": instance.exit_s,
+                "exit_code": instance.exit_code,
+                **rss_lifetime(instance.rss, instance.started, *args),
+                "series_mb": [[round(t - faults.t0, 1), round(kb / 1024, 1)] for t, kb in instance.rss],
+            }
+        )
     judged = [p for p in processes if p.get("flat") is not None]
     long_lived = next((p for p in processes if p["protected"]), None)
     return {
         "faults": faults.log,
         "streams": {
-            "started": traffic.started, "ended": sum(traffic.outcomes.values()), "create_failed": traffic.create_failed,
+            "started": traffic.started,
+            "ended": sum(traffic.outcomes.values()),
+            "create_failed": traffic.create_failed,
             "by_outcome": dict(traffic.outcomes.most_common()),
             "by_route": {k: dict(v) for k, v in traffic.by_route.items()},
-            "violating": len(traffic.violations), "cancels_sent": traffic.cancels_sent,
+            "violating": len(traffic.violations),
+            "cancels_sent": traffic.cancels_sent,
             "final_check_unverified": traffic.final_unverified,
         },
         "checks_failed": dict(traffic.checks.most_common()),
         "reconnects": {
-            "breaks": dict(traffic.breaks.most_common()), "resets": traffic.resets,
-            "rewound_chars": traffic.rewound_chars, "reset_log": traffic.reset_log[:200],
-            "failover_events": traffic.failovers, "takeovers_seen": traffic.takeovers,
+            "breaks": dict(traffic.breaks.most_common()),
+            "resets": traffic.resets,
+            "rewound_chars": traffic.rewound_chars,
+            "reset_log": traffic.reset_log[:200],
+            "failover_events": traffic.failovers,
+            "takeovers_seen": traffic.takeovers,
             "http": dict(sorted(traffic.statuses.items())),
         },
         "pauses": {cause: _pct(values) for cause, values in sorted(traffic.pauses.items())},
         "rss": {
-            "processes": processes, "long_lived": long_lived,
+            "processes": processes,
+            "long_lived": long_lived,
             "flat": all(p["flat"] for p in judged) if judged else None,
-            "redis": rss_lifetime(cluster.redis_rss, cluster.redis_rss[0][0] if cluster.redis_rss else 0, 0,
-                                  opts.slope_window_s, 1e9, 0),
-            "upstream": rss_lifetime(cluster.upstream_rss, cluster.upstream_rss[0][0] if cluster.upstream_rss else 0, 0,
-                                     opts.slope_window_s, 1e9, 0),
+            "redis": rss_lifetime(
+                cluster.redis_rss, cluster.redis_rss[0][0] if cluster.redis_rss else 0, 0, opts.slope_window_s, 1e9, 0
+            ),
+            "upstream": rss_lifetime(
+                cluster.upstream_rss,
+                cluster.upstream_rss[0][0] if cluster.upstream_rss else 0,
+                0,
+                opts.slope_window_s,
+                1e9,
+                0,
+            ),
         },
         "relay_logs": _log_errors([i.proc.log_path for i in cluster.instances]),
         "violations": traffic.violations,
@@ -1406,22 +1565,28 @@ def report(cluster: Cluster, faults: Faults, traffic: Traffic, opts: argparse.Na
 def summary_text(res: dict[str, Any]) -> str:
     """The short report printed at the end."""
     opts = res["options"]
-    lines = [f"soak: {res.get('duration_s', 0):.0f} s ({opts['minutes']:g} min of traffic), "
-             f"{opts['streams']} streams in flight, {opts['instances']} relays, seed {opts['seed']}"
-             + (" — INTERRUPTED" if res.get("interrupted") else "")]
+    lines = [
+        f"soak: {res.get('duration_s', 0):.0f} s ({opts['minutes']:g} min of traffic), "
+        f"{opts['streams']} streams in flight, {opts['instances']} relays, seed {opts['seed']}"
+        + (" — INTERRUPTED" if res.get("interrupted") else "")
+    ]
     if "streams" not in res:
         return "\n".join(lines + ["no results (the run did not start)"])
     kinds = Counter(f["kind"] for f in res["faults"])
     lines.append("faults: " + (", ".join(f"{n} {k}" for k, n in kinds.items()) or "none"))
     for fault in res["faults"]:
         if fault["kind"] == "sigterm" and "exit_s" in fault:
-            lines.append(f"  {fault['t']:7.1f} s SIGTERM {fault['target']}: exited {fault['exit_code']} "
-                         f"after {fault['exit_s']} s")
+            lines.append(
+                f"  {fault['t']:7.1f} s SIGTERM {fault['target']}: exited {fault['exit_code']} "
+                f"after {fault['exit_s']} s"
+            )
         elif fault["kind"] in ("unexpected_exit",):
             lines.append(f"  {fault['t']:7.1f} s {fault['target']} EXITED by itself ({fault['exit_code']})")
     s = res["streams"]
-    lines.append(f"streams: {s['ended']} ended of {s['started']} started; {s['create_failed']} never created; "
-                 f"outcomes {s['by_outcome']}")
+    lines.append(
+        f"streams: {s['ended']} ended of {s['started']} started; {s['create_failed']} never created; "
+        f"outcomes {s['by_outcome']}"
+    )
     lines.append(f"violations: {s['violating']} streams; by check {res['checks_failed'] or '{}'}")
     shown: Counter[str] = Counter()
     for v in res["violations"]:
@@ -1429,24 +1594,32 @@ def summary_text(res: dict[str, Any]) -> str:
             if shown[check] < 2:
                 shown[check] += 1
                 detail = next(x["detail"] for x in v["violations"] if x["check"] == check)
-                lines.append(f"  {check}: {v['stream']} ({v['route']}, {v['outcome']}, near {v['fault_near']}): "
-                             f"{detail[:220]}")
+                lines.append(
+                    f"  {check}: {v['stream']} ({v['route']}, {v['outcome']}, near {v['fault_near']}): {detail[:220]}"
+                )
     r = res["reconnects"]
-    lines.append(f"reconnects: {r['breaks']}; resets {r['resets']} ({r['rewound_chars']} chars rewound); "
-                 f"failover events {r['failover_events']} ({r['takeovers_seen']} instance_lost)")
+    lines.append(
+        f"reconnects: {r['breaks']}; resets {r['resets']} ({r['rewound_chars']} chars rewound); "
+        f"failover events {r['failover_events']} ({r['takeovers_seen']} instance_lost)"
+    )
     for reset in r["reset_log"][:3]:
-        lines.append(f"  reset: {reset['stream']} at {reset['t']} s (near {reset['fault_near']}): "
-                     f"cursor {reset['cursor']} -> {reset['reset_to']}, {reset['rewound_chars']} chars taken back")
+        lines.append(
+            f"  reset: {reset['stream']} at {reset['t']} s (near {reset['fault_near']}): "
+            f"cursor {reset['cursor']} -> {reset['reset_to']}, {reset['rewound_chars']} chars taken back"
+        )
     for cause, p in res["pauses"].items():
         if p["n"]:
-            lines.append(f"  pause after {cause}: n={p['n']} p50 {p['p50_ms']} ms, p99 {p['p99_ms']} ms, "
-                         f"max {p['max_ms']} ms")
+            lines.append(
+                f"  pause after {cause}: n={p['n']} p50 {p['p50_ms']} ms, p99 {p['p99_ms']} ms, max {p['max_ms']} ms"
+            )
     rss = res["rss"]
     for p in rss["processes"]:
         if p.get("samples"):
-            lines.append(f"RSS {p['name']}{' (never signalled)' if p['protected'] else ''} [{p['end']}]: "
-                         f"start {p['start_mb']} MB (at {p['start_at_s']} s), peak {p['peak_mb']}, end {p['end_mb']}; "
-                         f"slope {p['slope_mb_per_min']} MB/min over {p['window_s']} s, flat {p['flat']}")
+            lines.append(
+                f"RSS {p['name']}{' (never signalled)' if p['protected'] else ''} [{p['end']}]: "
+                f"start {p['start_mb']} MB (at {p['start_at_s']} s), peak {p['peak_mb']}, end {p['end_mb']}; "
+                f"slope {p['slope_mb_per_min']} MB/min over {p['window_s']} s, flat {p['flat']}"
+            )
     lines.append(f"RSS flat: {rss['flat']}; redis end {rss['redis'].get('end_mb')} MB")
     logs = res["relay_logs"]
     lines.append(f"relay logs: {logs['error_lines']} ERROR lines, {logs['tracebacks']} tracebacks")
@@ -1471,8 +1644,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     add("--redis-down-s", type=float, default=2.0, help="seconds redis-server stays down at a restart (default 2)")
     add("--min-gap", type=float, default=15.0, help="least seconds between two faults (default 15)")
     add("--no-faults", action="store_true", help="traffic only")
-    add("--keep-one", action=argparse.BooleanOptionalAction, default=True,
-        help="never signal the first relay (its RSS spans the run)")
+    add(
+        "--keep-one",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="never signal the first relay (its RSS spans the run)",
+    )
     add("--lease-s", type=float, default=2.0)
     add("--ttl-s", type=float, default=180.0, help="the streams' TTL in Redis (short: Redis stays small over the run)")
     add("--sigterm-timeout-s", type=float, default=60.0, help="SIGKILL a relay still there this long after SIGTERM")
@@ -1482,8 +1659,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     add("--drop-mean-s", type=float, default=3.0, help="mean time between a client's drops")
     add("--max-drops", type=int, default=12)
     add("--idle-s", type=float, default=30.0, help="a response silent this long is dropped and resumed (pings: 5 s)")
-    add("--stream-timeout-s", type=float, default=90.0,
-        help="a stream not ended this long after its expected duration is unfinished")
+    add(
+        "--stream-timeout-s",
+        type=float,
+        default=90.0,
+        help="a stream not ended this long after its expected duration is unfinished",
+    )
     add("--ramp-s", type=float, default=5.0)
     add("--rss-every", type=float, default=5.0)
     add("--warmup-s", type=float, default=60.0, help="a process's start RSS: its first sample this long after start")

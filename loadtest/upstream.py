@@ -108,8 +108,7 @@ FAULTS = frozenset(HTTP_FAULTS) | POSITIONAL_FAULTS | {"drip", "no_terminator", 
 CONTINUATIONS = frozenset({"exact", "repeat_words", "repeat_sentence", "restart", "preamble", "nothing"})
 PREAMBLE = "Sure, continuing from where I left off: "
 PREFILL_REJECTED = (
-    "This model does not support assistant message prefill. "
-    "The conversation must end with a user message."
+    "This model does not support assistant message prefill. The conversation must end with a user message."
 )
 STAMP_DEFAULT_N = 100
 MAX_RECORDED = 200
@@ -221,8 +220,11 @@ class Script:
     def __str__(self) -> str:
         return model_name(
             self.model,
-            **{f.name: getattr(self, f.name) for f in fields(self) if f.name != "model"
-               and getattr(self, f.name) != f.default},
+            **{
+                f.name: getattr(self, f.name)
+                for f in fields(self)
+                if f.name != "model" and getattr(self, f.name) != f.default
+            },
         )
 
 
@@ -257,7 +259,7 @@ class Reference:
         if offset >= len(self.text):
             return []
         k = bisect.bisect_right(self.starts, offset) - 1
-        return [self.tokens[k][offset - self.starts[k]:], *self.tokens[k + 1:]]
+        return [self.tokens[k][offset - self.starts[k] :], *self.tokens[k + 1 :]]
 
 
 def repeat_tokens(tokens: list[str], text: str, n: int | None) -> list[str]:
@@ -301,7 +303,8 @@ def message_text(message: dict[str, Any]) -> str:
         return content
     if isinstance(content, list):
         return "".join(
-            block.get("text", "") for block in content
+            block.get("text", "")
+            for block in content
             if isinstance(block, dict) and block.get("type") == "text" and isinstance(block.get("text"), str)
         )
     return ""
@@ -357,20 +360,30 @@ _OBFUSCATION = b"Xq7Rk2LmZ9pW4sTb"
 class OpenAIRenderer:
     """``chat.completion.chunk`` events, pre-encoded around the one field that changes."""
 
-    def __init__(self, *, model: str, fingerprint: str, include_usage: bool, obfuscate: bool,
-                 prompt_tokens: int, usage_out: int | None) -> None:
+    def __init__(
+        self,
+        *,
+        model: str,
+        fingerprint: str,
+        include_usage: bool,
+        obfuscate: bool,
+        prompt_tokens: int,
+        usage_out: int | None,
+    ) -> None:
         self.include_usage = include_usage
         self.prompt_tokens = prompt_tokens
         self.usage_out = usage_out
         self.obfuscate = obfuscate
-        ident = orjson.dumps({
-            "id": "chatcmpl-" + secrets.token_urlsafe(22).replace("-", "x").replace("_", "y")[:29],
-            "object": "chat.completion.chunk",
-            "created": int(time.time()),
-            "model": model,
-            "service_tier": "default",
-            "system_fingerprint": fingerprint,
-        })
+        ident = orjson.dumps(
+            {
+                "id": "chatcmpl-" + secrets.token_urlsafe(22).replace("-", "x").replace("_", "y")[:29],
+                "object": "chat.completion.chunk",
+                "created": int(time.time()),
+                "model": model,
+                "service_tier": "default",
+                "system_fingerprint": fingerprint,
+            }
+        )
         self._open = b"data: " + ident[:-1] + b',"choices":'
         self._content_open = self._open + b'[{"index":0,"delta":{"content":'
         self._usage_null = b',"usage":null' if include_usage else b""
@@ -401,18 +414,20 @@ class OpenAIRenderer:
             out.append(self._event(choice, self._usage_null))
         if self.include_usage:
             completion = sent if self.usage_out is None else self.usage_out
-            usage = orjson.dumps({
-                "prompt_tokens": self.prompt_tokens,
-                "completion_tokens": completion,
-                "total_tokens": self.prompt_tokens + completion,
-                "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
-                "completion_tokens_details": {
-                    "reasoning_tokens": 0,
-                    "audio_tokens": 0,
-                    "accepted_prediction_tokens": 0,
-                    "rejected_prediction_tokens": 0,
-                },
-            })
+            usage = orjson.dumps(
+                {
+                    "prompt_tokens": self.prompt_tokens,
+                    "completion_tokens": completion,
+                    "total_tokens": self.prompt_tokens + completion,
+                    "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+                    "completion_tokens_details": {
+                        "reasoning_tokens": 0,
+                        "audio_tokens": 0,
+                        "accepted_prediction_tokens": 0,
+                        "rejected_prediction_tokens": 0,
+                    },
+                }
+            )
             out.append(self._event(b"[]", b',"usage":' + usage))
         out.append(b"data: [DONE]\n\n")
         return b"".join(out)
@@ -455,13 +470,20 @@ class AnthropicRenderer:
                 "service_tier": "standard",
             },
         }
-        return b"".join((
-            self._event("message_start", {"type": "message_start", "message": message}),
-            self._event("content_block_start", {
-                "type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""},
-            }),
-            b'event: ping\ndata: {"type": "ping"}\n\n',
-        ))
+        return b"".join(
+            (
+                self._event("message_start", {"type": "message_start", "message": message}),
+                self._event(
+                    "content_block_start",
+                    {
+                        "type": "content_block_start",
+                        "index": 0,
+                        "content_block": {"type": "text", "text": ""},
+                    },
+                ),
+                b'event: ping\ndata: {"type": "ping"}\n\n',
+            )
+        )
 
     _content_open = (
         b'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,'
@@ -474,16 +496,21 @@ class AnthropicRenderer:
     def tail(self, sent: int, truncated: bool, finish: bool) -> bytes:
         out = [self._event("content_block_stop", {"type": "content_block_stop", "index": 0})]
         if finish:
-            out.append(self._event("message_delta", {
-                "type": "message_delta",
-                "delta": {"stop_reason": "max_tokens" if truncated else "end_turn", "stop_sequence": None},
-                "usage": {
-                    "input_tokens": self.input_tokens,
-                    "cache_creation_input_tokens": 0,
-                    "cache_read_input_tokens": 0,
-                    "output_tokens": sent if self.usage_out is None else self.usage_out,
-                },
-            }))
+            out.append(
+                self._event(
+                    "message_delta",
+                    {
+                        "type": "message_delta",
+                        "delta": {"stop_reason": "max_tokens" if truncated else "end_turn", "stop_sequence": None},
+                        "usage": {
+                            "input_tokens": self.input_tokens,
+                            "cache_creation_input_tokens": 0,
+                            "cache_read_input_tokens": 0,
+                            "output_tokens": sent if self.usage_out is None else self.usage_out,
+                        },
+                    },
+                )
+            )
         out.append(self._event("message_stop", {"type": "message_stop"}))
         return b"".join(out)
 
@@ -498,9 +525,12 @@ _OPENAI_ERRORS: dict[int, tuple[str, str, str | None]] = {
     400: ("invalid_request_error", "Invalid request.", None),
     401: ("invalid_request_error", "Incorrect API key provided.", "invalid_api_key"),
     404: ("invalid_request_error", "Unknown request URL.", "unknown_url"),
-    429: ("requests", "Rate limit reached for requests per min (RPM): Limit 3, Used 3, Requested 1. "
-          "Please try again in 1s. Visit https://platform.openai.com/account/rate-limits to learn more.",
-          "rate_limit_exceeded"),
+    429: (
+        "requests",
+        "Rate limit reached for requests per min (RPM): Limit 3, Used 3, Requested 1. "
+        "Please try again in 1s. Visit https://platform.openai.com/account/rate-limits to learn more.",
+        "rate_limit_exceeded",
+    ),
     500: ("server_error", "The server had an error while processing your request. Sorry about that!", None),
     503: ("server_error", "The engine is currently overloaded, please try again later.", None),
     529: ("server_error", "The engine is currently overloaded, please try again later.", None),
@@ -510,8 +540,11 @@ _ANTHROPIC_ERRORS: dict[int, tuple[str, str]] = {
     400: ("invalid_request_error", "Invalid request."),
     401: ("authentication_error", "invalid x-api-key"),
     404: ("not_found_error", "Not found"),
-    429: ("rate_limit_error", "This request would exceed the rate limit for your organization of "
-          "50 requests per minute. Please try again later."),
+    429: (
+        "rate_limit_error",
+        "This request would exceed the rate limit for your organization of "
+        "50 requests per minute. Please try again later.",
+    ),
     500: ("api_error", "Internal server error"),
     503: ("api_error", "Service unavailable"),
     529: ("overloaded_error", "Overloaded"),
@@ -546,19 +579,26 @@ class Dialect:
     content_type: bytes
     request_id_header: bytes
 
-    def error(self, status: int, message: str | None = None, param: str | None = None,
-              request_id: str = "") -> dict[str, Any]:
+    def error(
+        self, status: int, message: str | None = None, param: str | None = None, request_id: str = ""
+    ) -> dict[str, Any]:
         if self.name == "openai":
             return openai_error(status, message, param)
         return anthropic_error(status, message, request_id)
 
     def stream_headers(self, request_id: str) -> list[tuple[bytes, bytes]]:
-        headers = [(b"content-type", self.content_type), (b"cache-control", b"no-cache"),
-                   (self.request_id_header, request_id.encode())]
+        headers = [
+            (b"content-type", self.content_type),
+            (b"cache-control", b"no-cache"),
+            (self.request_id_header, request_id.encode()),
+        ]
         if self.name == "openai":
-            headers += [(b"openai-version", b"2020-10-01"), (b"openai-processing-ms", b"23"),
-                        (b"openai-organization", b"fake-upstream"),
-                        (b"access-control-expose-headers", b"X-Request-ID")]
+            headers += [
+                (b"openai-version", b"2020-10-01"),
+                (b"openai-processing-ms", b"23"),
+                (b"openai-organization", b"fake-upstream"),
+                (b"access-control-expose-headers", b"X-Request-ID"),
+            ]
         else:
             headers += [(b"anthropic-organization-id", b"00000000-0000-4000-8000-fa4e0b57e4a1")]
         return headers
@@ -641,8 +681,15 @@ class Ticker:
 class Stream:
     """Plays one SSE answer onto a connection: every chunk has a due time, faults a position."""
 
-    def __init__(self, conn: Connection, renderer: Renderer, tokens: list[str] | None, count: int,
-                 script: Script, truncated: bool) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        renderer: Renderer,
+        tokens: list[str] | None,
+        count: int,
+        script: Script,
+        truncated: bool,
+    ) -> None:
         self.conn = conn
         self.renderer = renderer
         self.tokens = tokens  # None: the ``stamp`` text, generated at send time
@@ -853,13 +900,15 @@ class Connection(asyncio.Protocol):
             path = httptools.parse_url(self._url).path.decode("utf-8", "replace")
         except httptools.HttpParserInvalidURLError:
             path = self._url.decode("latin-1")
-        self.queue.append(Request(
-            method=self.parser.get_method().decode(),
-            path=path,
-            headers=dict(self._headers),
-            body=b"".join(self._body),
-            keep_alive=self.parser.should_keep_alive(),
-        ))
+        self.queue.append(
+            Request(
+                method=self.parser.get_method().decode(),
+                path=path,
+                headers=dict(self._headers),
+                body=b"".join(self._body),
+                keep_alive=self.parser.should_keep_alive(),
+            )
+        )
 
     # responses
 
@@ -873,8 +922,10 @@ class Connection(asyncio.Protocol):
             self.send_json(500, {"error": {"message": f"fake upstream crashed: {exc!r}", "type": "server_error"}})
 
     def head(self, status: int, headers: list[tuple[bytes, bytes]], *, chunked: bool) -> bytes:
-        lines = [b"HTTP/1.1 %d %s" % (status, _REASONS.get(status, "Unknown").encode()),
-                 b"date: " + self.server.http_date()]
+        lines = [
+            b"HTTP/1.1 %d %s" % (status, _REASONS.get(status, "Unknown").encode()),
+            b"date: " + self.server.http_date(),
+        ]
         lines += [name + b": " + value for name, value in headers]
         if chunked:
             lines.append(b"transfer-encoding: chunked")
@@ -901,7 +952,7 @@ class Connection(asyncio.Protocol):
             self.write(b"%x\r\n%s\r\n" % (len(data), data))
             return
         for k in range(0, len(data), frag):
-            piece = data[k:k + frag]
+            piece = data[k : k + frag]
             self.write(b"%x\r\n%s\r\n" % (len(piece), piece))
 
     def end_chunked(self) -> None:
@@ -959,7 +1010,9 @@ def _unacked(sock: Any) -> int:
 class FakeUpstream:
     """The fake upstream server: ``await FakeUpstream().start()``, then point an SDK at ``base_url``."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, tick: float = 0.005, ssl: ssl_module.SSLContext | None = None) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, *, tick: float = 0.005, ssl: ssl_module.SSLContext | None = None
+    ) -> None:
         self.host = host
         self.port = port
         self.ssl = ssl  # serve HTTPS with this context (tests of the TLS path)
@@ -995,7 +1048,12 @@ class FakeUpstream:
         stamp_words()  # read now (0.2 s), not in the loop at the first stamped stream
         self._ticker = Ticker(self._loop, self.tick)
         self._server = await self._loop.create_server(
-            lambda: Connection(self), self.host, self.port, backlog=4096, reuse_address=True, ssl=self.ssl,
+            lambda: Connection(self),
+            self.host,
+            self.port,
+            backlog=4096,
+            reuse_address=True,
+            ssl=self.ssl,
         )
         self.port = self._server.sockets[0].getsockname()[1]
 
@@ -1089,12 +1147,14 @@ class FakeUpstream:
 
     def _record(self, request: Request, body: Any) -> None:
         self.stats["requests"] += 1
-        self.requests.append({
-            "path": request.path,
-            "model": body.get("model") if isinstance(body, dict) else None,
-            "headers": {k: v for k, v in request.headers.items() if k not in _SECRET_HEADERS},
-            "body": body if body is not None else request.body.decode("utf-8", "replace"),
-        })
+        self.requests.append(
+            {
+                "path": request.path,
+                "model": body.get("model") if isinstance(body, dict) else None,
+                "headers": {k: v for k, v in request.headers.items() if k not in _SECRET_HEADERS},
+                "body": body if body is not None else request.body.decode("utf-8", "replace"),
+            }
+        )
 
     # the two APIs
 
@@ -1102,8 +1162,12 @@ class FakeUpstream:
         request_id = "req_" + (secrets.token_hex(16) if dialect is OPENAI else "011C" + _base62(20))
         id_header = (dialect.request_id_header, request_id.encode())
 
-        def fail(status: int, message: str | None = None, param: str | None = None,
-                 headers: Sequence[tuple[bytes, bytes]] = ()) -> None:
+        def fail(
+            status: int,
+            message: str | None = None,
+            param: str | None = None,
+            headers: Sequence[tuple[bytes, bytes]] = (),
+        ) -> None:
             conn.send_json(status, dialect.error(status, message, param, request_id), [id_header, *headers])
 
         try:
@@ -1152,10 +1216,12 @@ class FakeUpstream:
         if dialect is OPENAI:
             options = body.get("stream_options") if isinstance(body.get("stream_options"), dict) else {}
             renderer = OpenAIRenderer(
-                model=script.model, fingerprint=self.fingerprint,
+                model=script.model,
+                fingerprint=self.fingerprint,
                 include_usage=options.get("include_usage") is True,
                 obfuscate=options.get("include_obfuscation", True) is not False,
-                prompt_tokens=prompt_tokens, usage_out=script.usage_out,
+                prompt_tokens=prompt_tokens,
+                usage_out=script.usage_out,
             )
         else:
             renderer = AnthropicRenderer(model=script.model, input_tokens=prompt_tokens, usage_out=script.usage_out)
@@ -1189,8 +1255,10 @@ def _bad_key_message(dialect: Dialect, key: str) -> str | None:
     if dialect is ANTHROPIC:
         return None
     shown = key if len(key) <= 8 else f"{key[:3]}*****{key[-4:]}"
-    return (f"Incorrect API key provided: {shown}. You can find your API key at "
-            "https://platform.openai.com/account/api-keys.")
+    return (
+        f"Incorrect API key provided: {shown}. You can find your API key at "
+        "https://platform.openai.com/account/api-keys."
+    )
 
 
 def _max_tokens(body: dict[str, Any]) -> int | None:

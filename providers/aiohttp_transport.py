@@ -19,7 +19,8 @@ import asyncio
 import base64
 import socket
 import urllib.request
-from typing import Any, AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import aiohttp
 import yarl
@@ -35,7 +36,11 @@ except ImportError:  # pragma: no cover - older SDKs
 # streams through NAT gateways and load balancers must not be dropped as idle.
 KEEPALIVE_OPTIONS: list[tuple[int, int, int]] = [(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)] + [
     (socket.IPPROTO_TCP, option, value)
-    for option, value in ((getattr(socket, "TCP_KEEPIDLE", None), 60), (getattr(socket, "TCP_KEEPINTVL", None), 60), (getattr(socket, "TCP_KEEPCNT", None), 5))
+    for option, value in (
+        (getattr(socket, "TCP_KEEPIDLE", None), 60),
+        (getattr(socket, "TCP_KEEPINTVL", None), 60),
+        (getattr(socket, "TCP_KEEPCNT", None), 5),
+    )
     if option is not None
 ]
 
@@ -83,7 +88,9 @@ class UpstreamProxy:
                 continue
             url = yarl.URL(value if "://" in value else f"http://{value}")
             if url.scheme != "http":
-                raise ValueError(f"{scheme.upper()}_PROXY / ALL_PROXY is {url.scheme}://: only http:// proxies are supported")
+                raise ValueError(
+                    f"{scheme.upper()}_PROXY / ALL_PROXY is {url.scheme}://: only http:// proxies are supported"
+                )
             headers = {}
             if url.user is not None:  # credentials go in Proxy-Authorization, not the URL
                 credentials = f"{url.user}:{url.password or ''}".encode()
@@ -113,7 +120,11 @@ def http_error(exc: BaseException, *, reading: bool) -> sdk_http.TransportError:
     if isinstance(exc, aiohttp.SocketTimeoutError):
         return sdk_http.ReadTimeout(f"read timed out: {exc}")
     if isinstance(exc, (aiohttp.ServerTimeoutError, TimeoutError)):
-        return sdk_http.ReadTimeout(f"read timed out: {exc}") if reading else sdk_http.ConnectTimeout(f"connecting timed out: {exc}")
+        return (
+            sdk_http.ReadTimeout(f"read timed out: {exc}")
+            if reading
+            else sdk_http.ConnectTimeout(f"connecting timed out: {exc}")
+        )
     if isinstance(exc, (aiohttp.ClientProxyConnectionError, aiohttp.ClientHttpProxyError)):
         return sdk_http.ProxyError(str(exc))
     if isinstance(exc, aiohttp.ClientConnectorError):  # DNS, refused, TLS certificate

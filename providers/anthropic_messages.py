@@ -24,7 +24,6 @@ _ERROR_TYPES = {
 }
 
 
-
 def to_anthropic_messages(messages: list[dict[str, Any]]) -> tuple[str | None, list[dict[str, Any]]]:
     """Split OpenAI-shaped messages into Anthropic's `system` and `messages`."""
     system_parts: list[str] = []

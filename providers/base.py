@@ -8,8 +8,9 @@ the relay owns the retry and failover policy.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Literal, Protocol
+from typing import Any, Literal, Protocol
 
 # How a model is asked to continue a partial answer (see docs/splice.md):
 # "prefill" sends the partial answer as the final assistant turn;

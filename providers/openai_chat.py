@@ -25,7 +25,6 @@ _ERROR_TYPES = {
 }
 
 
-
 class OpenAIChatStream(RawStream):
     __slots__ = ()
 
@@ -97,7 +96,11 @@ class OpenAIChatProvider:
         body.update(extra_body)  # the caller's keys win, as with the SDK's own extra_body
         response = await open_raw(
             lambda: self._client.post(
-                "/chat/completions", body=body, cast_to=sdk_http.Response, stream=True, stream_cls=openai.AsyncStream[Any]
+                "/chat/completions",
+                body=body,
+                cast_to=sdk_http.Response,
+                stream=True,
+                stream_cls=openai.AsyncStream[Any],
             ),
             openai,
         )

@@ -9,8 +9,9 @@ then read the raw response's `data:` lines and parse each once with orjson.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 from types import ModuleType
-from typing import Any, AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import orjson
 
@@ -147,7 +148,9 @@ class RawStream:
         try:
             data = orjson.loads(payload)
         except orjson.JSONDecodeError:
-            raise ProviderError("protocol", f"malformed chunk from upstream: {payload[:80]!r}", cause="malformed_chunk") from None
+            raise ProviderError(
+                "protocol", f"malformed chunk from upstream: {payload[:80]!r}", cause="malformed_chunk"
+            ) from None
         return self._handle(data)
 
     @staticmethod
@@ -172,7 +175,9 @@ class RawStream:
         if not self._terminated:
             raise ProviderError("protocol", "upstream stream ended without its terminator", cause="missing_terminator")
         if self.finish_reason is None:
-            raise ProviderError("protocol", "upstream stream ended without a finish reason", cause="missing_finish_reason")
+            raise ProviderError(
+                "protocol", "upstream stream ended without a finish reason", cause="missing_finish_reason"
+            )
 
     async def aclose(self) -> None:
         """Close the upstream connection; anything it still sends is never read."""

@@ -12,7 +12,8 @@ import asyncio
 import hashlib
 import random
 import re
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 from .base import CompletionRequest, Usage
 from .errors import ErrorKind, ProviderError
@@ -70,7 +71,9 @@ def parse_script(model: str) -> tuple[str, dict[str, str]]:
     for option in options:
         key, _, value = option.partition("=")
         if key not in _SCRIPT_KEYS:
-            raise ProviderError("bad_request", f"simulated model option {key!r} is not one of {sorted(_SCRIPT_KEYS)}", status=400)
+            raise ProviderError(
+                "bad_request", f"simulated model option {key!r} is not one of {sorted(_SCRIPT_KEYS)}", status=400
+            )
         script[key] = value
     return name, script
 
@@ -95,7 +98,16 @@ def _prompt_of(messages: list[dict[str, Any]]) -> str:
 class SimulatedStream:
     """Yields pieces at the configured rate; may stall or fail on cue."""
 
-    def __init__(self, pieces: list[str], *, tokens_per_s: float, stall_at: int | None, fail_at: int | None, fail_kind: ErrorKind, input_tokens: int) -> None:
+    def __init__(
+        self,
+        pieces: list[str],
+        *,
+        tokens_per_s: float,
+        stall_at: int | None,
+        fail_at: int | None,
+        fail_kind: ErrorKind,
+        input_tokens: int,
+    ) -> None:
         self._pieces = pieces
         self._delay = 1.0 / tokens_per_s if tokens_per_s > 0 else 0.0
         self._stall_at = stall_at

@@ -11,7 +11,8 @@ which of the two bills.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import tiktoken
 
@@ -97,8 +98,16 @@ class AttemptMeter:
     """What one attempt consumed: estimated as it streams, reported by the provider at its end."""
 
     __slots__ = (
-        "target", "model", "price", "_encoding", "exact", "approximate",
-        "input_tokens", "output_tokens", "_pending", "reported",
+        "target",
+        "model",
+        "price",
+        "_encoding",
+        "exact",
+        "approximate",
+        "input_tokens",
+        "output_tokens",
+        "_pending",
+        "reported",
     )
 
     def __init__(
@@ -188,7 +197,9 @@ class AttemptMeter:
             record["difference"] = {
                 "input_tokens": usage.input_tokens - self.input_tokens,
                 "output_tokens": usage.output_tokens - self.output_tokens,
-                "usd": None if self.price is None else round((self.reported_usd or 0.0) - (self.estimated_usd or 0.0), 10),
+                "usd": None
+                if self.price is None
+                else round((self.reported_usd or 0.0) - (self.estimated_usd or 0.0), 10),
             }
         return record
 
@@ -222,7 +233,9 @@ class StreamMeter:
     def __init__(self, billing: str) -> None:
         self.billing = billing
         self.attempts: list[AttemptMeter] = []
-        self.earlier: list[dict[str, Any]] = []  # attempts metered by an instance that died, as its last cost event had them
+        self.earlier: list[
+            dict[str, Any]
+        ] = []  # attempts metered by an instance that died, as its last cost event had them
 
     def carry(self, cost_event: dict[str, Any]) -> None:
         """Count the attempts of a stream's last `cost` event, written by the instance this one took it over from."""

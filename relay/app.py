@@ -7,7 +7,8 @@ import contextlib
 import dataclasses
 import hashlib
 import logging
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 import orjson
 from starlette.applications import Starlette
@@ -21,21 +22,21 @@ from starlette.types import Receive, Scope, Send
 
 from providers import Provider
 
-from .capabilities import CapabilityTable
-from .audit import JsonLinesAuditLog
-from .config import Config, ConfigError, RouteConfig, default_config
+from . import events
 from .accounting import count_chat_tokens_async
+from .audit import JsonLinesAuditLog
+from .capabilities import CapabilityTable
+from .config import Config, ConfigError, RouteConfig, default_config
 from .engine import EngineServices, Generation, GenerationRequest
+from .errors import ApiError, handle_api_error, handle_http_exception, handle_unexpected
 from .limits import Admission, Limited, Ticket, build_admission
 from .pricing import PriceTable
-from .errors import ApiError, handle_api_error, handle_http_exception, handle_unexpected
 from .sse import ABORT_EXTENSION, OpenResponses, sse_response
-from . import events
 from .store import AuditStore, StreamStore, StreamView, TakeoverStore
 from .stream import LiveStream, new_stream_id, new_stream_token, read_token_for
 from .ticker import Ticker
-from .upstreams import build_providers, build_store
 from .tokens import encoding_for_model
+from .upstreams import build_providers, build_store
 from .validation import parse_generation_request
 
 logger = logging.getLogger("splice_relay.app")
@@ -47,7 +48,9 @@ class Relay:
     def __init__(self, config: Config) -> None:
         if config.server.api_keys_env and not config.server.api_keys:
             # An unset key variable must not silently open the relay to everyone.
-            raise ConfigError(f"server.api_keys_env: environment variable {config.server.api_keys_env} is not set or empty")
+            raise ConfigError(
+                f"server.api_keys_env: environment variable {config.server.api_keys_env} is not set or empty"
+            )
         self.config = config
         self.store: StreamStore = build_store(config)
         self.providers: dict[str, Provider] = build_providers(config)
@@ -99,7 +102,9 @@ class Relay:
             for task in late:
                 task.cancel()
             if late:
-                logger.warning("shutdown: cancelled %d streams still running after %g s", len(late), self.config.server.drain_s)
+                logger.warning(
+                    "shutdown: cancelled %d streams still running after %g s", len(late), self.config.server.drain_s
+                )
                 await asyncio.wait(late, timeout=5)
 
     async def close(self) -> None:
@@ -188,7 +193,9 @@ class Relay:
         key_id = request.get("key_id")
         self.start_generation(stream, generation, key_id=key_id)
         if key_id is not None and self.admission is not None:  # it runs on here: its slot and reservation too
-            task = asyncio.create_task(self.admission.extend(Ticket(key_id, stream.id, request.get("reserved_usd")), route.max_duration_s))
+            task = asyncio.create_task(
+                self.admission.extend(Ticket(key_id, stream.id, request.get("reserved_usd")), route.max_duration_s)
+            )
             self._settlements.add(task)
             task.add_done_callback(self._settlements.discard)
 
@@ -259,7 +266,9 @@ def _cursor(request: Request) -> int:
         return 0
     raw = raw.strip()
     if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
-        raise ApiError(400, "invalid_last_event_id", f"Last-Event-ID must be a non-negative integer event id, got {raw[:40]!r}")
+        raise ApiError(
+            400, "invalid_last_event_id", f"Last-Event-ID must be a non-negative integer event id, got {raw[:40]!r}"
+        )
     return int(raw)
 
 
@@ -279,9 +288,13 @@ async def create_stream(request: Request) -> Response:
     api_key = _bearer(request) if api_keys else None
     key_id = hashlib.sha256(api_key.encode()).hexdigest() if api_key is not None else None
     if relay.draining:
-        raise ApiError(503, "draining", "this instance is shutting down; retry (another instance will answer)", retry_after_s=1)
+        raise ApiError(
+            503, "draining", "this instance is shutting down; retry (another instance will answer)", retry_after_s=1
+        )
     if len(relay.generations) >= server.max_generations:
-        raise ApiError(503, "overloaded", "this instance is running as many streams as it may; retry shortly", retry_after_s=1)
+        raise ApiError(
+            503, "overloaded", "this instance is running as many streams as it may; retry shortly", retry_after_s=1
+        )
     body = await _read_json(request, server.max_body_bytes)
     route_name, generation_request = parse_generation_request(body, max_output_tokens=server.max_output_tokens)
     route = relay.config.routes.get(route_name)
@@ -299,11 +312,15 @@ async def create_stream(request: Request) -> Response:
     stream = LiveStream(stream_id, token, route.name)
     if isinstance(relay.store, TakeoverStore):
         # Kept so another instance can continue it. Shallow: asdict() would deep-copy every message.
-        stream.request = {field.name: getattr(generation_request, field.name) for field in dataclasses.fields(generation_request)}
+        stream.request = {
+            field.name: getattr(generation_request, field.name) for field in dataclasses.fields(generation_request)
+        }
         stream.request["key_id"] = key_id
         stream.request["reserved_usd"] = ticket.reserved_usd if ticket is not None else None
     try:
-        generation = Generation(stream, route, generation_request, relay.services)  # before add: a stream in the store always runs
+        generation = Generation(
+            stream, route, generation_request, relay.services
+        )  # before add: a stream in the store always runs
         await relay.store.add(stream)
     except BaseException:
         if ticket is not None:
@@ -313,7 +330,10 @@ async def create_stream(request: Request) -> Response:
 
     if _wants_sse(request):
         return sse_response(
-            stream, 0, retry_ms=server.retry_ms, ping_s=server.ping_s,
+            stream,
+            0,
+            retry_ms=server.retry_ms,
+            ping_s=server.ping_s,
             headers={"X-Stream-Id": stream.id, "X-Stream-Token": token, "X-Stream-Read-Token": read_token_for(token)},
             registry=relay.responses,
             write_timeout_s=server.write_timeout_s,
@@ -323,23 +343,31 @@ async def create_stream(request: Request) -> Response:
     return JSONResponse(body, status_code=201)
 
 
-def _with_budget(relay: Relay, route: RouteConfig, generation_request: GenerationRequest, key_id: str | None) -> GenerationRequest:
+def _with_budget(
+    relay: Relay, route: RouteConfig, generation_request: GenerationRequest, key_id: str | None
+) -> GenerationRequest:
     """The request's budget: its own max_usd, else the route's; with a daily cap every keyed request needs one."""
     budget = generation_request.max_usd if generation_request.max_usd is not None else route.max_usd
     if budget is not None or (relay.config.server.daily_usd_per_key is not None and key_id is not None):
         if not relay.config.accounting.enabled:
-            raise ApiError(400, "budget_unavailable", "budgets need accounting, which is disabled in this relay's config")
+            raise ApiError(
+                400, "budget_unavailable", "budgets need accounting, which is disabled in this relay's config"
+            )
         unknown = [t.label for t in route.targets if relay.prices.price_for(t.model) is None]
         if unknown:
             raise ApiError(400, "unknown_price", f"a budget needs known prices; no price for {', '.join(unknown)}")
     return dataclasses.replace(generation_request, max_usd=budget)
 
 
-async def _admit(relay: Relay, route: RouteConfig, generation_request: GenerationRequest, key_id: str | None, stream_id: str) -> Ticket | None:
+async def _admit(
+    relay: Relay, route: RouteConfig, generation_request: GenerationRequest, key_id: str | None, stream_id: str
+) -> Ticket | None:
     """The key's limits (429/503 with Retry-After past them); with a daily cap, the stream's maximum cost is reserved."""
     if relay.admission is None or key_id is None:
         return None
-    reserve = await _max_cost(relay, route, generation_request) if relay.config.server.daily_usd_per_key is not None else None
+    reserve = (
+        await _max_cost(relay, route, generation_request) if relay.config.server.daily_usd_per_key is not None else None
+    )
     try:
         return await relay.admission.admit(key_id, stream_id, reserve_usd=reserve, max_duration_s=route.max_duration_s)
     except Limited as exc:
@@ -366,12 +394,19 @@ async def stream_events(request: Request) -> Response:
     if stream.finished and after == last:
         return Response(status_code=204)  # nothing more will come: EventSource stops reconnecting
     if relay.responses.readers(stream.id) >= server.max_readers_per_stream:
-        raise ApiError(429, "too_many_readers", "this stream has as many open readers here as it may; retry later", retry_after_s=5)
+        raise ApiError(
+            429, "too_many_readers", "this stream has as many open readers here as it may; retry later", retry_after_s=5
+        )
     if after > 0:
         stream.reconnects += 1
     return sse_response(
-        stream, after, retry_ms=server.retry_ms, ping_s=server.ping_s, reset=after > last,
-        registry=relay.responses, write_timeout_s=server.write_timeout_s,
+        stream,
+        after,
+        retry_ms=server.retry_ms,
+        ping_s=server.ping_s,
+        reset=after > last,
+        registry=relay.responses,
+        write_timeout_s=server.write_timeout_s,
     )
 
 
@@ -416,7 +451,11 @@ def _cors(origins: tuple[str, ...]) -> list[Middleware]:
             allow_origins=list(origins),
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "Last-Event-ID", "Accept"],
-            expose_headers=["X-Stream-Id", "X-Stream-Token", "X-Stream-Read-Token"],  # a fetch client reads the new stream's id and token
+            expose_headers=[
+                "X-Stream-Id",
+                "X-Stream-Token",
+                "X-Stream-Read-Token",
+            ],  # a fetch client reads the new stream's id and token
             max_age=600,
         )
     ]
@@ -453,7 +492,11 @@ def create_app(config: Config | None = None) -> Starlette:
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
         ],
-        exception_handlers={ApiError: handle_api_error, HTTPException: handle_http_exception, Exception: handle_unexpected},
+        exception_handlers={
+            ApiError: handle_api_error,
+            HTTPException: handle_http_exception,
+            Exception: handle_unexpected,
+        },
         lifespan=lifespan,
     )
     app.state.relay = relay

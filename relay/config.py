@@ -50,7 +50,9 @@ class StoreConfig:
     max_finished_mb: float = 512.0  # memory: what finished streams may hold before the oldest are dropped
     lease_s: float = 10.0  # Redis: how long a dead instance's streams wait before another takes them over
     flush_interval_ms: float = 5.0  # Redis: the write-behind window (what a crash can lose)
-    max_connections: int = 4096  # Redis: per pool (followers', writers'); a client following a stream from Redis holds one
+    max_connections: int = (
+        4096  # Redis: per pool (followers', writers'); a client following a stream from Redis holds one
+    )
     prefix: str = "sr"  # Redis: key prefix; deployments sharing a database must each have their own
     keep_request: bool = False  # Redis: keep the stored prompt after the stream ends (it is needed only for takeover)
     handover_s: float = 5.0  # Redis: at SIGTERM, how long to wait for the running streams to be flushed and handed over
@@ -179,16 +181,41 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
 
 def load_config_dict(raw: dict[str, Any]) -> Config:
     _only(raw, "", {"server", "store", "providers", "routes", "continuation", "accounting", "pricing"})
-    server = _section(raw, "server", ServerConfig, {
-        "host": str, "port": int, "api_keys_env": str, "max_body_bytes": int,
-        "ping_s": float, "retry_ms": int, "max_output_tokens": int, "daily_usd_per_key": float, "cors_origins": list,
-        "max_generations": int, "key_requests_per_minute": int, "key_concurrent_streams": int,
-        "max_readers_per_stream": int, "write_timeout_s": float, "drain_s": float,
-    })
+    server = _section(
+        raw,
+        "server",
+        ServerConfig,
+        {
+            "host": str,
+            "port": int,
+            "api_keys_env": str,
+            "max_body_bytes": int,
+            "ping_s": float,
+            "retry_ms": int,
+            "max_output_tokens": int,
+            "daily_usd_per_key": float,
+            "cors_origins": list,
+            "max_generations": int,
+            "key_requests_per_minute": int,
+            "key_concurrent_streams": int,
+            "max_readers_per_stream": int,
+            "write_timeout_s": float,
+            "drain_s": float,
+        },
+    )
     server = dataclasses.replace(server, cors_origins=_cors_origins(server.cors_origins))
-    accounting = _section(raw, "accounting", AccountingConfig, {
-        "enabled": bool, "progress_interval_s": float, "cost_interval_s": float, "billing": str, "audit_log": str,
-    })
+    accounting = _section(
+        raw,
+        "accounting",
+        AccountingConfig,
+        {
+            "enabled": bool,
+            "progress_interval_s": float,
+            "cost_interval_s": float,
+            "billing": str,
+            "audit_log": str,
+        },
+    )
     if accounting.billing not in ("provider", "estimate"):
         raise ConfigError(f"accounting.billing: {accounting.billing!r} is not 'provider' or 'estimate'")
     if accounting.progress_interval_s < 0.05 or accounting.cost_interval_s < 0.05:
@@ -203,16 +230,39 @@ def load_config_dict(raw: dict[str, Any]) -> Config:
         if any(value < 0 for value in values.values()):
             raise ConfigError(f"pricing.{pattern}: prices cannot be negative")
         pricing[pattern] = Price(**values)
-    for key, value, low in (("ping_s", server.ping_s, 0.0), ("retry_ms", server.retry_ms, 0), ("max_body_bytes", server.max_body_bytes, 1), ("max_output_tokens", server.max_output_tokens, 1),
-        ("max_generations", server.max_generations, 1), ("key_requests_per_minute", server.key_requests_per_minute or 1, 1),
-        ("key_concurrent_streams", server.key_concurrent_streams or 1, 1), ("max_readers_per_stream", server.max_readers_per_stream, 1),
-        ("write_timeout_s", server.write_timeout_s, 0.1), ("drain_s", server.drain_s, 0.0)):
+    for key, value, low in (
+        ("ping_s", server.ping_s, 0.0),
+        ("retry_ms", server.retry_ms, 0),
+        ("max_body_bytes", server.max_body_bytes, 1),
+        ("max_output_tokens", server.max_output_tokens, 1),
+        ("max_generations", server.max_generations, 1),
+        ("key_requests_per_minute", server.key_requests_per_minute or 1, 1),
+        ("key_concurrent_streams", server.key_concurrent_streams or 1, 1),
+        ("max_readers_per_stream", server.max_readers_per_stream, 1),
+        ("write_timeout_s", server.write_timeout_s, 0.1),
+        ("drain_s", server.drain_s, 0.0),
+    ):
         if value < low:
             raise ConfigError(f"server.{key}: must be at least {low}")
     if not 0 <= server.port <= 65535:
         raise ConfigError("server.port: must be from 0 to 65535")
-    store = _section(raw, "store", StoreConfig, {"kind": str, "url": str, "ttl_s": float, "max_finished_mb": float, "lease_s": float, "flush_interval_ms": float, "max_connections": int,
-                                                         "prefix": str, "keep_request": bool, "handover_s": float})
+    store = _section(
+        raw,
+        "store",
+        StoreConfig,
+        {
+            "kind": str,
+            "url": str,
+            "ttl_s": float,
+            "max_finished_mb": float,
+            "lease_s": float,
+            "flush_interval_ms": float,
+            "max_connections": int,
+            "prefix": str,
+            "keep_request": bool,
+            "handover_s": float,
+        },
+    )
     if not re.fullmatch(r"[A-Za-z0-9_.-]{1,32}", store.prefix):
         raise ConfigError(f"store.prefix: {store.prefix!r} must be 1-32 letters, digits, '_', '.' or '-'")
     if store.handover_s < 0:
@@ -236,14 +286,24 @@ def load_config_dict(raw: dict[str, Any]) -> Config:
         if "/" in name:
             raise ConfigError(f"{key}: a provider name cannot contain '/'")
         values = _typed(
-            table, key,
-            {"kind": str, "base_url": str, "api_key_env": str, "connect_timeout_s": float, "max_connections": int,
-             "tokens_per_s": float, "continuation": str},
+            table,
+            key,
+            {
+                "kind": str,
+                "base_url": str,
+                "api_key_env": str,
+                "connect_timeout_s": float,
+                "max_connections": int,
+                "tokens_per_s": float,
+                "continuation": str,
+            },
         )
         if values.get("max_connections", 1) < 1:
             raise ConfigError(f"{key}.max_connections: at least 1")
         if values.get("continuation", "instruct") not in CONTINUATION_MODES:
-            raise ConfigError(f"{key}.continuation: {values['continuation']!r} is not one of {', '.join(CONTINUATION_MODES)}")
+            raise ConfigError(
+                f"{key}.continuation: {values['continuation']!r} is not one of {', '.join(CONTINUATION_MODES)}"
+            )
         if "kind" not in values:
             raise ConfigError(f"{key}.kind: required, one of {', '.join(PROVIDER_KINDS)}")
         if values["kind"] not in PROVIDER_KINDS:
@@ -256,13 +316,23 @@ def load_config_dict(raw: dict[str, Any]) -> Config:
         if not isinstance(table, dict):
             raise ConfigError(f"{key}: must be a table")
         values = _typed(
-            table, key,
+            table,
+            key,
             {
-                "targets": list, "first_token_timeout_s": float, "stall_timeout_s": float, "stall_adaptive": bool,
-                "stall_floor_s": float, "max_tokens": int, "max_usd": float, "holdback": bool, "max_duration_s": float,
+                "targets": list,
+                "first_token_timeout_s": float,
+                "stall_timeout_s": float,
+                "stall_adaptive": bool,
+                "stall_floor_s": float,
+                "max_tokens": int,
+                "max_usd": float,
+                "holdback": bool,
+                "max_duration_s": float,
             },
         )
-        targets = tuple(_target(item, f"{key}.targets[{index}]", providers) for index, item in enumerate(values.pop("targets", [])))
+        targets = tuple(
+            _target(item, f"{key}.targets[{index}]", providers) for index, item in enumerate(values.pop("targets", []))
+        )
         if not targets:
             raise ConfigError(f"{key}.targets: at least one 'provider/model' is required")
         if values.get("max_tokens", 1) < 1:
@@ -279,8 +349,13 @@ def load_config_dict(raw: dict[str, Any]) -> Config:
             raise ConfigError(f"continuation.{pattern}: {mode!r} is not one of {', '.join(CONTINUATION_MODES)}")
         continuation[pattern] = mode
     return Config(
-        server=server, store=store, providers=providers, routes=routes,
-        continuation=continuation, accounting=accounting, pricing=pricing,
+        server=server,
+        store=store,
+        providers=providers,
+        routes=routes,
+        continuation=continuation,
+        accounting=accounting,
+        pricing=pricing,
     )
 
 
@@ -315,7 +390,9 @@ def _cors_origins(values: Any) -> tuple[str, ...]:
             if len(origins) > 1:
                 raise ConfigError('server.cors_origins: "*" allows every origin and stands alone')
         elif not _ORIGIN.fullmatch(origin):
-            raise ConfigError(f"server.cors_origins: {origin!r} is not an origin like \"https://app.example.com\" (scheme, host, optional port; no path)")
+            raise ConfigError(
+                f'server.cors_origins: {origin!r} is not an origin like "https://app.example.com" (scheme, host, optional port; no path)'
+            )
     return origins
 
 

@@ -18,17 +18,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from providers import CompletionRequest, Provider, ProviderError, UpstreamStream
-
-from . import events
 from splice.buffer import RollingBuffer
 from splice.holdback import HoldBack
 from splice.prompt import build_continuation
 from splice.seam import SeamRepair, SpliceResult
 
+from . import events
 from .accounting import AttemptMeter, StreamMeter
 from .capabilities import CapabilityTable
 from .config import AccountingConfig, RouteConfig, Target
@@ -80,6 +80,7 @@ Terminal = tuple[Any, str, dict[str, Any]]  # (status, event, data) for LiveStre
 def error_data(code: str, kind: str) -> dict[str, Any]:
     """An `error` event's data: the code, its generic message, the kind."""
     return {"code": code, "message": ERROR_MESSAGES.get(code, GENERIC_ERROR_MESSAGE), "kind": kind}
+
 
 # continuation mode -> how the provider marks the final assistant turn
 _PREFILL_STYLES: dict[str, Any] = {
@@ -170,7 +171,9 @@ class Generation:
     request and its first words pass the seam repair before joining the stream.
     """
 
-    def __init__(self, stream: LiveStream, route: RouteConfig, request: GenerationRequest, services: EngineServices) -> None:
+    def __init__(
+        self, stream: LiveStream, route: RouteConfig, request: GenerationRequest, services: EngineServices
+    ) -> None:
         self.stream = stream
         self.route = route
         self.request = request
@@ -305,7 +308,9 @@ class Generation:
         self._buffer.append(text)
         if text:
             self._first_sent_at = time.monotonic()
-        self._lost = AttemptFailed("instance_lost", f"instance {lost_owner} stopped renewing its lease", kind="connection")
+        self._lost = AttemptFailed(
+            "instance_lost", f"instance {lost_owner} stopped renewing its lease", kind="connection"
+        )
         self._lost_owner = lost_owner
         if self.meter is not None:  # what the lost instance had spent is part of this stream's cost (and budget)
             for frame in reversed(self.stream.frames):
@@ -343,7 +348,10 @@ class Generation:
         }
         if self.meter is not None:
             cost = self.meter.cost_event(final=stream.finished)
-            record["cost"] = {key: cost[key] for key in ("usd", "input_tokens", "output_tokens", "estimated", "price_known", "billing")}
+            record["cost"] = {
+                key: cost[key]
+                for key in ("usd", "input_tokens", "output_tokens", "estimated", "price_known", "billing")
+            }
             for attempt, metered in zip(record["attempts"], cost["attempts"]):
                 attempt["tokens"] = metered
         return record
@@ -383,7 +391,9 @@ class Generation:
             "chars": self.sent_chars,
             "elapsed_ms": round(elapsed * 1000),
             "tokens_per_s": round(output_tokens / since_first, 1) if since_first > 0 else 0.0,
-            "ttft_ms": round((self._first_sent_at - self._started_at) * 1000) if self._first_sent_at is not None else None,
+            "ttft_ms": round((self._first_sent_at - self._started_at) * 1000)
+            if self._first_sent_at is not None
+            else None,
             "provider": target.provider if target else None,
             "model": target.model if target else None,
             "attempt": len(self.attempts),
@@ -407,7 +417,12 @@ class Generation:
                 self._seam = None
                 logger.warning(
                     "stream %s: %s failed (%s: %s) after %d chars sent, %d held chars dropped",
-                    self.stream.id, target.label, exc.reason, exc.message, self.sent_chars, len(self._dropped),
+                    self.stream.id,
+                    target.label,
+                    exc.reason,
+                    exc.message,
+                    self.sent_chars,
+                    len(self._dropped),
                 )
         assert failure is not None
         raise failure
@@ -430,7 +445,9 @@ class Generation:
         except AttemptFailed as failure:
             if mode == "instruct" or failure.kind != "bad_request" or self._seam is None:
                 raise
-            logger.info("stream %s: %s refused a %s continuation; retrying as instruct", self.stream.id, target.label, mode)
+            logger.info(
+                "stream %s: %s refused a %s continuation; retrying as instruct", self.stream.id, target.label, mode
+            )
             self.services.capabilities.learn_prefill_refused(target)
             self._dropped += self._holdback.drop()
             return await self._continuation_attempt(target, "instruct")
@@ -504,7 +521,11 @@ class Generation:
             result = SpliceResult("passthrough", 0, 0)
         if result is not None:
             # Decided: report it once, then later chunks skip the seam entirely.
-            record = {"strategy": result.strategy, "overlap_chars": result.overlap_chars, "dropped_chars": result.dropped_chars}
+            record = {
+                "strategy": result.strategy,
+                "overlap_chars": result.overlap_chars,
+                "dropped_chars": result.dropped_chars,
+            }
             self.splices.append(record)
             self.stream.append(events.SPLICE, record)
             self._seam = None

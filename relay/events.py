@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -35,10 +35,10 @@ def encode_reset(event_id: int, text: str, piece_chars: int) -> Iterator[bytes]:
     Joined, the pieces are `encode_event(event_id, RESET, {"text": text, "last_event_id": event_id})`;
     a reader sent a long text this way holds one piece of it, never a copy of the whole.
     """
-    yield f"id: {event_id}{SEP}event: {RESET}{SEP}data: {{\"text\":\"".encode()
+    yield f'id: {event_id}{SEP}event: {RESET}{SEP}data: {{"text":"'.encode()
     for start in range(0, len(text), piece_chars):
-        yield orjson.dumps(text[start:start + piece_chars])[1:-1]  # JSON escapes per character: slices join up
-    yield f"\",\"last_event_id\":{event_id}}}{SEP}{SEP}".encode()
+        yield orjson.dumps(text[start : start + piece_chars])[1:-1]  # JSON escapes per character: slices join up
+    yield f'","last_event_id":{event_id}}}{SEP}{SEP}'.encode()
 
 
 def decode_event(frame: bytes) -> tuple[str, dict[str, Any]]:
@@ -59,4 +59,4 @@ def encode_prelude(retry_ms: int, comment: str) -> bytes:
 
 def encode_ping() -> bytes:
     """The keep-alive comment for a quiet connection (EventSource ignores comments)."""
-    return ServerSentEvent(comment=f"ping - {datetime.now(timezone.utc)}", sep=SEP).encode()
+    return ServerSentEvent(comment=f"ping - {datetime.now(UTC)}", sep=SEP).encode()

@@ -31,8 +31,9 @@ import heapq
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -324,7 +325,9 @@ end
 # 7 daily cap nanos ("" = none), 8 reservation nanos ("" = all that is left), 9 budget TTL ms,
 # 10 window ms. Returns {code, retry after ms, granted nanos (-1: no cap)}; codes: 0 admitted,
 # 1 rate limited, 2 too many streams, 3 budget spent, 4 budget spent or reserved, 5 duplicate id.
-ADMIT_SCRIPT = _COMMON + """
+ADMIT_SCRIPT = (
+    _COMMON
+    + """
 local hold, rpm, slots = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local cap, reserve, budget_ttl, window = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
 for _, stream in ipairs(redis.call('ZRANGEBYSCORE', running, '-inf', int(now), 'LIMIT', 0, 100)) do release(stream) end
@@ -363,9 +366,12 @@ if slots or cap then
 end
 return {0, 0, grant}
 """
+)
 
 # ARGV 4 spent nanos ("" = not counted), 5 budget TTL ms. Returns 1 if the stream held a slot.
-SETTLE_SCRIPT = _COMMON + """
+SETTLE_SCRIPT = (
+    _COMMON
+    + """
 local spent, budget_ttl = tonumber(ARGV[4]), tonumber(ARGV[5])
 local held_slot = redis.call('ZSCORE', running, id)
 local on = release(id)
@@ -385,15 +391,19 @@ end
 if held_slot then return 1 end
 return 0
 """
+)
 
 # ARGV 4 hold ms. Re-arms a running stream's slot, if it still holds one (never brings back a settled one).
-EXTEND_SCRIPT = _COMMON + """
+EXTEND_SCRIPT = (
+    _COMMON
+    + """
 local hold = tonumber(ARGV[4])
 redis.call('ZADD', running, 'XX', 'GT', int(now + hold), id)
 keep(running, hold)
 keep(held, hold)
 return 1
 """
+)
 
 _UNAVAILABLE = (RedisError, OSError, asyncio.TimeoutError)
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any, AsyncIterator
+from typing import Any
 
 import orjson
 from redis.asyncio import Redis
@@ -144,7 +145,16 @@ return 1
 
 # What a reader's view needs of the meta hash: never the stored `request` (a prompt can be megabytes).
 VIEW_FIELDS = (
-    "token", "route", "created_at", "status", "last", "finish_reason", "error", "audit", "fork", "fork_bytes",
+    "token",
+    "route",
+    "created_at",
+    "status",
+    "last",
+    "finish_reason",
+    "error",
+    "audit",
+    "fork",
+    "fork_bytes",
 )
 
 
@@ -164,7 +174,10 @@ class StoreUnavailable(ApiError):
 
     def __init__(self, detail: str, *, retry_after_s: float = 1.0) -> None:
         super().__init__(
-            503, "store_unavailable", "the stream log is unavailable for now; retry", retry_after_s=retry_after_s,
+            503,
+            "store_unavailable",
+            "the stream log is unavailable for now; retry",
+            retry_after_s=retry_after_s,
         )
         self.detail = detail
 
@@ -201,7 +214,16 @@ class RemoteStream:
 
     generation = None  # never a local task: cancel goes through the store
 
-    def __init__(self, redis: Redis, stream_id: str, keys: StreamKeys, meta: dict[bytes, bytes], text: bytes | None, *, block_ms: int) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        stream_id: str,
+        keys: StreamKeys,
+        meta: dict[bytes, bytes],
+        text: bytes | None,
+        *,
+        block_ms: int,
+    ) -> None:
         self._redis = redis
         self._keys = keys
         self._block_ms = block_ms
@@ -223,7 +245,13 @@ class RemoteStream:
 
     @classmethod
     async def load(
-        cls, redis: Redis, stream_id: str, keys: StreamKeys, *, block_ms: int, cursor: int = 0,
+        cls,
+        redis: Redis,
+        stream_id: str,
+        keys: StreamKeys,
+        *,
+        block_ms: int,
+        cursor: int = 0,
     ) -> RemoteStream | None:
         """Meta and text in one MULTI (one slot), so `text` is exactly the tokens up to `last_event_id`.
 

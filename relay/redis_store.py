@@ -51,7 +51,7 @@ from .stream import LiveStream
 logger = logging.getLogger("splice_relay.redis")
 
 WRITTEN, META_MISSING, GAP, FENCED = 0, 1, 2, 3
-Pending = tuple[int, str, bytes, Union[str, None]]  # event id, event name, frame, token text
+Pending = tuple[int, str, bytes, str | None]  # event id, event name, frame, token text
 StreamView = Union[LiveStream, RemoteStream]
 
 
@@ -59,12 +59,40 @@ class StreamJournal:
     """The write-behind buffer of one LiveStream: the events Redis does not have yet."""
 
     __slots__ = (
-        "stream", "keys", "pending", "dirty", "durable", "meta_written", "final_written", "event_limit",
-        "byte_limit", "bytes", "holder", "epoch", "fenced", "cancel_seen", "writing", "touched_at", "written_at",
-        "renewed_at", "leased", "limit", "released",
+        "stream",
+        "keys",
+        "pending",
+        "dirty",
+        "durable",
+        "meta_written",
+        "final_written",
+        "event_limit",
+        "byte_limit",
+        "bytes",
+        "holder",
+        "epoch",
+        "fenced",
+        "cancel_seen",
+        "writing",
+        "touched_at",
+        "written_at",
+        "renewed_at",
+        "leased",
+        "limit",
+        "released",
     )
 
-    def __init__(self, stream: LiveStream, keys: StreamKeys, dirty: set[StreamJournal], *, max_events: int, max_bytes: int, holder: str, epoch: int) -> None:
+    def __init__(
+        self,
+        stream: LiveStream,
+        keys: StreamKeys,
+        dirty: set[StreamJournal],
+        *,
+        max_events: int,
+        max_bytes: int,
+        holder: str,
+        epoch: int,
+    ) -> None:
         self.stream = stream
         self.keys = keys
         self.pending: list[Pending] = []
@@ -92,7 +120,9 @@ class StreamJournal:
         self.pending.append((event_id, event, frame, text))
         self.dirty.add(self)
         if event_id > self.event_limit and event not in events.TERMINAL_EVENTS:
-            raise StreamTooLarge(f"stream {stream.id} is over the log bound ({self.event_limit} events or {self.byte_limit} bytes of frames)")
+            raise StreamTooLarge(
+                f"stream {stream.id} is over the log bound ({self.event_limit} events or {self.byte_limit} bytes of frames)"
+            )
 
     @property
     def done(self) -> bool:
@@ -144,21 +174,37 @@ class StreamJournal:
         self.dirty.add(self)
 
     def script_args(
-        self, batch: list[Pending], *, ttl_ms: int, gone_ms: int, lease_ms: int, owner: str,
-        release: bool, keep_request: bool,
+        self,
+        batch: list[Pending],
+        *,
+        ttl_ms: int,
+        gone_ms: int,
+        lease_ms: int,
+        owner: str,
+        release: bool,
+        keep_request: bool,
     ) -> list[Any]:
         stream = self.stream
         final = bool(batch) and batch[-1][1] in events.TERMINAL_EVENTS
         drop_request = final and not keep_request
         store_request = stream.request is not None and not self.meta_written and not drop_request
         args: list[Any] = [
-            self.holder, self.epoch, lease_ms, ttl_ms, gone_ms,
-            "" if self.meta_written else "1", stream.token_digest, stream.route, repr(stream.created_at), owner,
+            self.holder,
+            self.epoch,
+            lease_ms,
+            ttl_ms,
+            gone_ms,
+            "" if self.meta_written else "1",
+            stream.token_digest,
+            stream.route,
+            repr(stream.created_at),
+            owner,
             stream.status if final else "",
             (stream.finish_reason or "") if final else "",
             orjson.dumps(stream.error) if final and stream.error is not None else "",
             orjson.dumps(stream.audit) if final and stream.audit else "",
-            batch[0][0] if batch else self.durable + 1, len(batch),
+            batch[0][0] if batch else self.durable + 1,
+            len(batch),
             orjson.dumps(stream.request) if store_request else "",
             "1" if release else "",
             "1" if drop_request else "",
@@ -195,7 +241,9 @@ class StreamJournal:
         elif code == GAP:
             self.rebuild(last)
         else:
-            logger.warning("stream %s: lease lost (epoch %s taken over), no longer writing its log", self.stream.id, self.epoch)
+            logger.warning(
+                "stream %s: lease lost (epoch %s taken over), no longer writing its log", self.stream.id, self.epoch
+            )
             self.fenced = True
             self.detach()
 
@@ -311,16 +359,18 @@ class RedisStore:
         while self._dirty and not self._degraded and time.monotonic() < deadline:
             try:
                 await asyncio.wait_for(self._flush(), timeout=max(0.01, deadline - time.monotonic()))
-            except (RedisError, OSError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, RedisError, OSError) as exc:
                 self._degrade(exc)
         unwritten = [stream_id for stream_id, journal in self._journals.items() if not journal.done]
         if unwritten:
-            logger.warning("closing with %d stream logs incomplete in Redis: %s", len(unwritten), ", ".join(unwritten[:10]))
+            logger.warning(
+                "closing with %d stream logs incomplete in Redis: %s", len(unwritten), ", ".join(unwritten[:10])
+            )
         clients = [self._redis] if self._followers is self._redis else [self._redis, self._followers]
         for client in clients:
             try:
                 await asyncio.wait_for(client.aclose(), timeout=max(0.1, deadline - time.monotonic()))
-            except (RedisError, OSError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, RedisError, OSError) as exc:
                 logger.warning("closing a Redis client failed: %r", exc)
 
     @property
@@ -351,8 +401,13 @@ class RedisStore:
         """Register a stream generated here; its metadata is in Redis before the id is handed out."""
         self._local[stream.id] = stream
         journal = StreamJournal(
-            stream, self.keys(stream.id), self._dirty,
-            max_events=self._max_events, max_bytes=self._max_bytes, holder=f"{self.instance}:1", epoch=1,
+            stream,
+            self.keys(stream.id),
+            self._dirty,
+            max_events=self._max_events,
+            max_bytes=self._max_bytes,
+            holder=f"{self.instance}:1",
+            epoch=1,
         )
         self._journals[stream.id] = journal
         self._work.set()
@@ -379,7 +434,10 @@ class RedisStore:
         """
         local = self._local.get(stream_id)
         if local is not None and not rewinds(
-            self._forks.get(stream_id), at_least, finished=local.finished, last=local.last_event_id,
+            self._forks.get(stream_id),
+            at_least,
+            finished=local.finished,
+            last=local.last_event_id,
         ):
             return local
         if not STREAM_ID.fullmatch(stream_id):
@@ -494,7 +552,13 @@ class RedisStore:
         """
         keys = self.keys(stream_id)
         epoch = await self._redis.eval(
-            ACQUIRE_LEASE_SCRIPT, 3, keys.meta, keys.lease, keys.text, self.instance, self._lease_ms,
+            ACQUIRE_LEASE_SCRIPT,
+            3,
+            keys.meta,
+            keys.lease,
+            keys.text,
+            self.instance,
+            self._lease_ms,
         )
         return f"{self.instance}:{int(epoch)}" if epoch else None
 
@@ -507,7 +571,12 @@ class RedisStore:
     async def append_audit(self, record: dict[str, Any], max_len: int = 1_000_000) -> None:
         """One entry per finished stream in a Redis Stream that billing and support read (XRANGE/XREAD)."""
         try:
-            await self._redis.xadd(self.audit_key, {"stream_id": record.get("stream_id", ""), "record": orjson.dumps(record, default=str)}, maxlen=max_len, approximate=True)
+            await self._redis.xadd(
+                self.audit_key,
+                {"stream_id": record.get("stream_id", ""), "record": orjson.dumps(record, default=str)},
+                maxlen=max_len,
+                approximate=True,
+            )
         except RedisError as exc:
             logger.warning("cannot append the audit record of %s to Redis: %s", record.get("stream_id"), exc)
 
@@ -519,7 +588,8 @@ class RedisStore:
             return []
         ids = [raw.decode() for raw in await self._redis.smembers(self._running_key)]
         ids = [
-            stream_id for stream_id in ids
+            stream_id
+            for stream_id in ids
             if stream_id not in self._local and not self._releasing(stream_id) and STREAM_ID.fullmatch(stream_id)
         ]
         if not ids:
@@ -569,11 +639,22 @@ class RedisStore:
             meta, text, entries = await pipe.execute()
         frames = [fields[b"f"] for _, fields in entries]
         stream = LiveStream.restored(
-            stream_id, meta[b"token"].decode(), meta[b"route"].decode(), float(meta[b"created_at"]), frames, (text or b"").decode()
+            stream_id,
+            meta[b"token"].decode(),
+            meta[b"route"].decode(),
+            float(meta[b"created_at"]),
+            frames,
+            (text or b"").decode(),
         )
         epoch = int(holder.rsplit(":", 1)[1])
         journal = StreamJournal(
-            stream, keys, self._dirty, max_events=self._max_events, max_bytes=self._max_bytes, holder=holder, epoch=epoch,
+            stream,
+            keys,
+            self._dirty,
+            max_events=self._max_events,
+            max_bytes=self._max_bytes,
+            holder=holder,
+            epoch=epoch,
         )
         journal.durable = len(frames)
         journal.meta_written = journal.leased = True
@@ -617,7 +698,7 @@ class RedisStore:
                 continue
             try:
                 await asyncio.wait_for(self.flush(), timeout=max(0.01, deadline - time.monotonic()))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 break
             except (RedisError, OSError) as exc:
                 self._degrade(exc)
@@ -644,7 +725,9 @@ class RedisStore:
             while (left := deadline - time.monotonic()) > 0 and not self._handing_over:
                 block_ms = max(1, int(min(left, self._block_ms / 1000) * 1000))
                 reply = await self._followers.xread(
-                    {self._handover_key: self._handover_seen}, count=100, block=block_ms,
+                    {self._handover_key: self._handover_seen},
+                    count=100,
+                    block=block_ms,
                 )
                 if reply:
                     self._handover_seen = reply[0][1][-1][0].decode()
@@ -777,8 +860,13 @@ class RedisStore:
                     batch = journal.pending[: self._max_batch_events]
                     release = journal.release_with(batch)
                     args = journal.script_args(
-                        batch, ttl_ms=self._ttl_ms, gone_ms=self._gone_ms, lease_ms=self._lease_ms, owner=self.instance,
-                        release=release, keep_request=self.keep_request,
+                        batch,
+                        ttl_ms=self._ttl_ms,
+                        gone_ms=self._gone_ms,
+                        lease_ms=self._lease_ms,
+                        owner=self.instance,
+                        release=release,
+                        keep_request=self.keep_request,
                     )
                     pipe.execute_command("EVALSHA", self._scripts["write"], 5, *journal.keys.all, *args)
                     calls.append((journal, batch, release))
@@ -872,7 +960,9 @@ class RedisStore:
         for journal in self._journals.values():
             journal.detach()
             if announce and self._writing_here(journal):  # clients learn that resume elsewhere may fail
-                journal.stream.append(events.RESUME, {"available": False, "reason": "the stream log (Redis) is unreachable"})
+                journal.stream.append(
+                    events.RESUME, {"available": False, "reason": "the stream log (Redis) is unreachable"}
+                )
 
     async def _recover(self) -> None:
         """Redis answers again: reload the script and rewrite every unfinished log from its frames."""

@@ -31,8 +31,8 @@ import asyncio
 import contextlib
 import itertools
 import logging
-from collections.abc import Coroutine, Generator, Iterable
-from typing import Any, AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Coroutine, Generator, Iterable, Mapping
+from typing import Any
 
 from starlette.types import Message, Receive, Scope, Send
 
@@ -76,7 +76,7 @@ class _Rest:
             except GeneratorExit:
                 coroutine.close()
                 raise
-            except BaseException as exc:  # noqa: BLE001 - thrown in by the task (a cancellation): passed on
+            except BaseException as exc:
                 try:
                     waiting_on = coroutine.throw(exc)
                 except StopIteration as stop:
@@ -144,14 +144,43 @@ class SSEResponse:
     """
 
     __slots__ = (
-        "stream_id", "_head", "_frames", "_headers", "_ping_s", "_registry", "_write_timeout_s", "_task", "_streaming",
-        "_ended", "_slow", "_abort", "_last_send", "_receiving", "_ping_timer", "_ping_task", "_send", "_loop",
-        "_position", "_fed", "_woken", "_rest", "_failure",
+        "stream_id",
+        "_head",
+        "_frames",
+        "_headers",
+        "_ping_s",
+        "_registry",
+        "_write_timeout_s",
+        "_task",
+        "_streaming",
+        "_ended",
+        "_slow",
+        "_abort",
+        "_last_send",
+        "_receiving",
+        "_ping_timer",
+        "_ping_task",
+        "_send",
+        "_loop",
+        "_position",
+        "_fed",
+        "_woken",
+        "_rest",
+        "_failure",
     )
 
-    def __init__(self, head: bytes | Iterable[bytes], frames: AsyncIterator[bytes] | LiveStream, *,
-                 headers: Mapping[str, str], ping_s: float, registry: OpenResponses | None = None, after: int = 0,
-                 stream_id: str | None = None, write_timeout_s: float | None = None) -> None:
+    def __init__(
+        self,
+        head: bytes | Iterable[bytes],
+        frames: AsyncIterator[bytes] | LiveStream,
+        *,
+        headers: Mapping[str, str],
+        ping_s: float,
+        registry: OpenResponses | None = None,
+        after: int = 0,
+        stream_id: str | None = None,
+        write_timeout_s: float | None = None,
+    ) -> None:
         self.stream_id = stream_id  # what `OpenResponses.readers` counts this response under
         self._head = head  # sent with the response headers, so they flush at once
         self._frames = frames
@@ -352,7 +381,7 @@ class SSEResponse:
             if stream.finished:
                 self._wake()
             return
-        except Exception as exc:  # noqa: BLE001 - raised in our task, never into the generation
+        except Exception as exc:
             self._failure = exc
         else:  # the client's socket is full: our task finishes this send, then catches up
             self._rest = _Rest(sending, waiting_on)  # type: ignore[arg-type]
@@ -456,5 +485,13 @@ def sse_response(
         after = stream.last_event_id - 1 if stream.finished else stream.last_event_id
         head = itertools.chain((head,), events.encode_reset(after, stream.text, MAX_PIECE_BYTES // 6))
     frames = stream if isinstance(stream, LiveStream) else stream.follow(after)
-    return SSEResponse(head, frames, headers=headers or {}, ping_s=ping_s, registry=registry, after=after,
-                       stream_id=stream.id, write_timeout_s=write_timeout_s)
+    return SSEResponse(
+        head,
+        frames,
+        headers=headers or {},
+        ping_s=ping_s,
+        registry=registry,
+        after=after,
+        stream_id=stream.id,
+        write_timeout_s=write_timeout_s,
+    )

@@ -28,8 +28,8 @@ import secrets
 import sys
 import time
 from array import array
-from collections.abc import Sequence
-from typing import Any, AsyncIterator, Literal, Protocol, overload
+from collections.abc import AsyncIterator, Sequence
+from typing import Any, Literal, Protocol, overload
 
 from . import events
 
@@ -134,7 +134,7 @@ class PackedFrames(Sequence[bytes]):
             index += len(self)
         if not 0 <= index < len(self):
             raise IndexError("frame index out of range")
-        return self._data[self._offset(index):self._ends[index]]
+        return self._data[self._offset(index) : self._ends[index]]
 
     @property
     def nbytes(self) -> int:
@@ -144,7 +144,7 @@ class PackedFrames(Sequence[bytes]):
         """Frames [start, end) as one bytes object, without splitting them first."""
         if start >= end:
             return b""
-        return self._data[self._offset(start):self._ends[end - 1]]
+        return self._data[self._offset(start) : self._ends[end - 1]]
 
     def piece_end(self, start: int, end: int, limit: int) -> int:
         """Where a piece of frames from `start` ends: as many as fit in `limit` bytes, at least one."""
@@ -201,7 +201,9 @@ class LiveStream:
         self.abandoned = False  # this instance stopped being the writer without ending the stream (`abandon`)
 
     @classmethod
-    def restored(cls, stream_id: str, token_digest: str, route: str, created_at: float, frames: list[bytes], text: str) -> LiveStream:
+    def restored(
+        cls, stream_id: str, token_digest: str, route: str, created_at: float, frames: list[bytes], text: str
+    ) -> LiveStream:
         """A running stream rebuilt from a durable log, to continue its generation here."""
         stream = cls(stream_id, "", route)
         stream._token_digest = token_digest

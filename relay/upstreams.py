@@ -18,7 +18,9 @@ def api_key_for(config: ProviderConfig) -> str | None:
     if config.api_key_env:
         key = os.environ.get(config.api_key_env)
         if not key:
-            raise ConfigError(f"providers.{config.name}.api_key_env: environment variable {config.api_key_env} is not set")
+            raise ConfigError(
+                f"providers.{config.name}.api_key_env: environment variable {config.api_key_env} is not set"
+            )
         return key
     return os.environ.get(_SDK_KEY_ENV.get(config.kind, "")) or None  # local servers take any key
 
@@ -27,12 +29,16 @@ def build_provider(config: ProviderConfig) -> Provider:
     try:
         if config.kind == "openai":
             return OpenAIChatProvider(
-                base_url=config.base_url, api_key=api_key_for(config), connect_timeout_s=config.connect_timeout_s,
+                base_url=config.base_url,
+                api_key=api_key_for(config),
+                connect_timeout_s=config.connect_timeout_s,
                 max_connections=config.max_connections,
             )
         if config.kind == "anthropic":
             return AnthropicMessagesProvider(
-                base_url=config.base_url, api_key=api_key_for(config), connect_timeout_s=config.connect_timeout_s,
+                base_url=config.base_url,
+                api_key=api_key_for(config),
+                connect_timeout_s=config.connect_timeout_s,
                 max_connections=config.max_connections,
             )
     except ConfigError:

@@ -30,17 +30,24 @@ def parse_generation_request(body: Any, *, max_output_tokens: int) -> tuple[str,
     for index, message in enumerate(messages):
         _check_message(message, f"messages[{index}]")
     max_tokens = body.get("max_tokens")
-    if max_tokens is not None and (not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or not 1 <= max_tokens <= max_output_tokens):
+    if max_tokens is not None and (
+        not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or not 1 <= max_tokens <= max_output_tokens
+    ):
         raise _bad(f"'max_tokens' must be an integer from 1 to {max_output_tokens}")
     temperature = body.get("temperature")
-    if temperature is not None and (isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not 0 <= temperature <= 2):
+    if temperature is not None and (
+        isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not 0 <= temperature <= 2
+    ):
         raise _bad("'temperature' must be a number from 0 to 2")
     max_usd = body.get("max_usd")
     if max_usd is not None and (isinstance(max_usd, bool) or not isinstance(max_usd, (int, float)) or not max_usd > 0):
         raise _bad("'max_usd' must be a positive number (USD)")
     clean = [{"role": m["role"], "content": m["content"]} for m in messages]
     return route, GenerationRequest(
-        clean, max_tokens, float(temperature) if temperature is not None else None, float(max_usd) if max_usd is not None else None
+        clean,
+        max_tokens,
+        float(temperature) if temperature is not None else None,
+        float(max_usd) if max_usd is not None else None,
     )
 
 
@@ -53,8 +60,13 @@ def _check_message(message: Any, where: str) -> None:
     content = message.get("content")
     if isinstance(content, str):
         return
-    if isinstance(content, list) and content and all(
-        isinstance(part, dict) and part.get("type") == "text" and isinstance(part.get("text"), str) for part in content
+    if (
+        isinstance(content, list)
+        and content
+        and all(
+            isinstance(part, dict) and part.get("type") == "text" and isinstance(part.get("text"), str)
+            for part in content
+        )
     ):
         return
     raise _bad(f"{where}.content must be a string or a list of {{'type': 'text', 'text': ...}} parts")

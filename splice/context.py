@@ -125,7 +125,9 @@ def analyse(text: str) -> TextContext:
     in_table = False
     if not in_fence:
         last = lines[-1]
-        in_table = last.lstrip().startswith("|") or (not last.strip() and len(lines) > 1 and lines[-2].lstrip().startswith("|") and not text.endswith("\n\n"))
+        in_table = last.lstrip().startswith("|") or (
+            not last.strip() and len(lines) > 1 and lines[-2].lstrip().startswith("|") and not text.endswith("\n\n")
+        )
         for line in reversed(lines):
             kind = line_kind(line)
             if kind == "blank":

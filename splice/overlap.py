@@ -126,10 +126,15 @@ def _search(
         if n == len(hn):
             if not final:
                 return PENDING  # the head may go on with more letters of the same word
-        elif not (mid_word_ok or hn[n] == " " or not (is_word_char(hn[n - 1]) and is_word_char(hn[n])) ):
+        elif not (mid_word_ok or hn[n] == " " or not (is_word_char(hn[n - 1]) and is_word_char(hn[n]))):
             continue
         cut = hs.ends[lead + n - 1]
-        return Overlap(cut, cs.starts[p], _is_anchor(sent, cs.starts[p], sent_is_whole) and not _long_enough(cn[p:], min_len), loose)
+        return Overlap(
+            cut,
+            cs.starts[p],
+            _is_anchor(sent, cs.starts[p], sent_is_whole) and not _long_enough(cn[p:], min_len),
+            loose,
+        )
     return None
 
 
@@ -143,8 +148,14 @@ def find_overlap(
 ) -> Overlap | str | None:
     """The repeat of `sent`'s end at the start of `head`, None, or PENDING (need more head)."""
     strict = _search(
-        sent, normalize(sent), head, normalize(head),
-        final=final, mid_word_ok=mid_word_ok, sent_is_whole=sent_is_whole, loose=False,
+        sent,
+        normalize(sent),
+        head,
+        normalize(head),
+        final=final,
+        mid_word_ok=mid_word_ok,
+        sent_is_whole=sent_is_whole,
+        loose=False,
     )
     if strict is not None:
         return strict
@@ -184,7 +195,9 @@ def find_anchor(sent: str, head: str, *, anchor_chars: int = 48) -> tuple[int, i
     while j != -1:
         end = j + len(anchor)
         if (j == 0 or _is_start(hs.text, j)) and (
-            end == len(hs.text) or hs.text[end] == " " or not (is_word_char(hs.text[end - 1]) and is_word_char(hs.text[end]))
+            end == len(hs.text)
+            or hs.text[end] == " "
+            or not (is_word_char(hs.text[end - 1]) and is_word_char(hs.text[end]))
         ):
             return hs.ends[end - 1], len(anchor)
         j = hs.text.find(anchor, j + 1)

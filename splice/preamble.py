@@ -60,18 +60,112 @@ _SENTENCE_END_RE = re.compile(r"[:：.!?。！？](\s|$)")
 # Words a preamble can start with: while the head is a prefix of one of these
 # (and no sentence end has arrived) the decision waits.
 _STARTERS = (
-    "sure", "certainly", "of course", "absolutely", "okay", "ok", "alright", "all right", "got it", "no problem",
-    "gladly", "understood", "here's", "here is", "here’s", "below is", "this is the", "and here", "what follows",
-    "i'll", "i’ll", "i will", "let me", "i'm going", "i am going", "i can continue", "allow me", "now, ",
-    "continuing", "resuming", "picking up", "carrying on", "continued", "continuation", "cont'd", "proceeding",
-    "(cont", "[cont", "(fort", "(suite", "(contin", "the rest", "the remainder", "the continuation", "rest of",
-    "remainder", "natürlich", "gerne", "klar", "selbstverständlich", "in ordnung", "alles klar", "hier ist", "hier kommt",
-    "im folgenden", "nachfolgend", "und hier", "ich setze", "ich fahre", "ich mache", "fortsetzung", "weiter geht",
-    "bien sûr", "d'accord", "très bien", "entendu", "volontiers", "voici", "voilà", "et voici", "je continue",
-    "je reprends", "je poursuis", "je vais", "suite", "reprenons", "claro", "por supuesto", "desde luego", "vale",
-    "perfecto", "de acuerdo", "aquí", "a continuación", "continúo", "continuo", "continuando", "sigo", "certo",
-    "ecco", "好的", "当然", "没问题", "以下是", "下面是", "接下来是", "继续", "接着", "はい", "もちろん", "了解",
-    "承知", "かしこまり", "続き", "続けます", "以下",
+    "sure",
+    "certainly",
+    "of course",
+    "absolutely",
+    "okay",
+    "ok",
+    "alright",
+    "all right",
+    "got it",
+    "no problem",
+    "gladly",
+    "understood",
+    "here's",
+    "here is",
+    "here’s",
+    "below is",
+    "this is the",
+    "and here",
+    "what follows",
+    "i'll",
+    "i’ll",
+    "i will",
+    "let me",
+    "i'm going",
+    "i am going",
+    "i can continue",
+    "allow me",
+    "now, ",
+    "continuing",
+    "resuming",
+    "picking up",
+    "carrying on",
+    "continued",
+    "continuation",
+    "cont'd",
+    "proceeding",
+    "(cont",
+    "[cont",
+    "(fort",
+    "(suite",
+    "(contin",
+    "the rest",
+    "the remainder",
+    "the continuation",
+    "rest of",
+    "remainder",
+    "natürlich",
+    "gerne",
+    "klar",
+    "selbstverständlich",
+    "in ordnung",
+    "alles klar",
+    "hier ist",
+    "hier kommt",
+    "im folgenden",
+    "nachfolgend",
+    "und hier",
+    "ich setze",
+    "ich fahre",
+    "ich mache",
+    "fortsetzung",
+    "weiter geht",
+    "bien sûr",
+    "d'accord",
+    "très bien",
+    "entendu",
+    "volontiers",
+    "voici",
+    "voilà",
+    "et voici",
+    "je continue",
+    "je reprends",
+    "je poursuis",
+    "je vais",
+    "suite",
+    "reprenons",
+    "claro",
+    "por supuesto",
+    "desde luego",
+    "vale",
+    "perfecto",
+    "de acuerdo",
+    "aquí",
+    "a continuación",
+    "continúo",
+    "continuo",
+    "continuando",
+    "sigo",
+    "certo",
+    "ecco",
+    "好的",
+    "当然",
+    "没问题",
+    "以下是",
+    "下面是",
+    "接下来是",
+    "继续",
+    "接着",
+    "はい",
+    "もちろん",
+    "了解",
+    "承知",
+    "かしこまり",
+    "続き",
+    "続けます",
+    "以下",
 )
 _MAX_PREAMBLE = 200
 # Every word the patterns spell out, casefolded: a first word that is a prefix of none of them
@@ -89,7 +183,7 @@ def _could_become_preamble(text: str) -> bool:
     # Strip a complete leading acknowledgement ("Sure! ") and look at what follows.
     m = _ACK_LEAD_RE.match(s)
     if m and m.end() < len(s):
-        s = s[m.end():]
+        s = s[m.end() :]
         if not s:
             return True
     elif m:
@@ -97,9 +191,14 @@ def _could_become_preamble(text: str) -> bool:
     for starter in _STARTERS:
         if starter.startswith(s):
             return True
-        if s.startswith(starter) and (len(s) == len(starter) or not s[len(starter)].isalnum() or not starter[-1].isalnum() or starter[-1] >= "\u3000"):
+        if s.startswith(starter) and (
+            len(s) == len(starter)
+            or not s[len(starter)].isalnum()
+            or not starter[-1].isalnum()
+            or starter[-1] >= "\u3000"
+        ):
             # Once a sentence has visibly ended without matching, it is not a preamble.
-            if not _SENTENCE_END_RE.search(s[len(starter):]):
+            if not _SENTENCE_END_RE.search(s[len(starter) :]):
                 return True
     return False
 

@@ -56,7 +56,12 @@ class ListRenumber:
                         self.active = False  # numbering already continuous
                 else:
                     kind = line_kind(line) if (nl != -1 or len(line) > 12) else ""
-                    if kind and kind not in ("blank", "numbered", "bullet", "indented") and not line.startswith(self.indent + " ") and not line[:1].isspace():
+                    if (
+                        kind
+                        and kind not in ("blank", "numbered", "bullet", "indented")
+                        and not line.startswith(self.indent + " ")
+                        and not line[:1].isspace()
+                    ):
                         self.active = False
                     out.append(line)
                 if nl == -1:

@@ -400,13 +400,19 @@ class SeamRepair:
         # (NFD text): decide on what is stable and append the rest unchanged.
         stable = len(self._buf)
         if not final:
-            while stable > 0 and (is_grapheme_extender(self._buf[stable - 1]) or unicodedata.combining(self._buf[stable - 1])):
+            while stable > 0 and (
+                is_grapheme_extender(self._buf[stable - 1]) or unicodedata.combining(self._buf[stable - 1])
+            ):
                 stable -= 1
             if stable > 0 and self._buf[stable - 1].isalpha():
                 stable -= 1
         try:
             out = _decide(
-                self._sent, self._buf[:stable], final=final, sent_text=self._sent_text, dropped=self._dropped,
+                self._sent,
+                self._buf[:stable],
+                final=final,
+                sent_text=self._sent_text,
+                dropped=self._dropped,
                 additive=self._additive,
             )
         except Exception:  # pragma: no cover - a splice must never break a stream
@@ -417,7 +423,10 @@ class SeamRepair:
         if isinstance(out, _Need):
             if out.reason == "restart":
                 return self._resync_window(final)
-            if out.reason == "overlap" and len(self._buf) <= max(len(self._sent), len(self._sent_text or "")) + self._max:
+            if (
+                out.reason == "overlap"
+                and len(self._buf) <= max(len(self._sent), len(self._sent_text or "")) + self._max
+            ):
                 return ""
             if len(self._buf) <= self._max:
                 return ""
@@ -434,7 +443,7 @@ class SeamRepair:
 
     def _resync_window(self, final: bool) -> str:
         """Restart in progress: keep only a window big enough to find the anchor in."""
-        limit = (len(self._sent_text or "") + 4 * self._max)
+        limit = len(self._sent_text or "") + 4 * self._max
         if self._skipped + len(self._buf) > limit:
             # Never caught up: give up and pass the rest through.
             text, self._buf = self._buf, ""

@@ -104,7 +104,9 @@ def join_whitespace(sent: str, rest: str, ctx: TextContext, *, additive: bool = 
         return rest, False
     na, nb = a.count("\n"), b.count("\n")
     ia, ib = _line_indent(a), _line_indent(b)
-    structured = ctx.in_fence or ctx.in_json or bool(_LIST_MARKER.match(body)) or line_kind(body.split("\n", 1)[0]) == "table"
+    structured = (
+        ctx.in_fence or ctx.in_json or bool(_LIST_MARKER.match(body)) or line_kind(body.split("\n", 1)[0]) == "table"
+    )
     if not a:
         if not b:
             new_b = " " if _needs_space(sent, body, ctx) else ""

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+import os
+from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from loadtest.upstream import FakeUpstream, upstream_in_thread
 
+from .redis_server import RedisServer
 from .support import RelayServer
 
 
@@ -24,3 +26,13 @@ def client(relay: RelayServer) -> Iterator[httpx.Client]:
     """An HTTP client on the module's `relay` fixture (each module configures its own relay)."""
     with httpx.Client(base_url=relay.base_url, timeout=30) as client:
         yield client
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    """$REDIS_URL if set (tests keep to their own keys and flush nothing), else a redis-server of the module's own."""
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    with RedisServer() as server:
+        yield server.url

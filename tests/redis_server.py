@@ -9,7 +9,6 @@ import socket
 import subprocess
 import tempfile
 import time
-from typing import Iterator
 
 import pytest
 
@@ -38,8 +37,21 @@ class RedisServer:
 
     def start(self, timeout_s: float = 10.0) -> RedisServer:
         self._process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", self._dir],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                self._dir,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + timeout_s
         while not self._answers_ping():
@@ -86,20 +98,54 @@ class RedisClusterServers:
         for port in self.ports:
             node_dir = os.path.join(self._dir, str(port))
             os.makedirs(node_dir)
-            self._processes.append(subprocess.Popen(
-                [self.binary, "--port", str(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes", "--save", "", "--appendonly", "no", "--dir", node_dir],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            ))
+            self._processes.append(
+                subprocess.Popen(
+                    [
+                        self.binary,
+                        "--port",
+                        str(port),
+                        "--bind",
+                        "127.0.0.1",
+                        "--cluster-enabled",
+                        "yes",
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no",
+                        "--dir",
+                        node_dir,
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
         try:
             for port, process in zip(self.ports, self._processes):
-                _wait_until(lambda port=port, process=process: _ping(port) or process.poll() is not None, f"redis-server on port {port}")
+                _wait_until(
+                    lambda port=port, process=process: _ping(port) or process.poll() is not None,
+                    f"redis-server on port {port}",
+                )
                 if process.poll() is not None:
                     raise RuntimeError(f"cluster redis-server on port {port} exited")
             subprocess.run(
-                [self.cli, "--cluster", "create", *(f"127.0.0.1:{port}" for port in self.ports), "--cluster-replicas", "0", "--cluster-yes"],
-                check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=20,
+                [
+                    self.cli,
+                    "--cluster",
+                    "create",
+                    *(f"127.0.0.1:{port}" for port in self.ports),
+                    "--cluster-replicas",
+                    "0",
+                    "--cluster-yes",
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                timeout=20,
             )
-            _wait_until(lambda: all(b"cluster_state:ok" in _command(port, b"CLUSTER INFO") for port in self.ports), "cluster_state:ok")
+            _wait_until(
+                lambda: all(b"cluster_state:ok" in _command(port, b"CLUSTER INFO") for port in self.ports),
+                "cluster_state:ok",
+            )
         except BaseException:
             self.__exit__()
             raise
@@ -149,13 +195,3 @@ def _wait_until(predicate: object, what: str, timeout_s: float = 15.0) -> None:
         if time.monotonic() > deadline:
             raise RuntimeError(f"{what} did not come up")
         time.sleep(0.05)
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    """$REDIS_URL if set (tests keep to their own keys and flush nothing), else a redis-server of the module's own."""
-    if os.environ.get("REDIS_URL"):
-        yield os.environ["REDIS_URL"]
-        return
-    with RedisServer() as server:
-        yield server.url

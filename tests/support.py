@@ -5,8 +5,9 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import httpx
 import orjson
@@ -35,7 +36,15 @@ class RelayServer:
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.app = create_app(config)
         self._server = Server(
-            uvicorn.Config(self.app, host="127.0.0.1", port=self.port, loop="uvloop", http="httptools", log_level="warning", lifespan="on"),
+            uvicorn.Config(
+                self.app,
+                host="127.0.0.1",
+                port=self.port,
+                loop="uvloop",
+                http="httptools",
+                log_level="warning",
+                lifespan="on",
+            ),
             self.app,
         )
         sockets = None
@@ -98,7 +107,9 @@ def iter_sse(response: httpx.Response) -> Iterator[Event]:
             yield from events
 
 
-def read_all(client: httpx.Client, url: str, headers: dict[str, str] | None = None, timeout: float = 30) -> tuple[int, list[Event]]:
+def read_all(
+    client: httpx.Client, url: str, headers: dict[str, str] | None = None, timeout: float = 30
+) -> tuple[int, list[Event]]:
     with client.stream("GET", url, headers=headers or {}, timeout=timeout) as response:
         body = response.read().decode()
         return response.status_code, parse_sse(body)
@@ -120,9 +131,13 @@ def upstream_providers(upstream: Any) -> dict[str, dict[str, str]]:
     }
 
 
-def run_route(client: httpx.Client, route: str, messages: list[dict[str, str]] | None = None, **body: Any) -> tuple[dict[str, Any], list[Event]]:
+def run_route(
+    client: httpx.Client, route: str, messages: list[dict[str, str]] | None = None, **body: Any
+) -> tuple[dict[str, Any], list[Event]]:
     """Create a stream on `route`, read it to the end; returns (snapshot, events)."""
-    created = client.post("/v1/streams", json={"route": route, "messages": messages or [{"role": "user", "content": "Go."}], **body})
+    created = client.post(
+        "/v1/streams", json={"route": route, "messages": messages or [{"role": "user", "content": "Go."}], **body}
+    )
     assert created.status_code == 201, created.text
     status, events = read_all(client, created.json()["events_url"])
     assert status == 200

@@ -25,7 +25,10 @@ def _routes() -> dict[str, dict]:
         "anthropic-usage": {"targets": ["an/" + model_name("claude-haiku-4-5", text="german", usage_out=321)]},
         "plain": {"targets": ["oa/" + model_name("gpt-4o-mini", text="prose", tps=400)]},
         "failover": {
-            "targets": ["oa/" + model_name("gpt-4o-mini", text="prose", fault="stall", at=40), "an/" + model_name("claude-haiku-4-5", text="prose", cont="exact")],
+            "targets": [
+                "oa/" + model_name("gpt-4o-mini", text="prose", fault="stall", at=40),
+                "an/" + model_name("claude-haiku-4-5", text="prose", cont="exact"),
+            ],
             "stall_timeout_s": 0.3,
         },
         "budget": {"targets": ["oa/" + model_name("gpt-4o", text="prose", tps=200, n=2000)]},
@@ -49,7 +52,6 @@ def relay(upstream, audit_path: Path) -> RelayServer:
     )
     with RelayServer(config) as server:
         yield server
-
 
 
 def final_cost(events: list) -> dict:
@@ -95,7 +97,16 @@ def test_progress_events_come_on_a_timer_with_their_fields(client: httpx.Client)
     tokens = [e for e in events if e.event == "token"]
     assert 2 <= len(progress) < len(tokens) / 4  # on a timer, never per token
     last = progress[-1]
-    assert set(last) >= {"output_tokens", "chars", "elapsed_ms", "tokens_per_s", "ttft_ms", "provider", "model", "attempt"}
+    assert set(last) >= {
+        "output_tokens",
+        "chars",
+        "elapsed_ms",
+        "tokens_per_s",
+        "ttft_ms",
+        "provider",
+        "model",
+        "attempt",
+    }
     assert last["provider"] == "oa" and last["model"].startswith("gpt-4o-mini") and last["attempt"] == 1
     assert [p["chars"] for p in progress] == sorted(p["chars"] for p in progress)
     assert last["tokens_per_s"] > 0 and last["ttft_ms"] is not None

@@ -50,7 +50,9 @@ def test_create_then_stream_whole_answer(client: httpx.Client) -> None:
 
 
 def test_post_with_accept_event_stream_answers_with_the_stream(client: httpx.Client) -> None:
-    with client.stream("POST", "/v1/streams", json={"messages": MESSAGES, "max_tokens": 30}, headers={"Accept": "text/event-stream"}) as response:
+    with client.stream(
+        "POST", "/v1/streams", json={"messages": MESSAGES, "max_tokens": 30}, headers={"Accept": "text/event-stream"}
+    ) as response:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
         assert response.headers["cache-control"] == "no-cache, no-transform"
@@ -163,8 +165,16 @@ def test_bad_stream_access_gets_a_4xx_json_error(client: httpx.Client) -> None:
         (client.get(f"/v1/streams/{stream_id}/events", params={"token": "wrong"}), 403, "invalid_token"),
         (client.get(f"/v1/streams/{stream_id}", params={"token": "wrong"}), 403, "invalid_token"),
         (client.delete(f"/v1/streams/{stream_id}", params={"token": "wrong"}), 403, "invalid_token"),
-        (client.get(f"/v1/streams/{stream_id}/events", params={"token": token}, headers={"Last-Event-ID": "abc"}), 400, "invalid_last_event_id"),
-        (client.get(f"/v1/streams/{stream_id}/events", params={"token": token, "last_event_id": "-3"}), 400, "invalid_last_event_id"),
+        (
+            client.get(f"/v1/streams/{stream_id}/events", params={"token": token}, headers={"Last-Event-ID": "abc"}),
+            400,
+            "invalid_last_event_id",
+        ),
+        (
+            client.get(f"/v1/streams/{stream_id}/events", params={"token": token, "last_event_id": "-3"}),
+            400,
+            "invalid_last_event_id",
+        ),
         (client.get("/v1/nothing"), 404, "not_found"),
         (client.put("/v1/streams"), 405, "method_not_allowed"),
     ]
@@ -189,7 +199,9 @@ def test_api_keys_guard_create(monkeypatch: pytest.MonkeyPatch) -> None:
         assert client.post("/v1/streams", json={"messages": MESSAGES}).json()["error"]["code"] == "invalid_api_key"
         denied = client.post("/v1/streams", json={"messages": MESSAGES}, headers={"Authorization": "Bearer nope"})
         assert denied.status_code == 401
-        allowed = client.post("/v1/streams", json={"messages": MESSAGES, "max_tokens": 3}, headers={"Authorization": "Bearer k2"})
+        allowed = client.post(
+            "/v1/streams", json={"messages": MESSAGES, "max_tokens": 3}, headers={"Authorization": "Bearer k2"}
+        )
         assert allowed.status_code == 201
 
 

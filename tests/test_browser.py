@@ -39,6 +39,7 @@ def _chromium_in_ci() -> None:
     if CHROMIUM is None:
         pytest.fail("chromium is not on PATH, and the browser tests must run in CI (.ci/run installs it)")
 
+
 PAGE = """<!doctype html><meta charset="utf-8"><title>relay</title><script>
 (async () => {
   try {
@@ -89,10 +90,20 @@ async def run_page(url: str, timeout_s: float = 30.0) -> dict[str, Any]:
     """Open `url` in headless Chromium and wait for the page to set `window.result`."""
     port = free_port()
     profile = tempfile.mkdtemp(prefix="splice-chromium-")
-    browser = subprocess.Popen(  # noqa: ASYNC220 - started once; the test waits on it over HTTP
-        [CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--no-first-run", f"--user-data-dir={profile}", f"--remote-debugging-port={port}", "about:blank"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    browser = subprocess.Popen(
+        [
+            CHROMIUM,
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--no-first-run",
+            f"--user-data-dir={profile}",
+            f"--remote-debugging-port={port}",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         async with aiohttp.ClientSession() as http:
@@ -119,7 +130,9 @@ async def run_page(url: str, timeout_s: float = 30.0) -> dict[str, Any]:
 
                 await call("Page.navigate", url=url)
                 while time.monotonic() < deadline:
-                    found = await call("Runtime.evaluate", expression="JSON.stringify(window.result || null)", returnByValue=True)
+                    found = await call(
+                        "Runtime.evaluate", expression="JSON.stringify(window.result || null)", returnByValue=True
+                    )
                     value = json.loads(found.get("result", {}).get("value") or "null")
                     if value is not None:
                         return value
@@ -131,7 +144,10 @@ async def run_page(url: str, timeout_s: float = 30.0) -> dict[str, Any]:
         shutil.rmtree(profile, ignore_errors=True)
 
 
-ROUTES = {"providers": {"sim": {"kind": "simulated", "tokens_per_s": 200}}, "routes": {"default": {"targets": ["sim/demo"]}}}
+ROUTES = {
+    "providers": {"sim": {"kind": "simulated", "tokens_per_s": 200}},
+    "routes": {"default": {"targets": ["sim/demo"]}},
+}
 
 
 def drop_the_first_response_midway(relay: RelayServer, after_s: float) -> threading.Thread:
@@ -173,10 +189,13 @@ def test_a_page_on_another_origin_is_refused_by_the_browser() -> None:
 def test_the_native_eventsource_resumes_exactly_after_a_dropped_connection() -> None:
     """Cross-origin, the browser's reconnect carries Last-Event-ID; the text has no gap and no repeat."""
     page_port = free_port()
-    config = load_config_dict({
-        "providers": {"sim": {"kind": "simulated", "tokens_per_s": 40}}, "routes": {"default": {"targets": ["sim/demo"]}},
-        "server": {"cors_origins": [f"http://127.0.0.1:{page_port}"], "retry_ms": 200},
-    })
+    config = load_config_dict(
+        {
+            "providers": {"sim": {"kind": "simulated", "tokens_per_s": 40}},
+            "routes": {"default": {"targets": ["sim/demo"]}},
+            "server": {"cors_origins": [f"http://127.0.0.1:{page_port}"], "retry_ms": 200},
+        }
+    )
     with RelayServer(config) as relay:
         dropper = drop_the_first_response_midway(relay, after_s=0.5)
         with page_server(relay.base_url, page_port) as page_origin:

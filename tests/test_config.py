@@ -73,7 +73,9 @@ def test_continuation_mode_order() -> None:
     assert table.mode_for(Target("oa", "gpt-4o")) == "instruct"  # the openai kind's default
     assert table.mode_for(Target("an", "claude-haiku-4-5")) == "prefill"  # the anthropic kind's default
     assert table.mode_for(Target("oa", "deepseek-chat")) == "prefix"  # a built-in pattern
-    assert table.mode_for(Target("vllm", "mistral-7b-instruct")) == "continue_final_message"  # the provider's own beats built-ins
+    assert (
+        table.mode_for(Target("vllm", "mistral-7b-instruct")) == "continue_final_message"
+    )  # the provider's own beats built-ins
     assert table.mode_for(Target("vllm", "mistral-large-2")) == "instruct"  # the config's pattern beats everything
     table.learn_prefill_refused(Target("an", "claude-haiku-4-5"))
     assert table.mode_for(Target("an", "claude-haiku-4-5")) == "instruct"  # learned from a 400

@@ -16,7 +16,10 @@ from relay.config import ConfigError, load_config_dict
 from .support import RelayServer, parse_sse, read_all, text_of
 
 APP = "https://app.example.com"
-ROUTES = {"providers": {"sim": {"kind": "simulated", "tokens_per_s": 400}}, "routes": {"default": {"targets": ["sim/demo"]}}}
+ROUTES = {
+    "providers": {"sim": {"kind": "simulated", "tokens_per_s": 400}},
+    "routes": {"default": {"targets": ["sim/demo"]}},
+}
 MESSAGES = [{"role": "user", "content": "Explain streaming relays."}]
 
 
@@ -28,9 +31,14 @@ def client() -> httpx.Client:
 
 
 def test_the_preflight_of_a_json_post_with_a_key_is_allowed_for_a_configured_origin(client: httpx.Client) -> None:
-    response = client.options("/v1/streams", headers={
-        "Origin": APP, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type, authorization",
-    })
+    response = client.options(
+        "/v1/streams",
+        headers={
+            "Origin": APP,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type, authorization",
+        },
+    )
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == APP
     assert "POST" in response.headers["access-control-allow-methods"]
@@ -41,8 +49,12 @@ def test_the_preflight_of_a_json_post_with_a_key_is_allowed_for_a_configured_ori
 
 def test_a_page_creates_a_stream_reads_its_id_and_follows_the_events(client: httpx.Client) -> None:
     origin = {"Origin": APP}
-    with client.stream("POST", "/v1/streams", json={"messages": MESSAGES, "max_tokens": 30},
-                       headers={**origin, "Accept": "text/event-stream"}) as response:
+    with client.stream(
+        "POST",
+        "/v1/streams",
+        json={"messages": MESSAGES, "max_tokens": 30},
+        headers={**origin, "Accept": "text/event-stream"},
+    ) as response:
         assert response.status_code == 200
         assert response.headers["access-control-allow-origin"] == APP
         exposed = {name.strip().lower() for name in response.headers["access-control-expose-headers"].split(",")}
@@ -52,7 +64,9 @@ def test_a_page_creates_a_stream_reads_its_id_and_follows_the_events(client: htt
     assert len(streamed) > 50
 
     # EventSource's reconnect: a GET with Last-Event-ID, on the same origin's behalf
-    response = client.get(f"/v1/streams/{stream_id}/events", params={"token": token}, headers={**origin, "Last-Event-ID": "3"})
+    response = client.get(
+        f"/v1/streams/{stream_id}/events", params={"token": token}, headers={**origin, "Last-Event-ID": "3"}
+    )
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == APP
     replayed = parse_sse(response.text)
@@ -65,17 +79,23 @@ def test_a_page_creates_a_stream_reads_its_id_and_follows_the_events(client: htt
 
 
 def test_errors_carry_the_cors_headers_so_the_page_can_read_them(client: httpx.Client) -> None:
-    response = client.post("/v1/streams", content=b"{not json", headers={"Origin": APP, "Content-Type": "application/json"})
+    response = client.post(
+        "/v1/streams", content=b"{not json", headers={"Origin": APP, "Content-Type": "application/json"}
+    )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_json"
     assert response.headers["access-control-allow-origin"] == APP
 
 
 def test_other_origins_get_no_cors_headers(client: httpx.Client) -> None:
-    preflight = client.options("/v1/streams", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
+    preflight = client.options(
+        "/v1/streams", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
+    )
     assert preflight.status_code == 400
     assert "access-control-allow-origin" not in preflight.headers
-    created = client.post("/v1/streams", json={"messages": MESSAGES, "max_tokens": 5}, headers={"Origin": "https://evil.example"})
+    created = client.post(
+        "/v1/streams", json={"messages": MESSAGES, "max_tokens": 5}, headers={"Origin": "https://evil.example"}
+    )
     assert created.status_code == 201  # a server-side caller is not a browser: only the browser enforces CORS
     assert "access-control-allow-origin" not in created.headers
 
@@ -92,20 +112,27 @@ def test_without_cors_origins_the_relay_sends_no_cors_headers() -> None:
 
 
 def test_any_origin_with_a_star() -> None:
-    with RelayServer(load_config_dict({**ROUTES, "server": {"cors_origins": ["*"]}})) as server, \
-            httpx.Client(base_url=server.base_url, timeout=30) as http:
-        created = http.post("/v1/streams", json={"messages": MESSAGES, "max_tokens": 5}, headers={"Origin": "https://anywhere.example"})
+    with (
+        RelayServer(load_config_dict({**ROUTES, "server": {"cors_origins": ["*"]}})) as server,
+        httpx.Client(base_url=server.base_url, timeout=30) as http,
+    ):
+        created = http.post(
+            "/v1/streams", json={"messages": MESSAGES, "max_tokens": 5}, headers={"Origin": "https://anywhere.example"}
+        )
         assert created.status_code == 201
         assert created.headers["access-control-allow-origin"] == "*"
 
 
-@pytest.mark.parametrize(("origins", "complaint"), [
-    (["https://app.example.com/"], "no path"),
-    (["app.example.com"], "no path"),
-    (["*", APP], "stands alone"),
-    ([3000], "expected strings"),
-    ("https://app.example.com", "expected list"),
-])
+@pytest.mark.parametrize(
+    ("origins", "complaint"),
+    [
+        (["https://app.example.com/"], "no path"),
+        (["app.example.com"], "no path"),
+        (["*", APP], "stands alone"),
+        ([3000], "expected strings"),
+        ("https://app.example.com", "expected list"),
+    ],
+)
 def test_a_bad_cors_origin_is_a_config_error(origins: object, complaint: str) -> None:
     with pytest.raises(ConfigError, match="server.cors_origins") as error:
         load_config_dict({**ROUTES, "server": {"cors_origins": origins}})

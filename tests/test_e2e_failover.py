@@ -45,20 +45,48 @@ def _routes() -> dict[str, dict]:
     for direction, (first, second) in DIRECTIONS.items():
         for fault in MID_STREAM_FAULTS:
             for text, at in CASES:
-                routes[f"{direction}-{fault}-{text}-{at}"] = {"targets": [_primary(first, text, fault, at), _fallback(second, text)], **STALL}
+                routes[f"{direction}-{fault}-{text}-{at}"] = {
+                    "targets": [_primary(first, text, fault, at), _fallback(second, text)],
+                    **STALL,
+                }
         for cont in ("repeat_words", "repeat_sentence", "restart", "preamble"):
             for text in ("prose", "markdown", "german"):
-                routes[f"{direction}-cont-{cont}-{text}"] = {"targets": [_primary(first, text, "stall", 30), _fallback(second, text, cont)], **STALL}
-    routes["finished-but-no-terminator"] = {"targets": [_primary("oa", "prose", "no_terminator", 5), _fallback("an", "prose", "restart")], **STALL}
-    routes["finished-fallback-says-nothing"] = {"targets": [_primary("an", "prose", "no_terminator", 5), _fallback("oa", "prose", "nothing")], **STALL}
-    routes["prefill-refused"] = {"targets": [_primary("oa", "prose", "reset", 20), _fallback("an", "prose", prefill="reject")], **STALL}
-    routes["fallback-fails-too"] = {
-        "targets": [_primary("oa", "markdown", "stall", 15), _primary("an", "markdown", "reset", 4), _fallback("oa", "markdown")],
+                routes[f"{direction}-cont-{cont}-{text}"] = {
+                    "targets": [_primary(first, text, "stall", 30), _fallback(second, text, cont)],
+                    **STALL,
+                }
+    routes["finished-but-no-terminator"] = {
+        "targets": [_primary("oa", "prose", "no_terminator", 5), _fallback("an", "prose", "restart")],
         **STALL,
     }
-    routes["fallback-says-nothing-mid-answer"] = {"targets": [_primary("oa", "prose", "stall", 15), _fallback("an", "prose", "nothing")], **STALL}
-    routes["all-fail"] = {"targets": [_primary("oa", "prose", "stall", 10), _primary("an", "prose", "http503", 0)], **STALL}
-    routes["before-first-token"] = {"targets": [_primary("an", "prose", "http529", 0), _fallback("oa", "prose", "restart")], **STALL}
+    routes["finished-fallback-says-nothing"] = {
+        "targets": [_primary("an", "prose", "no_terminator", 5), _fallback("oa", "prose", "nothing")],
+        **STALL,
+    }
+    routes["prefill-refused"] = {
+        "targets": [_primary("oa", "prose", "reset", 20), _fallback("an", "prose", prefill="reject")],
+        **STALL,
+    }
+    routes["fallback-fails-too"] = {
+        "targets": [
+            _primary("oa", "markdown", "stall", 15),
+            _primary("an", "markdown", "reset", 4),
+            _fallback("oa", "markdown"),
+        ],
+        **STALL,
+    }
+    routes["fallback-says-nothing-mid-answer"] = {
+        "targets": [_primary("oa", "prose", "stall", 15), _fallback("an", "prose", "nothing")],
+        **STALL,
+    }
+    routes["all-fail"] = {
+        "targets": [_primary("oa", "prose", "stall", 10), _primary("an", "prose", "http503", 0)],
+        **STALL,
+    }
+    routes["before-first-token"] = {
+        "targets": [_primary("an", "prose", "http529", 0), _fallback("oa", "prose", "restart")],
+        **STALL,
+    }
     return routes
 
 
@@ -68,7 +96,6 @@ def relay(upstream) -> RelayServer:
         yield server
 
 
-
 def of(events: list, name: str) -> list:
     return [e for e in events if e.event == name]
 
@@ -76,13 +103,22 @@ def of(events: list, name: str) -> list:
 @pytest.mark.parametrize("direction", sorted(DIRECTIONS))
 @pytest.mark.parametrize("fault", MID_STREAM_FAULTS)
 @pytest.mark.parametrize(("text", "at"), CASES)
-def test_exact_continuation_reproduces_the_reference(client: httpx.Client, direction: str, fault: str, text: str, at: int) -> None:
+def test_exact_continuation_reproduces_the_reference(
+    client: httpx.Client, direction: str, fault: str, text: str, at: int
+) -> None:
     snapshot, events = run_route(client, f"{direction}-{fault}-{text}-{at}")
     assert [e.event for e in terminal(events)] == ["done"], events[-2:]
     assert snapshot["text"] == TEXTS[text]
     failovers = of(events, "failover")
     assert len(failovers) == 1
-    assert failovers[0].data["reason"] in {"stall", "connection_closed", "connection_reset", "error_event", "malformed_chunk", "missing_terminator"}
+    assert failovers[0].data["reason"] in {
+        "stall",
+        "connection_closed",
+        "connection_reset",
+        "error_event",
+        "malformed_chunk",
+        "missing_terminator",
+    }
     # The failover is announced at the point the primary's sent text ended.
     before = text_of(events[: events.index(failovers[0])])
     assert failovers[0].data["at_char"] == len(before) > 0
@@ -209,7 +245,10 @@ def test_a_whole_answer_whose_body_end_is_late_is_not_a_stall(upstream, provider
     """After [DONE] / message_stop the relay reads the body's end so the connection is reused; that wait is not a stall."""
     routes = {
         "late-end": {
-            "targets": [f"{provider}/{model_name('m', text='prose', fault='hold_end', tps=200)}", _fallback("an", "prose")],
+            "targets": [
+                f"{provider}/{model_name('m', text='prose', fault='hold_end', tps=200)}",
+                _fallback("an", "prose"),
+            ],
             "stall_timeout_s": 0.1,  # below the drain's bound: a slow end must not count as a stall
             "first_token_timeout_s": 3,
         }

@@ -43,7 +43,11 @@ def _routes() -> dict[str, dict]:
             routes[f"{kind}-{text}"] = {"targets": [f"{provider}/{model_name('m', text=text)}"]}
         for fault in FAULTS:
             script = model_name("m", text="prose", fault=fault, at=8, drip_s=5 if fault == "drip" else None)
-            routes[f"{kind}-{fault}"] = {"targets": [f"{provider}/{script}"], "stall_timeout_s": 0.5, "first_token_timeout_s": 2}
+            routes[f"{kind}-{fault}"] = {
+                "targets": [f"{provider}/{script}"],
+                "stall_timeout_s": 0.5,
+                "first_token_timeout_s": 2,
+            }
     return routes
 
 
@@ -51,7 +55,6 @@ def _routes() -> dict[str, dict]:
 def relay(upstream) -> RelayServer:
     with RelayServer(load_config_dict({"providers": upstream_providers(upstream), "routes": _routes()})) as server:
         yield server
-
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -66,7 +69,9 @@ def test_text_arrives_byte_for_byte(client: httpx.Client, kind: str, text: str) 
 
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("fault", sorted(FAULTS))
-def test_every_fault_ends_with_one_error_and_keeps_the_partial_text(client: httpx.Client, kind: str, fault: str) -> None:
+def test_every_fault_ends_with_one_error_and_keeps_the_partial_text(
+    client: httpx.Client, kind: str, fault: str
+) -> None:
     snapshot, events = run_route(client, f"{kind}-{fault}")
     ends = terminal(events)
     assert [e.event for e in ends] == ["error"], events[-3:]

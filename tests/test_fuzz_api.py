@@ -18,8 +18,9 @@ import json
 import os
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -100,8 +101,12 @@ def upstream_relay(upstream: Any) -> Iterator[Target]:
     routes = {
         "default": {"targets": ["oa/" + model_name("m", text="short")]},
         "anthropic": {"targets": ["an/" + model_name("m", text="markdown", n=40)]},
-        "failover": {"targets": ["oa/" + model_name("m", text="prose", fault="reset", at=3),
-                                 "an/" + model_name("f", text="prose", cont="exact")]},
+        "failover": {
+            "targets": [
+                "oa/" + model_name("m", text="prose", fault="reset", at=3),
+                "an/" + model_name("f", text="prose", cont="exact"),
+            ]
+        },
         "all-fail": {"targets": ["oa/" + model_name("m", fault="http500"), "an/" + model_name("m", fault="http401")]},
         "stalls": {"targets": ["an/" + model_name("m", text="prose", fault="stall", at=2)], "stall_timeout_s": 0.2},
     }
@@ -207,8 +212,9 @@ def header(value: str | bytes) -> bytes:
 HEADER_VALUE = st.binary(max_size=60).map(header)
 HEADER_NAME = st.from_regex(r"\A[A-Za-z0-9!#$%&'*+.^_`|~-]{1,20}\Z")
 FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "host", "connection"})  # httpx sets these
-ODD_HEADERS = st.dictionaries(HEADER_NAME.filter(lambda name: name.lower() not in FRAMING_HEADERS), HEADER_VALUE,
-                              max_size=3)
+ODD_HEADERS = st.dictionaries(
+    HEADER_NAME.filter(lambda name: name.lower() not in FRAMING_HEADERS), HEADER_VALUE, max_size=3
+)
 OVERSIZED = b'{"messages": "' + b"a" * 2_000_000 + b'"}'  # over server.max_body_bytes (1 MiB)
 CURSORS = st.one_of(
     st.integers(-5, 400).map(str),
@@ -222,15 +228,18 @@ def messages(parts: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     content = st.one_of(
         st.text(max_size=80),
         st.lists(
-            st.fixed_dictionaries({"type": st.sampled_from(["text", "image_url", ""]),
-                                   "text": st.text(max_size=30) | parts}),
+            st.fixed_dictionaries(
+                {"type": st.sampled_from(["text", "image_url", ""]), "text": st.text(max_size=30) | parts}
+            ),
             max_size=3,
         ),
         parts,
     )
     message = st.fixed_dictionaries(
-        {"role": st.sampled_from(["user", "system", "developer", "assistant", "tool", "", "USER"]) | parts,
-         "content": content},
+        {
+            "role": st.sampled_from(["user", "system", "developer", "assistant", "tool", "", "USER"]) | parts,
+            "content": content,
+        },
         optional={"name": st.text(max_size=10), "extra": parts},
     )
     return st.lists(message | parts, max_size=4)

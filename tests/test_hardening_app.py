@@ -35,7 +35,10 @@ GO = {"messages": [{"role": "user", "content": "Go."}]}
 
 
 def test_past_the_generation_cap_a_post_gets_503_with_retry_after(upstream) -> None:
-    with RelayServer(_config(upstream, max_generations=1)) as relay, httpx.Client(base_url=relay.base_url, timeout=30) as client:
+    with (
+        RelayServer(_config(upstream, max_generations=1)) as relay,
+        httpx.Client(base_url=relay.base_url, timeout=30) as client,
+    ):
         first = client.post("/v1/streams", json={**GO, "route": "slow"})
         assert first.status_code == 201
         refused = client.post("/v1/streams", json=GO)
@@ -89,7 +92,15 @@ def test_memory_store_does_not_keep_the_prompt(upstream) -> None:
     ],
 )
 def test_access_log_redacts_every_spelling_of_token(path: str) -> None:
-    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d', ("1.2.3.4", "GET", path, "1.1", 200), None)
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("1.2.3.4", "GET", path, "1.1", 200),
+        None,
+    )
     RedactTokens().filter(record)
     assert "SECRET" not in record.getMessage()
     assert "[redacted]" in record.getMessage()
@@ -124,7 +135,10 @@ def test_sigterm_with_memory_store_lets_running_streams_finish(tmp_path: Path, u
     try:
         created = httpx.post(relay.base_url + "/v1/streams", json=GO, timeout=10).json()
         seen = []
-        with httpx.Client(timeout=30) as client, client.stream("GET", relay.base_url + created["events_url"].split(relay.base_url, 1)[-1]) as response:
+        with (
+            httpx.Client(timeout=30) as client,
+            client.stream("GET", relay.base_url + created["events_url"].split(relay.base_url, 1)[-1]) as response,
+        ):
             for event in iter_sse(response):
                 seen.append(event)
                 if len(seen) == 10:
@@ -145,7 +159,10 @@ def test_sigterm_with_memory_store_cancels_what_outlives_the_drain(tmp_path: Pat
         created = httpx.post(relay.base_url + "/v1/streams", json={**GO, "route": "slow"}, timeout=10).json()
         seen = []
         started = time.monotonic()
-        with httpx.Client(timeout=30) as client, client.stream("GET", relay.base_url + created["events_url"].split(relay.base_url, 1)[-1]) as response:
+        with (
+            httpx.Client(timeout=30) as client,
+            client.stream("GET", relay.base_url + created["events_url"].split(relay.base_url, 1)[-1]) as response,
+        ):
             for event in iter_sse(response):
                 seen.append(event)
                 if len(seen) == 5:
@@ -181,7 +198,12 @@ def _spend_in_parallel(base_urls: list[str], n: int) -> tuple[list[int], float]:
 
     def create(index: int) -> httpx.Response:
         body = {"messages": [{"role": "user", "content": "Go."}], "max_tokens": 200}
-        return httpx.post(base_urls[index % len(base_urls)] + "/v1/streams", json=body, headers={"Authorization": "Bearer k1"}, timeout=30)
+        return httpx.post(
+            base_urls[index % len(base_urls)] + "/v1/streams",
+            json=body,
+            headers={"Authorization": "Bearer k1"},
+            timeout=30,
+        )
 
     with concurrent.futures.ThreadPoolExecutor(n) as pool:
         responses = list(pool.map(create, range(n)))
@@ -281,7 +303,9 @@ output = 1000.0
         )
         a, b = RelayProcess(path), RelayProcess(path)
         try:
-            created = httpx.post(a.base_url + "/v1/streams", json=GO, headers={"Authorization": "Bearer k1"}, timeout=10).json()
+            created = httpx.post(
+                a.base_url + "/v1/streams", json=GO, headers={"Authorization": "Bearer k1"}, timeout=10
+            ).json()
             events_path = f"/v1/streams/{created['id']}/events?token={created['token']}"
             seen = []
             with httpx.Client(timeout=30) as client, client.stream("GET", a.base_url + events_path) as response:
@@ -311,12 +335,16 @@ output = 1000.0
 
 
 def test_past_the_readers_cap_a_reader_gets_429(upstream) -> None:
-    with RelayServer(_config(upstream, max_readers_per_stream=2)) as relay, httpx.Client(base_url=relay.base_url, timeout=30) as client:
+    with (
+        RelayServer(_config(upstream, max_readers_per_stream=2)) as relay,
+        httpx.Client(base_url=relay.base_url, timeout=30) as client,
+    ):
         created = client.post("/v1/streams", json={**GO, "route": "slow"}).json()
         url = f"/v1/streams/{created['id']}/events"
-        with client.stream("GET", url, params={"token": created["token"]}) as first, client.stream(
-            "GET", url, params={"token": created["read_token"]}
-        ) as second:
+        with (
+            client.stream("GET", url, params={"token": created["token"]}) as first,
+            client.stream("GET", url, params={"token": created["read_token"]}) as second,
+        ):
             assert first.status_code == second.status_code == 200
             wait_for(lambda: relay.relay.responses.readers(created["id"]) == 2)
             third = client.get(url, params={"token": created["token"]})
@@ -339,7 +367,11 @@ def test_per_key_rate_and_concurrency_limits_answer_429_with_retry_after(upstrea
         client.delete(f"/v1/streams/{first['id']}", params={"token": first["token"]})
         for _ in range(2):  # the slot frees when a stream ends; a refusal does not count against the rate
             created: list[httpx.Response] = []
-            wait_for(lambda: bool(created.append(client.post("/v1/streams", json=GO, headers=k1)) or created[-1].status_code == 201))
+            wait_for(
+                lambda: bool(
+                    created.append(client.post("/v1/streams", json=GO, headers=k1)) or created[-1].status_code == 201
+                )
+            )
             read_all(client, created[-1].json()["events_url"])
         limited = client.post("/v1/streams", json=GO, headers=k1)
         assert limited.status_code == 429 and limited.json()["error"]["code"] == "rate_limited"  # three in a minute

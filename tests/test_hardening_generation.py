@@ -11,14 +11,15 @@ import asyncio
 import socket
 import threading
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
 
+from relay.capabilities import CapabilityTable
 from relay.config import Config, default_config, load_config_dict
 from relay.engine import EngineServices, Generation, GenerationRequest
-from relay.capabilities import CapabilityTable
 from relay.pricing import PriceTable
 from relay.store import MemoryStore
 from relay.stream import LiveStream, new_stream_id
@@ -91,10 +92,12 @@ class _Follower(threading.Thread):
 
 
 def test_counting_a_huge_prompt_does_not_stall_other_streams() -> None:
-    config = load_config_dict({
-        "providers": {"sim": {"kind": "simulated", "tokens_per_s": 30}},
-        "routes": {"small": {"targets": ["sim/demo;tps=25"]}, "huge": {"targets": ["sim/demo;tps=500"]}},
-    })
+    config = load_config_dict(
+        {
+            "providers": {"sim": {"kind": "simulated", "tokens_per_s": 30}},
+            "routes": {"small": {"targets": ["sim/demo;tps=25"]}, "huge": {"targets": ["sim/demo;tps=500"]}},
+        }
+    )
     with RelayServer(config) as server, httpx.Client(base_url=server.base_url, timeout=60) as client:
         first = _create(client, "Tell me about relays.", route="small")  # 300 tokens at 25/s
         small = _Follower(server.base_url, first["events_url"])
@@ -180,10 +183,12 @@ async def test_the_sweep_is_not_stopped_by_a_stream_its_generation_left_running(
 
 
 def test_max_duration_ends_a_long_generation_with_an_error() -> None:
-    config = load_config_dict({
-        "providers": {"sim": {"kind": "simulated", "tokens_per_s": 30}},
-        "routes": {"default": {"targets": ["sim/demo"], "max_duration_s": 1.0}},  # the answer would take 10 s
-    })
+    config = load_config_dict(
+        {
+            "providers": {"sim": {"kind": "simulated", "tokens_per_s": 30}},
+            "routes": {"default": {"targets": ["sim/demo"], "max_duration_s": 1.0}},  # the answer would take 10 s
+        }
+    )
     with RelayServer(config) as server, httpx.Client(base_url=server.base_url, timeout=60) as client:
         events, snapshot = _read_to_end(client, _create(client, "Tell me about relays."))
     end = _ends_once(events)
@@ -197,10 +202,12 @@ def test_an_unreachable_upstream_is_reported_without_its_host_or_port() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # bound, never listening: connecting is refused
-        config = load_config_dict({
-            "providers": {"oa": {"kind": "openai", "base_url": f"http://127.0.0.1:{port}/v1"}},
-            "routes": {"default": {"targets": ["oa/gpt-4o-mini", "oa/gpt-4o"]}},
-        })
+        config = load_config_dict(
+            {
+                "providers": {"oa": {"kind": "openai", "base_url": f"http://127.0.0.1:{port}/v1"}},
+                "routes": {"default": {"targets": ["oa/gpt-4o-mini", "oa/gpt-4o"]}},
+            }
+        )
         with RelayServer(config) as server, httpx.Client(base_url=server.base_url, timeout=60) as client:
             events, snapshot = _read_to_end(client, _create(client, "Hello"))
     end = _ends_once(events)
@@ -251,10 +258,12 @@ def redis_url() -> Iterator[str]:
 async def test_a_stream_over_the_redis_bound_still_ends(redis_url: str) -> None:
     from relay.redis_store import RedisStore
 
-    config = load_config_dict({
-        "providers": {"sim": {"kind": "simulated", "tokens_per_s": 0}},
-        "routes": {"default": {"targets": ["sim/demo"]}},
-    })
+    config = load_config_dict(
+        {
+            "providers": {"sim": {"kind": "simulated", "tokens_per_s": 0}},
+            "routes": {"default": {"targets": ["sim/demo"]}},
+        }
+    )
     services = _services(config)
     store = RedisStore(redis_url, ttl_s=60, max_events=20)
     await store.start()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import orjson
@@ -23,7 +24,14 @@ from .support import RelayServer, read_all, text_of, upstream_providers
 
 MESSAGES = [{"role": "user", "content": "hi"}]
 PROXY_VARIABLES = (
-    "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
 )
 ENDLESS_TOTAL = 32 * 1024 * 1024  # what the endless upstream sends at most: far past the bound and the socket buffers
 PIECE = 64 * 1024
@@ -32,8 +40,13 @@ PIECE = 64 * 1024
 def _openai_chunk(content: str | None, finish_reason: str | None = None) -> bytes:
     """One Chat Completions stream chunk as a `data:` line, without its newlines."""
     delta = {"content": content} if content is not None else {}
-    chunk = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m",
-             "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}]}
+    chunk = {
+        "id": "c",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "m",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
+    }
     return b"data: " + orjson.dumps(chunk)
 
 
@@ -159,7 +172,7 @@ async def _long_line(reader: asyncio.StreamReader, writer: asyncio.StreamWriter)
     writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n")
     try:
         for start in range(0, len(LONG_LINE_BODY), 1024):
-            part = LONG_LINE_BODY[start:start + 1024]
+            part = LONG_LINE_BODY[start : start + 1024]
             writer.write(b"%x\r\n%s\r\n" % (len(part), part))
             if start % (16 * 1024) == 0:
                 await writer.drain()
@@ -224,6 +237,7 @@ def test_an_endless_line_makes_the_relay_fail_over_to_the_next_target(
 @pytest.mark.parametrize("kind", ["openai", "anthropic"])
 def test_each_provider_bounds_its_connection_pool_by_default(kind: str) -> None:
     """aiohttp's `limit=0` meant no bound at all; now every provider's pool has one."""
+
     async def limit() -> int:
         with upstream_in_thread() as upstream:
             provider = _provider(kind, upstream.base_url)

@@ -89,13 +89,13 @@ def _dechunk(raw: bytes) -> tuple[bytes, bool]:
             return body, True
         if len(after) < size + 2:
             return body + after[:size], False
-        body, rest = body + after[:size], after[size + 2:]
+        body, rest = body + after[:size], after[size + 2 :]
 
 
 def _whole_events(body: bytes) -> list[Event]:
     """The complete events of a body that may stop in the middle of one."""
     text = body.decode("utf-8", "replace")
-    return parse_sse(text[:text.rfind("\n\n") + 2]) if "\n\n" in text else []
+    return parse_sse(text[: text.rfind("\n\n") + 2]) if "\n\n" in text else []
 
 
 def _ids(received: list[Event]) -> list[int]:
@@ -199,10 +199,12 @@ def test_a_ping_keeps_no_stuck_reader_alive() -> None:
 
 def test_open_responses_count_the_readers_of_each_stream() -> None:
     """`OpenResponses.readers`: the SSE responses open here per stream, from the headers until the client leaves."""
-    config = load_config_dict({
-        "providers": {"sim": {"kind": "simulated", "tokens_per_s": 5}},
-        "routes": {"default": {"targets": ["sim/demo"]}},
-    })
+    config = load_config_dict(
+        {
+            "providers": {"sim": {"kind": "simulated", "tokens_per_s": 5}},
+            "routes": {"default": {"targets": ["sim/demo"]}},
+        }
+    )
     with RelayServer(config) as server, httpx.Client(base_url=server.base_url, timeout=30) as client:
         first = client.post("/v1/streams", json={"messages": MESSAGES, "max_tokens": 500}).json()
         second = client.post("/v1/streams", json={"messages": MESSAGES, "max_tokens": 500}).json()
@@ -285,10 +287,14 @@ async def _follow_all(stream: LiveStream) -> int:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.text(max_size=300), min_size=1, max_size=60), st.integers(0, 60), st.integers(40, 2000),
-       st.booleans())
+@given(
+    st.lists(st.text(max_size=300), min_size=1, max_size=60), st.integers(0, 60), st.integers(40, 2000), st.booleans()
+)
 def test_a_reader_behind_is_sent_bounded_pieces_that_add_up_to_the_log(
-    texts: list[str], start: int, limit: int, packed: bool,
+    texts: list[str],
+    start: int,
+    limit: int,
+    packed: bool,
 ) -> None:
     """Each piece holds at most `limit` bytes (or one larger frame), growing log or packed; they join up to the log."""
     stream = LiveStream(new_stream_id(), "t", "default")

@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -59,7 +60,13 @@ stall_timeout_s = 5
 
 
 def relay_process(
-    tmp_path: Path, name: str, redis_url: str, upstream: Any, model: str, *, lease_s: float,
+    tmp_path: Path,
+    name: str,
+    redis_url: str,
+    upstream: Any,
+    model: str,
+    *,
+    lease_s: float,
 ) -> RelayProcess:
     """A relay process on `redis_url`, its config in `tmp_path/<name>.toml`."""
     return RelayProcess(write_config(tmp_path / f"{name}.toml", redis_url, upstream, model, lease_s=lease_s))
@@ -245,7 +252,8 @@ def test_a_stream_stays_adoptable_when_its_adopter_dies(tmp_path: Path, upstream
 
 
 def test_after_a_sigkill_takeover_a_reader_ahead_of_redis_is_reset_and_the_ending_answers_204(
-    tmp_path: Path, upstream: Any,
+    tmp_path: Path,
+    upstream: Any,
 ) -> None:
     """A dies holding events Redis never got; B continues the stream from what Redis had (an unclean takeover).
 

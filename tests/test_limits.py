@@ -6,18 +6,27 @@ import asyncio
 import hashlib
 import secrets
 import time
-from typing import Any, AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import pytest
 
 from relay.config import load_config_dict
 from relay.limits import (
-    BUSY_RETRY_S, DAY_S, Admission, KeyLimits, Limited, LimitKeys, MemoryAdmission, RedisAdmission, Ticket,
+    BUSY_RETRY_S,
+    DAY_S,
+    Admission,
+    KeyLimits,
+    Limited,
+    LimitKeys,
+    MemoryAdmission,
+    RedisAdmission,
+    Ticket,
     build_admission,
 )
 from relay.redis_store import connect
 
-from .redis_server import RedisClusterServers, RedisServer, redis_url  # noqa: F401  (a fixture)
+from .redis_server import RedisClusterServers, RedisServer
 
 Make = Callable[..., Awaitable[list[Admission]]]
 
@@ -71,7 +80,11 @@ async def make(request: pytest.FixtureRequest) -> AsyncIterator[Make]:
     prefix = f"t{secrets.token_hex(4)}"
 
     async def build(
-        limits: KeyLimits, *, clock: Callable[[], float] = time.time, hold_margin_s: float = 0.0, count: int = 2,
+        limits: KeyLimits,
+        *,
+        clock: Callable[[], float] = time.time,
+        hold_margin_s: float = 0.0,
+        count: int = 2,
     ) -> list[Admission]:
         if request.param == "memory":
             return [MemoryAdmission(limits, clock=clock, hold_margin_s=hold_margin_s)] * count

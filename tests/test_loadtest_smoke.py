@@ -21,7 +21,11 @@ def test_smoke_mode_runs_and_reports(tmp_path: Path) -> None:
     out = tmp_path / "smoke.json"
     done = subprocess.run(
         [sys.executable, "-m", "loadtest", "--smoke", "--no-progress", "--json", str(out), "--out", str(tmp_path)],
-        check=False, cwd=ROOT, capture_output=True, text=True, timeout=60,
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={**os.environ, "LOADTEST_PROGRESS": "0"},
     )
     assert done.returncode == 0, done.stderr[-3000:]
@@ -41,7 +45,12 @@ def test_smoke_mode_runs_and_reports(tmp_path: Path) -> None:
             assert summary["latency_ms"][q] is not None
     assert phase["relay"]["server_cpu_ms_per_1k_tokens"] > 0
     # the steady-window CPU needs a window of 1 s with every stream open, which the smoke phase is too short for
-    assert {"steady_server_cpu_ms_per_1k_tokens", "steady_server_cpu_util", "steady_core_busy", "steady_core_softirq"} <= set(phase["relay"])
+    assert {
+        "steady_server_cpu_ms_per_1k_tokens",
+        "steady_server_cpu_util",
+        "steady_core_busy",
+        "steady_core_softirq",
+    } <= set(phase["relay"])
     for metric in ("latency_ms", "own_latency_ms", "ttft_ms"):
         assert set(phase["relay_added_ms"][metric]) == {"p50", "p95", "p99", "max"}
 
@@ -51,7 +60,10 @@ def test_smoke_mode_runs_and_reports(tmp_path: Path) -> None:
     assert repeat["relay"]["completed"] == 5 and repeat["relay"]["stamps"] == 5 * 30
     spread = res["summary"]["repeats"]
     assert spread["n"] == 5 and spread["phases"] == 2 and spread["from_sweep"] == 1
-    assert spread["added_p99_ms"] == [phase["relay_added_ms"]["latency_ms"]["p99"], repeat["relay_added_ms"]["latency_ms"]["p99"]]
+    assert spread["added_p99_ms"] == [
+        phase["relay_added_ms"]["latency_ms"]["p99"],
+        repeat["relay_added_ms"]["latency_ms"]["p99"],
+    ]
     assert spread["within_limit"] == sum(1 for v in spread["added_p99_ms"] if v <= 5.0)
     assert spread["max_ms"] == max(spread["added_p99_ms"])
     assert "| 5 | relay repeat 1 |" in res["markdown"]["variants"]
@@ -75,8 +87,17 @@ def test_smoke_mode_runs_and_reports(tmp_path: Path) -> None:
 
     # the printed summary and the Markdown table
     text = done.stdout
-    for needle in ("splice-relay load test", "N=5:", "relay: 5/5 streams completed", "failover:", "resume (memory): 5/5 ok",
-                   "idle streams:", "repeats at N=5 (fresh relays, after the sweep): added p99", "targets:", "| N | server |"):
+    for needle in (
+        "splice-relay load test",
+        "N=5:",
+        "relay: 5/5 streams completed",
+        "failover:",
+        "resume (memory): 5/5 ok",
+        "idle streams:",
+        "repeats at N=5 (fresh relays, after the sweep): added p99",
+        "targets:",
+        "| N | server |",
+    ):
         assert needle in text, needle
 
 
@@ -117,11 +138,21 @@ def test_the_n500_target_is_met_only_if_every_phase_at_500_meets_it() -> None:
     """With repeats, one lucky phase does not meet the target: the sweep's and every repeat's p99 must."""
     from loadtest.bench import repeat_summary, targets
 
-    res: dict[str, object] = {"phases": [_relay_phase(300, 3.0), _relay_phase(500, 4.3)],
-                              "repeats": [_relay_phase(500, 3.9), _relay_phase(500, 32.1), _relay_phase(500, 5.0)]}
+    res: dict[str, object] = {
+        "phases": [_relay_phase(300, 3.0), _relay_phase(500, 4.3)],
+        "repeats": [_relay_phase(500, 3.9), _relay_phase(500, 32.1), _relay_phase(500, 5.0)],
+    }
     spread = repeat_summary(res)
-    assert spread == {"n": 500, "phases": 4, "from_sweep": 1, "added_p99_ms": [4.3, 3.9, 32.1, 5.0],
-                      "median_ms": 4.65, "max_ms": 32.1, "within_limit": 3, "limit_ms": 5.0}
+    assert spread == {
+        "n": 500,
+        "phases": 4,
+        "from_sweep": 1,
+        "added_p99_ms": [4.3, 3.9, 32.1, 5.0],
+        "median_ms": 4.65,
+        "max_ms": 32.1,
+        "within_limit": 3,
+        "limit_ms": 5.0,
+    }
     (at500, *_) = targets(res, {"repeats": spread})
     assert at500["value_ms"] == 4.3 and at500["met"] is False and at500["within_limit"] == "3 of 4"
     assert "within 5 ms in 3 of 4 phases at N=500" in at500["note"] and "worst 32.1 ms" in at500["note"]
@@ -170,7 +201,11 @@ def test_realtime_prefix_starts_a_server_under_sched_fifo() -> None:
         if os.environ.get("CI") == "true" and os.geteuid() == 0:
             pytest.fail(f"root, yet no SCHED_FIFO: {refused}")
         pytest.skip(f"no real-time priority here: {refused}")
-    code = ("import os, threading; seen = []; t = threading.Thread(target=lambda: seen.append(os.sched_getscheduler(0))); "
-            "t.start(); t.join(); print(os.sched_getscheduler(0), os.sched_getparam(0).sched_priority, seen[0])")
-    out = subprocess.run([*prefix, sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=True).stdout.split()
+    code = (
+        "import os, threading; seen = []; t = threading.Thread(target=lambda: seen.append(os.sched_getscheduler(0))); "
+        "t.start(); t.join(); print(os.sched_getscheduler(0), os.sched_getparam(0).sched_priority, seen[0])"
+    )
+    out = subprocess.run(
+        [*prefix, sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=True
+    ).stdout.split()
     assert out == [str(os.SCHED_FIFO), str(REALTIME_PRIORITY), str(os.SCHED_FIFO)]

@@ -55,11 +55,16 @@ async def test_the_sweep_drops_expired_streams_and_only_those() -> None:
 
 
 def test_a_relay_with_a_small_bound_keeps_the_newest_streams_whole() -> None:
-    config = load_config_dict({
-        "providers": {"sim": {"kind": "simulated", "tokens_per_s": 400}, "slow": {"kind": "simulated", "tokens_per_s": 20}},
-        "routes": {"default": {"targets": ["sim/demo"]}, "slow": {"targets": ["slow/demo"]}},
-        "store": {"max_finished_mb": 0.03},  # about 31 KB: a few 60-token streams
-    })
+    config = load_config_dict(
+        {
+            "providers": {
+                "sim": {"kind": "simulated", "tokens_per_s": 400},
+                "slow": {"kind": "simulated", "tokens_per_s": 20},
+            },
+            "routes": {"default": {"targets": ["sim/demo"]}, "slow": {"targets": ["slow/demo"]}},
+            "store": {"max_finished_mb": 0.03},  # about 31 KB: a few 60-token streams
+        }
+    )
     messages = [{"role": "user", "content": "x"}]
     with RelayServer(config) as server, httpx.Client(base_url=server.base_url, timeout=30) as client:
         slow = client.post("/v1/streams", json={"route": "slow", "messages": messages, "max_tokens": 60}).json()

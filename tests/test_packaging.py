@@ -67,7 +67,9 @@ def test_fly_health_check_and_shutdown(fly: dict) -> None:
 def test_fly_config_path_is_provided(fly: dict) -> None:
     path = fly["env"]["SPLICE_RELAY_CONFIG"]
     assert path.startswith("/")
-    assert any(entry["guest_path"] == path for entry in fly.get("files", [])), "SPLICE_RELAY_CONFIG must be written by [[files]]"
+    assert any(entry["guest_path"] == path for entry in fly.get("files", [])), (
+        "SPLICE_RELAY_CONFIG must be written by [[files]]"
+    )
 
 
 # -- Dockerfile -----------------------------------------------------------------
@@ -155,7 +157,11 @@ def test_constraints_pin_every_dependency_within_its_floor() -> None:
         requirement = Requirement(spec)
         name = canonicalize_name(requirement.name)
         assert name in pins, f"{name} is not pinned in constraints.txt (make upgrade-deps)"
-        assert requirement.specifier.contains(pins[name], prereleases=True), (name, str(pins[name]), str(requirement.specifier))
+        assert requirement.specifier.contains(pins[name], prereleases=True), (
+            name,
+            str(pins[name]),
+            str(requirement.specifier),
+        )
         for extra in requirement.extras:  # what redis[hiredis] and uvicorn[standard] pull in is pinned too
             missing = _EXTRA_PACKAGES.get((name, extra), set()) - pins.keys()
             assert not missing, f"{name}[{extra}] needs {missing} pinned in constraints.txt"
@@ -210,5 +216,11 @@ def test_preloading_loads_exactly_the_encodings_the_models_use() -> None:
         "p(['gpt-4-0613', 'openrouter/gpt-3.5-turbo']); print(sorted(r.ENCODINGS)); "
         "p(['claude-sonnet-4-5', 'gpt-4o-mini']); print(sorted(r.ENCODINGS))"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, env={**os.environ, "TIKTOKEN_CACHE_DIR": "/nonexistent"})
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "TIKTOKEN_CACHE_DIR": "/nonexistent"},
+    )
     assert out.stdout.split("\n")[:2] == ["['cl100k_base']", "['cl100k_base', 'o200k_base']"]

@@ -8,8 +8,9 @@ import socket
 import ssl
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import orjson
 import pytest
@@ -22,7 +23,16 @@ from providers.anthropic_messages import AnthropicMessagesProvider, to_anthropic
 from providers.openai_chat import OpenAIChatProvider
 
 MESSAGES = [{"role": "user", "content": "hi"}]
-PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy")
+PROXY_VARIABLES = (
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -55,7 +65,9 @@ def test_upstream_connections_get_tcp_keepalive() -> None:
     async def options(url: str) -> list[int]:
         transport = AiohttpTransport()
         body = {"model": model_name("m", text="prose", tps=5), "messages": MESSAGES, "stream": True}
-        response = await transport.handle_async_request(sdk_http.Request("POST", url, json=body))  # open while it streams
+        response = await transport.handle_async_request(
+            sdk_http.Request("POST", url, json=body)
+        )  # open while it streams
         sock = response.stream._response.connection.transport.get_extra_info("socket")  # type: ignore[attr-defined]
         values = [sock.getsockopt(level, option) for level, option, _ in KEEPALIVE_OPTIONS]
         await response.aclose()
@@ -71,12 +83,16 @@ def test_upstream_connections_get_tcp_keepalive() -> None:
 @pytest.mark.parametrize("run", [asyncio.run, uvloop.run], ids=["asyncio", "uvloop"])
 @pytest.mark.parametrize("kind", ["openai", "anthropic"])
 @pytest.mark.parametrize(("fault", "cause"), [("reset", "connection_reset"), ("close", "connection_closed")])
-def test_a_body_cut_short_is_named_for_how_it_was_cut(kind: str, fault: str, cause: str, run: Callable[..., Any]) -> None:
+def test_a_body_cut_short_is_named_for_how_it_was_cut(
+    kind: str, fault: str, cause: str, run: Callable[..., Any]
+) -> None:
     """A TCP reset and a FIN in the middle of the chunked body are different failures, and say so."""
 
     async def main(base_url: str) -> tuple[str, ProviderError]:
         provider = _provider(kind, base_url)
-        stream = await provider.open(CompletionRequest(model=model_name("m", text="prose", fault=fault, at=4), messages=MESSAGES, max_tokens=500))
+        stream = await provider.open(
+            CompletionRequest(model=model_name("m", text="prose", fault=fault, at=4), messages=MESSAGES, max_tokens=500)
+        )
         pieces: list[str] = []
         with pytest.raises(ProviderError) as caught:
             async for piece in stream:
@@ -105,22 +121,45 @@ def tls_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     directory = tmp_path_factory.mktemp("tls")
     cert, key = directory / "cert.pem", directory / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
     )
     return cert, key
 
 
-def test_providers_stream_over_tls_trusting_a_private_ca(tls_files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_providers_stream_over_tls_trusting_a_private_ca(
+    tls_files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     cert, key = tls_files
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # how a private vLLM's CA is trusted, as with httpx
     with upstream_in_thread(ssl=context) as upstream:
         assert upstream.base_url.startswith("https://")
-        openai_text = asyncio.run(_read(_provider("openai", upstream.base_url), model_name("m", text="prose", tps=2000)))
-        anthropic_text = asyncio.run(_read(_provider("anthropic", upstream.base_url), model_name("m", text="code", tps=2000)))
+        openai_text = asyncio.run(
+            _read(_provider("openai", upstream.base_url), model_name("m", text="prose", tps=2000))
+        )
+        anthropic_text = asyncio.run(
+            _read(_provider("anthropic", upstream.base_url), model_name("m", text="code", tps=2000))
+        )
     assert openai_text == TEXTS["prose"]
     assert anthropic_text == TEXTS["code"]
 
@@ -129,9 +168,8 @@ def test_tls_to_an_untrusted_certificate_is_a_connection_error(tls_files: tuple[
     cert, key = tls_files
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
-    with upstream_in_thread(ssl=context) as upstream:
-        with pytest.raises(ProviderError) as caught:
-            asyncio.run(_read(_provider("openai", upstream.base_url), model_name("m", text="prose")))
+    with upstream_in_thread(ssl=context) as upstream, pytest.raises(ProviderError) as caught:
+        asyncio.run(_read(_provider("openai", upstream.base_url), model_name("m", text="prose")))
     assert caught.value.kind == "connection"
     assert "certificate" in str(caught.value).lower()
 
@@ -204,7 +242,9 @@ def test_no_proxy_exempts_its_hosts(monkeypatch: pytest.MonkeyPatch) -> None:
     assert proxy.request_lines == []
 
 
-def test_an_https_upstream_goes_through_the_proxy_in_a_tunnel(tls_files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_https_upstream_goes_through_the_proxy_in_a_tunnel(
+    tls_files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """How a hosted API is reached from behind an egress proxy: CONNECT, then TLS to the API itself."""
     cert, key = tls_files
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -225,6 +265,7 @@ def test_an_https_upstream_goes_through_the_proxy_in_a_tunnel(tls_files: tuple[P
     assert text == TEXTS["cjk"]
     assert proxy.request_lines == [b"CONNECT " + upstream.base_url.removeprefix("https://").encode() + b" HTTP/1.1"]
 
+
 @pytest.mark.parametrize("kind", ["openai", "anthropic"])
 def test_finished_streams_hand_their_connection_back_for_the_next(kind: str) -> None:
     """A new TCP (and TLS) handshake per generation would cost every stream a round trip or more."""
@@ -233,9 +274,13 @@ def test_finished_streams_hand_their_connection_back_for_the_next(kind: str) -> 
         provider = _provider(kind, upstream.base_url)
         texts, connections = [], set()
         for _ in range(5):
-            stream = await provider.open(CompletionRequest(model=model_name("m", text="json", tps=2000), messages=MESSAGES, max_tokens=5000))
+            stream = await provider.open(
+                CompletionRequest(model=model_name("m", text="json", tps=2000), messages=MESSAGES, max_tokens=5000)
+            )
             texts.append("".join([piece async for piece in stream]))
-            connections |= {connection.transport.get_extra_info("peername")[1] for connection in upstream.connections}  # client ports
+            connections |= {
+                connection.transport.get_extra_info("peername")[1] for connection in upstream.connections
+            }  # client ports
         await provider.aclose()
         return texts, len(connections)
 
@@ -251,7 +296,11 @@ def test_an_abandoned_stream_closes_its_connection_instead_of_pooling_it(kind: s
 
     async def main(upstream) -> tuple[str, str, int]:  # type: ignore[no-untyped-def]
         provider = _provider(kind, upstream.base_url)
-        stalled = await provider.open(CompletionRequest(model=model_name("m", text="prose", fault="stall", at=3), messages=MESSAGES, max_tokens=500))
+        stalled = await provider.open(
+            CompletionRequest(
+                model=model_name("m", text="prose", fault="stall", at=3), messages=MESSAGES, max_tokens=500
+            )
+        )
         iterator = stalled.__aiter__()
         first = await iterator.__anext__()
         await stalled.aclose()
@@ -260,7 +309,9 @@ def test_an_abandoned_stream_closes_its_connection_instead_of_pooling_it(kind: s
                 break
             await asyncio.sleep(0.05)
         after_abandon = len(upstream.connections)
-        stream = await provider.open(CompletionRequest(model=model_name("m", text="code", tps=2000), messages=MESSAGES, max_tokens=5000))
+        stream = await provider.open(
+            CompletionRequest(model=model_name("m", text="code", tps=2000), messages=MESSAGES, max_tokens=5000)
+        )
         text = "".join([piece async for piece in stream])
         await provider.aclose()
         return first, text, after_abandon
@@ -274,7 +325,11 @@ def test_an_abandoned_stream_closes_its_connection_instead_of_pooling_it(kind: s
 
 CONVERSATION = [
     {"role": "system", "content": "Answer briefly."},
-    {"role": "user", "content": [{"type": "text", "text": "Zwei Teile: "}, {"type": "text", "text": "ünïcödé ✓"}], "name": "ana"},
+    {
+        "role": "user",
+        "content": [{"type": "text", "text": "Zwei Teile: "}, {"type": "text", "text": "ünïcödé ✓"}],
+        "name": "ana",
+    },
     {"role": "assistant", "content": "Gern."},
     {"role": "user", "content": "Weiter."},
 ]
@@ -285,8 +340,17 @@ def test_the_request_body_carries_the_messages_exactly_as_given() -> None:
 
     async def bodies(upstream: object) -> list[dict]:
         out = []
-        for provider in (OpenAIChatProvider(base_url=f"{upstream.base_url}/v1", api_key="k"), AnthropicMessagesProvider(base_url=upstream.base_url, api_key="k")):
-            request = CompletionRequest(model=model_name("m", text="short"), messages=CONVERSATION, max_tokens=50, temperature=0.5, extra_body={"top_k": 3})
+        for provider in (
+            OpenAIChatProvider(base_url=f"{upstream.base_url}/v1", api_key="k"),
+            AnthropicMessagesProvider(base_url=upstream.base_url, api_key="k"),
+        ):
+            request = CompletionRequest(
+                model=model_name("m", text="short"),
+                messages=CONVERSATION,
+                max_tokens=50,
+                temperature=0.5,
+                extra_body={"top_k": 3},
+            )
             stream = await provider.open(request)
             assert "".join([piece async for piece in stream]) == TEXTS["short"]
             await provider.aclose()
@@ -297,12 +361,22 @@ def test_the_request_body_carries_the_messages_exactly_as_given() -> None:
         openai_body, anthropic_body = asyncio.run(bodies(upstream))
     model = model_name("m", text="short")
     assert openai_body == {
-        "model": model, "messages": CONVERSATION, "stream": True, "stream_options": {"include_usage": True},
-        "max_tokens": 50, "temperature": 0.5, "top_k": 3,
+        "model": model,
+        "messages": CONVERSATION,
+        "stream": True,
+        "stream_options": {"include_usage": True},
+        "max_tokens": 50,
+        "temperature": 0.5,
+        "top_k": 3,
     }
     assert anthropic_body == {
-        "model": model, "system": "Answer briefly.", "messages": to_anthropic_messages(CONVERSATION)[1],
-        "max_tokens": 50, "stream": True, "temperature": 0.5, "top_k": 3,
+        "model": model,
+        "system": "Answer briefly.",
+        "messages": to_anthropic_messages(CONVERSATION)[1],
+        "max_tokens": 50,
+        "stream": True,
+        "temperature": 0.5,
+        "top_k": 3,
     }
 
 
@@ -315,7 +389,9 @@ def test_a_pooled_connection_the_server_closed_is_not_reused(kind: str) -> None:
         request = CompletionRequest(model=model_name("m", text="short", tps=2000), messages=MESSAGES, max_tokens=500)
         first = "".join([piece async for piece in await provider.open(request)])
         pooled = len(upstream.connections)
-        upstream.loop.call_soon_threadsafe(lambda: [connection.transport.close() for connection in list(upstream.connections)])
+        upstream.loop.call_soon_threadsafe(
+            lambda: [connection.transport.close() for connection in list(upstream.connections)]
+        )
         await asyncio.sleep(0.2)
         second = "".join([piece async for piece in await provider.open(request)])
         await provider.aclose()
@@ -356,16 +432,19 @@ def test_a_connect_that_hangs_ends_at_the_connect_timeout() -> None:
         for sock in (*fillers, listener):
             sock.close()
     assert (error.kind, error.cause) == ("timeout", "connect_timeout")
-    assert isinstance(error.__cause__.__cause__, sdk_http.ConnectTimeout)  # ProviderError <- SDK's APITimeoutError <- the transport's
+    assert isinstance(
+        error.__cause__.__cause__, sdk_http.ConnectTimeout
+    )  # ProviderError <- SDK's APITimeoutError <- the transport's
     assert elapsed >= 0.5  # the timeout, not an immediate refusal
-
 
 
 def test_the_path_goes_out_as_httpx_encoded_it() -> None:
     """aiohttp would re-quote or normalise it; gateways route and sign on the encoded path."""
 
     async def main(base_url: str) -> str:
-        return await _read(OpenAIChatProvider(base_url=base_url + "/gw/a%3Ab/v1", api_key="k"), model_name("m", text="short"))
+        return await _read(
+            OpenAIChatProvider(base_url=base_url + "/gw/a%3Ab/v1", api_key="k"), model_name("m", text="short")
+        )
 
     with upstream_in_thread() as upstream:
         text = asyncio.run(main(upstream.base_url))
@@ -378,7 +457,10 @@ def test_credentials_in_the_base_url_do_not_break_the_request() -> None:
     """httpx turns them into an Authorization header; aiohttp must not see them a second time."""
 
     async def main(base_url: str) -> str:
-        return await _read(OpenAIChatProvider(base_url=base_url.replace("http://", "http://user:secret@") + "/v1", api_key="k"), model_name("m", text="short"))
+        return await _read(
+            OpenAIChatProvider(base_url=base_url.replace("http://", "http://user:secret@") + "/v1", api_key="k"),
+            model_name("m", text="short"),
+        )
 
     with upstream_in_thread() as upstream:
         assert asyncio.run(main(upstream.base_url)) == TEXTS["short"]
@@ -400,16 +482,33 @@ def test_a_proxy_aiohttp_cannot_use_fails_the_relay_start(value: str, monkeypatc
     from relay.upstreams import build_providers
 
     monkeypatch.setenv("HTTPS_PROXY", value)
-    config = load_config_dict({"providers": {"up": {"kind": "openai", "base_url": "https://api.example.com/v1"}}, "routes": {"default": {"targets": ["up/m"]}}})
+    config = load_config_dict(
+        {
+            "providers": {"up": {"kind": "openai", "base_url": "https://api.example.com/v1"}},
+            "routes": {"default": {"targets": ["up/m"]}},
+        }
+    )
     with pytest.raises(ConfigError, match="only http:// proxies"):
         build_providers(config)
 
 
-OPENAI_SSE = b"".join(
-    b"data: " + orjson.dumps({"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m",
-                              "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}) + b"\n\n"
-    for piece in ("Gzip", "ped ", "words")
-) + b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n'
+OPENAI_SSE = (
+    b"".join(
+        b"data: "
+        + orjson.dumps(
+            {
+                "id": "c",
+                "object": "chat.completion.chunk",
+                "created": 1,
+                "model": "m",
+                "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}],
+            }
+        )
+        + b"\n\n"
+        for piece in ("Gzip", "ped ", "words")
+    )
+    + b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n'
+)
 
 
 async def _one_response_server(body: bytes, headers: bytes) -> tuple[asyncio.AbstractServer, int]:
@@ -418,7 +517,9 @@ async def _one_response_server(body: bytes, headers: bytes) -> tuple[asyncio.Abs
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.readuntil(b"\r\n\r\n")
         half = len(body) // 2
-        writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n" + headers + b"\r\n")
+        writer.write(
+            b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n" + headers + b"\r\n"
+        )
         for part in (body[:half], body[half:]):  # a split inside a gzip member and inside an SSE line
             writer.write(b"%x\r\n%s\r\n" % (len(part), part))
             await writer.drain()

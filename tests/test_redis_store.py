@@ -20,7 +20,7 @@ from relay.redis_store import RedisStore, _HiredisPacking, connect
 from relay.store import StreamTooLarge
 from relay.stream import LiveStream, new_stream_id
 
-from .redis_server import RedisClusterServers, RedisServer, redis_url  # noqa: F401  (a fixture)
+from .redis_server import RedisClusterServers, RedisServer
 from .support import Event, RelayServer, iter_sse, read_all, terminal, text_of, wait_for
 
 MESSAGES = [{"role": "user", "content": "Explain resumable streams."}]
@@ -84,13 +84,15 @@ async def test_the_client_packs_commands_with_hiredis_and_still_speaks_redis(red
     try:
         assert issubclass(client.connection_pool.connection_class, _HiredisPacking)
         key = f"sr:test:{new_stream_id()}"
-        frame = "id: 1\nevent: token\ndata: {\"text\":\" caf\u00e9 \u2014 \U0001f600\"}\n\n".encode()
+        frame = 'id: 1\nevent: token\ndata: {"text":" caf\u00e9 \u2014 \U0001f600"}\n\n'.encode()
         async with client.pipeline(transaction=False) as pipe:
             pipe.execute_command("HSET", key, "frame", frame, "n", 17, "x", 1.5, "word", "na\u00efve")
             pipe.execute_command("HGETALL", key)
             _, stored = await pipe.execute()
         assert stored == {b"frame": frame, b"n": b"17", b"x": b"1.5", b"word": "na\u00efve".encode()}
-        assert "maxmemory" in {k.decode() if isinstance(k, bytes) else k for k in await client.execute_command("CONFIG GET", "maxmemory")}
+        assert "maxmemory" in {
+            k.decode() if isinstance(k, bytes) else k for k in await client.execute_command("CONFIG GET", "maxmemory")
+        }
         with pytest.raises(DataError):  # what redis-py itself says of a type Redis cannot take
             await client.execute_command("SET", key, True)
         await client.delete(key)
@@ -407,7 +409,12 @@ def read_some(client: httpx.Client, path: str, after: int, count: int) -> list[E
 
 def test_a_stream_created_on_one_relay_is_followed_and_resumed_on_another(redis_url: str) -> None:
     config = relay_config(redis_url, tokens_per_s=100)
-    with RelayServer(config) as a, RelayServer(config) as b, httpx.Client(base_url=a.base_url, timeout=30) as on_a, httpx.Client(base_url=b.base_url, timeout=30) as on_b:
+    with (
+        RelayServer(config) as a,
+        RelayServer(config) as b,
+        httpx.Client(base_url=a.base_url, timeout=30) as on_a,
+        httpx.Client(base_url=b.base_url, timeout=30) as on_b,
+    ):
         created = create(on_a, max_tokens=150)
         first = read_some(on_b, events_path(created), 0, 20)  # live on B, while A generates
         assert [int(e.id) for e in first] == list(range(1, 21))
@@ -428,14 +435,21 @@ def test_a_stream_created_on_one_relay_is_followed_and_resumed_on_another(redis_
 
 def test_a_cancel_on_another_relay_reaches_the_generation(redis_url: str) -> None:
     config = relay_config(redis_url, tokens_per_s=50)
-    with RelayServer(config) as a, RelayServer(config) as b, httpx.Client(base_url=a.base_url, timeout=30) as on_a, httpx.Client(base_url=b.base_url, timeout=30) as on_b:
+    with (
+        RelayServer(config) as a,
+        RelayServer(config) as b,
+        httpx.Client(base_url=a.base_url, timeout=30) as on_a,
+        httpx.Client(base_url=b.base_url, timeout=30) as on_b,
+    ):
         created = create(on_a, max_tokens=500)
         read_some(on_b, events_path(created), 0, 3)
         response = on_b.delete(f"/v1/streams/{created['id']}", params={"token": created["token"]})
         assert response.status_code == 200 and response.json()["status"] == "cancelled"
         assert snapshot(on_a, created)["status"] == "cancelled"
         status, log = read_all(on_b, events_path(created))
-        assert terminal(log)[-1].data == {"finish_reason": "cancelled"} and text_of(log) == snapshot(on_a, created)["text"]
+        assert (
+            terminal(log)[-1].data == {"finish_reason": "cancelled"} and text_of(log) == snapshot(on_a, created)["text"]
+        )
 
 
 def test_a_stream_survives_a_relay_restart(redis_url: str) -> None:
@@ -454,7 +468,12 @@ def test_a_stream_survives_a_relay_restart(redis_url: str) -> None:
 def test_redis_lost_mid_stream_then_back_the_log_catches_up() -> None:
     with RedisServer() as redis:
         config = relay_config(redis.url, tokens_per_s=150)
-        with RelayServer(config) as a, RelayServer(config) as b, httpx.Client(base_url=a.base_url, timeout=30) as on_a, httpx.Client(base_url=b.base_url, timeout=30) as on_b:
+        with (
+            RelayServer(config) as a,
+            RelayServer(config) as b,
+            httpx.Client(base_url=a.base_url, timeout=30) as on_a,
+            httpx.Client(base_url=b.base_url, timeout=30) as on_b,
+        ):
             created = create(on_a, max_tokens=300)
             seen: list[Event] = []
             with on_a.stream("GET", events_path(created)) as response:
@@ -530,10 +549,16 @@ def test_audit_records_go_to_a_redis_stream(redis_url: str) -> None:
         entries: list = []
 
         def recorded() -> bool:
-            entries[:] = [e for e in redis_sync.Redis.from_url(redis_url).xrange("sr:audit") if e[1][b"stream_id"] == created["id"].encode()]
+            entries[:] = [
+                e
+                for e in redis_sync.Redis.from_url(redis_url).xrange("sr:audit")
+                if e[1][b"stream_id"] == created["id"].encode()
+            ]
             return bool(entries)
 
         wait_for(recorded)
         record = orjson.loads(entries[0][1][b"record"])
-        assert record["status"] == "done" and record["route"] == "default" and record["attempts"][0]["end"] == "finished"
+        assert (
+            record["status"] == "done" and record["route"] == "default" and record["attempts"][0]["end"] == "finished"
+        )
         assert record["cost"]["output_tokens"] > 0

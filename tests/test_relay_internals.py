@@ -8,7 +8,8 @@ import time
 from collections import Counter
 
 import httpx
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from relay import events
 from relay.cli import RedactTokens
@@ -22,8 +23,13 @@ from .support import RelayServer, iter_sse, wait_for
 
 def test_stream_tokens_never_reach_the_access_log() -> None:
     record = logging.LogRecord(
-        "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
-        ("127.0.0.1:5000", "GET", "/v1/streams/st_x/events?token=SECRET123&last_event_id=4", "1.1", 200), None,
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/v1/streams/st_x/events?token=SECRET123&last_event_id=4", "1.1", 200),
+        None,
     )
     RedactTokens().filter(record)
     line = record.getMessage()
@@ -31,10 +37,17 @@ def test_stream_tokens_never_reach_the_access_log() -> None:
 
 
 def test_dropped_clients_leave_no_task_behind() -> None:
-    config = load_config_dict({"providers": {"sim": {"kind": "simulated", "tokens_per_s": 5}}, "routes": {"default": {"targets": ["sim/demo"]}}})
+    config = load_config_dict(
+        {
+            "providers": {"sim": {"kind": "simulated", "tokens_per_s": 5}},
+            "routes": {"default": {"targets": ["sim/demo"]}},
+        }
+    )
     with RelayServer(config) as server, httpx.Client(base_url=server.base_url, timeout=10) as client:
         loop = server.relay.store._sweeper.get_loop()  # the server's event loop
-        created = client.post("/v1/streams", json={"messages": [{"role": "user", "content": "x"}], "max_tokens": 300}).json()
+        created = client.post(
+            "/v1/streams", json={"messages": [{"role": "user", "content": "x"}], "max_tokens": 300}
+        ).json()
 
         def connect_and_drop() -> None:
             with client.stream("GET", created["events_url"]) as response:
@@ -52,12 +65,19 @@ def test_dropped_clients_leave_no_task_behind() -> None:
 
 
 def _generation(**route: object) -> Generation:
-    config = load_config_dict({"providers": {"sim": {"kind": "simulated"}}, "routes": {"r": {"targets": ["sim/demo"], **route}}})
+    config = load_config_dict(
+        {"providers": {"sim": {"kind": "simulated"}}, "routes": {"r": {"targets": ["sim/demo"], **route}}}
+    )
     from relay.app import Relay
     from relay.stream import LiveStream
 
     relay = Relay(config)
-    return Generation(LiveStream("st_t", "t", "r"), config.routes["r"], GenerationRequest([{"role": "user", "content": "x"}]), relay.services)
+    return Generation(
+        LiveStream("st_t", "t", "r"),
+        config.routes["r"],
+        GenerationRequest([{"role": "user", "content": "x"}]),
+        relay.services,
+    )
 
 
 def test_adaptive_stall_threshold_follows_the_stream_pace_within_bounds() -> None:

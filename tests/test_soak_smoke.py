@@ -48,8 +48,19 @@ def test_a_resumed_stream_with_its_whole_text_passes() -> None:
 
 def test_repeated_text_is_caught_even_with_contiguous_ids() -> None:
     check = StreamCheck(REFERENCE)
-    feed(check, [*tokens(1, "The keeper trimmed the wick. ", "The light turned ", "The light turned all night, ",
-                         "and the ships came home."), (5, "done", {"finish_reason": "stop"})])
+    feed(
+        check,
+        [
+            *tokens(
+                1,
+                "The keeper trimmed the wick. ",
+                "The light turned ",
+                "The light turned all night, ",
+                "and the ships came home.",
+            ),
+            (5, "done", {"finish_reason": "stop"}),
+        ],
+    )
     verdict = check.verdict(cancel_sent=False, cancel_answer=None)
     assert [v.check for v in verdict.violations] == ["text"]
     assert "17 chars repeated" in verdict.violations[0].detail
@@ -60,24 +71,33 @@ def test_lost_text_and_an_id_gap_across_a_resume_are_caught() -> None:
     feed(
         check,
         tokens(1, "The keeper trimmed the wick. "),
-        [*tokens(3, "The light turned all night, "), *tokens(4, "and the ships came home."),
-         (5, "done", {"finish_reason": "stop"})],
+        [
+            *tokens(3, "The light turned all night, "),
+            *tokens(4, "and the ships came home."),
+            (5, "done", {"finish_reason": "stop"}),
+        ],
     )
     verdict = check.verdict(cancel_sent=False, cancel_answer=None)
     assert [v.check for v in verdict.violations] == ["ids"]  # the text happens to be whole: id 2 was not a token
     assert "expected id 2, got 3" in verdict.violations[0].detail
 
     check = StreamCheck(REFERENCE)
-    feed(check, tokens(1, "The keeper trimmed the wick. "),
-         [*tokens(2, "and the ships came home."), (3, "done", {"finish_reason": "stop"})])
+    feed(
+        check,
+        tokens(1, "The keeper trimmed the wick. "),
+        [*tokens(2, "and the ships came home."), (3, "done", {"finish_reason": "stop"})],
+    )
     (violation,) = check.verdict(cancel_sent=False, cancel_answer=None).violations
     assert violation.check == "text" and "chars lost" in violation.detail
 
 
 def test_a_second_terminal_event_is_caught() -> None:
     check = StreamCheck(REFERENCE)
-    feed(check, [*tokens(1, REFERENCE), (2, "done", {"finish_reason": "stop"})],
-         [(3, "done", {"finish_reason": "cancelled"})])
+    feed(
+        check,
+        [*tokens(1, REFERENCE), (2, "done", {"finish_reason": "stop"})],
+        [(3, "done", {"finish_reason": "cancelled"})],
+    )
     checks = [v.check for v in check.verdict(cancel_sent=False, cancel_answer=None).violations]
     assert checks.count("terminal") == 2  # an event after the terminal one, and two terminal events
 
@@ -87,9 +107,15 @@ def test_a_reset_replaces_the_text_and_moves_the_cursor() -> None:
     feed(
         check,
         tokens(1, "The keeper trimmed ", "the wick. ", "The light "),  # the client saw up to 3 ...
-        [(2, "reset", {"text": "The keeper trimmed the wick. ", "last_event_id": 2}),  # ... the log it resumes on has 2
-         *tokens(3, "The light turned all night, ", "and the ships came home."),
-         (5, "done", {"finish_reason": "stop"})],
+        [
+            (
+                2,
+                "reset",
+                {"text": "The keeper trimmed the wick. ", "last_event_id": 2},
+            ),  # ... the log it resumes on has 2
+            *tokens(3, "The light turned all night, ", "and the ships came home."),
+            (5, "done", {"finish_reason": "stop"}),
+        ],
     )
     verdict = check.verdict(cancel_sent=False, cancel_answer=None)
     assert verdict.violations == []
@@ -129,9 +155,32 @@ def test_a_short_run_without_faults_has_no_violation(tmp_path: Path) -> None:
     redis_server_binary()  # skips without redis-server (fails in CI)
     out = tmp_path / "soak.json"
     done = subprocess.run(
-        [sys.executable, "-m", "loadtest.soak", "--minutes", "0.1", "--streams", "6", "--instances", "2", "--tps", "60",
-         "--no-faults", "--rss-every", "1", "--ramp-s", "1", "--json", str(out)],
-        check=False, cwd=ROOT, capture_output=True, text=True, timeout=120, env={**os.environ},
+        [
+            sys.executable,
+            "-m",
+            "loadtest.soak",
+            "--minutes",
+            "0.1",
+            "--streams",
+            "6",
+            "--instances",
+            "2",
+            "--tps",
+            "60",
+            "--no-faults",
+            "--rss-every",
+            "1",
+            "--ramp-s",
+            "1",
+            "--json",
+            str(out),
+        ],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ},
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     res = json.loads(out.read_text())

@@ -6,11 +6,11 @@ import os
 
 os.environ.setdefault("TIKTOKEN_CACHE_DIR", "/work/shared/tiktoken")
 
-import tiktoken  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+import tiktoken
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from splice.buffer import RollingBuffer  # noqa: E402
+from splice.buffer import RollingBuffer
 
 ENC = tiktoken.get_encoding("o200k_base")
 

@@ -15,7 +15,7 @@ MESSAGES = [
 def test_prefill_appends_assistant_turn_and_keeps_system() -> None:
     original = copy.deepcopy(MESSAGES)
     req = build_continuation(MESSAGES, "Caching keeps a copy ", "prefill")
-    assert MESSAGES == original
+    assert original == MESSAGES
     assert req.messages[0] == MESSAGES[0]
     assert req.messages[-1] == {"role": "assistant", "content": "Caching keeps a copy "}
     assert req.prefill == "Caching keeps a copy " and req.stripped_whitespace == "" and req.mode == "prefill"

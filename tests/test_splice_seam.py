@@ -36,7 +36,10 @@ def sent_of(text: str) -> str:
 
 @pytest.mark.parametrize("chunk", [None, 1, 100])
 def test_exact_continuation_passes_through(chunk: int | None) -> None:
-    assert splice("The quick brown fox ", "jumps over the lazy dog.", chunk=chunk) == "The quick brown fox jumps over the lazy dog."
+    assert (
+        splice("The quick brown fox ", "jumps over the lazy dog.", chunk=chunk)
+        == "The quick brown fox jumps over the lazy dog."
+    )
 
 
 def test_cut_mid_word() -> None:
@@ -142,7 +145,10 @@ def test_nfd_vs_nfc_overlap() -> None:
 def test_cjk_without_spaces() -> None:
     assert splice("我们今天去", "公园玩。") == "我们今天去公园玩。"
     assert splice("我们今天去", " 公园玩。") == "我们今天去公园玩。"
-    assert splice("人工智能的发展正在改变我们的工作方式。", "人工智能的发展正在改变我们的工作方式。在过去") == "人工智能的发展正在改变我们的工作方式。在过去"
+    assert (
+        splice("人工智能的发展正在改变我们的工作方式。", "人工智能的发展正在改变我们的工作方式。在过去")
+        == "人工智能的发展正在改变我们的工作方式。在过去"
+    )
 
 
 def test_repeats_last_words() -> None:
@@ -198,7 +204,10 @@ def test_quoted_copy_of_tail_dropped() -> None:
 def test_legit_continuation_starting_like_a_preamble_is_kept() -> None:
     sent = "Add the onions, then "
     assert splice(sent, "continue stirring for five minutes.") == sent + "continue stirring for five minutes."
-    assert splice("He asked if I could help. ", "Sure enough, I could.") == "He asked if I could help. Sure enough, I could."
+    assert (
+        splice("He asked if I could help. ", "Sure enough, I could.")
+        == "He asked if I could help. Sure enough, I could."
+    )
 
 
 def test_legitimate_that_that_survives() -> None:
@@ -278,8 +287,12 @@ def test_total_on_arbitrary_unicode_and_sent_never_changes(sent: str, head: str,
     assert (sent + emitted).startswith(sent)
 
 
-ascii_words = st.lists(st.sampled_from(["alpha", "beta", "gamma", "delta", "omega", "kappa", "sigma", "theta"]), min_size=1, max_size=12)
-other_words = st.lists(st.sampled_from(["red", "green", "blue", "cyan", "pink", "gold", "teal"]), min_size=1, max_size=12)
+ascii_words = st.lists(
+    st.sampled_from(["alpha", "beta", "gamma", "delta", "omega", "kappa", "sigma", "theta"]), min_size=1, max_size=12
+)
+other_words = st.lists(
+    st.sampled_from(["red", "green", "blue", "cyan", "pink", "gold", "teal"]), min_size=1, max_size=12
+)
 
 
 @settings(max_examples=300, deadline=None)

@@ -20,11 +20,19 @@ MESSAGES = [{"role": "user", "content": "Explain streaming relays."}]
 
 
 def _config(**server: object) -> object:
-    return load_config_dict({
-        "server": server,
-        "providers": {"sim": {"kind": "simulated", "tokens_per_s": 2}, "fast": {"kind": "simulated", "tokens_per_s": 100}},
-        "routes": {"default": {"targets": ["sim/demo"]}, "quiet": {"targets": ["fast/demo;stall_at=6"], "stall_timeout_s": 30}},
-    })
+    return load_config_dict(
+        {
+            "server": server,
+            "providers": {
+                "sim": {"kind": "simulated", "tokens_per_s": 2},
+                "fast": {"kind": "simulated", "tokens_per_s": 100},
+            },
+            "routes": {
+                "default": {"targets": ["sim/demo"]},
+                "quiet": {"targets": ["fast/demo;stall_at=6"], "stall_timeout_s": 30},
+            },
+        }
+    )
 
 
 def test_a_quiet_stream_gets_keepalive_pings_and_loses_no_event() -> None:
@@ -35,11 +43,11 @@ def test_a_quiet_stream_gets_keepalive_pings_and_loses_no_event() -> None:
             started = time.monotonic()
             for piece in response.iter_text():
                 raw += piece
-                after_tokens = raw[raw.rfind("event: token"):] if "event: token" in raw else ""
+                after_tokens = raw[raw.rfind("event: token") :] if "event: token" in raw else ""
                 if after_tokens.count(": ping - ") >= 3 or time.monotonic() - started > 5:
                     break
         # The upstream stalls after 6 chunks: from then on only pings flow, every 0.2 s.
-        assert raw[raw.rfind("event: token"):].count(": ping - ") >= 3, raw
+        assert raw[raw.rfind("event: token") :].count(": ping - ") >= 3, raw
         events = parse_sse(raw)
         assert [e for e in events if e.event == "token"]
         assert [int(e.id) for e in events] == list(range(1, len(events) + 1))  # each event once, in order
@@ -113,7 +121,10 @@ async def _frames():  # type: ignore[no-untyped-def]
 
 def test_http2_gets_no_connection_header_and_http1_does() -> None:
     for version, expected in (("2", False), ("1.1", True)):
-        sent = _run(SSEResponse(b": hi\n\n", _frames(), headers={"X-Stream-Id": "st_x"}, ping_s=0), {"type": "http", "method": "GET", "http_version": version})
+        sent = _run(
+            SSEResponse(b": hi\n\n", _frames(), headers={"X-Stream-Id": "st_x"}, ping_s=0),
+            {"type": "http", "method": "GET", "http_version": version},
+        )
         headers = dict(sent[0]["headers"])
         assert (b"connection" in headers) is expected
         assert headers[b"x-stream-id"] == b"st_x"
@@ -124,7 +135,9 @@ def test_http2_gets_no_connection_header_and_http1_does() -> None:
 def test_a_draining_registry_answers_new_responses_with_an_empty_body() -> None:
     registry = OpenResponses()
     registry.drain()
-    sent = _run(SSEResponse(b": hi\n\n", _frames(), headers={}, ping_s=0, registry=registry), {"type": "http", "method": "GET"})
+    sent = _run(
+        SSEResponse(b": hi\n\n", _frames(), headers={}, ping_s=0, registry=registry), {"type": "http", "method": "GET"}
+    )
     assert [m.get("body") for m in sent[1:]] == [b""]
 
 
@@ -140,7 +153,7 @@ def _dechunk(raw: bytes) -> bytes:
         size = int(size_line, 16)
         if size == 0:
             return body
-        body, rest = body + rest[:size], rest[size + 2:]
+        body, rest = body + rest[:size], rest[size + 2 :]
 
 
 def test_a_reader_that_stops_reading_holds_no_one_up_and_later_gets_every_event(monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -156,10 +169,12 @@ def test_a_reader_that_stops_reading_holds_no_one_up_and_later_gets_every_event(
 
     monkeypatch.setattr(relay.sse._Rest, "__init__", counting)
     with upstream_in_thread() as upstream:
-        config = load_config_dict({
-            "providers": {"oa": {"kind": "openai", "base_url": upstream.base_url + "/v1"}},
-            "routes": {"default": {"targets": [f"oa/{model_name('m', text='stamp', n=12000, tps=6000)}"]}},
-        })
+        config = load_config_dict(
+            {
+                "providers": {"oa": {"kind": "openai", "base_url": upstream.base_url + "/v1"}},
+                "routes": {"default": {"targets": [f"oa/{model_name('m', text='stamp', n=12000, tps=6000)}"]}},
+            }
+        )
         raw, snapshot = _read_slowly_and_quickly(config)
     slow_events = parse_sse(_dechunk(raw).decode())
     assert [int(e.id) for e in slow_events] == list(range(1, snapshot["last_event_id"] + 1))  # each once, in order

@@ -10,8 +10,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 import pytest
@@ -32,8 +32,20 @@ class RelayProcess:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "relay", "serve", "--config", str(config), "--port", str(self.port), "--log-level", "warning"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [
+                sys.executable,
+                "-m",
+                "relay",
+                "serve",
+                "--config",
+                str(config),
+                "--port",
+                str(self.port),
+                "--log-level",
+                "warning",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         deadline = time.monotonic() + 20
         while True:
@@ -44,7 +56,9 @@ class RelayProcess:
                 pass
             if time.monotonic() > deadline or self.process.poll() is not None:
                 self.stop()
-                raise RuntimeError(f"relay did not start: {self.process.stderr.read().decode()[-2000:] if self.process.stderr else ''}")
+                raise RuntimeError(
+                    f"relay did not start: {self.process.stderr.read().decode()[-2000:] if self.process.stderr else ''}"
+                )
             time.sleep(0.05)
 
     def kill(self) -> None:

@@ -69,8 +69,9 @@ def ant(up: FakeUpstream, **kwargs: Any) -> anthropic.AsyncAnthropic:
     return anthropic.AsyncAnthropic(base_url=up.base_url, api_key="k", max_retries=0, **kwargs)
 
 
-async def openai_stream(up: FakeUpstream, model: str, messages: list[Any] = USER, *,
-                        result: Result | None = None, **kwargs: Any) -> Result:
+async def openai_stream(
+    up: FakeUpstream, model: str, messages: list[Any] = USER, *, result: Result | None = None, **kwargs: Any
+) -> Result:
     """Stream a chat completion, collecting into ``result`` (so a caller sees partial text on error)."""
     result = result if result is not None else Result()
     kwargs.setdefault("stream_options", {"include_usage": True})
@@ -88,8 +89,15 @@ async def openai_stream(up: FakeUpstream, model: str, messages: list[Any] = USER
     return result
 
 
-async def anthropic_stream(up: FakeUpstream, model: str, messages: list[Any] = USER, *,
-                           result: Result | None = None, max_tokens: int = 4096, **kwargs: Any) -> Result:
+async def anthropic_stream(
+    up: FakeUpstream,
+    model: str,
+    messages: list[Any] = USER,
+    *,
+    result: Result | None = None,
+    max_tokens: int = 4096,
+    **kwargs: Any,
+) -> Result:
     """Stream a message through the SDK's helper, which also accumulates the final message."""
     result = result if result is not None else Result()
     async with ant(up) as client:
@@ -160,13 +168,19 @@ async def test_anthropic_streams_every_text_byte_for_byte(up: FakeUpstream, name
 async def test_anthropic_raw_event_sequence(up: FakeUpstream) -> None:
     async with ant(up) as client:
         stream = await client.messages.create(
-            model="claude;text=short", max_tokens=100, messages=USER, stream=True,
+            model="claude;text=short",
+            max_tokens=100,
+            messages=USER,
+            stream=True,
         )
         events = [event async for event in stream]
     assert [e.type for e in events] == [
-        "message_start", "content_block_start",
+        "message_start",
+        "content_block_start",
         *["content_block_delta"] * 4,
-        "content_block_stop", "message_delta", "message_stop",
+        "content_block_stop",
+        "message_delta",
+        "message_stop",
     ]
     assert events[0].message.usage.input_tokens > 0
     assert events[-2].delta.stop_reason == "end_turn" and events[-2].usage.output_tokens == 4
@@ -189,8 +203,9 @@ async def test_cjk_and_emoji_arrive_split_like_real_tokens(up: FakeUpstream) -> 
 
 
 async def test_openai_wire_format(up: FakeUpstream) -> None:
-    response = await raw(up, "/v1/chat/completions",
-                         openai_body("gpt;text=short", stream_options={"include_usage": True}))
+    response = await raw(
+        up, "/v1/chat/completions", openai_body("gpt;text=short", stream_options={"include_usage": True})
+    )
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/event-stream; charset=utf-8"
     assert response.headers["transfer-encoding"] == "chunked"
@@ -198,17 +213,41 @@ async def test_openai_wire_format(up: FakeUpstream) -> None:
     assert response.content.endswith(b"\n\ndata: [DONE]\n\n")
     data = sse_data(response.content)
     chunks = [json.loads(d) for d in data[:-1]]
-    assert list(chunks[1]) == ["id", "object", "created", "model", "service_tier", "system_fingerprint",
-                               "choices", "usage", "obfuscation"]
-    assert chunks[0]["choices"] == [{"index": 0, "delta": {"role": "assistant", "content": "", "refusal": None},
-                                     "logprobs": None, "finish_reason": None}]
-    assert chunks[1]["choices"][0] == {"index": 0, "delta": {"content": "Hello"}, "logprobs": None,
-                                       "finish_reason": None}
+    assert list(chunks[1]) == [
+        "id",
+        "object",
+        "created",
+        "model",
+        "service_tier",
+        "system_fingerprint",
+        "choices",
+        "usage",
+        "obfuscation",
+    ]
+    assert chunks[0]["choices"] == [
+        {
+            "index": 0,
+            "delta": {"role": "assistant", "content": "", "refusal": None},
+            "logprobs": None,
+            "finish_reason": None,
+        }
+    ]
+    assert chunks[1]["choices"][0] == {
+        "index": 0,
+        "delta": {"content": "Hello"},
+        "logprobs": None,
+        "finish_reason": None,
+    }
     assert all(c["usage"] is None for c in chunks[:-1])
     assert chunks[-2]["choices"] == [{"index": 0, "delta": {}, "logprobs": None, "finish_reason": "stop"}]
     assert chunks[-1]["choices"] == [] and chunks[-1]["usage"]["completion_tokens"] == 4
-    assert set(chunks[-1]["usage"]) == {"prompt_tokens", "completion_tokens", "total_tokens",
-                                        "prompt_tokens_details", "completion_tokens_details"}
+    assert set(chunks[-1]["usage"]) == {
+        "prompt_tokens",
+        "completion_tokens",
+        "total_tokens",
+        "prompt_tokens_details",
+        "completion_tokens_details",
+    }
 
     plain = await raw(up, "/v1/chat/completions", openai_body("gpt;text=short"))
     assert all("usage" not in json.loads(d) for d in sse_data(plain.content)[:-1])
@@ -223,13 +262,22 @@ async def test_anthropic_wire_format(up: FakeUpstream) -> None:
     blocks = response.content.decode().split("\n\n")
     assert blocks[-1] == ""
     names = [b.split("\n")[0].removeprefix("event: ") for b in blocks[:-1]]
-    assert names == ["message_start", "content_block_start", "ping", *["content_block_delta"] * 4,
-                     "content_block_stop", "message_delta", "message_stop"]
+    assert names == [
+        "message_start",
+        "content_block_start",
+        "ping",
+        *["content_block_delta"] * 4,
+        "content_block_stop",
+        "message_delta",
+        "message_stop",
+    ]
     for block in blocks[:-1]:
         event, data = block.split("\n")
         assert json.loads(data.removeprefix("data: "))["type"] == event.removeprefix("event: ")
-    assert blocks[3] == ('event: content_block_delta\ndata: {"type":"content_block_delta","index":0,'
-                         '"delta":{"type":"text_delta","text":"Hello"}}')
+    assert blocks[3] == (
+        'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,'
+        '"delta":{"type":"text_delta","text":"Hello"}}'
+    )
 
 
 async def test_keep_alive_reuses_the_connection(up: FakeUpstream) -> None:
@@ -251,7 +299,8 @@ async def test_tps_and_ttft_pace_the_stream(up: FakeUpstream) -> None:
     start = time.monotonic()
     async with oai(up) as client:
         stream = await client.chat.completions.create(
-            model="gpt;text=short;tps=25;ttft=0.15", messages=USER, stream=True)
+            model="gpt;text=short;tps=25;ttft=0.15", messages=USER, stream=True
+        )
         async for chunk in stream:
             if chunk.choices and chunk.choices[0].delta.content:
                 arrivals.append(time.monotonic() - start)
@@ -305,8 +354,14 @@ async def test_frag_splits_utf8_across_http_chunks(up: FakeUpstream) -> None:
         async with client.stream("POST", "/v1/chat/completions", json=openai_body("gpt;text=cjk;n=40;frag=5")) as r:
             pieces = [piece async for piece in r.aiter_raw()]
     body = b"".join(pieces)
-    assert "".join(json.loads(d)["choices"][0]["delta"].get("content", "")
-                   for d in sse_data(body)[:-1] if json.loads(d)["choices"]) == up.reference("cjk", 40).text
+    assert (
+        "".join(
+            json.loads(d)["choices"][0]["delta"].get("content", "")
+            for d in sse_data(body)[:-1]
+            if json.loads(d)["choices"]
+        )
+        == up.reference("cjk", 40).text
+    )
     assert len(pieces) > 100
 
 
@@ -314,8 +369,10 @@ async def test_many_concurrent_paced_streams(up: FakeUpstream) -> None:
     async def one(i: int) -> bytes:
         body = orjson.dumps(anthropic_body(f"claude;text=prose;n=10;tps=50;ttft={i % 7 / 100}"))
         reader, writer = await asyncio.open_connection("127.0.0.1", up.port)
-        writer.write(b"POST /v1/messages HTTP/1.1\r\nhost: x\r\nconnection: close\r\n"
-                     b"content-length: %d\r\n\r\n%s" % (len(body), body))
+        writer.write(
+            b"POST /v1/messages HTTP/1.1\r\nhost: x\r\nconnection: close\r\n"
+            b"content-length: %d\r\n\r\n%s" % (len(body), body)
+        )
         data = await reader.read()
         writer.close()
         return data
@@ -332,14 +389,17 @@ async def test_many_concurrent_paced_streams(up: FakeUpstream) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("fault", "error", "status"), [
-    ("http400", openai.BadRequestError, 400),
-    ("http401", openai.AuthenticationError, 401),
-    ("http429", openai.RateLimitError, 429),
-    ("http500", openai.InternalServerError, 500),
-    ("http503", openai.InternalServerError, 503),
-    ("http529", openai.InternalServerError, 529),
-])
+@pytest.mark.parametrize(
+    ("fault", "error", "status"),
+    [
+        ("http400", openai.BadRequestError, 400),
+        ("http401", openai.AuthenticationError, 401),
+        ("http429", openai.RateLimitError, 429),
+        ("http500", openai.InternalServerError, 500),
+        ("http503", openai.InternalServerError, 503),
+        ("http529", openai.InternalServerError, 529),
+    ],
+)
 async def test_openai_http_faults(up: FakeUpstream, fault: str, error: type[Exception], status: int) -> None:
     with pytest.raises(error) as caught:
         await openai_stream(up, f"gpt;fault={fault}")
@@ -350,14 +410,17 @@ async def test_openai_http_faults(up: FakeUpstream, fault: str, error: type[Exce
         assert caught.value.code == "rate_limit_exceeded"
 
 
-@pytest.mark.parametrize(("fault", "error", "kind"), [
-    ("http400", anthropic.BadRequestError, "invalid_request_error"),
-    ("http401", anthropic.AuthenticationError, "authentication_error"),
-    ("http429", anthropic.RateLimitError, "rate_limit_error"),
-    ("http500", anthropic.InternalServerError, "api_error"),
-    ("http503", anthropic.ServiceUnavailableError, "api_error"),
-    ("http529", anthropic.OverloadedError, "overloaded_error"),
-])
+@pytest.mark.parametrize(
+    ("fault", "error", "kind"),
+    [
+        ("http400", anthropic.BadRequestError, "invalid_request_error"),
+        ("http401", anthropic.AuthenticationError, "authentication_error"),
+        ("http429", anthropic.RateLimitError, "rate_limit_error"),
+        ("http500", anthropic.InternalServerError, "api_error"),
+        ("http503", anthropic.ServiceUnavailableError, "api_error"),
+        ("http529", anthropic.OverloadedError, "overloaded_error"),
+    ],
+)
 async def test_anthropic_http_faults(up: FakeUpstream, fault: str, error: type[Exception], kind: str) -> None:
     with pytest.raises(error) as caught:
         await anthropic_stream(up, f"claude;fault={fault};retry_after=2.5")
@@ -402,7 +465,9 @@ async def test_close_is_an_incomplete_chunked_body(up: FakeUpstream) -> None:
         await openai_stream(up, "gpt;fault=close;at=4", result=partial)
     assert isinstance(caught.value.__cause__, httpx2.RemoteProtocolError)
     assert len(partial.pieces) == 4
-    with pytest.raises((httpx2.RemoteProtocolError, anthropic.APIConnectionError), match="incomplete chunked read") as raised:
+    with pytest.raises(
+        (httpx2.RemoteProtocolError, anthropic.APIConnectionError), match="incomplete chunked read"
+    ) as raised:
         await anthropic_stream(up, "claude;fault=close;at=4")
     assert isinstance(sdk_cause(raised.value), httpx2.RemoteProtocolError)
 
@@ -452,13 +517,17 @@ async def test_malformed_chunk_then_the_stream_goes_on(up: FakeUpstream) -> None
 async def test_drip_slows_down_after_at(up: FakeUpstream) -> None:
     arrivals: list[float] = []
     start = time.monotonic()
-    async with ant(up) as client:
-        async with client.messages.stream(
-            model="claude;text=short;fault=drip;at=2;drip_s=0.12", max_tokens=99, messages=USER,
-        ) as stream:
-            async for _ in stream.text_stream:
-                arrivals.append(time.monotonic() - start)
-            message = await stream.get_final_message()
+    async with (
+        ant(up) as client,
+        client.messages.stream(
+            model="claude;text=short;fault=drip;at=2;drip_s=0.12",
+            max_tokens=99,
+            messages=USER,
+        ) as stream,
+    ):
+        async for _ in stream.text_stream:
+            arrivals.append(time.monotonic() - start)
+        message = await stream.get_final_message()
     assert message.stop_reason == "end_turn"
     # Chunk k >= at is due (k - at + 1) * drip_s after the start and can only arrive later than due,
     # so these lower bounds hold however loaded the machine is (gaps between arrivals do not).
@@ -469,7 +538,7 @@ async def test_no_terminator_ends_the_body_without_finish_or_done(up: FakeUpstre
     result = await openai_stream(up, "gpt;text=short;fault=no_terminator")
     assert result.text == "Hello, world!" and result.finish is None and result.usage is None
     response = await raw(up, "/v1/chat/completions", openai_body("gpt;text=short;fault=no_terminator"))
-    assert b"[DONE]" not in response.content and b"finish_reason\":\"stop" not in response.content
+    assert b"[DONE]" not in response.content and b'finish_reason":"stop' not in response.content
     message = await anthropic_stream(up, "claude;text=short;fault=no_terminator")
     assert message.text == "Hello, world!" and message.finish is None
     response = await raw(up, "/v1/messages", anthropic_body("claude;text=short;fault=no_terminator"))
@@ -504,7 +573,7 @@ async def test_exact_continuation_with_anthropic_prefill(up: FakeUpstream) -> No
     stripped = PARTIAL.rstrip()
     result = await anthropic_stream(up, "claude;cont=exact", prefill(stripped))
     assert stripped + result.text == PROSE
-    assert result.text == PROSE[len(stripped):]
+    assert result.text == PROSE[len(stripped) :]
     partial_on_space = PROSE[: PROSE.index(" and", 500) + 1]  # Anthropic forbids trailing spaces
     with pytest.raises(anthropic.BadRequestError, match="trailing whitespace"):
         await anthropic_stream(up, "claude;cont=exact", prefill(partial_on_space))
@@ -518,14 +587,14 @@ async def test_exact_continuation_with_instruct_shape(up: FakeUpstream) -> None:
     blocks = [{"type": "text", "text": PARTIAL[:10]}, {"type": "text", "text": PARTIAL[10:]}]
     result = await anthropic_stream(up, "claude;cont=exact", instruct(blocks))
     assert PARTIAL + result.text == PROSE
-    mid_word = PROSE[:PROSE.index("coastal") + 3]
+    mid_word = PROSE[: PROSE.index("coastal") + 3]
     result = await openai_stream(up, "gpt;cont=exact", prefill(mid_word))
     assert result.pieces[0] == "stal" and mid_word + result.text == PROSE
     assert result.usage.completion_tokens == len(result.pieces)
 
 
 async def test_continuation_behaviours(up: FakeUpstream) -> None:
-    remainder = PROSE[len(PARTIAL):]
+    remainder = PROSE[len(PARTIAL) :]
     words = await openai_stream(up, "gpt;cont=repeat_words", instruct(PARTIAL))
     last_three = " ".join(PARTIAL.split()[-3:])
     assert words.text == last_three + remainder
@@ -536,7 +605,7 @@ async def test_continuation_behaviours(up: FakeUpstream) -> None:
     restart = await anthropic_stream(up, "claude;cont=restart", instruct(PARTIAL))
     assert restart.text == PROSE
     preamble = await anthropic_stream(up, "claude;cont=preamble", prefill(PARTIAL.rstrip()))
-    assert preamble.text == PREAMBLE + PROSE[len(PARTIAL.rstrip()):]
+    assert preamble.text == PREAMBLE + PROSE[len(PARTIAL.rstrip()) :]
     nothing = await anthropic_stream(up, "claude;cont=nothing", prefill(PARTIAL.rstrip()))
     assert nothing.text == "" and nothing.finish == "end_turn"
     stranger = await openai_stream(up, "gpt;cont=exact", instruct("Something else entirely."))
@@ -603,8 +672,10 @@ async def test_texts_can_be_registered_at_run_time(up: FakeUpstream) -> None:
     assert (await anthropic_stream(up, "claude;text=mine")).text == "Replaced."
 
 
-@pytest.mark.parametrize("model", ["gpt;bogus=1", "gpt;tps=fast", "gpt;fault=explode", "gpt;text=nope",
-                                   "gpt;at", "gpt;n=-1", "gpt;cont=maybe"])
+@pytest.mark.parametrize(
+    "model",
+    ["gpt;bogus=1", "gpt;tps=fast", "gpt;fault=explode", "gpt;text=nope", "gpt;at", "gpt;n=-1", "gpt;cont=maybe"],
+)
 async def test_bad_scripts_are_400_in_the_api_format(up: FakeUpstream, model: str) -> None:
     with pytest.raises(openai.BadRequestError) as caught:
         await openai_stream(up, model)
@@ -615,7 +686,13 @@ async def test_bad_scripts_are_400_in_the_api_format(up: FakeUpstream, model: st
 
 def test_script_parsing() -> None:
     script = Script.parse("gpt-4o-mini; fault=stall ;AT=12;tps=50;;")
-    assert (script.model, script.fault, script.at, script.tps, script.text) == ("gpt-4o-mini", "stall", 12, 50.0, "prose")
+    assert (script.model, script.fault, script.at, script.tps, script.text) == (
+        "gpt-4o-mini",
+        "stall",
+        12,
+        50.0,
+        "prose",
+    )
     assert Script.parse(str(script)) == script
     assert model_name("m", fault="reset", at=3, cont=None) == "m;fault=reset;at=3"
     assert Script.parse("plain") == Script(model="plain")
@@ -729,7 +806,9 @@ def test_a_stream_rescheduled_far_ahead_does_not_postpone_a_nearer_one() -> None
     interval=st.sampled_from([0.02, 0.05, 0.0333]),
     resolution=st.sampled_from([0.001, 0.005]),
 )
-def test_every_paced_chunk_is_woken_within_one_slot_of_its_due_time(starts: list[float], interval: float, resolution: float) -> None:
+def test_every_paced_chunk_is_woken_within_one_slot_of_its_due_time(
+    starts: list[float], interval: float, resolution: float
+) -> None:
     loop = _ManualLoop()
     ticker = Ticker(loop, resolution)  # type: ignore[arg-type]
     streams = [_Paced(ticker, start, interval, 8) for start in starts]

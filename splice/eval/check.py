@@ -84,6 +84,7 @@ def _repeats_at_seam(final: str, reference: str, i: int) -> list[str]:
         if before[-k:] == after_f[:k] and before[-k:] != after_r[:k]:
             problems.append(f"words repeated at seam: {' '.join(before[-k:])!r}")
             break
+
     # Any word 3-gram that now occurs more often around the seam than in the reference.
     def grams(words: list[str]) -> Counter[tuple[str, ...]]:
         return Counter(tuple(words[j : j + 3]) for j in range(len(words) - 2))
@@ -214,5 +215,7 @@ def is_clean(reference: str, sent: str, final: str, *, exact: bool = False) -> l
     if exact and _collapse(final) != _collapse(reference):
         a, b = _collapse(final), _collapse(reference)
         k = next((j for j in range(min(len(a), len(b))) if a[j] != b[j]), min(len(a), len(b)))
-        problems.append(f"content differs from reference near {a[max(0, k - 20) : k + 30]!r} vs {b[max(0, k - 20) : k + 30]!r}")
+        problems.append(
+            f"content differs from reference near {a[max(0, k - 20) : k + 30]!r} vs {b[max(0, k - 20) : k + 30]!r}"
+        )
     return problems

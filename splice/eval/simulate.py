@@ -23,8 +23,15 @@ from .corpus import REFERENCES
 __all__ = ["Case", "Outcome", "build_cases", "run_case", "PseudoTokenizer"]
 
 _PREAMBLES = {
-    "en": ["Sure, continuing:\n\n", "Certainly! Here's the rest of the answer:\n\n", "Continuing from where I left off: ",
-           "Of course. I'll continue from where the text stopped.\n\n", "(continued) ", "Here is the continuation:\n", "…"],
+    "en": [
+        "Sure, continuing:\n\n",
+        "Certainly! Here's the rest of the answer:\n\n",
+        "Continuing from where I left off: ",
+        "Of course. I'll continue from where the text stopped.\n\n",
+        "(continued) ",
+        "Here is the continuation:\n",
+        "…",
+    ],
     "de": ["Gerne, hier ist die Fortsetzung:\n\n", "Ich setze an der unterbrochenen Stelle fort:\n"],
     "fr": ["Bien sûr, voici la suite :\n\n", "Je continue là où je m’étais arrêté :\n"],
     "es": ["Claro, aquí está la continuación:\n\n", "Continúo donde lo dejé:\n"],
@@ -137,7 +144,9 @@ def _cut_points(text: str) -> dict[str, list[int]]:
         add("in_url", m.start() + (m.end() - m.start()) // 2)
     for m in re.finditer(r"\d[\d,.]{3,}\d", text):
         add("in_number", m.start() + (m.end() - m.start()) // 2)
-    for m in re.finditer(r"[\u200d\ufe0f\U0001f3fb-\U0001f3ff]|[\U0001f1e6-\U0001f1ff](?=[\U0001f1e6-\U0001f1ff])", text):
+    for m in re.finditer(
+        r"[\u200d\ufe0f\U0001f3fb-\U0001f3ff]|[\U0001f1e6-\U0001f1ff](?=[\U0001f1e6-\U0001f1ff])", text
+    ):
         add("in_emoji", m.start() + 1)
         add("in_emoji", m.start())
     for m in re.finditer(r"[\u0300-\u036f]", text):
@@ -198,7 +207,7 @@ def _renumber_from_one(cont: str, sent: str) -> str | None:
         if k > 0 or sent.endswith("\n"):
             if m and m.group(1) == indent:
                 counter += 1
-                line = f"{indent}{counter}{m.group(3)}{line[m.end():]}"
+                line = f"{indent}{counter}{m.group(3)}{line[m.end() :]}"
                 changed = True
             elif line.strip() and not line[:1].isspace():
                 out.append(line)
@@ -259,8 +268,17 @@ def _fallback_output(behaviour: str, reference: str, sent: str, lang: str, rng: 
 
 
 BEHAVIOURS = [
-    "exact", "repeat_words", "repeat_sentence", "restart", "preamble", "case_quotes",
-    "ws_add", "ws_drop", "stripped_prefill", "fence_reopen", "list_restart",
+    "exact",
+    "repeat_words",
+    "repeat_sentence",
+    "restart",
+    "preamble",
+    "case_quotes",
+    "ws_add",
+    "ws_drop",
+    "stripped_prefill",
+    "fence_reopen",
+    "list_restart",
 ]
 END_BEHAVIOURS = ["complete", "complete_restart"]
 
