@@ -6,9 +6,11 @@ import hashlib
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import tomllib
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -125,6 +127,37 @@ def test_dockerignore_keeps_the_venv_and_git_out() -> None:
     patterns = {line.strip().rstrip("/") for line in (ROOT / ".dockerignore").read_text().splitlines()}
     assert {".venv", ".git"} <= patterns
     assert not {"README.md", "pyproject.toml", "constraints.txt"} & patterns  # the build needs all three
+
+
+def test_the_image_leaves_the_load_tool_out() -> None:
+    patterns = {line.strip().rstrip("/") for line in (ROOT / ".dockerignore").read_text().splitlines()}
+    assert "loadtest" in patterns
+    copied = [arguments.split()[0] for keyword, arguments in _instructions() if keyword == "COPY"]
+    assert "." not in copied and "./" not in copied  # a whole-context copy would depend on .dockerignore alone
+    assert not [source for source in copied if source.strip("./").startswith("loadtest")]
+
+
+def test_the_wheel_leaves_the_load_tool_out(tmp_path: Path) -> None:
+    """Build the wheel from a copy of the tree (loadtest/ included) and look inside."""
+    source = tmp_path / "src"
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc", "results", ".litellm-venv")
+    for name in ("relay", "providers", "splice", "loadtest"):
+        shutil.copytree(ROOT / name, source / name, ignore=skip)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, source / name)
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(tmp_path), str(source)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stderr[-3000:]
+    (wheel,) = tmp_path.glob("splice_relay-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        tops = {name.split("/")[0] for name in archive.namelist()}
+    assert {"relay", "providers", "splice"} <= tops
+    assert not {"loadtest", "tests"} & tops
 
 
 # -- pyproject.toml -------------------------------------------------------------
