@@ -328,10 +328,9 @@ class Scenario:
 def clients_without_gc_pauses() -> Iterator[None]:
     """No cyclic garbage collection in this process while a phase runs.
 
-    The clients time every token here; a full collection of the results kept from
-    earlier phases stopped them for 60-170 ms, which read as the server's latency
-    (an 85-123 ms "added p99" at N=100 that the relay did not cause). A phase's
-    garbage is collected after it, outside any measurement.
+    The clients time every token here, so a collection pause (over the results kept
+    from earlier phases) would read as the server's latency; a phase's garbage is
+    collected after it, outside any measurement.
     """
     gc.collect()
     gc.disable()

@@ -1045,7 +1045,7 @@ class FakeUpstream:
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
-        stamp_words()  # read now (0.2 s), not in the loop at the first stamped stream
+        stamp_words()  # read now, not in the loop at the first stamped stream
         self._ticker = Ticker(self._loop, self.tick)
         self._server = await self._loop.create_server(
             lambda: Connection(self),
