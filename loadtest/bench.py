@@ -575,7 +575,8 @@ class Bench:
         filled = int(fraction * width)
         line = (
             f"\r{label:<26} [{'#' * filled}{'.' * (width - filled)}] {fraction * 100:5.1f}%  "
-            f"streams {progress.finished}/{progress.total} err {progress.failed}  tok {progress.tokens}  {time.monotonic() - started:5.1f}s"
+            f"streams {progress.finished}/{progress.total} err {progress.failed}  tok {progress.tokens}  "
+            f"{time.monotonic() - started:5.1f}s"
         )
         sys.stderr.write(line + ("\n" if final else ""))
         sys.stderr.flush()
@@ -924,7 +925,7 @@ class Bench:
         }
 
     async def resume(self, create_port: int, resume_port: int, label: str) -> dict[str, Any]:
-        """Create streams, read them to the end, then reconnect mid-log with Last-Event-ID: time to the first replayed event."""
+        """Create streams, read them to the end, resume mid-log (Last-Event-ID): time to the first replayed event."""
         m = self.o.resumes
         created = await client.run_streams(
             [relay_request(HOST, create_port, "resume") for _ in range(min(m, 50))], ramp_s=0.2, timeout_s=30
@@ -1031,7 +1032,8 @@ class Bench:
                 (
                     "import json, sys, contextlib, os\n"
                     "from loadtest import bench_parse\n"
-                    "with contextlib.redirect_stdout(open(os.devnull, 'w')): r = bench_parse.main(rounds=int(sys.argv[1]))\n"
+                    "with contextlib.redirect_stdout(open(os.devnull, 'w')): r = "
+                    "bench_parse.main(rounds=int(sys.argv[1]))\n"
                     "print(json.dumps(r))"
                 ),
                 str(2_000 if o.smoke else 50_000),
@@ -1142,7 +1144,8 @@ class Bench:
                 if lsum["errors"] > o.litellm_max_error_rate * n or (l_p99 is not None and l_p99 > o.stop_added_p99_ms):
                     self.notes.append(
                         f"LiteLLM at N={n}: {lsum['errors']}/{n} streams failed, added p99 {l_p99} ms; "
-                        f"not run at higher N (stop rule: > {o.litellm_max_error_rate:.0%} errors or added p99 > {o.stop_added_p99_ms:g} ms)"
+                        f"not run at higher N (stop rule: > {o.litellm_max_error_rate:.0%} errors or added p99 > "
+                        f"{o.stop_added_p99_ms:g} ms)"
                     )
                     litellm_ok = False
                     self.stop(litellm_proc)

@@ -64,7 +64,9 @@ from typing import Any
 import httptools
 import orjson
 
-from .texts import TEXTS, tokenize
+from splice.eval.corpus import TEXTS
+
+from .texts import tokenize
 from .upstream import Reference, model_name, repeat_tokens
 
 ROOT = Path(__file__).resolve().parent.parent
