@@ -102,7 +102,8 @@ class Options:
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def cpu_seconds(pid: int) -> float:
@@ -234,8 +235,8 @@ def pin_threads_recursive(pid: int, cpus: set[int]) -> None:
         for child in Path(f"/proc/{pid}/task").iterdir():
             pids.add(int(child.name))
     with contextlib.suppress(OSError):
-        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
-            pids.add(int(child))
+        for child_pid in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+            pids.add(int(child_pid))
     for p in pids:
         with contextlib.suppress(OSError):
             os.sched_setaffinity(p, cpus)

@@ -412,7 +412,7 @@ class AnthropicRenderer:
         return b"event: " + name.encode() + b"\ndata: " + orjson.dumps(data) + b"\n\n"
 
     def head(self) -> bytes:
-        message = {
+        message: dict[str, Any] = {
             "id": self.message_id,
             "type": "message",
             "role": "assistant",
@@ -1173,7 +1173,8 @@ class FakeUpstream:
         prompt_tokens = script.usage_in if script.usage_in is not None else _prompt_tokens(body)
         renderer: Renderer
         if dialect is OPENAI:
-            options = body.get("stream_options") if isinstance(body.get("stream_options"), dict) else {}
+            stream_options = body.get("stream_options")
+            options = stream_options if isinstance(stream_options, dict) else {}
             renderer = OpenAIRenderer(
                 model=script.model,
                 fingerprint=self.fingerprint,

@@ -12,6 +12,7 @@ import sys
 import tomllib
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from packaging.requirements import Requirement
@@ -38,11 +39,11 @@ def _seconds(value: object) -> float:
 
 
 @pytest.fixture(scope="module")
-def fly() -> dict:
+def fly() -> dict[str, Any]:
     return tomllib.loads((ROOT / "fly.toml").read_text())
 
 
-def test_fly_keeps_machines_running_under_open_streams(fly: dict) -> None:
+def test_fly_keeps_machines_running_under_open_streams(fly: dict[str, Any]) -> None:
     service = fly["http_service"]
     assert service["internal_port"] == 8080
     assert service["force_https"] is True
@@ -52,21 +53,21 @@ def test_fly_keeps_machines_running_under_open_streams(fly: dict) -> None:
     assert service["min_machines_running"] >= 1
 
 
-def test_fly_concurrency_is_sized_for_sse(fly: dict) -> None:
+def test_fly_concurrency_is_sized_for_sse(fly: dict[str, Any]) -> None:
     concurrency = fly["http_service"]["concurrency"]
     assert concurrency["type"] in ("requests", "connections")
     assert 0 < concurrency["soft_limit"] <= concurrency["hard_limit"]
     assert concurrency["soft_limit"] >= 100  # default is 20: far too few for idle streams
 
 
-def test_fly_health_check_and_shutdown(fly: dict) -> None:
+def test_fly_health_check_and_shutdown(fly: dict[str, Any]) -> None:
     checks = fly["http_service"]["checks"]
     assert any(check.get("path") == "/healthz" and check.get("method", "GET").upper() == "GET" for check in checks)
     assert fly["kill_signal"] == "SIGTERM"
     assert 30 <= _seconds(fly["kill_timeout"]) <= 300  # Fly caps kill_timeout at 300 s
 
 
-def test_fly_config_path_is_provided(fly: dict) -> None:
+def test_fly_config_path_is_provided(fly: dict[str, Any]) -> None:
     path = fly["env"]["SPLICE_RELAY_CONFIG"]
     assert path.startswith("/")
     assert any(entry["guest_path"] == path for entry in fly.get("files", [])), (
