@@ -20,12 +20,12 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
     && rm /tmp/requirements.txt
 
 # 2. The source, installed without touching the dependencies. The tiktoken files ship inside
-#    the package (relay/encodings/), so nothing is downloaded at run time.
+#    the package (relay/encodings/), so nothing is downloaded at run time. The load tool
+#    (loadtest/) is not part of the product and stays out of the image.
 COPY README.md ./
 COPY relay ./relay
 COPY providers ./providers
 COPY splice ./splice
-COPY loadtest ./loadtest
 RUN pip install --no-deps . \
     && rm -rf /app/build /app/*.egg-info
 

@@ -46,7 +46,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--holdback-on-n",
         type=_ints,
-        help="concurrencies of the variant with holdback = true on the single-target route (default 200,500; '' runs none)",
+        help=(
+            "concurrencies of the variant with holdback = true on the single-target route "
+            "(default 200,500; '' runs none)"
+        ),
     )
     parser.add_argument(
         "--repeats",

@@ -102,7 +102,8 @@ class Options:
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def cpu_seconds(pid: int) -> float:
@@ -234,8 +235,8 @@ def pin_threads_recursive(pid: int, cpus: set[int]) -> None:
         for child in Path(f"/proc/{pid}/task").iterdir():
             pids.add(int(child.name))
     with contextlib.suppress(OSError):
-        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
-            pids.add(int(child))
+        for child_pid in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+            pids.add(int(child_pid))
     for p in pids:
         with contextlib.suppress(OSError):
             os.sched_setaffinity(p, cpus)
@@ -328,10 +329,9 @@ class Scenario:
 def clients_without_gc_pauses() -> Iterator[None]:
     """No cyclic garbage collection in this process while a phase runs.
 
-    The clients time every token here; a full collection of the results kept from
-    earlier phases stopped them for 60-170 ms, which read as the server's latency
-    (an 85-123 ms "added p99" at N=100 that the relay did not cause). A phase's
-    garbage is collected after it, outside any measurement.
+    The clients time every token here, so a collection pause (over the results kept
+    from earlier phases) would read as the server's latency; a phase's garbage is
+    collected after it, outside any measurement.
     """
     gc.collect()
     gc.disable()
@@ -576,7 +576,8 @@ class Bench:
         filled = int(fraction * width)
         line = (
             f"\r{label:<26} [{'#' * filled}{'.' * (width - filled)}] {fraction * 100:5.1f}%  "
-            f"streams {progress.finished}/{progress.total} err {progress.failed}  tok {progress.tokens}  {time.monotonic() - started:5.1f}s"
+            f"streams {progress.finished}/{progress.total} err {progress.failed}  tok {progress.tokens}  "
+            f"{time.monotonic() - started:5.1f}s"
         )
         sys.stderr.write(line + ("\n" if final else ""))
         sys.stderr.flush()
@@ -925,7 +926,7 @@ class Bench:
         }
 
     async def resume(self, create_port: int, resume_port: int, label: str) -> dict[str, Any]:
-        """Create streams, read them to the end, then reconnect mid-log with Last-Event-ID: time to the first replayed event."""
+        """Create streams, read them to the end, resume mid-log (Last-Event-ID): time to the first replayed event."""
         m = self.o.resumes
         created = await client.run_streams(
             [relay_request(HOST, create_port, "resume") for _ in range(min(m, 50))], ramp_s=0.2, timeout_s=30
@@ -1032,7 +1033,8 @@ class Bench:
                 (
                     "import json, sys, contextlib, os\n"
                     "from loadtest import bench_parse\n"
-                    "with contextlib.redirect_stdout(open(os.devnull, 'w')): r = bench_parse.main(rounds=int(sys.argv[1]))\n"
+                    "with contextlib.redirect_stdout(open(os.devnull, 'w')): r = "
+                    "bench_parse.main(rounds=int(sys.argv[1]))\n"
                     "print(json.dumps(r))"
                 ),
                 str(2_000 if o.smoke else 50_000),
@@ -1143,7 +1145,8 @@ class Bench:
                 if lsum["errors"] > o.litellm_max_error_rate * n or (l_p99 is not None and l_p99 > o.stop_added_p99_ms):
                     self.notes.append(
                         f"LiteLLM at N={n}: {lsum['errors']}/{n} streams failed, added p99 {l_p99} ms; "
-                        f"not run at higher N (stop rule: > {o.litellm_max_error_rate:.0%} errors or added p99 > {o.stop_added_p99_ms:g} ms)"
+                        f"not run at higher N (stop rule: > {o.litellm_max_error_rate:.0%} errors or added p99 > "
+                        f"{o.stop_added_p99_ms:g} ms)"
                     )
                     litellm_ok = False
                     self.stop(litellm_proc)

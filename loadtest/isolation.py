@@ -1,12 +1,8 @@
 """Keep the machine's other tasks off the relay's core for the length of a run, and out of its way.
 
 The relay's core is pinned for it, but nothing stops the rest of the machine from
-running there too. On the 2-core VM of docs/benchmarks.md, `perf sched` on that
-core during an N=500 phase showed a kernel memory monitor (kdamond) taking it for
-4 ms every half second, RabbitMQ's schedulers for up to 2 ms and an Erlang VM a
-health check started for ~0.2 s; at 75-85 % load each such preemption grew into
-a 10-80 ms stall of the relay's event loop, and those few stalls were the N=500
-p99 (the top 1 % of tokens fell in 10-22 of ~900 10-ms windows).
+running there too, and on a busy core each preemption of a few ms becomes a stall of
+every stream (docs/benchmarks.md, caveats).
 
 `CoreIsolation` narrows the CPU affinity of every other task that may run on the
 relay's core to the remaining cores, and puts every mask back when the run ends
@@ -93,11 +89,10 @@ def realtime_prefix() -> tuple[list[str], str | None]:
     """The argv prefix that starts a server under SCHED_FIFO (`chrt`), or why it cannot.
 
     What `--isolate` cannot move (per-CPU kernel threads, tasks that wake on the
-    relay's core before they are moved) still preempts a normal-priority relay for
-    milliseconds. A real-time relay is preempted only by the kernel's own real-time
-    work; when it is idle, everything else runs. The kernel's real-time throttling
-    (95 % of each second by default) keeps a runaway from owning the core. Threads
-    and child processes inherit the policy. Needs root or CAP_SYS_NICE.
+    relay's core before they are moved) still preempts a normal-priority relay. A
+    real-time relay is preempted only by the kernel's own real-time work, and the
+    kernel's real-time throttling keeps a runaway from owning the core. Threads and
+    child processes inherit the policy. Needs root or CAP_SYS_NICE.
     """
     chrt = shutil.which("chrt")
     if chrt is None:

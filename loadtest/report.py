@@ -26,7 +26,8 @@ def latency_table(res: dict[str, Any]) -> str:
     """
     head = (
         "| N | server | streams ok | added p50 | added p95 | added p99 | added max | added p99, all tokens "
-        "| added p99 excl. hold-back | added TTFT p50 | added TTFT p99 | phase time | server CPU util | CPU ms / 1k tokens "
+        "| added p99 excl. hold-back | added TTFT p50 | added TTFT p99 | phase time | server CPU util | CPU ms / 1k "
+        "tokens "
         "| CPU ms / 1k tokens, steady | server core busy, steady (softirq) | client CPU util |"
     )
     cols = head.count("|") - 1
@@ -41,9 +42,12 @@ def phase_rows(p: dict[str, Any], label: str = "") -> list[str]:
     d = p["direct"]
     rows = [
         (
-            f"| {n} | direct (baseline){label} | {d['completed']}/{d['streams']} | p50 {_f(d['latency_ms']['p50'])} | p95 {_f(d['latency_ms']['p95'])} "
-            f"| p99 {_f(d['latency_ms']['p99'])} | max {_f(d['latency_ms']['max'])} | p99 {_f(d['latency_all_ms']['p99'])} | – "
-            f"| TTFT {_f(d['ttft_ms']['p50'])} | {_f(d['ttft_ms']['p99'])} | {_f(d['elapsed_s'])} s | – | – | – | – | {_f(d.get('client_cpu_util'), 2)} |"
+            f"| {n} | direct (baseline){label} | {d['completed']}/{d['streams']} | p50 {_f(d['latency_ms']['p50'])} | "
+            f"p95 {_f(d['latency_ms']['p95'])} "
+            f"| p99 {_f(d['latency_ms']['p99'])} | max {_f(d['latency_ms']['max'])} | p99 "
+            f"{_f(d['latency_all_ms']['p99'])} | – "
+            f"| TTFT {_f(d['ttft_ms']['p50'])} | {_f(d['ttft_ms']['p99'])} | {_f(d['elapsed_s'])} s | – | – | – | – | "
+            f"{_f(d.get('client_cpu_util'), 2)} |"
         )
     ]
     for key in ("relay", "litellm"):
@@ -58,9 +62,12 @@ def phase_rows(p: dict[str, Any], label: str = "") -> list[str]:
         )
         name = p.get("variant", key) if key == "relay" else key
         rows.append(
-            f"| {n} | {name} | {s['completed']}/{s['streams']} | {_f(a['latency_ms']['p50'])} | {_f(a['latency_ms']['p95'])} "
-            f"| **{_f(a['latency_ms']['p99'])}** | {_f(a['latency_ms']['max'])} | {_f(all99)} | {_f(own)} | {_f(a['ttft_ms']['p50'])} | {_f(a['ttft_ms']['p99'])} "
-            f"| {_f(s['elapsed_s'])} s | {_f(s.get('server_cpu_util'), 2)} | {_f(s.get('server_cpu_ms_per_1k_tokens'), 0)} "
+            f"| {n} | {name} | {s['completed']}/{s['streams']} | {_f(a['latency_ms']['p50'])} | "
+            f"{_f(a['latency_ms']['p95'])} "
+            f"| **{_f(a['latency_ms']['p99'])}** | {_f(a['latency_ms']['max'])} | {_f(all99)} | {_f(own)} | "
+            f"{_f(a['ttft_ms']['p50'])} | {_f(a['ttft_ms']['p99'])} "
+            f"| {_f(s['elapsed_s'])} s | {_f(s.get('server_cpu_util'), 2)} | "
+            f"{_f(s.get('server_cpu_ms_per_1k_tokens'), 0)} "
             f"| {_f(s.get('steady_server_cpu_ms_per_1k_tokens'), 0)} | {_core(s)} | {_f(s.get('client_cpu_util'), 2)} |"
         )
     return rows
@@ -72,7 +79,7 @@ def _core(summary: dict[str, Any]) -> str:
 
 
 def variants_table(res: dict[str, Any]) -> str:
-    """Accounting on/off, hold-back on, the repeats and the Redis store, each at one N against its own direct baseline."""
+    """Accounting on/off, hold-back on, the repeats and the Redis store, each at one N against its own baseline."""
     found = []
     acc = res.get("accounting") or {}
     for key in ("on", "off"):
@@ -123,7 +130,8 @@ def summary_text(res: dict[str, Any]) -> str:
     m = res.get("machine", {})
     lines = [
         "splice-relay load test",
-        f"machine: {m.get('nproc')} CPUs ({m.get('cpu_model')}), Python {m.get('python')}, load at start {m.get('loadavg_at_start')}",
+        f"machine: {m.get('nproc')} CPUs ({m.get('cpu_model')}), Python {m.get('python')}, load at start "
+        f"{m.get('loadavg_at_start')}",
         f"pinning: {res.get('pinning')}",
         f"scenario: {res['scenario']['tps']:g} tokens/s per stream, {res['scenario']['tokens']} tokens per stream",
         "",
@@ -131,41 +139,49 @@ def summary_text(res: dict[str, Any]) -> str:
     for p in res.get("phases", []):
         d = p["direct"]
         lines.append(
-            f"N={p['n']}: direct {d['completed']}/{d['streams']} streams, {d['stamps']} tokens, p99 {_f(d['latency_ms']['p99'])} ms"
+            f"N={p['n']}: direct {d['completed']}/{d['streams']} streams, {d['stamps']} tokens, p99 "
+            f"{_f(d['latency_ms']['p99'])} ms"
         )
         for key in ("relay", "litellm"):
             if key in p:
                 x, a = p[key], p[f"{key}_added_ms"]
                 extra = f", excl. hold-back p99 {_f(a['own_latency_ms']['p99'])} ms" if key == "relay" else ""
                 lines.append(
-                    f"  {key}: {x['completed']}/{x['streams']} streams completed, {x['errors']} errors, {x['stamps']} tokens; "
-                    f"added per token p50 {_f(a['latency_ms']['p50'])} p95 {_f(a['latency_ms']['p95'])} p99 {_f(a['latency_ms']['p99'])} "
-                    f"max {_f(a['latency_ms']['max'])} ms{extra}; added TTFT p50 {_f(a['ttft_ms']['p50'])} p99 {_f(a['ttft_ms']['p99'])} ms; "
+                    f"  {key}: {x['completed']}/{x['streams']} streams completed, {x['errors']} errors, {x['stamps']} "
+                    f"tokens; "
+                    f"added per token p50 {_f(a['latency_ms']['p50'])} p95 {_f(a['latency_ms']['p95'])} p99 "
+                    f"{_f(a['latency_ms']['p99'])} "
+                    f"max {_f(a['latency_ms']['max'])} ms{extra}; added TTFT p50 {_f(a['ttft_ms']['p50'])} p99 "
+                    f"{_f(a['ttft_ms']['p99'])} ms; "
                     f"CPU {_f(x.get('server_cpu_ms_per_1k_tokens'), 0)} ms per 1k tokens"
                 )
     im = res.get("idle_memory", {})
     lines += [
         "",
-        f"sustainable concurrency (added p99 <= 50 ms, no errors): relay {s.get('relay')}, relay excl. hold-back {s.get('relay_excluding_holdback')}"
-        + (f", LiteLLM {s['litellm']}" if "litellm" in s else ""),
+        f"sustainable concurrency (added p99 <= 50 ms, no errors): relay {s.get('relay')}, relay excl. hold-back "
+        f"{s.get('relay_excluding_holdback')}" + (f", LiteLLM {s['litellm']}" if "litellm" in s else ""),
         f"relay peak RSS: {s.get('relay_peak_rss_kb')} KB",
     ]
     if im:
         lines.append(
-            f"idle streams: {im.get('streams')} open, {im.get('delta_kb')} KB RSS delta, {im.get('kb_per_stream')} KB per stream"
+            f"idle streams: {im.get('streams')} open, {im.get('delta_kb')} KB RSS delta, {im.get('kb_per_stream')} KB "
+            f"per stream"
         )
     fo = res.get("failover", {})
     if fo:
         lines.append(
-            f"failover: {fo.get('failovers_measured')}/{fo.get('streams')} measured, stall threshold {fo.get('stall_threshold_ms'):g} ms, "
+            f"failover: {fo.get('failovers_measured')}/{fo.get('streams')} measured, stall threshold "
+            f"{fo.get('stall_threshold_ms'):g} ms, "
             f"gap p50 {_f(fo['gap_ms'].get('p50'))} p99 {_f(fo['gap_ms'].get('p99'))} ms, fallback first token p50 "
-            f"{_f(fo['fallback_first_token_ms'].get('p50'))} ms, beyond threshold+first token p99 {_f(fo['beyond_threshold_ms'].get('p99'))} ms"
+            f"{_f(fo['fallback_first_token_ms'].get('p50'))} ms, beyond threshold+first token p99 "
+            f"{_f(fo['beyond_threshold_ms'].get('p99'))} ms"
         )
     for key, label in (("resume_memory", "resume (memory)"),):
         r = res.get(key, {})
         if "first_event_ms" in r:
             lines.append(
-                f"{label}: {r['ok']}/{r['resumes']} ok, first replayed event p50 {_f(r['first_event_ms']['p50'], 2)} p99 {_f(r['first_event_ms']['p99'], 2)} ms"
+                f"{label}: {r['ok']}/{r['resumes']} ok, first replayed event p50 {_f(r['first_event_ms']['p50'], 2)} "
+                f"p99 {_f(r['first_event_ms']['p99'], 2)} ms"
             )
         elif r:
             lines.append(f"{label}: {r}")
@@ -177,13 +193,15 @@ def summary_text(res: dict[str, Any]) -> str:
             r = redis.get(key, {})
             if "first_event_ms" in r:
                 lines.append(
-                    f"resume ({r['where']}): {r['ok']}/{r['resumes']} ok, p50 {_f(r['first_event_ms']['p50'], 2)} p99 {_f(r['first_event_ms']['p99'], 2)} ms"
+                    f"resume ({r['where']}): {r['ok']}/{r['resumes']} ok, p50 {_f(r['first_event_ms']['p50'], 2)} p99 "
+                    f"{_f(r['first_event_ms']['p99'], 2)} ms"
                 )
         if "load" in redis:
             ld = redis["load"]
             a = ld["relay_added_ms"]["latency_ms"]
             lines.append(
-                f"relay+redis N={ld['n']}: {ld['relay']['completed']}/{ld['relay']['streams']} completed, added p50 {_f(a['p50'])} p99 {_f(a['p99'])} ms, "
+                f"relay+redis N={ld['n']}: {ld['relay']['completed']}/{ld['relay']['streams']} completed, added p50 "
+                f"{_f(a['p50'])} p99 {_f(a['p99'])} ms, "
                 f"CPU {_f(ld['relay'].get('server_cpu_ms_per_1k_tokens'), 0)} ms per 1k tokens"
             )
         if "error" in redis:
@@ -196,13 +214,16 @@ def summary_text(res: dict[str, Any]) -> str:
         if isinstance(v, dict) and "relay" in v:
             a = v["relay_added_ms"]["latency_ms"]
             lines.append(
-                f"accounting {key}, N={v['n']}: {v['relay']['completed']}/{v['relay']['streams']} completed, added p50 {_f(a['p50'])} p99 {_f(a['p99'])} ms, "
-                f"excl. hold-back p99 {_f(v['relay_added_ms']['own_latency_ms']['p99'])} ms, CPU {_f(v['relay'].get('server_cpu_ms_per_1k_tokens'), 0)} ms per 1k tokens"
+                f"accounting {key}, N={v['n']}: {v['relay']['completed']}/{v['relay']['streams']} completed, added p50 "
+                f"{_f(a['p50'])} p99 {_f(a['p99'])} ms, "
+                f"excl. hold-back p99 {_f(v['relay_added_ms']['own_latency_ms']['p99'])} ms, CPU "
+                f"{_f(v['relay'].get('server_cpu_ms_per_1k_tokens'), 0)} ms per 1k tokens"
             )
     for v in res.get("holdback_on") or [] if isinstance(res.get("holdback_on"), list) else []:
         a = v["relay_added_ms"]["latency_ms"]
         lines.append(
-            f"holdback on, N={v['n']}: {v['relay']['completed']}/{v['relay']['streams']} completed, added p50 {_f(a['p50'])} p95 {_f(a['p95'])} p99 {_f(a['p99'])} ms, "
+            f"holdback on, N={v['n']}: {v['relay']['completed']}/{v['relay']['streams']} completed, added p50 "
+            f"{_f(a['p50'])} p95 {_f(a['p95'])} p99 {_f(a['p99'])} ms, "
             f"CPU {_f(v['relay'].get('server_cpu_ms_per_1k_tokens'), 0)} ms per 1k tokens"
         )
     if isinstance(res.get("holdback_on"), dict):
@@ -213,19 +234,22 @@ def summary_text(res: dict[str, Any]) -> str:
             f"repeats at N={rep['n']} (fresh relays, after the sweep): added p99 "
             + ", ".join(_f(v) for v in rep["added_p99_ms"][rep["from_sweep"] :])
             + " ms; "
-            f"within {rep['limit_ms']:g} ms in {rep['within_limit']} of {rep['phases']} phases at that N, median {_f(rep['median_ms'])} ms, worst {_f(rep['max_ms'])} ms"
+            f"within {rep['limit_ms']:g} ms in {rep['within_limit']} of {rep['phases']} phases at that N, median "
+            f"{_f(rep['median_ms'])} ms, worst {_f(rep['max_ms'])} ms"
         )
     if "setup" in res:
         st = res["setup"]
         lines.append(
-            f"stream setup: {st['ok']}/{st['streams']} one-token streams at {st['rate_per_s']:g}/s, relay CPU {st['cpu_ms_per_stream']} ms per stream"
+            f"stream setup: {st['ok']}/{st['streams']} one-token streams at {st['rate_per_s']:g}/s, relay CPU "
+            f"{st['cpu_ms_per_stream']} ms per stream"
         )
     if "litellm" in res:
         lines.append(f"litellm: {res['litellm']}")
     bp = res.get("bench_parse", {})
     if "openai_orjson_us" in bp:
         lines.append(
-            f"bench_parse: openai typed {bp['openai_sdk_typed_us']:.2f} vs orjson {bp['openai_orjson_us']:.2f} µs/chunk; "
+            f"bench_parse: openai typed {bp['openai_sdk_typed_us']:.2f} vs orjson {bp['openai_orjson_us']:.2f} "
+            f"µs/chunk; "
             f"anthropic typed {bp['anthropic_sdk_typed_us']:.2f} vs orjson {bp['anthropic_orjson_us']:.2f} µs/chunk"
         )
     lines += ["", "targets:"]
@@ -363,7 +387,7 @@ def profile_summary(path: Path, top: int = 15) -> dict[str, Any]:
 
 
 def _package(frame: str) -> str:
-    """``func (uvicorn/protocols/http/x.py:12)`` -> ``uvicorn``; the event loop's own frames -> ``event loop (uvloop, C)``."""
+    """``func (uvicorn/protocols/http/x.py:12)`` -> ``uvicorn``; the loop's own frames -> ``event loop (uvloop, C)``."""
     if "(" not in frame:
         return "?"
     where = frame.rsplit("(", 1)[1].rstrip(")")

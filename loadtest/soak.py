@@ -64,7 +64,9 @@ from typing import Any
 import httptools
 import orjson
 
-from .texts import TEXTS, tokenize
+from splice.eval.corpus import TEXTS
+
+from .texts import tokenize
 from .upstream import Reference, model_name, repeat_tokens
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,7 +87,8 @@ def free_port() -> int:
     """A port free on loopback now (for a process about to bind it)."""
     with socket.socket() as sock:
         sock.bind((HOST, 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def _die_with_parent() -> None:
@@ -1689,7 +1692,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         import uvloop
 
-        loop = uvloop.new_event_loop()
+        loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
     except ImportError:  # pragma: no cover
         loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)

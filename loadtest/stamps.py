@@ -1,11 +1,9 @@
 """Send-time stamps that read like model output: two words, two tokens, per chunk.
 
 The load's upstream stamps every chunk with its send time so a client can measure what each
-hop added.  A stamp used to be `` <time.time_ns()>``: 20 characters of digits, which tiktoken
-counts as 8 tokens (digits go in threes).  At the scenario's "20 tokens/s" the relay was counting
-160, and its accounting tokenizes digits about three times as slowly per character as prose:
-the load was heavier than the one the targets name, in the one place the relay's cost follows
-the text.  A stamp is now two words, each a single o200k_base token (`` mercato bande``):
+hop added.  The stamp is words, not digits, because the relay's accounting counts tokens: a
+stamp should cost it what a model's chunk does.  It is two words, each a single o200k_base token
+(`` mercato bande``):
 
 - the send time in microseconds, modulo 2**30 (about 17.9 minutes), split into two 15-bit
   halves, each an index into a list of 32,768 words;
@@ -16,7 +14,7 @@ the text.  A stamp is now two words, each a single o200k_base token (`` mercato 
   cut at an event's end is never mistaken for a whole one.
 
 A real model's chunk is one token of about four characters; this one is two tokens of about
-twelve, so the load still errs on the heavy side (twice the token count, not eight times).
+twelve, so the load errs on the heavy side.
 """
 
 from __future__ import annotations

@@ -13,10 +13,10 @@ timer wheel rather than by a timer (and a task) of its own.
 Run it with ``python -m loadtest.upstream --port 8900``, or in-process with :class:`FakeUpstream`
 or :func:`upstream_in_thread`.
 
-**The script lives in the model name**: ``<name>[;key=value]*``, e.g.
-``gpt-4o-mini;fault=stall;at=12;tps=50``.  Keys (see :class:`Script`):
+**The script lives in the model name**: ``<name>[;key=value]*`` (the grammar of
+:mod:`providers.script`), e.g. ``gpt-4o-mini;fault=stall;at=12;tps=50``.  Keys (see :class:`Script`):
 
-``text``      reference answer to stream (``prose`` default; see :mod:`loadtest.texts`;
+``text``      reference answer to stream (``prose`` default; see :mod:`splice.eval.corpus`;
               ``stamp`` sends each chunk's send time, spelled as two words by
               :mod:`loadtest.stamps`; more via ``PUT /_texts/<name>``)
 ``n``         number of content chunks (the text is repeated to fill it)
@@ -79,7 +79,9 @@ import httptools
 import orjson
 
 from loadtest.stamps import encode_stamp, stamp_words
-from loadtest.texts import STAMP, TEXTS, tokenize
+from loadtest.texts import STAMP, tokenize
+from providers.script import KeyParser, ScriptError, model_name, non_negative, one_of, parse_script
+from splice.eval.corpus import TEXTS
 
 __all__ = [
     "CONTINUATIONS",
@@ -135,43 +137,20 @@ _REASONS = {
 # --------------------------------------------------------------------------------------------
 
 
-class ScriptError(ValueError):
-    """The model name carries a script the fake upstream cannot follow (answered with 400)."""
-
-
-def _non_negative(convert: Callable[[str], Any]) -> Callable[[str], Any]:
-    def parse(value: str) -> Any:
-        number = convert(value)
-        if number < 0 or (isinstance(number, float) and not math.isfinite(number)):
-            raise ValueError(value)
-        return number
-
-    return parse
-
-
-def _one_of(choices: frozenset[str]) -> Callable[[str], str]:
-    def parse(value: str) -> str:
-        if value not in choices:
-            raise ValueError(f"expected one of {', '.join(sorted(choices))}")
-        return value
-
-    return parse
-
-
-_PARSERS: dict[str, Callable[[str], Any]] = {
+_KEYS: dict[str, KeyParser] = {
     "text": str,
-    "n": _non_negative(int),
-    "tps": _non_negative(float),
-    "ttft": _non_negative(float),
-    "fault": _one_of(FAULTS),
-    "at": _non_negative(int),
-    "drip_s": _non_negative(float),
-    "retry_after": _non_negative(float),
-    "usage_in": _non_negative(int),
-    "usage_out": _non_negative(int),
-    "cont": _one_of(CONTINUATIONS),
-    "prefill": _one_of(frozenset({"reject", "accept"})),
-    "frag": _non_negative(int),
+    "n": non_negative(int),
+    "tps": non_negative(float),
+    "ttft": non_negative(float),
+    "fault": one_of(FAULTS),
+    "at": non_negative(int),
+    "drip_s": non_negative(float),
+    "retry_after": non_negative(float),
+    "usage_in": non_negative(int),
+    "usage_out": non_negative(int),
+    "cont": one_of(CONTINUATIONS),
+    "prefill": one_of(frozenset({"reject", "accept"})),
+    "frag": non_negative(int),
 }
 
 
@@ -197,25 +176,10 @@ class Script:
     @classmethod
     def parse(cls, model: str) -> Script:
         """Parse a model name; raise :class:`ScriptError` naming the offending part."""
-        name, *parts = model.split(";")
-        values: dict[str, Any] = {}
-        for part in parts:
-            part = part.strip()
-            if not part:
-                continue
-            key, sep, raw = part.partition("=")
-            key, raw = key.strip().lower(), raw.strip()
-            if key not in _PARSERS:
-                raise ScriptError(f"unknown fake-upstream script key {key!r} in model {model!r}")
-            if not sep:
-                raise ScriptError(f"script key {key!r} needs a value (key=value) in model {model!r}")
-            try:
-                values[key] = _PARSERS[key](raw)
-            except ValueError as exc:
-                raise ScriptError(f"bad value {raw!r} for {key!r} in model {model!r}: {exc}") from None
+        name, values = parse_script(model, _KEYS)
         if values.get("frag") == 0:
             values.pop("frag")
-        return cls(model=name.strip(), **values)
+        return cls(model=name, **values)
 
     def __str__(self) -> str:
         return model_name(
@@ -226,11 +190,6 @@ class Script:
                 if f.name != "model" and getattr(self, f.name) != f.default
             },
         )
-
-
-def model_name(model: str, **keys: object) -> str:
-    """Build a scripted model name: ``model_name("gpt-4o", fault="stall", at=3)``."""
-    return ";".join([model, *(f"{key}={value}" for key, value in keys.items() if value is not None)])
 
 
 # --------------------------------------------------------------------------------------------
@@ -453,7 +412,7 @@ class AnthropicRenderer:
         return b"event: " + name.encode() + b"\ndata: " + orjson.dumps(data) + b"\n\n"
 
     def head(self) -> bytes:
-        message = {
+        message: dict[str, Any] = {
             "id": self.message_id,
             "type": "message",
             "role": "assistant",
@@ -1045,7 +1004,7 @@ class FakeUpstream:
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
-        stamp_words()  # read now (0.2 s), not in the loop at the first stamped stream
+        stamp_words()  # read now, not in the loop at the first stamped stream
         self._ticker = Ticker(self._loop, self.tick)
         self._server = await self._loop.create_server(
             lambda: Connection(self),
@@ -1214,7 +1173,8 @@ class FakeUpstream:
         prompt_tokens = script.usage_in if script.usage_in is not None else _prompt_tokens(body)
         renderer: Renderer
         if dialect is OPENAI:
-            options = body.get("stream_options") if isinstance(body.get("stream_options"), dict) else {}
+            stream_options = body.get("stream_options")
+            options = stream_options if isinstance(stream_options, dict) else {}
             renderer = OpenAIRenderer(
                 model=script.model,
                 fingerprint=self.fingerprint,

@@ -1,8 +1,9 @@
 """An in-process upstream for the default config and the demo: no network, no key.
 
 It writes plausible multi-paragraph text at a configurable rate and can be told,
-through the model name, to stall or fail at a token index, so failover can be
-shown without any real provider: `demo;stall_at=40`, `demo;fail_at=25;fail_kind=server`.
+through the model name (the script language of `providers.script`), to stall or fail
+at a token index, so failover can be shown without any real provider:
+`demo;stall_at=40`, `demo;fail_at=25;fail_kind=server`, `demo;tps=100`.
 Asked to continue a partial answer it wrote, it continues exactly where it broke off.
 """
 
@@ -13,10 +14,11 @@ import hashlib
 import random
 import re
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, get_args
 
 from .base import CompletionRequest, Usage
 from .errors import ErrorKind, ProviderError
+from .script import KeyParser, ScriptError, non_negative, one_of, parse_script
 
 _SENTENCES = (
     "Streaming a response token by token lets the reader start long before the model has finished.",
@@ -42,7 +44,12 @@ _SENTENCES = (
 _HEADINGS = ("How it works", "Why it matters", "What can go wrong", "In practice", "A closer look")
 
 _PIECE = re.compile(r"\s*\S+|\s+")
-_SCRIPT_KEYS = {"stall_at", "fail_at", "fail_kind", "tps"}
+_SCRIPT_KEYS: dict[str, KeyParser] = {
+    "stall_at": non_negative(int),
+    "fail_at": non_negative(int),
+    "fail_kind": one_of(get_args(ErrorKind)),
+    "tps": non_negative(float),
+}
 
 
 def compose_answer(prompt: str, max_tokens: int) -> list[str]:
@@ -64,18 +71,12 @@ def compose_answer(prompt: str, max_tokens: int) -> list[str]:
     return pieces[:max_tokens]
 
 
-def parse_script(model: str) -> tuple[str, dict[str, str]]:
-    """Split `name;key=value;…` into the name and its fault script."""
-    name, *options = model.split(";")
-    script: dict[str, str] = {}
-    for option in options:
-        key, _, value = option.partition("=")
-        if key not in _SCRIPT_KEYS:
-            raise ProviderError(
-                "bad_request", f"simulated model option {key!r} is not one of {sorted(_SCRIPT_KEYS)}", status=400
-            )
-        script[key] = value
-    return name, script
+def read_script(model: str) -> dict[str, Any]:
+    """The fault script a simulated model name carries (`demo;stall_at=40`); a bad one is the client's error."""
+    try:
+        return parse_script(model, _SCRIPT_KEYS)[1]
+    except ScriptError as exc:
+        raise ProviderError("bad_request", f"simulated model: {exc}", status=400) from None
 
 
 def _partial_answer(messages: list[dict[str, Any]]) -> str:
@@ -146,7 +147,7 @@ class SimulatedProvider:
         self._max_tokens = max_tokens
 
     async def open(self, request: CompletionRequest) -> SimulatedStream:
-        _, script = parse_script(request.model)
+        script = read_script(request.model)
         limit = min(request.max_tokens or self._max_tokens, self._max_tokens)
         partial = _partial_answer(request.messages).rstrip()
         # A continuation's max_tokens counts only what is left: compose the whole answer, then cut.
@@ -154,13 +155,12 @@ class SimulatedProvider:
         pieces = compose_answer(_prompt_of(request.messages), limit + already)
         if partial:
             pieces = _remainder(pieces, partial)[:limit]
-        tokens_per_s = float(script.get("tps", self._tokens_per_s))
         return SimulatedStream(
             pieces,
-            tokens_per_s=tokens_per_s,
-            stall_at=int(script["stall_at"]) if "stall_at" in script else None,
-            fail_at=int(script["fail_at"]) if "fail_at" in script else None,
-            fail_kind=script.get("fail_kind", "server"),  # type: ignore[arg-type]
+            tokens_per_s=script.get("tps", self._tokens_per_s),
+            stall_at=script.get("stall_at"),
+            fail_at=script.get("fail_at"),
+            fail_kind=script.get("fail_kind", "server"),
             input_tokens=sum(len(str(m.get("content", ""))) for m in request.messages) // 4,
         )
 

@@ -81,15 +81,8 @@ FULL_COLLECTION_EVERY = 1000  # young collections between two full ones (CPython
 def tune_garbage_collector() -> None:
     """Keep the cyclic garbage collector's full passes out of the streams' way.
 
-    A full pass walks every tracked object and no stream moves meanwhile. First,
-    everything built at startup (the SDKs, pydantic models, the app: about 220,000
-    objects) is frozen, never to be walked again. Second, an open stream keeps
-    about 240 tracked objects (tasks, coroutines, the SDK's and aiohttp's request
-    state) that outlive the young generations, so at 500 open streams a full pass
-    took 60-140 ms, and CPython's default ran one every few seconds while streams
-    were starting, each finding under 250 objects to free: what a relay allocates
-    is freed by reference counting. Full passes now come a hundred times less
-    often (minutes apart under load); the young generations are collected as before.
+    A full pass stops every stream while it walks all tracked objects, yet finds almost nothing to free (the relay's
+    garbage goes by reference counting): freeze what startup built and make full passes rare; young passes run as usual.
     """
     gc.collect()
     gc.freeze()

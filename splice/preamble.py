@@ -28,14 +28,19 @@ _REST = r"(?:rest|remainder|remaining (?:part|text|portion|content|answer|respon
 
 _PATTERNS = [
     # English
-    rf"(?:here'?s|here is|below is|this is|and here'?s|what follows is)\s+(?:the\s+|a\s+)?{_REST}\b[^\n:：.!]{{0,80}}{_END}",
-    rf"(?:i'?ll|i will|let me|i'?m going to|i am going to|i can|allow me to|now,? (?:i'?ll|let me))\s+(?:now\s+)?(?:continue|pick up|resume|carry on|finish|complete|keep going|proceed)\b[^\n:：]{{0,80}}?{_END}",
-    rf"(?:continuing|resuming|picking up|carrying on|continued|proceeding)\s+(?:on\s+)?(?:from|where|with the|right where|exactly where|the (?:answer|response|text|list|code|table|explanation))\b[^\n:：]{{0,80}}?{_END}",
+    r"(?:here'?s|here is|below is|this is|and here'?s|what follows is)\s+(?:the\s+|"
+    rf"a\s+)?{_REST}\b[^\n:：.!]{{0,80}}{_END}",
+    r"(?:i'?ll|i will|let me|i'?m going to|i am going to|i can|allow me to|now,? (?:i'?ll|let "
+    r"me))\s+(?:now\s+)?(?:continue|pick up|resume|carry on|finish|complete|keep going|"
+    rf"proceed)\b[^\n:：]{{0,80}}?{_END}",
+    r"(?:continuing|resuming|picking up|carrying on|continued|proceeding)\s+(?:on\s+)?(?:from|where|with the|right "
+    rf"where|exactly where|the (?:answer|response|text|list|code|table|explanation))\b[^\n:：]{{0,80}}?{_END}",
     rf"(?:continuing|resuming|continued|continuation|cont'?d)\s*{_END}",
     r"[(\[]\s*(?:continued|continuation|cont'?d|fortsetzung|suite|continuación|continua|続き|续)\s*[)\]]\s*[:：]?",
     rf"(?:the\s+)?{_REST}(?:\s+of\s+(?:the|my)\s+(?:answer|response|text|list|code|explanation))?\s*[:：]",
     # German
-    rf"(?:hier ist|hier kommt|im folgenden|nachfolgend|und hier)\s+(?:der|die|das)?\s*(?:rest|fortsetzung|restliche|verbleibende|weitere)\b[^\n:：.!]{{0,80}}{_END}",
+    r"(?:hier ist|hier kommt|im folgenden|nachfolgend|und hier)\s+(?:der|die|das)?\s*(?:rest|fortsetzung|restliche|"
+    rf"verbleibende|weitere)\b[^\n:：.!]{{0,80}}{_END}",
     rf"(?:ich (?:setze|fahre|mache)\b[^\n:：.!]{{0,60}}\b(?:fort|weiter))\b[^\n:：]{{0,60}}?{_END}",
     rf"(?:fortsetzung|weiter geht'?s|weiter)\s*{_END}",
     # French
@@ -43,7 +48,8 @@ _PATTERNS = [
     rf"(?:je (?:continue|reprends|poursuis|vais continuer|vais reprendre))\b[^\n:：]{{0,80}}?{_END}",
     rf"(?:suite(?: de la réponse)?|je continue|reprenons)\s*{_END}",
     # Spanish / Italian / Portuguese
-    rf"(?:aquí (?:está|tienes|va)|a continuación(?:,)?|ecco|aqui está)\s+(?:la continuación|el resto|lo que sigue|il resto|la continuazione|o resto|a continuação)\b[^\n:：.!]{{0,80}}{_END}",
+    r"(?:aquí (?:está|tienes|va)|a continuación(?:,)?|ecco|aqui está)\s+(?:la continuación|el resto|lo que sigue|il "
+    rf"resto|la continuazione|o resto|a continuação)\b[^\n:：.!]{{0,80}}{_END}",
     rf"(?:contin[uú]o|continuando|sigo|continuo|continuiamo|vou continuar)\b[^\n:：]{{0,80}}?{_END}",
     # Chinese / Japanese
     r"(?:以下是|下面是|接下来是|这是|继续|接着)[^\n：:。！]{0,30}(?:内容|部分|回答|续写|后续|剩余|其余|的)?[^\n：:。！]{0,10}[：:。！]",

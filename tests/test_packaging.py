@@ -6,10 +6,13 @@ import hashlib
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import tomllib
+import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from packaging.requirements import Requirement
@@ -36,11 +39,11 @@ def _seconds(value: object) -> float:
 
 
 @pytest.fixture(scope="module")
-def fly() -> dict:
+def fly() -> dict[str, Any]:
     return tomllib.loads((ROOT / "fly.toml").read_text())
 
 
-def test_fly_keeps_machines_running_under_open_streams(fly: dict) -> None:
+def test_fly_keeps_machines_running_under_open_streams(fly: dict[str, Any]) -> None:
     service = fly["http_service"]
     assert service["internal_port"] == 8080
     assert service["force_https"] is True
@@ -50,21 +53,21 @@ def test_fly_keeps_machines_running_under_open_streams(fly: dict) -> None:
     assert service["min_machines_running"] >= 1
 
 
-def test_fly_concurrency_is_sized_for_sse(fly: dict) -> None:
+def test_fly_concurrency_is_sized_for_sse(fly: dict[str, Any]) -> None:
     concurrency = fly["http_service"]["concurrency"]
     assert concurrency["type"] in ("requests", "connections")
     assert 0 < concurrency["soft_limit"] <= concurrency["hard_limit"]
     assert concurrency["soft_limit"] >= 100  # default is 20: far too few for idle streams
 
 
-def test_fly_health_check_and_shutdown(fly: dict) -> None:
+def test_fly_health_check_and_shutdown(fly: dict[str, Any]) -> None:
     checks = fly["http_service"]["checks"]
     assert any(check.get("path") == "/healthz" and check.get("method", "GET").upper() == "GET" for check in checks)
     assert fly["kill_signal"] == "SIGTERM"
     assert 30 <= _seconds(fly["kill_timeout"]) <= 300  # Fly caps kill_timeout at 300 s
 
 
-def test_fly_config_path_is_provided(fly: dict) -> None:
+def test_fly_config_path_is_provided(fly: dict[str, Any]) -> None:
     path = fly["env"]["SPLICE_RELAY_CONFIG"]
     assert path.startswith("/")
     assert any(entry["guest_path"] == path for entry in fly.get("files", [])), (
@@ -125,6 +128,37 @@ def test_dockerignore_keeps_the_venv_and_git_out() -> None:
     patterns = {line.strip().rstrip("/") for line in (ROOT / ".dockerignore").read_text().splitlines()}
     assert {".venv", ".git"} <= patterns
     assert not {"README.md", "pyproject.toml", "constraints.txt"} & patterns  # the build needs all three
+
+
+def test_the_image_leaves_the_load_tool_out() -> None:
+    patterns = {line.strip().rstrip("/") for line in (ROOT / ".dockerignore").read_text().splitlines()}
+    assert "loadtest" in patterns
+    copied = [arguments.split()[0] for keyword, arguments in _instructions() if keyword == "COPY"]
+    assert "." not in copied and "./" not in copied  # a whole-context copy would depend on .dockerignore alone
+    assert not [source for source in copied if source.strip("./").startswith("loadtest")]
+
+
+def test_the_wheel_leaves_the_load_tool_out(tmp_path: Path) -> None:
+    """Build the wheel from a copy of the tree (loadtest/ included) and look inside."""
+    source = tmp_path / "src"
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc", "results", ".litellm-venv")
+    for name in ("relay", "providers", "splice", "loadtest"):
+        shutil.copytree(ROOT / name, source / name, ignore=skip)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, source / name)
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(tmp_path), str(source)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stderr[-3000:]
+    (wheel,) = tmp_path.glob("splice_relay-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        tops = {name.split("/")[0] for name in archive.namelist()}
+    assert {"relay", "providers", "splice"} <= tops
+    assert not {"loadtest", "tests"} & tops
 
 
 # -- pyproject.toml -------------------------------------------------------------

@@ -26,7 +26,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from loadtest.stamps import StampReader
-from loadtest.texts import TEXTS, tokenize
+from loadtest.texts import tokenize
 from loadtest.upstream import (
     PREAMBLE,
     PREFILL_REJECTED,
@@ -37,6 +37,9 @@ from loadtest.upstream import (
     model_name,
     upstream_in_thread,
 )
+from providers.errors import ProviderError
+from providers.simulated import read_script
+from splice.eval.corpus import TEXTS
 
 USER = [{"role": "user", "content": "Tell me something interesting, please."}]
 
@@ -700,6 +703,17 @@ def test_script_parsing() -> None:
         Script.parse("m;colour=blue")
     with pytest.raises(ScriptError):
         Script.parse("m;tps=nan")
+
+
+def test_the_simulated_provider_reads_the_same_script_language() -> None:
+    """One grammar, two key tables: the simulated provider parses its model names as the fake upstream does."""
+    assert read_script("demo; STALL_AT=40 ;tps=50;;") == {"stall_at": 40, "tps": 50.0}
+    assert read_script("demo;fail_at=25;fail_kind=overloaded") == {"fail_at": 25, "fail_kind": "overloaded"}
+    assert read_script("demo") == {}
+    for bad in ("demo;fault=stall", "demo;stall_at=-1", "demo;fail_kind=explode", "demo;tps"):
+        with pytest.raises(ProviderError) as caught:
+            read_script(bad)
+        assert (caught.value.kind, caught.value.status) == ("bad_request", 400)
 
 
 @settings(max_examples=100, deadline=None)

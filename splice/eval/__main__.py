@@ -43,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"     - {p}")
             if args.verbose > 1:
                 print(
-                    f"     sent tail: {o.sent[-80:]!r}\n     fallback:  {o.fallback[:120]!r}\n     emitted:   {o.final[len(o.sent) :][:120]!r}"
+                    f"     sent tail: {o.sent[-80:]!r}\n     fallback:  {o.fallback[:120]!r}\n     emitted:   "
+                    f"{o.final[len(o.sent) :][:120]!r}"
                 )
     _table("clean rate per fallback behaviour", by_behaviour)
     _table("clean rate per kind of text", by_kind)

@@ -49,13 +49,17 @@ def _ws_around(text: str, i: int) -> tuple[str, bool]:
     return text[left:right], right == len(text)
 
 
+def _fold_trailing_spaces(ws: str) -> str:
+    """Trailing spaces before a newline are invisible."""
+    return re.sub(r"[ \t]+\n", "\n", ws)
+
+
 def _check_whitespace(reference: str, final: str, i: int) -> list[str]:
     ws_f, end_f = _ws_around(final, i)
     ws_r, end_r = _ws_around(reference, min(i, len(reference)))
     if end_f and end_r:
         return []  # trailing whitespace at the very end is invisible
-    fold = lambda ws: re.sub(r"[ \t]+\n", "\n", ws)  # noqa: E731 - trailing spaces before a newline are invisible
-    ws_f, ws_r = fold(ws_f), fold(ws_r)
+    ws_f, ws_r = _fold_trailing_spaces(ws_f), _fold_trailing_spaces(ws_r)
     if ws_f == ws_r:
         return []
     nf, nr = ws_f.count("\n"), ws_r.count("\n")

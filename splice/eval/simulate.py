@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Literal
 
 from ..buffer import RollingBuffer
 from ..holdback import HoldBack
@@ -88,7 +89,9 @@ class Outcome:
 
 
 def _fence_spans(text: str) -> list[tuple[int, int]]:
-    spans, start, offset = [], None, 0
+    spans: list[tuple[int, int]] = []
+    start: int | None = None
+    offset = 0
     for line in text.split("\n"):
         if re.match(r"^ {0,3}(`{3,}|~{3,})", line):
             if start is None:
@@ -109,7 +112,10 @@ def _cut_points(text: str) -> dict[str, list[int]]:
             points.setdefault(kind, []).append(pos)
 
     fences = _fence_spans(text)
-    in_fence = lambda p: any(a <= p < b for a, b in fences)  # noqa: E731
+
+    def in_fence(p: int) -> bool:
+        return any(a <= p < b for a, b in fences)
+
     for m in re.finditer(r"[^\W\d_]{4,}", text):
         if not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", m.group()):
             add("mid_word", m.start() + 2)
@@ -181,7 +187,7 @@ def _requote(text: str, rng: random.Random) -> str:
     text = "".join(swaps.get(c, c) for c in text)
     if rng.random() < 0.5:
         text = text.replace(" ", "\u00a0", 1)
-    form = "NFC" if rng.random() < 0.5 else "NFD"
+    form: Literal["NFC", "NFD"] = "NFC" if rng.random() < 0.5 else "NFD"
     text = unicodedata.normalize(form, text)
     m = re.search(r"[^\W\d_]", text)
     if m:
