@@ -391,7 +391,8 @@ def _cors_origins(values: Any) -> tuple[str, ...]:
                 raise ConfigError('server.cors_origins: "*" allows every origin and stands alone')
         elif not _ORIGIN.fullmatch(origin):
             raise ConfigError(
-                f'server.cors_origins: {origin!r} is not an origin like "https://app.example.com" (scheme, host, optional port; no path)'
+                f'server.cors_origins: {origin!r} is not an origin like "https://app.example.com"'
+                " (scheme, host, optional port; no path)"
             )
     return origins
 

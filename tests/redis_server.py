@@ -84,11 +84,12 @@ class RedisClusterServers:
 
     def __init__(self) -> None:
         self.binary = redis_server_binary()
-        self.cli = shutil.which("redis-cli") or shutil.which("valkey-cli")
-        if self.cli is None:
+        cli = shutil.which("redis-cli") or shutil.which("valkey-cli")
+        if cli is None:
             if os.environ.get("CI"):
                 pytest.fail("redis-cli is not on PATH, and Redis tests must run in CI")
             pytest.skip("redis-cli is not on PATH")
+        self.cli: str = cli
         self.ports = [_free_cluster_port() for _ in range(3)]
         self.url = f"redis+cluster://127.0.0.1:{self.ports[0]}/0"
         self._dir = tempfile.mkdtemp(prefix="splice-redis-cluster-")

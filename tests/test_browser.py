@@ -53,7 +53,10 @@ PAGE = """<!doctype html><meta charset="utf-8"><title>relay</title><script>
     const source = new EventSource(created.events_url);  // absolute: the relay names itself
     source.addEventListener("token", (e) => { text += JSON.parse(e.data).text; ids.push(Number(e.lastEventId)); });
     source.onerror = () => { drops += 1; };  // the connection dropped; EventSource reconnects with Last-Event-ID
-    source.addEventListener("done", () => { source.close(); window.result = {text, ids, drops, id: created.id, token: created.token}; });
+    source.addEventListener("done", () => {
+      source.close();
+      window.result = {text, ids, drops, id: created.id, token: created.token};
+    });
   } catch (error) {
     window.result = {error: String(error)};
   }
@@ -88,6 +91,7 @@ def page_server(relay_url: str, port: int = 0) -> Iterator[str]:
 
 async def run_page(url: str, timeout_s: float = 30.0) -> dict[str, Any]:
     """Open `url` in headless Chromium and wait for the page to set `window.result`."""
+    assert CHROMIUM is not None
     port = free_port()
     profile = tempfile.mkdtemp(prefix="splice-chromium-")
     browser = subprocess.Popen(
@@ -126,7 +130,8 @@ async def run_page(url: str, timeout_s: float = 30.0) -> dict[str, Any]:
                     while True:
                         message = json.loads((await ws.receive()).data)
                         if message.get("id") == call_id:
-                            return message.get("result", {})
+                            result: dict[str, Any] = message.get("result", {})
+                        return result
 
                 await call("Page.navigate", url=url)
                 while time.monotonic() < deadline:
@@ -135,7 +140,8 @@ async def run_page(url: str, timeout_s: float = 30.0) -> dict[str, Any]:
                     )
                     value = json.loads(found.get("result", {}).get("value") or "null")
                     if value is not None:
-                        return value
+                        page_result: dict[str, Any] = value
+                        return page_result
                     await asyncio.sleep(0.1)
                 raise TimeoutError("the page set no result")
     finally:

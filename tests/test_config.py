@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from relay.capabilities import CapabilityTable
@@ -44,7 +46,7 @@ def test_model_names_split_at_the_first_slash() -> None:
         ({**BASE, "routes": {}}, "routes"),
     ],
 )
-def test_bad_config_fails_with_a_message_naming_the_key(raw: dict, key: str) -> None:
+def test_bad_config_fails_with_a_message_naming_the_key(raw: dict[str, Any], key: str) -> None:
     with pytest.raises(ConfigError) as error:
         load_config_dict(raw)
     assert str(error.value).startswith(key), str(error.value)

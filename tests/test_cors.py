@@ -8,6 +8,8 @@ against uvicorn, as a browser would send it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import httpx
 import pytest
 
@@ -24,7 +26,7 @@ MESSAGES = [{"role": "user", "content": "Explain streaming relays."}]
 
 
 @pytest.fixture(scope="module")
-def client() -> httpx.Client:
+def client() -> Iterator[httpx.Client]:
     config = load_config_dict({**ROUTES, "server": {"cors_origins": [APP, "http://localhost:3000"]}})
     with RelayServer(config) as server, httpx.Client(base_url=server.base_url, timeout=30) as http:
         yield http
@@ -70,7 +72,7 @@ def test_a_page_creates_a_stream_reads_its_id_and_follows_the_events(client: htt
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == APP
     replayed = parse_sse(response.text)
-    ids = [int(event.id) for event in replayed]
+    ids = [int(event.id or "") for event in replayed]
     assert ids[0] == 4 and ids == sorted(set(ids))  # the rest of the log, from the cursor on
     assert replayed[-1].event == "done"
     snapshot = client.get(f"/v1/streams/{stream_id}", params={"token": token}, headers=origin)

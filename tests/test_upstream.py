@@ -41,7 +41,7 @@ from providers.errors import ProviderError
 from providers.simulated import read_script
 from splice.eval.corpus import TEXTS
 
-USER = [{"role": "user", "content": "Tell me something interesting, please."}]
+USER: Any = [{"role": "user", "content": "Tell me something interesting, please."}]
 
 
 @pytest.fixture
@@ -176,7 +176,7 @@ async def test_anthropic_raw_event_sequence(up: FakeUpstream) -> None:
             messages=USER,
             stream=True,
         )
-        events = [event async for event in stream]
+        events: list[Any] = [event async for event in stream]
     assert [e.type for e in events] == [
         "message_start",
         "content_block_start",
@@ -403,11 +403,14 @@ async def test_many_concurrent_paced_streams(up: FakeUpstream) -> None:
         ("http529", openai.InternalServerError, 529),
     ],
 )
-async def test_openai_http_faults(up: FakeUpstream, fault: str, error: type[Exception], status: int) -> None:
+async def test_openai_http_faults(
+    up: FakeUpstream, fault: str, error: type[openai.APIStatusError], status: int
+) -> None:
     with pytest.raises(error) as caught:
         await openai_stream(up, f"gpt;fault={fault}")
     assert caught.value.status_code == status
-    assert set(caught.value.body) == {"message", "type", "param", "code"}
+    body: Any = caught.value.body
+    assert set(body) == {"message", "type", "param", "code"}
     if status == 429:
         assert caught.value.response.headers["retry-after"] == "1"
         assert caught.value.code == "rate_limit_exceeded"
@@ -424,11 +427,14 @@ async def test_openai_http_faults(up: FakeUpstream, fault: str, error: type[Exce
         ("http529", anthropic.OverloadedError, "overloaded_error"),
     ],
 )
-async def test_anthropic_http_faults(up: FakeUpstream, fault: str, error: type[Exception], kind: str) -> None:
+async def test_anthropic_http_faults(
+    up: FakeUpstream, fault: str, error: type[anthropic.APIStatusError], kind: str
+) -> None:
     with pytest.raises(error) as caught:
         await anthropic_stream(up, f"claude;fault={fault};retry_after=2.5")
     assert caught.value.type == kind
-    assert caught.value.body["request_id"] == caught.value.request_id
+    body: Any = caught.value.body
+    assert body["request_id"] == caught.value.request_id
     if fault == "http429":
         assert caught.value.response.headers["retry-after"] == "2.5"
 
@@ -495,7 +501,8 @@ async def test_error_event_mid_stream(up: FakeUpstream) -> None:
     with pytest.raises(openai.APIError, match="The server had an error") as caught:
         await openai_stream(up, "gpt;fault=error_event;at=2", result=partial)
     assert not isinstance(caught.value, openai.APIStatusError)
-    assert caught.value.body["type"] == "server_error" and len(partial.pieces) == 2
+    body: Any = caught.value.body
+    assert body["type"] == "server_error" and len(partial.pieces) == 2
     # the Anthropic SDK maps the in-stream error with the HTTP status (200), not the error type
     with pytest.raises(anthropic.APIStatusError) as caught_anthropic:
         await anthropic_stream(up, "claude;fault=error_event;at=2")
@@ -792,7 +799,7 @@ class _Paced:
     due: float
     interval: float
     count: int
-    wakes: list[tuple[float, float]] = field(default_factory=list)  # (due, woken at)
+    wakes: list[tuple[float, Any]] = field(default_factory=list)  # (due, woken at)
 
     def wake(self, now: float) -> None:
         self.wakes.append((self.due, now))
