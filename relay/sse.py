@@ -3,11 +3,11 @@
 Frames are encoded once per event by sse-starlette's `ServerSentEvent`
 (relay/events.py) and shared by every reader. The response that sends them is
 our own, not sse-starlette's `EventSourceResponse`: that one runs a task group
-of four tasks per response and wraps every send in an anyio cancel scope, which
-at hundreds of open streams was a sixth of the relay's CPU and a large part of
-an idle stream's memory (docs/benchmarks.md). Here a response is the request's
-own task sending batches of frames, one small task waiting for the client to
-leave, and one timer for keep-alive pings on a quiet connection.
+of four tasks per response and wraps every send in an anyio cancel scope, a cost
+in CPU and memory that grows with every open stream (docs/benchmarks.md). Here a
+response is the request's own task sending batches of frames, one small task
+waiting for the client to leave, and one timer for keep-alive pings on a quiet
+connection.
 
 A response that follows a stream generated here, once it has caught up, is fed
 by the generation itself: each append calls `deliver`, which sends the new

@@ -36,8 +36,8 @@ class _HiredisPacking:
     """Pack commands with hiredis (C) rather than redis-py's async connection (Python).
 
     redis-py's sync client already does this; its async one packs every argument
-    in Python, about 60 µs for the flusher's EVALSHA of ~28 arguments, which was
-    a third of the relay's CPU per token with the Redis store (docs/benchmarks.md).
+    in Python, and the flusher sends a script call per stream every few milliseconds
+    (docs/benchmarks.md has the cost).
     """
 
     def pack_command(self, *args: Any) -> list[bytes]:
