@@ -373,7 +373,7 @@ def _with_budget(
 async def _admit(
     relay: Relay, route: RouteConfig, generation_request: GenerationRequest, key_id: str | None, stream_id: str
 ) -> Ticket | None:
-    """The key's limits (429/503 with Retry-After past them); with a daily cap, the stream's most cost is reserved."""
+    """The key's limits (429/503 with Retry-After past them); a daily cap reserves the most the stream may cost."""
     if relay.admission is None or key_id is None:
         return None
     reserve = (
