@@ -28,15 +28,25 @@ from .audit import JsonLinesAuditLog
 from .capabilities import CapabilityTable
 from .config import Config, ConfigError, RouteConfig, default_config
 from .engine import EngineServices, Generation, GenerationRequest
-from .errors import ApiError, handle_api_error, handle_http_exception, handle_unexpected
+from .errors import ApiError, handle_api_error, handle_http_exception, handle_store_error, handle_unexpected
 from .limits import Admission, Limited, Ticket, build_admission
+from .log import (
+    AuditStore,
+    LiveStream,
+    StoreError,
+    StreamStore,
+    StreamView,
+    TakeoverStore,
+    new_stream_id,
+    new_stream_token,
+    open_store,
+    read_token_for,
+)
 from .pricing import PriceTable
-from .sse import ABORT_EXTENSION, OpenResponses, sse_response
-from .store import AuditStore, StreamStore, StreamView, TakeoverStore
-from .stream import LiveStream, new_stream_id, new_stream_token, read_token_for
+from .sse import ABORT_EXTENSION, OpenResponses, SSEResponse, sse_response
 from .ticker import Ticker
 from .tokens import encoding_for_model
-from .upstreams import build_providers, build_store
+from .upstreams import build_providers
 from .validation import parse_generation_request
 
 logger = logging.getLogger("splice_relay.app")
@@ -52,7 +62,7 @@ class Relay:
                 f"server.api_keys_env: environment variable {config.server.api_keys_env} is not set or empty"
             )
         self.config = config
-        self.store: StreamStore = build_store(config)
+        self.store: StreamStore = open_store(config)
         self.providers: dict[str, Provider] = build_providers(config)
         self.generations: set[asyncio.Task[None]] = set()
         self.ticker = Ticker(config.accounting.progress_interval_s)  # visits the running generations
@@ -207,7 +217,8 @@ _REQUEST_FIELDS = frozenset(field.name for field in dataclasses.fields(Generatio
 
 
 def _relay(request: Request) -> Relay:
-    return request.app.state.relay
+    relay: Relay = request.app.state.relay
+    return relay
 
 
 async def _read_json(request: Request, limit: int) -> Any:
@@ -279,7 +290,7 @@ def _wants_sse(request: Request) -> bool:
 # -- endpoints --------------------------------------------------------------
 
 
-async def create_stream(request: Request) -> Response:
+async def create_stream(request: Request) -> Response | SSEResponse:
     relay = _relay(request)
     server = relay.config.server
     api_keys = server.api_keys
@@ -362,7 +373,7 @@ def _with_budget(
 async def _admit(
     relay: Relay, route: RouteConfig, generation_request: GenerationRequest, key_id: str | None, stream_id: str
 ) -> Ticket | None:
-    """The key's limits (429/503 with Retry-After past them); with a daily cap, the stream's maximum cost is reserved."""
+    """The key's limits (429/503 with Retry-After past them); a daily cap reserves the most the stream may cost."""
     if relay.admission is None or key_id is None:
         return None
     reserve = (
@@ -385,7 +396,7 @@ async def _max_cost(relay: Relay, route: RouteConfig, generation_request: Genera
     return usd if generation_request.max_usd is None else min(usd, generation_request.max_usd)
 
 
-async def stream_events(request: Request) -> Response:
+async def stream_events(request: Request) -> Response | SSEResponse:
     after = _cursor(request)
     stream = await _authorized_stream(request, at_least=after)
     relay = _relay(request)
@@ -494,6 +505,7 @@ def create_app(config: Config | None = None) -> Starlette:
         ],
         exception_handlers={
             ApiError: handle_api_error,
+            StoreError: handle_store_error,
             HTTPException: handle_http_exception,
             Exception: handle_unexpected,
         },

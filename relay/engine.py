@@ -32,9 +32,8 @@ from . import events
 from .accounting import AttemptMeter, StreamMeter
 from .capabilities import CapabilityTable
 from .config import AccountingConfig, RouteConfig, Target
+from .log import LiveStream, StreamTooLarge
 from .pricing import PriceTable
-from .store import StreamTooLarge
-from .stream import LiveStream
 from .tokens import count_tokens_async, decode_safely, encode_safely, encoding_for_model
 
 ROLLING_BUFFER_TOKENS = 200

@@ -1,4 +1,8 @@
-"""Client errors as JSON: `{"error": {"code", "message"}}` with a 4xx status."""
+"""Client errors as JSON: `{"error": {"code", "message"}}` with a 4xx or 5xx status.
+
+The stream log raises its own exceptions (relay/log/errors.py); `store_api_error`
+is the one place they become HTTP answers.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ import math
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+
+from .log.errors import StoreError, StoreUnavailable, StreamGone
 
 
 class ApiError(Exception):
@@ -30,6 +36,24 @@ async def handle_api_error(request: Request, exc: Exception) -> Response:
     if exc.retry_after_s is not None:
         response.headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after_s)))
     return response
+
+
+def store_api_error(exc: StoreError) -> ApiError:
+    """What a client is told when the stream log cannot answer: 410 for an expired stream, else 503 and retry.
+
+    A 503 says nothing of the cause (a Redis error names its host and port); the log has it.
+    """
+    if isinstance(exc, StreamGone):
+        return ApiError(410, exc.code, str(exc))
+    retry_after_s = exc.retry_after_s if isinstance(exc, StoreUnavailable) else 1.0
+    return ApiError(
+        503, StoreUnavailable.code, "the stream log is unavailable for now; retry", retry_after_s=retry_after_s
+    )
+
+
+async def handle_store_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StoreError)
+    return await handle_api_error(request, store_api_error(exc))
 
 
 async def handle_http_exception(request: Request, exc: Exception) -> Response:

@@ -593,7 +593,7 @@ def build_admission(config: Config) -> Admission | None:
     if not limits.enabled:
         return None
     if config.store.kind == "redis":
-        from .redis_store import connect
+        from .log.redis_client import connect
 
         client = connect(config.store.url, socket_timeout_s=2.0, max_connections=256)
         return RedisAdmission(client, limits, prefix=config.store.prefix, owns_client=True)

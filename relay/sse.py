@@ -3,11 +3,11 @@
 Frames are encoded once per event by sse-starlette's `ServerSentEvent`
 (relay/events.py) and shared by every reader. The response that sends them is
 our own, not sse-starlette's `EventSourceResponse`: that one runs a task group
-of four tasks per response and wraps every send in an anyio cancel scope, which
-at hundreds of open streams was a sixth of the relay's CPU and a large part of
-an idle stream's memory (docs/benchmarks.md). Here a response is the request's
-own task sending batches of frames, one small task waiting for the client to
-leave, and one timer for keep-alive pings on a quiet connection.
+of four tasks per response and wraps every send in an anyio cancel scope, a cost
+in CPU and memory that grows with every open stream (docs/benchmarks.md). Here a
+response is the request's own task sending batches of frames, one small task
+waiting for the client to leave, and one timer for keep-alive pings on a quiet
+connection.
 
 A response that follows a stream generated here, once it has caught up, is fed
 by the generation itself: each append calls `deliver`, which sends the new
@@ -31,14 +31,13 @@ import asyncio
 import contextlib
 import itertools
 import logging
-from collections.abc import AsyncIterator, Coroutine, Generator, Iterable, Mapping
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Coroutine, Generator, Iterable, Mapping
+from typing import Any, cast
 
 from starlette.types import Message, Receive, Scope, Send
 
 from . import events
-from .store import StreamView
-from .stream import MAX_PIECE_BYTES, LiveStream
+from .log import MAX_PIECE_BYTES, LiveStream, StreamView
 
 logger = logging.getLogger("splice_relay.sse")
 
@@ -86,6 +85,13 @@ class _Rest:
                     waiting_on = coroutine.send(sent)
                 except StopIteration as stop:
                     return stop.value
+
+
+_StartSend = Callable[[Message], Coroutine[Any, Any, None]]
+
+
+async def _not_started(message: Message) -> None:
+    raise RuntimeError("the response has not started")
 
 
 class SlowReader(Exception):
@@ -197,7 +203,7 @@ class SSEResponse:
         self._receiving: asyncio.Task[Message] | None = None
         self._ping_timer: asyncio.TimerHandle | None = None
         self._ping_task: asyncio.Task[None] | None = None
-        self._send: Send | None = None
+        self._send: _StartSend = _not_started  # ASGI's send, once the response has started
         # following a LiveStream: the frames sent so far, whether the generation feeds us, and what wakes our task
         self._loop: asyncio.AbstractEventLoop | None = None
         self._position = after
@@ -231,7 +237,7 @@ class SSEResponse:
             return
         loop = self._loop = asyncio.get_running_loop()
         self._task = asyncio.current_task()
-        self._send = send
+        self._send = cast(_StartSend, send)  # a coroutine function: servers' sends are `async def`
         self._abort = (scope.get("extensions") or {}).get(ABORT_EXTENSION)
         self._streaming = True
         self._last_send = loop.time()
@@ -303,12 +309,12 @@ class SSEResponse:
         The send is started by hand: one that does not suspend (a client that keeps
         up) costs no timer.
         """
-        sending = self._send(message)  # type: ignore[misc]
+        sending = self._send(message)
         try:
-            waiting_on = sending.send(None)  # type: ignore[attr-defined]
+            waiting_on = sending.send(None)
         except StopIteration:
             return
-        await self._finish_send(_Rest(sending, waiting_on))  # type: ignore[arg-type]
+        await self._finish_send(_Rest(sending, waiting_on))
 
     async def _finish_send(self, rest: _Rest) -> None:
         """Await the rest of a send that suspended on the client's full socket, for at most the write timeout."""
@@ -374,9 +380,9 @@ class SSEResponse:
         self._position = end
         self._last_send = self._loop.time()  # type: ignore[union-attr]
         body = frames[position] if end - position == 1 else b"".join(frames[position:end])
-        sending = self._send({"type": "http.response.body", "body": body, "more_body": True})  # type: ignore[misc]
+        sending = self._send({"type": "http.response.body", "body": body, "more_body": True})
         try:
-            waiting_on = sending.send(None)  # type: ignore[attr-defined]
+            waiting_on = sending.send(None)
         except StopIteration:  # sent: the usual case
             if stream.finished:
                 self._wake()
@@ -384,7 +390,7 @@ class SSEResponse:
         except Exception as exc:
             self._failure = exc
         else:  # the client's socket is full: our task finishes this send, then catches up
-            self._rest = _Rest(sending, waiting_on)  # type: ignore[arg-type]
+            self._rest = _Rest(sending, waiting_on)
         self._wake()
 
     def release(self, stream: LiveStream) -> None:
@@ -454,7 +460,7 @@ class SSEResponse:
     async def _ping(self) -> None:
         """One keep-alive ping; it is held to the write timeout like any send, so it keeps no stuck reader alive."""
         ping = events.encode_ping()
-        if self._streaming and self._send is not None:
+        if self._streaming:
             try:
                 await self._send_body(ping)
             except SlowReader:
@@ -478,12 +484,13 @@ def sse_response(
 
     `write_timeout_s`: how long a send may wait on a client that takes nothing before it is disconnected.
     """
-    head: bytes | Iterable[bytes] = events.encode_prelude(retry_ms, f"stream {stream.id}")
+    prelude = events.encode_prelude(retry_ms, f"stream {stream.id}")
+    head: bytes | Iterable[bytes] = prelude
     if reset:
         # The reset stands for every event so far; a finished stream's terminal event follows it.
         # Encoded a piece at a time as it is sent: the text is shared, no reader holds a copy of it.
         after = stream.last_event_id - 1 if stream.finished else stream.last_event_id
-        head = itertools.chain((head,), events.encode_reset(after, stream.text, MAX_PIECE_BYTES // 6))
+        head = itertools.chain((prelude,), events.encode_reset(after, stream.text, MAX_PIECE_BYTES // 6))
     frames = stream if isinstance(stream, LiveStream) else stream.follow(after)
     return SSEResponse(
         head,

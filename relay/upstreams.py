@@ -1,4 +1,4 @@
-"""Builds the configured providers and store: the one place the relay meets concrete classes."""
+"""Builds the configured providers: the one place the relay meets concrete provider classes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import os
 from providers import AnthropicMessagesProvider, OpenAIChatProvider, Provider, SimulatedProvider
 
 from .config import Config, ConfigError, ProviderConfig
-from .store import MemoryStore, StreamStore
 
 # Where each SDK looks for its key when the config names no variable.
 _SDK_KEY_ENV = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
@@ -50,21 +49,3 @@ def build_provider(config: ProviderConfig) -> Provider:
 
 def build_providers(config: Config) -> dict[str, Provider]:
     return {name: build_provider(provider) for name, provider in config.providers.items()}
-
-
-def build_store(config: Config) -> StreamStore:
-    if config.store.kind == "redis":
-        from .redis_store import RedisStore  # only a Redis deploy imports the Redis client
-
-        return RedisStore(
-            config.store.url,
-            ttl_s=config.store.ttl_s,
-            prefix=config.store.prefix,
-            lease_s=config.store.lease_s,
-            flush_interval_s=config.store.flush_interval_ms / 1000,
-            touch_interval_s=min(1.0, config.store.lease_s / 3),  # renew well before the lease lapses
-            max_connections=config.store.max_connections,
-            keep_request=config.store.keep_request,
-            handover_s=config.store.handover_s,
-        )
-    return MemoryStore(ttl_s=config.store.ttl_s, max_finished_bytes=int(config.store.max_finished_mb * 1024 * 1024))

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from loadtest.upstream import FakeUpstream, model_name
 from relay import events
 from relay.config import load_config_dict
-from relay.stream import LiveStream, new_stream_id
+from relay.log import LiveStream, new_stream_id
 
 from .support import Event, RelayServer, iter_sse, parse_sse, read_all, terminal, text_of, wait_for
 

@@ -20,9 +20,8 @@ import redis as redis_sync
 from loadtest.upstream import model_name
 from relay import events
 from relay.config import load_config_dict
-from relay.redis_store import RedisStore
-from relay.stream import LiveStream, new_stream_id
-from relay.upstreams import build_store
+from relay.log import LiveStream, new_stream_id, open_store
+from relay.log.redis_store import RedisStore
 
 from .redis_server import RedisServer
 from .support import Event, RelayServer, iter_sse, wait_for
@@ -531,10 +530,10 @@ async def test_the_stored_prompt_is_deleted_when_the_stream_ends(redis: RedisSer
 
 
 async def test_deployments_with_different_prefixes_never_adopt_each_others_streams(redis: RedisServer) -> None:
-    """`store.prefix` (and the other store keys) reach the store through `build_store`; deployments stay apart."""
-    blue = build_store(simulated_config(redis.url, prefix="blue", lease_s=0.5, keep_request=True, handover_s=2.5))
-    green = build_store(simulated_config(redis.url, prefix="green", lease_s=0.5))
-    blue_again = build_store(simulated_config(redis.url, prefix="blue", lease_s=0.5))
+    """`store.prefix` (and the other store keys) reach the store through `open_store`; deployments stay apart."""
+    blue = open_store(simulated_config(redis.url, prefix="blue", lease_s=0.5, keep_request=True, handover_s=2.5))
+    green = open_store(simulated_config(redis.url, prefix="green", lease_s=0.5))
+    blue_again = open_store(simulated_config(redis.url, prefix="blue", lease_s=0.5))
     assert isinstance(blue, RedisStore) and isinstance(green, RedisStore) and isinstance(blue_again, RedisStore)
     assert blue.keep_request is True and blue.handover_s == 2.5 and green.keep_request is False
     for store in (blue, green, blue_again):

@@ -24,7 +24,7 @@ from relay.limits import (
     Ticket,
     build_admission,
 )
-from relay.redis_store import connect
+from relay.log.redis_client import connect
 
 from .redis_server import RedisClusterServers, RedisServer
 

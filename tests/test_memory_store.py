@@ -8,8 +8,7 @@ import httpx
 
 from relay import events
 from relay.config import load_config_dict
-from relay.store import MemoryStore
-from relay.stream import LiveStream, new_stream_id
+from relay.log import LiveStream, MemoryStore, new_stream_id
 
 from .support import RelayServer, read_all, text_of
 

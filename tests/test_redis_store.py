@@ -15,10 +15,10 @@ from redis.exceptions import DataError
 
 from relay import events
 from relay.config import load_config_dict
-from relay.redis_log import StreamGone
-from relay.redis_store import RedisStore, _HiredisPacking, connect
-from relay.store import StreamTooLarge
-from relay.stream import LiveStream, new_stream_id
+from relay.errors import store_api_error
+from relay.log import LiveStream, StreamGone, StreamTooLarge, new_stream_id
+from relay.log.redis_client import _HiredisPacking, connect
+from relay.log.redis_store import RedisStore
 
 from .redis_server import RedisClusterServers, RedisServer
 from .support import Event, RelayServer, iter_sse, read_all, terminal, text_of, wait_for
@@ -286,7 +286,8 @@ async def test_expired_stream_is_gone_and_unknown_is_none(redis_url: str) -> Non
         await asyncio.sleep(0.5)
         with pytest.raises(StreamGone) as gone:
             await other.get(stream.id)
-        assert gone.value.status == 410 and gone.value.code == "stream_expired"
+        answer = store_api_error(gone.value)
+        assert answer.status == 410 and answer.code == "stream_expired"
         assert await other.get(new_stream_id()) is None
         assert await other.get("not-a-stream-id{}") is None
         await other.close()

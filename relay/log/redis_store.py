@@ -23,236 +23,24 @@ import contextlib
 import logging
 import secrets
 import time
-from typing import Any, Union
+from typing import Any, cast
 
-import hiredis
 import orjson
-from redis.asyncio import Redis, RedisCluster
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
+from redis.asyncio import Redis
 from redis.exceptions import NoScriptError, RedisError
+from redis.typing import EncodableT, FieldT
 
-from . import events
-from .redis_log import (
-    ACQUIRE_LEASE_SCRIPT,
-    REQUEST_CANCEL_SCRIPT,
-    STREAM_ID,
-    WRITE_SCRIPT,
-    RemoteStream,
-    StoreUnavailable,
-    StreamKeys,
-    decode_frame,
-    rewinds,
-    wait_for_event,
-)
-from .store import StreamTooLarge
-from .stream import LiveStream
+from .. import events
+from .errors import StoreUnavailable
+from .keys import STREAM_ID, DeploymentKeys, StreamKeys
+from .live import LiveStream
+from .redis_client import StreamEntries, XReadReply, connect
+from .redis_reader import RemoteStream, rewinds, wait_for_event
+from .redis_writer import StreamJournal
+from .scripts import ACQUIRE_LEASE_SCRIPT, META_MISSING, REQUEST_CANCEL_SCRIPT, WRITE_SCRIPT, Pending
+from .view import StreamView
 
 logger = logging.getLogger("splice_relay.redis")
-
-WRITTEN, META_MISSING, GAP, FENCED = 0, 1, 2, 3
-Pending = tuple[int, str, bytes, str | None]  # event id, event name, frame, token text
-StreamView = Union[LiveStream, RemoteStream]
-
-
-class StreamJournal:
-    """The write-behind buffer of one LiveStream: the events Redis does not have yet."""
-
-    __slots__ = (
-        "stream",
-        "keys",
-        "pending",
-        "dirty",
-        "durable",
-        "meta_written",
-        "final_written",
-        "event_limit",
-        "byte_limit",
-        "bytes",
-        "holder",
-        "epoch",
-        "fenced",
-        "cancel_seen",
-        "writing",
-        "touched_at",
-        "written_at",
-        "renewed_at",
-        "leased",
-        "limit",
-        "released",
-    )
-
-    def __init__(
-        self,
-        stream: LiveStream,
-        keys: StreamKeys,
-        dirty: set[StreamJournal],
-        *,
-        max_events: int,
-        max_bytes: int,
-        holder: str,
-        epoch: int,
-    ) -> None:
-        self.stream = stream
-        self.keys = keys
-        self.pending: list[Pending] = []
-        self.dirty = dirty  # the store's set of journals with something to write
-        self.durable = 0  # the last event id Redis confirmed
-        self.meta_written = False
-        self.final_written = False
-        self.event_limit = max_events
-        self.byte_limit = max_bytes
-        self.bytes = 0  # frame bytes Redis confirmed, for the size bound
-        self.holder = holder  # "<instance>:<epoch>", the lease value our writes must match
-        self.epoch = epoch
-        self.fenced = False
-        self.cancel_seen = False
-        self.writing = False  # one write in flight per stream keeps the batches in order
-        self.touched_at = 0.0
-        self.written_at: float | None = None
-        self.renewed_at = time.monotonic()  # when the last write that renewed the lease was sent
-        self.leased = False  # a write went through: our lease is in Redis, and it can lapse
-        self.limit: int | None = None  # abandoned here: the last event id to write before the lease is released
-        self.released = False
-
-    def record(self, stream: LiveStream, event_id: int, event: str, frame: bytes, text: str | None) -> None:
-        """Per token: O(1), never awaits. Over the bound, the generation gets StreamTooLarge."""
-        self.pending.append((event_id, event, frame, text))
-        self.dirty.add(self)
-        if event_id > self.event_limit and event not in events.TERMINAL_EVENTS:
-            raise StreamTooLarge(
-                f"stream {stream.id} is over the log bound ({self.event_limit} events or {self.byte_limit} bytes of frames)"
-            )
-
-    @property
-    def done(self) -> bool:
-        """Nothing more will be written: the final status is in Redis, the lease was released, or we were fenced."""
-        return self.fenced or self.final_written or self.released
-
-    @property
-    def wants_write(self) -> bool:
-        """Events to write, the static meta, or (abandoned) the lease to release."""
-        if self.done:
-            return False
-        return bool(self.pending) or not self.meta_written or self.limit is not None
-
-    def abandon(self) -> None:
-        """This instance stops writing the stream: what was appended is still written, then the lease released."""
-        if self.limit is not None:
-            return
-        self.limit = self.stream.last_event_id
-        if self.stream.journal is self:
-            self.stream.journal = None  # nothing appended from now on reaches Redis
-        if not self.done:
-            self.dirty.add(self)
-
-    def release_with(self, batch: list[Pending]) -> bool:
-        """Whether writing `batch` leaves nothing of an abandoned stream to write: the write then releases the lease."""
-        if self.limit is None or len(batch) != len(self.pending):
-            return False
-        return (batch[-1][0] if batch else self.durable) >= self.limit
-
-    def detach(self) -> None:
-        """Redis is away: drop the backlog, the LiveStream's frames hold it; `rebuild` restores it."""
-        if self.stream.journal is self:
-            self.stream.journal = None
-        self.pending = []
-        self.dirty.discard(self)
-
-    def rebuild(self, after: int) -> None:
-        """Queue every event after `after` again, from the LiveStream's frames, and attach (unless abandoned)."""
-        frames = self.stream.frames
-        end = len(frames) if self.limit is None else self.limit
-        pending: list[Pending] = []
-        for event_id in range(after + 1, end + 1):
-            event, text = decode_frame(frames[event_id - 1])
-            pending.append((event_id, event, frames[event_id - 1], text))
-        self.pending = pending
-        self.durable = min(self.durable, after)
-        if self.limit is None:
-            self.stream.journal = self  # no await since reading `frames`: nothing is missed
-        self.dirty.add(self)
-
-    def script_args(
-        self,
-        batch: list[Pending],
-        *,
-        ttl_ms: int,
-        gone_ms: int,
-        lease_ms: int,
-        owner: str,
-        release: bool,
-        keep_request: bool,
-    ) -> list[Any]:
-        stream = self.stream
-        final = bool(batch) and batch[-1][1] in events.TERMINAL_EVENTS
-        drop_request = final and not keep_request
-        store_request = stream.request is not None and not self.meta_written and not drop_request
-        args: list[Any] = [
-            self.holder,
-            self.epoch,
-            lease_ms,
-            ttl_ms,
-            gone_ms,
-            "" if self.meta_written else "1",
-            stream.token_digest,
-            stream.route,
-            repr(stream.created_at),
-            owner,
-            stream.status if final else "",
-            (stream.finish_reason or "") if final else "",
-            orjson.dumps(stream.error) if final and stream.error is not None else "",
-            orjson.dumps(stream.audit) if final and stream.audit else "",
-            batch[0][0] if batch else self.durable + 1,
-            len(batch),
-            orjson.dumps(stream.request) if store_request else "",
-            "1" if release else "",
-            "1" if drop_request else "",
-        ]
-        for _, event, frame, text in batch:
-            args += (event, frame, text or "")
-        return args
-
-    def written(self, batch: list[Pending], reply: list[int], *, sent_at: float, release: bool) -> None:
-        """Apply the script's answer to a batch sent from the head of `pending` at `sent_at`."""
-        code, last, cancel = (int(value) for value in reply)
-        if code == WRITTEN:
-            confirmed = 0
-            for event_id, _, frame, _ in self.pending:
-                if event_id > last:
-                    break
-                confirmed += 1
-                self.bytes += len(frame)
-            del self.pending[:confirmed]
-            self.durable, self.meta_written, self.leased = last, True, True
-            self.renewed_at = max(self.renewed_at, sent_at)  # the lease runs from no earlier than this
-            if batch and batch[-1][1] in events.TERMINAL_EVENTS and last >= batch[-1][0]:
-                self.final_written = True
-            elif release:
-                self.released = True
-            if self.bytes > self.byte_limit:
-                self.event_limit = 0  # the next non-terminal record() raises
-            if cancel and not self.cancel_seen and self.limit is None:
-                self.cancel_seen = True
-                self.cancel_generation("cancel requested through Redis")
-        elif code == META_MISSING:  # Redis lost the stream (a restart without persistence): all again
-            self.meta_written = False
-            self.rebuild(0)
-        elif code == GAP:
-            self.rebuild(last)
-        else:
-            logger.warning(
-                "stream %s: lease lost (epoch %s taken over), no longer writing its log", self.stream.id, self.epoch
-            )
-            self.fenced = True
-            self.detach()
-
-    def cancel_generation(self, why: str) -> None:
-        """Cancel the stream's generation task, if it still runs here."""
-        task = self.stream.generation
-        if task is not None and not task.done():
-            logger.info("stream %s: cancelling the generation (%s)", self.stream.id, why)
-            task.cancel()
 
 
 class RedisStore:
@@ -283,7 +71,7 @@ class RedisStore:
         # however many there are, the flusher, lease renewal and stream creation never wait on them.
         self._redis = redis or connect(url, socket_timeout_s=block_ms / 1000 + 5, max_connections=max_connections)
         self._followers = redis or connect(url, socket_timeout_s=block_ms / 1000 + 5, max_connections=max_connections)
-        self._prefix = prefix
+        self._keys = DeploymentKeys(prefix)
         self._ttl_ms = int(ttl_s * 1000)
         self._gone_ms = int((ttl_s + tombstone_s) * 1000)
         self._lease_ms = int(lease_s * 1000)
@@ -326,7 +114,7 @@ class RedisStore:
         self._rewrite_ms = int(max(10.0, lease_s) * 1000)
 
     def keys(self, stream_id: str) -> StreamKeys:
-        return StreamKeys.of(stream_id, self._prefix)
+        return self._keys.stream(stream_id)
 
     # -- StreamStore -------------------------------------------------------
 
@@ -377,26 +165,6 @@ class RedisStore:
     def lease_s(self) -> float:
         return self._lease_ms / 1000
 
-    @property
-    def _running_key(self) -> str:
-        """The ids of streams that may still be running: where a takeover sweep looks."""
-        return f"{self._prefix}:running"
-
-    @property
-    def _handover_key(self) -> str:
-        """A Redis Stream of handover announcements, which every instance's `next_sweep` blocks on."""
-        return f"{self._prefix}:handover"
-
-    @property
-    def _alive_key(self) -> str:
-        """A token set once and never expired: gone or changed, Redis lost its data (a restart without persistence)."""
-        return f"{self._prefix}:alive"
-
-    @property
-    def _lost_key(self) -> str:
-        """Set for `_rewrite_ms` when an instance finds Redis lost its data: missing streams may be rewritten."""
-        return f"{self._prefix}:lost"
-
     async def add(self, stream: LiveStream) -> None:
         """Register a stream generated here; its metadata is in Redis before the id is handed out."""
         self._local[stream.id] = stream
@@ -421,7 +189,7 @@ class RedisStore:
             self._degrade(exc)
 
     def ended(self, stream: LiveStream) -> None:
-        """Nothing to do: a local copy is dropped `local_keep_s` after its log is whole in Redis, whose TTL bounds the rest."""
+        """Nothing to do: a local copy is dropped `local_keep_s` after its log is whole in Redis (its TTL bounds it)."""
 
     async def get(self, stream_id: str, *, at_least: int = 0, wait_s: float = 1.0) -> StreamView | None:
         """The local stream, else a view of its Redis log; raises StreamGone (410) once it expired.
@@ -467,8 +235,8 @@ class RedisStore:
         if journal is not None and not journal.done:
             return True
         async with self._followers.pipeline(transaction=False) as pipe:
-            pipe.get(self._alive_key)
-            pipe.exists(self._lost_key)
+            pipe.get(self._keys.alive)
+            pipe.exists(self._keys.lost)
             alive, lost = await pipe.execute()
         if alive is None or (self._alive_seen is not None and alive != self._alive_seen):
             await self._lost_data()
@@ -480,14 +248,14 @@ class RedisStore:
     async def _alive(self) -> bytes | None:
         """The `alive` token, set to ours if there is none (a new database, or one that lost its data)."""
         async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.set(self._alive_key, self._alive_token, nx=True)
-            pipe.get(self._alive_key)
+            pipe.set(self._keys.alive, self._alive_token, nx=True)
+            pipe.get(self._keys.alive)
             _, token = await pipe.execute()
-        return token
+        return cast(bytes | None, token)
 
     async def _check_alive(self) -> None:
         """Back from an outage: if Redis lost its data meanwhile, say so to every instance's readers."""
-        alive = await self._redis.get(self._alive_key)
+        alive = cast(bytes | None, await self._redis.get(self._keys.alive))
         if alive is None or (self._alive_seen is not None and alive != self._alive_seen):
             await self._lost_data()
         elif self._alive_seen is None:
@@ -497,7 +265,7 @@ class RedisStore:
         """Redis lost its data: for `_rewrite_ms`, a missing stream answers 503 on every instance, not 404."""
         if self._alive_seen is not None:
             logger.warning("Redis lost its data (restarted without persistence?): the stream logs are rewritten")
-        await self._redis.set(self._lost_key, self.instance, px=self._rewrite_ms)
+        await self._redis.set(self._keys.lost, self.instance, px=self._rewrite_ms)
         self._alive_seen = await self._alive()
 
     def health(self) -> dict[str, object]:
@@ -566,7 +334,7 @@ class RedisStore:
 
     @property
     def audit_key(self) -> str:
-        return f"{self._prefix}:audit"
+        return self._keys.audit
 
     async def append_audit(self, record: dict[str, Any], max_len: int = 1_000_000) -> None:
         """One entry per finished stream in a Redis Stream that billing and support read (XRANGE/XREAD)."""
@@ -586,7 +354,7 @@ class RedisStore:
         """Running streams whose holder's lease lapsed or was released, not generated (or being released) here."""
         if self._handing_over or self._closing:
             return []
-        ids = [raw.decode() for raw in await self._redis.smembers(self._running_key)]
+        ids = [raw.decode() for raw in cast(set[bytes], await self._redis.smembers(self._keys.running))]
         ids = [
             stream_id
             for stream_id in ids
@@ -609,7 +377,7 @@ class RedisStore:
             elif not leased:
                 orphans.append(stream_id)
         if ended:
-            await self._redis.srem(self._running_key, *ended)
+            await self._redis.srem(self._keys.running, *ended)
         return orphans
 
     def _releasing(self, stream_id: str) -> bool:
@@ -711,8 +479,8 @@ class RedisStore:
     async def _announce(self, streams: int) -> None:
         """Tell every instance's `next_sweep` that leases were released: they sweep for orphans at once."""
         try:
-            announcement = {"instance": self.instance, "streams": streams}
-            await self._redis.xadd(self._handover_key, announcement, maxlen=1000, approximate=True)
+            announcement: dict[FieldT, EncodableT] = {"instance": self.instance, "streams": streams}
+            await self._redis.xadd(self._keys.handover, announcement, maxlen=1000, approximate=True)
         except RedisError as exc:
             logger.warning("cannot announce released leases (%s): their streams are adopted at the next sweep", exc)
 
@@ -724,10 +492,9 @@ class RedisStore:
                 self._handover_seen = await self._last_handover()
             while (left := deadline - time.monotonic()) > 0 and not self._handing_over:
                 block_ms = max(1, int(min(left, self._block_ms / 1000) * 1000))
-                reply = await self._followers.xread(
-                    {self._handover_key: self._handover_seen},
-                    count=100,
-                    block=block_ms,
+                reply = cast(
+                    XReadReply,
+                    await self._followers.xread({self._keys.handover: self._handover_seen}, count=100, block=block_ms),
                 )
                 if reply:
                     self._handover_seen = reply[0][1][-1][0].decode()
@@ -740,7 +507,7 @@ class RedisStore:
 
     async def _last_handover(self) -> str:
         """The id of the newest handover announcement: `next_sweep` waits for later ones."""
-        entries = await self._followers.xrevrange(self._handover_key, count=1)
+        entries = cast(StreamEntries, await self._followers.xrevrange(self._keys.handover, count=1))
         return entries[0][0].decode() if entries else "0-0"
 
     @staticmethod
@@ -819,7 +586,7 @@ class RedisStore:
                     self._forget_written(now)
                     if self._finished_ids:
                         finished, self._finished_ids = self._finished_ids, []
-                        await self._redis.srem(self._running_key, *finished)
+                        await self._redis.srem(self._keys.running, *finished)
                 if self._dirty:
                     await self._flush()
             except asyncio.CancelledError:
@@ -875,7 +642,7 @@ class RedisStore:
                 if not calls:
                     return
                 if created:
-                    pipe.sadd(self._running_key, *(journal.stream.id for journal in created))
+                    pipe.sadd(self._keys.running, *(journal.stream.id for journal in created))
                 replies = await pipe.execute(raise_on_error=False)
         except BaseException:
             self._dirty.update(journal for journal, _, _ in calls if journal.wants_write)
@@ -976,51 +743,6 @@ class RedisStore:
                 journal.rebuild(journal.durable)
                 if self._writing_here(journal):
                     journal.stream.append(events.RESUME, {"available": True})
-
-
-def connect(url: str, *, socket_timeout_s: float, max_connections: int = 4096) -> Redis:
-    """A client for `url`; `redis+cluster://host:port` (or `rediss+cluster://`) for Redis Cluster.
-
-    Fails fast (one retry, no backoff): the flusher has its own backoff, and a
-    reader would rather end its response than stall. The pool bound is explicit:
-    every client following a stream from Redis blocks one connection, and
-    redis-py 8 caps an unconfigured pool at 100.
-    """
-    options: dict[str, Any] = {
-        "socket_connect_timeout": 1.0,
-        "socket_timeout": socket_timeout_s,
-        "retry": Retry(NoBackoff(), 1),
-        "max_connections": max_connections,
-    }
-    if url.startswith(("redis+cluster://", "rediss+cluster://")):
-        return RedisCluster.from_url(url.replace("+cluster", "", 1), **options)  # type: ignore[return-value]
-    client = Redis.from_url(url, **options)
-    pool = client.connection_pool
-    pool.connection_class = _packed_by_hiredis(pool.connection_class)  # before any connection exists
-    return client
-
-
-class _HiredisPacking:
-    """Pack commands with hiredis (C) rather than redis-py's async connection (Python).
-
-    redis-py's sync client already does this; its async one packs every argument
-    in Python, about 60 µs for the flusher's EVALSHA of ~28 arguments, which was
-    a third of the relay's CPU per token with the Redis store (docs/benchmarks.md).
-    """
-
-    def pack_command(self, *args: Any) -> list[bytes]:
-        if isinstance(args[0], str) and " " in args[0]:  # "CONFIG GET"-style names are separate words
-            args = (*args[0].split(), *args[1:])
-        try:
-            return [hiredis.pack_command(args)]
-        except TypeError:  # a type hiredis does not take: redis-py's own packer (and its DataError)
-            return super().pack_command(*args)  # type: ignore[misc]
-
-
-def _packed_by_hiredis(connection_class: type) -> type:
-    if issubclass(connection_class, _HiredisPacking):
-        return connection_class
-    return type(f"Hiredis{connection_class.__name__}", (_HiredisPacking, connection_class), {})
 
 
 async def _drain(view: RemoteStream, after: int) -> None:

@@ -1,4 +1,4 @@
-"""Where streams live: the interface, and the in-memory store (the embedded default)."""
+"""The in-memory store (the embedded default): streams in this process only, bounded in age and size."""
 
 from __future__ import annotations
 
@@ -6,70 +6,10 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator
-from typing import Any, Literal, Protocol, runtime_checkable
 
-from .stream import LiveStream
+from .live import LiveStream
 
 logger = logging.getLogger("splice_relay.store")
-
-
-class StreamTooLarge(Exception):
-    """A stream went over its store's bound on a log; raised into the generation by the append."""
-
-    code = "stream_too_large"
-
-
-class StreamView(Protocol):
-    """What `get` returns: a LiveStream generated here, or a view of a log kept elsewhere (Redis)."""
-
-    id: str
-    status: str
-    generation: asyncio.Task[None] | None  # a local generation task, else None
-    reconnects: int
-
-    def token_matches(self, token: str) -> bool: ...
-
-    def rights(self, token: str) -> Literal["cancel", "read"] | None:
-        """What `token` may do: cancel (the stream's token), read (its read token), or nothing."""
-        ...
-
-    @property
-    def last_event_id(self) -> int: ...
-
-    @property
-    def finished(self) -> bool: ...
-
-    @property
-    def text(self) -> str: ...
-
-    def snapshot(self) -> dict[str, Any]: ...
-
-    def follow(self, after: int) -> AsyncIterator[bytes]: ...
-
-
-class StreamStore(Protocol):
-    """Registers the streams generated here and finds any stream by id."""
-
-    async def start(self) -> None: ...
-
-    async def close(self) -> None: ...
-
-    async def add(self, stream: LiveStream) -> None: ...
-
-    def ended(self, stream: LiveStream) -> None:
-        """The generation of a stream added here is over (its log is final)."""
-        ...
-
-    async def get(self, stream_id: str, *, at_least: int = 0) -> StreamView | None:
-        """`at_least`: the client's cursor; a store whose log may trail the generation waits for it."""
-        ...
-
-    async def request_cancel(self, stream_id: str, wait_s: float = 5.0) -> StreamView | None:
-        """Cancel the stream's generation wherever it runs; its view once it ended (or after `wait_s`)."""
-        ...
-
-    def health(self) -> dict[str, object]: ...
 
 
 class MemoryStore:
@@ -157,29 +97,3 @@ class MemoryStore:
                 self.sweep()
             except Exception:  # a bug here must not end the sweeps for good
                 logger.exception("memory store sweep failed")
-
-
-@runtime_checkable
-class TakeoverStore(Protocol):
-    """A store shared by several instances can hand a dead instance's streams to another."""
-
-    lease_s: float
-
-    async def find_orphans(self) -> list[str]: ...
-
-    async def adopt(self, stream_id: str) -> tuple[LiveStream, dict[str, Any], str] | None: ...
-
-    async def hand_over(self, timeout_s: float) -> int:
-        """At shutdown: stop writing every running stream here and let another instance adopt it at once."""
-        ...
-
-    async def next_sweep(self, interval_s: float) -> None:
-        """Sleep up to `interval_s`; return early when another instance hands streams over."""
-        ...
-
-
-@runtime_checkable
-class AuditStore(Protocol):
-    """A store that keeps the audit records itself (Redis: a stream next to the logs)."""
-
-    async def append_audit(self, record: dict[str, Any]) -> None: ...

@@ -1,15 +1,13 @@
-"""A stream's append-only event log, held in process.
+"""A stream generated here: its append-only event log, held in process, and the readers that follow it.
 
 The generation appends; every client is a cursor that reads the log from its
 own position and then follows it live. Appending is O(1) per reader: it feeds
-the readers that are caught up (`Follower.deliver`, relay/sse.py) and wakes
-any other waiting iterator; readers that are behind never wait, they take a slice.
+the readers that are caught up (`Follower.deliver`, relay/sse.py) and wakes any
+other waiting iterator; readers that are behind never wait, they take a slice.
 
-When the stream ends, its frames are packed into one bytes object and its text
-into one string (`PackedFrames`): a finished 400-token stream kept for resume
-went from about 800 small objects (81 KB) to a handful (42 KB), and a
-relay that has served thousands of streams no longer has its heap strewn with
-them.
+A finished stream kept for resume is packed (`PackedFrames`): its frames become
+one bytes object and its text one string, so a relay that has served thousands
+of streams does not hold thousands of small objects per stream.
 
 A reader that is behind reads the log in pieces of at most `MAX_PIECE_BYTES`
 (`LiveStream.piece`): the frames are shared, and what one reader holds that its
@@ -19,21 +17,17 @@ client has not taken yet is bounded, however long the stream.
 from __future__ import annotations
 
 import asyncio
-import base64
 import bisect
-import hashlib
-import hmac
 import itertools
-import secrets
 import sys
 import time
 from array import array
 from collections.abc import AsyncIterator, Sequence
-from typing import Any, Literal, Protocol, overload
+from typing import Any, Protocol, overload
 
-from . import events
-
-Status = Literal["running", "done", "failed", "cancelled"]
+from .. import events
+from .access import Right, token_digest, token_rights
+from .view import Status, snapshot_of
 
 MAX_PIECE_BYTES = 64 * 1024  # what a reader that is behind is sent at once (a single larger frame goes alone)
 
@@ -57,56 +51,6 @@ class Journal(Protocol):
     """Where a durable store hears of each event appended here (it batches the writes)."""
 
     def record(self, stream: LiveStream, event_id: int, event: str, frame: bytes, text: str | None) -> None: ...
-
-
-def new_stream_id() -> str:
-    return "st_" + secrets.token_urlsafe(16)  # 128 bits
-
-
-def new_stream_token() -> str:
-    return secrets.token_urlsafe(24)  # 192 bits
-
-
-def read_token_for(token: str) -> str:
-    """The read-only token of a stream: derived from its token, it reads the stream but cannot cancel it."""
-    mac = hmac.new(token.encode(), b"splice-relay read token", hashlib.sha256).digest()[:24]
-    return "r_" + base64.urlsafe_b64encode(mac).decode()
-
-
-def token_digest(token: str) -> str:
-    """What is kept of a stream's token: the digest of its read token, so a dump of the store reveals neither."""
-    return hashlib.sha256(read_token_for(token).encode()).hexdigest()
-
-
-Right = Literal["cancel", "read"]
-
-
-def token_rights(digest: str, presented: str) -> Right | None:
-    """What `presented` may do on the stream whose kept digest is `digest`: cancel (its token), read, or nothing."""
-    if hmac.compare_digest(digest, token_digest(presented)):
-        return "cancel"
-    if hmac.compare_digest(digest, hashlib.sha256(presented.encode()).hexdigest()):
-        return "read"  # its read token (or, for a stream created before read tokens, its token)
-    return None
-
-
-def snapshot_of(stream: Any) -> dict[str, Any]:
-    """`GET /v1/streams/{id}`: the same fields for a stream generated here or read from a store."""
-    snapshot: dict[str, Any] = {
-        "id": stream.id,
-        "status": stream.status,
-        "route": stream.route,
-        "text": stream.text,
-        "last_event_id": stream.last_event_id,
-        "finish_reason": stream.finish_reason,
-        "created_at": stream.created_at,
-    }
-    if stream.error is not None:
-        snapshot["error"] = stream.error
-    if stream.audit:
-        # Reconnects go on after the generation ends; the snapshot shows the live count.
-        snapshot["audit"] = {**stream.audit, "reconnects": stream.reconnects}
-    return snapshot
 
 
 class PackedFrames(Sequence[bytes]):

@@ -1,0 +1,233 @@
+"""Writing a stream's log to Redis behind its generation: one `StreamJournal` per stream generated here.
+
+The journal is the LiveStream's `journal`: `record()` is a list append and a set
+add, never I/O. The store's flusher turns a journal's backlog into one call of the
+write script (`script_args`) and applies the answer (`written`): what Redis
+confirmed leaves the backlog, a gap or a lost meta queues the events again from
+the LiveStream's frames, and a refused lease (fenced) stops the writes for good.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import orjson
+
+from .. import events
+from .errors import StreamTooLarge
+from .keys import StreamKeys
+from .live import LiveStream
+from .scripts import GAP, META_MISSING, WRITTEN, FinalMeta, Pending, StaticMeta, WriteHeader, write_args
+
+logger = logging.getLogger("splice_relay.redis")
+
+
+def decode_frame(frame: bytes) -> tuple[str, str | None]:
+    """The event name and, for a token, its text: rebuilds a journal from a LiveStream's frames."""
+    event, data = events.decode_event(frame)
+    return event, data.get("text") if event == events.TOKEN else None
+
+
+class StreamJournal:
+    """The write-behind buffer of one LiveStream: the events Redis does not have yet."""
+
+    __slots__ = (
+        "stream",
+        "keys",
+        "pending",
+        "dirty",
+        "durable",
+        "meta_written",
+        "final_written",
+        "event_limit",
+        "byte_limit",
+        "bytes",
+        "holder",
+        "epoch",
+        "fenced",
+        "cancel_seen",
+        "writing",
+        "touched_at",
+        "written_at",
+        "renewed_at",
+        "leased",
+        "limit",
+        "released",
+    )
+
+    def __init__(
+        self,
+        stream: LiveStream,
+        keys: StreamKeys,
+        dirty: set[StreamJournal],
+        *,
+        max_events: int,
+        max_bytes: int,
+        holder: str,
+        epoch: int,
+    ) -> None:
+        self.stream = stream
+        self.keys = keys
+        self.pending: list[Pending] = []
+        self.dirty = dirty  # the store's set of journals with something to write
+        self.durable = 0  # the last event id Redis confirmed
+        self.meta_written = False
+        self.final_written = False
+        self.event_limit = max_events
+        self.byte_limit = max_bytes
+        self.bytes = 0  # frame bytes Redis confirmed, for the size bound
+        self.holder = holder  # "<instance>:<epoch>", the lease value our writes must match
+        self.epoch = epoch
+        self.fenced = False
+        self.cancel_seen = False
+        self.writing = False  # one write in flight per stream keeps the batches in order
+        self.touched_at = 0.0
+        self.written_at: float | None = None
+        self.renewed_at = time.monotonic()  # when the last write that renewed the lease was sent
+        self.leased = False  # a write went through: our lease is in Redis, and it can lapse
+        self.limit: int | None = None  # abandoned here: the last event id to write before the lease is released
+        self.released = False
+
+    def record(self, stream: LiveStream, event_id: int, event: str, frame: bytes, text: str | None) -> None:
+        """Per token: O(1), never awaits. Over the bound, the generation gets StreamTooLarge."""
+        self.pending.append((event_id, event, frame, text))
+        self.dirty.add(self)
+        if event_id > self.event_limit and event not in events.TERMINAL_EVENTS:
+            raise StreamTooLarge(
+                f"stream {stream.id} is over the log bound"
+                f" ({self.event_limit} events or {self.byte_limit} bytes of frames)"
+            )
+
+    @property
+    def done(self) -> bool:
+        """Nothing more will be written: the final status is in Redis, the lease was released, or we were fenced."""
+        return self.fenced or self.final_written or self.released
+
+    @property
+    def wants_write(self) -> bool:
+        """Events to write, the static meta, or (abandoned) the lease to release."""
+        if self.done:
+            return False
+        return bool(self.pending) or not self.meta_written or self.limit is not None
+
+    def abandon(self) -> None:
+        """This instance stops writing the stream: what was appended is still written, then the lease released."""
+        if self.limit is not None:
+            return
+        self.limit = self.stream.last_event_id
+        if self.stream.journal is self:
+            self.stream.journal = None  # nothing appended from now on reaches Redis
+        if not self.done:
+            self.dirty.add(self)
+
+    def release_with(self, batch: list[Pending]) -> bool:
+        """Whether writing `batch` leaves nothing of an abandoned stream to write: the write then releases the lease."""
+        if self.limit is None or len(batch) != len(self.pending):
+            return False
+        return (batch[-1][0] if batch else self.durable) >= self.limit
+
+    def detach(self) -> None:
+        """Redis is away: drop the backlog, the LiveStream's frames hold it; `rebuild` restores it."""
+        if self.stream.journal is self:
+            self.stream.journal = None
+        self.pending = []
+        self.dirty.discard(self)
+
+    def rebuild(self, after: int) -> None:
+        """Queue every event after `after` again, from the LiveStream's frames, and attach (unless abandoned)."""
+        frames = self.stream.frames
+        end = len(frames) if self.limit is None else self.limit
+        pending: list[Pending] = []
+        for event_id in range(after + 1, end + 1):
+            event, text = decode_frame(frames[event_id - 1])
+            pending.append((event_id, event, frames[event_id - 1], text))
+        self.pending = pending
+        self.durable = min(self.durable, after)
+        if self.limit is None:
+            self.stream.journal = self  # no await since reading `frames`: nothing is missed
+        self.dirty.add(self)
+
+    def script_args(
+        self,
+        batch: list[Pending],
+        *,
+        ttl_ms: int,
+        gone_ms: int,
+        lease_ms: int,
+        owner: str,
+        release: bool,
+        keep_request: bool,
+    ) -> list[bytes | str]:
+        """ARGV of the write script for `batch` (relay/log/scripts.py): the header as one JSON argument, the events."""
+        stream = self.stream
+        final = bool(batch) and batch[-1][1] in events.TERMINAL_EVENTS
+        drop_request = final and not keep_request
+        header: WriteHeader = {
+            "holder": self.holder,
+            "epoch": str(self.epoch),
+            "lease_ms": lease_ms,
+            "ttl_ms": ttl_ms,
+            "gone_ms": gone_ms,
+            "first": batch[0][0] if batch else self.durable + 1,
+            "release": release,
+            "drop_request": drop_request,
+        }
+        if not self.meta_written:
+            store_request = stream.request is not None and not drop_request
+            header["meta"] = StaticMeta(
+                token=stream.token_digest,
+                route=stream.route,
+                created_at=repr(stream.created_at),
+                owner=owner,
+                request=orjson.dumps(stream.request).decode() if store_request else "",
+            )
+        if final:
+            header["final"] = FinalMeta(
+                status=stream.status,
+                finish_reason=stream.finish_reason or "",
+                error=orjson.dumps(stream.error).decode() if stream.error is not None else "",
+                audit=orjson.dumps(stream.audit).decode() if stream.audit else "",
+            )
+        return write_args(header, batch)
+
+    def written(self, batch: list[Pending], reply: list[int], *, sent_at: float, release: bool) -> None:
+        """Apply the script's answer to a batch sent from the head of `pending` at `sent_at`."""
+        code, last, cancel = (int(value) for value in reply)
+        if code == WRITTEN:
+            confirmed = 0
+            for event_id, _, frame, _ in self.pending:
+                if event_id > last:
+                    break
+                confirmed += 1
+                self.bytes += len(frame)
+            del self.pending[:confirmed]
+            self.durable, self.meta_written, self.leased = last, True, True
+            self.renewed_at = max(self.renewed_at, sent_at)  # the lease runs from no earlier than this
+            if batch and batch[-1][1] in events.TERMINAL_EVENTS and last >= batch[-1][0]:
+                self.final_written = True
+            elif release:
+                self.released = True
+            if self.bytes > self.byte_limit:
+                self.event_limit = 0  # the next non-terminal record() raises
+            if cancel and not self.cancel_seen and self.limit is None:
+                self.cancel_seen = True
+                self.cancel_generation("cancel requested through Redis")
+        elif code == META_MISSING:  # Redis lost the stream (a restart without persistence): all again
+            self.meta_written = False
+            self.rebuild(0)
+        elif code == GAP:
+            self.rebuild(last)
+        else:
+            logger.warning(
+                "stream %s: lease lost (epoch %s taken over), no longer writing its log", self.stream.id, self.epoch
+            )
+            self.fenced = True
+            self.detach()
+
+    def cancel_generation(self, why: str) -> None:
+        """Cancel the stream's generation task, if it still runs here."""
+        task = self.stream.generation
+        if task is not None and not task.done():
+            logger.info("stream %s: cancelling the generation (%s)", self.stream.id, why)
+            task.cancel()
