@@ -1254,9 +1254,9 @@ class Bench:
         if binary is None:
             return {"skipped": "no redis-server on PATH: Redis figures not measured"}
         try:
-            import relay.redis_store  # noqa: F401
+            import relay.log.redis_store  # noqa: F401
         except Exception as exc:
-            return {"skipped": f"relay.redis_store does not import: {exc!r}"}
+            return {"skipped": f"relay.log.redis_store does not import: {exc!r}"}
         port = free_port()
         redis_dir = self.workdir / "redis"
         redis_dir.mkdir(exist_ok=True)
@@ -1490,7 +1490,7 @@ def relay_features() -> dict[str, bool]:
     feats = {"accounting": "accounting" in fields_}
     feats["holdback_option"] = "holdback" in getattr(config_module.RouteConfig, "__dataclass_fields__", {})
     try:
-        import relay.redis_store  # noqa: F401
+        import relay.log.redis_store  # noqa: F401
 
         feats["redis_store"] = True
     except Exception:

@@ -18,8 +18,8 @@ from starlette.types import Message
 from relay.app import Relay
 from relay.config import load_config_dict
 from relay.engine import Generation, GenerationRequest
+from relay.log import LiveStream
 from relay.sse import SSEResponse
-from relay.stream import LiveStream
 
 
 async def cpu_us_per_token(holdback: bool, accounting: bool, tokens: int) -> float:

@@ -20,9 +20,8 @@ import pytest
 from relay.capabilities import CapabilityTable
 from relay.config import Config, default_config, load_config_dict
 from relay.engine import EngineServices, Generation, GenerationRequest
+from relay.log import LiveStream, MemoryStore, new_stream_id
 from relay.pricing import PriceTable
-from relay.store import MemoryStore
-from relay.stream import LiveStream, new_stream_id
 from relay.ticker import Ticker
 from relay.upstreams import build_providers
 
@@ -256,7 +255,7 @@ def redis_url() -> Iterator[str]:
 
 
 async def test_a_stream_over_the_redis_bound_still_ends(redis_url: str) -> None:
-    from relay.redis_store import RedisStore
+    from relay.log.redis_store import RedisStore
 
     config = load_config_dict(
         {

@@ -15,7 +15,7 @@ from relay import events
 from relay.cli import RedactTokens
 from relay.config import load_config_dict
 from relay.engine import Generation, GenerationRequest, _Watch
-from relay.stream import LiveStream, PackedFrames, new_stream_id
+from relay.log import LiveStream, PackedFrames, new_stream_id
 from relay.ticker import Ticker
 
 from .support import RelayServer, iter_sse, wait_for
@@ -69,7 +69,7 @@ def _generation(**route: object) -> Generation:
         {"providers": {"sim": {"kind": "simulated"}}, "routes": {"r": {"targets": ["sim/demo"], **route}}}
     )
     from relay.app import Relay
-    from relay.stream import LiveStream
+    from relay.log import LiveStream
 
     relay = Relay(config)
     return Generation(

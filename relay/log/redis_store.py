@@ -706,6 +706,8 @@ class RedisStore:
         for stream_id, journal in list(self._journals.items()):
             if journal.done and not journal.pending and not journal.writing:
                 del self._journals[stream_id]
+                if journal.stream.journal is journal:  # the stream and its journal point at each other
+                    journal.stream.journal = None
                 if journal.final_written:
                     self._written[stream_id] = now
                     self._finished_ids.append(stream_id)
