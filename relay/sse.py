@@ -250,6 +250,8 @@ class SSEResponse:
                 await self._follow(self._frames, loop)
             else:
                 async for body in self._frames:
+                    if self._ended:  # a cancel the frames' source swallowed (seen inside redis-py's XREAD)
+                        break
                     self._last_send = loop.time()
                     await self._send_body(body)
         except asyncio.CancelledError:
