@@ -1,4 +1,4 @@
-"""The providers' HTTP transport: the SDKs' httpx API on aiohttp, over plain TCP, TLS and a proxy."""
+"""The providers' HTTP wire: aiohttp with the SDKs' headers, over plain TCP, TLS and a proxy."""
 
 from __future__ import annotations
 
@@ -12,15 +12,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import orjson
 import pytest
 import uvloop
 
 from loadtest.upstream import TEXTS, model_name, upstream_in_thread
 from providers import CompletionRequest, ProviderError
-from providers.aiohttp_transport import KEEPALIVE_OPTIONS, AiohttpTransport, UpstreamProxy, body_reader, sdk_http
 from providers.anthropic_messages import AnthropicMessagesProvider, to_anthropic_messages
 from providers.openai_chat import OpenAIChatProvider
+from providers.wire import KEEPALIVE_OPTIONS, UpstreamProxy, Wire
 
 MESSAGES = [{"role": "user", "content": "hi"}]
 PROXY_VARIABLES = (
@@ -48,9 +49,9 @@ def _provider(kind: str, base_url: str) -> OpenAIChatProvider | AnthropicMessage
 
 
 def test_both_providers_send_through_the_aiohttp_transport() -> None:
-    # If an SDK stopped using the client it is given, this fails instead of a silent slowdown.
+    # If an adapter stopped sending on its wire, this fails instead of a silent slowdown.
     for kind in ("openai", "anthropic"):
-        assert isinstance(_provider(kind, "http://127.0.0.1:9")._client._client._transport, AiohttpTransport)
+        assert isinstance(_provider(kind, "http://127.0.0.1:9")._wire, Wire)
 
 
 async def _read(provider: OpenAIChatProvider | AnthropicMessagesProvider, model: str) -> str:
@@ -63,19 +64,17 @@ async def _read(provider: OpenAIChatProvider | AnthropicMessagesProvider, model:
 
 def test_upstream_connections_get_tcp_keepalive() -> None:
     async def options(url: str) -> list[int]:
-        transport = AiohttpTransport()
+        wire = Wire(url, {})
         body = {"model": model_name("m", text="prose", tps=5), "messages": MESSAGES, "stream": True}
-        response = await transport.handle_async_request(
-            sdk_http.Request("POST", url, json=body)
-        )  # open while it streams
-        sock = response.stream._response.connection.transport.get_extra_info("socket")  # type: ignore[attr-defined]
+        response = await wire.post("/chat/completions", body)  # open while it streams
+        sock = response.connection.transport.get_extra_info("socket")  # type: ignore[union-attr]
         values = [sock.getsockopt(level, option) for level, option, _ in KEEPALIVE_OPTIONS]
-        await response.aclose()
-        await transport.aclose()
+        response.close()
+        await wire.aclose()
         return values
 
     with upstream_in_thread() as upstream:
-        values = asyncio.run(options(upstream.base_url + "/v1/chat/completions"))
+        values = asyncio.run(options(upstream.base_url + "/v1"))
     assert values[0] == 1  # SO_KEEPALIVE
     assert values[1:] == [value for _, _, value in KEEPALIVE_OPTIONS[1:]]
 
@@ -432,13 +431,11 @@ def test_a_connect_that_hangs_ends_at_the_connect_timeout() -> None:
         for sock in (*fillers, listener):
             sock.close()
     assert (error.kind, error.cause) == ("timeout", "connect_timeout")
-    assert isinstance(
-        error.__cause__.__cause__, sdk_http.ConnectTimeout
-    )  # ProviderError <- SDK's APITimeoutError <- the transport's
+    assert isinstance(error.__cause__, aiohttp.ConnectionTimeoutError)  # ProviderError <- aiohttp's connect timeout
     assert elapsed >= 0.5  # the timeout, not an immediate refusal
 
 
-def test_the_path_goes_out_as_httpx_encoded_it() -> None:
+def test_the_path_goes_out_as_given() -> None:
     """aiohttp would re-quote or normalise it; gateways route and sign on the encoded path."""
 
     async def main(base_url: str) -> str:
@@ -454,7 +451,7 @@ def test_the_path_goes_out_as_httpx_encoded_it() -> None:
 
 
 def test_credentials_in_the_base_url_do_not_break_the_request() -> None:
-    """httpx turns them into an Authorization header; aiohttp must not see them a second time."""
+    """The wire turns them into an Authorization header, as httpx does; aiohttp must not see them a second time."""
 
     async def main(base_url: str) -> str:
         return await _read(
@@ -533,8 +530,8 @@ async def _one_response_server(body: bytes, headers: bytes) -> tuple[asyncio.Abs
 
 
 @pytest.mark.parametrize("encoding", ["identity", "gzip"])
-def test_a_body_is_read_straight_from_aiohttp_unless_httpx_must_decode_it(encoding: str) -> None:
-    """The fast read skips httpx's byte-stream layers; a compressed body still goes through its decoder."""
+def test_a_body_is_read_straight_from_aiohttp_and_decoded_by_it(encoding: str) -> None:
+    """The adapter reads aiohttp's response itself; a compressed body goes through aiohttp's decoder."""
     body = gzip.compress(OPENAI_SSE) if encoding == "gzip" else OPENAI_SSE
     headers = b"content-encoding: gzip\r\n" if encoding == "gzip" else b""
 
@@ -543,7 +540,7 @@ def test_a_body_is_read_straight_from_aiohttp_unless_httpx_must_decode_it(encodi
         provider = OpenAIChatProvider(base_url=f"http://127.0.0.1:{port}/v1", api_key="k")
         try:
             stream = await provider.open(CompletionRequest(model="m", messages=MESSAGES))
-            direct = body_reader(stream._response) is not None  # type: ignore[attr-defined]
+            direct = isinstance(stream._response, aiohttp.ClientResponse)
             text = "".join([piece async for piece in stream])
             return text, direct
         finally:
@@ -552,14 +549,14 @@ def test_a_body_is_read_straight_from_aiohttp_unless_httpx_must_decode_it(encodi
 
     text, direct = asyncio.run(main())
     assert text == "Gzipped words"
-    assert direct is (encoding == "identity")
+    assert direct
 
 
 def test_the_fake_upstreams_bodies_take_the_direct_read() -> None:
     async def main(upstream) -> bool:  # type: ignore[no-untyped-def]
         provider = _provider("openai", upstream.base_url)
         stream = await provider.open(CompletionRequest(model=model_name("m", text="short"), messages=MESSAGES))
-        direct = body_reader(stream._response) is not None  # type: ignore[attr-defined]
+        direct = isinstance(stream._response, aiohttp.ClientResponse)
         assert "".join([piece async for piece in stream]) == TEXTS["short"]
         await provider.aclose()
         return direct

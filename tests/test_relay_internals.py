@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from relay import events
 from relay.cli import RedactTokens
 from relay.config import load_config_dict
-from relay.engine import Generation, GenerationRequest, _Watch
+from relay.engine import Generation, GenerationRequest
+from relay.engine.attempt import Watch, stall_threshold
 from relay.stream import LiveStream, PackedFrames, new_stream_id
 from relay.ticker import Ticker
 
@@ -83,15 +84,15 @@ def _generation(**route: object) -> Generation:
 def test_adaptive_stall_threshold_follows_the_stream_pace_within_bounds() -> None:
     fixed = _generation(stall_timeout_s=5.0)
     adaptive = _generation(stall_timeout_s=5.0, stall_adaptive=True, stall_floor_s=0.3)
-    fast = _Watch(last_chunk_at=10.0, got_first=True, started_at=9.0, chunks=100)  # 10 ms gaps
-    slow = _Watch(last_chunk_at=100.0, got_first=True, started_at=50.0, chunks=50)  # 1 s gaps
-    few = _Watch(last_chunk_at=10.0, got_first=True, started_at=9.99, chunks=3)  # too little to judge
-    assert fixed._stall_threshold(fast) == 5.0
-    assert adaptive._stall_threshold(fast) == 0.3  # 8 x 10 ms, but never below the floor
-    assert adaptive._stall_threshold(slow) == 5.0  # 8 x 1 s, but never above stall_timeout_s
-    assert adaptive._stall_threshold(few) == 5.0
-    mid = _Watch(last_chunk_at=20.0, got_first=True, started_at=10.0, chunks=100)  # 100 ms gaps
-    assert abs(adaptive._stall_threshold(mid) - 0.8) < 1e-9
+    fast = Watch(last_chunk_at=10.0, got_first=True, started_at=9.0, chunks=100)  # 10 ms gaps
+    slow = Watch(last_chunk_at=100.0, got_first=True, started_at=50.0, chunks=50)  # 1 s gaps
+    few = Watch(last_chunk_at=10.0, got_first=True, started_at=9.99, chunks=3)  # too little to judge
+    assert stall_threshold(fixed.route, fast) == 5.0
+    assert stall_threshold(adaptive.route, fast) == 0.3  # 8 x 10 ms, but never below the floor
+    assert stall_threshold(adaptive.route, slow) == 5.0  # 8 x 1 s, but never above stall_timeout_s
+    assert stall_threshold(adaptive.route, few) == 5.0
+    mid = Watch(last_chunk_at=20.0, got_first=True, started_at=10.0, chunks=100)  # 100 ms gaps
+    assert abs(stall_threshold(adaptive.route, mid) - 0.8) < 1e-9
 
 
 def test_serve_keeps_full_collections_short_and_rare() -> None:
