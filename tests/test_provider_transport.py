@@ -21,7 +21,7 @@ from loadtest.upstream import TEXTS, model_name, upstream_in_thread
 from providers import CompletionRequest, ProviderError
 from providers.anthropic_messages import AnthropicMessagesProvider, to_anthropic_messages
 from providers.openai_chat import OpenAIChatProvider
-from providers.wire import KEEPALIVE_OPTIONS, UpstreamProxy, Wire
+from providers.wire import KEEPALIVE_OPTIONS, UpstreamProxy, Wire, status_error, transport_error
 
 MESSAGES = [{"role": "user", "content": "hi"}]
 PROXY_VARIABLES = (
@@ -269,7 +269,7 @@ def test_an_https_upstream_goes_through_the_proxy_in_a_tunnel(
 def test_finished_streams_hand_their_connection_back_for_the_next(kind: str) -> None:
     """A new TCP (and TLS) handshake per generation would cost every stream a round trip or more."""
 
-    async def main(upstream) -> tuple[list[str], int]:  # type: ignore[no-untyped-def]
+    async def main(upstream) -> tuple[list[str], int]:
         provider = _provider(kind, upstream.base_url)
         texts, connections = [], set()
         for _ in range(5):
@@ -293,7 +293,7 @@ def test_finished_streams_hand_their_connection_back_for_the_next(kind: str) -> 
 def test_an_abandoned_stream_closes_its_connection_instead_of_pooling_it(kind: str) -> None:
     """The relay drops a stalled primary mid-body; its unread bytes must never reach the next request."""
 
-    async def main(upstream) -> tuple[str, str, int]:  # type: ignore[no-untyped-def]
+    async def main(upstream) -> tuple[str, str, int]:
         provider = _provider(kind, upstream.base_url)
         stalled = await provider.open(
             CompletionRequest(
@@ -322,7 +322,7 @@ def test_an_abandoned_stream_closes_its_connection_instead_of_pooling_it(kind: s
     assert text == TEXTS["code"]
 
 
-CONVERSATION = [
+CONVERSATION: list[dict[str, Any]] = [
     {"role": "system", "content": "Answer briefly."},
     {
         "role": "user",
@@ -335,9 +335,9 @@ CONVERSATION = [
 
 
 def test_the_request_body_carries_the_messages_exactly_as_given() -> None:
-    """The body goes out as built, through the SDK's `post()`: no TypedDict transform, the caller's extra keys kept."""
+    """The body goes out as built: no TypedDict transform, the caller's extra keys kept."""
 
-    async def bodies(upstream: object) -> list[dict]:
+    async def bodies(upstream: Any) -> list[dict[str, Any]]:
         out = []
         for provider in (
             OpenAIChatProvider(base_url=f"{upstream.base_url}/v1", api_key="k"),
@@ -383,7 +383,7 @@ def test_the_request_body_carries_the_messages_exactly_as_given() -> None:
 def test_a_pooled_connection_the_server_closed_is_not_reused(kind: str) -> None:
     """Servers close idle keep-alive connections; the next stream must get a fresh one, not an error."""
 
-    async def main(upstream) -> tuple[str, str, int]:  # type: ignore[no-untyped-def]
+    async def main(upstream) -> tuple[str, str, int]:
         provider = _provider(kind, upstream.base_url)
         request = CompletionRequest(model=model_name("m", text="short", tps=2000), messages=MESSAGES, max_tokens=500)
         first = "".join([piece async for piece in await provider.open(request)])
@@ -504,7 +504,8 @@ OPENAI_SSE = (
         + b"\n\n"
         for piece in ("Gzip", "ped ", "words")
     )
-    + b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n'
+    + b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m",'
+    b'"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n'
 )
 
 
@@ -553,7 +554,7 @@ def test_a_body_is_read_straight_from_aiohttp_and_decoded_by_it(encoding: str) -
 
 
 def test_the_fake_upstreams_bodies_take_the_direct_read() -> None:
-    async def main(upstream) -> bool:  # type: ignore[no-untyped-def]
+    async def main(upstream) -> bool:
         provider = _provider("openai", upstream.base_url)
         stream = await provider.open(CompletionRequest(model=model_name("m", text="short"), messages=MESSAGES))
         direct = isinstance(stream._response, aiohttp.ClientResponse)
@@ -563,3 +564,31 @@ def test_the_fake_upstreams_bodies_take_the_direct_read() -> None:
 
     with upstream_in_thread() as upstream:
         assert asyncio.run(main(upstream))
+
+
+@pytest.mark.parametrize(
+    ("exc", "reading", "kind", "cause"),
+    [
+        (aiohttp.ConnectionTimeoutError("t"), False, "timeout", "connect_timeout"),
+        (aiohttp.ClientConnectionError("refused"), False, "connection", "connection_error"),
+        (aiohttp.ServerDisconnectedError(), False, "connection", "connection_error"),  # the POST may have gone out
+        (aiohttp.SocketTimeoutError("t"), True, "timeout", "read_timeout"),
+        (aiohttp.ClientPayloadError("Response payload is not completed"), True, "connection", "connection_closed"),
+        (aiohttp.ClientOSError(104, "Connection reset by peer"), True, "connection", "connection_reset"),
+        (aiohttp.ServerDisconnectedError(), True, "connection", "connection_closed"),
+        (RuntimeError("odd"), True, "connection", "connection_error"),
+    ],
+)
+def test_every_transport_failure_is_named_once_by_the_wire(
+    exc: BaseException, reading: bool, kind: str, cause: str
+) -> None:
+    error = transport_error(exc, reading=reading)
+    assert (error.kind, error.cause) == (kind, cause)
+
+
+def test_an_http_error_answer_keeps_the_upstreams_message_and_its_kind() -> None:
+    body = orjson.dumps({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})
+    error = status_error(529, body)
+    assert (error.kind, error.status, error.cause) == ("overloaded", 529, "http_status")
+    assert error.message == "Error code: 529 - Overloaded"
+    assert status_error(502, b"<html>bad gateway</html>").message == "Error code: 502 - <html>bad gateway</html>"

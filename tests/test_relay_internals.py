@@ -8,6 +8,7 @@ import time
 from collections import Counter
 
 import httpx
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,7 +16,7 @@ from relay import events
 from relay.cli import RedactTokens
 from relay.config import load_config_dict
 from relay.engine import Generation, GenerationRequest
-from relay.engine.attempt import Watch, stall_threshold
+from relay.engine.attempt import StopFlag, Stopped, Watch, stall_threshold
 from relay.stream import LiveStream, PackedFrames, new_stream_id
 from relay.ticker import Ticker
 
@@ -65,9 +66,12 @@ def test_dropped_clients_leave_no_task_behind() -> None:
         client.delete(f"/v1/streams/{created['id']}", params={"token": created["token"]})
 
 
-def _generation(**route: object) -> Generation:
+def _generation(tokens_per_s: float = 30.0, **route: object) -> Generation:
     config = load_config_dict(
-        {"providers": {"sim": {"kind": "simulated"}}, "routes": {"r": {"targets": ["sim/demo"], **route}}}
+        {
+            "providers": {"sim": {"kind": "simulated", "tokens_per_s": tokens_per_s}},
+            "routes": {"r": {"targets": ["sim/demo"], **route}},
+        }
     )
     from relay.app import Relay
     from relay.stream import LiveStream
@@ -200,7 +204,7 @@ async def test_a_finished_stream_is_packed_and_reads_the_same() -> None:
 
 
 async def test_the_ticker_visits_every_generation_a_slice_at_a_time() -> None:
-    """Each generation is ticked once per interval, but never all of them in one go (the burst every token waited for)."""
+    """Each generation is ticked once per interval, never all of them in one go (the burst every token waited for)."""
 
     class Probe:
         def __init__(self) -> None:
@@ -228,3 +232,42 @@ async def test_the_ticker_visits_every_generation_a_slice_at_a_time() -> None:
     assert max(per_wake.values()) <= 1  # 24 generations over 50 slices
     counts = [len(p.ticks) for p in probes]
     assert max(counts) - min(counts) <= 1  # once per round of slices each, not once per slice
+
+
+async def test_the_stop_flag_keeps_its_first_reason_and_wakes_a_waiting_attempt() -> None:
+    flag = StopFlag()
+    flag.check()  # not set: nothing happens
+    woken = flag.woken()
+    assert not woken.done()
+    flag.set("budget")
+    flag.set("max_duration")  # the first reason stands
+    assert woken.done() and flag.reason == "budget"
+    with pytest.raises(Stopped) as caught:
+        flag.check()
+    assert caught.value.reason == "budget"
+    assert flag.woken().done()
+
+
+async def test_a_budget_stop_ends_the_generation_through_its_flag_not_a_cancellation() -> None:
+    generation = _generation(tokens_per_s=50)
+    task = asyncio.create_task(generation.run())
+    for _ in range(200):
+        if generation.sent_chars > 20:
+            break
+        await asyncio.sleep(0.01)
+    generation.stop("budget")
+    await asyncio.wait_for(asyncio.shield(task), timeout=10)
+    assert not task.cancelled() and task.cancelling() == 0  # the task was never cancelled, so never un-cancelled
+    stream = generation.stream
+    assert stream.status == "done" and stream.finish_reason == "budget"
+    assert generation.reporter.attempts[-1].end == "budget"
+    assert stream.text and len(stream.text) == generation.sent_chars  # what was sent is the answer
+
+
+async def test_a_stop_before_the_first_attempt_ends_without_calling_the_upstream() -> None:
+    generation = _generation()
+    generation._stop.set("max_duration")  # as the deadline would, before the chain's first step
+    await generation.run()
+    assert generation.stream.status == "failed" and generation.stream.error is not None
+    assert generation.stream.error["code"] == "max_duration"
+    assert generation.reporter.attempts == []
