@@ -240,10 +240,14 @@ class Wire:
         except Exception as exc:
             raise transport_error(exc, reading=False) from exc
         if response.status >= 400:
+            detail = b""
             try:
-                detail = await response.content.read(MAX_ERROR_BODY_BYTES)
+                while len(detail) < MAX_ERROR_BODY_BYTES and (
+                    chunk := await response.content.read(MAX_ERROR_BODY_BYTES - len(detail))
+                ):
+                    detail += chunk
             except Exception:
-                detail = b""
+                pass  # the status says enough; the message is only for the log
             finally:
                 response.release()
             raise status_error(response.status, detail)
