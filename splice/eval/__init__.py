@@ -6,10 +6,10 @@ from .simulate import Case, Outcome, build_cases, run_case
 __all__ = ["is_clean", "Case", "Outcome", "build_cases", "run_case", "run_eval", "main"]
 
 
-def run_eval(seed: int = 1234, per_kind: int = 1) -> list[Outcome]:
-    """Run every applicable case; returns the outcomes (skipped combinations are left out)."""
+def run_eval(seed: int = 1234, per_kind: int = 1, *, corpus: str = "dev", holdback: bool = True) -> list[Outcome]:
+    """Run every applicable case of `corpus` ("dev" or "held-out"); skipped combinations are left out."""
     outcomes = []
-    for case in build_cases(seed, per_kind):
+    for case in build_cases(seed, per_kind, corpus=corpus, holdback=holdback):
         outcome = run_case(case)
         if outcome is not None:
             outcomes.append(outcome)
