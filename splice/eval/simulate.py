@@ -330,9 +330,11 @@ def _held_out_output(behaviour: str, reference: str, sent: str, rng: random.Rand
         return None
     if behaviour == "ellipsis":
         mark = rng.choice(["...", "…"])
+        body = cont.lstrip()
+        ws = cont[: len(cont) - len(body)] if sent.endswith("\n") else ""  # a new line keeps its indentation
         if rng.random() < 0.5:
-            return mark + " " + cont.lstrip()
-        return mark + (cont.lstrip() if sent[-1:].isspace() else cont)
+            return ws + mark + " " + body
+        return ws + mark + (body if sent[-1:].isspace() else cont)
     if behaviour == "reopen":
         p = _open_span(sent)
         if p is None:
