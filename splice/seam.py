@@ -36,6 +36,9 @@ from .whitespace import join_whitespace
 __all__ = ["SpliceResult", "SeamRepair", "repair"]
 
 _ELLIPSIS = re.compile(r"\A[ \t]*(?:\.\.\.|…)[ \t]*(?=\S|\n)")
+_DOTS_ONLY = re.compile(r"[ \t]*(?:\.{1,3}|…)[ \t]*")
+_EXPRESSION_START = "([{,=:"  # code chars after which an expression ("...args", Python's "...") may begin
+_CLOSERS = {")": "(", "]": "[", "}": "{"}
 _MARKER_PREFIX = re.compile(r"[ \t]*(?:\d{1,9}[.)]?|[-*+#>|]{1,6})?")
 _ECHO_JOINER = re.compile(r"[ \t]*(?:[-—–:,.…]+[ \t]*)?")  # the "—" or ":" after an echoed quote
 _BLANK_TO_EOL = re.compile(r"[ \t]*\n")
@@ -77,17 +80,54 @@ def _effective_sent(sent_tail: str, stripped_whitespace: str) -> str:
     return sent_tail
 
 
+def _dots_are_code(sent: str, after: str, ctx: TextContext) -> bool:
+    """Inside code, is a leading "..." the code's own (a spread or an Ellipsis) rather than a continuation mark?
+
+    An expression starts only at the start of a line or after an opener, a
+    comma, "=" or ":"; there "..." followed by an identifier is a spread (only
+    inside a bracket), and "..." standing alone is an Ellipsis or placeholder.
+    Anywhere else (mid-word, after an identifier, inside a string) it cannot be code.
+    """
+    if ctx.in_json_string or ctx.mid_word:
+        return False
+    before = sent.rstrip(" \t")
+    at_line_start = not before or before.endswith("\n")
+    if not at_line_start and before[-1] not in _EXPRESSION_START:
+        return False
+    rest = after.lstrip(" \t")
+    first = rest[:1]
+    if not first or first == "\n" or (first in ")]},:;" and not at_line_start):
+        return True  # standing alone: Python's Ellipsis, a placeholder
+    return rest is after and (first.isalpha() or first in "_$([{") and _open_bracket(sent)
+
+
+def _open_bracket(sent: str) -> bool:
+    """The sent text has an unclosed (, [ or { (where a spread can occur)."""
+    depth = 0
+    for c in sent:
+        if c in "([{":
+            depth += 1
+        elif c in _CLOSERS and depth:
+            depth -= 1
+    return depth > 0
+
+
 def _strip_echo(sent: str, head: str, ctx: TextContext, final: bool) -> int | None:
-    """A leading ellipsis, or a quoted copy of the tail ('"…brown fox" — continuing:'). None = need more."""
+    """A leading ellipsis, or a quoted copy of the tail ('"…brown fox" — continuing:'). None = need more.
+
+    A continuation's leading ellipsis is a mark ("…where I stopped"), not text,
+    wherever the text could not go on with one: in prose, mid-word, inside a
+    string, and in code except where "..." is code (see `_dots_are_code`).
+    """
     lead = len(head) - len(head.lstrip())
     body = head[lead:]
     if not body:
         return 0
     in_code = ctx.in_fence or ctx.in_inline_code or ctx.in_json
     m = _ELLIPSIS.match(body)
-    if m and (not in_code or "…" in m.group()):  # "..." may be code (a spread); "…" never is
+    if m and ("…" in m.group() or not in_code or not _dots_are_code(sent, body[m.end() :], ctx)):
         return lead + m.end()
-    if not final and (body == "…" or (not in_code and body in (".", "..", "..."))):
+    if not final and _DOTS_ONLY.fullmatch(body):
         return None
     close = _QUOTES.get(body[0])
     if close is None or in_code:
@@ -179,16 +219,20 @@ def _decide(
     if n_echo is None:
         return _Need("other")
     if n_echo:
-        pos += n_echo
         steps.append("echo")
         if strategy == "clean":
             strategy = "preamble"
-        n = match_preamble(head[pos:], final=final)  # '"…fox" — continuing:'
+        n = match_preamble(head[pos + n_echo :], final=final)  # '"…fox" — continuing:'
         if n == PREAMBLE_PENDING:
             return _Need("other")
-        pos += n
-        if n or ctx.in_fence is False:
-            pos += _leading_ws(head, pos)
+        before = head[pos : pos + _leading_ws(head, pos)]
+        if not n and ("\n" in before or (ctx.in_fence and before)):
+            # The mark stood where the text begins: the line break and indentation before it are the text's.
+            head = head[:pos] + before + head[pos + n_echo :]
+        else:
+            pos += n_echo + n
+            if n or ctx.in_fence is False:
+                pos += _leading_ws(head, pos)
 
     sent_is_whole = sent_text is None or len(sent_text) <= len(sent)
     overlap_chars = 0

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from splice.eval import is_clean, run_eval
+import pytest
+
+from splice.eval import category_rates, is_clean, run_eval
+from splice.eval.floor import FLOOR
 from splice.eval.simulate import build_cases, run_case
 from splice.seam import SeamRepair
 
@@ -12,6 +15,15 @@ def test_eval_clean_rate() -> None:
     assert len(outcomes) >= 200
     clean = sum(1 for o in outcomes if not o.problems)
     assert clean / len(outcomes) >= 0.99, [(o.case, o.problems) for o in outcomes if o.problems][:10]
+
+
+@pytest.mark.parametrize("run", sorted(FLOOR))
+def test_no_category_falls_below_its_floor(run: str) -> None:
+    """Every rule is property-tested over the whole corpus: no category of either corpus, hold-back on or off, drops."""
+    corpus, holdback = run.split("/")
+    rates = category_rates(run_eval(seed=1234, corpus=corpus, holdback=holdback == "on"))
+    assert set(rates) == set(FLOOR[run])
+    assert {k: (v, FLOOR[run][k]) for k, v in rates.items() if v < FLOOR[run][k]} == {}
 
 
 def test_checker_is_strict() -> None:

@@ -347,3 +347,21 @@ def test_a_word_a_preamble_pattern_knows_is_never_decided_early(chunks: list[str
     out = "".join(seam.feed(chunk) for chunk in chunks) + seam.finish()
     assert seam.result is not None and seam.result.strategy == "preamble"
     assert out == "mouths of the harbour."
+
+
+@pytest.mark.parametrize(
+    ("sent", "head", "expected"),
+    [
+        ("```python\nasync def ", "...fetch_all(urls):", "fetch_all(urls):"),  # after an identifier: not code
+        ('{"description": "des', '...cription"}', 'cription"}'),  # mid-word, in a string
+        ("```sql\nGROUP BY ", "... c.id, c.name", "c.id, c.name"),
+        ("```python\nx = 1\n", "    … y = 2", "    y = 2"),  # the new line keeps its indentation
+        ("```js\nconst all = [", "...first, ...rest];", "...first, ...rest];"),  # a spread
+        ("```python\ndef f():\n    ", "...\n", "...\n"),  # Python's Ellipsis as a placeholder
+        ("```python\nx = a[", "..., 0]", "..., 0]"),
+    ],
+)
+def test_leading_ellipsis_is_a_mark_wherever_the_text_cannot_go_on_with_one(
+    sent: str, head: str, expected: str
+) -> None:
+    assert splice(sent, head) == sent + expected
