@@ -44,6 +44,8 @@ _ECHO_JOINER = re.compile(r"[ \t]*(?:[-—–:,.…]+[ \t]*)?")  # the "—" or 
 _BLANK_TO_EOL = re.compile(r"[ \t]*\n")
 _QUOTES = {'"': '"', "“": "”", "«": "»", "„": "“", "'": "'", "‘": "’", "`": "`"}
 _MAX_ECHO = 400
+_LEAD_IN = re.compile(r"[^\W\d_][^\n`~(){}\[\]<>=;$\"]{0,200}:[ \t]*\n(?:[ \t]*\n)*")  # "Here is the code:\n\n"
+_MAYBE_LEAD_IN = re.compile(r"[^\W\d_][\w ,'’-]*:?[ \t]*")  # the first line so far could still become one
 _MAX_FENCE_LINE = 60
 _OPENING = 600  # chars of the answer's opening a restart is recognised by (see `_resync`)
 
@@ -158,6 +160,18 @@ def _fence_reopen(head: str, ctx: TextContext, final: bool) -> tuple[int, bool] 
         return (0, False) if final else None
     marker_char = ctx.fence_marker[0]
     if not stripped.startswith(marker_char):
+        # A fence with an info string can only re-open the block; a line introducing it is its lead-in.
+        lead_in = _LEAD_IN.match(body)
+        if lead_in:
+            after = body[lead_in.end() :]
+            if not final and len(after.lstrip(" ")) < 3:
+                return None
+            reopened = _fence_reopen(after, ctx, final)
+            if reopened is None:
+                return None
+            return (lead + lead_in.end() + reopened[0], True) if reopened[1] else (0, False)
+        if not final and "\n" not in body and len(body) < _MAX_FENCE_LINE * 3 and _MAYBE_LEAD_IN.fullmatch(body):
+            return None
         return 0, False
     nl = body.find("\n")
     if nl == -1:

@@ -365,3 +365,13 @@ def test_leading_ellipsis_is_a_mark_wherever_the_text_cannot_go_on_with_one(
     sent: str, head: str, expected: str
 ) -> None:
     assert splice(sent, head) == sent + expected
+
+
+def test_a_lead_in_and_a_reopened_fence_inside_a_code_block_are_dropped() -> None:
+    """Inside a code block a fence with an info string can only re-open it; the line introducing it goes with it."""
+    sent = "Run it:\n\n```sql\nSELECT id,\n       name\nFROM users\n"
+    head = "Here is the complete query again:\n\n```sql\nSELECT id,\n       name\nFROM users\nWHERE active;\n```\n"
+    assert splice(sent, head) == sent + "WHERE active;\n```\n"
+    # A code line that merely ends with a colon is code.
+    sent = "```python\ndef f(x):\n"
+    assert splice(sent, "    if x:\n        return 1\n") == sent + "    if x:\n        return 1\n"
