@@ -53,6 +53,22 @@ def _long_enough(norm: str, min_len: int) -> bool:
     return len(words) >= 2 and weight >= 5
 
 
+def _crosses_structure(sent: str, raw_pos: int) -> bool:
+    """The repeat from `raw_pos` holds words and a line break or a table cell boundary.
+
+    A legitimate doubling ("that that") is of words inside a sentence; a repeat
+    that carries the end of a line or of a table cell with it is the fallback
+    re-saying what was sent, however short.
+    """
+    repeated = sent[raw_pos:].rstrip()
+    if not any(c.isalnum() for c in repeated):
+        return False
+    if "\n" in repeated:
+        return True
+    line = sent[sent.rfind("\n", 0, raw_pos) + 1 :]
+    return line.lstrip().startswith("|") and "|" in repeated
+
+
 def _is_start(norm: str, p: int) -> bool:
     if norm[p] == " ":
         return False
@@ -97,7 +113,7 @@ def _search(
     def acceptable(p: int) -> bool:
         if not _is_start(cn, p):
             return False
-        if _long_enough(cn[p:], min_len):
+        if _long_enough(cn[p:], min_len) or _crosses_structure(sent, cs.starts[p]):
             return True
         return not loose and _is_anchor(sent, cs.starts[p], sent_is_whole)
 
