@@ -63,6 +63,8 @@ def _blank_line_wanted(sent: str, body: str, ctx: TextContext) -> bool:
                 votes += 1
     if votes:
         return votes > 0
+    if not any(c.isalnum() for c in lines[-1]):
+        return False  # a delimiter line ("$$", "---", "}") is no paragraph: no blank line by habit
     if prev_kind == next_kind and prev_kind in ("numbered", "bullet", "table", "quote"):
         return False
     if prev_kind in ("numbered", "bullet") and next_kind in ("numbered", "bullet"):
