@@ -188,9 +188,15 @@ def _fence_reopen(head: str, ctx: TextContext, final: bool) -> tuple[int, bool] 
 
 
 def _markup_reopen(head: str, ctx: TextContext) -> int:
-    """A fallback re-opening "**" or "`" while the sent text is already inside it."""
+    """A fallback re-opening "**", "`" or a JSON string's quote while the sent text is already inside it.
+
+    In JSON a quote that closes a string is followed by ",", ":", "}", "]" or
+    whitespace; one followed by anything else can only be the string re-opened.
+    """
     body = head.lstrip(" ")
     lead = len(head) - len(body)
+    if ctx.in_json_string and body.startswith('"') and len(body) > 1 and not (body[1].isspace() or body[1] in ",:}]"):
+        return lead + 1
     if ctx.in_bold and body.startswith("**") and len(body) > 2 and not body[2].isspace() and body[2] != "*":
         return lead + 2
     if ctx.in_inline_code and body.startswith("`") and len(body) > 1 and not body[1].isspace() and body[1] != "`":
@@ -247,6 +253,8 @@ def _decide(
             pos += n_echo + n
             if n or ctx.in_fence is False:
                 pos += _leading_ws(head, pos)
+            else:
+                pos += _leading_newline(head, pos)  # in code, the mark's own line break is not the seam's
 
     sent_is_whole = sent_text is None or len(sent_text) <= len(sent)
     overlap_chars = 0

@@ -375,3 +375,30 @@ def test_a_lead_in_and_a_reopened_fence_inside_a_code_block_are_dropped() -> Non
     # A code line that merely ends with a colon is code.
     sent = "```python\ndef f(x):\n"
     assert splice(sent, "    if x:\n        return 1\n") == sent + "    if x:\n        return 1\n"
+
+
+def test_a_short_repeat_that_carries_a_line_end_or_a_cell_boundary_is_dropped() -> None:
+    sent = "LIMIT 20;\n```\n\n"
+    assert splice(sent, "20;\n```\n\nAn index helps.") == sent + "An index helps."
+    sent = "| South America | 412 | "
+    assert splice(sent, "| 412 | 398 |\n") == sent + "398 |\n"
+    # A short repeat inside a line is still a legitimate doubling.
+    assert splice("| a | it is that ", "that one |\n") == "| a | it is that that one |\n"
+
+
+def test_no_blank_line_by_habit_after_a_delimiter_line() -> None:
+    sent = "It follows from this:\n\n$$\n"
+    assert splice(sent, "x = 1\n$$\n") == sent + "x = 1\n$$\n"
+
+
+def test_a_reopened_json_string_quote_is_dropped() -> None:
+    sent = '{"city": "Via Roma '
+    assert splice(sent, '"12, Milano"}') == sent + '12, Milano"}'
+    sent = '{"a": "b", "'
+    assert splice(sent, '"c": 1}') == sent + 'c": 1}'
+    assert splice('{"a": "b', '"}') == '{"a": "b"}'  # the closing quote is kept
+
+
+def test_the_line_break_after_a_mark_inside_code_is_the_marks() -> None:
+    sent = "```yaml\nimage: registry.example.com/worker"
+    assert splice(sent, "…\n:1.8.2\nenv:\n") == sent + ":1.8.2\nenv:\n"
