@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from .context import TextContext, line_kind
-from .normalize import is_nospace_char, is_nospace_punct, is_word_char
+from .normalize import is_grapheme_extender, is_nospace_char, is_nospace_punct, is_word_char
 
 __all__ = ["join_whitespace"]
 
@@ -83,6 +83,8 @@ def _needs_space(sent: str, body: str, ctx: TextContext) -> bool:
         return False  # a long word released by the hold-back cap: this is its continuation
     if not is_word_char(first):
         return False
+    if first.isdigit() and len(sent) > 1 and sent[-2].isdigit():
+        return False  # "9," + "870": a digit group, not two words run together
     if last in _SPACE_AFTER:
         return True
     return last == "." and first.isupper()
@@ -109,7 +111,9 @@ def join_whitespace(sent: str, rest: str, ctx: TextContext, *, additive: bool = 
     structured = (
         ctx.in_fence or ctx.in_json or bool(_LIST_MARKER.match(body)) or line_kind(body.split("\n", 1)[0]) == "table"
     )
-    if not a:
+    if not a and nb == 0 and is_grapheme_extender(body[0]):
+        new_b = ""  # a joiner, selector, modifier or mark attaches to the sent char: nothing goes between
+    elif not a:
         if not b:
             new_b = " " if _needs_space(sent, body, ctx) else ""
         elif nb == 0 and (is_nospace_char(sent[-1]) or is_nospace_punct(sent[-1]) or is_nospace_char(body[0])):
