@@ -278,6 +278,8 @@ def _decide(
     if isinstance(found, Overlap):
         overlap_chars = found.cut
         pos += found.cut
+        if found.carry:
+            head = head[:pos] + found.carry + head[pos:]
         restarted = found.anchored or found.start == 0 or _starts_sentence(sent, found.start)
         steps.append("restart" if restarted else "overlap")
         if strategy != "preamble":

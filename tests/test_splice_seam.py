@@ -402,3 +402,28 @@ def test_a_reopened_json_string_quote_is_dropped() -> None:
 def test_the_line_break_after_a_mark_inside_code_is_the_marks() -> None:
     sent = "```yaml\nimage: registry.example.com/worker"
     assert splice(sent, "…\n:1.8.2\nenv:\n") == sent + ":1.8.2\nenv:\n"
+
+
+def test_no_space_inserted_inside_a_digit_group() -> None:
+    assert splice("| urllib3 | 9,", "870 | 4.9 ms |") == "| urllib3 | 9,870 | 4.9 ms |"
+    assert splice("It rained,", "then it stopped.") == "It rained, then it stopped."  # words still get their space
+
+
+def test_nothing_goes_between_a_char_and_the_extender_that_attaches_to_it() -> None:
+    assert splice("Family: 👨", " \u200d👩\u200d👧 all here.") == "Family: 👨\u200d👩\u200d👧 all here."
+
+
+@pytest.mark.parametrize(
+    ("sent", "head", "expected"),
+    [
+        ("so please check that your passport is valid 👍", "valid 👍🏾 and tell us.", "🏾 and tell us."),
+        ("Le café de la place était de", "était déjà plein.", "\u0301jà plein."),  # NFD sent, NFC repeat
+        ("Le café de la place était de", "Le café de la place était déjà plein.", "\u0301jà plein."),
+    ],
+)
+def test_a_repeat_that_ends_inside_the_unfinished_last_grapheme_completes_it(
+    sent: str, head: str, expected: str
+) -> None:
+    """Hold-back off: the sent text may stop inside a grapheme; the repeat is cut there and the rest of it kept."""
+    sent = unicodedata.normalize("NFD", sent)
+    assert unicodedata.normalize("NFC", splice(sent, head)) == unicodedata.normalize("NFC", sent + expected)
