@@ -237,12 +237,13 @@ def find_overlap(
     return found
 
 
-def find_anchor(sent: str, head: str, *, anchor_chars: int = 48) -> tuple[int, int] | None:
+def find_anchor(sent: str, head: str, *, anchor_chars: int = 48, mid_word_ok: bool = False) -> tuple[int, int] | None:
     """Where the last words of `sent` (≥ `anchor_chars` normalised chars) occur in `head`.
 
     Used after a restarted answer longer than the tail: the fallback re-says the
     answer and, at some point, catches up with the sent text.  Returns the raw
-    offset in `head` just after the anchor and the anchor's normalised length.
+    offset in `head` just after the anchor and the anchor's normalised length.  With
+    `mid_word_ok` (the sent text ends inside a word) the anchor may end inside a head word.
     """
     cs = normalize(sent)
     cn = cs.text.rstrip(" ")
@@ -260,6 +261,7 @@ def find_anchor(sent: str, head: str, *, anchor_chars: int = 48) -> tuple[int, i
         end = j + len(anchor)
         if (j == 0 or _is_start(hs.text, j)) and (
             end == len(hs.text)
+            or mid_word_ok  # the sent text stops inside its last word: the head finishes it
             or hs.text[end] == " "
             or not (is_word_char(hs.text[end - 1]) and is_word_char(hs.text[end]))
         ):

@@ -341,7 +341,7 @@ def _resync(sent: str, sent_text: str, head: str, final: bool) -> int | None:
         return None if (opening.startswith(hn) and not final) else 0
     if hn[:probe] != opening[:probe]:
         return 0
-    anchor = find_anchor(sent, head)
+    anchor = find_anchor(sent, head, mid_word_ok=analyse(sent).mid_word)
     if anchor is not None:
         return anchor[0]
     if final:

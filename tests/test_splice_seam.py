@@ -427,3 +427,19 @@ def test_a_repeat_that_ends_inside_the_unfinished_last_grapheme_completes_it(
     """Hold-back off: the sent text may stop inside a grapheme; the repeat is cut there and the rest of it kept."""
     sent = unicodedata.normalize("NFD", sent)
     assert unicodedata.normalize("NFC", splice(sent, head)) == unicodedata.normalize("NFC", sent + expected)
+
+
+def test_a_restart_catches_up_with_a_sent_text_that_stops_inside_a_word() -> None:
+    """Hold-back off: the anchor (the sent text's last words) may end inside a word the head finishes."""
+    answer = " ".join(f"Step {i} of the long procedure is described here in detail." for i in range(30))
+    sent = answer + " Finally roll back with `kubectl rollout und"
+    rest = "o deployment/service` and post a note."
+    tail = sent[-300:]
+    assert (
+        splice(
+            tail,
+            answer + " Finally roll back with `kubectl rollout undo deployment/service` and post a note.",
+            sent_text=sent,
+        )
+        == tail + rest
+    )
