@@ -232,6 +232,12 @@ def _decide(
     if n:
         # The lead-in's own line break is not the seam's; in code keep the indentation.
         pos = n + (_leading_newline(head, n) if ctx.in_fence else _leading_ws(head, n))
+        skipped = head[n:pos]
+        if ctx.in_json and "\n" in skipped and not sent[ctx.line_start :].strip():
+            pos -= len(skipped) - skipped.rfind("\n") - 1  # stopped inside the indentation: the rest is the content's
+        spaces = len(head[:n]) - len(head[:n].rstrip(" \t"))
+        if (ctx.in_fence or ctx.in_json) and spaces > 1 and head[n - spaces - 1 : n - spaces] != "\n":
+            pos = n - spaces + 1  # one space separates the lead-in; the rest is the code's indentation
         strategy = "preamble"
         steps.append("preamble")
 

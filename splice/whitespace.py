@@ -72,6 +72,18 @@ def _blank_line_wanted(sent: str, body: str, ctx: TextContext) -> bool:
     return True
 
 
+def _indent_used(sent: str, ctx: TextContext, added: int, restated: int) -> bool:
+    """Does the block use indentation width `added` and not `restated`?
+
+    When the sent text stops inside a line's indentation, the fallback's leading
+    spaces either finish it or say it again; the reading whose width the block's
+    other lines use is the right one.
+    """
+    block = sent[ctx.fence_open_offset :] if ctx.in_fence and ctx.fence_open_offset >= 0 else sent
+    widths = {len(line) - len(line.lstrip(" ")) for line in block.split("\n")[:-1] if line.strip()}
+    return added in widths and restated not in widths
+
+
 def _needs_space(sent: str, body: str, ctx: TextContext) -> bool:
     """Sent ends without whitespace and the continuation starts without: insert a space?"""
     last, first = sent[-1], body[0]
@@ -125,6 +137,8 @@ def join_whitespace(sent: str, rest: str, ctx: TextContext, *, additive: bool = 
             new_b = ""  # a space is already sent; never double it
         elif structured:
             new_b = b[len(ia) :] if b.startswith(ia) else ("" if ia else b)  # indentation of a nested item / code
+            if ia and new_b != b and (additive or _indent_used(sent, ctx, len(ia) + len(b), len(ia) + len(new_b))):
+                new_b = b  # the sent text stopped inside the indentation and the fallback gives the rest of it
         else:
             new_b = ""  # a stray space at the start of a prose line
         if not new_b and na == 1 and not ia and not additive and _blank_line_wanted(sent, body, ctx):

@@ -443,3 +443,15 @@ def test_a_restart_catches_up_with_a_sent_text_that_stops_inside_a_word() -> Non
         )
         == tail + rest
     )
+
+
+def test_a_sent_text_that_stops_inside_the_indentation_gets_the_rest_of_it() -> None:
+    """Which reading of the fallback's leading spaces is right is told by the widths the block's lines use."""
+    sent = "```html\n<form>\n  <label>Email</label>\n "
+    assert splice(sent, " <button>Go</button>\n") == sent + " <button>Go</button>\n"  # finishes it
+    assert splice(sent, "  <button>Go</button>\n") == sent + " <button>Go</button>\n"  # says it again
+    lead_in = "Sure, continuing from where I left off:  <button>Go</button>\n"
+    assert splice(sent, lead_in) == sent + " <button>Go</button>\n"
+    sent = '{\n  "customer": {\n    "name": "A"\n  },\n '
+    head = 'Sure, continuing from where I left off: \n  "items": []\n}'
+    assert splice(sent, head) == sent + ' "items": []\n}'
