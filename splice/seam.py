@@ -127,7 +127,8 @@ def _strip_echo(sent: str, head: str, ctx: TextContext, final: bool) -> int | No
         return 0
     in_code = ctx.in_fence or ctx.in_inline_code or ctx.in_json
     m = _ELLIPSIS.match(body)
-    if m and ("…" in m.group() or not in_code or not _dots_are_code(sent, body[m.end() :], ctx)):
+    dots_end = len(m.group().rstrip(" \t")) if m else 0  # what follows the dots, spaces included
+    if m and ("…" in m.group() or not in_code or not _dots_are_code(sent, body[dots_end:], ctx)):
         return lead + m.end()
     if not final and _DOTS_ONLY.fullmatch(body):
         return None

@@ -455,3 +455,8 @@ def test_a_sent_text_that_stops_inside_the_indentation_gets_the_rest_of_it() -> 
     sent = '{\n  "customer": {\n    "name": "A"\n  },\n '
     head = 'Sure, continuing from where I left off: \n  "items": []\n}'
     assert splice(sent, head) == sent + ' "items": []\n}'
+
+
+def test_dots_followed_by_a_space_are_no_spread() -> None:
+    sent = "```rust\nfn f(s: &str) {\n    let a = "
+    assert splice(sent, "... a.trim();\n}\n") == sent + "a.trim();\n}\n"

@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from . import Outcome, run_eval
 
-#: (corpus, hold-back) -> the clean rate it must reach
+#: (corpus, hold-back) -> the clean rate it must reach ("held-out-next" is reported, not judged: see heldout.py)
 TARGETS = {("dev", True): 0.995, ("held-out", True): 0.99, ("held-out", False): 0.98, ("dev", False): 0.98}
 
 
@@ -57,12 +57,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m splice.eval")
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--per-kind", type=int, default=1, help="cut points per cut kind and reference")
-    parser.add_argument("--corpus", choices=["dev", "held-out", "both"], default="both")
+    parser.add_argument("--corpus", choices=["dev", "held-out", "held-out-next", "all"], default="all")
     parser.add_argument("--holdback", choices=["on", "off", "both"], default="both")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="show failures (-vv: full texts)")
     args = parser.parse_args(argv)
 
-    corpora = ["dev", "held-out"] if args.corpus == "both" else [args.corpus]
+    corpora = ["dev", "held-out", "held-out-next"] if args.corpus == "all" else [args.corpus]
     holdbacks = [True, False] if args.holdback == "both" else [args.holdback == "on"]
     summary = []
     for corpus in corpora:
@@ -72,13 +72,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n==== {title}")
             rate = _report(outcomes, args.verbose, tables=True)
             clean = sum(1 for o in outcomes if not o.problems)
-            target = TARGETS[(corpus, holdback)]
-            summary.append((title, clean, len(outcomes), rate, target))
+            summary.append((title, clean, len(outcomes), rate, TARGETS.get((corpus, holdback))))
     print()
     for title, clean, total, rate, target in summary:
+        if target is None:
+            print(f"{title:<37} {clean:>5}/{total:<5} = {100 * rate:6.2f}%  (reported, not judged)")
+            continue
         mark = "ok" if rate >= target else "BELOW TARGET"
-        print(f"{title:<32} {clean:>5}/{total:<5} = {100 * rate:6.2f}%  (target {100 * target:.1f}%)  {mark}")
-    return 0 if all(rate >= target for *_, rate, target in summary) else 1
+        print(f"{title:<37} {clean:>5}/{total:<5} = {100 * rate:6.2f}%  (target {100 * target:.1f}%)  {mark}")
+    return 0 if all(target is None or rate >= target for *_, rate, target in summary) else 1
 
 
 if __name__ == "__main__":

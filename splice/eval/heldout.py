@@ -2,12 +2,13 @@
 
 `HELD_OUT` has the same shape as `corpus.REFERENCES`.  The rules are judged by the score on these texts (and on the
 held-out fallback behaviours in `simulate`); a case fixed here moves to the development corpus and is replaced by a
-new one, so this set stays unseen.
+new one, so this set stays unseen.  `HELD_OUT_NEXT` is the next batch, written after the rules that the first batch
+led to and never looked at while writing rules: its score says how far those rules carry to text no one has seen.
 """
 
 from __future__ import annotations
 
-__all__ = ["HELD_OUT"]
+__all__ = ["HELD_OUT", "HELD_OUT_NEXT"]
 
 _THAI = """กรุงเทพมหานครเป็นเมืองหลวงของประเทศไทยและเป็นศูนย์กลางทางเศรษฐกิจที่สำคัญที่สุดของประเทศ \
 ผู้คนจำนวนมากเดินทางเข้ามาทำงานในเมืองทุกวันโดยใช้รถไฟฟ้าและเรือโดยสารในแม่น้ำเจ้าพระยา
@@ -192,4 +193,98 @@ HELD_OUT: list[tuple[str, str, str]] = [
     ("json_minified", "json-min", _JSON_MINIFIED),
     ("csv", "csv", _CSV),
     ("mixed_language", "mixed", _MIXED_LANGUAGE),
+]
+
+_NEXT_LAO = (
+    "ປະເທດລາວເປັນປະເທດທີ່ບໍ່ມີທາງອອກສູ່ທະເລ ແລະ ມີແມ່ນ້ຳຂອງໄຫຼຜ່ານຫຼາຍແຂວງ "
+    "ຄົນສ່ວນໃຫຍ່ເຮັດນາແລະປູກຜັກ\n"
+    "\n"
+    "ນະຄອນຫຼວງວຽງຈັນມີວັດວາອາຮາມຫຼາຍແຫ່ງ ເຊັ່ນ ພະທາດຫຼວງ ທີ່ເປັນສັນຍາລັກຂອງຊາດ\n"
+)
+
+_NEXT_RUST = (
+    "A small parser in Rust:\n"
+    "\n"
+    "```rust\n"
+    "fn parse_pair(s: &str) -> Option<(u32, u32)> {\n"
+    "    let (a, b) = s.split_once(',')?;\n"
+    "    let a = a.trim().parse().ok()?;\n"
+    "    let b = b.trim().parse().ok()?;\n"
+    "    Some((a, b))\n"
+    "}\n"
+    "\n"
+    "fn main() {\n"
+    '    for line in ["1, 2", "x, 3", "40,50"] {\n'
+    "        match parse_pair(line) {\n"
+    '            Some((a, b)) => println!("{a} + {b} = {}", a + b),\n'
+    '            None => eprintln!("cannot parse {line:?}"),\n'
+    "        }\n"
+    "    }\n"
+    "}\n"
+    "```\n"
+    "\n"
+    "The `?` operator returns `None` early as soon as one step fails.\n"
+)
+
+_NEXT_TOML = (
+    "Put this in `relay.toml`:\n"
+    "\n"
+    "```toml\n"
+    "[server]\n"
+    'host = "0.0.0.0"\n'
+    "port = 8080\n"
+    "\n"
+    "[routes.chat]\n"
+    'targets = ["openai/gpt-4o-mini", "anthropic/claude-haiku"]\n'
+    "stall_timeout_s = 2.5\n"
+    "holdback = true\n"
+    "\n"
+    "[redis]\n"
+    'url = "redis://localhost:6379/0"\n'
+    "ttl_s = 600\n"
+    "```\n"
+    "\n"
+    "Every key is optional except `targets`.\n"
+)
+
+_NEXT_LEGAL = (
+    "§ 3 Termination. (1) Either party may terminate this agreement with three months' notice "
+    "to the end of a calendar quarter. (2) The right to terminate for good cause remains "
+    "unaffected; good cause exists in particular if the other party (a) is in default of "
+    "payment for more than 30 days, or (b) materially breaches its obligations under § 2 and "
+    "fails to remedy the breach within 14 days of written notice.\n"
+    "\n"
+    "§ 4 Confidentiality. The parties shall keep confidential all information marked as such, "
+    "including after the end of this agreement.\n"
+)
+
+_NEXT_DIALOGUE = (
+    "**Alice:** Did the deploy go out?\n"
+    "\n"
+    "**Bob:** Not yet — the canary showed a 2.3% error rate, so I paused it.\n"
+    "\n"
+    "**Alice:** Was it the new cache?\n"
+    "\n"
+    "**Bob:** Probably. The keys changed shape (`user:42` became `u:42`), and the old entries "
+    "never expired…\n"
+    "\n"
+    "**Alice:** Then flush the namespace and resume. I'll watch the graphs.\n"
+)
+
+_NEXT_GREEK_RUSSIAN = (
+    "Η Αθήνα είναι μία από τις αρχαιότερες πόλεις του κόσμου, με ιστορία που ξεπερνά τα τρεις "
+    "χιλιάδες χρόνια.\n"
+    "\n"
+    "Москва — столица России и крупнейший город страны. Метро открылось в 1935 году, и сегодня "
+    "его станции считаются одними из самых красивых в мире.\n"
+)
+
+HELD_OUT_NEXT: list[tuple[str, str, str]] = [
+    # (name, kind, text)
+    ("lao", "lao", _NEXT_LAO),
+    ("rust", "rust", _NEXT_RUST),
+    ("toml", "toml", _NEXT_TOML),
+    ("legal", "legal", _NEXT_LEGAL),
+    ("dialogue", "dialogue", _NEXT_DIALOGUE),
+    ("greek_russian", "greek-cyrillic", _NEXT_GREEK_RUSSIAN),
 ]

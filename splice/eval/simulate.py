@@ -20,7 +20,7 @@ from ..holdback import HoldBack
 from ..seam import SeamRepair
 from .check import is_clean
 from .corpus import REFERENCES
-from .heldout import HELD_OUT
+from .heldout import HELD_OUT, HELD_OUT_NEXT
 
 __all__ = ["Case", "Outcome", "build_cases", "run_case", "PseudoTokenizer", "BEHAVIOURS", "HELD_OUT_BEHAVIOURS"]
 
@@ -387,10 +387,11 @@ def _held_out_output(behaviour: str, reference: str, sent: str, rng: random.Rand
 
 
 def build_cases(seed: int = 1234, per_kind: int = 1, *, corpus: str = "dev", holdback: bool = True) -> list[Case]:
-    """The cases of one corpus: "dev" (development texts and behaviours) or "held-out".
+    """The cases of one corpus: "dev" (development texts and behaviours), "held-out" or "held-out-next".
 
     The held-out corpus is every held-out text under every behaviour, plus the
-    development texts under the held-out behaviours.
+    development texts under the held-out behaviours; "held-out-next" is the next
+    batch of held-out texts under every behaviour.
     """
     if corpus == "dev":
         plan = [(name, kind, text, BEHAVIOURS, True) for name, kind, text in REFERENCES]
@@ -398,6 +399,9 @@ def build_cases(seed: int = 1234, per_kind: int = 1, *, corpus: str = "dev", hol
         seed += 7919  # its own random stream: the development cases stay as they are
         plan = [(n, k, t, BEHAVIOURS + HELD_OUT_BEHAVIOURS, True) for n, k, t in HELD_OUT]
         plan += [(n, k, t, HELD_OUT_BEHAVIOURS, False) for n, k, t in REFERENCES]
+    elif corpus == "held-out-next":
+        seed += 4421
+        plan = [(n, k, t, BEHAVIOURS + HELD_OUT_BEHAVIOURS, True) for n, k, t in HELD_OUT_NEXT]
     else:
         raise ValueError(corpus)
     rng = random.Random(seed)
@@ -422,7 +426,7 @@ def _chunks(text: str, rng: random.Random, low: int, high: int) -> Iterator[str]
         i += n
 
 
-_TEXTS = {name: text for name, _, text in REFERENCES + HELD_OUT}
+_TEXTS = {name: text for name, _, text in REFERENCES + HELD_OUT + HELD_OUT_NEXT}
 
 
 def run_case(
