@@ -48,6 +48,26 @@ def error_data(code: str, kind: str) -> dict[str, Any]:
     return {"code": code, "message": ERROR_MESSAGES.get(code, GENERIC_ERROR_MESSAGE), "kind": kind}
 
 
+def forget_tracebacks(exc: BaseException) -> None:
+    """Drop the tracebacks of a handled exception and of its causes and contexts.
+
+    A kept exception's traceback holds the frames it passed through, and with them the
+    generation, its upstream and the task: cycles only a full garbage collection frees,
+    which runs minutes apart under `serve`. The relay logs failures by message.
+    """
+    pending: list[BaseException] = [exc]
+    seen: set[int] = set()
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        current.__traceback__ = None
+        for linked in (current.__cause__, current.__context__):
+            if linked is not None:
+                pending.append(linked)
+
+
 class AttemptFailed(Exception):
     """One attempt ended without a finish; `reason` is what the `failover`/`error` event says."""
 

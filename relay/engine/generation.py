@@ -32,7 +32,7 @@ from ..log import LiveStream, StreamTooLarge
 from ..pricing import PriceTable
 from ..tokens import count_tokens_async
 from .attempt import StopFlag, Stopped, run_attempt
-from .failures import AttemptFailed, error_data
+from .failures import AttemptFailed, error_data, forget_tracebacks
 from .reporter import Reporter
 from .text import TextPath
 
@@ -87,6 +87,7 @@ class Generation:
         self._lost: AttemptFailed | None = None  # set by resume(): the instance that ran this died
         self._lost_owner = ""
         self._task: asyncio.Task[None] | None = None
+        self._ran = False
 
     def __repr__(self) -> str:
         return f"<Generation {self.stream.id}>"
@@ -105,6 +106,7 @@ class Generation:
         """
         stream = self.stream
         self._task = asyncio.current_task()
+        self._ran = True
         age = max(0.0, time.time() - stream.created_at)  # a taken-over stream is as old as its first start
         deadline = asyncio.get_running_loop().call_later(
             max(0.0, self.route.max_duration_s - age), self.stop, "max_duration"
@@ -125,6 +127,7 @@ class Generation:
             cancelled = True  # cancelled from outside: DELETE or shutdown
             terminal = ("cancelled", events.DONE, {"finish_reason": "cancelled"})
         except AttemptFailed as failure:
+            forget_tracebacks(failure)
             if self._stop.reason is not None:  # asked to stop while the last attempt was failing
                 terminal = self._stopped()
             else:
@@ -138,6 +141,8 @@ class Generation:
             logger.error("generation %s crashed", stream.id, exc_info=exc)
             terminal = ("failed", events.ERROR, error_data("internal", "internal"))
             exiting = exc if isinstance(exc, _EXITS) else None
+        finally:
+            self._task = None  # the task keeps what ends it (its CancelledError's frames hold this generation)
         self._end(terminal)
         if cancelled:
             raise asyncio.CancelledError
@@ -195,7 +200,7 @@ class Generation:
 
     def ensure_ended(self) -> None:
         """End the stream if its task ended without ever running `run` (cancelled before its first step)."""
-        if self._task is None and not self.stream.finished:
+        if not self._ran and not self.stream.finished:
             self._end(("cancelled", events.DONE, {"finish_reason": "cancelled"}))
 
     def resume(self, lost_owner: str) -> None:
@@ -225,6 +230,7 @@ class Generation:
             try:
                 return await self._run_target(target)
             except AttemptFailed as exc:
+                forget_tracebacks(exc)
                 failure = exc
                 dropped = self.text.drop_held()  # the next target regenerates the held fragment
                 logger.warning(

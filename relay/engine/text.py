@@ -26,6 +26,25 @@ from ..tokens import decode_safely, encode_safely, encoding_for_model
 ROLLING_BUFFER_TOKENS = 200
 
 
+class _Codec:
+    """Encodes and decodes in the encoding of the model in use, for the rolling buffer.
+
+    Apart from `TextPath`, so the buffer's callbacks do not point back at it (a cycle).
+    """
+
+    __slots__ = ("encoding",)
+
+    def __init__(self, encoding: tiktoken.Encoding) -> None:
+        self.encoding = encoding
+
+    def encode(self, text: str) -> list[int]:
+        # Special-token strings in text are just text. Should tiktoken fail, one token per byte keeps the seam working.
+        return encode_safely(self.encoding, text)
+
+    def decode(self, tokens: list[int]) -> str:
+        return decode_safely(self.encoding, tokens)
+
+
 class TextPath:
     """One stream's text path: hold-back, seam repair, the rolling buffer, and what was sent."""
 
@@ -36,16 +55,16 @@ class TextPath:
         self.splices: list[dict[str, Any]] = []
         self._hold = hold  # off: chunks pass straight through, nothing is ever held
         self._holdback = HoldBack()
-        self._encoding = encoding_for_model(model)
         # Counted in the encoding of the model in use: `use_model` switches it per target.
-        self._buffer = RollingBuffer(self._encode, self._decode, max_tokens=ROLLING_BUFFER_TOKENS)
+        self._codec = _Codec(encoding_for_model(model))
+        self._buffer = RollingBuffer(self._codec.encode, self._codec.decode, max_tokens=ROLLING_BUFFER_TOKENS)
         self._seam: SeamRepair | None = None
         self._dropped = ""  # the held fragment the last failure dropped; the seam may need it back
 
     @property
     def encoding(self) -> tiktoken.Encoding:
         """The encoding of the model in use, in which the sent text is counted."""
-        return self._encoding
+        return self._codec.encoding
 
     @property
     def seam_pending(self) -> bool:
@@ -53,7 +72,7 @@ class TextPath:
         return self._seam is not None
 
     def use_model(self, model: str) -> None:
-        self._encoding = encoding_for_model(model)
+        self._codec.encoding = encoding_for_model(model)
 
     def resume(self, text: str) -> None:
         """Start from text another instance already sent."""
@@ -146,9 +165,3 @@ class TextPath:
         self._buffer.append(text)
         self.stream.append_token(text)
 
-    def _encode(self, text: str) -> list[int]:
-        # Special-token strings in text are just text. Should tiktoken fail, one token per byte keeps the seam working.
-        return encode_safely(self._encoding, text)
-
-    def _decode(self, tokens: list[int]) -> str:
-        return decode_safely(self._encoding, tokens)
