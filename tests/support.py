@@ -21,7 +21,8 @@ from relay.config import Config
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 class RelayServer:
@@ -79,6 +80,17 @@ class Event:
     id: str | None
     event: str
     data: Any
+
+
+def id_of(event: Event) -> str:
+    """The event's id, as sent; every event the relay sends has one."""
+    assert event.id is not None, event
+    return event.id
+
+
+def event_id(event: Event) -> int:
+    """The event's id as a number."""
+    return int(id_of(event))
 
 
 def parse_sse(raw: str) -> list[Event]:

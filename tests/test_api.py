@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
 
 from relay.config import load_config_dict
 
-from .support import RelayServer, iter_sse, parse_sse, read_all, terminal, text_of, wait_for
+from .support import RelayServer, event_id, id_of, iter_sse, parse_sse, read_all, terminal, text_of, wait_for
 
 CONFIG = {
     "providers": {"sim": {"kind": "simulated", "tokens_per_s": 200}, "slow": {"kind": "simulated", "tokens_per_s": 20}},
@@ -23,15 +25,16 @@ MESSAGES = [{"role": "user", "content": "Explain streaming relays."}]
 
 
 @pytest.fixture(scope="module")
-def relay() -> RelayServer:
+def relay() -> Iterator[RelayServer]:
     with RelayServer(load_config_dict(CONFIG)) as server:
         yield server
 
 
-def create(client: httpx.Client, **body: object) -> dict:
+def create(client: httpx.Client, **body: object) -> dict[str, Any]:
     response = client.post("/v1/streams", json={"messages": MESSAGES, **body})
     assert response.status_code == 201, response.text
-    return response.json()
+    created: dict[str, Any] = response.json()
+    return created
 
 
 def test_create_then_stream_whole_answer(client: httpx.Client) -> None:
@@ -41,7 +44,7 @@ def test_create_then_stream_whole_answer(client: httpx.Client) -> None:
     assert status == 200
     assert [e.event for e in terminal(events)] == ["done"]
     assert events[-1].event == "done" and events[-1].data == {"finish_reason": "stop"}
-    ids = [int(e.id) for e in events]
+    ids = [event_id(e) for e in events]
     assert ids == sorted(set(ids)) and ids[0] == 1
     snapshot = client.get(f"/v1/streams/{created['id']}", params={"token": created["token"]}).json()
     assert snapshot["status"] == "done"
@@ -79,27 +82,27 @@ def test_resume_after_k_events_gets_exactly_the_rest_then_204(client: httpx.Clie
     time.sleep(0.4)
     progressed = client.get(f"/v1/streams/{created['id']}", params={"token": created["token"]}).json()["last_event_id"]
     assert progressed > 7
-    status, rest = read_all(client, url, headers={"Last-Event-ID": seen[-1].id})
+    status, rest = read_all(client, url, headers={"Last-Event-ID": id_of(seen[-1])})
     assert status == 200
-    assert [int(e.id) for e in rest] == list(range(8, 8 + len(rest)))
+    assert [event_id(e) for e in rest] == list(range(8, 8 + len(rest)))
     assert rest[-1].event == "done"
     full = client.get(f"/v1/streams/{created['id']}", params={"token": created["token"]}).json()
     assert text_of(seen + rest) == full["text"]
     # At the end of a finished stream: 204, so EventSource stops reconnecting.
-    response = client.get(url, headers={"Last-Event-ID": rest[-1].id})
+    response = client.get(url, headers={"Last-Event-ID": id_of(rest[-1])})
     assert response.status_code == 204
     # The query parameter works too, and the header wins over it.
-    status, again = read_all(client, url + "&last_event_id=3", headers={"Last-Event-ID": rest[-2].id})
+    status, again = read_all(client, url + "&last_event_id=3", headers={"Last-Event-ID": id_of(rest[-2])})
     assert [e.event for e in again] == ["done"]
     status, from_query = read_all(client, url + "&last_event_id=3")
-    assert int(from_query[0].id) == 4
+    assert event_id(from_query[0]) == 4
 
 
 def test_cursor_beyond_the_log_gets_a_reset_with_the_whole_text(client: httpx.Client) -> None:
     created = create(client, max_tokens=20)
     status, events = read_all(client, created["events_url"])
     assert status == 200
-    last = int(events[-1].id)
+    last = event_id(events[-1])
     status, running = read_all(client, created["events_url"], headers={"Last-Event-ID": str(last + 50)})
     assert running[0].event == "reset" and running[0].data["text"] == text_of(events)
     # A finished stream's end is not hidden by the reset: its terminal event follows.

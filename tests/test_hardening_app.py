@@ -6,22 +6,23 @@ import logging
 import signal
 import time
 from pathlib import Path
+from typing import Any, cast
 
 import httpx
 import pytest
 
 from loadtest.upstream import model_name
 from relay.cli import RedactTokens
-from relay.config import load_config_dict
+from relay.config import Config, load_config_dict
 
-from .support import RelayServer, iter_sse, read_all, terminal, text_of, upstream_providers, wait_for
+from .support import Event, RelayServer, id_of, iter_sse, read_all, terminal, text_of, upstream_providers, wait_for
 from .test_takeover import RelayProcess
 
 SLOW = model_name("gpt-4o-mini", text="prose", n=60, tps=20)  # three seconds of answer
 VERY_SLOW = model_name("gpt-4o-mini", text="prose", n=400, tps=20)  # twenty seconds
 
 
-def _config(upstream, **server):
+def _config(upstream: Any, **server: Any) -> Config:
     return load_config_dict(
         {
             "server": server,
@@ -257,8 +258,8 @@ def test_a_read_token_reads_the_stream_but_cannot_cancel_it(upstream) -> None:
         assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
 
 
-def _first_events(response: httpx.Response, n: int) -> list:
-    events = []
+def _first_events(response: httpx.Response, n: int) -> list[Event]:
+    events: list[Event] = []
     for event in iter_sse(response):
         events.append(event)
         if len(events) == n:
@@ -316,7 +317,7 @@ output = 1000.0
             time.sleep(0.1)  # A's write-behind reaches Redis
             a.kill()
             with httpx.Client(timeout=60) as client:
-                status, rest = read_all(client, b.base_url + events_path, headers={"Last-Event-ID": seen[-1].id})
+                status, rest = read_all(client, b.base_url + events_path, headers={"Last-Event-ID": id_of(seen[-1])})
             assert status == 200 and [e.event for e in terminal(rest)] == ["done"]
             final = [e.data for e in rest if e.event == "cost" and e.data["final"]][-1]
             assert final["attempts"][0]["target"].startswith("oa/")  # the lost instance's attempt is counted
@@ -325,9 +326,11 @@ output = 1000.0
             assert final["usd"] > earlier_usd > 0
             key_id = hashlib.sha256(b"k1").hexdigest()
             tally = redis_client.Redis.from_url(redis.url)
-            budget = {k.decode(): v.decode() for k, v in tally.hgetall(f"sr:limits:{{{key_id}}}:budget").items()}
+            # without decode_responses the client answers bytes
+            replies = cast(dict[bytes, bytes], tally.hgetall(f"sr:limits:{{{key_id}}}:budget"))
+            budget = {k.decode(): v.decode() for k, v in replies.items()}
             wait_for(lambda: tally.hget(f"sr:limits:{{{key_id}}}:budget", "reserved") == b"0")
-            spent = int(tally.hget(f"sr:limits:{{{key_id}}}:budget", "spent")) / 1e9
+            spent = int(cast(bytes, tally.hget(f"sr:limits:{{{key_id}}}:budget", "spent"))) / 1e9
             assert spent == pytest.approx(final["usd"], abs=1e-6), budget
         finally:
             a.stop()
@@ -367,11 +370,12 @@ def test_per_key_rate_and_concurrency_limits_answer_429_with_retry_after(upstrea
         client.delete(f"/v1/streams/{first['id']}", params={"token": first["token"]})
         for _ in range(2):  # the slot frees when a stream ends; a refusal does not count against the rate
             created: list[httpx.Response] = []
-            wait_for(
-                lambda: bool(
-                    created.append(client.post("/v1/streams", json=GO, headers=k1)) or created[-1].status_code == 201
-                )
-            )
+
+            def admitted(created: list[httpx.Response] = created) -> bool:
+                created.append(client.post("/v1/streams", json=GO, headers=k1))
+                return created[-1].status_code == 201
+
+            wait_for(admitted)
             read_all(client, created[-1].json()["events_url"])
         limited = client.post("/v1/streams", json=GO, headers=k1)
         assert limited.status_code == 429 and limited.json()["error"]["code"] == "rate_limited"  # three in a minute

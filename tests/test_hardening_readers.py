@@ -13,6 +13,7 @@ import select
 import socket
 import threading
 import time
+from collections.abc import MutableMapping
 from typing import Any
 
 import httpx
@@ -25,7 +26,7 @@ from relay import events
 from relay.config import load_config_dict
 from relay.log import LiveStream, new_stream_id
 
-from .support import Event, RelayServer, iter_sse, parse_sse, read_all, terminal, text_of, wait_for
+from .support import Event, RelayServer, event_id, iter_sse, parse_sse, read_all, terminal, text_of, wait_for
 
 MESSAGES = [{"role": "user", "content": "Go."}]
 BULKY = "word" + "\n" * 2000  # every other chunk is a run of newlines: about 4 KB per token event
@@ -149,7 +150,7 @@ def test_a_reader_that_takes_nothing_is_disconnected_and_resumes_with_exactly_th
         first = _whole_events(body)
         assert not complete and not terminal(first), "the stuck reader was not disconnected"
         assert _ids(first) == list(range(1, len(first) + 1))
-        resumed_after = int(first[-1].id) if first else 0
+        resumed_after = event_id(first[-1]) if first else 0
         resume = {"Last-Event-ID": str(resumed_after)}
         status, rest = read_all(client, created["events_url"], headers=resume, timeout=60)
         snapshot = client.get(f"/v1/streams/{created['id']}", params={"token": created["token"]}).json()
@@ -163,8 +164,8 @@ def test_a_ping_keeps_no_stuck_reader_alive() -> None:
     """On a quiet stream only pings are sent: one that waits out the write timeout disconnects the client."""
     from relay import sse
 
-    async def main() -> tuple[list[dict[str, Any]], int, float]:
-        sent: list[dict[str, Any]] = []
+    async def main() -> tuple[list[MutableMapping[str, Any]], int, float]:
+        sent: list[MutableMapping[str, Any]] = []
         aborted: list[float] = []
         quiet = asyncio.Event()
 
@@ -176,7 +177,7 @@ def test_a_ping_keeps_no_stuck_reader_alive() -> None:
             await asyncio.sleep(3600)
             return {"type": "http.disconnect"}
 
-        async def send(message: dict[str, Any]) -> None:
+        async def send(message: MutableMapping[str, Any]) -> None:
             if len(sent) >= 3:  # the head and the first frame went out; now the client's socket is full
                 await asyncio.Future()
             sent.append(message)

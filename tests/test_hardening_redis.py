@@ -11,7 +11,7 @@ import concurrent.futures
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -24,7 +24,7 @@ from relay.log import LiveStream, new_stream_id, open_store
 from relay.log.redis_store import RedisStore
 
 from .redis_server import RedisServer
-from .support import Event, RelayServer, iter_sse, wait_for
+from .support import Event, RelayServer, event_id, iter_sse, wait_for
 from .tcp_proxy import TcpProxy
 from .test_takeover import RelayProcess
 
@@ -96,7 +96,7 @@ class Reader:
             self.text += event.data["text"]
         elif event.event in events.TERMINAL_EVENTS:
             self.terminal = event
-        self.cursor = int(event.id)
+        self.cursor = event_id(event)
 
     def read(self, base_url: str, timeout: float = 60) -> Iterator[Event]:
         """One response from `base_url`, event by event, until it ends."""
@@ -133,17 +133,20 @@ def first_token_gap(reader: Reader, split: int) -> float:
 def create(base_url: str, **body: Any) -> dict[str, Any]:
     response = httpx.post(base_url + "/v1/streams", json={"messages": MESSAGES, **body}, timeout=10)
     assert response.status_code == 201, response.text
-    return response.json()
+    created: dict[str, Any] = response.json()
+    return created
 
 
 def snapshot(base_url: str, created: dict[str, Any]) -> dict[str, Any]:
     response = httpx.get(base_url + f"/v1/streams/{created['id']}", params={"token": created["token"]}, timeout=10)
     assert response.status_code == 200, response.text
-    return response.json()
+    body: dict[str, Any] = response.json()
+    return body
 
 
 def store_health(process: RelayProcess) -> dict[str, Any]:
-    return httpx.get(process.base_url + "/healthz", timeout=5).json()["store"]
+    health: dict[str, Any] = httpx.get(process.base_url + "/healthz", timeout=5).json()["store"]
+    return health
 
 
 # -- item 4: a partition ----------------------------------------------------------------------
@@ -172,7 +175,8 @@ def test_a_partition_never_splits_a_stream(tmp_path: Path, upstream: Any) -> Non
                     proxy.cut()  # A goes on reading its upstream and sending to this reader, for now
                     cut = True
             # A's response ended by itself: A stopped being the writer, without ending the stream.
-            assert reader.terminal is None, f"A ended the stream itself: {reader.terminal}"
+            ended = reader.terminal  # not narrowing `reader.terminal`, which `finish` below sets
+            assert ended is None, f"A ended the stream itself: {ended}"
             assert reader.tokens >= 20
             a_cursor, a_text = reader.cursor, reader.text
             before = len(reader.events)
@@ -181,7 +185,7 @@ def test_a_partition_never_splits_a_stream(tmp_path: Path, upstream: Any) -> Non
             assert reader.terminal is not None and reader.terminal.event == "done"
             assert reader.terminal.data["finish_reason"] != "cancelled"
             assert reader.text == reference  # what the reader shows, resets applied: the whole text, once
-            resets = [int(event.id) for event in reader.events[before:] if event.event == events.RESET]
+            resets = [event_id(event) for event in reader.events[before:] if event.event == events.RESET]
             pause = first_token_gap(reader, before)
             lost = a_cursor - min(resets, default=a_cursor)
             print(f"partition: A sent {lost} events Redis never got; the reader waited {pause:.2f} s")
@@ -197,7 +201,7 @@ def test_a_partition_never_splits_a_stream(tmp_path: Path, upstream: Any) -> Non
             assert on_b["last_event_id"] > a_cursor
             late = Reader(created, cursor=a_cursor, text=a_text)
             late.finish([b.base_url, a.base_url])
-            assert late.events[0].event == "reset" and int(late.events[0].id) < a_cursor
+            assert late.events[0].event == "reset" and event_id(late.events[0]) < a_cursor
             assert late.text == reference
         finally:
             proxy.heal()
@@ -224,8 +228,12 @@ def test_a_stream_stays_adoptable_when_its_adopter_dies(tmp_path: Path, upstream
             proxy.cut()
             lease_key = f"sr:{{{stream_id}}}:lease"
             by_instance = {store_health(p)["instance"]: p for p in (b, c)}
-            wait_for(lambda: (direct.get(lease_key) or b"").split(b":")[0].decode() in by_instance, timeout=30)
-            adopter = by_instance[direct.get(lease_key).split(b":")[0].decode()]
+            # without decode_responses the client answers bytes
+            wait_for(
+                lambda: (cast("bytes | None", direct.get(lease_key)) or b"").split(b":")[0].decode() in by_instance,
+                timeout=30,
+            )
+            adopter = by_instance[cast(bytes, direct.get(lease_key)).split(b":")[0].decode()]
             survivor = c if adopter is b else b
 
             proxy.heal()
@@ -291,7 +299,7 @@ def test_after_a_sigkill_takeover_a_reader_ahead_of_redis_is_reset_and_the_endin
             before = len(reader.events)
             reader.finish([b.base_url])
             after_kill = reader.events[before:]
-            assert after_kill[0].event == events.RESET and int(after_kill[0].id) < a_cursor
+            assert after_kill[0].event == events.RESET and event_id(after_kill[0]) < a_cursor
             assert [event.event for event in reader.events if event.event in events.TERMINAL_EVENTS] == ["done"]
             assert reader.text == reference  # A's extra events taken back, B's whole continuation, once
 
@@ -379,13 +387,14 @@ def test_sigterm_hands_a_running_stream_over_and_the_reader_sees_it_finish(tmp_p
                 if reader.tokens == 20 and not terminated:
                     a.process.terminate()  # SIGTERM, as a deploy does
                     terminated = True
-            assert terminated and reader.terminal is None, f"A ended the stream at SIGTERM: {reader.terminal}"
+            ended = reader.terminal  # not narrowing `reader.terminal`, which `finish` below sets
+            assert terminated and ended is None, f"A ended the stream at SIGTERM: {ended}"
             before = len(reader.events)
             reader.finish([b.base_url], timeout=30)
             assert reader.terminal is not None and reader.terminal.event == "done"
             assert reader.terminal.data["finish_reason"] != "cancelled"
             assert "reset" not in [event.event for event in reader.events]  # A wrote everything it sent
-            assert [int(event.id) for event in reader.events] == list(range(1, len(reader.events) + 1))
+            assert [event_id(event) for event in reader.events] == list(range(1, len(reader.events) + 1))
             assert reader.text == reference
             assert direct.hget(f"sr:{{{created['id']}}}:meta", "released") == b"1"  # released by A, not lapsed
             a.process.wait(timeout=30)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import httpx
 
@@ -67,7 +68,7 @@ def test_a_relay_with_a_small_bound_keeps_the_newest_streams_whole() -> None:
     messages = [{"role": "user", "content": "x"}]
     with RelayServer(config) as server, httpx.Client(base_url=server.base_url, timeout=30) as client:
         slow = client.post("/v1/streams", json={"route": "slow", "messages": messages, "max_tokens": 60}).json()
-        read: list[tuple[dict, bytes]] = []
+        read: list[tuple[dict[str, Any], bytes]] = []
         for _ in range(15):
             created = client.post("/v1/streams", json={"messages": messages, "max_tokens": 60}).json()
             with client.stream("GET", created["events_url"]) as response:

@@ -6,7 +6,7 @@ import asyncio
 import os
 import random
 import threading
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -14,19 +14,19 @@ from redis.asyncio import Redis
 from redis.exceptions import DataError
 
 from relay import events
-from relay.config import load_config_dict
+from relay.config import Config, load_config_dict
 from relay.errors import store_api_error
 from relay.log import LiveStream, StreamGone, StreamTooLarge, new_stream_id
 from relay.log.redis_client import _HiredisPacking, connect
 from relay.log.redis_store import RedisStore
 
 from .redis_server import RedisClusterServers, RedisServer
-from .support import Event, RelayServer, iter_sse, read_all, terminal, text_of, wait_for
+from .support import Event, RelayServer, event_id, id_of, iter_sse, read_all, terminal, text_of, wait_for
 
 MESSAGES = [{"role": "user", "content": "Explain resumable streams."}]
 
 
-def relay_config(url: str, tokens_per_s: float = 200) -> object:
+def relay_config(url: str, tokens_per_s: float = 200) -> Config:
     return load_config_dict(
         {
             "store": {"kind": "redis", "url": url},
@@ -90,11 +90,11 @@ async def test_the_client_packs_commands_with_hiredis_and_still_speaks_redis(red
             pipe.execute_command("HGETALL", key)
             _, stored = await pipe.execute()
         assert stored == {b"frame": frame, b"n": b"17", b"x": b"1.5", b"word": "na\u00efve".encode()}
-        assert "maxmemory" in {
-            k.decode() if isinstance(k, bytes) else k for k in await client.execute_command("CONFIG GET", "maxmemory")
-        }
+        # redis.asyncio.Redis.execute_command is unannotated
+        config_reply = await client.execute_command("CONFIG GET", "maxmemory")  # type: ignore[no-untyped-call]
+        assert "maxmemory" in {k.decode() if isinstance(k, bytes) else k for k in config_reply}
         with pytest.raises(DataError):  # what redis-py itself says of a type Redis cannot take
-            await client.execute_command("SET", key, True)
+            await client.execute_command("SET", key, True)  # type: ignore[no-untyped-call]  # unannotated, as above
         await client.delete(key)
     finally:
         await client.aclose()
@@ -126,7 +126,8 @@ async def test_redis_cluster_one_slot_per_stream() -> None:
             await writer.add(live)
             live.generation = asyncio.create_task(generate(live))
             await asyncio.sleep(0.05)
-            assert (await reader.request_cancel(live.id)).status == "cancelled"
+            cancelled = await reader.request_cancel(live.id)
+            assert cancelled is not None and cancelled.status == "cancelled"
             assert await reader.try_acquire_lease(live.id) is None  # finished: nothing to take over
         finally:
             await writer.close()
@@ -147,7 +148,8 @@ async def test_a_flushed_script_cache_is_reloaded(redis_url: str) -> None:
         stream.finish("done", events.DONE, {"finish_reason": "stop"})
         await writer.flush()
         reader = RedisStore(redis_url, ttl_s=60)
-        assert (await reader.get(stream.id)).text == "before after"
+        view = await reader.get(stream.id)
+        assert view is not None and view.text == "before after"
         assert await read_remote(reader, stream.id) == b"".join(stream.frames)
         await reader.close()
     finally:
@@ -341,7 +343,8 @@ async def test_cancel_reaches_the_generating_instance(redis_url: str) -> None:
         view = await elsewhere.request_cancel(stream.id, wait_s=5)
         assert view is not None and view.status == "cancelled" and stream.status == "cancelled"
         assert view.last_event_id == stream.last_event_id and view.text == stream.text
-        assert (await elsewhere.request_cancel(stream.id)).status == "cancelled"  # idempotent
+        again = await elsewhere.request_cancel(stream.id)
+        assert again is not None and again.status == "cancelled"  # idempotent
         assert await elsewhere.request_cancel(new_stream_id()) is None
     finally:
         await generating.close()
@@ -378,19 +381,21 @@ async def test_a_new_lease_epoch_fences_the_old_holder(redis_url: str) -> None:
 # -- relays on one Redis ---------------------------------------------------
 
 
-def create(client: httpx.Client, **body: object) -> dict:
+def create(client: httpx.Client, **body: object) -> dict[str, Any]:
     response = client.post("/v1/streams", json={"messages": MESSAGES, **body})
     assert response.status_code == 201, response.text
-    return response.json()
+    created: dict[str, Any] = response.json()
+    return created
 
 
-def snapshot(client: httpx.Client, created: dict) -> dict:
+def snapshot(client: httpx.Client, created: dict[str, Any]) -> dict[str, Any]:
     response = client.get(f"/v1/streams/{created['id']}", params={"token": created["token"]})
     assert response.status_code == 200, response.text
-    return response.json()
+    body: dict[str, Any] = response.json()
+    return body
 
 
-def events_path(created: dict) -> str:
+def events_path(created: dict[str, Any]) -> str:
     return f"/v1/streams/{created['id']}/events?token={created['token']}"
 
 
@@ -418,17 +423,17 @@ def test_a_stream_created_on_one_relay_is_followed_and_resumed_on_another(redis_
     ):
         created = create(on_a, max_tokens=150)
         first = read_some(on_b, events_path(created), 0, 20)  # live on B, while A generates
-        assert [int(e.id) for e in first] == list(range(1, 21))
+        assert [event_id(e) for e in first] == list(range(1, 21))
         assert snapshot(on_b, created)["status"] == "running"
-        status, rest = read_all(on_b, events_path(created), headers={"Last-Event-ID": first[-1].id})
-        assert status == 200 and [int(e.id) for e in rest] == list(range(21, 21 + len(rest)))
+        status, rest = read_all(on_b, events_path(created), headers={"Last-Event-ID": id_of(first[-1])})
+        assert status == 200 and [event_id(e) for e in rest] == list(range(21, 21 + len(rest)))
         assert [e.event for e in terminal(rest)] == ["done"]
         full_a, full_b = snapshot(on_a, created), snapshot(on_b, created)
         assert text_of(first + rest) == full_a["text"] == full_b["text"] and len(full_a["text"]) > 200
-        assert full_b["status"] == "done" and full_b["last_event_id"] == full_a["last_event_id"] == int(rest[-1].id)
-        assert on_b.get(events_path(created), headers={"Last-Event-ID": rest[-1].id}).status_code == 204
+        assert full_b["status"] == "done" and full_b["last_event_id"] == full_a["last_event_id"] == event_id(rest[-1])
+        assert on_b.get(events_path(created), headers={"Last-Event-ID": id_of(rest[-1])}).status_code == 204
         # The cursor-beyond-the-log reset works on the remote view too.
-        status, reset = read_all(on_b, events_path(created), headers={"Last-Event-ID": str(int(rest[-1].id) + 9)})
+        status, reset = read_all(on_b, events_path(created), headers={"Last-Event-ID": str(event_id(rest[-1]) + 9)})
         assert reset[0].event == "reset" and reset[0].data["text"] == full_a["text"]
         assert on_b.get(f"/v1/streams/{created['id']}", params={"token": "wrong"}).status_code == 403
         assert on_b.get("/healthz").json()["store"]["kind"] == "redis"
@@ -460,8 +465,8 @@ def test_a_stream_survives_a_relay_restart(redis_url: str) -> None:
         seen = read_some(on_a, events_path(created), 0, 15)
     # A stopped mid-generation: it handed the stream over; the next instance adopts it and finishes it.
     with RelayServer(config) as again, httpx.Client(base_url=again.base_url, timeout=30) as client:
-        status, rest = read_all(client, events_path(created), headers={"Last-Event-ID": seen[-1].id})
-        assert status == 200 and [int(e.id) for e in rest] == list(range(16, 16 + len(rest)))
+        status, rest = read_all(client, events_path(created), headers={"Last-Event-ID": id_of(seen[-1])})
+        assert status == 200 and [event_id(e) for e in rest] == list(range(16, 16 + len(rest)))
         assert rest[-1].event == "done" and rest[-1].data == {"finish_reason": "stop"}
         assert text_of(seen + rest) == snapshot(client, created)["text"]
 
@@ -483,7 +488,7 @@ def test_redis_lost_mid_stream_then_back_the_log_catches_up() -> None:
                     if len(seen) == 20:
                         redis.stop()
             # The local client finished although Redis went away at event 20.
-            assert [int(e.id) for e in seen] == list(range(1, len(seen) + 1)) and seen[-1].event == "done"
+            assert [event_id(e) for e in seen] == list(range(1, len(seen) + 1)) and seen[-1].event == "done"
             # ...and was told, in band, that resuming elsewhere would not work for now.
             assert [e.data["available"] for e in seen if e.event == "resume"] == [False]
             health = on_a.get("/healthz").json()["store"]
@@ -508,13 +513,13 @@ def test_random_disconnects_across_relays_lose_and_repeat_nothing(redis_url: str
             streams = [create(clients[0], max_tokens=rng.randint(250, 400)) for _ in range(8)]
             results: dict[str, tuple[list[Event], int]] = {}
 
-            def follow(created: dict, seed: int) -> None:
+            def follow(created: dict[str, Any], seed: int) -> None:
                 local = random.Random(seed)
                 log: list[Event] = []
                 reconnects = 0
                 while not log or log[-1].event not in ("done", "error"):
                     client = local.choice(clients)
-                    cursor = int(log[-1].id) if log else 0
+                    cursor = event_id(log[-1]) if log else 0
                     log += read_some(client, events_path(created), cursor, local.randint(1, 3))
                     reconnects += 1
                 results[created["id"]] = (log, reconnects)
@@ -530,7 +535,7 @@ def test_random_disconnects_across_relays_lose_and_repeat_nothing(redis_url: str
                 log, reconnects = results[created["id"]]
                 total += reconnects
                 assert [e.event for e in log].count("reset") == 0
-                assert [int(e.id) for e in log] == list(range(1, len(log) + 1))  # none missing, none twice
+                assert [event_id(e) for e in log] == list(range(1, len(log) + 1))  # none missing, none twice
                 full = snapshot(clients[1], created)
                 assert text_of(log) == full["text"] == snapshot(clients[0], created)["text"]
                 assert full["last_event_id"] == len(log)
@@ -547,14 +552,14 @@ def test_audit_records_go_to_a_redis_stream(redis_url: str) -> None:
     with RelayServer(relay_config(redis_url)) as a, httpx.Client(base_url=a.base_url, timeout=30) as client:
         created = create(client, max_tokens=20)
         read_all(client, events_path(created))
-        entries: list = []
+        entries: list[tuple[bytes, dict[bytes, bytes]]] = []
 
         def recorded() -> bool:
-            entries[:] = [
-                e
-                for e in redis_sync.Redis.from_url(redis_url).xrange("sr:audit")
-                if e[1][b"stream_id"] == created["id"].encode()
-            ]
+            # without decode_responses the client answers bytes
+            audit = cast(
+                list[tuple[bytes, dict[bytes, bytes]]], redis_sync.Redis.from_url(redis_url).xrange("sr:audit")
+            )
+            entries[:] = [e for e in audit if e[1][b"stream_id"] == created["id"].encode()]
             return bool(entries)
 
         wait_for(recorded)

@@ -6,20 +6,23 @@ import asyncio
 import socket
 import threading
 import time
+from collections.abc import AsyncIterator, MutableMapping
+from typing import Any
 
 import httpx
+import pytest
 
 from loadtest.stamps import StampReader
 from loadtest.upstream import model_name, upstream_in_thread
-from relay.config import load_config_dict
+from relay.config import Config, load_config_dict
 from relay.sse import OpenResponses, SSEResponse
 
-from .support import RelayServer, parse_sse, read_all, text_of
+from .support import RelayServer, event_id, parse_sse, read_all, text_of
 
 MESSAGES = [{"role": "user", "content": "Explain streaming relays."}]
 
 
-def _config(**server: object) -> object:
+def _config(**server: object) -> Config:
     return load_config_dict(
         {
             "server": server,
@@ -50,7 +53,7 @@ def test_a_quiet_stream_gets_keepalive_pings_and_loses_no_event() -> None:
         assert raw[raw.rfind("event: token") :].count(": ping - ") >= 3, raw
         events = parse_sse(raw)
         assert [e for e in events if e.event == "token"]
-        assert [int(e.id) for e in events] == list(range(1, len(events) + 1))  # each event once, in order
+        assert [event_id(e) for e in events] == list(range(1, len(events) + 1))  # each event once, in order
         client.delete(f"/v1/streams/{created['id']}", params={"token": created["token"]})
 
 
@@ -92,20 +95,20 @@ def test_shutdown_ends_open_streams_after_the_drain_with_whole_events() -> None:
     body = b"".join(chunks).decode()
     assert body.endswith("\n\n")  # the body ended between events, not inside one
     events = parse_sse(body)
-    ids = [int(e.id) for e in events]
+    ids = [event_id(e) for e in events]
     assert ids and ids == list(range(1, len(ids) + 1))
     assert events[-1].event == "done" and events[-1].data["finish_reason"] == "cancelled"
 
 
-def _run(response: SSEResponse, scope: dict) -> list[dict]:
+def _run(response: SSEResponse, scope: dict[str, Any]) -> list[MutableMapping[str, Any]]:
     """Drive the ASGI response by hand; the client never leaves."""
-    sent: list[dict] = []
+    sent: list[MutableMapping[str, Any]] = []
 
-    async def receive() -> dict:
+    async def receive() -> dict[str, Any]:
         await asyncio.sleep(3600)
         return {"type": "http.disconnect"}
 
-    async def send(message: dict) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         sent.append(message)
 
     async def main() -> None:
@@ -115,7 +118,7 @@ def _run(response: SSEResponse, scope: dict) -> list[dict]:
     return sent
 
 
-async def _frames():  # type: ignore[no-untyped-def]
+async def _frames() -> AsyncIterator[bytes]:
     yield b"id: 1\nevent: token\ndata: {}\n\n"
 
 
@@ -156,14 +159,16 @@ def _dechunk(raw: bytes) -> bytes:
         body, rest = body + rest[:size], rest[size + 2 :]
 
 
-def test_a_reader_that_stops_reading_holds_no_one_up_and_later_gets_every_event(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_reader_that_stops_reading_holds_no_one_up_and_later_gets_every_event(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Its fed send suspends on the full socket; its own task finishes it and catches up from the log."""
     import relay.sse
 
     suspended: list[object] = []
     original = relay.sse._Rest.__init__
 
-    def counting(self, *args):  # type: ignore[no-untyped-def]
+    def counting(self: relay.sse._Rest, *args: Any) -> None:
         suspended.append(self)
         original(self, *args)
 
@@ -177,7 +182,7 @@ def test_a_reader_that_stops_reading_holds_no_one_up_and_later_gets_every_event(
         )
         raw, snapshot = _read_slowly_and_quickly(config)
     slow_events = parse_sse(_dechunk(raw).decode())
-    assert [int(e.id) for e in slow_events] == list(range(1, snapshot["last_event_id"] + 1))  # each once, in order
+    assert [event_id(e) for e in slow_events] == list(range(1, snapshot["last_event_id"] + 1))  # each once, in order
     assert text_of(slow_events) == snapshot["text"]
     stamps = StampReader()
     stamps.feed(snapshot["text"], time.time_ns())
@@ -185,7 +190,7 @@ def test_a_reader_that_stops_reading_holds_no_one_up_and_later_gets_every_event(
     assert suspended, "the slow reader's socket never filled: the test did not exercise the suspended send"
 
 
-def _read_slowly_and_quickly(config: object) -> tuple[bytes, dict]:
+def _read_slowly_and_quickly(config: Config) -> tuple[bytes, dict[str, Any]]:
     """One reader reads nothing until the stream is done, another reads it as it comes."""
     with RelayServer(config, send_buffer=4096) as server, httpx.Client(base_url=server.base_url, timeout=30) as client:
         created = client.post("/v1/streams", json={"messages": MESSAGES, "max_tokens": 12000}).json()

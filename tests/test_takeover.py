@@ -19,7 +19,7 @@ import pytest
 from loadtest.upstream import model_name
 
 from .redis_server import RedisServer
-from .support import free_port, iter_sse, read_all, terminal, text_of
+from .support import event_id, free_port, id_of, iter_sse, read_all, terminal, text_of
 
 N_CHUNKS = 160
 MODEL = model_name("gpt-4o-mini", text="prose", n=N_CHUNKS, tps=40, cont="exact")
@@ -119,9 +119,9 @@ def test_sigkill_mid_stream_another_instance_finishes_the_text(config_path: Path
         killed_at = time.monotonic()
 
         with httpx.Client(timeout=60) as client:
-            status, rest = read_all(client, b.base_url + path, headers={"Last-Event-ID": seen[-1].id})
+            status, rest = read_all(client, b.base_url + path, headers={"Last-Event-ID": id_of(seen[-1])})
         assert status == 200
-        ids = [int(e.id) for e in seen + rest]
+        ids = [event_id(e) for e in seen + rest]
         assert ids == list(range(1, len(ids) + 1))  # no duplicate, no gap across the crash
         assert [e.event for e in terminal(rest)] == ["done"]
         reference = upstream.reference("prose", N_CHUNKS).text
