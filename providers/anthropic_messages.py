@@ -91,6 +91,7 @@ class AnthropicMessagesProvider:
     """
 
     kind = "anthropic"
+    prefill_without_trailing_whitespace = True  # "final assistant content cannot end with trailing whitespace"
 
     def __init__(
         self,

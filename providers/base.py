@@ -56,6 +56,9 @@ class Provider(Protocol):
     """An upstream API. `open` raises ProviderError for failures before the first byte."""
 
     kind: str
+    # A prefill (the partial answer as the final assistant turn) must not end in whitespace: the API
+    # refuses it. The relay then sends it stripped and the seam accounts for what was removed.
+    prefill_without_trailing_whitespace: bool
 
     async def open(self, request: CompletionRequest) -> UpstreamStream: ...
 

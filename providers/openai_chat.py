@@ -57,6 +57,7 @@ class OpenAIChatProvider:
     """
 
     kind = "openai"
+    prefill_without_trailing_whitespace = False  # prefix/continue_final_message continue the text as it is
 
     def __init__(
         self,

@@ -141,6 +141,7 @@ class SimulatedStream:
 
 class SimulatedProvider:
     kind = "simulated"
+    prefill_without_trailing_whitespace = True  # it stands in for Anthropic in the demo's failover
 
     def __init__(self, *, tokens_per_s: float = 30.0, max_tokens: int = 300) -> None:
         self._tokens_per_s = tokens_per_s

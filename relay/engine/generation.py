@@ -271,11 +271,12 @@ class Generation:
 
     async def _continuation_attempt(self, target: Target, mode: ContinuationMode) -> str:
         sent_text = self.stream.text
+        provider = self.services.providers[target.provider]
         continuation = build_continuation(
             self.request.messages,
             sent_text,
             mode,
-            strip_trailing_whitespace=mode == "prefill",  # "prefill" sends no trailing whitespace (docs/splice.md)
+            strip_trailing_whitespace=mode == "prefill" and provider.prefill_without_trailing_whitespace,
         )
         self.text.open_seam(sent_text, continuation.stripped_whitespace, mode)
         request = CompletionRequest(

@@ -164,4 +164,3 @@ class TextPath:
         self.sent_chars += len(text)
         self._buffer.append(text)
         self.stream.append_token(text)
-
