@@ -5,12 +5,12 @@ BIN := $(VENV)/bin
 PORT ?= 8080
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench-smoke eval upgrade-deps clean
+.PHONY: run test check fmt bench-smoke eval upgrade-deps clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -20,8 +20,19 @@ run: $(STAMP)
 	@echo
 	$(BIN)/splice-relay serve --host 127.0.0.1 --port $(PORT)
 
-test: $(STAMP)
+test: check
 	$(BIN)/python -m pytest -q
+
+# What CI checks before the tests: the format, the lint, the types (configured in pyproject.toml).
+check: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+# Format and apply ruff's safe fixes in place.
+fmt: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 eval: $(STAMP)
 	$(BIN)/python -m splice.eval
@@ -34,7 +45,7 @@ upgrade-deps:
 	rm -rf .venv-resolve
 	$(PYTHON) -m venv .venv-resolve
 	.venv-resolve/bin/python -m pip install --quiet --upgrade pip
-	.venv-resolve/bin/python -m pip install --quiet -e '.[test]'
+	.venv-resolve/bin/python -m pip install --quiet -e '.[dev]'
 	{ grep '^#' constraints.txt | grep -v '^# Resolved'; \
 	  .venv-resolve/bin/python -c "import datetime, platform; print(f'# Resolved for CPython {platform.python_version()} on {platform.system()} {platform.machine()} on {datetime.date.today()}.')"; \
 	  .venv-resolve/bin/python -m pip freeze --exclude-editable | grep -vi '^splice-relay'; } > constraints.txt.new
