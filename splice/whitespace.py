@@ -113,8 +113,9 @@ def join_whitespace(sent: str, rest: str, ctx: TextContext, *, additive: bool = 
     """
     if not rest or not sent:
         return rest, False
-    a = _TRAILING_WS.search(sent).group()  # type: ignore[union-attr]
-    b = _LEADING_WS.match(rest).group()  # type: ignore[union-attr]
+    trailing, leading = _TRAILING_WS.search(sent), _LEADING_WS.match(rest)
+    assert trailing is not None and leading is not None  # both patterns match the empty string
+    a, b = trailing.group(), leading.group()
     body = rest[len(b) :]
     if not body:
         return rest, False
