@@ -9,7 +9,6 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-import orjson
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -38,7 +37,8 @@ from .log import (
     open_store,
     read_token_for,
 )
-from .opening import admit_caller, bearer, open_stream
+from .openai_routes import ROUTES as OPENAI_ROUTES
+from .opening import admit_caller, bearer, open_stream, read_json
 from .pricing import PriceTable
 from .sse import ABORT_EXTENSION, OpenResponses, SSEResponse, sse_response
 from .ticker import Ticker
@@ -217,21 +217,6 @@ def _relay(request: Request) -> Relay:
     return relay
 
 
-async def _read_json(request: Request, limit: int) -> Any:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise ApiError(413, "body_too_large", f"the body is over {limit} bytes")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise ApiError(413, "body_too_large", f"the body is over {limit} bytes")
-    try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise ApiError(400, "invalid_json", f"the body is not valid JSON: {exc}") from None
-
-
 async def _authorized_stream(request: Request, at_least: int = 0, *, cancel: bool = False) -> StreamView:
     """The stream named in the path, if the caller holds its token.
 
@@ -284,7 +269,7 @@ async def create_stream(request: Request) -> Response | SSEResponse:
     relay = _relay(request)
     server = relay.config.server
     key_id = admit_caller(relay, request)
-    body = await _read_json(request, server.max_body_bytes)
+    body = await read_json(request, server.max_body_bytes)
     route_name, generation_request = parse_generation_request(body, max_output_tokens=server.max_output_tokens)
     route = relay.config.routes.get(route_name)
     if route is None:
@@ -410,6 +395,7 @@ def create_app(config: Config | None = None) -> Starlette:
             Route("/v1/streams/{stream_id}/events", stream_events, methods=["GET"], name="stream_events"),
             Route("/v1/streams/{stream_id}", get_stream, methods=["GET"]),
             Route("/v1/streams/{stream_id}", cancel_stream, methods=["DELETE"]),
+            *OPENAI_ROUTES,
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
         ],
