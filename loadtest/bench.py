@@ -38,7 +38,7 @@ from typing import Any
 import orjson
 
 from . import client
-from .client import Progress, StreamResult, chat_request, relay_request, resume_request
+from .client import Progress, StreamResult, chat_request, openai_chat_request, relay_request, resume_request
 from .isolation import CoreIsolation, realtime_prefix
 from .report import _f, profile_summary
 
@@ -77,6 +77,7 @@ class Options:
     isolate: bool = False  # keep the machine's other tasks off the relay's core for the run (loadtest/isolation.py)
     realtime: bool = False  # run the relay and LiteLLM under SCHED_FIFO (loadtest/isolation.py)
     stop_added_p99_ms: float = 1000.0  # ... or once its added p99 is beyond this (20x the sustainable limit)
+    openai_chat: bool = True  # at each N, also the relay through /v1/chat/completions, beside its native endpoint
 
     @classmethod
     def smoke_options(cls) -> Options:
@@ -626,6 +627,8 @@ class Bench:
             requests = [chat_request(HOST, port, sc.bench_model) for _ in range(n)]
         elif kind == "litellm":
             requests = [chat_request(HOST, port, "bench", api_key=LITELLM_KEY) for _ in range(n)]
+        elif kind == "openai_chat":  # the relay's OpenAI flavour: the same route, read as Chat Completions chunks
+            requests = [openai_chat_request(HOST, port, "default") for _ in range(n)]
         else:
             requests = [relay_request(HOST, port, "default") for _ in range(n)]
         cpu0 = cpu_seconds(pid) if pid else None
@@ -1126,6 +1129,18 @@ class Bench:
             )
             entry: dict[str, Any] = {"n": n, "tps": sc.tps, "tokens": sc.tokens, "direct": direct, "relay": relay_sum}
             entry["relay_added_ms"] = added(relay_sum, direct)
+            if o.openai_chat:
+                await asyncio.sleep(self.pause)
+                chat_sum, c_results = await self.latency_phase(
+                    "openai_chat", relay_port, n, pid=relay.pid, upstream_pid=upstream.pid, label=f"openai chat N={n}"
+                )
+                entry["openai_chat"] = chat_sum
+                entry["openai_chat_added_ms"] = added(chat_sum, direct)
+                entry["openai_chat_vs_native"] = flavour_vs_native(entry)
+                self.notes.append(openai_chat_note(entry))
+                if keep_cdf:
+                    cdf[f"openai chat N={n}"] = client.latencies_ms(c_results)
+                del c_results
             if keep_cdf:
                 cdf[f"direct N={n}"] = client.latencies_ms(d_results)
                 cdf[f"relay N={n}"] = client.latencies_ms(r_results)
@@ -1323,6 +1338,37 @@ def added(server: dict[str, Any], direct: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def flavour_vs_native(entry: dict[str, Any]) -> dict[str, Any]:
+    """The added latency per token through /v1/chat/completions against the native endpoint's, at one N.
+
+    `ratio`: the flavour's added latency over the native one's, per percentile (1.10 is 10% more);
+    `difference_ms`: the flavour's minus the native's. CPU per 1000 tokens of each, from the same relay.
+    """
+    chat, native = entry["openai_chat_added_ms"]["latency_ms"], entry["relay_added_ms"]["latency_ms"]
+    out: dict[str, Any] = {"ratio": {}, "difference_ms": {}}
+    for q in ("p50", "p95", "p99"):
+        a, b = chat.get(q), native.get(q)
+        out["difference_ms"][q] = round(a - b, 3) if a is not None and b is not None else None
+        out["ratio"][q] = round(a / b, 3) if a is not None and b is not None and b > 0 else None
+    out["server_cpu_ms_per_1k_tokens"] = {
+        "native": entry["relay"].get("server_cpu_ms_per_1k_tokens"),
+        "openai_chat": entry["openai_chat"].get("server_cpu_ms_per_1k_tokens"),
+    }
+    out["errors"] = entry["openai_chat"].get("errors")
+    return out
+
+
+def openai_chat_note(entry: dict[str, Any]) -> str:
+    """One line of the run's notes: the OpenAI flavour beside the native endpoint at this N."""
+    chat, native = entry["openai_chat_added_ms"]["latency_ms"], entry["relay_added_ms"]["latency_ms"]
+    cpu = entry["openai_chat_vs_native"]["server_cpu_ms_per_1k_tokens"]
+    return (
+        f"/v1/chat/completions at N={entry['n']}: added p50 {_f(chat['p50'])} / p99 {_f(chat['p99'])} ms per token, "
+        f"native {_f(native['p50'])} / {_f(native['p99'])} ms; relay CPU {_f(cpu['openai_chat'])} vs "
+        f"{_f(cpu['native'])} ms per 1000 tokens; {entry['openai_chat'].get('errors')} errors"
+    )
+
+
 def sustainable(phases: list[dict[str, Any]], key: str, metric: str) -> dict[str, Any]:
     """The highest N run with added p99 <= 50 ms and no errors; the lowest N with errors."""
     best = None
@@ -1361,6 +1407,10 @@ def derive(res: dict[str, Any], o: Options) -> dict[str, Any]:
     if "litellm" in (phases[0] if phases else {}):
         summary["litellm_cpu_s_per_1k_tokens"] = {
             str(p["n"]): round(p["litellm"]["server_cpu_ms_per_1k_tokens"] / 1000, 4) for p in phases if "litellm" in p
+        }
+    if any("openai_chat_vs_native" in p for p in phases):
+        summary["openai_chat_vs_native"] = {
+            str(p["n"]): p["openai_chat_vs_native"] for p in phases if "openai_chat_vs_native" in p
         }
     summary["relay_peak_rss_kb"] = res.get("relay_peak_rss_kb", {}).get("VmHWM")
     summary["idle_kb_per_stream"] = res.get("idle_memory", {}).get("kb_per_stream")
