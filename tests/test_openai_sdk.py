@@ -9,10 +9,13 @@ error shapes for what the relay refuses.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import openai
 import pytest
+from openai.types.chat import ChatCompletionChunk, ChatCompletionMessageParam
+from openai.types.responses import ResponseCompletedEvent, ResponseCreatedEvent
 
 from loadtest.texts import TEXTS
 from loadtest.upstream import model_name
@@ -66,7 +69,7 @@ def sdk(relay: RelayServer) -> Iterator[openai.OpenAI]:
         yield client
 
 
-HELLO = [{"role": "user", "content": "Go."}]
+HELLO: list[ChatCompletionMessageParam] = [{"role": "user", "content": "Go."}]
 
 
 # -- Chat Completions ---------------------------------------------------------------
@@ -134,6 +137,7 @@ def test_chat_stream_resumes_through_the_native_endpoint(relay: RelayServer, sdk
         stream_id, token = response.headers["x-stream-id"], response.headers["x-stream-token"]
         seen = ""
         for chunk in response.parse():
+            assert isinstance(chunk, ChatCompletionChunk)
             seen += (chunk.choices[0].delta.content or "") if chunk.choices else ""
             if len(seen) > 40:
                 break  # the client drops
@@ -214,15 +218,16 @@ def test_responses_stream_drop_resume_retrieve(sdk: openai.OpenAI) -> None:
     stream.close()
     assert first[0].type == "response.created"
     assert [event.sequence_number for event in first] == list(range(len(first)))
-    response_id = first[0].response.id  # type: ignore[union-attr]
+    assert isinstance(first[0], ResponseCreatedEvent)
+    response_id = first[0].response.id
     last = first[-1].sequence_number
 
     rest = list(sdk.responses.retrieve(response_id, stream=True, starting_after=last))
     assert rest[0].sequence_number == last + 1
     text += "".join(event.delta for event in rest if event.type == "response.output_text.delta")
     assert text == reference
-    assert rest[-1].type == "response.completed"
-    completed = rest[-1].response  # type: ignore[union-attr]
+    assert isinstance(rest[-1], ResponseCompletedEvent)
+    completed = rest[-1].response
     assert completed.output_text == reference and completed.usage is not None and completed.usage.output_tokens > 0
 
     retrieved = sdk.responses.retrieve(response_id)
@@ -268,9 +273,8 @@ def test_responses_belong_to_their_key(relay: RelayServer, sdk: openai.OpenAI) -
 
 def test_responses_bad_input_is_named(sdk: openai.OpenAI) -> None:
     with pytest.raises(openai.BadRequestError) as raised:
-        sdk.responses.create(
-            model="default", input=[{"role": "user", "content": [{"type": "input_image", "image_url": "x"}]}]
-        )
+        image: Any = [{"role": "user", "content": [{"type": "input_image", "image_url": "x"}]}]
+        sdk.responses.create(model="default", input=image)
     assert raised.value.param == "input[0].content[0]"
     with pytest.raises(openai.BadRequestError) as raised:
         sdk.responses.create(model="default", input="hi", tools=[{"type": "web_search"}])
