@@ -146,7 +146,9 @@ class SSEResponse:
     from event id `after`, fed directly by its generation once caught up. `head`
     is bytes, or pieces of bytes sent one after the other (a large `reset`).
     With `write_timeout_s`, a client whose socket takes nothing for that long is
-    disconnected.
+    disconnected. With `transcode`, every body of native frames is passed through it
+    before it is sent (another wire format, relay/flavours/), on the fed path too; `ping`
+    replaces the keep-alive comment.
     """
 
     __slots__ = (

@@ -287,3 +287,22 @@ def test_responses_read_with_the_stream_token(relay: RelayServer, sdk: openai.Op
     with openai.OpenAI(api_key=token, base_url=relay.base_url + "/v1", max_retries=0) as holder:
         assert holder.responses.retrieve(raw.parse().id).output_text == TEXTS["prose"]
     wait_for(lambda: not relay.relay.generations)
+
+
+def test_keep_alives_do_not_break_the_sdk(upstream: object) -> None:
+    """Pings between slow tokens: comment lines that end no event, so openai-python parses every chunk."""
+    routes = {"default": {"targets": ["oa/" + model_name("m", text="short", n=6, tps=8)]}}
+    config = {"providers": upstream_providers(upstream), "routes": routes, "server": {"ping_s": 0.03}}
+    with RelayServer(load_config_dict(config)) as server:
+        with httpx.Client(base_url=server.base_url, timeout=30) as client:
+            body = {"model": "default", "messages": HELLO, "stream": True}
+            raw = client.post("/v1/chat/completions", json=body).content
+            assert b": keep-alive\n" in raw and b"\nid:" not in raw and b"retry:" not in raw
+            created = client.post("/v1/streams", json={"messages": HELLO}).json()  # the same route, natively
+            _, native = read_all(client, created["events_url"])
+        with openai.OpenAI(api_key="k", base_url=server.base_url + "/v1", max_retries=0) as sdk:
+            chunks = list(sdk.chat.completions.create(model="default", messages=HELLO, stream=True))
+            events = list(sdk.responses.create(model="default", input="Go.", stream=True))
+    text = "".join(chunk.choices[0].delta.content or "" for chunk in chunks)
+    assert text == text_of(native) and chunks[-1].choices[0].finish_reason == "stop"
+    assert isinstance(events[-1], ResponseCompletedEvent) and events[-1].response.output_text == text

@@ -112,13 +112,14 @@ class ChatChunks(NativeReader):
         ) % created + orjson.dumps(model)
         self._include_usage = include_usage
         tail = b',"usage":null}\n\n' if include_usage else b"}\n\n"
-        self._token_prefix = b"data: " + self._head + b',"choices":[{"index":0,"delta":{"content":'
+        self._delta_prefix = b"data: " + self._head + b',"choices":[{"index":0,"delta":{'
+        self._token_prefix = self._delta_prefix + b'"content":'
         self._token_suffix = b'},"logprobs":null,"finish_reason":null}]' + tail
         self._tail = tail
 
     def start(self) -> bytes:
         """The first chunk: the assistant's role, alone."""
-        return self._token_prefix[: -len(b'"content":')] + b'"role":"assistant","content":""' + self._token_suffix
+        return self._delta_prefix + b'"role":"assistant","content":""' + self._token_suffix
 
     def token(self, literal: bytes) -> bytes:
         return self._token_prefix + literal + self._token_suffix
