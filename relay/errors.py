@@ -52,7 +52,7 @@ def openai_error(status: int, code: str, message: str, param: str | None = None)
 
 
 def _wants_openai_shape(request: Request) -> bool:
-    return request.url.path.startswith(OPENAI_PATHS)
+    return str(request.scope.get("path", "")).startswith(OPENAI_PATHS)  # not request.url: a bad Host breaks it
 
 
 def _error(request: Request, status: int, code: str, message: str, param: str | None = None) -> JSONResponse:

@@ -532,7 +532,7 @@ def fuzz_openai_create(target: Target, data: st.DataObject) -> None:
     endpoint = data.draw(st.sampled_from(["chat", "responses"]), label="endpoint")
     body = data.draw(openai_bodies(endpoint), label="body")
     headers: dict[str, Any] = data.draw(ODD_HEADERS, label="odd headers")
-    for name in ("content-type", "accept", "authorization"):
+    for name in ("content-type", "accept", "authorization", "host"):
         value = data.draw(st.sampled_from(ODD_VALUES[name]) | HEADER_VALUE, label=name)
         if value is not None:
             headers[name] = header(value)
