@@ -105,7 +105,7 @@ async def chat_completions(request: Request) -> Response | SSEResponse:
     async for body in stream.follow(0):
         completion(body)
     if completion.failure is not None:
-        return JSONResponse({"error": completion.failure}, status_code=502, headers=headers)
+        return JSONResponse({"error": completion.failure}, status_code=completion.failure_status, headers=headers)
     return JSONResponse(completion.completion(completion_id, created, chat.model), headers=headers)
 
 

@@ -42,6 +42,7 @@ def _routes() -> dict[str, dict[str, object]]:
         "slow": {"targets": ["oa/" + model_name("m", text="prose", tps=60)]},
         "endless": {"targets": ["oa/" + model_name("m", text="prose", n=5000, tps=50)]},
         "fails": {"targets": ["oa/" + model_name("m", text="prose", fault="http500", at=0)], **STALL},
+        "refuses": {"targets": ["oa/" + model_name("m", text="prose", fault="http400", at=0)]},
     }
 
 
@@ -158,6 +159,12 @@ def test_chat_failure_after_the_stream_opened_raises_api_error(sdk: openai.OpenA
 def test_chat_failure_not_streaming_is_a_server_error(sdk: openai.OpenAI) -> None:
     with pytest.raises(openai.InternalServerError):
         sdk.chat.completions.create(model="fails", messages=HELLO)
+
+
+def test_chat_refused_upstream_not_streaming_is_a_bad_request(sdk: openai.OpenAI) -> None:
+    with pytest.raises(openai.BadRequestError) as raised:
+        sdk.chat.completions.create(model="refuses", messages=HELLO)
+    assert raised.value.code == "http_status"
 
 
 # -- errors ---------------------------------------------------------------------------

@@ -24,7 +24,14 @@ SUPPORTED = frozenset(
 # Accepted, and without effect on the text.
 IGNORED = frozenset({"user", "safety_identifier", "prompt_cache_key", "metadata", "store", "service_tier"})
 MESSAGE_KEYS = frozenset({"role", "content", "name", "refusal"})
-KEEP_ALIVE = b": keep-alive\n"  # a comment line: it ends no event, so no SDK sees an empty one
+KEEP_ALIVE = b": keep-alive\n"
+# A failed generation's status without streaming, by the last failure's kind (providers/errors.py).
+FAILURE_STATUS = {
+    "bad_request": 400,
+    "rate_limited": 429,
+    "overloaded": 503,
+    "timeout": 504,
+}  # a comment line: it ends no event, so no SDK sees an empty one
 
 
 class ChatRequest:
@@ -150,6 +157,7 @@ class ChatCompletion(NativeReader):
         super().__init__(keep_text=True)
         self.finish_reason: str | None = None
         self.failure: dict[str, Any] | None = None
+        self.failure_status = 502
 
     def done(self, data: dict[str, Any]) -> bytes:
         self.finish_reason = openai_finish_reason(data.get("finish_reason"))
@@ -157,6 +165,9 @@ class ChatCompletion(NativeReader):
 
     def error(self, data: dict[str, Any]) -> bytes:
         self.failure = _error_object(data)
+        self.failure_status = FAILURE_STATUS.get(str(data.get("kind")), 502)
+        if self.failure_status == 400:
+            self.failure["type"] = "invalid_request_error"  # the upstream refused the request as asked
         return b""
 
     def completion(self, completion_id: str, created: int, model: str) -> dict[str, Any]:
