@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from .aiohttp_transport import DEFAULT_MAX_CONNECTIONS
 from .anthropic_messages import AnthropicMessagesProvider
-from .base import CompletionRequest, PrefillStyle, Provider, UpstreamStream, Usage
+from .base import CompletionRequest, ContinuationMode, Provider, UpstreamStream, Usage
 from .errors import ErrorKind, ProviderError
 from .openai_chat import OpenAIChatProvider
 from .simulated import SimulatedProvider
+from .wire import DEFAULT_MAX_CONNECTIONS
 
 PROVIDER_KINDS = ("openai", "anthropic", "simulated")
 
@@ -16,9 +16,9 @@ __all__ = [
     "PROVIDER_KINDS",
     "AnthropicMessagesProvider",
     "CompletionRequest",
+    "ContinuationMode",
     "ErrorKind",
     "OpenAIChatProvider",
-    "PrefillStyle",
     "Provider",
     "ProviderError",
     "SimulatedProvider",

@@ -1,4 +1,4 @@
-"""Anthropic Messages streaming through the official SDK."""
+"""Anthropic Messages streaming: the request built here, sent on the provider's own `Wire`."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ from typing import Any
 
 import anthropic
 
-from .aiohttp_transport import DEFAULT_MAX_CONNECTIONS, sdk_http_client
 from .base import CompletionRequest, Usage
-from .errors import ProviderError
-from .raw_stream import MAX_LINE_BYTES, RawStream, open_raw, sdk_http
+from .errors import ErrorKind, ProviderError
+from .raw_stream import MAX_LINE_BYTES, RawStream
+from .wire import DEFAULT_MAX_CONNECTIONS, Wire
 
 DEFAULT_MAX_TOKENS = 4096  # Anthropic requires max_tokens; OpenAI-shaped requests may omit it
 
-_ERROR_TYPES = {
+_ERROR_TYPES: dict[str, ErrorKind] = {
     "overloaded_error": "overloaded",
     "rate_limit_error": "rate_limited",
     "api_error": "server",
@@ -62,12 +62,12 @@ class AnthropicMessagesStream(RawStream):
                 usage.output_tokens = output
                 self.usage = usage
         elif kind == "message_start":
-            usage = data.get("message", {}).get("usage") or {}
+            counts = data.get("message", {}).get("usage") or {}
             # Anthropic's input_tokens excludes cache writes and reads; Usage.input_tokens is all input.
-            cache_read = usage.get("cache_read_input_tokens") or 0
+            cache_read = counts.get("cache_read_input_tokens") or 0
             self.usage = Usage(
-                (usage.get("input_tokens") or 0) + (usage.get("cache_creation_input_tokens") or 0) + cache_read,
-                usage.get("output_tokens") or 0,
+                (counts.get("input_tokens") or 0) + (counts.get("cache_creation_input_tokens") or 0) + cache_read,
+                counts.get("output_tokens") or 0,
                 cache_read,
             )
         elif kind == "message_stop":
@@ -75,7 +75,7 @@ class AnthropicMessagesStream(RawStream):
         elif kind == "error":
             error = data.get("error") or {}
             raise ProviderError(
-                _ERROR_TYPES.get(error.get("type", ""), "server"),  # type: ignore[arg-type]
+                _ERROR_TYPES.get(error.get("type", ""), "server"),
                 f"upstream error event: {error.get('message', error)}",
                 cause="error_event",
             )
@@ -83,7 +83,7 @@ class AnthropicMessagesStream(RawStream):
 
 
 class AnthropicMessagesProvider:
-    """Streams `POST {base_url}/v1/messages` through the official SDK.
+    """Streams `POST {base_url}/v1/messages` on its own `Wire`, with the official SDK's headers and base URL.
 
     `max_connections` bounds its upstream connection pool (`DEFAULT_MAX_CONNECTIONS`; a stream
     that finds it full waits for a free connection within `connect_timeout_s`, then fails as
@@ -101,13 +101,12 @@ class AnthropicMessagesProvider:
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         max_line_bytes: int = MAX_LINE_BYTES,
     ) -> None:
-        self._client = anthropic.AsyncAnthropic(
+        sdk = anthropic.AsyncAnthropic(
             base_url=base_url,
             api_key=api_key or "unused",
-            max_retries=0,  # the relay owns retries and failover
-            timeout=sdk_http.Timeout(None, connect=connect_timeout_s),
-            http_client=sdk_http_client(anthropic.DefaultAsyncHttpxClient, connect_timeout_s, max_connections),
+            http_client=anthropic.DefaultAsyncHttpxClient(trust_env=False),  # never sends; the wire reads the proxy
         )
+        self._wire = Wire.for_sdk(sdk, connect_timeout_s=connect_timeout_s, max_connections=max_connections)
         self._max_line_bytes = max_line_bytes
 
     async def open(self, request: CompletionRequest) -> AnthropicMessagesStream:
@@ -123,13 +122,8 @@ class AnthropicMessagesProvider:
         if request.temperature is not None:
             body["temperature"] = min(request.temperature, 1.0)  # Anthropic's range is 0..1
         body.update(request.extra_body)  # the caller's keys win, as with the SDK's own extra_body
-        response = await open_raw(
-            lambda: self._client.post(
-                "/v1/messages", body=body, cast_to=sdk_http.Response, stream=True, stream_cls=anthropic.AsyncStream[Any]
-            ),
-            anthropic,
-        )
+        response = await self._wire.post("/v1/messages", body)
         return AnthropicMessagesStream(response, max_line_bytes=self._max_line_bytes)
 
     async def aclose(self) -> None:
-        await self._client.close()
+        await self._wire.aclose()

@@ -10,16 +10,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
-# How a model is asked to continue a partial answer (see docs/splice.md):
-# "prefill" sends the partial answer as the final assistant turn;
-# "instruct" adds a short user turn asking to continue.
-PrefillStyle = Literal[
-    "anthropic",  # Anthropic Messages: a final assistant turn is continued
-    "continue_final_message",  # vLLM / llama.cpp: extra body flags
-    "prefix",  # DeepSeek / Mistral: {"prefix": true} on the final assistant message
-]
+from splice.prompt import ContinuationMode as ContinuationMode  # the request's vocabulary, re-exported
 
 
 @dataclass(slots=True)
@@ -37,8 +30,9 @@ class CompletionRequest:
     messages: list[dict[str, Any]]
     max_tokens: int | None = None
     temperature: float | None = None
-    # When set, the final message is an assistant turn to be continued in place.
-    prefill_style: PrefillStyle | None = None
+    # Set on a continuation: how the messages ask to continue the partial answer (docs/splice.md).
+    # The adapter adds what its API needs: vLLM's `continue_final_message` flags, DeepSeek's `prefix: true`.
+    continuation: ContinuationMode | None = None
     extra_body: dict[str, Any] = field(default_factory=dict)
 
 
@@ -47,8 +41,11 @@ class UpstreamStream(Protocol):
 
     finish_reason: str | None
     usage: Usage | None
-    # The upstream's end-of-answer marker arrived: the answer is whole, only closing remains.
-    terminated: bool
+
+    @property
+    def terminated(self) -> bool:
+        """The upstream's end-of-answer marker arrived: the answer is whole, only closing remains."""
+        ...
 
     def __aiter__(self) -> AsyncIterator[str]: ...
 

@@ -10,12 +10,12 @@ from typing import Any
 
 import openai
 
-from .aiohttp_transport import DEFAULT_MAX_CONNECTIONS, sdk_http_client
 from .base import CompletionRequest, Usage
-from .errors import ProviderError
-from .raw_stream import MAX_LINE_BYTES, RawStream, open_raw, sdk_http
+from .errors import ErrorKind, ProviderError
+from .raw_stream import MAX_LINE_BYTES, RawStream
+from .wire import DEFAULT_MAX_CONNECTIONS, Wire
 
-_ERROR_TYPES = {
+_ERROR_TYPES: dict[str, ErrorKind] = {
     "rate_limit_exceeded": "rate_limited",
     "insufficient_quota": "rate_limited",
     "server_error": "server",
@@ -32,7 +32,7 @@ class OpenAIChatStream(RawStream):
         error = data.get("error")
         if error is not None:
             kind = _ERROR_TYPES.get(str(error.get("type") or error.get("code")), "server")
-            raise ProviderError(kind, f"upstream error event: {error.get('message', error)}", cause="error_event")  # type: ignore[arg-type]
+            raise ProviderError(kind, f"upstream error event: {error.get('message', error)}", cause="error_event")
         usage = data.get("usage")
         if usage:
             cached = (usage.get("prompt_tokens_details") or {}).get("cached_tokens") or 0
@@ -49,7 +49,7 @@ class OpenAIChatStream(RawStream):
 
 
 class OpenAIChatProvider:
-    """Streams `POST {base_url}/chat/completions` through the official SDK.
+    """Streams `POST {base_url}/chat/completions` on its own `Wire`, with the official SDK's headers and base URL.
 
     `max_connections` bounds its upstream connection pool (`DEFAULT_MAX_CONNECTIONS`; a stream
     that finds it full waits for a free connection within `connect_timeout_s`, then fails as
@@ -67,21 +67,20 @@ class OpenAIChatProvider:
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         max_line_bytes: int = MAX_LINE_BYTES,
     ) -> None:
-        self._client = openai.AsyncOpenAI(
+        sdk = openai.AsyncOpenAI(
             base_url=base_url,
-            api_key=api_key or "unused",  # local servers (Ollama, llama.cpp) take any key
-            max_retries=0,  # the relay owns retries and failover
-            timeout=sdk_http.Timeout(None, connect=connect_timeout_s),
-            http_client=sdk_http_client(openai.DefaultAsyncHttpxClient, connect_timeout_s, max_connections),
+            api_key=api_key or "unused",  # local servers take any key
+            http_client=openai.DefaultAsyncHttpxClient(trust_env=False),  # never sends; the wire reads the proxy
         )
+        self._wire = Wire.for_sdk(sdk, connect_timeout_s=connect_timeout_s, max_connections=max_connections)
         self._max_line_bytes = max_line_bytes
 
     async def open(self, request: CompletionRequest) -> OpenAIChatStream:
         messages = request.messages
         extra_body = dict(request.extra_body)
-        if request.prefill_style == "continue_final_message":
+        if request.continuation == "continue_final_message":
             extra_body.update(continue_final_message=True, add_generation_prompt=False)
-        elif request.prefill_style == "prefix":
+        elif request.continuation == "prefix":
             messages = [*messages[:-1], {**messages[-1], "prefix": True}]
         body: dict[str, Any] = {
             "model": request.model,
@@ -94,17 +93,8 @@ class OpenAIChatProvider:
         if request.temperature is not None:
             body["temperature"] = request.temperature
         body.update(extra_body)  # the caller's keys win, as with the SDK's own extra_body
-        response = await open_raw(
-            lambda: self._client.post(
-                "/chat/completions",
-                body=body,
-                cast_to=sdk_http.Response,
-                stream=True,
-                stream_cls=openai.AsyncStream[Any],
-            ),
-            openai,
-        )
+        response = await self._wire.post("/chat/completions", body)
         return OpenAIChatStream(response, max_line_bytes=self._max_line_bytes)
 
     async def aclose(self) -> None:
-        await self._client.close()
+        await self._wire.aclose()

@@ -1,45 +1,28 @@
-"""Reading an SDK's raw streaming response, shared by the OpenAI and Anthropic adapters.
+"""Reading an upstream's streaming response, shared by the OpenAI and Anthropic adapters.
 
 The SDKs build a typed pydantic object for every chunk, which costs more than
 the rest of the relay's per-token work together (see loadtest/bench_parse.py).
-So the adapters let the SDK handle auth, base URLs, headers and HTTP errors,
-then read the raw response's `data:` lines and parse each once with orjson.
+So the adapters read aiohttp's response themselves: its `data:` lines, each
+parsed once with orjson.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-from types import ModuleType
 from typing import Any
 
+import aiohttp
 import orjson
 
-from .aiohttp_transport import body_reader, read_error
 from .base import Usage
-from .errors import ProviderError, caused_by_reset, kind_for_status
-
-try:  # the SDKs' own HTTP client package (httpx2 in current releases, httpx before)
-    import httpx2 as sdk_http
-except ImportError:  # pragma: no cover - older SDKs
-    import httpx as sdk_http  # type: ignore[no-redef]
-
+from .errors import ProviderError
+from .wire import transport_error
 
 DRAIN_TIMEOUT_S = 0.25  # how long to wait for the body's end after the stream's terminator
 # The longest upstream SSE line held while its newline has not arrived: far above any real chunk
 # (a few hundred bytes), low enough that an upstream sending one endless line cannot fill memory.
 MAX_LINE_BYTES = 1 << 20
-
-
-def transport_error(exc: BaseException) -> ProviderError:
-    """Translate an exception raised while reading the body into the taxonomy."""
-    if isinstance(exc, sdk_http.TimeoutException):
-        return ProviderError("timeout", f"upstream read timed out: {exc!r}", cause="read_timeout")
-    if caused_by_reset(exc):
-        return ProviderError("connection", f"upstream reset the connection: {exc!r}", cause="connection_reset")
-    if isinstance(exc, sdk_http.RemoteProtocolError):
-        return ProviderError("connection", f"upstream closed the stream: {exc}", cause="connection_closed")
-    return ProviderError("connection", f"upstream connection failed: {exc!r}", cause="connection_error")
 
 
 class RawStream:
@@ -52,8 +35,8 @@ class RawStream:
 
     __slots__ = ("_response", "finish_reason", "usage", "_terminated", "_closed", "_max_line_bytes")
 
-    def __init__(self, response: Any, *, max_line_bytes: int = MAX_LINE_BYTES) -> None:
-        self._response = response  # the SDK's HTTP response, its body not read yet
+    def __init__(self, response: aiohttp.ClientResponse, *, max_line_bytes: int = MAX_LINE_BYTES) -> None:
+        self._response = response  # its status checked, its body not read yet
         self._max_line_bytes = max_line_bytes
         self.finish_reason: str | None = None
         self.usage: Usage | None = None
@@ -76,7 +59,7 @@ class RawStream:
         newline in them is held in the pieces it came in and joined once, when it ends, so
         a long line costs linear time; held past `max_line_bytes`, it fails the attempt.
         """
-        read = self._reader()
+        read = self._response.content.readany
         pending = b""  # the start of a line whose newline has not arrived
         held: list[bytes] = []  # `pending` and the reads after it in which no line ended, once there are any
         held_bytes = 0
@@ -85,7 +68,7 @@ class RawStream:
                 try:
                     chunk = await read()
                 except Exception as exc:
-                    raise transport_error(read_error(exc)) from exc
+                    raise transport_error(exc, reading=True) from exc
                 if not chunk:
                     break
                 lines = chunk.split(b"\n")
@@ -127,18 +110,6 @@ class RawStream:
         """The attempt's failure when a line outgrows `max_line_bytes`: `protocol`, so the next target is tried."""
         message = f"upstream sent a line longer than {self._max_line_bytes} bytes"
         return ProviderError("protocol", message, cause="line_too_long")
-
-    def _reader(self) -> Callable[[], Awaitable[bytes]]:
-        """aiohttp's read of the body when it is ours and uncompressed, else httpx's `aiter_bytes`."""
-        read = body_reader(self._response)
-        if read is not None:
-            return read
-        chunks = self._response.aiter_bytes()
-
-        async def next_chunk() -> bytes:
-            return await anext(chunks, b"")
-
-        return next_chunk
 
     def _payload(self, payload: bytes) -> str | None:
         """One `data:` payload: the terminator, or a chunk parsed once and handed to `_handle`."""
@@ -185,35 +156,7 @@ class RawStream:
             return
         self._closed = True
         try:
-            await self._response.aclose()
+            # Back to the pool if the body was read to its end; aiohttp closes the connection otherwise.
+            self._response.release()
         except Exception:  # closing a broken connection must not mask the real error
             pass
-
-
-def sdk_error(exc: BaseException, sdk: ModuleType) -> ProviderError | None:
-    """Translate the errors both SDKs raise before the first byte (same class names in each)."""
-    if isinstance(exc, sdk.APIStatusError):
-        return ProviderError(kind_for_status(exc.status_code), exc.message, status=exc.status_code)
-    if isinstance(exc, sdk.APITimeoutError):
-        return ProviderError("timeout", "upstream request timed out", cause="connect_timeout")
-    if isinstance(exc, sdk.APIConnectionError):
-        return ProviderError("connection", f"cannot reach upstream: {exc.__cause__ or exc}", cause="connection_error")
-    return None
-
-
-async def open_raw(send: Callable[[], Awaitable[Any]], sdk: ModuleType) -> Any:
-    """The HTTP response of an SDK `post(..., cast_to=Response, stream=True)`, its body unread.
-
-    The SDK builds, authenticates and sends the request and raises its own errors
-    for a failed one (translated here); the typed `create()` methods would add a
-    TypedDict transform of the parameters, which on the JSON a relay forwards
-    changes nothing and costs a tenth of setting a stream up (docs/benchmarks.md).
-    `post()` is the SDKs' documented way to make such a request.
-    """
-    try:
-        return await send()
-    except Exception as exc:
-        error = sdk_error(exc, sdk)
-        if error is None:
-            raise
-        raise error from exc

@@ -233,9 +233,8 @@ class StreamMeter:
     def __init__(self, billing: str) -> None:
         self.billing = billing
         self.attempts: list[AttemptMeter] = []
-        self.earlier: list[
-            dict[str, Any]
-        ] = []  # attempts metered by an instance that died, as its last cost event had them
+        # attempts metered by an instance that died, as its last cost event had them
+        self.earlier: list[dict[str, Any]] = []
 
     def carry(self, cost_event: dict[str, Any]) -> None:
         """Count the attempts of a stream's last `cost` event, written by the instance this one took it over from."""

@@ -142,6 +142,7 @@ class Relay:
         self.generations.discard(task)
         self.ticker.discard(generation)
         stream = generation.stream
+        stream.generation = None  # the task holds its end's frames, which hold the stream
         if getattr(stream, "abandoned", False):
             return  # another instance continues it, and settles and audits it there
         generation.ensure_ended()  # a task cancelled before its first step never ran Generation.run

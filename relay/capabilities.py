@@ -10,15 +10,19 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 
+from splice.prompt import ContinuationMode
+
 from .config import DEFAULT_CONTINUATION, KIND_CONTINUATION, Config, Target
 
 
 class CapabilityTable:
+    """The continuation mode of each target, in the config's names, and what failovers taught it."""
+
     def __init__(self, config: Config) -> None:
         self._config = config
-        self._learned: dict[tuple[str, str], str] = {}
+        self._learned: dict[tuple[str, str], ContinuationMode] = {}
 
-    def mode_for(self, target: Target) -> str:
+    def mode_for(self, target: Target) -> ContinuationMode:
         learned = self._learned.get((target.provider, target.model))
         if learned is not None:
             return learned
@@ -32,10 +36,11 @@ class CapabilityTable:
         )
 
     def learn_prefill_refused(self, target: Target) -> None:
+        """A 400 for a prefill-style continuation: this (provider, model) gets `instruct` from now on."""
         self._learned[(target.provider, target.model)] = "instruct"
 
 
-def _match(model: str, patterns: dict[str, str]) -> str | None:
+def _match(model: str, patterns: dict[str, ContinuationMode]) -> ContinuationMode | None:
     for pattern, mode in patterns.items():
         if fnmatchcase(model, pattern.lower()):
             return mode

@@ -16,26 +16,20 @@ from pathlib import Path
 from typing import Any, Literal
 
 from providers import DEFAULT_MAX_CONNECTIONS, PROVIDER_KINDS
+from splice.prompt import CONTINUATION_MODES, ContinuationMode
 
 from .pricing import Price
 
 StoreKind = Literal["memory", "redis"]
-# How a target is asked to continue a partial answer (docs/splice.md):
-# prefill: the partial answer as the final assistant turn (Anthropic, simulated)
-# continue_final_message: the same, with vLLM / llama.cpp's flags
-# prefix: the same, with DeepSeek / Mistral's `prefix: true`
-# instruct: the partial answer, then a short user turn asking to continue
-ContinuationMode = Literal["prefill", "continue_final_message", "prefix", "instruct"]
-CONTINUATION_MODES = ("prefill", "continue_final_message", "prefix", "instruct")
 
 # Defaults of the capability table, first match wins (fnmatch on the bare model name).
-DEFAULT_CONTINUATION: dict[str, str] = {
+DEFAULT_CONTINUATION: dict[str, ContinuationMode] = {
     "deepseek*": "prefix",
     "mistral*": "prefix",
     "*mistral-*": "prefix",
     "codestral*": "prefix",
 }
-KIND_CONTINUATION: dict[str, str] = {"anthropic": "prefill", "openai": "instruct", "simulated": "prefill"}
+KIND_CONTINUATION: dict[str, ContinuationMode] = {"anthropic": "prefill", "openai": "instruct", "simulated": "prefill"}
 
 
 class ConfigError(ValueError):
@@ -67,7 +61,7 @@ class ProviderConfig:
     connect_timeout_s: float = 10.0
     max_connections: int = DEFAULT_MAX_CONNECTIONS  # openai, anthropic: upstream connections in use at once
     tokens_per_s: float = 30.0  # simulated only
-    continuation: str | None = None  # default continuation mode for this provider's models
+    continuation: ContinuationMode | None = None  # default continuation mode for this provider's models
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +137,7 @@ class Config:
     providers: dict[str, ProviderConfig] = field(default_factory=dict)
     routes: dict[str, RouteConfig] = field(default_factory=dict)
     # model-name pattern -> continuation mode, from the config only; consulted first (relay/capabilities.py)
-    continuation: dict[str, str] = field(default_factory=dict)
+    continuation: dict[str, ContinuationMode] = field(default_factory=dict)
     accounting: AccountingConfig = field(default_factory=AccountingConfig)
     pricing: dict[str, Price] = field(default_factory=dict)  # overrides of relay.pricing defaults
 
@@ -343,7 +337,7 @@ def load_config_dict(raw: dict[str, Any]) -> Config:
         routes[name] = RouteConfig(name=name, targets=targets, **values)
     if not routes:
         raise ConfigError("routes: at least one route is required")
-    continuation: dict[str, str] = {}
+    continuation: dict[str, ContinuationMode] = {}
     for pattern, mode in _table(raw, "continuation").items():
         if mode not in CONTINUATION_MODES:
             raise ConfigError(f"continuation.{pattern}: {mode!r} is not one of {', '.join(CONTINUATION_MODES)}")

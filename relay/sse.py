@@ -260,6 +260,8 @@ class SSEResponse:
             else:
                 transcode = self._transcode
                 async for body in self._frames:
+                    if self._ended:  # a cancel the frames' source swallowed (seen inside redis-py's XREAD)
+                        break
                     if transcode is not None and not (body := transcode(body)):
                         continue
                     self._last_send = loop.time()

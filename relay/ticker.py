@@ -1,11 +1,9 @@
 """The accounting ticker: one timer that visits every running generation once per interval.
 
-Visiting all of them at once made a burst every interval (tiktoken and a
-`progress` event for each of N streams) that every token behind it waited for:
-about 15 ms at N=500. The visits are spread over the interval in slices
-instead, so each generation is still ticked once per interval but no slice
-holds the loop for long: with 50 slices, about 0.3 ms at N=500 (10 slices held
-it 1-1.5 ms, a fifth of the 5 ms p99 budget, with every token behind it waiting).
+The visits are spread over the interval in slices, so each generation is ticked
+once per interval but no single wake-up holds the event loop long enough to delay
+the tokens queued behind it (a `progress` event and a token count for every stream
+at once would).
 
 Whatever one item's tick raises (pyo3's `PanicException` is a `BaseException`) is
 logged and the other items are still ticked: one stream must never stop progress,

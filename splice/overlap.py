@@ -10,10 +10,11 @@ at a sentence or line start of the sent text (a restarted sentence or list item:
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from .context import is_markup_only
-from .normalize import Normalized, is_nospace_char, is_word_char, normalize
+from .normalize import Normalized, is_grapheme_extender, is_nospace_char, is_word_char, normalize
 
 __all__ = ["Overlap", "PENDING", "find_overlap", "find_anchor", "MIN_OVERLAP"]
 
@@ -31,6 +32,7 @@ class Overlap:
     start: int  # raw offset in the sent text where the repeated part starts
     anchored: bool  # starts at a sentence/line start of the sent text
     loose: bool  # matched only with punctuation ignored
+    carry: str = ""  # marks the sent text's unfinished last grapheme still lacks: emitted before head[cut:]
 
 
 def _weight(text: str) -> int:
@@ -51,6 +53,40 @@ def _long_enough(norm: str, min_len: int) -> bool:
         return False
     words = [w for w in norm.split(" ") if any(is_word_char(c) or is_nospace_char(c) for c in w)]
     return len(words) >= 2 and weight >= 5
+
+
+def _raw_cut(head: str, hs: Normalized, k: int) -> int:
+    """Raw offset just after normalised char `k` of the head.
+
+    Normalised chars of one grapheme share its raw span; when the match ends
+    inside a grapheme (the sent text ended inside it: "👍" sent, "👍🏾" repeated),
+    the cut falls after the matched chars, so the rest of the grapheme is kept.
+    """
+    end = hs.ends[k]
+    if k + 1 >= len(hs.text) or hs.starts[k + 1] != hs.starts[k]:
+        return end
+    start = hs.starts[k]
+    first = k
+    while first > 0 and hs.starts[first - 1] == start:
+        first -= 1
+    matched = hs.text[first : k + 1]
+    return start + len(matched) if head[start:end].casefold().startswith(matched) else end
+
+
+def _crosses_structure(sent: str, raw_pos: int) -> bool:
+    """The repeat from `raw_pos` holds words and a line break or a table cell boundary.
+
+    A legitimate doubling ("that that") is of words inside a sentence; a repeat
+    that carries the end of a line or of a table cell with it is the fallback
+    re-saying what was sent, however short.
+    """
+    repeated = sent[raw_pos:].rstrip()
+    if not any(c.isalnum() for c in repeated):
+        return False
+    if "\n" in repeated:
+        return True
+    line = sent[sent.rfind("\n", 0, raw_pos) + 1 :]
+    return line.lstrip().startswith("|") and "|" in repeated
 
 
 def _is_start(norm: str, p: int) -> bool:
@@ -97,7 +133,7 @@ def _search(
     def acceptable(p: int) -> bool:
         if not _is_start(cn, p):
             return False
-        if _long_enough(cn[p:], min_len):
+        if _long_enough(cn[p:], min_len) or _crosses_structure(sent, cs.starts[p]):
             return True
         return not loose and _is_anchor(sent, cs.starts[p], sent_is_whole)
 
@@ -118,24 +154,52 @@ def _search(
 
     last = cn[-1]
     for n in range(min(nc, len(hn)), 0, -1):
-        if hn[n - 1] != last or not cn.endswith(hn[:n]):
-            continue
+        carry = ""
+        if hn[n - 1] == last:
+            if not cn.endswith(hn[:n]):
+                continue
+        else:
+            # The sent text may end inside a grapheme (hold-back off): "de" sent, "déjà" repeated.
+            carry = _completion(sent, cs, nc - 1, head, hs, lead + n - 1) if cn[:-1].endswith(hn[: n - 1]) else ""
+            if not carry:
+                continue
         p = nc - n
-        if not acceptable(p):
+        # A repeat that ends inside the sent text's unfinished last grapheme is one however short:
+        # a new word cannot begin by re-saying the start of that grapheme.
+        in_grapheme = bool(carry) or (
+            n < len(hn) and hs.starts[lead + n] == hs.starts[lead + n - 1] and is_grapheme_extender(hn[n])
+        )
+        if not (acceptable(p) or (in_grapheme and (_is_start(cn, p) or n == 1))):
             continue
-        if n == len(hn):
+        if n == len(hn) and not carry:
             if not final:
                 return PENDING  # the head may go on with more letters of the same word
-        elif not (mid_word_ok or hn[n] == " " or not (is_word_char(hn[n - 1]) and is_word_char(hn[n]))):
+        elif not (in_grapheme or mid_word_ok or hn[n] == " " or not (is_word_char(hn[n - 1]) and is_word_char(hn[n]))):
             continue
-        cut = hs.ends[lead + n - 1]
+        cut = hs.ends[lead + n - 1] if carry else _raw_cut(head, hs, lead + n - 1)
         return Overlap(
             cut,
             cs.starts[p],
             _is_anchor(sent, cs.starts[p], sent_is_whole) and not _long_enough(cn[p:], min_len),
             loose,
+            carry,
         )
     return None
+
+
+def _completion(sent: str, cs: Normalized, i: int, head: str, hs: Normalized, k: int) -> str:
+    """The marks that head grapheme `k` adds to the sent text's last grapheme `i` ("" if it does not extend it).
+
+    Only for a sent text that ends in that grapheme, with nothing after it.
+    """
+    if cs.ends[i] != len(sent) or hs.starts[k] == (hs.starts[k - 1] if k else -1):
+        return ""
+    mine = unicodedata.normalize("NFD", sent[cs.starts[i] :])
+    theirs = unicodedata.normalize("NFD", head[hs.starts[k] : hs.ends[k]])
+    if len(theirs) <= len(mine) or not theirs.casefold().startswith(mine.casefold()):
+        return ""
+    extra = theirs[len(mine) :]
+    return extra if all(unicodedata.combining(c) for c in extra) else ""
 
 
 def find_overlap(
@@ -169,16 +233,17 @@ def find_overlap(
         if trailing:
             while cut < len(head) and not head[cut].isspace() and not is_word_char(head[cut]):
                 cut += 1
-        found = Overlap(cut, found.start, found.anchored, True)
+        found = Overlap(cut, found.start, found.anchored, True, found.carry)
     return found
 
 
-def find_anchor(sent: str, head: str, *, anchor_chars: int = 48) -> tuple[int, int] | None:
+def find_anchor(sent: str, head: str, *, anchor_chars: int = 48, mid_word_ok: bool = False) -> tuple[int, int] | None:
     """Where the last words of `sent` (≥ `anchor_chars` normalised chars) occur in `head`.
 
     Used after a restarted answer longer than the tail: the fallback re-says the
     answer and, at some point, catches up with the sent text.  Returns the raw
-    offset in `head` just after the anchor and the anchor's normalised length.
+    offset in `head` just after the anchor and the anchor's normalised length.  With
+    `mid_word_ok` (the sent text ends inside a word) the anchor may end inside a head word.
     """
     cs = normalize(sent)
     cn = cs.text.rstrip(" ")
@@ -196,6 +261,7 @@ def find_anchor(sent: str, head: str, *, anchor_chars: int = 48) -> tuple[int, i
         end = j + len(anchor)
         if (j == 0 or _is_start(hs.text, j)) and (
             end == len(hs.text)
+            or mid_word_ok  # the sent text stops inside its last word: the head finishes it
             or hs.text[end] == " "
             or not (is_word_char(hs.text[end - 1]) and is_word_char(hs.text[end]))
         ):

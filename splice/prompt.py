@@ -1,9 +1,12 @@
 """Ask a fallback model to continue a partial answer from exactly where it stopped.
 
-Two modes, chosen per model by the relay's capability table (docs/splice.md):
+Four modes, chosen per model by the relay's capability table (docs/splice.md), named
+as the config names them:
 
 * "prefill": the partial answer is the final assistant turn and the model simply
-  goes on writing it.  Most reliable when the API supports it.
+  goes on writing it.  Most reliable when the API supports it.  "continue_final_message"
+  (vLLM, llama.cpp) and "prefix" (DeepSeek, Mistral) send the same messages; the
+  provider adapter adds the flags that say so.
 * "instruct": the partial answer is an assistant turn followed by a short user
   turn asking to continue at the break, in the conversation's language.
 """
@@ -12,13 +15,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, get_args
 
 from .context import TextContext, analyse
 
-__all__ = ["ContinuationMode", "ContinuationRequest", "build_continuation", "detect_language"]
+__all__ = ["CONTINUATION_MODES", "ContinuationMode", "ContinuationRequest", "build_continuation", "detect_language"]
 
-ContinuationMode = Literal["prefill", "instruct"]
+ContinuationMode = Literal["prefill", "continue_final_message", "prefix", "instruct"]
+CONTINUATION_MODES: tuple[ContinuationMode, ...] = get_args(ContinuationMode)
 
 # Patterns are compiled at import, not on first use: the first failover must not pay for it.
 _KANA = re.compile(r"[\u3040-\u30ff]")
@@ -30,8 +34,8 @@ _LAST_WORD = re.compile(r"\S+$")
 
 @dataclass
 class ContinuationRequest:
-    messages: list[dict]  # OpenAI-shaped; the original system message untouched
-    prefill: str | None  # the final assistant text, in "prefill" mode
+    messages: list[dict[str, Any]]  # OpenAI-shaped; the original system message untouched
+    prefill: str | None  # the final assistant text, in every mode but "instruct"
     stripped_whitespace: str  # trailing whitespace removed from the prefill; the seam accounts for it
     mode: ContinuationMode
 
@@ -256,7 +260,7 @@ def _hints(sent: str, ctx: TextContext, lang: str) -> list[str]:
 
 
 def build_continuation(
-    messages: list[dict],
+    messages: list[dict[str, Any]],
     sent_text: str,
     mode: ContinuationMode,
     *,
@@ -278,13 +282,13 @@ def build_continuation(
         # Nothing visible was sent: a plain retry of the original request.
         return ContinuationRequest(list(messages), None, "", mode)
 
-    if mode == "prefill":
+    if mode != "instruct":
         prefill = partial
         stripped = ""
         if strip_trailing_whitespace:
             prefill = partial.rstrip()
             stripped = partial[len(prefill) :]
-        return ContinuationRequest(base + [{"role": "assistant", "content": prefill}], prefill, stripped, "prefill")
+        return ContinuationRequest(base + [{"role": "assistant", "content": prefill}], prefill, stripped, mode)
 
     conversation = " ".join(_content_text(m.get("content")) for m in messages if m.get("role") != "system")
     lang = detect_language(conversation + " " + sent_text[-2000:])

@@ -36,11 +36,16 @@ from .whitespace import join_whitespace
 __all__ = ["SpliceResult", "SeamRepair", "repair"]
 
 _ELLIPSIS = re.compile(r"\A[ \t]*(?:\.\.\.|…)[ \t]*(?=\S|\n)")
+_DOTS_ONLY = re.compile(r"[ \t]*(?:\.{1,3}|…)[ \t]*")
+_EXPRESSION_START = "([{,=:"  # code chars after which an expression ("...args", Python's "...") may begin
+_CLOSERS = {")": "(", "]": "[", "}": "{"}
 _MARKER_PREFIX = re.compile(r"[ \t]*(?:\d{1,9}[.)]?|[-*+#>|]{1,6})?")
 _ECHO_JOINER = re.compile(r"[ \t]*(?:[-—–:,.…]+[ \t]*)?")  # the "—" or ":" after an echoed quote
 _BLANK_TO_EOL = re.compile(r"[ \t]*\n")
 _QUOTES = {'"': '"', "“": "”", "«": "»", "„": "“", "'": "'", "‘": "’", "`": "`"}
 _MAX_ECHO = 400
+_LEAD_IN = re.compile(r"[^\W\d_][^\n`~(){}\[\]<>=;$\"]{0,200}:[ \t]*\n(?:[ \t]*\n)*")  # "Here is the code:\n\n"
+_MAYBE_LEAD_IN = re.compile(r"[^\W\d_][\w ,'’-]*:?[ \t]*")  # the first line so far could still become one
 _MAX_FENCE_LINE = 60
 _OPENING = 600  # chars of the answer's opening a restart is recognised by (see `_resync`)
 
@@ -77,17 +82,55 @@ def _effective_sent(sent_tail: str, stripped_whitespace: str) -> str:
     return sent_tail
 
 
+def _dots_are_code(sent: str, after: str, ctx: TextContext) -> bool:
+    """Inside code, is a leading "..." the code's own (a spread or an Ellipsis) rather than a continuation mark?
+
+    An expression starts only at the start of a line or after an opener, a
+    comma, "=" or ":"; there "..." followed by an identifier is a spread (only
+    inside a bracket), and "..." standing alone is an Ellipsis or placeholder.
+    Anywhere else (mid-word, after an identifier, inside a string) it cannot be code.
+    """
+    if ctx.in_json_string or ctx.mid_word:
+        return False
+    before = sent.rstrip(" \t")
+    at_line_start = not before or before.endswith("\n")
+    if not at_line_start and before[-1] not in _EXPRESSION_START:
+        return False
+    rest = after.lstrip(" \t")
+    first = rest[:1]
+    if not first or first == "\n" or (first in ")]},:;" and not at_line_start):
+        return True  # standing alone: Python's Ellipsis, a placeholder
+    return rest is after and (first.isalpha() or first in "_$([{") and _open_bracket(sent)
+
+
+def _open_bracket(sent: str) -> bool:
+    """The sent text has an unclosed (, [ or { (where a spread can occur)."""
+    depth = 0
+    for c in sent:
+        if c in "([{":
+            depth += 1
+        elif c in _CLOSERS and depth:
+            depth -= 1
+    return depth > 0
+
+
 def _strip_echo(sent: str, head: str, ctx: TextContext, final: bool) -> int | None:
-    """A leading ellipsis, or a quoted copy of the tail ('"…brown fox" — continuing:'). None = need more."""
+    """A leading ellipsis, or a quoted copy of the tail ('"…brown fox" — continuing:'). None = need more.
+
+    A continuation's leading ellipsis is a mark ("…where I stopped"), not text,
+    wherever the text could not go on with one: in prose, mid-word, inside a
+    string, and in code except where "..." is code (see `_dots_are_code`).
+    """
     lead = len(head) - len(head.lstrip())
     body = head[lead:]
     if not body:
         return 0
     in_code = ctx.in_fence or ctx.in_inline_code or ctx.in_json
     m = _ELLIPSIS.match(body)
-    if m and (not in_code or "…" in m.group()):  # "..." may be code (a spread); "…" never is
+    dots_end = len(m.group().rstrip(" \t")) if m else 0  # what follows the dots, spaces included
+    if m and ("…" in m.group() or not in_code or not _dots_are_code(sent, body[dots_end:], ctx)):
         return lead + m.end()
-    if not final and (body == "…" or (not in_code and body in (".", "..", "..."))):
+    if not final and _DOTS_ONLY.fullmatch(body):
         return None
     close = _QUOTES.get(body[0])
     if close is None or in_code:
@@ -118,6 +161,18 @@ def _fence_reopen(head: str, ctx: TextContext, final: bool) -> tuple[int, bool] 
         return (0, False) if final else None
     marker_char = ctx.fence_marker[0]
     if not stripped.startswith(marker_char):
+        # A fence with an info string can only re-open the block; a line introducing it is its lead-in.
+        lead_in = _LEAD_IN.match(body)
+        if lead_in:
+            after = body[lead_in.end() :]
+            if not final and len(after.lstrip(" ")) < 3:
+                return None
+            reopened = _fence_reopen(after, ctx, final)
+            if reopened is None:
+                return None
+            return (lead + lead_in.end() + reopened[0], True) if reopened[1] else (0, False)
+        if not final and "\n" not in body and len(body) < _MAX_FENCE_LINE * 3 and _MAYBE_LEAD_IN.fullmatch(body):
+            return None
         return 0, False
     nl = body.find("\n")
     if nl == -1:
@@ -134,9 +189,15 @@ def _fence_reopen(head: str, ctx: TextContext, final: bool) -> tuple[int, bool] 
 
 
 def _markup_reopen(head: str, ctx: TextContext) -> int:
-    """A fallback re-opening "**" or "`" while the sent text is already inside it."""
+    """A fallback re-opening "**", "`" or a JSON string's quote while the sent text is already inside it.
+
+    In JSON a quote that closes a string is followed by ",", ":", "}", "]" or
+    whitespace; one followed by anything else can only be the string re-opened.
+    """
     body = head.lstrip(" ")
     lead = len(head) - len(body)
+    if ctx.in_json_string and body.startswith('"') and len(body) > 1 and not (body[1].isspace() or body[1] in ",:}]"):
+        return lead + 1
     if ctx.in_bold and body.startswith("**") and len(body) > 2 and not body[2].isspace() and body[2] != "*":
         return lead + 2
     if ctx.in_inline_code and body.startswith("`") and len(body) > 1 and not body[1].isspace() and body[1] != "`":
@@ -172,6 +233,12 @@ def _decide(
     if n:
         # The lead-in's own line break is not the seam's; in code keep the indentation.
         pos = n + (_leading_newline(head, n) if ctx.in_fence else _leading_ws(head, n))
+        skipped = head[n:pos]
+        if ctx.in_json and "\n" in skipped and not sent[ctx.line_start :].strip():
+            pos -= len(skipped) - skipped.rfind("\n") - 1  # stopped inside the indentation: the rest is the content's
+        spaces = len(head[:n]) - len(head[:n].rstrip(" \t"))
+        if (ctx.in_fence or ctx.in_json) and spaces > 1 and head[n - spaces - 1 : n - spaces] != "\n":
+            pos = n - spaces + 1  # one space separates the lead-in; the rest is the code's indentation
         strategy = "preamble"
         steps.append("preamble")
 
@@ -179,16 +246,22 @@ def _decide(
     if n_echo is None:
         return _Need("other")
     if n_echo:
-        pos += n_echo
         steps.append("echo")
         if strategy == "clean":
             strategy = "preamble"
-        n = match_preamble(head[pos:], final=final)  # '"…fox" — continuing:'
+        n = match_preamble(head[pos + n_echo :], final=final)  # '"…fox" — continuing:'
         if n == PREAMBLE_PENDING:
             return _Need("other")
-        pos += n
-        if n or ctx.in_fence is False:
-            pos += _leading_ws(head, pos)
+        before = head[pos : pos + _leading_ws(head, pos)]
+        if not n and ("\n" in before or (ctx.in_fence and before)):
+            # The mark stood where the text begins: the line break and indentation before it are the text's.
+            head = head[:pos] + before + head[pos + n_echo :]
+        else:
+            pos += n_echo + n
+            if n or ctx.in_fence is False:
+                pos += _leading_ws(head, pos)
+            else:
+                pos += _leading_newline(head, pos)  # in code, the mark's own line break is not the seam's
 
     sent_is_whole = sent_text is None or len(sent_text) <= len(sent)
     overlap_chars = 0
@@ -212,6 +285,8 @@ def _decide(
     if isinstance(found, Overlap):
         overlap_chars = found.cut
         pos += found.cut
+        if found.carry:
+            head = head[:pos] + found.carry + head[pos:]
         restarted = found.anchored or found.start == 0 or _starts_sentence(sent, found.start)
         steps.append("restart" if restarted else "overlap")
         if strategy != "preamble":
@@ -273,7 +348,7 @@ def _resync(sent: str, sent_text: str, head: str, final: bool) -> int | None:
         return None if (opening.startswith(hn) and not final) else 0
     if hn[:probe] != opening[:probe]:
         return 0
-    anchor = find_anchor(sent, head)
+    anchor = find_anchor(sent, head, mid_word_ok=analyse(sent).mid_word)
     if anchor is not None:
         return anchor[0]
     if final:

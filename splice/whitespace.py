@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from .context import TextContext, line_kind
-from .normalize import is_nospace_char, is_nospace_punct, is_word_char
+from .normalize import is_grapheme_extender, is_nospace_char, is_nospace_punct, is_word_char
 
 __all__ = ["join_whitespace"]
 
@@ -63,11 +63,25 @@ def _blank_line_wanted(sent: str, body: str, ctx: TextContext) -> bool:
                 votes += 1
     if votes:
         return votes > 0
+    if not any(c.isalnum() for c in lines[-1]):
+        return False  # a delimiter line ("$$", "---", "}") is no paragraph: no blank line by habit
     if prev_kind == next_kind and prev_kind in ("numbered", "bullet", "table", "quote"):
         return False
     if prev_kind in ("numbered", "bullet") and next_kind in ("numbered", "bullet"):
         return False
     return True
+
+
+def _indent_used(sent: str, ctx: TextContext, added: int, restated: int) -> bool:
+    """Does the block use indentation width `added` and not `restated`?
+
+    When the sent text stops inside a line's indentation, the fallback's leading
+    spaces either finish it or say it again; the reading whose width the block's
+    other lines use is the right one.
+    """
+    block = sent[ctx.fence_open_offset :] if ctx.in_fence and ctx.fence_open_offset >= 0 else sent
+    widths = {len(line) - len(line.lstrip(" ")) for line in block.split("\n")[:-1] if line.strip()}
+    return added in widths and restated not in widths
 
 
 def _needs_space(sent: str, body: str, ctx: TextContext) -> bool:
@@ -81,6 +95,8 @@ def _needs_space(sent: str, body: str, ctx: TextContext) -> bool:
         return False  # a long word released by the hold-back cap: this is its continuation
     if not is_word_char(first):
         return False
+    if first.isdigit() and len(sent) > 1 and sent[-2].isdigit():
+        return False  # "9," + "870": a digit group, not two words run together
     if last in _SPACE_AFTER:
         return True
     return last == "." and first.isupper()
@@ -107,7 +123,9 @@ def join_whitespace(sent: str, rest: str, ctx: TextContext, *, additive: bool = 
     structured = (
         ctx.in_fence or ctx.in_json or bool(_LIST_MARKER.match(body)) or line_kind(body.split("\n", 1)[0]) == "table"
     )
-    if not a:
+    if not a and nb == 0 and is_grapheme_extender(body[0]):
+        new_b = ""  # a joiner, selector, modifier or mark attaches to the sent char: nothing goes between
+    elif not a:
         if not b:
             new_b = " " if _needs_space(sent, body, ctx) else ""
         elif nb == 0 and (is_nospace_char(sent[-1]) or is_nospace_punct(sent[-1]) or is_nospace_char(body[0])):
@@ -119,6 +137,8 @@ def join_whitespace(sent: str, rest: str, ctx: TextContext, *, additive: bool = 
             new_b = ""  # a space is already sent; never double it
         elif structured:
             new_b = b[len(ia) :] if b.startswith(ia) else ("" if ia else b)  # indentation of a nested item / code
+            if ia and new_b != b and (additive or _indent_used(sent, ctx, len(ia) + len(b), len(ia) + len(new_b))):
+                new_b = b  # the sent text stopped inside the indentation and the fallback gives the rest of it
         else:
             new_b = ""  # a stray space at the start of a prose line
         if not new_b and na == 1 and not ia and not additive and _blank_line_wanted(sent, body, ctx):

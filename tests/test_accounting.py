@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
-from loadtest.texts import TEXTS
 from loadtest.upstream import model_name
 from relay.audit import read_audit_log
 from relay.config import load_config_dict
 from relay.pricing import DEFAULT_PRICES
 from relay.tokens import get_encoding
+from splice.eval.corpus import TEXTS
 
-from .support import RelayServer, read_all, run_route, terminal, text_of, upstream_providers
+from .support import Event, RelayServer, read_all, run_route, terminal, text_of, upstream_providers
 
 MESSAGES = [{"role": "user", "content": "Go."}]
 
 
-def _routes() -> dict[str, dict]:
+def _routes() -> dict[str, dict[str, Any]]:
     return {
         "usage": {"targets": ["oa/" + model_name("gpt-4o-mini", text="prose", usage_in=1234, usage_out=567)]},
         "anthropic-usage": {"targets": ["an/" + model_name("claude-haiku-4-5", text="german", usage_out=321)]},
@@ -42,7 +44,7 @@ def audit_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def relay(upstream, audit_path: Path) -> RelayServer:
+def relay(upstream, audit_path: Path) -> Iterator[RelayServer]:
     config = load_config_dict(
         {
             "providers": upstream_providers(upstream),
@@ -54,8 +56,8 @@ def relay(upstream, audit_path: Path) -> RelayServer:
         yield server
 
 
-def final_cost(events: list) -> dict:
-    costs = [e.data for e in events if e.event == "cost"]
+def final_cost(events: list[Event]) -> dict[str, Any]:
+    costs: list[dict[str, Any]] = [e.data for e in events if e.event == "cost"]
     assert costs and costs[-1]["final"] is True
     # The final cost comes right before the one terminal event.
     assert events[-2].event == "cost"

@@ -7,15 +7,18 @@ fallback (it finds the partial answer in the continuation request).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import httpx
 import pytest
 
-from loadtest.texts import TEXTS
 from loadtest.upstream import model_name
 from relay.config import load_config_dict
 from splice.eval import is_clean
+from splice.eval.corpus import TEXTS
 
-from .support import RelayServer, run_route, terminal, text_of, upstream_providers
+from .support import Event, RelayServer, run_route, terminal, text_of, upstream_providers
 
 DIRECTIONS = {"openai-to-anthropic": ("oa", "an"), "anthropic-to-openai": ("an", "oa")}
 MID_STREAM_FAULTS = ("stall", "close", "reset", "error_event", "malformed", "drip")
@@ -40,8 +43,8 @@ def _fallback(provider: str, text: str, cont: str = "exact", **extra: object) ->
     return f"{provider}/" + model_name("f", text=text, cont=cont, **extra)
 
 
-def _routes() -> dict[str, dict]:
-    routes: dict[str, dict] = {}
+def _routes() -> dict[str, dict[str, Any]]:
+    routes: dict[str, dict[str, Any]] = {}
     for direction, (first, second) in DIRECTIONS.items():
         for fault in MID_STREAM_FAULTS:
             for text, at in CASES:
@@ -91,12 +94,12 @@ def _routes() -> dict[str, dict]:
 
 
 @pytest.fixture(scope="module")
-def relay(upstream) -> RelayServer:
+def relay(upstream) -> Iterator[RelayServer]:
     with RelayServer(load_config_dict({"providers": upstream_providers(upstream), "routes": _routes()})) as server:
         yield server
 
 
-def of(events: list, name: str) -> list:
+def of(events: list[Event], name: str) -> list[Event]:
     return [e for e in events if e.event == name]
 
 
@@ -166,8 +169,9 @@ def test_refused_prefill_is_retried_as_instruct_and_learned(client: httpx.Client
         assert request["body"]["messages"][0] == {"role": "user", "content": "Go."}
 
 
-def upstream_requests(upstream) -> list[dict]:
-    return httpx.get(upstream.base_url + "/_requests").json()
+def upstream_requests(upstream) -> list[dict[str, Any]]:
+    requests: list[dict[str, Any]] = httpx.get(upstream.base_url + "/_requests").json()
+    return requests
 
 
 def test_a_failing_fallback_moves_on_to_the_next_target(client: httpx.Client) -> None:
@@ -231,7 +235,7 @@ def test_holdback_is_on_by_default_only_where_a_fallback_exists(upstream) -> Non
 
 @pytest.mark.parametrize("direction", sorted(DIRECTIONS))
 def test_the_fallbacks_first_word_goes_out_with_its_first_chunk(client: httpx.Client, upstream, direction: str) -> None:
-    """The regenerated word is not held back until the whitespace after it: that would add a chunk to the failover gap."""
+    """The regenerated word is not held back until the whitespace after it: that would add a chunk to the gap."""
     snapshot, events = run_route(client, f"{direction}-stall-prose-40")
     assert snapshot["text"] == TEXTS["prose"]
     after = events[events.index(of(events, "failover")[0]) :]
@@ -242,7 +246,7 @@ def test_the_fallbacks_first_word_goes_out_with_its_first_chunk(client: httpx.Cl
 
 @pytest.mark.parametrize("provider", ["oa", "an"])
 def test_a_whole_answer_whose_body_end_is_late_is_not_a_stall(upstream, provider: str) -> None:
-    """After [DONE] / message_stop the relay reads the body's end so the connection is reused; that wait is not a stall."""
+    """After [DONE] / message_stop the relay reads the body's end, so the connection is reused: not a stall."""
     routes = {
         "late-end": {
             "targets": [

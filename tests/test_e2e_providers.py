@@ -6,12 +6,15 @@ event and keep the partial text (failover has its own tests).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import httpx
 import pytest
 
-from loadtest.texts import TEXTS
 from loadtest.upstream import model_name
 from relay.config import load_config_dict
+from splice.eval.corpus import TEXTS
 
 from .support import RelayServer, run_route, terminal, text_of, upstream_providers
 
@@ -35,8 +38,8 @@ FAULTS = {
 PRE_FIRST_BYTE = {"http429", "http500", "http503", "http529"}
 
 
-def _routes() -> dict[str, dict]:
-    routes: dict[str, dict] = {}
+def _routes() -> dict[str, dict[str, Any]]:
+    routes: dict[str, dict[str, Any]] = {}
     for kind in KINDS:
         provider = "oa" if kind == "openai" else "an"
         for text in TEXT_NAMES:
@@ -52,7 +55,7 @@ def _routes() -> dict[str, dict]:
 
 
 @pytest.fixture(scope="module")
-def relay(upstream) -> RelayServer:
+def relay(upstream) -> Iterator[RelayServer]:
     with RelayServer(load_config_dict({"providers": upstream_providers(upstream), "routes": _routes()})) as server:
         yield server
 

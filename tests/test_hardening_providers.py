@@ -11,14 +11,14 @@ import httpx
 import orjson
 import pytest
 
-from loadtest.texts import TEXTS
 from loadtest.upstream import model_name, upstream_in_thread
 from providers import CompletionRequest, ProviderError
-from providers.aiohttp_transport import DEFAULT_MAX_CONNECTIONS
 from providers.anthropic_messages import AnthropicMessagesProvider
 from providers.openai_chat import OpenAIChatProvider
 from providers.raw_stream import MAX_LINE_BYTES
+from providers.wire import DEFAULT_MAX_CONNECTIONS
 from relay.config import load_config_dict
+from splice.eval.corpus import TEXTS
 
 from .support import RelayServer, read_all, text_of, upstream_providers
 
@@ -244,7 +244,7 @@ def test_each_provider_bounds_its_connection_pool_by_default(kind: str) -> None:
             try:
                 stream = await provider.open(CompletionRequest(model=model_name("m", text="short"), messages=MESSAGES))
                 assert "".join([piece async for piece in stream]) == TEXTS["short"]
-                return provider._client._client._transport._session.connector.limit  # type: ignore[union-attr]
+                return provider._wire._session.connector.limit  # type: ignore[union-attr]
             finally:
                 await provider.aclose()
 

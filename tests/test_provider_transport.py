@@ -1,4 +1,4 @@
-"""The providers' HTTP transport: the SDKs' httpx API on aiohttp, over plain TCP, TLS and a proxy."""
+"""The providers' HTTP wire: aiohttp with the SDKs' headers, over plain TCP, TLS and a proxy."""
 
 from __future__ import annotations
 
@@ -12,15 +12,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import orjson
 import pytest
 import uvloop
 
-from loadtest.upstream import TEXTS, model_name, upstream_in_thread
+from loadtest.upstream import model_name, upstream_in_thread
 from providers import CompletionRequest, ProviderError
-from providers.aiohttp_transport import KEEPALIVE_OPTIONS, AiohttpTransport, UpstreamProxy, body_reader, sdk_http
 from providers.anthropic_messages import AnthropicMessagesProvider, to_anthropic_messages
 from providers.openai_chat import OpenAIChatProvider
+from providers.wire import KEEPALIVE_OPTIONS, UpstreamProxy, Wire, status_error, transport_error
+from splice.eval.corpus import TEXTS
 
 MESSAGES = [{"role": "user", "content": "hi"}]
 PROXY_VARIABLES = (
@@ -48,9 +50,9 @@ def _provider(kind: str, base_url: str) -> OpenAIChatProvider | AnthropicMessage
 
 
 def test_both_providers_send_through_the_aiohttp_transport() -> None:
-    # If an SDK stopped using the client it is given, this fails instead of a silent slowdown.
+    # If an adapter stopped sending on its wire, this fails instead of a silent slowdown.
     for kind in ("openai", "anthropic"):
-        assert isinstance(_provider(kind, "http://127.0.0.1:9")._client._client._transport, AiohttpTransport)
+        assert isinstance(_provider(kind, "http://127.0.0.1:9")._wire, Wire)
 
 
 async def _read(provider: OpenAIChatProvider | AnthropicMessagesProvider, model: str) -> str:
@@ -63,19 +65,17 @@ async def _read(provider: OpenAIChatProvider | AnthropicMessagesProvider, model:
 
 def test_upstream_connections_get_tcp_keepalive() -> None:
     async def options(url: str) -> list[int]:
-        transport = AiohttpTransport()
+        wire = Wire(url, {})
         body = {"model": model_name("m", text="prose", tps=5), "messages": MESSAGES, "stream": True}
-        response = await transport.handle_async_request(
-            sdk_http.Request("POST", url, json=body)
-        )  # open while it streams
-        sock = response.stream._response.connection.transport.get_extra_info("socket")  # type: ignore[attr-defined]
+        response = await wire.post("/chat/completions", body)  # open while it streams
+        sock = response.connection.transport.get_extra_info("socket")  # type: ignore[union-attr]
         values = [sock.getsockopt(level, option) for level, option, _ in KEEPALIVE_OPTIONS]
-        await response.aclose()
-        await transport.aclose()
+        response.close()
+        await wire.aclose()
         return values
 
     with upstream_in_thread() as upstream:
-        values = asyncio.run(options(upstream.base_url + "/v1/chat/completions"))
+        values = asyncio.run(options(upstream.base_url + "/v1"))
     assert values[0] == 1  # SO_KEEPALIVE
     assert values[1:] == [value for _, _, value in KEEPALIVE_OPTIONS[1:]]
 
@@ -270,7 +270,7 @@ def test_an_https_upstream_goes_through_the_proxy_in_a_tunnel(
 def test_finished_streams_hand_their_connection_back_for_the_next(kind: str) -> None:
     """A new TCP (and TLS) handshake per generation would cost every stream a round trip or more."""
 
-    async def main(upstream) -> tuple[list[str], int]:  # type: ignore[no-untyped-def]
+    async def main(upstream) -> tuple[list[str], int]:
         provider = _provider(kind, upstream.base_url)
         texts, connections = [], set()
         for _ in range(5):
@@ -294,7 +294,7 @@ def test_finished_streams_hand_their_connection_back_for_the_next(kind: str) -> 
 def test_an_abandoned_stream_closes_its_connection_instead_of_pooling_it(kind: str) -> None:
     """The relay drops a stalled primary mid-body; its unread bytes must never reach the next request."""
 
-    async def main(upstream) -> tuple[str, str, int]:  # type: ignore[no-untyped-def]
+    async def main(upstream) -> tuple[str, str, int]:
         provider = _provider(kind, upstream.base_url)
         stalled = await provider.open(
             CompletionRequest(
@@ -323,7 +323,7 @@ def test_an_abandoned_stream_closes_its_connection_instead_of_pooling_it(kind: s
     assert text == TEXTS["code"]
 
 
-CONVERSATION = [
+CONVERSATION: list[dict[str, Any]] = [
     {"role": "system", "content": "Answer briefly."},
     {
         "role": "user",
@@ -336,9 +336,9 @@ CONVERSATION = [
 
 
 def test_the_request_body_carries_the_messages_exactly_as_given() -> None:
-    """The body goes out as built, through the SDK's `post()`: no TypedDict transform, the caller's extra keys kept."""
+    """The body goes out as built: no TypedDict transform, the caller's extra keys kept."""
 
-    async def bodies(upstream: object) -> list[dict]:
+    async def bodies(upstream: Any) -> list[dict[str, Any]]:
         out = []
         for provider in (
             OpenAIChatProvider(base_url=f"{upstream.base_url}/v1", api_key="k"),
@@ -384,7 +384,7 @@ def test_the_request_body_carries_the_messages_exactly_as_given() -> None:
 def test_a_pooled_connection_the_server_closed_is_not_reused(kind: str) -> None:
     """Servers close idle keep-alive connections; the next stream must get a fresh one, not an error."""
 
-    async def main(upstream) -> tuple[str, str, int]:  # type: ignore[no-untyped-def]
+    async def main(upstream) -> tuple[str, str, int]:
         provider = _provider(kind, upstream.base_url)
         request = CompletionRequest(model=model_name("m", text="short", tps=2000), messages=MESSAGES, max_tokens=500)
         first = "".join([piece async for piece in await provider.open(request)])
@@ -432,13 +432,11 @@ def test_a_connect_that_hangs_ends_at_the_connect_timeout() -> None:
         for sock in (*fillers, listener):
             sock.close()
     assert (error.kind, error.cause) == ("timeout", "connect_timeout")
-    assert isinstance(
-        error.__cause__.__cause__, sdk_http.ConnectTimeout
-    )  # ProviderError <- SDK's APITimeoutError <- the transport's
+    assert isinstance(error.__cause__, aiohttp.ConnectionTimeoutError)  # ProviderError <- aiohttp's connect timeout
     assert elapsed >= 0.5  # the timeout, not an immediate refusal
 
 
-def test_the_path_goes_out_as_httpx_encoded_it() -> None:
+def test_the_path_goes_out_as_given() -> None:
     """aiohttp would re-quote or normalise it; gateways route and sign on the encoded path."""
 
     async def main(base_url: str) -> str:
@@ -454,7 +452,7 @@ def test_the_path_goes_out_as_httpx_encoded_it() -> None:
 
 
 def test_credentials_in_the_base_url_do_not_break_the_request() -> None:
-    """httpx turns them into an Authorization header; aiohttp must not see them a second time."""
+    """The wire turns them into an Authorization header, as httpx does; aiohttp must not see them a second time."""
 
     async def main(base_url: str) -> str:
         return await _read(
@@ -507,7 +505,8 @@ OPENAI_SSE = (
         + b"\n\n"
         for piece in ("Gzip", "ped ", "words")
     )
-    + b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n'
+    + b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m",'
+    b'"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n'
 )
 
 
@@ -533,8 +532,8 @@ async def _one_response_server(body: bytes, headers: bytes) -> tuple[asyncio.Abs
 
 
 @pytest.mark.parametrize("encoding", ["identity", "gzip"])
-def test_a_body_is_read_straight_from_aiohttp_unless_httpx_must_decode_it(encoding: str) -> None:
-    """The fast read skips httpx's byte-stream layers; a compressed body still goes through its decoder."""
+def test_a_body_is_read_straight_from_aiohttp_and_decoded_by_it(encoding: str) -> None:
+    """The adapter reads aiohttp's response itself; a compressed body goes through aiohttp's decoder."""
     body = gzip.compress(OPENAI_SSE) if encoding == "gzip" else OPENAI_SSE
     headers = b"content-encoding: gzip\r\n" if encoding == "gzip" else b""
 
@@ -543,7 +542,7 @@ def test_a_body_is_read_straight_from_aiohttp_unless_httpx_must_decode_it(encodi
         provider = OpenAIChatProvider(base_url=f"http://127.0.0.1:{port}/v1", api_key="k")
         try:
             stream = await provider.open(CompletionRequest(model="m", messages=MESSAGES))
-            direct = body_reader(stream._response) is not None  # type: ignore[attr-defined]
+            direct = isinstance(stream._response, aiohttp.ClientResponse)
             text = "".join([piece async for piece in stream])
             return text, direct
         finally:
@@ -552,17 +551,45 @@ def test_a_body_is_read_straight_from_aiohttp_unless_httpx_must_decode_it(encodi
 
     text, direct = asyncio.run(main())
     assert text == "Gzipped words"
-    assert direct is (encoding == "identity")
+    assert direct
 
 
 def test_the_fake_upstreams_bodies_take_the_direct_read() -> None:
-    async def main(upstream) -> bool:  # type: ignore[no-untyped-def]
+    async def main(upstream) -> bool:
         provider = _provider("openai", upstream.base_url)
         stream = await provider.open(CompletionRequest(model=model_name("m", text="short"), messages=MESSAGES))
-        direct = body_reader(stream._response) is not None  # type: ignore[attr-defined]
+        direct = isinstance(stream._response, aiohttp.ClientResponse)
         assert "".join([piece async for piece in stream]) == TEXTS["short"]
         await provider.aclose()
         return direct
 
     with upstream_in_thread() as upstream:
         assert asyncio.run(main(upstream))
+
+
+@pytest.mark.parametrize(
+    ("exc", "reading", "kind", "cause"),
+    [
+        (aiohttp.ConnectionTimeoutError("t"), False, "timeout", "connect_timeout"),
+        (aiohttp.ClientConnectionError("refused"), False, "connection", "connection_error"),
+        (aiohttp.ServerDisconnectedError(), False, "connection", "connection_error"),  # the POST may have gone out
+        (aiohttp.SocketTimeoutError("t"), True, "timeout", "read_timeout"),
+        (aiohttp.ClientPayloadError("Response payload is not completed"), True, "connection", "connection_closed"),
+        (aiohttp.ClientOSError(104, "Connection reset by peer"), True, "connection", "connection_reset"),
+        (aiohttp.ServerDisconnectedError(), True, "connection", "connection_closed"),
+        (RuntimeError("odd"), True, "connection", "connection_error"),
+    ],
+)
+def test_every_transport_failure_is_named_once_by_the_wire(
+    exc: BaseException, reading: bool, kind: str, cause: str
+) -> None:
+    error = transport_error(exc, reading=reading)
+    assert (error.kind, error.cause) == (kind, cause)
+
+
+def test_an_http_error_answer_keeps_the_upstreams_message_and_its_kind() -> None:
+    body = orjson.dumps({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})
+    error = status_error(529, body)
+    assert (error.kind, error.status, error.cause) == ("overloaded", 529, "http_status")
+    assert error.message == "Error code: 529 - Overloaded"
+    assert status_error(502, b"<html>bad gateway</html>").message == "Error code: 502 - <html>bad gateway</html>"

@@ -8,13 +8,15 @@ import time
 from collections import Counter
 
 import httpx
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from relay import events
 from relay.cli import RedactTokens
 from relay.config import load_config_dict
-from relay.engine import Generation, GenerationRequest, _Watch
+from relay.engine import Generation, GenerationRequest
+from relay.engine.attempt import StopFlag, Stopped, Watch, stall_threshold
 from relay.log import LiveStream, PackedFrames, new_stream_id
 from relay.ticker import Ticker
 
@@ -64,9 +66,12 @@ def test_dropped_clients_leave_no_task_behind() -> None:
         client.delete(f"/v1/streams/{created['id']}", params={"token": created["token"]})
 
 
-def _generation(**route: object) -> Generation:
+def _generation(tokens_per_s: float = 30.0, **route: object) -> Generation:
     config = load_config_dict(
-        {"providers": {"sim": {"kind": "simulated"}}, "routes": {"r": {"targets": ["sim/demo"], **route}}}
+        {
+            "providers": {"sim": {"kind": "simulated", "tokens_per_s": tokens_per_s}},
+            "routes": {"r": {"targets": ["sim/demo"], **route}},
+        }
     )
     from relay.app import Relay
     from relay.log import LiveStream
@@ -83,15 +88,15 @@ def _generation(**route: object) -> Generation:
 def test_adaptive_stall_threshold_follows_the_stream_pace_within_bounds() -> None:
     fixed = _generation(stall_timeout_s=5.0)
     adaptive = _generation(stall_timeout_s=5.0, stall_adaptive=True, stall_floor_s=0.3)
-    fast = _Watch(last_chunk_at=10.0, got_first=True, started_at=9.0, chunks=100)  # 10 ms gaps
-    slow = _Watch(last_chunk_at=100.0, got_first=True, started_at=50.0, chunks=50)  # 1 s gaps
-    few = _Watch(last_chunk_at=10.0, got_first=True, started_at=9.99, chunks=3)  # too little to judge
-    assert fixed._stall_threshold(fast) == 5.0
-    assert adaptive._stall_threshold(fast) == 0.3  # 8 x 10 ms, but never below the floor
-    assert adaptive._stall_threshold(slow) == 5.0  # 8 x 1 s, but never above stall_timeout_s
-    assert adaptive._stall_threshold(few) == 5.0
-    mid = _Watch(last_chunk_at=20.0, got_first=True, started_at=10.0, chunks=100)  # 100 ms gaps
-    assert abs(adaptive._stall_threshold(mid) - 0.8) < 1e-9
+    fast = Watch(last_chunk_at=10.0, got_first=True, started_at=9.0, chunks=100)  # 10 ms gaps
+    slow = Watch(last_chunk_at=100.0, got_first=True, started_at=50.0, chunks=50)  # 1 s gaps
+    few = Watch(last_chunk_at=10.0, got_first=True, started_at=9.99, chunks=3)  # too little to judge
+    assert stall_threshold(fixed.route, fast) == 5.0
+    assert stall_threshold(adaptive.route, fast) == 0.3  # 8 x 10 ms, but never below the floor
+    assert stall_threshold(adaptive.route, slow) == 5.0  # 8 x 1 s, but never above stall_timeout_s
+    assert stall_threshold(adaptive.route, few) == 5.0
+    mid = Watch(last_chunk_at=20.0, got_first=True, started_at=10.0, chunks=100)  # 100 ms gaps
+    assert abs(stall_threshold(adaptive.route, mid) - 0.8) < 1e-9
 
 
 def test_serve_keeps_full_collections_short_and_rare() -> None:
@@ -199,7 +204,7 @@ async def test_a_finished_stream_is_packed_and_reads_the_same() -> None:
 
 
 async def test_the_ticker_visits_every_generation_a_slice_at_a_time() -> None:
-    """Each generation is ticked once per interval, but never all of them in one go (the burst every token waited for)."""
+    """Each generation is ticked once per interval, never all of them in one go (the burst every token waited for)."""
 
     class Probe:
         def __init__(self) -> None:
@@ -227,3 +232,42 @@ async def test_the_ticker_visits_every_generation_a_slice_at_a_time() -> None:
     assert max(per_wake.values()) <= 1  # 24 generations over 50 slices
     counts = [len(p.ticks) for p in probes]
     assert max(counts) - min(counts) <= 1  # once per round of slices each, not once per slice
+
+
+async def test_the_stop_flag_keeps_its_first_reason_and_wakes_a_waiting_attempt() -> None:
+    flag = StopFlag()
+    flag.check()  # not set: nothing happens
+    woken = flag.woken()
+    assert not woken.done()
+    flag.set("budget")
+    flag.set("max_duration")  # the first reason stands
+    assert woken.done() and flag.reason == "budget"
+    with pytest.raises(Stopped) as caught:
+        flag.check()
+    assert caught.value.reason == "budget"
+    assert flag.woken().done()
+
+
+async def test_a_budget_stop_ends_the_generation_through_its_flag_not_a_cancellation() -> None:
+    generation = _generation(tokens_per_s=50)
+    task = asyncio.create_task(generation.run())
+    for _ in range(200):
+        if generation.sent_chars > 20:
+            break
+        await asyncio.sleep(0.01)
+    generation.stop("budget")
+    await asyncio.wait_for(asyncio.shield(task), timeout=10)
+    assert not task.cancelled() and task.cancelling() == 0  # the task was never cancelled, so never un-cancelled
+    stream = generation.stream
+    assert stream.status == "done" and stream.finish_reason == "budget"
+    assert generation.reporter.attempts[-1].end == "budget"
+    assert stream.text and len(stream.text) == generation.sent_chars  # what was sent is the answer
+
+
+async def test_a_stop_before_the_first_attempt_ends_without_calling_the_upstream() -> None:
+    generation = _generation()
+    generation._stop.set("max_duration")  # as the deadline would, before the chain's first step
+    await generation.run()
+    assert generation.stream.status == "failed" and generation.stream.error is not None
+    assert generation.stream.error["code"] == "max_duration"
+    assert generation.reporter.attempts == []

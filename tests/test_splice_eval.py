@@ -2,16 +2,47 @@
 
 from __future__ import annotations
 
-from splice.eval import is_clean, run_eval
+from functools import cache
+
+import pytest
+
+from splice.eval import Outcome, category_rates, is_clean, run_eval
+from splice.eval.floor import FLOOR
 from splice.eval.simulate import build_cases, run_case
 from splice.seam import SeamRepair
 
 
+@cache
+def _outcomes(corpus: str, holdback: bool) -> list[Outcome]:
+    return run_eval(seed=1234, corpus=corpus, holdback=holdback)
+
+
 def test_eval_clean_rate() -> None:
-    outcomes = run_eval(seed=1234)
+    outcomes = _outcomes("dev", True)
     assert len(outcomes) >= 200
     clean = sum(1 for o in outcomes if not o.problems)
     assert clean / len(outcomes) >= 0.99, [(o.case, o.problems) for o in outcomes if o.problems][:10]
+    assert clean / len(outcomes) >= 0.995
+
+
+@pytest.mark.parametrize("run", sorted(FLOOR))
+def test_no_category_falls_below_its_floor(run: str) -> None:
+    """Every rule is property-tested over the whole corpus: no category of either corpus, hold-back on or off, drops."""
+    corpus, holdback = run.split("/")
+    rates = category_rates(_outcomes(corpus, holdback == "on"))
+    assert set(rates) == set(FLOOR[run])
+    assert {k: (v, FLOOR[run][k]) for k, v in rates.items() if v < FLOOR[run][k]} == {}
+
+
+def test_held_out_targets() -> None:
+    """The rules are judged on the held-out corpus: >= 99% hold-back on, >= 98% off, less than a point apart."""
+    rates = {}
+    for holdback in (True, False):
+        outcomes = _outcomes("held-out", holdback)
+        rates[holdback] = sum(1 for o in outcomes if not o.problems) / len(outcomes)
+    assert rates[True] >= 0.99
+    assert rates[False] >= 0.98
+    assert rates[True] - rates[False] < 0.01
 
 
 def test_checker_is_strict() -> None:

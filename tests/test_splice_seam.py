@@ -347,3 +347,116 @@ def test_a_word_a_preamble_pattern_knows_is_never_decided_early(chunks: list[str
     out = "".join(seam.feed(chunk) for chunk in chunks) + seam.finish()
     assert seam.result is not None and seam.result.strategy == "preamble"
     assert out == "mouths of the harbour."
+
+
+@pytest.mark.parametrize(
+    ("sent", "head", "expected"),
+    [
+        ("```python\nasync def ", "...fetch_all(urls):", "fetch_all(urls):"),  # after an identifier: not code
+        ('{"description": "des', '...cription"}', 'cription"}'),  # mid-word, in a string
+        ("```sql\nGROUP BY ", "... c.id, c.name", "c.id, c.name"),
+        ("```python\nx = 1\n", "    … y = 2", "    y = 2"),  # the new line keeps its indentation
+        ("```js\nconst all = [", "...first, ...rest];", "...first, ...rest];"),  # a spread
+        ("```python\ndef f():\n    ", "...\n", "...\n"),  # Python's Ellipsis as a placeholder
+        ("```python\nx = a[", "..., 0]", "..., 0]"),
+    ],
+)
+def test_leading_ellipsis_is_a_mark_wherever_the_text_cannot_go_on_with_one(
+    sent: str, head: str, expected: str
+) -> None:
+    assert splice(sent, head) == sent + expected
+
+
+def test_a_lead_in_and_a_reopened_fence_inside_a_code_block_are_dropped() -> None:
+    """Inside a code block a fence with an info string can only re-open it; the line introducing it goes with it."""
+    sent = "Run it:\n\n```sql\nSELECT id,\n       name\nFROM users\n"
+    head = "Here is the complete query again:\n\n```sql\nSELECT id,\n       name\nFROM users\nWHERE active;\n```\n"
+    assert splice(sent, head) == sent + "WHERE active;\n```\n"
+    # A code line that merely ends with a colon is code.
+    sent = "```python\ndef f(x):\n"
+    assert splice(sent, "    if x:\n        return 1\n") == sent + "    if x:\n        return 1\n"
+
+
+def test_a_short_repeat_that_carries_a_line_end_or_a_cell_boundary_is_dropped() -> None:
+    sent = "LIMIT 20;\n```\n\n"
+    assert splice(sent, "20;\n```\n\nAn index helps.") == sent + "An index helps."
+    sent = "| South America | 412 | "
+    assert splice(sent, "| 412 | 398 |\n") == sent + "398 |\n"
+    # A short repeat inside a line is still a legitimate doubling.
+    assert splice("| a | it is that ", "that one |\n") == "| a | it is that that one |\n"
+
+
+def test_no_blank_line_by_habit_after_a_delimiter_line() -> None:
+    sent = "It follows from this:\n\n$$\n"
+    assert splice(sent, "x = 1\n$$\n") == sent + "x = 1\n$$\n"
+
+
+def test_a_reopened_json_string_quote_is_dropped() -> None:
+    sent = '{"city": "Via Roma '
+    assert splice(sent, '"12, Milano"}') == sent + '12, Milano"}'
+    sent = '{"a": "b", "'
+    assert splice(sent, '"c": 1}') == sent + 'c": 1}'
+    assert splice('{"a": "b', '"}') == '{"a": "b"}'  # the closing quote is kept
+
+
+def test_the_line_break_after_a_mark_inside_code_is_the_marks() -> None:
+    sent = "```yaml\nimage: registry.example.com/worker"
+    assert splice(sent, "…\n:1.8.2\nenv:\n") == sent + ":1.8.2\nenv:\n"
+
+
+def test_no_space_inserted_inside_a_digit_group() -> None:
+    assert splice("| urllib3 | 9,", "870 | 4.9 ms |") == "| urllib3 | 9,870 | 4.9 ms |"
+    assert splice("It rained,", "then it stopped.") == "It rained, then it stopped."  # words still get their space
+
+
+def test_nothing_goes_between_a_char_and_the_extender_that_attaches_to_it() -> None:
+    assert splice("Family: 👨", " \u200d👩\u200d👧 all here.") == "Family: 👨\u200d👩\u200d👧 all here."
+
+
+@pytest.mark.parametrize(
+    ("sent", "head", "expected"),
+    [
+        ("so please check that your passport is valid 👍", "valid 👍🏾 and tell us.", "🏾 and tell us."),
+        ("Le café de la place était de", "était déjà plein.", "\u0301jà plein."),  # NFD sent, NFC repeat
+        ("Le café de la place était de", "Le café de la place était déjà plein.", "\u0301jà plein."),
+    ],
+)
+def test_a_repeat_that_ends_inside_the_unfinished_last_grapheme_completes_it(
+    sent: str, head: str, expected: str
+) -> None:
+    """Hold-back off: the sent text may stop inside a grapheme; the repeat is cut there and the rest of it kept."""
+    sent = unicodedata.normalize("NFD", sent)
+    assert unicodedata.normalize("NFC", splice(sent, head)) == unicodedata.normalize("NFC", sent + expected)
+
+
+def test_a_restart_catches_up_with_a_sent_text_that_stops_inside_a_word() -> None:
+    """Hold-back off: the anchor (the sent text's last words) may end inside a word the head finishes."""
+    answer = " ".join(f"Step {i} of the long procedure is described here in detail." for i in range(30))
+    sent = answer + " Finally roll back with `kubectl rollout und"
+    rest = "o deployment/service` and post a note."
+    tail = sent[-300:]
+    assert (
+        splice(
+            tail,
+            answer + " Finally roll back with `kubectl rollout undo deployment/service` and post a note.",
+            sent_text=sent,
+        )
+        == tail + rest
+    )
+
+
+def test_a_sent_text_that_stops_inside_the_indentation_gets_the_rest_of_it() -> None:
+    """Which reading of the fallback's leading spaces is right is told by the widths the block's lines use."""
+    sent = "```html\n<form>\n  <label>Email</label>\n "
+    assert splice(sent, " <button>Go</button>\n") == sent + " <button>Go</button>\n"  # finishes it
+    assert splice(sent, "  <button>Go</button>\n") == sent + " <button>Go</button>\n"  # says it again
+    lead_in = "Sure, continuing from where I left off:  <button>Go</button>\n"
+    assert splice(sent, lead_in) == sent + " <button>Go</button>\n"
+    sent = '{\n  "customer": {\n    "name": "A"\n  },\n '
+    head = 'Sure, continuing from where I left off: \n  "items": []\n}'
+    assert splice(sent, head) == sent + ' "items": []\n}'
+
+
+def test_dots_followed_by_a_space_are_no_spread() -> None:
+    sent = "```rust\nfn f(s: &str) {\n    let a = "
+    assert splice(sent, "... a.trim();\n}\n") == sent + "a.trim();\n}\n"

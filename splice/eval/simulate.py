@@ -20,8 +20,9 @@ from ..holdback import HoldBack
 from ..seam import SeamRepair
 from .check import is_clean
 from .corpus import REFERENCES
+from .heldout import HELD_OUT, HELD_OUT_NEXT
 
-__all__ = ["Case", "Outcome", "build_cases", "run_case", "PseudoTokenizer"]
+__all__ = ["Case", "Outcome", "build_cases", "run_case", "PseudoTokenizer", "BEHAVIOURS", "HELD_OUT_BEHAVIOURS"]
 
 _PREAMBLES = {
     "en": [
@@ -73,6 +74,7 @@ class Case:
     cut: int
     behaviour: str
     seed: int
+    holdback: bool = True  # False: every char the primary produced was sent (routes with hold-back off)
 
 
 @dataclass
@@ -159,6 +161,11 @@ def _cut_points(text: str) -> dict[str, list[int]]:
         add("in_nfd_char", m.start())
     for m in re.finditer(r"[\u3040-\u30ff\u4e00-\u9fff]{3}", text):
         add("cjk", m.start() + 1)
+    for m in re.finditer(r"[\u0e00-\u0eff]{3}", text):
+        add("thai_lao", m.start() + 1)
+    for m in re.finditer(r"[\u200e\u200f\u061c]", text):
+        add("at_bidi_mark", m.start())
+        add("at_bidi_mark", m.start() + 1)
     return points
 
 
@@ -287,19 +294,127 @@ BEHAVIOURS = [
     "list_restart",
 ]
 END_BEHAVIOURS = ["complete", "complete_restart"]
+#: Fallback behaviours no rule was written against: the held-out set runs them on every text.
+HELD_OUT_BEHAVIOURS = [
+    "ellipsis",
+    "reopen",
+    "markdown_repeat",
+    "indent_repeat",
+    "unicode_form",
+    "code_restart",
+]
+
+_OPENERS = {'"': '"', "“": "”", "«": "»", "„": "“", "(": ")", "[": "]", "{": "}", "「": "」"}
+_QUOTE_OPENERS = frozenset('"“«„「')
+_INLINE_MARKERS = re.compile(r"\*\*|`|(?<![*\w])[*_](?=\w)")
+_BLOCK_MARKER = re.compile(r"^[ \t]*(?:#{1,6} |[-*+] |\d{1,9}[.)] |> |\| )")
 
 
-def build_cases(seed: int = 1234, per_kind: int = 1) -> list[Case]:
+def _open_span(sent: str) -> int | None:
+    """Offset of the innermost quote or bracket still open on the sent text's last line."""
+    line_start = sent.rfind("\n") + 1
+    stack: list[tuple[str, int]] = []
+    for i in range(line_start, len(sent)):
+        c = sent[i]
+        if stack and c == _OPENERS[stack[-1][0]]:
+            stack.pop()
+        elif c in _OPENERS:
+            stack.append((c, i))
+    return stack[-1][1] if stack else None
+
+
+def _held_out_output(behaviour: str, reference: str, sent: str, rng: random.Random) -> str | None:
+    """The held-out fallback behaviours: ways real models continue badly that the rules were not written for."""
+    cont = reference[len(sent) :]
+    if not cont.strip():
+        return None
+    if behaviour == "ellipsis":
+        mark = rng.choice(["...", "…"])
+        body = cont.lstrip()
+        ws = cont[: len(cont) - len(body)] if sent.endswith("\n") else ""  # a new line keeps its indentation
+        if rng.random() < 0.5:
+            return ws + mark + " " + body
+        return ws + mark + (body if sent[-1:].isspace() else cont)
+    if behaviour == "reopen":
+        p = _open_span(sent)
+        if p is None:
+            return None
+        if sent[p] in _QUOTE_OPENERS and rng.random() < 0.5:
+            return sent[p] + (cont.lstrip() if sent[-1:].isspace() else cont)
+        return sent[p:] + cont
+    if behaviour == "markdown_repeat":
+        line = sent[sent.rfind("\n") + 1 :]
+        open_inline = None
+        for m in _INLINE_MARKERS.finditer(line):
+            open_inline = None if open_inline == m.group() else (open_inline or m.group())
+        if open_inline:  # "**" / "`" / "*" re-opened inside the span
+            return open_inline + (cont.lstrip() if sent[-1:].isspace() else cont)
+        block = _BLOCK_MARKER.match(line)
+        if block is None:
+            return None
+        marker = block.group().lstrip(" \t")
+        if not line[block.end() :].strip():
+            return marker + cont.lstrip(" ")  # the item's marker said again
+        if marker[0] in "-*+0123456789" and rng.random() < 0.5:
+            return marker + cont.lstrip(" ")  # a list item's marker repeated in the middle of its text
+        return None
+    if behaviour == "indent_repeat":
+        line = sent[sent.rfind("\n") + 1 :]
+        body = line.lstrip(" \t")
+        if not body.strip():
+            return None
+        indent = line[: len(line) - len(body)]
+        other = rng.choice([i for i in ("", "  ", "    ", "\t", indent + "  ", indent[:-2]) if i != indent])
+        return other + body + cont
+    if behaviour == "unicode_form":
+        start = len(sent)
+        while 0 < start < len(reference) and unicodedata.combining(reference[start]):
+            start -= 1  # a model re-states the whole grapheme it continues
+        words = sent[_word_start(sent, rng.randint(2, 4)) :] if rng.random() < 0.5 else sent[start:]
+        text = words + reference[len(sent) :]
+        nfc = unicodedata.normalize("NFC", text)
+        return unicodedata.normalize("NFD", text) if nfc == text else nfc
+    if behaviour == "code_restart":
+        spans = _fence_spans(reference)
+        span = next(((a, b) for a, b in spans if a <= len(sent) <= b), None)
+        if span is None:
+            return None
+        if rng.random() < 0.5:
+            return reference[span[0] :]
+        open_line = reference[: span[0]].rstrip("\n").rsplit("\n", 1)[-1].strip()
+        return "Here is the complete code again:\n\n" + open_line + "\n" + reference[span[0] :]
+    raise ValueError(behaviour)
+
+
+def build_cases(seed: int = 1234, per_kind: int = 1, *, corpus: str = "dev", holdback: bool = True) -> list[Case]:
+    """The cases of one corpus: "dev" (development texts and behaviours), "held-out" or "held-out-next".
+
+    The held-out corpus is every held-out text under every behaviour, plus the
+    development texts under the held-out behaviours; "held-out-next" is the next
+    batch of held-out texts under every behaviour.
+    """
+    if corpus == "dev":
+        plan = [(name, kind, text, BEHAVIOURS, True) for name, kind, text in REFERENCES]
+    elif corpus == "held-out":
+        seed += 7919  # its own random stream: the development cases stay as they are
+        plan = [(n, k, t, BEHAVIOURS + HELD_OUT_BEHAVIOURS, True) for n, k, t in HELD_OUT]
+        plan += [(n, k, t, HELD_OUT_BEHAVIOURS, False) for n, k, t in REFERENCES]
+    elif corpus == "held-out-next":
+        seed += 4421
+        plan = [(n, k, t, BEHAVIOURS + HELD_OUT_BEHAVIOURS, True) for n, k, t in HELD_OUT_NEXT]
+    else:
+        raise ValueError(corpus)
     rng = random.Random(seed)
     cases: list[Case] = []
-    for name, kind, text in REFERENCES:
+    for name, kind, text, behaviours, with_end in plan:
         points = _cut_points(text)
         for cut_kind, positions in sorted(points.items()):
             for pos in rng.sample(sorted(set(positions)), min(per_kind, len(set(positions)))):
-                for behaviour in BEHAVIOURS:
-                    cases.append(Case(name, kind, cut_kind, pos, behaviour, rng.randrange(1 << 30)))
-        for behaviour in END_BEHAVIOURS:
-            cases.append(Case(name, kind, "end", len(text), behaviour, rng.randrange(1 << 30)))
+                for behaviour in behaviours:
+                    cases.append(Case(name, kind, cut_kind, pos, behaviour, rng.randrange(1 << 30), holdback))
+        if with_end:
+            for behaviour in END_BEHAVIOURS:
+                cases.append(Case(name, kind, "end", len(text), behaviour, rng.randrange(1 << 30), holdback))
     return cases
 
 
@@ -311,7 +426,7 @@ def _chunks(text: str, rng: random.Random, low: int, high: int) -> Iterator[str]
         i += n
 
 
-_TEXTS = {name: text for name, _, text in REFERENCES}
+_TEXTS = {name: text for name, _, text in REFERENCES + HELD_OUT + HELD_OUT_NEXT}
 
 
 def run_case(
@@ -324,13 +439,16 @@ def run_case(
     rolling = RollingBuffer(tokenizer.encode, tokenizer.decode, max_tokens=200)
     sent_parts = []
     for chunk in _chunks(reference[: case.cut], rng, 1, 6):
-        out = hold.feed(chunk)
+        out = hold.feed(chunk) if case.holdback else chunk
         if out:
             sent_parts.append(out)
             rolling.append(out)
     dropped = hold.drop()
     sent = "".join(sent_parts)
-    fallback = _fallback_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
+    if case.behaviour in HELD_OUT_BEHAVIOURS:
+        fallback = _held_out_output(case.behaviour, reference, sent, rng)
+    else:
+        fallback = _fallback_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
     if fallback is None:
         return None
     tail = rolling.tail()

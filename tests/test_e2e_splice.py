@@ -1,0 +1,105 @@
+"""The splice end to end, for every kind of text in both eval corpora.
+
+Client -> real uvicorn relay -> real OpenAI / Anthropic SDKs -> fake upstream (loadtest/upstream.py).  For each
+kind of text, both provider orientations and each primary fault (stall, close, error event), the primary stops
+mid-answer and a fallback continues it, misbehaving in one of the fake upstream's ways; the reader's text must be
+the reference.  The streams run concurrently in a module fixture, so the matrix costs about as much as its
+slowest few streams; the tests then judge one stream each.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+import pytest
+
+from loadtest.upstream import model_name
+from relay.config import load_config_dict
+from splice.eval import is_clean
+from splice.eval.corpus import REFERENCES
+from splice.eval.heldout import HELD_OUT
+
+from .support import Event, RelayServer, run_route, terminal, text_of, upstream_providers
+
+DIRECTIONS = {"openai-to-anthropic": ("oa", "an"), "anthropic-to-openai": ("an", "oa")}
+FAULTS = ("stall", "close", "error_event")
+#: The fake upstream's continuation behaviours, spread over the matrix so that each meets every fault and direction.
+CONTINUATIONS = ("exact", "repeat_words", "repeat_sentence", "restart", "preamble")
+STALL = {"stall_timeout_s": 0.2, "first_token_timeout_s": 5}
+#: Where the primary stops, as a fraction of the answer's chunks: two cuts per kind of text, one per orientation.
+CUTS = {"openai-to-anthropic": 0.37, "anthropic-to-openai": 0.71}
+
+
+def _one_text_per_kind() -> dict[str, tuple[str, str]]:
+    """kind -> (upstream text name, reference text): the first reference of each kind, in both corpora."""
+    texts: dict[str, tuple[str, str]] = {}
+    for name, kind, text in REFERENCES + HELD_OUT:
+        texts.setdefault(kind, (f"splice-{name}", text))
+    return texts
+
+
+TEXTS = _one_text_per_kind()
+CASES = [(kind, direction, fault) for kind in sorted(TEXTS) for direction in sorted(DIRECTIONS) for fault in FAULTS]
+
+
+def _continuation(kind: str, direction: str, fault: str) -> str:
+    i = sorted(TEXTS).index(kind) + sorted(DIRECTIONS).index(direction) * 2 + FAULTS.index(fault)
+    return CONTINUATIONS[i % len(CONTINUATIONS)]
+
+
+def _route_name(kind: str, direction: str, fault: str) -> str:
+    return f"{kind}-{direction}-{fault}"
+
+
+def _routes(upstream: Any) -> dict[str, dict[str, Any]]:
+    routes: dict[str, dict[str, Any]] = {}
+    for kind, direction, fault in CASES:
+        name, _ = TEXTS[kind]
+        at = max(3, int(len(upstream.reference(name).tokens) * CUTS[direction]))
+        first, second = DIRECTIONS[direction]
+        cont = _continuation(kind, direction, fault)
+        routes[_route_name(kind, direction, fault)] = {
+            "targets": [
+                f"{first}/" + model_name("m", text=name, fault=fault, at=at),
+                f"{second}/" + model_name("f", text=name, cont=cont),
+            ],
+            **STALL,
+        }
+    return routes
+
+
+@pytest.fixture(scope="module")
+def streams(upstream: Any) -> dict[str, tuple[dict[str, Any], list[Event]]]:
+    """Every case's (snapshot, events), run concurrently through one relay."""
+    for name, text in TEXTS.values():
+        upstream.register_text(name, text)
+    config = load_config_dict({"providers": upstream_providers(upstream), "routes": _routes(upstream)})
+
+    def run(route: str) -> tuple[dict[str, Any], list[Event]]:
+        with httpx.Client(base_url=server.base_url, timeout=30) as client:
+            return run_route(client, route)
+
+    with RelayServer(config) as server, ThreadPoolExecutor(max_workers=16) as pool:
+        names = [_route_name(*case) for case in CASES]
+        return dict(zip(names, pool.map(run, names)))
+
+
+@pytest.mark.parametrize(("kind", "direction", "fault"), CASES)
+def test_the_reader_gets_the_reference_across_the_seam(
+    streams: dict[str, tuple[dict[str, Any], list[Event]]], kind: str, direction: str, fault: str
+) -> None:
+    snapshot, events = streams[_route_name(kind, direction, fault)]
+    reference = TEXTS[kind][1]
+    assert [e.event for e in terminal(events)] == ["done"], events[-2:]
+    failovers = [e for e in events if e.event == "failover"]
+    assert len(failovers) == 1
+    assert failovers[0].data["reason"] in {"stall", "connection_closed", "error_event"}
+    sent = text_of(events[: events.index(failovers[0])])
+    assert 0 < len(sent) < len(reference)
+    problems = is_clean(reference, sent, snapshot["text"], exact=True)
+    cont = _continuation(kind, direction, fault)
+    assert problems == [], (cont, problems, snapshot["text"][max(0, len(sent) - 60) : len(sent) + 100])
+    if cont == "exact":
+        assert snapshot["text"] == reference
