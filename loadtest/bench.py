@@ -627,6 +627,8 @@ class Bench:
             requests = [chat_request(HOST, port, sc.bench_model) for _ in range(n)]
         elif kind == "litellm":
             requests = [chat_request(HOST, port, "bench", api_key=LITELLM_KEY) for _ in range(n)]
+        elif kind == "openai_chat":  # the relay's route read through its OpenAI flavour
+            requests = [openai_chat_request(HOST, port, "default") for _ in range(n)]
         else:
             requests = [relay_request(HOST, port, "default") for _ in range(n)]
         cpu0 = cpu_seconds(pid) if pid else None
@@ -1154,6 +1156,12 @@ class Bench:
             entry["relay_added_ms"] = added(relay_sum, direct)
             if o.openai_chat:
                 await asyncio.sleep(self.pause)
+                alone, _ = await self.latency_phase(
+                    "openai_chat", relay_port, n, pid=relay.pid, upstream_pid=upstream.pid, label=f"openai chat N={n}"
+                )
+                entry["openai_chat_alone"] = alone
+                entry["openai_chat_alone_added_ms"] = added(alone, direct)
+                await asyncio.sleep(self.pause)
                 mixed, c_results = await self.flavour_phase(relay_port, n, pid=relay.pid, label=f"native+chat N={n}")
                 entry["openai_chat"] = mixed["openai_chat"]
                 entry["native_beside_openai_chat"] = mixed["native"]
@@ -1364,9 +1372,11 @@ def added(server: dict[str, Any], direct: dict[str, Any]) -> dict[str, Any]:
 def flavour_vs_native(entry: dict[str, Any], mixed_cpu_ms_per_1k: float) -> dict[str, Any]:
     """The added latency per token through /v1/chat/completions against the native endpoint's, at one N.
 
-    Both from the phase that runs the two side by side. `ratio`: the flavour's added latency over
-    the native one's, per percentile (1.10 is 10% more); `difference_ms`: the flavour's minus the
-    native's. CPU per 1000 tokens: the native-only phase's, and the side-by-side phase's.
+    `ratio` / `difference_ms`: from the phase that runs the two side by side (same load, same
+    moment), the flavour's added latency over / minus the native one's, per percentile (1.10 is
+    10% more). `alone`: the same from the phase of flavour streams only against the native-only
+    phase (each phase's own moment: the machine's other load shows in it). CPU per 1000 tokens of
+    the native-only, flavour-only and side-by-side phases.
     """
     chat = entry["openai_chat_added_ms"]["latency_ms"]
     native = entry["native_beside_openai_chat_added_ms"]["latency_ms"]
@@ -1375,11 +1385,18 @@ def flavour_vs_native(entry: dict[str, Any], mixed_cpu_ms_per_1k: float) -> dict
         a, b = chat.get(q), native.get(q)
         out["difference_ms"][q] = round(a - b, 3) if a is not None and b is not None else None
         out["ratio"][q] = round(a / b, 3) if a is not None and b is not None and b > 0 else None
+    alone, native_alone = entry["openai_chat_alone_added_ms"]["latency_ms"], entry["relay_added_ms"]["latency_ms"]
+    out["alone"] = {"ratio": {}, "difference_ms": {}}
+    for q in ("p50", "p95", "p99"):
+        a, b = alone.get(q), native_alone.get(q)
+        out["alone"]["difference_ms"][q] = round(a - b, 3) if a is not None and b is not None else None
+        out["alone"]["ratio"][q] = round(a / b, 3) if a is not None and b is not None and b > 0 else None
     out["server_cpu_ms_per_1k_tokens"] = {
         "native": entry["relay"].get("server_cpu_ms_per_1k_tokens"),
+        "openai_chat": entry["openai_chat_alone"].get("server_cpu_ms_per_1k_tokens"),
         "half_openai_chat": mixed_cpu_ms_per_1k,
     }
-    out["errors"] = entry["openai_chat"].get("errors")
+    out["errors"] = entry["openai_chat"].get("errors", 0) + entry["openai_chat_alone"].get("errors", 0)
     return out
 
 
@@ -1387,12 +1404,15 @@ def openai_chat_note(entry: dict[str, Any]) -> str:
     """One line of the run's notes: the OpenAI flavour beside the native endpoint at this N."""
     chat = entry["openai_chat_added_ms"]["latency_ms"]
     native = entry["native_beside_openai_chat_added_ms"]["latency_ms"]
+    alone, native_alone = entry["openai_chat_alone_added_ms"]["latency_ms"], entry["relay_added_ms"]["latency_ms"]
     cpu = entry["openai_chat_vs_native"]["server_cpu_ms_per_1k_tokens"]
     return (
-        f"/v1/chat/completions at N={entry['n']} (half the streams, the other half native, at once): added p50 "
-        f"{_f(chat['p50'])} / p99 {_f(chat['p99'])} ms per token, native {_f(native['p50'])} / {_f(native['p99'])} ms; "
-        f"relay CPU {_f(cpu['half_openai_chat'])} ms per 1000 tokens (native alone {_f(cpu['native'])}); "
-        f"{entry['openai_chat'].get('errors')} + {entry['native_beside_openai_chat'].get('errors')} errors"
+        f"/v1/chat/completions at N={entry['n']}: alone, added p50 {_f(alone['p50'])} / p99 {_f(alone['p99'])} ms "
+        f"per token (native alone {_f(native_alone['p50'])} / {_f(native_alone['p99'])}); half the streams beside "
+        f"native ones, {_f(chat['p50'])} / {_f(chat['p99'])} ms (native half {_f(native['p50'])} / "
+        f"{_f(native['p99'])}); relay CPU per 1000 tokens {_f(cpu['openai_chat'])} alone, "
+        f"{_f(cpu['half_openai_chat'])} half, native {_f(cpu['native'])}; "
+        f"{entry['openai_chat_vs_native']['errors']} errors"
     )
 
 
