@@ -71,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
         "them (needs root or CAP_SYS_NICE; see loadtest/isolation.py)",
     )
     parser.add_argument("--no-plots", action="store_true")
+    parser.add_argument(
+        "--no-openai-chat", action="store_true", help="skip the relay through /v1/chat/completions beside native"
+    )
     parser.add_argument("--profile-n", type=int, help="py-spy the relay during its phase at this N")
     parser.add_argument("--out", type=Path, help="results directory (default loadtest/results)")
     parser.add_argument("--no-progress", action="store_true")
@@ -100,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     options.litellm = options.litellm and not args.no_litellm
     options.redis = options.redis and not args.no_redis
     options.plots = options.plots and not args.no_plots
+    options.openai_chat = options.openai_chat and not args.no_openai_chat
     options.isolate = args.isolate
     options.realtime = args.realtime
     options.progress = not args.no_progress and (sys.stderr.isatty() or os.environ.get("LOADTEST_PROGRESS") != "0")

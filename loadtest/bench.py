@@ -38,7 +38,7 @@ from typing import Any
 import orjson
 
 from . import client
-from .client import Progress, StreamResult, chat_request, relay_request, resume_request
+from .client import Progress, StreamResult, chat_request, openai_chat_request, relay_request, resume_request
 from .isolation import CoreIsolation, realtime_prefix
 from .report import _f, profile_summary
 
@@ -77,6 +77,7 @@ class Options:
     isolate: bool = False  # keep the machine's other tasks off the relay's core for the run (loadtest/isolation.py)
     realtime: bool = False  # run the relay and LiteLLM under SCHED_FIFO (loadtest/isolation.py)
     stop_added_p99_ms: float = 1000.0  # ... or once its added p99 is beyond this (20x the sustainable limit)
+    openai_chat: bool = True  # at each N, also the relay through /v1/chat/completions, beside its native endpoint
 
     @classmethod
     def smoke_options(cls) -> Options:
@@ -626,6 +627,8 @@ class Bench:
             requests = [chat_request(HOST, port, sc.bench_model) for _ in range(n)]
         elif kind == "litellm":
             requests = [chat_request(HOST, port, "bench", api_key=LITELLM_KEY) for _ in range(n)]
+        elif kind == "openai_chat":  # the relay's route read through its OpenAI flavour
+            requests = [openai_chat_request(HOST, port, "default") for _ in range(n)]
         else:
             requests = [relay_request(HOST, port, "default") for _ in range(n)]
         cpu0 = cpu_seconds(pid) if pid else None
@@ -659,6 +662,31 @@ class Bench:
             summary["server_rss_kb"] = proc_status_kb(pid)
             summary.update(self.steady_cpu(sampler, results))  # type: ignore[arg-type]
         return summary, results
+
+    async def flavour_phase(
+        self, port: int, n: int, *, pid: int, label: str
+    ) -> tuple[dict[str, Any], list[StreamResult]]:
+        """`n` streams on the relay, every other one read through /v1/chat/completions, the rest natively.
+
+        Both halves run at once on the same relay, so they meet the same load (and whatever else
+        the machine runs meanwhile): their latencies compare with each other, not only with the
+        direct baseline. CPU is the whole phase's, per 1000 tokens of both halves.
+        """
+        requests = [
+            openai_chat_request(HOST, port, "default") if index % 2 else relay_request(HOST, port, "default")
+            for index in range(n)
+        ]
+        cpu0 = cpu_seconds(pid)
+        results, elapsed = await self.phase(label, requests)
+        used = cpu_seconds(pid) - cpu0
+        tokens = self.scenario.tokens
+        chat_results = results[1::2]
+        out = {
+            "native": self.summarize(results[0::2], elapsed, tokens),
+            "openai_chat": self.summarize(chat_results, elapsed, tokens),
+            "server_cpu_ms_per_1k_tokens": round(used / max(sum(r.tokens for r in results), 1) * 1e6, 2),
+        }
+        return out, chat_results
 
     def steady_cpu(self, sampler: CpuSampler, results: list[StreamResult]) -> dict[str, float | None]:
         """CPU per 1000 tokens and the server core's load over the steady window (None without one)."""
@@ -1126,6 +1154,24 @@ class Bench:
             )
             entry: dict[str, Any] = {"n": n, "tps": sc.tps, "tokens": sc.tokens, "direct": direct, "relay": relay_sum}
             entry["relay_added_ms"] = added(relay_sum, direct)
+            if o.openai_chat:
+                await asyncio.sleep(self.pause)
+                alone, _ = await self.latency_phase(
+                    "openai_chat", relay_port, n, pid=relay.pid, upstream_pid=upstream.pid, label=f"openai chat N={n}"
+                )
+                entry["openai_chat_alone"] = alone
+                entry["openai_chat_alone_added_ms"] = added(alone, direct)
+                await asyncio.sleep(self.pause)
+                mixed, c_results = await self.flavour_phase(relay_port, n, pid=relay.pid, label=f"native+chat N={n}")
+                entry["openai_chat"] = mixed["openai_chat"]
+                entry["native_beside_openai_chat"] = mixed["native"]
+                entry["openai_chat_added_ms"] = added(mixed["openai_chat"], direct)
+                entry["native_beside_openai_chat_added_ms"] = added(mixed["native"], direct)
+                entry["openai_chat_vs_native"] = flavour_vs_native(entry, mixed["server_cpu_ms_per_1k_tokens"])
+                self.notes.append(openai_chat_note(entry))
+                if keep_cdf:
+                    cdf[f"openai chat N={n}"] = client.latencies_ms(c_results)
+                del c_results
             if keep_cdf:
                 cdf[f"direct N={n}"] = client.latencies_ms(d_results)
                 cdf[f"relay N={n}"] = client.latencies_ms(r_results)
@@ -1323,6 +1369,53 @@ def added(server: dict[str, Any], direct: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def flavour_vs_native(entry: dict[str, Any], mixed_cpu_ms_per_1k: float) -> dict[str, Any]:
+    """The added latency per token through /v1/chat/completions against the native endpoint's, at one N.
+
+    `ratio` / `difference_ms`: from the phase that runs the two side by side (same load, same
+    moment), the flavour's added latency over / minus the native one's, per percentile (1.10 is
+    10% more). `alone`: the same from the phase of flavour streams only against the native-only
+    phase (each phase's own moment: the machine's other load shows in it). CPU per 1000 tokens of
+    the native-only, flavour-only and side-by-side phases.
+    """
+    chat = entry["openai_chat_added_ms"]["latency_ms"]
+    native = entry["native_beside_openai_chat_added_ms"]["latency_ms"]
+    out: dict[str, Any] = {"ratio": {}, "difference_ms": {}}
+    for q in ("p50", "p95", "p99"):
+        a, b = chat.get(q), native.get(q)
+        out["difference_ms"][q] = round(a - b, 3) if a is not None and b is not None else None
+        out["ratio"][q] = round(a / b, 3) if a is not None and b is not None and b > 0 else None
+    alone, native_alone = entry["openai_chat_alone_added_ms"]["latency_ms"], entry["relay_added_ms"]["latency_ms"]
+    out["alone"] = {"ratio": {}, "difference_ms": {}}
+    for q in ("p50", "p95", "p99"):
+        a, b = alone.get(q), native_alone.get(q)
+        out["alone"]["difference_ms"][q] = round(a - b, 3) if a is not None and b is not None else None
+        out["alone"]["ratio"][q] = round(a / b, 3) if a is not None and b is not None and b > 0 else None
+    out["server_cpu_ms_per_1k_tokens"] = {
+        "native": entry["relay"].get("server_cpu_ms_per_1k_tokens"),
+        "openai_chat": entry["openai_chat_alone"].get("server_cpu_ms_per_1k_tokens"),
+        "half_openai_chat": mixed_cpu_ms_per_1k,
+    }
+    out["errors"] = entry["openai_chat"].get("errors", 0) + entry["openai_chat_alone"].get("errors", 0)
+    return out
+
+
+def openai_chat_note(entry: dict[str, Any]) -> str:
+    """One line of the run's notes: the OpenAI flavour beside the native endpoint at this N."""
+    chat = entry["openai_chat_added_ms"]["latency_ms"]
+    native = entry["native_beside_openai_chat_added_ms"]["latency_ms"]
+    alone, native_alone = entry["openai_chat_alone_added_ms"]["latency_ms"], entry["relay_added_ms"]["latency_ms"]
+    cpu = entry["openai_chat_vs_native"]["server_cpu_ms_per_1k_tokens"]
+    return (
+        f"/v1/chat/completions at N={entry['n']}: alone, added p50 {_f(alone['p50'])} / p99 {_f(alone['p99'])} ms "
+        f"per token (native alone {_f(native_alone['p50'])} / {_f(native_alone['p99'])}); half the streams beside "
+        f"native ones, {_f(chat['p50'])} / {_f(chat['p99'])} ms (native half {_f(native['p50'])} / "
+        f"{_f(native['p99'])}); relay CPU per 1000 tokens {_f(cpu['openai_chat'])} alone, "
+        f"{_f(cpu['half_openai_chat'])} half, native {_f(cpu['native'])}; "
+        f"{entry['openai_chat_vs_native']['errors']} errors"
+    )
+
+
 def sustainable(phases: list[dict[str, Any]], key: str, metric: str) -> dict[str, Any]:
     """The highest N run with added p99 <= 50 ms and no errors; the lowest N with errors."""
     best = None
@@ -1361,6 +1454,10 @@ def derive(res: dict[str, Any], o: Options) -> dict[str, Any]:
     if "litellm" in (phases[0] if phases else {}):
         summary["litellm_cpu_s_per_1k_tokens"] = {
             str(p["n"]): round(p["litellm"]["server_cpu_ms_per_1k_tokens"] / 1000, 4) for p in phases if "litellm" in p
+        }
+    if any("openai_chat_vs_native" in p for p in phases):
+        summary["openai_chat_vs_native"] = {
+            str(p["n"]): p["openai_chat_vs_native"] for p in phases if "openai_chat_vs_native" in p
         }
     summary["relay_peak_rss_kb"] = res.get("relay_peak_rss_kb", {}).get("VmHWM")
     summary["idle_kb_per_stream"] = res.get("idle_memory", {}).get("kb_per_stream")

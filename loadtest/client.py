@@ -30,7 +30,7 @@ import orjson
 
 from .stamps import StampReader
 
-__all__ = ["Progress", "Request", "StreamResult", "new_loop", "open_stream", "run_streams"]
+__all__ = ["Progress", "Request", "StreamResult", "new_loop", "open_stream", "openai_chat_request", "run_streams"]
 
 
 def new_loop() -> asyncio.AbstractEventLoop:
@@ -75,6 +75,11 @@ def chat_request(
         {"model": model, "stream": True, "messages": [{"role": "user", "content": "Write the benchmark answer."}]}
     )
     return Request(host, port, "POST", path, body, "openai", (("Authorization", f"Bearer {api_key}"),))
+
+
+def openai_chat_request(host: str, port: int, route: str) -> Request:
+    """The relay's route through its OpenAI flavour, read like any Chat Completions stream."""
+    return chat_request(host, port, route, path="/v1/chat/completions")
 
 
 def relay_request(host: str, port: int, route: str) -> Request:

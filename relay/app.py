@@ -5,12 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import hashlib
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-import orjson
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -23,13 +21,12 @@ from starlette.types import Receive, Scope, Send
 from providers import Provider
 
 from . import events
-from .accounting import count_chat_tokens_async
 from .audit import JsonLinesAuditLog
 from .capabilities import CapabilityTable
-from .config import Config, ConfigError, RouteConfig, default_config
+from .config import Config, ConfigError, default_config
 from .engine import EngineServices, Generation, GenerationRequest
 from .errors import ApiError, handle_api_error, handle_http_exception, handle_store_error, handle_unexpected
-from .limits import Admission, Limited, Ticket, build_admission
+from .limits import Admission, Ticket, build_admission
 from .log import (
     AuditStore,
     LiveStream,
@@ -37,15 +34,14 @@ from .log import (
     StreamStore,
     StreamView,
     TakeoverStore,
-    new_stream_id,
-    new_stream_token,
     open_store,
     read_token_for,
 )
+from .openai_routes import ROUTES as OPENAI_ROUTES
+from .opening import admit_caller, bearer, open_stream, read_json
 from .pricing import PriceTable
 from .sse import ABORT_EXTENSION, OpenResponses, SSEResponse, sse_response
 from .ticker import Ticker
-from .tokens import encoding_for_model
 from .upstreams import build_providers
 from .validation import parse_generation_request
 
@@ -222,27 +218,6 @@ def _relay(request: Request) -> Relay:
     return relay
 
 
-async def _read_json(request: Request, limit: int) -> Any:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise ApiError(413, "body_too_large", f"the body is over {limit} bytes")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise ApiError(413, "body_too_large", f"the body is over {limit} bytes")
-    try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise ApiError(400, "invalid_json", f"the body is not valid JSON: {exc}") from None
-
-
-def _bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
-
-
 async def _authorized_stream(request: Request, at_least: int = 0, *, cancel: bool = False) -> StreamView:
     """The stream named in the path, if the caller holds its token.
 
@@ -251,7 +226,7 @@ async def _authorized_stream(request: Request, at_least: int = 0, *, cancel: boo
     client's cursor `at_least`, rather than answer with a reset. So a caller
     without the token never holds a connection to the store.
     """
-    token = request.query_params.get("token") or _bearer(request)
+    token = request.query_params.get("token") or bearer(request)
     if not token:
         raise ApiError(401, "missing_token", "pass the stream token as ?token= or Authorization: Bearer")
     store = _relay(request).store
@@ -294,51 +269,13 @@ def _wants_sse(request: Request) -> bool:
 async def create_stream(request: Request) -> Response | SSEResponse:
     relay = _relay(request)
     server = relay.config.server
-    api_keys = server.api_keys
-    if api_keys and _bearer(request) not in api_keys:
-        raise ApiError(401, "invalid_api_key", "a valid API key is required: Authorization: Bearer <key>")
-    api_key = _bearer(request) if api_keys else None
-    key_id = hashlib.sha256(api_key.encode()).hexdigest() if api_key is not None else None
-    if relay.draining:
-        raise ApiError(
-            503, "draining", "this instance is shutting down; retry (another instance will answer)", retry_after_s=1
-        )
-    if len(relay.generations) >= server.max_generations:
-        raise ApiError(
-            503, "overloaded", "this instance is running as many streams as it may; retry shortly", retry_after_s=1
-        )
-    body = await _read_json(request, server.max_body_bytes)
+    key_id = admit_caller(relay, request)
+    body = await read_json(request, server.max_body_bytes)
     route_name, generation_request = parse_generation_request(body, max_output_tokens=server.max_output_tokens)
     route = relay.config.routes.get(route_name)
     if route is None:
         raise ApiError(400, "unknown_route", f"route {route_name[:100]!r} is not configured")
-    generation_request = _with_budget(relay, route, generation_request, key_id)
-    stream_id = new_stream_id()
-    ticket = await _admit(relay, route, generation_request, key_id, stream_id)
-    if ticket is not None and ticket.reserved_usd:  # the generation stops at what the key could reserve
-        own = generation_request.max_usd
-        budget = ticket.reserved_usd if own is None else min(own, ticket.reserved_usd)
-        generation_request = dataclasses.replace(generation_request, max_usd=budget)
-
-    token = new_stream_token()
-    stream = LiveStream(stream_id, token, route.name)
-    if isinstance(relay.store, TakeoverStore):
-        # Kept so another instance can continue it. Shallow: asdict() would deep-copy every message.
-        stream.request = {
-            field.name: getattr(generation_request, field.name) for field in dataclasses.fields(generation_request)
-        }
-        stream.request["key_id"] = key_id
-        stream.request["reserved_usd"] = ticket.reserved_usd if ticket is not None else None
-    try:
-        generation = Generation(
-            stream, route, generation_request, relay.services
-        )  # before add: a stream in the store always runs
-        await relay.store.add(stream)
-    except BaseException:
-        if ticket is not None:
-            relay.settle(ticket, None)
-        raise
-    relay.start_generation(stream, generation, key_id)
+    stream, token = await open_stream(relay, route, generation_request, key_id)
 
     if _wants_sse(request):
         return sse_response(
@@ -353,48 +290,6 @@ async def create_stream(request: Request) -> Response | SSEResponse:
     events_url = str(request.url_for("stream_events", stream_id=stream.id).include_query_params(token=token))
     body = {"id": stream.id, "token": token, "read_token": read_token_for(token), "events_url": events_url}
     return JSONResponse(body, status_code=201)
-
-
-def _with_budget(
-    relay: Relay, route: RouteConfig, generation_request: GenerationRequest, key_id: str | None
-) -> GenerationRequest:
-    """The request's budget: its own max_usd, else the route's; with a daily cap every keyed request needs one."""
-    budget = generation_request.max_usd if generation_request.max_usd is not None else route.max_usd
-    if budget is not None or (relay.config.server.daily_usd_per_key is not None and key_id is not None):
-        if not relay.config.accounting.enabled:
-            raise ApiError(
-                400, "budget_unavailable", "budgets need accounting, which is disabled in this relay's config"
-            )
-        unknown = [t.label for t in route.targets if relay.prices.price_for(t.model) is None]
-        if unknown:
-            raise ApiError(400, "unknown_price", f"a budget needs known prices; no price for {', '.join(unknown)}")
-    return dataclasses.replace(generation_request, max_usd=budget)
-
-
-async def _admit(
-    relay: Relay, route: RouteConfig, generation_request: GenerationRequest, key_id: str | None, stream_id: str
-) -> Ticket | None:
-    """The key's limits (429/503 with Retry-After past them); a daily cap reserves the most the stream may cost."""
-    if relay.admission is None or key_id is None:
-        return None
-    reserve = (
-        await _max_cost(relay, route, generation_request) if relay.config.server.daily_usd_per_key is not None else None
-    )
-    try:
-        return await relay.admission.admit(key_id, stream_id, reserve_usd=reserve, max_duration_s=route.max_duration_s)
-    except Limited as exc:
-        raise ApiError(exc.status, exc.code, exc.message, retry_after_s=exc.retry_after_s) from None
-
-
-async def _max_cost(relay: Relay, route: RouteConfig, generation_request: GenerationRequest) -> float:
-    """The most the stream may cost: its prompt sent to every target, its max_tokens at the dearest output price."""
-    prices = [price for target in route.targets if (price := relay.prices.price_for(target.model)) is not None]
-    prompt, _ = await count_chat_tokens_async(generation_request.messages, encoding_for_model(route.targets[0].model))
-    output = generation_request.max_tokens or route.max_tokens or relay.config.server.max_output_tokens
-    # A fallback is sent the prompt and the partial answer (at most `output` tokens) as its input.
-    usd = sum(price.cost(prompt + (output if index else 0), 0) for index, price in enumerate(prices))
-    usd += max((price.cost(0, output) for price in prices), default=0.0)
-    return usd if generation_request.max_usd is None else min(usd, generation_request.max_usd)
 
 
 async def stream_events(request: Request) -> Response | SSEResponse:
@@ -501,6 +396,7 @@ def create_app(config: Config | None = None) -> Starlette:
             Route("/v1/streams/{stream_id}/events", stream_events, methods=["GET"], name="stream_events"),
             Route("/v1/streams/{stream_id}", get_stream, methods=["GET"]),
             Route("/v1/streams/{stream_id}", cancel_stream, methods=["DELETE"]),
+            *OPENAI_ROUTES,
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
         ],

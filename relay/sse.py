@@ -146,7 +146,9 @@ class SSEResponse:
     from event id `after`, fed directly by its generation once caught up. `head`
     is bytes, or pieces of bytes sent one after the other (a large `reset`).
     With `write_timeout_s`, a client whose socket takes nothing for that long is
-    disconnected.
+    disconnected. With `transcode`, every body of native frames is passed through it
+    before it is sent (another wire format, relay/flavours/), on the fed path too; `ping`
+    replaces the keep-alive comment.
     """
 
     __slots__ = (
@@ -173,6 +175,8 @@ class SSEResponse:
         "_woken",
         "_rest",
         "_failure",
+        "_transcode",
+        "_ping_frame",
     )
 
     def __init__(
@@ -186,6 +190,8 @@ class SSEResponse:
         after: int = 0,
         stream_id: str | None = None,
         write_timeout_s: float | None = None,
+        transcode: Callable[[bytes], bytes] | None = None,
+        ping: bytes | None = None,
     ) -> None:
         self.stream_id = stream_id  # what `OpenResponses.readers` counts this response under
         self._head = head  # sent with the response headers, so they flush at once
@@ -211,6 +217,9 @@ class SSEResponse:
         self._woken: asyncio.Future[None] | None = None
         self._rest: _Rest | None = None  # a fed send that suspended, for our task to finish
         self._failure: Exception | None = None  # a fed send that raised, for our task to raise
+        # another wire format (relay/flavours/): native frames in, its bytes out (b"": nothing to send)
+        self._transcode = transcode
+        self._ping_frame = ping  # the keep-alive to send instead of `events.encode_ping()`
 
     def _raw_headers(self, scope: Scope) -> list[tuple[bytes, bytes]]:
         headers = [(b"content-type", b"text/event-stream; charset=utf-8")]
@@ -249,9 +258,12 @@ class SSEResponse:
             if isinstance(self._frames, LiveStream):
                 await self._follow(self._frames, loop)
             else:
+                transcode = self._transcode
                 async for body in self._frames:
                     if self._ended:  # a cancel the frames' source swallowed (seen inside redis-py's XREAD)
                         break
+                    if transcode is not None and not (body := transcode(body)):
+                        continue
                     self._last_send = loop.time()
                     await self._send_body(body)
         except asyncio.CancelledError:
@@ -346,6 +358,8 @@ class SSEResponse:
             position, end = self._position, stream.last_event_id
             if end > position:
                 body, self._position = stream.piece(position, end)
+                if self._transcode is not None and not (body := self._transcode(body)):
+                    continue
                 self._last_send = loop.time()
                 await self._send_body(body)
                 continue
@@ -380,8 +394,12 @@ class SSEResponse:
         if end == position:
             return
         self._position = end
-        self._last_send = self._loop.time()  # type: ignore[union-attr]
         body = frames[position] if end - position == 1 else b"".join(frames[position:end])
+        if self._transcode is not None and not (body := self._transcode(body)):
+            if stream.finished:
+                self._wake()
+            return
+        self._last_send = self._loop.time()  # type: ignore[union-attr]
         sending = self._send({"type": "http.response.body", "body": body, "more_body": True})
         try:
             waiting_on = sending.send(None)
@@ -461,7 +479,7 @@ class SSEResponse:
 
     async def _ping(self) -> None:
         """One keep-alive ping; it is held to the write timeout like any send, so it keeps no stuck reader alive."""
-        ping = events.encode_ping()
+        ping = self._ping_frame or events.encode_ping()
         if self._streaming:
             try:
                 await self._send_body(ping)

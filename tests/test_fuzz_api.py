@@ -413,3 +413,157 @@ def test_the_http_api_survives_thousands_of_generated_requests(which: str, reque
     grown = rss_bytes() - before
     print(f"{which}: RSS {before / 2**20:.1f} MiB after the warm-up, {grown / 2**20:+.1f} MiB after the run")
     assert grown < MEMORY_GROWTH_BOUND, f"RSS grew by {grown / 2**20:.1f} MiB over the run"
+
+
+# -- the OpenAI-compatible endpoints ------------------------------------------------
+#
+# The same rules in OpenAI's shape: never a 5xx, never a hang, every 4xx is
+# `{"error": {"message", "type", "param", "code"}}`; an SSE answer carries no `id:` or
+# `retry:` line and every `data` is JSON (or Chat's `[DONE]`); every stream created is cancelled.
+
+OPENAI_EXAMPLES = max(1, EXAMPLES // 2)
+
+
+def check_openai_answer(response: httpx.Response, body: bytes) -> None:
+    assert response.status_code < 500, (response.status_code, body[:300])
+    if 400 <= response.status_code < 500:
+        assert response.headers.get("content-type", "").startswith("application/json"), body[:300]
+        error = orjson.loads(body)
+        assert list(error) == ["error"], error
+        assert set(error["error"]) == {"message", "type", "param", "code"}, error
+        assert isinstance(error["error"]["message"], str) and error["error"]["message"], error
+        assert isinstance(error["error"]["type"], str) and error["error"]["type"], error
+        assert error["error"]["param"] is None or isinstance(error["error"]["param"], str), error
+
+
+def read_openai_sse(response: httpx.Response) -> list[Any]:
+    """The `data` of every event of an OpenAI-flavoured SSE body, read to its end."""
+    raw = b""
+    deadline = time.monotonic() + REQUEST_TIMEOUT_S
+    for chunk in response.iter_raw():
+        raw += chunk
+        assert time.monotonic() < deadline, raw[-300:]
+    out: list[Any] = []
+    for line in raw.split(b"\n"):
+        assert not line.startswith((b"id:", b"retry:")), line
+        if line.startswith(b"data: "):
+            out.append("[DONE]" if line == b"data: [DONE]" else orjson.loads(line[6:]))
+    return out
+
+
+def send_openai(target: Target, method: str, path: str, **options: Any) -> tuple[httpx.Response, bytes, list[Any]]:
+    target.requests += 1
+    with target.client.stream(method, path, **options) as response:
+        target.statuses[response.status_code] += 1
+        if response.status_code == 200 and response.headers.get("content-type", "").startswith("text/event-stream"):
+            events, body = read_openai_sse(response), b""
+        else:
+            events, body = [], response.read()
+    check_openai_answer(response, body)
+    if "x-stream-id" in response.headers:  # a stream was created: it ends now, whatever it was
+        stream_id, token = response.headers["x-stream-id"], response.headers["x-stream-token"]
+        assert target.client.delete(f"/v1/streams/{stream_id}", params={"token": token}).status_code == 200
+    return response, body, events
+
+
+OPENAI_MODELS = ["default", "anthropic", "failover", "oa/" + model_name("m", text="short"), "nope", "oa/", "/x", ""]
+
+
+@functools.cache
+def openai_bodies(endpoint: str) -> st.SearchStrategy[bytes]:
+    """Chat Completions or Responses bodies: valid ones of every shape, near-valid ones, any JSON, no JSON."""
+    text = st.text(max_size=100)
+    model = st.sampled_from(OPENAI_MODELS)
+    if endpoint == "chat":
+        part = st.fixed_dictionaries({"type": st.just("text"), "text": text})
+        message = st.fixed_dictionaries(
+            {
+                "role": st.sampled_from(["user", "system", "developer", "assistant"]),
+                "content": text | st.lists(part, min_size=1, max_size=2),
+            }
+        )
+        optional = {
+            "stream": st.booleans() | st.none(),
+            "stream_options": st.fixed_dictionaries({}, optional={"include_usage": st.booleans()}),
+            "max_tokens": st.integers(1, 8),
+            "max_completion_tokens": st.integers(1, 8),
+            "temperature": st.floats(0, 2),
+            "n": st.just(1),
+            "user": text,
+        }
+        valid = st.fixed_dictionaries(
+            {"model": model, "messages": st.lists(message, min_size=1, max_size=3)}, optional=optional
+        )
+        odd = {"messages": messages(JSON_VALUES), "tools": JSON_VALUES, "n": JSON_VALUES, "logprobs": JSON_VALUES}
+    else:
+        part = st.fixed_dictionaries({"type": st.sampled_from(["input_text", "output_text"]), "text": text})
+        item = st.fixed_dictionaries(
+            {
+                "role": st.sampled_from(["user", "system", "developer", "assistant"]),
+                "content": text | st.lists(part, min_size=1, max_size=2),
+            }
+        )
+        optional = {
+            "stream": st.booleans() | st.none(),
+            "background": st.booleans(),
+            "instructions": text,
+            "max_output_tokens": st.integers(1, 8),
+            "temperature": st.floats(0, 2),
+            "metadata": st.just({}),
+        }
+        valid = st.fixed_dictionaries(
+            {"model": model, "input": text.filter(bool) | st.lists(item, min_size=1, max_size=3)}, optional=optional
+        )
+        odd = {"input": JSON_VALUES | messages(JSON_VALUES), "tools": JSON_VALUES, "previous_response_id": JSON_VALUES}
+    near_valid = st.fixed_dictionaries(
+        {}, optional={"model": model | JSON_SCALARS, **{name: JSON_VALUES for name in optional}, **odd}
+    )
+    return st.one_of(
+        valid.map(orjson.dumps),
+        near_valid.map(lambda value: json.dumps(value).encode()),
+        JSON_VALUES.map(lambda value: json.dumps(value).encode()),
+        st.binary(max_size=100),
+        st.sampled_from([b"", b"{", b"[]", b"{}", OVERSIZED]),
+    )
+
+
+def fuzz_openai_create(target: Target, data: st.DataObject) -> None:
+    """POST Chat Completions or Responses bodies with odd headers; what answers 200 is read to its end."""
+    endpoint = data.draw(st.sampled_from(["chat", "responses"]), label="endpoint")
+    body = data.draw(openai_bodies(endpoint), label="body")
+    headers: dict[str, Any] = data.draw(ODD_HEADERS, label="odd headers")
+    for name in ("content-type", "accept", "authorization", "host"):
+        value = data.draw(st.sampled_from(ODD_VALUES[name]) | HEADER_VALUE, label=name)
+        if value is not None:
+            headers[name] = header(value)
+    path = "/v1/chat/completions" if endpoint == "chat" else "/v1/responses"
+    response, answer, events = send_openai(target, "POST", path, content=body, headers=headers)
+    if response.status_code == 200 and endpoint == "chat" and events:
+        assert events[-1] == "[DONE]" or "error" in events[-1], events[-2:]
+    if response.status_code == 200 and endpoint == "responses" and answer:
+        assert orjson.loads(answer)["object"] == "response"
+
+
+def fuzz_openai_read(target: Target, data: st.DataObject) -> None:
+    """GET a response (as JSON or SSE, from any cursor) or cancel it, with any id and bearer."""
+    known = data.draw(st.sampled_from(target.known), label="a real stream")
+    response_id = data.draw(st.just("resp_" + known[0]) | ODD_TEXT | st.just("resp_"), label="id")
+    bearer = data.draw(st.sampled_from([known[1], "sk-x", None]) | ODD_TEXT, label="bearer")
+    headers: dict[str, Any] = data.draw(ODD_HEADERS, label="odd headers")
+    if bearer is not None:
+        headers["authorization"] = header("Bearer " + bearer)
+    query = st.sampled_from(["stream", "starting_after", "x"]) | ODD_TEXT
+    values = st.sampled_from(["true", "false", "0", "-1", "3", "99999", "9" * 30]) | ODD_TEXT
+    params: list[tuple[str, str]] = data.draw(st.lists(st.tuples(query, values), max_size=3), label="query")
+    cancel = data.draw(st.booleans(), label="cancel")
+    path = f"/v1/responses/{quote(response_id, safe='')}" + ("/cancel" if cancel else "")
+    send_openai(target, "POST" if cancel else "GET", path, params=params, headers=headers)
+
+
+def test_the_openai_endpoints_survive_generated_requests(upstream_relay: Target) -> None:
+    """Chat Completions and Responses: never a 5xx, never a hang, OpenAI's error shape, every stream ends."""
+    target = upstream_relay
+    for family in (fuzz_openai_create, fuzz_openai_read):
+        run(family, target, OPENAI_EXAMPLES)
+    print(f"openai: {target.requests} requests, statuses {dict(sorted(target.statuses.items()))}")
+    wait_for(lambda: target.running() == 0, timeout=30)
