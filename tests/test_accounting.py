@@ -132,7 +132,7 @@ def test_a_failover_costs_both_attempts(client: httpx.Client) -> None:
 def test_budget_stops_the_stream_at_the_limit(client: httpx.Client) -> None:
     snapshot, events = run_route(client, "budget", max_usd=0.0015)
     assert [e.event for e in terminal(events)] == ["done"]
-    assert events[-1].data == {"finish_reason": "budget"}
+    assert events[-1].data == {"finish_reason": "budget", "openai_finish_reason": "length"}
     cost = final_cost(events)
     assert cost["usd"] >= 0.0015
     assert snapshot["finish_reason"] == "budget" and 0 < len(snapshot["text"]) < len(TEXTS["prose"]) * 2000 / 400

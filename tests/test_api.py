@@ -43,7 +43,7 @@ def test_create_then_stream_whole_answer(client: httpx.Client) -> None:
     status, events = read_all(client, created["events_url"])
     assert status == 200
     assert [e.event for e in terminal(events)] == ["done"]
-    assert events[-1].event == "done" and events[-1].data == {"finish_reason": "stop"}
+    assert events[-1].event == "done" and events[-1].data == {"finish_reason": "stop", "openai_finish_reason": "stop"}
     ids = [event_id(e) for e in events]
     assert ids == sorted(set(ids)) and ids[0] == 1
     snapshot = client.get(f"/v1/streams/{created['id']}", params={"token": created["token"]}).json()
@@ -116,7 +116,7 @@ def test_cancel_is_idempotent_and_ends_the_stream(client: httpx.Client) -> None:
     assert response.status_code == 200 and response.json()["status"] == "cancelled"
     assert client.delete(f"/v1/streams/{created['id']}", params=params).json()["status"] == "cancelled"
     status, events = read_all(client, created["events_url"])
-    assert terminal(events)[-1].data == {"finish_reason": "cancelled"}
+    assert terminal(events)[-1].data == {"finish_reason": "cancelled", "openai_finish_reason": "stop"}
     assert len(terminal(events)) == 1
 
 

@@ -88,3 +88,21 @@ def test_every_fault_ends_with_one_error_and_keeps_the_partial_text(
         assert partial == ""
     elif fault not in ("no_terminator", "no_finish"):
         assert 0 < len(partial) < len(TEXTS["prose"])
+
+
+@pytest.mark.parametrize(
+    ("kind", "max_tokens", "native", "openai"),
+    [
+        ("openai", None, "stop", "stop"),
+        ("openai", 5, "length", "length"),
+        ("anthropic", None, "end_turn", "stop"),
+        ("anthropic", 5, "max_tokens", "length"),
+    ],
+)
+def test_done_carries_the_providers_finish_reason_and_openais_word_for_it(
+    client: httpx.Client, kind: str, max_tokens: int | None, native: str, openai: str
+) -> None:
+    body: dict[str, Any] = {} if max_tokens is None else {"max_tokens": max_tokens}
+    _, events = run_route(client, f"{kind}-prose", **body)
+    assert terminal(events)[-1].event == "done"
+    assert terminal(events)[-1].data == {"finish_reason": native, "openai_finish_reason": openai}

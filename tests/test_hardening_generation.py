@@ -63,7 +63,7 @@ def test_a_prompt_that_panics_the_tokenizer_ends_with_one_terminal_event() -> No
         created = _create(client, SPACES, max_tokens=60)  # 60 tokens at 30/s: cost events on the way
         events, snapshot = _read_to_end(client, created)
     end = _ends_once(events)
-    assert end.event == "done" and end.data == {"finish_reason": "stop"}
+    assert end.event == "done" and end.data == {"finish_reason": "stop", "openai_finish_reason": "stop"}
     assert text_of(events) and snapshot["status"] == "done" and snapshot["text"] == text_of(events)
     costs = [e.data for e in events if e.event == "cost"]
     assert any(cost["estimated"] for cost in costs)
@@ -293,4 +293,7 @@ async def test_a_generation_cancelled_before_it_ran_can_be_ended() -> None:
     generation.ensure_ended()  # what the app's done callback calls
     events = parse_sse(b"".join(stream.frames).decode())
     # cast: mypy keeps the narrowing of the assert above, not knowing that ensure_ended changed the status
-    assert cast(str, stream.status) == "cancelled" and _ends_once(events).data == {"finish_reason": "cancelled"}
+    assert cast(str, stream.status) == "cancelled" and _ends_once(events).data == {
+        "finish_reason": "cancelled",
+        "openai_finish_reason": "stop",
+    }

@@ -454,7 +454,8 @@ def test_a_cancel_on_another_relay_reaches_the_generation(redis_url: str) -> Non
         assert snapshot(on_a, created)["status"] == "cancelled"
         status, log = read_all(on_b, events_path(created))
         assert (
-            terminal(log)[-1].data == {"finish_reason": "cancelled"} and text_of(log) == snapshot(on_a, created)["text"]
+            terminal(log)[-1].data == {"finish_reason": "cancelled", "openai_finish_reason": "stop"}
+            and text_of(log) == snapshot(on_a, created)["text"]
         )
 
 
@@ -467,7 +468,7 @@ def test_a_stream_survives_a_relay_restart(redis_url: str) -> None:
     with RelayServer(config) as again, httpx.Client(base_url=again.base_url, timeout=30) as client:
         status, rest = read_all(client, events_path(created), headers={"Last-Event-ID": id_of(seen[-1])})
         assert status == 200 and [event_id(e) for e in rest] == list(range(16, 16 + len(rest)))
-        assert rest[-1].event == "done" and rest[-1].data == {"finish_reason": "stop"}
+        assert rest[-1].event == "done" and rest[-1].data == {"finish_reason": "stop", "openai_finish_reason": "stop"}
         assert text_of(seen + rest) == snapshot(client, created)["text"]
 
 

@@ -28,6 +28,7 @@ from splice.prompt import ContinuationMode, build_continuation
 from .. import events
 from ..capabilities import CapabilityTable
 from ..config import AccountingConfig, RouteConfig, Target
+from ..finish import openai_finish_reason
 from ..log import LiveStream, StreamTooLarge
 from ..pricing import PriceTable
 from ..tokens import count_tokens_async
@@ -187,6 +188,13 @@ class Generation:
             if isinstance(exc, _EXITS):
                 raise
             logger.error("stream %s: the final cost failed", stream.id, exc_info=exc)
+        status, event, data = terminal
+        if event == events.DONE:  # the provider's own finish reason, and OpenAI's word for it beside it
+            terminal = (
+                status,
+                event,
+                {**data, "openai_finish_reason": openai_finish_reason(data.get("finish_reason"))},
+            )
         try:
             stream.finish(*terminal)
         except BaseException as exc:
