@@ -12,13 +12,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .config import RouteConfig, Target
+from .engine import GenerationRequest
 from .errors import ApiError
 from .flavours.chat_completions import KEEP_ALIVE, ChatChunks, ChatCompletion, parse_chat_request
 from .flavours.responses import (
@@ -84,18 +86,30 @@ def _sse(
     )
 
 
-async def chat_completions(request: Request) -> Response | SSEResponse:
+class _Asked(Protocol):
+    model: str
+    generation: GenerationRequest
+
+
+_AskedT = TypeVar("_AskedT", bound=_Asked)
+
+
+async def _open(request: Request, parse: Callable[..., _AskedT]) -> tuple[Relay, _AskedT, LiveStream, str]:
+    """Admit the caller, read the body with `parse`, and open its stream on the route its `model` names."""
     relay = _relay(request)
     server = relay.config.server
     key_id = admit_caller(relay, request)
-    chat = parse_chat_request(
-        await read_json(request, server.max_body_bytes), max_output_tokens=server.max_output_tokens
-    )
-    route = _route_for(relay, chat.model)
+    asked = parse(await read_json(request, server.max_body_bytes), max_output_tokens=server.max_output_tokens)
+    route = _route_for(relay, asked.model)
     stream_id = new_stream_id()
     stream, token = await open_stream(
-        relay, route, chat.generation, key_id, stream_id=stream_id, token=owner_token(bearer(request), stream_id)
+        relay, route, asked.generation, key_id, stream_id=stream_id, token=owner_token(bearer(request), stream_id)
     )
+    return relay, asked, stream, token
+
+
+async def chat_completions(request: Request) -> Response | SSEResponse:
+    relay, chat, stream, token = await _open(request, parse_chat_request)
     completion_id, created = "chatcmpl-" + stream.id, int(stream.created_at)
     headers = _stream_headers(stream.id, token)
     if chat.stream:
@@ -110,17 +124,7 @@ async def chat_completions(request: Request) -> Response | SSEResponse:
 
 
 async def create_response(request: Request) -> Response | SSEResponse:
-    relay = _relay(request)
-    server = relay.config.server
-    key_id = admit_caller(relay, request)
-    asked = parse_responses_request(
-        await read_json(request, server.max_body_bytes), max_output_tokens=server.max_output_tokens
-    )
-    route = _route_for(relay, asked.model)
-    stream_id = new_stream_id()
-    stream, token = await open_stream(
-        relay, route, asked.generation, key_id, stream_id=stream_id, token=owner_token(bearer(request), stream_id)
-    )
+    relay, asked, stream, token = await _open(request, parse_responses_request)
     headers = _stream_headers(stream.id, token)
     events = ResponseEvents(stream.id, stream.created_at, stream.route)
     if asked.stream:

@@ -22,17 +22,8 @@ from splice.eval.corpus import TEXTS
 
 from .support import RelayServer, read_all, text_of, upstream_providers
 
+pytestmark = pytest.mark.usefixtures("without_proxies")  # the wire reads them; these tests talk to loopback
 MESSAGES = [{"role": "user", "content": "hi"}]
-PROXY_VARIABLES = (
-    "HTTPS_PROXY",
-    "https_proxy",
-    "HTTP_PROXY",
-    "http_proxy",
-    "ALL_PROXY",
-    "all_proxy",
-    "NO_PROXY",
-    "no_proxy",
-)
 ENDLESS_TOTAL = 32 * 1024 * 1024  # what the endless upstream sends at most: far past the bound and the socket buffers
 PIECE = 64 * 1024
 
@@ -61,12 +52,6 @@ ENDLESS_START = {  # the start of a text event whose text never ends
     "anthropic": b'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,'
     b'"delta":{"type":"text_delta","text":"',
 }
-
-
-@pytest.fixture(autouse=True)
-def _without_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
 
 
 class EndlessLineUpstream:

@@ -24,23 +24,8 @@ from providers.openai_chat import OpenAIChatProvider
 from providers.wire import KEEPALIVE_OPTIONS, UpstreamProxy, Wire, status_error, transport_error
 from splice.eval.corpus import TEXTS
 
+pytestmark = pytest.mark.usefixtures("without_proxies")  # the wire reads them; these tests talk to loopback
 MESSAGES = [{"role": "user", "content": "hi"}]
-PROXY_VARIABLES = (
-    "HTTPS_PROXY",
-    "https_proxy",
-    "HTTP_PROXY",
-    "http_proxy",
-    "ALL_PROXY",
-    "all_proxy",
-    "NO_PROXY",
-    "no_proxy",
-)
-
-
-@pytest.fixture(autouse=True)
-def _without_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
 
 
 def _provider(kind: str, base_url: str) -> OpenAIChatProvider | AnthropicMessagesProvider:
