@@ -41,6 +41,7 @@ from . import client
 from .client import Progress, StreamResult, chat_request, openai_chat_request, relay_request, resume_request
 from .isolation import CoreIsolation, realtime_prefix
 from .report import _f, profile_summary
+from .throwaway_redis import redis_server_argv
 
 ROOT = Path(__file__).resolve().parent.parent
 LITELLM_VENV = Path(__file__).resolve().parent / ".litellm-venv"
@@ -1309,19 +1310,7 @@ class Bench:
         server = self.start(
             Proc(
                 "redis",
-                [
-                    binary,
-                    "--port",
-                    str(port),
-                    "--bind",
-                    "127.0.0.1",
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
-                    "--dir",
-                    str(redis_dir),
-                ],
+                redis_server_argv(binary, port, str(redis_dir)),
                 self.workdir,
                 cpus=self.load_cpus,
             )

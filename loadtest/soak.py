@@ -67,6 +67,7 @@ import orjson
 from splice.eval.corpus import TEXTS
 
 from .texts import tokenize
+from .throwaway_redis import redis_server_argv
 from .upstream import Reference, model_name, repeat_tokens
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -654,19 +655,7 @@ class Cluster:
         assert self.redis_binary is not None
         self.redis = Proc(
             f"redis-{int(time.monotonic())}",
-            [
-                self.redis_binary,
-                "--port",
-                str(self.redis_port),
-                "--bind",
-                HOST,
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(redis_dir),
-            ],
+            redis_server_argv(self.redis_binary, self.redis_port, str(redis_dir), host=HOST),
             self.workdir,
         )
         if not await _wait_until(lambda: _redis_ping(self.redis_port), self.redis, 15):

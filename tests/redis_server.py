@@ -12,6 +12,8 @@ import time
 
 import pytest
 
+from loadtest.throwaway_redis import redis_server_argv
+
 from .support import free_port
 
 
@@ -37,19 +39,7 @@ class RedisServer:
 
     def start(self, timeout_s: float = 10.0) -> RedisServer:
         self._process = subprocess.Popen(
-            [
-                self.binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                self._dir,
-            ],
+            redis_server_argv(self.binary, self.port, self._dir),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
