@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import os
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -332,7 +333,7 @@ async def healthz(request: Request) -> Response:
     """Liveness: the process answers. What a client may see of the store, without its errors."""
     relay = _relay(request)
     store = {key: value for key, value in relay.store.health().items() if key != "last_error"}
-    return JSONResponse({"status": "ok", "store": store, "generations": len(relay.generations)})
+    return JSONResponse({"status": "ok", "store": store, "generations": len(relay.generations), "pid": os.getpid()})
 
 
 async def readyz(request: Request) -> Response:
