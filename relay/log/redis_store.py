@@ -414,6 +414,7 @@ class RedisStore:
             frames,
             (text or b"").decode(),
         )
+        stream.key_id = meta.get(b"key_id", b"").decode() or None
         epoch = int(holder.rsplit(":", 1)[1])
         journal = StreamJournal(
             stream,

@@ -25,6 +25,7 @@ class StaticMeta(TypedDict):
     route: str
     created_at: str  # repr() of the float: the exact value every version writes
     owner: str  # the instance that created the stream
+    key_id: str  # the SHA-256 of the API key that created it ("" none)
     request: str  # the generation request as JSON, kept for a takeover ("" none)
 
 
@@ -87,6 +88,7 @@ if not exists then
   redis.call('DEL', events, text)
   redis.call('HSET', meta, 'token', m.token, 'route', m.route, 'created_at', m.created_at,
              'owner', m.owner, 'status', 'running', 'last', 0, 'epoch', w.epoch, 'request', m.request)
+  if m.key_id ~= '' then redis.call('HSET', meta, 'key_id', m.key_id) end
 else
   last = tonumber(redis.call('HGET', meta, 'last')) or 0
 end
