@@ -100,6 +100,11 @@
     return `HTTP ${response.status}${detail ? ` (${detail})` : ""}`;
   }
 
+  function failure(error) {
+    const kind = error.kind && error.kind !== error.code ? `, ${error.kind}` : "";
+    return `The answer failed: ${error.message} (${error.code}${kind}).`;
+  }
+
   function askForKey(message) {
     el.keyMessage.textContent =
       message ||
@@ -270,7 +275,7 @@
       state.error = data;
       state.status = "failed";
       closeSource();
-      showError(`The answer failed: ${data.message} (${data.code}, ${data.kind}).`);
+      showError(failure(data));
     },
   };
 
@@ -337,7 +342,7 @@
     state.status = { done: "done", cancelled: "cancelled", failed: "failed" }[snapshot.status] || "lost";
     if (snapshot.error) {
       state.error = snapshot.error;
-      showError(`The answer failed: ${snapshot.error.message} (${snapshot.error.code}).`);
+      showError(failure(snapshot.error));
     }
     save();
     renderAnswer();
@@ -477,7 +482,7 @@
 
   state = restore();
   if (state) el.prompt.value = state.prompt;
-  if (state && state.error) showError(`The answer failed: ${state.error.message} (${state.error.code}).`);
+  if (state && state.error) showError(failure(state.error));
   renderAnswer();
   renderStats();
   loadRoutes();
