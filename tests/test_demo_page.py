@@ -389,3 +389,52 @@ def test_a_failed_answer_is_shown_plainly() -> None:
 
     with RelayServer(config) as relay:
         asyncio.run(scenario(relay))
+
+
+def test_a_reset_rebuilds_the_text_and_a_lost_stream_is_reported() -> None:
+    """A saved cursor beyond the log gets a `reset` (the marks placed again by at_char); an expired stream is named."""
+    config = load_config_dict(
+        {
+            "providers": {"sim": {"kind": "simulated", "tokens_per_s": 200}},
+            "routes": {"stalls": {"targets": ["sim/demo;stall_at=20", "sim/demo-backup"], "stall_timeout_s": 0.3}},
+        }
+    )
+
+    async def scenario(relay: RelayServer) -> None:
+        async with chromium() as browser:
+            await browser.open(relay.base_url + "/")
+            await ask(browser, "stalls", "Tell me about streaming relays")
+            await browser.until(f"{STATE} === 'done'", "the answer")
+            saved = await browser.js(SAVED)
+            events = native_events(relay, saved["id"], saved["token"])
+            (failover,) = [event.data for event in events if event.event == "failover"]
+
+            # As if this tab had seen events the relay no longer has, and different text.
+            await browser.js(
+                f"(() => {{ const s = {SAVED}; s.status = 'running'; s.lastEventId = 100000;"
+                " s.parts = s.parts.map(p => p.seam ? p : {...p, text: 'x'});"
+                " sessionStorage.setItem('splice-relay-demo:stream', JSON.stringify(s)); })()"
+            )
+            await browser.call("Page.reload")
+            await browser.until(f"{STATE} === 'done'", "the answer after the reset")
+            assert await browser.js(ANSWER_TEXT) == text_of(events)
+            before_mark = await browser.js(
+                "Array.from(document.querySelector('#answer .seam').previousElementSibling.textContent).length"
+            )
+            assert before_mark == failover["at_char"]
+            assert browser.problems() == []
+
+            # A stream the relay does not know (expired, or a restart of the memory store).
+            await browser.js(
+                f"(() => {{ const s = {SAVED}; s.status = 'running'; s.id = 'st_AAAAAAAAAAAAAAAAAAAAAA';"
+                " sessionStorage.setItem('splice-relay-demo:stream', JSON.stringify(s)); })()"
+            )
+            await browser.call("Page.reload")
+            await browser.until(f"{STATE} === 'lost'", "the stream reported lost")
+            await browser.screenshot("7-lost")
+            error = await browser.js("document.querySelector('#error').textContent")
+            assert "unknown_stream" in error and "404" in error
+            assert await browser.js("document.querySelector('#ask').disabled") is False
+
+    with RelayServer(config) as relay:
+        asyncio.run(scenario(relay))
