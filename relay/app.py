@@ -26,6 +26,7 @@ from . import events
 from .audit import JsonLinesAuditLog
 from .capabilities import CapabilityTable
 from .config import Config, ConfigError, default_config
+from .demo import ROUTES as DEMO_ROUTES
 from .engine import EngineServices, Generation, GenerationRequest
 from .errors import ApiError, handle_api_error, handle_http_exception, handle_store_error, handle_unexpected
 from .limits import Admission, KeyLimits, Ticket, build_admission
@@ -429,6 +430,7 @@ def create_app(config: Config | None = None) -> Starlette:
             *OPENAI_ROUTES,
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            *DEMO_ROUTES,
         ],
         exception_handlers={
             ApiError: handle_api_error,
