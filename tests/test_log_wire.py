@@ -1,9 +1,9 @@
 """The stream log's data in Redis is the previous version's, byte for byte: a rolling deploy mixes both on one Redis.
 
 The previous relay called the write script with 19 counted arguments; this one sends
-a JSON header, one stream per call or many streams per call. Batches written by either script, in any order, must leave the same
-keys, hash fields and stream entries (docs/redis.md), so each version continues and
-reads the other's streams.
+a JSON header, one stream per call or many streams per call. Batches written by either
+script, in any order, must leave the same keys, hash fields and stream entries
+(docs/redis.md), so each version continues and reads the other's streams.
 """
 
 from __future__ import annotations
