@@ -1,4 +1,4 @@
-"""A request's cache key: the route's targets, what else reaches the upstream, the tenant and the normalised messages."""
+"""A request's cache key: the route's targets, what else reaches the upstream, the tenant, the normalised messages."""
 
 from __future__ import annotations
 
