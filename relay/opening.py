@@ -77,10 +77,12 @@ async def open_stream(
     *,
     stream_id: str | None = None,
     token: str | None = None,
+    cache: bool = True,
 ) -> tuple[LiveStream, str]:
     """Admit the request on the key's limits and budget, add the stream to the store and start its generation.
 
-    Returns the stream and its token (`token` when given, else a new random one).
+    Returns the stream and its token (`token` when given, else a new random one). The answer
+    cache may answer it instead (a replay or a join, relay/cache/); `cache=False` keeps it out.
     """
     generation_request = _with_budget(relay, route, generation_request, key_id)
     stream_id = stream_id or new_stream_id()
@@ -100,11 +102,13 @@ async def open_stream(
         stream.request["key_id"] = key_id
         stream.request["reserved_usd"] = ticket.reserved_usd if ticket is not None else None
     try:
-        generation = Generation(
+        runner = await relay.cache.open(stream, route, generation_request, key_id, wanted=cache)
+        generation = runner or Generation(
             stream, route, generation_request, relay.services
         )  # before add: a stream in the store always runs
         await relay.store.add(stream)
     except BaseException:
+        relay.cache.dropped(stream)
         if ticket is not None:
             relay.settle(ticket, None)
         raise
