@@ -185,6 +185,7 @@ class Join:
         self._outcome = outcome
         self._billing = services.accounting.billing if services.accounting.enabled else None
         self._ended = asyncio.Event()
+        self._followed = True
         self.inner: Any = None  # the own Generation, once the followed one failed
 
     def __repr__(self) -> str:
@@ -198,7 +199,9 @@ class Join:
         """A token of the followed stream (called inside its append: must not block or raise)."""
         self._stream.append_token(text)
 
-    def source_ended(self) -> None:
+    def source_ended(self, *, followed: bool = True) -> None:
+        """The followed stream ended (`followed`: this stream has every token it sent)."""
+        self._followed = self._followed and followed
         self._ended.set()
 
     async def run(self) -> None:
@@ -217,7 +220,7 @@ class Join:
                 _finish(stream, "cancelled", self._billing, None)
                 stream.audit = _audit(stream, self._route.name, started_at, cache, self._billing)
             raise
-        if recorder.entry is not None:  # the followed stream ended naturally: so does this one
+        if recorder.entry is not None and self._followed:  # the followed stream ended naturally: so does this one
             cache["saved_usd"] = recorder.entry.usd
             _finish(stream, recorder.entry.finish_reason, self._billing, recorder.entry.usd)
             stream.audit = _audit(stream, self._route.name, started_at, cache, self._billing)
@@ -317,8 +320,13 @@ class Recorder:
                 self._last_token_at = now
                 self.chars += len(text)
                 self._bytes += len(text.encode())
-                for join in self._joins:
-                    join.feed(text)
+                for join in list(self._joins):
+                    try:
+                        join.feed(text)
+                    except Exception:  # its log refused the token (too large): it goes on by itself
+                        logger.exception("stream %s could not follow %s", join.stream.id, stream.id)
+                        self._joins.remove(join)
+                        join.source_ended(followed=False)
             elif event == events.COST:
                 self._usd = data.get("usd")
             elif event == events.SPLICE and data.get("strategy") in UNCLEAN_SEAMS:
