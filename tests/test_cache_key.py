@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relay.cache.key import cache_key, content_text
-from relay.cache.normalise import INVISIBLE, ZWJ, ZWNJ, normalise_text
+from relay.cache.normalise import INVISIBLE, ZWJ, ZWNJ, collapse_by_line, collapse_whitespace, normalise_text
 
 # Text drawn with what the rules act on: accents (NFC/NFD), joiners next to Persian, Devanagari
 # and emoji, line breaks of every kind, code fences and indentation.
@@ -67,6 +67,12 @@ def key_of(text: str, **overrides: object) -> str:
 def test_normalising_twice_changes_nothing(text: str) -> None:
     once = normalise_text(text)
     assert normalise_text(once) == once
+
+
+@settings(max_examples=600)
+@given(_TEXTS.map(lambda text: text.replace("\r", "")))
+def test_prose_without_fences_collapses_as_it_would_line_by_line(text: str) -> None:
+    assert collapse_whitespace(text) == collapse_by_line(text)
 
 
 @settings(max_examples=400)

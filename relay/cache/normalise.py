@@ -87,24 +87,27 @@ def _joiner_keeps_meaning(joiner: str, before: str, after: str) -> bool:
     return joiner == ZWJ and _within(before, _EMOJI) and _within(after, _EMOJI)
 
 
+_ALWAYS = re.compile("[" + "".join(re.escape(char) for char in sorted(INVISIBLE)) + "]")
+_JOINER = re.compile(f"[{ZWNJ}{ZWJ}]")
+
+
 def remove_invisible(text: str) -> str:
     """Rule 1: invisible format characters removed; ZWNJ/ZWJ kept between the characters that need them.
 
     A joiner's neighbours are looked up past the characters removed anyway, so a stray ZWSP
     next to a meaningful ZWNJ removes only itself.
     """
-    if not any(char in INVISIBLE or char == ZWNJ or char == ZWJ for char in text):
+    text = _ALWAYS.sub("", text)
+    if ZWNJ not in text and ZWJ not in text:
         return text
-    kept = [char for char in text if char not in INVISIBLE]
-    out: list[str] = []
-    for index, char in enumerate(kept):
-        if char == ZWNJ or char == ZWJ:
-            before = kept[index - 1] if index else ""
-            after = kept[index + 1] if index + 1 < len(kept) else ""
-            if not _joiner_keeps_meaning(char, before, after):
-                continue
-        out.append(char)
-    return "".join(out)
+
+    def keep(match: re.Match[str]) -> str:
+        at = match.start()
+        before = text[at - 1] if at else ""
+        after = text[at + 1] if at + 1 < len(text) else ""
+        return match.group() if _joiner_keeps_meaning(match.group(), before, after) else ""
+
+    return _JOINER.sub(keep, text)
 
 
 def _is_fence(line: str) -> str | None:
@@ -116,20 +119,27 @@ def _is_fence(line: str) -> str | None:
     return None
 
 
-_HORIZONTAL_RUN = re.compile(r"[^\S\n]+")
-
-
 def _prose_line(line: str) -> str:
     """Rule 4 for a line outside code: its indentation kept, inner runs one space, the end trimmed."""
     body = line.lstrip()
     if not body:
         return ""
-    indent = line[: len(line) - len(body)]
-    return indent + _HORIZONTAL_RUN.sub(" ", body.rstrip())
+    return line[: len(line) - len(body)] + " ".join(body.split())
+
+
+_BLANK_RUN = re.compile(r"\n{3,}")
 
 
 def collapse_whitespace(text: str) -> str:
     """Rules 4 and 5 on text whose line endings are LF already."""
+    if "```" not in text and "~~~" not in text:  # no code: no state to follow from line to line
+        text = "\n".join([_prose_line(line) for line in text.split("\n")])
+        return _BLANK_RUN.sub("\n\n", text).strip()
+    return collapse_by_line(text)
+
+
+def collapse_by_line(text: str) -> str:
+    """Rules 4 and 5 a line at a time, following code fences."""
     out: list[str] = []
     fence: str | None = None  # the open fence's marks while inside a code block
     blank = False

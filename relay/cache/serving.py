@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from .entries import Entries, Entry, open_entries
-from .key import cache_key
+from .key import cache_key, content_text
 from .runners import Join, Recorder, Replay, StreamRunner
 
 if TYPE_CHECKING:
@@ -23,6 +23,12 @@ if TYPE_CHECKING:
     from ..log import LiveStream
 
 logger = logging.getLogger("splice_relay.cache")
+
+_KEY_IN_THREAD_CHARS = 64 * 1024
+
+
+def _prompt_chars(request: GenerationRequest) -> int:
+    return sum(len(content_text(message.get("content"))) for message in request.messages)
 
 
 @dataclass(slots=True)
@@ -79,7 +85,10 @@ class AnswerCache:
         if not cacheable(route, request, wanted):
             self.stats.bypassed += 1
             return None
-        key = self.key_for(route, request, key_id)
+        if _prompt_chars(request) > _KEY_IN_THREAD_CHARS:  # a long prompt is normalised off the loop
+            key = await asyncio.to_thread(self.key_for, route, request, key_id)
+        else:
+            key = self.key_for(route, request, key_id)
         runner = self._join(key, stream, route, request)
         if runner is not None:
             return runner
