@@ -280,6 +280,13 @@ def test_the_openai_flavour_is_served_from_the_cache_too(client: httpx.Client, u
     assert second["usage"]["completion_tokens"] == 0 and first["usage"]["completion_tokens"] > 0
     refused = client.post("/v1/chat/completions", json={**body, "cache": False})
     assert refused.status_code == 400 and refused.json()["error"]["param"] == "cache"
+    asked = {"model": "default", "temperature": 0, "input": prompt, "stream": True}  # same key: the same answer
+    with client.stream("POST", "/v1/responses", json=asked) as response:
+        kinds = [event.event for event in iter_sse(response)]
+    assert kinds[-1] == "response.completed" and calls(upstream, prompt) == 1
+    final = client.post("/v1/responses", json={**asked, "stream": False}).json()
+    assert final["status"] == "completed"
+    assert final["output"][0]["content"][0]["text"] == first["choices"][0]["message"]["content"]
 
 
 def test_entries_are_per_api_key_unless_the_route_is_shared(
