@@ -62,6 +62,7 @@ class AnswerCache:
         self._ttl_by_key: dict[str, float] = {}
         self._by_stream: dict[str, Recorder] = {}
         self._puts: set[asyncio.Task[None]] = set()
+        self._writing: dict[str, Entry] = {}  # entries being written: found here until the store has them
 
     @property
     def _billing(self) -> str | None:
@@ -92,7 +93,7 @@ class AnswerCache:
         runner = self._join(key, stream, route, request)
         if runner is not None:
             return runner
-        entry = await self.entries.get(key)
+        entry = self._writing.get(key) or await self.entries.get(key)
         if entry is not None:
             self.stats.hits += 1
             return Replay(stream, entry, route, billing=self._billing, outcome=self)
@@ -136,11 +137,17 @@ class AnswerCache:
         if entry is None or ttl_s is None:
             return
         self.stats.stored += 1
-        task = asyncio.create_task(
-            self.entries.put(recorder.key, entry, ttl_s), name=f"cache put {entry.source_stream}"
-        )
+        key = recorder.key
+        self._writing[key] = entry
+        task = asyncio.create_task(self.entries.put(key, entry, ttl_s), name=f"cache put {entry.source_stream}")
         self._puts.add(task)
-        task.add_done_callback(self._puts.discard)
+
+        def written(task: asyncio.Task[None]) -> None:
+            self._puts.discard(task)
+            if self._writing.get(key) is entry:
+                del self._writing[key]
+
+        task.add_done_callback(written)
 
     # -- lifecycle ---------------------------------------------------------------------
 
