@@ -44,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
         "--redis-n", type=int, help="concurrency of the Redis-on load phase (default: the N nearest 500)"
     )
     parser.add_argument(
+        "--workers", type=int, help="the Redis part also runs `serve --workers N` at --redis-n (default 2, 0 skips)"
+    )
+    parser.add_argument(
         "--holdback-on-n",
         type=_ints,
         help=(
@@ -95,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         "failover_streams",
         "resumes",
         "redis_n",
+        "workers",
         "profile_n",
         "repeats",
         "repeat_n",

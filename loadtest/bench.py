@@ -61,6 +61,7 @@ class Options:
     litellm: bool = True
     redis: bool = True
     redis_n: int | None = None  # the concurrency of the Redis-on latency phase (default: 500 or the nearest)
+    workers: int = 2  # the Redis part also runs the relay as `serve --workers N` at redis_n (0 or 1 skips it)
     plots: bool = True
     profile_n: int | None = None  # py-spy the relay during the relay phase at this N
     smoke: bool = False
@@ -225,7 +226,7 @@ class Proc:
                 self.popen.wait(timeout=timeout_s)
             except subprocess.TimeoutExpired:
                 with contextlib.suppress(ProcessLookupError):
-                    os.kill(self.pid, signal.SIGKILL)
+                    os.killpg(self.pid, signal.SIGKILL)  # its own session: a supervisor's workers too
                 self.popen.wait(timeout=5)
         self._log.close()
 
@@ -513,6 +514,7 @@ class Bench:
         wait: bool = True,
         accounting: dict[str, Any] | None = None,
         default_route: dict[str, Any] | None = None,
+        workers: int = 1,
     ) -> tuple[Proc, int]:
         port = free_port()
         config = self.workdir / f"{name}.toml"
@@ -524,9 +526,10 @@ class Bench:
                 name,
                 self.server_prefix
                 + argv
-                + ["serve", "--config", str(config), "--port", str(port), "--log-level", "warning"],
+                + ["serve", "--config", str(config), "--port", str(port), "--log-level", "warning"]
+                + ["--workers", str(workers)],
                 self.workdir,
-                cpus=self.server_cpus,
+                cpus=self.server_cpus if workers == 1 else None,  # workers spread over every core
             )
         )
         if wait:
@@ -1284,6 +1287,57 @@ class Bench:
         finally:
             self.stop(proc)
 
+    async def workers_variant(
+        self, upstream: Proc, up_port: int, store: dict[str, Any], one: dict[str, Any]
+    ) -> dict[str, Any]:
+        """`serve --workers N` on the Redis store at the one-worker variant's N: CPU per token over all
+        workers against one worker's (`one`, measured just before), and each worker's share of the work.
+        """
+        n, count = one["n"], self.o.workers
+        proc, port = self.start_relay("relay-redis-workers", up_port, store, workers=count)
+        try:
+            pids: list[int] = []
+            for _ in range(100):  # the supervisor starts its workers, each binding the port
+                pids = [int(pid) for pid in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()]
+                if len(pids) == count:
+                    break
+                await asyncio.sleep(0.1)
+            await self.phase(
+                "workers warm-up",
+                [relay_request(HOST, port, "warm") for _ in range(40)],
+                expected_tokens=400,
+                ramp_s=0.2,
+                timeout_s=30,
+            )
+            await asyncio.sleep(self.pause)
+            direct, _ = await self.latency_phase(
+                "direct", up_port, n, upstream_pid=upstream.pid, label=f"direct N={n} (workers)"
+            )
+            await asyncio.sleep(self.pause)
+            before = [cpu_seconds(pid) for pid in pids]
+            rsum, _ = await self.latency_phase(
+                "relay", port, n, upstream_pid=upstream.pid, label=f"relay+redis --workers {count} N={n}"
+            )
+            used = [cpu_seconds(pid) - start for pid, start in zip(pids, before)]
+            total = sum(used)
+            rsum["server_cpu_s"] = round(total, 3)
+            rsum["server_cpu_ms_per_1k_tokens"] = round(total / max(rsum["tokens"], 1) * 1e6, 2)
+            one_cpu = one["relay"].get("server_cpu_ms_per_1k_tokens")
+            return {
+                "variant": f"relay+redis --workers {count}",
+                "n": n,
+                "workers": count,
+                "direct": direct,
+                "relay": rsum,
+                "relay_added_ms": added(rsum, direct),
+                "worker_cpu_share": [round(u / total, 3) if total else None for u in used],
+                "cpu_per_token_vs_one_worker": round(rsum["server_cpu_ms_per_1k_tokens"] / one_cpu, 3)
+                if one_cpu
+                else None,
+            }
+        finally:
+            self.stop(proc)
+
     def _collect_parse(self, proc: subprocess.Popen[str]) -> None:
         try:
             out, err = proc.communicate(timeout=300)
@@ -1332,6 +1386,8 @@ class Bench:
             a = None
             out["load"] = await self.variant("relay+redis", upstream, up_port, store=store)
             out["load"]["redis_cpu_s"] = round(cpu_seconds(server.pid), 3)
+            if self.o.workers > 1:
+                out["workers"] = await self.workers_variant(upstream, up_port, store, out["load"])
         except Exception as exc:
             out["error"] = f"{exc!r}"[:1500]
         finally:

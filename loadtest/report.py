@@ -204,6 +204,15 @@ def summary_text(res: dict[str, Any]) -> str:
                 f"{_f(a['p50'])} p99 {_f(a['p99'])} ms, "
                 f"CPU {_f(ld['relay'].get('server_cpu_ms_per_1k_tokens'), 0)} ms per 1k tokens"
             )
+        if "workers" in redis:
+            wk = redis["workers"]
+            a = wk["relay_added_ms"]["latency_ms"]
+            lines.append(
+                f"{wk['variant']} N={wk['n']}: {wk['relay']['completed']}/{wk['relay']['streams']} completed, added "
+                f"p50 {_f(a['p50'])} p99 {_f(a['p99'])} ms, CPU {_f(wk['relay']['server_cpu_ms_per_1k_tokens'], 0)} "
+                f"ms per 1k tokens ({_f(wk['cpu_per_token_vs_one_worker'], 2)}x one worker's), worker CPU shares "
+                f"{wk['worker_cpu_share']}"
+            )
         if "error" in redis:
             lines.append(f"redis: error {redis['error'][:300]}")
     acc = res.get("accounting") or {}

@@ -690,6 +690,8 @@ class Cluster:
                 str(port),
                 "--log-level",
                 self.opts.relay_log_level,
+                "--workers",
+                "1",
             ],
             self.workdir,
         )

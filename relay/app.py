@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import os
+import tomllib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -25,9 +27,10 @@ from .audit import JsonLinesAuditLog
 from .cache import AnswerCache, StreamRunner
 from .capabilities import CapabilityTable
 from .config import Config, ConfigError, default_config
+from .demo import ROUTES as DEMO_ROUTES
 from .engine import EngineServices, Generation, GenerationRequest
 from .errors import ApiError, handle_api_error, handle_http_exception, handle_store_error, handle_unexpected
-from .limits import Admission, Ticket, build_admission
+from .limits import Admission, KeyLimits, Ticket, build_admission
 from .log import (
     AuditStore,
     LiveStream,
@@ -42,6 +45,7 @@ from .openai_routes import ROUTES as OPENAI_ROUTES
 from .opening import admit_caller, bearer, open_stream, read_json
 from .pricing import PriceTable
 from .sse import ABORT_EXTENSION, OpenResponses, SSEResponse, sse_response
+from .tenants import KeyRing, TenantError, key_id_of
 from .ticker import Ticker
 from .upstreams import build_providers
 from .validation import cache_wanted, parse_generation_request
@@ -59,6 +63,12 @@ class Relay:
                 f"server.api_keys_env: environment variable {config.server.api_keys_env} is not set or empty"
             )
         self.config = config
+        try:  # before the store: a bad key file fails the start, with nothing to close
+            self.keys = KeyRing(
+                config.server.api_keys, config.tenants, config.server.keys_file, KeyLimits.of(config.server)
+            )
+        except (OSError, tomllib.TOMLDecodeError, TenantError) as exc:
+            raise ConfigError(f"server.keys_file: {exc}") from None
         self.store: StreamStore = open_store(config)
         self.providers: dict[str, Provider] = build_providers(config)
         self.generations: set[asyncio.Task[None]] = set()
@@ -134,14 +144,15 @@ class Relay:
         await self.cache.close()
         await self.store.close()
 
-    def start_generation(self, stream: LiveStream, generation: StreamRunner, key_id: str | None) -> None:
+    def start_generation(self, stream: LiveStream, generation: StreamRunner, account: str | None) -> None:
+        """Run the generation; at its end settle `account`'s limits (a key's or a tenant's) and write the audit."""
         task = asyncio.create_task(generation.run(), name=f"generation {stream.id}")
         stream.generation = task
         self.generations.add(task)
         self.ticker.add(generation)
-        task.add_done_callback(lambda task: self._generation_done(task, generation, key_id))
+        task.add_done_callback(lambda task: self._generation_done(task, generation, account))
 
-    def _generation_done(self, task: asyncio.Task[None], generation: StreamRunner, key_id: str | None) -> None:
+    def _generation_done(self, task: asyncio.Task[None], generation: StreamRunner, account: str | None) -> None:
         self.generations.discard(task)
         self.ticker.discard(generation)
         stream = generation.stream
@@ -153,9 +164,12 @@ class Relay:
         if not task.cancelled() and task.exception() is not None:
             logger.error("generation task failed", exc_info=task.exception())
         record = stream.audit
-        if key_id is not None:
-            self.settle(Ticket(key_id, stream.id, None), (record.get("cost") or {}).get("usd"))
+        if account is not None:
+            self.settle(Ticket(account, stream.id, None), (record.get("cost") or {}).get("usd"))
         if record:
+            if stream.key_id is not None:  # whose spend it was: the key's id and tenant, in the audit only
+                tenant = self.keys.tenant_of(stream.key_id)
+                record = {**record, "key_id": stream.key_id, "tenant": tenant.name if tenant is not None else None}
             self._append_audit(record)
 
     def settle(self, ticket: Ticket, spent_usd: float | None) -> None:
@@ -200,11 +214,12 @@ class Relay:
         generation = Generation(stream, route, GenerationRequest(**fields), self.services)
         generation.resume(lost_owner)
         logger.info("took over stream %s from instance %s at %d chars", stream.id, lost_owner, generation.sent_chars)
-        key_id = request.get("key_id")
-        self.start_generation(stream, generation, key_id=key_id)
-        if key_id is not None and self.admission is not None:  # it runs on here: its slot and reservation too
+        stream.key_id = stream.key_id or request.get("key_id")
+        account = request.get("account", stream.key_id)  # streams of an earlier version kept only the key id
+        self.start_generation(stream, generation, account)
+        if account is not None and self.admission is not None:  # it runs on here: its slot and reservation too
             task = asyncio.create_task(
-                self.admission.extend(Ticket(key_id, stream.id, request.get("reserved_usd")), route.max_duration_s)
+                self.admission.extend(Ticket(account, stream.id, request.get("reserved_usd")), route.max_duration_s)
             )
             self._settlements.add(task)
             task.add_done_callback(self._settlements.discard)
@@ -240,11 +255,27 @@ async def _authorized_stream(request: Request, at_least: int = 0, *, cancel: boo
     rights = stream.rights(token)
     if rights is None:
         raise ApiError(403, "invalid_token", "the token does not match this stream")
+    _check_owner(request, stream, token)
     if cancel and rights != "cancel":
         raise ApiError(403, "read_only_token", "this token can read the stream but not cancel it")
     if at_least > 0:  # the store may wait for the cursor, or rewind to where a takeover forked the log
         stream = await store.get(stream_id, at_least=at_least) or stream
     return stream
+
+
+def _check_owner(request: Request, stream: StreamView, token: str) -> None:
+    """An API key presented beside the token must be the one that created the stream (403), and a known one (401).
+
+    A token alone still reads (`EventSource` sends no headers); a key never reaches another key's stream.
+    """
+    presented = bearer(request)
+    if presented is None or presented == token or not _relay(request).keys.required:
+        return
+    key_id = key_id_of(presented)
+    if not _relay(request).keys.knows(key_id):
+        raise ApiError(401, "invalid_api_key", "the API key in Authorization is not valid")
+    if stream.key_id is not None and key_id != stream.key_id:
+        raise ApiError(403, "not_stream_owner", "this stream belongs to another API key")
 
 
 def _cursor(request: Request) -> int:
@@ -335,8 +366,8 @@ async def healthz(request: Request) -> Response:
     """Liveness: the process answers. What a client may see of the store, without its errors."""
     relay = _relay(request)
     store = {key: value for key, value in relay.store.health().items() if key != "last_error"}
-    body = {"status": "ok", "store": store, "generations": len(relay.generations), "cache": relay.cache.health()}
-    return JSONResponse(body)
+    body = {"status": "ok", "store": store, "generations": len(relay.generations), "pid": os.getpid()}
+    return JSONResponse({**body, "cache": relay.cache.health()})
 
 
 async def readyz(request: Request) -> Response:
@@ -403,6 +434,7 @@ def create_app(config: Config | None = None) -> Starlette:
             *OPENAI_ROUTES,
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            *DEMO_ROUTES,
         ],
         exception_handlers={
             ApiError: handle_api_error,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import os
 import re
 import socket
 import sys
@@ -16,6 +17,7 @@ from starlette.applications import Starlette
 from .app import create_app
 from .config import ConfigError, load_config
 from .tokens import preload_encodings
+from .workers import Supervisor, reuse_port_socket, worker_argv
 
 _QUERY_PARAM = re.compile(r"([?&;])([^=&;\s\"]*)=([^&;\s\"]*)")
 
@@ -98,17 +100,32 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", help="bind address (default: server.host, 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default: server.port, 8080)")
     serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        help="processes on the port (default: the CPUs with the Redis store, 1 with the memory store)",
+    )
+    serve.add_argument(
+        "--reuse-port", action="store_true", help="bind with SO_REUSEPORT, so other relay processes share the port"
+    )
     args = parser.parse_args(argv)
 
     try:
         config = load_config(args.config)
-        app = create_app(config)  # builds providers and store: a missing key variable fails here
+        workers = _worker_count(args.workers, config.store.kind)
+        if workers == 1:
+            app = create_app(config)  # builds providers and store: a missing key variable fails here
     except ConfigError as exc:
         print(f"splice-relay: bad config: {exc}", file=sys.stderr)
         return 2
     host = args.host or config.server.host
     port = args.port if args.port is not None else config.server.port
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if workers > 1:
+        if port == 0:
+            print("splice-relay: --workers needs a fixed port", file=sys.stderr)
+            return 2
+        return Supervisor(worker_argv(args.config, host, port, args.log_level), workers).run()
     logging.getLogger("uvicorn.access").addFilter(RedactTokens())
     server_config = uvicorn.Config(
         app,
@@ -123,8 +140,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     preload_encodings(target.model for route in config.routes.values() for target in route.targets)
     tune_garbage_collector()  # after the encodings, so their objects are frozen too
-    Server(server_config, app).run()
+    server = Server(server_config, app)
+    if args.reuse_port:
+        server.run(sockets=[reuse_port_socket(host, port)])
+    else:
+        server.run()
     return 0
+
+
+def _worker_count(requested: int | None, store_kind: str) -> int:
+    """`--workers`, checked: a memory log lives in one process, so several workers need the Redis store."""
+    if requested is None:
+        return (os.cpu_count() or 1) if store_kind == "redis" else 1
+    if requested < 1:
+        raise ConfigError("--workers: at least 1")
+    if requested > 1 and store_kind != "redis":
+        raise ConfigError("--workers: more than one worker needs store.kind = 'redis' (a memory log is per process)")
+    return requested
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -19,6 +19,7 @@ from providers import DEFAULT_MAX_CONNECTIONS, PROVIDER_KINDS
 from splice.prompt import CONTINUATION_MODES, ContinuationMode
 
 from .pricing import Price
+from .tenants import Tenant, TenantError, parse_tenants
 
 StoreKind = Literal["memory", "redis"]
 
@@ -108,6 +109,7 @@ class ServerConfig:
     host: str = "127.0.0.1"
     port: int = 8080
     api_keys_env: str | None = None  # comma-separated keys allowed to POST; unset = open
+    keys_file: str | None = None  # TOML of [tenants.<name>] tables (keys by SHA-256), re-read when it changes
     max_body_bytes: int = 1024 * 1024
     ping_s: float = 15.0
     retry_ms: int = 1000
@@ -146,6 +148,7 @@ class Config:
     continuation: dict[str, ContinuationMode] = field(default_factory=dict)
     accounting: AccountingConfig = field(default_factory=AccountingConfig)
     pricing: dict[str, Price] = field(default_factory=dict)  # overrides of relay.pricing defaults
+    tenants: dict[str, Tenant] = field(default_factory=dict)  # key id (SHA-256 hex) -> its tenant, from [tenants]
 
 
 def default_config() -> Config:
@@ -180,7 +183,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
 
 
 def load_config_dict(raw: dict[str, Any]) -> Config:
-    _only(raw, "", {"server", "store", "providers", "routes", "continuation", "accounting", "pricing"})
+    _only(raw, "", {"server", "store", "providers", "routes", "continuation", "accounting", "pricing", "tenants"})
     server = _section(
         raw,
         "server",
@@ -189,6 +192,7 @@ def load_config_dict(raw: dict[str, Any]) -> Config:
             "host": str,
             "port": int,
             "api_keys_env": str,
+            "keys_file": str,
             "max_body_bytes": int,
             "ping_s": float,
             "retry_ms": int,
@@ -360,6 +364,10 @@ def load_config_dict(raw: dict[str, Any]) -> Config:
         if mode not in CONTINUATION_MODES:
             raise ConfigError(f"continuation.{pattern}: {mode!r} is not one of {', '.join(CONTINUATION_MODES)}")
         continuation[pattern] = mode
+    try:
+        tenants = parse_tenants(raw.get("tenants", {}))
+    except TenantError as exc:
+        raise ConfigError(str(exc)) from None
     return Config(
         server=server,
         store=store,
@@ -368,6 +376,7 @@ def load_config_dict(raw: dict[str, Any]) -> Config:
         continuation=continuation,
         accounting=accounting,
         pricing=pricing,
+        tenants=tenants,
     )
 
 

@@ -38,8 +38,10 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from .tenants import KeyLimits as KeyLimits  # the limits every key or tenant gets, defined beside the tenants
+
 if TYPE_CHECKING:
-    from .config import Config, ServerConfig
+    from .config import Config
 
 logger = logging.getLogger("splice_relay.limits")
 
@@ -79,36 +81,22 @@ class Limited(Exception):
         return 503 if self.code == "limits_unavailable" else 429
 
 
-@dataclass(frozen=True, slots=True)
-class KeyLimits:
-    """The limits every API key gets; None: that limit is off."""
-
-    daily_usd: float | None = None
-    requests_per_minute: int | None = None
-    concurrent_streams: int | None = None
-
-    @classmethod
-    def of(cls, server: ServerConfig) -> KeyLimits:
-        """The limits of `[server]`."""
-        return cls(server.daily_usd_per_key, server.key_requests_per_minute, server.key_concurrent_streams)
-
-    @property
-    def enabled(self) -> bool:
-        """Whether any limit is set (else the app needs no admission control)."""
-        return (self.daily_usd, self.requests_per_minute, self.concurrent_streams) != (None, None, None)
-
-    @property
-    def tracks_streams(self) -> bool:
-        """Whether admitted streams hold an entry until they are settled (a slot, a reservation)."""
-        return self.daily_usd is not None or self.concurrent_streams is not None
-
-
 class Admission(Protocol):
     """Admission control per API key (`key_id`: the SHA-256 hex of the key)."""
 
-    async def admit(self, key_id: str, stream_id: str, *, reserve_usd: float | None, max_duration_s: float) -> Ticket:
+    async def admit(
+        self,
+        key_id: str,
+        stream_id: str,
+        *,
+        reserve_usd: float | None,
+        max_duration_s: float,
+        limits: KeyLimits | None = None,
+    ) -> Ticket:
         """Admit the stream or raise Limited.
 
+        `key_id` is the account the limits are kept under (a key, or a tenant); `limits` its own limits
+        (default: the ones the admission was built with).
         `reserve_usd` is the stream's maximum cost; None reserves all the key has left today.
         The slot and the reservation expire `max_duration_s` plus a margin from now if never settled.
         """
@@ -223,12 +211,28 @@ class MemoryAdmission:
         state = self._keys.get(ticket.key_id)
         return state is not None and ticket.stream_id in state.running
 
-    async def admit(self, key_id: str, stream_id: str, *, reserve_usd: float | None, max_duration_s: float) -> Ticket:
-        return self.admit_now(key_id, stream_id, reserve_usd=reserve_usd, max_duration_s=max_duration_s)
+    async def admit(
+        self,
+        key_id: str,
+        stream_id: str,
+        *,
+        reserve_usd: float | None,
+        max_duration_s: float,
+        limits: KeyLimits | None = None,
+    ) -> Ticket:
+        return self.admit_now(key_id, stream_id, reserve_usd=reserve_usd, max_duration_s=max_duration_s, limits=limits)
 
-    def admit_now(self, key_id: str, stream_id: str, *, reserve_usd: float | None, max_duration_s: float) -> Ticket:
+    def admit_now(
+        self,
+        key_id: str,
+        stream_id: str,
+        *,
+        reserve_usd: float | None,
+        max_duration_s: float,
+        limits: KeyLimits | None = None,
+    ) -> Ticket:
         """`admit` without the coroutine: RedisAdmission's fallback calls it directly."""
-        limits, now = self.limits, self._clock()
+        limits, now = limits or self.limits, self._clock()
         state = self._keys.get(key_id)
         if state is None:
             state = self._keys[key_id] = _KeyState()
@@ -265,7 +269,7 @@ class MemoryAdmission:
         if state is None:
             state = self._keys[ticket.key_id] = _KeyState()
         entry = state.release(ticket.stream_id)
-        if self.limits.daily_usd is None or not spent_usd or spent_usd <= 0:
+        if not spent_usd or spent_usd <= 0:  # counted whatever the limits: a tenant's cap may be set later
             return
         if entry is None:  # its reservation expired, or there was none: today's tally
             day = state.roll(int(self._clock() // DAY_S))
@@ -476,8 +480,16 @@ class RedisAdmission:
         now = self._clock()
         return list(self.keys(key_id).all), [round(now * 1000), int(now // DAY_S), stream_id]
 
-    async def admit(self, key_id: str, stream_id: str, *, reserve_usd: float | None, max_duration_s: float) -> Ticket:
-        limits = self.limits
+    async def admit(
+        self,
+        key_id: str,
+        stream_id: str,
+        *,
+        reserve_usd: float | None,
+        max_duration_s: float,
+        limits: KeyLimits | None = None,
+    ) -> Ticket:
+        limits = limits or self.limits
         keys, args = self._args(key_id, stream_id)
         args += [
             round((max_duration_s + self._hold_margin_s) * 1000),
@@ -496,7 +508,9 @@ class RedisAdmission:
             if self._on_unavailable == "closed":
                 message = "this API key's limits cannot be checked right now"
                 raise Limited("limits_unavailable", message, BUSY_RETRY_S) from None
-            return self._local.admit_now(key_id, stream_id, reserve_usd=reserve_usd, max_duration_s=max_duration_s)
+            return self._local.admit_now(
+                key_id, stream_id, reserve_usd=reserve_usd, max_duration_s=max_duration_s, limits=limits
+            )
         self._available()
         if code == 1:
             raise _rate_limited(limits, int(retry_ms) / 1000)
@@ -523,7 +537,7 @@ class RedisAdmission:
 
     async def _settle_in_redis(self, ticket: Ticket, spent_usd: float | None) -> None:
         keys, args = self._args(ticket.key_id, ticket.stream_id)
-        counted = self.limits.daily_usd is not None and spent_usd is not None and spent_usd > 0
+        counted = spent_usd is not None and spent_usd > 0  # whatever the limits: a tenant's cap may be set later
         args += [_nanos(spent_usd) if counted else "", BUDGET_TTL_S * 1000]  # type: ignore[arg-type]
         async with asyncio.timeout(self._timeout_s):
             await self._settle(keys=keys, args=args)
@@ -588,9 +602,13 @@ class RedisAdmission:
 
 
 def build_admission(config: Config) -> Admission | None:
-    """The admission control `config` asks for: shared through Redis with the Redis store; None if no limit is set."""
+    """The admission control `config` asks for: shared through Redis with the Redis store; None if no limit is set.
+
+    A key file may give a tenant limits at any time, so with one there is always an admission control.
+    """
     limits = KeyLimits.of(config.server)
-    if not limits.enabled:
+    tenant_limits = any(tenant.limits.enabled for tenant in config.tenants.values())
+    if not (limits.enabled or tenant_limits or config.server.keys_file):
         return None
     if config.store.kind == "redis":
         from .log.redis_client import connect

@@ -7,7 +7,6 @@ here, so they share one route, failover, accounting and admission path.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -17,8 +16,9 @@ from .accounting import count_chat_tokens_async
 from .config import RouteConfig
 from .engine import Generation, GenerationRequest
 from .errors import ApiError
-from .limits import Limited, Ticket
+from .limits import KeyLimits, Limited, Ticket
 from .log import LiveStream, TakeoverStore, new_stream_id, new_stream_token
+from .tenants import key_id_of
 from .tokens import encoding_for_model
 
 if TYPE_CHECKING:
@@ -51,22 +51,22 @@ def bearer(request: Request) -> str | None:
 def admit_caller(relay: Relay, request: Request) -> str | None:
     """The caller's key id (None on an open relay), once it may create a stream on this instance.
 
-    401 without a configured key; 503 with Retry-After while draining or at `max_generations`.
+    401 without a known key (from `api_keys_env`, `[tenants]` or the key file); 503 with Retry-After
+    while draining or at `max_generations`.
     """
-    server = relay.config.server
     api_key = bearer(request)
-    if server.api_keys and api_key not in server.api_keys:
+    key_id = key_id_of(api_key) if api_key is not None else None
+    if relay.keys.required and (key_id is None or not relay.keys.knows(key_id)):
         raise ApiError(401, "invalid_api_key", "a valid API key is required: Authorization: Bearer <key>")
-    key_id = hashlib.sha256(api_key.encode()).hexdigest() if server.api_keys and api_key is not None else None
     if relay.draining:
         raise ApiError(
             503, "draining", "this instance is shutting down; retry (another instance will answer)", retry_after_s=1
         )
-    if len(relay.generations) >= server.max_generations:
+    if len(relay.generations) >= relay.config.server.max_generations:
         raise ApiError(
             503, "overloaded", "this instance is running as many streams as it may; retry shortly", retry_after_s=1
         )
-    return key_id
+    return key_id if relay.keys.required else None
 
 
 async def open_stream(
@@ -84,9 +84,11 @@ async def open_stream(
     Returns the stream and its token (`token` when given, else a new random one). The answer
     cache may answer it instead (a replay or a join, relay/cache/); `cache=False` keeps it out.
     """
-    generation_request = _with_budget(relay, route, generation_request, key_id)
+    account, limits = relay.keys.account_and_limits(key_id) if key_id is not None else (None, None)
+    capped = limits is not None and limits.daily_usd is not None
+    generation_request = _with_budget(relay, route, generation_request, capped)
     stream_id = stream_id or new_stream_id()
-    ticket = await _admit(relay, route, generation_request, key_id, stream_id)
+    ticket = await _admit(relay, route, generation_request, account, limits, stream_id)
     if ticket is not None and ticket.reserved_usd:  # the generation stops at what the key could reserve
         own = generation_request.max_usd
         budget = ticket.reserved_usd if own is None else min(own, ticket.reserved_usd)
@@ -94,15 +96,17 @@ async def open_stream(
 
     token = token or new_stream_token()
     stream = LiveStream(stream_id, token, route.name)
+    stream.key_id = key_id
     if isinstance(relay.store, TakeoverStore):
         # Kept so another instance can continue it. Shallow: asdict() would deep-copy every message.
         stream.request = {
             field.name: getattr(generation_request, field.name) for field in dataclasses.fields(generation_request)
         }
         stream.request["key_id"] = key_id
+        stream.request["account"] = account
         stream.request["reserved_usd"] = ticket.reserved_usd if ticket is not None else None
     try:
-        runner = await relay.cache.open(stream, route, generation_request, key_id, wanted=cache)
+        runner = await relay.cache.open(stream, route, generation_request, account, wanted=cache)
         generation = runner or Generation(
             stream, route, generation_request, relay.services
         )  # before add: a stream in the store always runs
@@ -112,16 +116,16 @@ async def open_stream(
         if ticket is not None:
             relay.settle(ticket, None)
         raise
-    relay.start_generation(stream, generation, key_id)
+    relay.start_generation(stream, generation, account)
     return stream, token
 
 
 def _with_budget(
-    relay: Relay, route: RouteConfig, generation_request: GenerationRequest, key_id: str | None
+    relay: Relay, route: RouteConfig, generation_request: GenerationRequest, capped: bool
 ) -> GenerationRequest:
-    """The request's budget: its own max_usd, else the route's; with a daily cap every keyed request needs one."""
+    """The request's budget: its own max_usd, else the route's; under a daily cap every request needs one."""
     budget = generation_request.max_usd if generation_request.max_usd is not None else route.max_usd
-    if budget is not None or (relay.config.server.daily_usd_per_key is not None and key_id is not None):
+    if budget is not None or capped:
         if not relay.config.accounting.enabled:
             raise ApiError(
                 400, "budget_unavailable", "budgets need accounting, which is disabled in this relay's config"
@@ -133,16 +137,21 @@ def _with_budget(
 
 
 async def _admit(
-    relay: Relay, route: RouteConfig, generation_request: GenerationRequest, key_id: str | None, stream_id: str
+    relay: Relay,
+    route: RouteConfig,
+    generation_request: GenerationRequest,
+    account: str | None,
+    limits: KeyLimits | None,
+    stream_id: str,
 ) -> Ticket | None:
-    """The key's limits (429/503 with Retry-After past them); a daily cap reserves the most the stream may cost."""
-    if relay.admission is None or key_id is None:
+    """The account's limits (429/503 with Retry-After past them); a daily cap reserves the most the stream may cost."""
+    if relay.admission is None or account is None or limits is None or not limits.enabled:
         return None
-    reserve = (
-        await _max_cost(relay, route, generation_request) if relay.config.server.daily_usd_per_key is not None else None
-    )
+    reserve = await _max_cost(relay, route, generation_request) if limits.daily_usd is not None else None
     try:
-        return await relay.admission.admit(key_id, stream_id, reserve_usd=reserve, max_duration_s=route.max_duration_s)
+        return await relay.admission.admit(
+            account, stream_id, reserve_usd=reserve, max_duration_s=route.max_duration_s, limits=limits
+        )
     except Limited as exc:
         raise ApiError(exc.status, exc.code, exc.message, retry_after_s=exc.retry_after_s) from None
 

@@ -14,6 +14,7 @@ import pytest
 
 from loadtest.upstream import FakeUpstream
 from relay.config import Config, load_config_dict
+from relay.tenants import key_id_of
 
 from .support import Event, RelayServer, iter_sse, read_all, terminal, text_of, upstream_providers, wait_for
 
@@ -289,12 +290,13 @@ def test_the_openai_flavour_is_served_from_the_cache_too(client: httpx.Client, u
     assert final["output"][0]["content"][0]["text"] == first["choices"][0]["message"]["content"]
 
 
-def test_entries_are_per_api_key_unless_the_route_is_shared(
+def test_entries_are_per_tenant_unless_the_route_is_shared(
     upstream: FakeUpstream, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CACHE_TEST_KEYS", "key-a,key-b")
+    tenants = {"acme": {"keys": [key_id_of("acme-old"), key_id_of("acme-new")]}}
     with (
-        RelayServer(config(upstream, server={"api_keys_env": "CACHE_TEST_KEYS"})) as server,
+        RelayServer(config(upstream, server={"api_keys_env": "CACHE_TEST_KEYS"}, tenants=tenants)) as server,
         httpx.Client(base_url=server.base_url, timeout=30) as client,
     ):
         prompt = f"Tenants {nonce()}"
@@ -307,6 +309,11 @@ def test_entries_are_per_api_key_unless_the_route_is_shared(
             client.headers["Authorization"] = f"Bearer {key}"
             ask(client, shared, "shared")
         assert calls(upstream, shared) == 1
+        rotated = f"Tenant keys {nonce()}"
+        for key in ("acme-old", "acme-new"):  # two keys of one tenant: one tenant's entries
+            client.headers["Authorization"] = f"Bearer {key}"
+            ask(client, rotated)
+        assert calls(upstream, rotated) == 1
 
 
 def test_two_instances_on_one_redis_share_hits(upstream: FakeUpstream, redis_url: str) -> None:

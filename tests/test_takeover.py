@@ -43,6 +43,8 @@ class RelayProcess:
                 str(self.port),
                 "--log-level",
                 "warning",
+                "--workers",
+                "1",
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

@@ -69,8 +69,9 @@ class AnswerCache:
         accounting = self._services.accounting
         return accounting.billing if accounting.enabled else None
 
-    def key_for(self, route: RouteConfig, request: GenerationRequest, key_id: str | None) -> str:
-        tenant = "shared" if route.cache_shared else f"key:{key_id or 'open'}"
+    def key_for(self, route: RouteConfig, request: GenerationRequest, account: str | None) -> str:
+        """`account`: the caller's tenant, or its key id when it has none (relay/tenants.py); None on an open relay."""
+        tenant = "shared" if route.cache_shared else f"account:{account or 'open'}"
         return cache_key(
             tenant=tenant,
             targets=[target.label for target in route.targets],
@@ -80,16 +81,16 @@ class AnswerCache:
         )
 
     async def open(
-        self, stream: LiveStream, route: RouteConfig, request: GenerationRequest, key_id: str | None, *, wanted: bool
+        self, stream: LiveStream, route: RouteConfig, request: GenerationRequest, account: str | None, *, wanted: bool
     ) -> StreamRunner | None:
         """What runs `stream` when the cache answers it; None when its own generation must (recorded if cacheable)."""
         if not cacheable(route, request, wanted):
             self.stats.bypassed += 1
             return None
         if _prompt_chars(request) > _KEY_IN_THREAD_CHARS:  # a long prompt is normalised off the loop
-            key = await asyncio.to_thread(self.key_for, route, request, key_id)
+            key = await asyncio.to_thread(self.key_for, route, request, account)
         else:
-            key = self.key_for(route, request, key_id)
+            key = self.key_for(route, request, account)
         runner = self._join(key, stream, route, request)
         if runner is not None:
             return runner

@@ -122,6 +122,7 @@ class LiveStream:
         "reconnects",
         "request",
         "abandoned",
+        "key_id",
     )
 
     def __init__(self, stream_id: str, token: str, route: str) -> None:
@@ -143,6 +144,7 @@ class LiveStream:
         self.reconnects = 0  # event requests that resumed from a cursor
         self.request: dict[str, Any] | None = None  # what was asked, kept so another instance can take over
         self.abandoned = False  # this instance stopped being the writer without ending the stream (`abandon`)
+        self.key_id: str | None = None  # the SHA-256 of the API key that created it: no other key may read it
 
     @classmethod
     def restored(

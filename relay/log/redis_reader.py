@@ -31,6 +31,7 @@ TERMINAL = frozenset(name.encode() for name in events.TERMINAL_EVENTS)
 # What a reader's view needs of the meta hash: never the stored `request` (a prompt can be megabytes).
 VIEW_FIELDS = (
     "token",
+    "key_id",
     "route",
     "created_at",
     "status",
@@ -85,6 +86,7 @@ class RemoteStream:
         self.id = stream_id
         self._token_digest = meta.get(b"token", b"").decode()
         self.route = meta.get(b"route", b"").decode()
+        self.key_id = meta.get(b"key_id", b"").decode() or None
         self.created_at = float(meta.get(b"created_at", b"0"))
         self.status = cast(Status, meta.get(b"status", b"running").decode())
         self.last_event_id = int(meta.get(b"last", b"0"))
@@ -134,7 +136,9 @@ class RemoteStream:
         if fork is None or not rewinds(int(fork), cursor, finished=finished, last=last):
             return cls(redis, stream_id, keys, meta, text, block_ms=block_ms)
         # Running at the fork, whatever came after: the text then is a prefix of the text now.
-        rewound: dict[bytes, bytes] = {name: meta[name] for name in (b"token", b"route", b"created_at") if name in meta}
+        rewound: dict[bytes, bytes] = {
+            name: meta[name] for name in (b"token", b"key_id", b"route", b"created_at") if name in meta
+        }
         rewound[b"last"] = fork
         text_then = (text or b"")[: int(meta.get(b"fork_bytes", b"0"))]
         view = cls(redis, stream_id, keys, rewound, text_then, block_ms=block_ms)

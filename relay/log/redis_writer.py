@@ -180,6 +180,7 @@ class StreamJournal:
                 route=stream.route,
                 created_at=repr(stream.created_at),
                 owner=owner,
+                key_id=stream.key_id or "",
                 request=orjson.dumps(stream.request).decode() if store_request else "",
             )
         if final:

@@ -22,6 +22,7 @@ class StreamView(Protocol):
     error: dict[str, Any] | None
     audit: dict[str, Any]
     reconnects: int
+    key_id: str | None  # the API key that created it (SHA-256 hex), None on an open relay
 
     @property
     def generation(self) -> asyncio.Task[None] | None:
