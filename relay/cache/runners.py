@@ -15,6 +15,7 @@ import time
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .. import events
+from ..engine.failures import error_data
 from ..finish import openai_finish_reason
 from .entries import Entry
 
@@ -144,11 +145,17 @@ class Replay:
         except asyncio.CancelledError:
             finish_reason = "cancelled"
             raise
+        except Exception:  # the log refused an event (a Redis bound), or a bug: an error, never a short `done`
+            logger.exception("stream %s: the replay of %s failed", stream.id, entry.source_stream)
+            finish_reason = ""
         finally:
             if not stream.finished and not stream.abandoned:
-                _finish(stream, finish_reason, self._billing, entry.usd if finish_reason != "cancelled" else None)
+                if finish_reason:
+                    _finish(stream, finish_reason, self._billing, entry.usd if finish_reason != "cancelled" else None)
+                else:
+                    stream.finish("failed", events.ERROR, error_data("internal", "internal"))
                 stream.audit = _audit(stream, self._route, started_at, cache, self._billing)
-                if finish_reason != "cancelled":
+                if finish_reason and finish_reason != "cancelled":
                     self._outcome.saved(entry.usd)
 
     def tick(self, now: float) -> None:
