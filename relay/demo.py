@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from .errors import ApiError
 from .opening import bearer
+from .tenants import key_id_of
 
 if TYPE_CHECKING:
     from .app import Relay
@@ -115,8 +116,8 @@ async def static_file(request: Request) -> Response:
 async def list_routes(request: Request) -> Response:
     """The configured routes and their targets, for the page's route picker; needs an API key where streams do."""
     relay: Relay = request.app.state.relay
-    server = relay.config.server
-    if server.api_keys and bearer(request) not in server.api_keys:
+    presented = bearer(request)
+    if relay.keys.required and (presented is None or not relay.keys.knows(key_id_of(presented))):
         raise ApiError(401, "invalid_api_key", "a valid API key is required: Authorization: Bearer <key>")
     routes = [
         {"name": route.name, "targets": [target.label for target in route.targets]}
