@@ -24,6 +24,7 @@ from providers import Provider
 
 from . import events
 from .audit import JsonLinesAuditLog
+from .cache import AnswerCache, StreamRunner
 from .capabilities import CapabilityTable
 from .config import Config, ConfigError, default_config
 from .demo import ROUTES as DEMO_ROUTES
@@ -47,7 +48,7 @@ from .sse import ABORT_EXTENSION, OpenResponses, SSEResponse, sse_response
 from .tenants import KeyRing, TenantError, key_id_of
 from .ticker import Ticker
 from .upstreams import build_providers
-from .validation import parse_generation_request
+from .validation import cache_wanted, parse_generation_request
 
 logger = logging.getLogger("splice_relay.app")
 
@@ -76,6 +77,7 @@ class Relay:
         self.services = EngineServices(self.providers, CapabilityTable(config), self.prices, config.accounting)
         self.audit_log = JsonLinesAuditLog(config.accounting.audit_log) if config.accounting.audit_log else None
         self.admission: Admission | None = build_admission(config)  # per API key: rate, streams, daily budget
+        self.cache = AnswerCache(config, self.services)  # answers from finished streams (docs/cache.md)
         self._ticker_task: asyncio.Task[None] | None = None
         self._takeover: asyncio.Task[None] | None = None
         self._audit_writes: set[asyncio.Task[None]] = set()
@@ -139,9 +141,10 @@ class Relay:
             await self.admission.close()
         for provider in self.providers.values():
             await provider.aclose()
+        await self.cache.close()
         await self.store.close()
 
-    def start_generation(self, stream: LiveStream, generation: Generation, account: str | None) -> None:
+    def start_generation(self, stream: LiveStream, generation: StreamRunner, account: str | None) -> None:
         """Run the generation; at its end settle `account`'s limits (a key's or a tenant's) and write the audit."""
         task = asyncio.create_task(generation.run(), name=f"generation {stream.id}")
         stream.generation = task
@@ -149,7 +152,7 @@ class Relay:
         self.ticker.add(generation)
         task.add_done_callback(lambda task: self._generation_done(task, generation, account))
 
-    def _generation_done(self, task: asyncio.Task[None], generation: Generation, account: str | None) -> None:
+    def _generation_done(self, task: asyncio.Task[None], generation: StreamRunner, account: str | None) -> None:
         self.generations.discard(task)
         self.ticker.discard(generation)
         stream = generation.stream
@@ -306,7 +309,7 @@ async def create_stream(request: Request) -> Response | SSEResponse:
     route = relay.config.routes.get(route_name)
     if route is None:
         raise ApiError(400, "unknown_route", f"route {route_name[:100]!r} is not configured")
-    stream, token = await open_stream(relay, route, generation_request, key_id)
+    stream, token = await open_stream(relay, route, generation_request, key_id, cache=cache_wanted(body))
 
     if _wants_sse(request):
         return sse_response(
@@ -363,7 +366,8 @@ async def healthz(request: Request) -> Response:
     """Liveness: the process answers. What a client may see of the store, without its errors."""
     relay = _relay(request)
     store = {key: value for key, value in relay.store.health().items() if key != "last_error"}
-    return JSONResponse({"status": "ok", "store": store, "generations": len(relay.generations), "pid": os.getpid()})
+    body = {"status": "ok", "store": store, "generations": len(relay.generations), "pid": os.getpid()}
+    return JSONResponse({**body, "cache": relay.cache.health()})
 
 
 async def readyz(request: Request) -> Response:
