@@ -42,6 +42,7 @@ from .opening import admit_caller, bearer, open_stream, read_json
 from .pricing import PriceTable
 from .sse import ABORT_EXTENSION, OpenResponses, SSEResponse, sse_response
 from .ticker import Ticker
+from .ui_routes import ROUTES as UI_ROUTES
 from .upstreams import build_providers
 from .validation import parse_generation_request
 
@@ -397,6 +398,7 @@ def create_app(config: Config | None = None) -> Starlette:
             Route("/v1/streams/{stream_id}", get_stream, methods=["GET"]),
             Route("/v1/streams/{stream_id}", cancel_stream, methods=["DELETE"]),
             *OPENAI_ROUTES,
+            *UI_ROUTES,
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
         ],
