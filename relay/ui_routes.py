@@ -45,20 +45,17 @@ def _chats(relay: Relay) -> ChatIndex:
     return store.chats
 
 
-def _owner(key_id: str | None) -> str:
-    """Whose chats: the API key's id, or everyone's on a relay without keys."""
-    return key_id or ""
+def _owner(request: Request) -> str:
+    """Whose chats: the bearer key's digest (the key's id where keys are configured); without one, everyone's."""
+    presented = bearer(request)
+    return hashlib.sha256(presented.encode()).hexdigest() if presented else ""
 
 
-def _reader_key_id(relay: Relay, request: Request) -> str | None:
-    """The caller's key id for a resume: the same keys as a POST, but a resume starts no generation."""
+def _check_reader(relay: Relay, request: Request) -> None:
+    """A resume needs the same keys as a POST, but starts no generation (no capacity or draining check)."""
     keys = relay.config.server.api_keys
-    api_key = bearer(request)
-    if not keys:
-        return None
-    if api_key is None or api_key not in keys:
+    if keys and bearer(request) not in keys:
         raise ApiError(401, "invalid_api_key", "a valid API key is required: Authorization: Bearer <key>")
-    return hashlib.sha256(api_key.encode()).hexdigest()
 
 
 def _response(relay: Relay, stream: StreamView, token: str) -> SSEResponse:
@@ -97,15 +94,15 @@ async def ui_chat(request: Request) -> SSEResponse:
     stream_id = new_stream_id()
     token = owner_token(bearer(request), stream_id)
     stream, token = await open_stream(relay, route, asked.generation, key_id, stream_id=stream_id, token=token)
-    await chats.bind(_owner(key_id), asked.chat_id, stream.id, route.max_duration_s + BINDING_MARGIN_S)
+    await chats.bind(_owner(request), asked.chat_id, stream.id, route.max_duration_s + BINDING_MARGIN_S)
     return _response(relay, stream, token)
 
 
 async def ui_chat_stream(request: Request) -> Response | SSEResponse:
     """The chat's running stream from its start; 204 when it has none (never started, ended, or not this key's)."""
     relay = _relay(request)
-    key_id = _reader_key_id(relay, request)
-    stream_id = await _chats(relay).current(_owner(key_id), request.path_params["chat_id"])
+    _check_reader(relay, request)
+    stream_id = await _chats(relay).current(_owner(request), request.path_params["chat_id"])
     if stream_id is None:
         return Response(status_code=204)
     try:
