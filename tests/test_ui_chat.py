@@ -17,9 +17,13 @@ from urllib.parse import quote
 import httpx
 import pytest
 import redis
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from loadtest.upstream import model_name
 from relay.config import load_config_dict
+from relay.errors import ApiError
+from relay.flavours.ui_message import parse_ui_chat_request
 from relay.log.chats import chat_key
 from splice.eval.corpus import TEXTS
 
@@ -398,3 +402,40 @@ def test_a_chat_resumes_on_another_instance_sharing_redis(upstream: Any, keys: N
         assert chunks[0] == seen and text_of(chunks) == REFERENCE and chunks[-1]["type"] == "finish"
         assert on_b.get("/v1/ui/chat/chat-redis/stream", headers=_auth()).status_code == 204
         assert on_a.get("/v1/ui/chat/chat-redis/stream", headers=_auth()).status_code == 204
+
+
+SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12)
+JSON = st.recursive(
+    SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+)
+PARTS = st.fixed_dictionaries(
+    {"type": st.sampled_from(["text", "file", "step-start", "reasoning", "data-x", "tool-x"]) | SCALARS},
+    optional={"text": st.text(max_size=8) | SCALARS},
+)
+UI_MESSAGES = st.fixed_dictionaries(
+    {"role": st.sampled_from(["user", "assistant", "system", "tool"]) | SCALARS},
+    optional={"parts": st.lists(PARTS | JSON, max_size=3) | JSON, "id": JSON},
+)
+UI_BODIES = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": st.text(max_size=5) | SCALARS,
+        "messages": st.lists(UI_MESSAGES | JSON, max_size=3) | JSON,
+        "trigger": SCALARS,
+        "route": st.sampled_from(["default", ""]) | SCALARS,
+        "max_tokens": SCALARS,
+        "temperature": SCALARS,
+        "extra": JSON,
+    },
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(UI_BODIES | JSON)
+def test_any_body_is_a_request_or_a_400(body: Any) -> None:
+    try:
+        asked = parse_ui_chat_request(body, max_output_tokens=100)
+    except ApiError as error:
+        assert error.status == 400 and error.code in {"invalid_request", "unsupported_part"}
+    else:
+        assert asked.chat_id and asked.route and asked.generation.messages
