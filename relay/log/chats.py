@@ -62,6 +62,3 @@ class MemoryChats:
         if bound is None or bound[1] <= time.monotonic():
             return None
         return bound[0]
-
-    def __len__(self) -> int:
-        return len(self._bound)
