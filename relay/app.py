@@ -47,6 +47,7 @@ from .pricing import PriceTable
 from .sse import ABORT_EXTENSION, OpenResponses, SSEResponse, sse_response
 from .tenants import KeyRing, TenantError, key_id_of
 from .ticker import Ticker
+from .ui_routes import ROUTES as UI_ROUTES
 from .upstreams import build_providers
 from .validation import cache_wanted, parse_generation_request
 
@@ -432,6 +433,7 @@ def create_app(config: Config | None = None) -> Starlette:
             Route("/v1/streams/{stream_id}", get_stream, methods=["GET"]),
             Route("/v1/streams/{stream_id}", cancel_stream, methods=["DELETE"]),
             *OPENAI_ROUTES,
+            *UI_ROUTES,
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             *DEMO_ROUTES,

@@ -34,6 +34,7 @@ from .. import events
 from .errors import StoreUnavailable
 from .keys import STREAM_ID, DeploymentKeys, StreamKeys
 from .live import LiveStream
+from .redis_chats import RedisChats
 from .redis_client import StreamEntries, XReadReply, connect
 from .redis_reader import RemoteStream, rewinds, wait_for_event
 from .redis_writer import StreamJournal
@@ -83,6 +84,7 @@ class RedisStore:
         self._redis = redis or connect(url, socket_timeout_s=block_ms / 1000 + 5, max_connections=max_connections)
         self._followers = redis or connect(url, socket_timeout_s=block_ms / 1000 + 5, max_connections=max_connections)
         self._keys = DeploymentKeys(prefix)
+        self.chats = RedisChats(self._redis, self._keys)  # chat id -> its stream, for the UI message stream's resume
         self._ttl_ms = int(ttl_s * 1000)
         self._gone_ms = int((ttl_s + tombstone_s) * 1000)
         self._lease_ms = int(lease_s * 1000)
