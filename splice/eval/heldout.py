@@ -8,7 +8,7 @@ led to and never looked at while writing rules: its score says how far those rul
 
 from __future__ import annotations
 
-__all__ = ["HELD_OUT", "HELD_OUT_NEXT"]
+__all__ = ["HELD_OUT", "HELD_OUT_NEXT", "HELD_OUT_3"]
 
 _THAI = """กรุงเทพมหานครเป็นเมืองหลวงของประเทศไทยและเป็นศูนย์กลางทางเศรษฐกิจที่สำคัญที่สุดของประเทศ \
 ผู้คนจำนวนมากเดินทางเข้ามาทำงานในเมืองทุกวันโดยใช้รถไฟฟ้าและเรือโดยสารในแม่น้ำเจ้าพระยา
@@ -287,4 +287,316 @@ HELD_OUT_NEXT: list[tuple[str, str, str]] = [
     ("legal", "legal", _NEXT_LEGAL),
     ("dialogue", "dialogue", _NEXT_DIALOGUE),
     ("greek_russian", "greek-cyrillic", _NEXT_GREEK_RUSSIAN),
+]
+
+_B3_GO = (
+    "Here is a worker pool in Go that stops cleanly when the context is cancelled:\n"
+    "\n"
+    "```go\n"
+    "package main\n"
+    "\n"
+    "import (\n"
+    '\t"context"\n'
+    '\t"fmt"\n'
+    '\t"sync"\n'
+    ")\n"
+    "\n"
+    "func worker(ctx context.Context, id int, jobs <-chan int, results chan<- string, wg *sync.WaitGroup) {\n"
+    "\tdefer wg.Done()\n"
+    "\tfor {\n"
+    "\t\tselect {\n"
+    "\t\tcase <-ctx.Done():\n"
+    "\t\t\treturn\n"
+    "\t\tcase j, ok := <-jobs:\n"
+    "\t\t\tif !ok {\n"
+    "\t\t\t\treturn\n"
+    "\t\t\t}\n"
+    '\t\t\tresults <- fmt.Sprintf("worker %d finished job %d", id, j)\n'
+    "\t\t}\n"
+    "\t}\n"
+    "}\n"
+    "```\n"
+    "\n"
+    "Close `jobs` when the producer is done, then wait on the group before closing `results`.\n"
+)
+
+_B3_JAVA = (
+    "A record with a compact constructor validates its fields once, at creation:\n"
+    "\n"
+    "```java\n"
+    "public record Invoice(String number, BigDecimal amount, LocalDate dueDate) {\n"
+    "    public Invoice {\n"
+    '        Objects.requireNonNull(number, "number");\n'
+    "        if (amount.signum() < 0) {\n"
+    '            throw new IllegalArgumentException("amount must not be negative: " + amount);\n'
+    "        }\n"
+    "    }\n"
+    "\n"
+    "    public boolean isOverdue(Clock clock) {\n"
+    "        return LocalDate.now(clock).isAfter(dueDate);\n"
+    "    }\n"
+    "}\n"
+    "```\n"
+    "\n"
+    "Passing a `Clock` instead of calling `LocalDate.now()` directly keeps the method testable.\n"
+)
+
+_B3_C = (
+    "The classic way to copy a string safely in C is to bound the copy and terminate it yourself:\n"
+    "\n"
+    "```c\n"
+    "#include <stddef.h>\n"
+    "#include <string.h>\n"
+    "\n"
+    "/* Copies at most size - 1 bytes and always terminates dst. Returns strlen(src). */\n"
+    "size_t copy_bounded(char *dst, const char *src, size_t size)\n"
+    "{\n"
+    "    size_t len = strlen(src);\n"
+    "    if (size > 0) {\n"
+    "        size_t n = len < size - 1 ? len : size - 1;\n"
+    "        memcpy(dst, src, n);\n"
+    "        dst[n] = '\\0';\n"
+    "    }\n"
+    "    return len;\n"
+    "}\n"
+    "```\n"
+    "\n"
+    "If the return value is `>= size`, the string was truncated.\n"
+)
+
+_B3_RUBY = (
+    "In Ruby, `each_with_object` builds the index in one pass:\n"
+    "\n"
+    "```ruby\n"
+    "class Library\n"
+    "  def initialize(books)\n"
+    "    @by_author = books.each_with_object(Hash.new { |h, k| h[k] = [] }) do |book, index|\n"
+    "      index[book.author.downcase] << book\n"
+    "    end\n"
+    "  end\n"
+    "\n"
+    "  def titles_by(author)\n"
+    "    @by_author.fetch(author.downcase, []).map(&:title).sort\n"
+    "  end\n"
+    "end\n"
+    "```\n"
+    "\n"
+    "`fetch` with a default avoids creating an empty entry for every unknown author.\n"
+)
+
+_B3_KOTLIN = (
+    "With coroutines the retry loop reads top to bottom:\n"
+    "\n"
+    "```kotlin\n"
+    "suspend fun <T> retrying(times: Int = 3, initialDelayMs: Long = 200, block: suspend () -> T): T {\n"
+    "    var delayMs = initialDelayMs\n"
+    "    repeat(times - 1) { attempt ->\n"
+    "        try {\n"
+    "            return block()\n"
+    "        } catch (e: IOException) {\n"
+    '            println("attempt ${attempt + 1} failed: ${e.message}")\n'
+    "        }\n"
+    "        delay(delayMs)\n"
+    "        delayMs = (delayMs * 2).coerceAtMost(5_000)\n"
+    "    }\n"
+    "    return block()\n"
+    "}\n"
+    "```\n"
+    "\n"
+    "The last attempt is outside the loop, so its exception reaches the caller.\n"
+)
+
+_B3_HASKELL = (
+    "A word count in Haskell, folding over the lines lazily:\n"
+    "\n"
+    "```haskell\n"
+    "import qualified Data.Map.Strict as Map\n"
+    "import Data.Char (isAlpha, toLower)\n"
+    "\n"
+    "wordFreq :: String -> Map.Map String Int\n"
+    "wordFreq = foldr bump Map.empty . words . map normalise\n"
+    "  where\n"
+    "    normalise c\n"
+    "      | isAlpha c = toLower c\n"
+    "      | otherwise = ' '\n"
+    "    bump w = Map.insertWith (+) w 1\n"
+    "\n"
+    "main :: IO ()\n"
+    "main = interact $ unlines . map show . Map.toList . wordFreq\n"
+    "```\n"
+    "\n"
+    "`Map.Strict` evaluates the counts as it goes, so a large input does not build up thunks.\n"
+)
+
+_B3_INI = (
+    "The service reads `/etc/mailer/mailer.ini` at start-up:\n"
+    "\n"
+    "```ini\n"
+    "; global settings\n"
+    "[general]\n"
+    "log_level = info\n"
+    "workers = 4\n"
+    "\n"
+    "[smtp]\n"
+    "host = smtp.example.org\n"
+    "port = 587\n"
+    "starttls = yes\n"
+    "username = notifications@example.org\n"
+    "\n"
+    "[queue]\n"
+    "path = /var/spool/mailer\n"
+    "max_retries = 6\n"
+    "retry_backoff = 30s, 2m, 10m, 1h\n"
+    "```\n"
+    "\n"
+    "Restart the service after editing it; the file is not watched.\n"
+)
+
+_B3_XML = (
+    "Add the dependency to your `pom.xml`:\n"
+    "\n"
+    "```xml\n"
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<project xmlns="http://maven.apache.org/POM/4.0.0">\n'
+    "  <modelVersion>4.0.0</modelVersion>\n"
+    "  <dependencies>\n"
+    "    <dependency>\n"
+    "      <groupId>com.fasterxml.jackson.core</groupId>\n"
+    "      <artifactId>jackson-databind</artifactId>\n"
+    "      <version>2.17.1</version>\n"
+    "    </dependency>\n"
+    "    <!-- test-only: not shipped -->\n"
+    "    <dependency>\n"
+    "      <groupId>org.junit.jupiter</groupId>\n"
+    "      <artifactId>junit-jupiter</artifactId>\n"
+    "      <scope>test</scope>\n"
+    "    </dependency>\n"
+    "  </dependencies>\n"
+    "</project>\n"
+    "```\n"
+    "\n"
+    "Maven resolves the transitive dependencies on the next build.\n"
+)
+
+_B3_DOCKERFILE = (
+    "A two-stage build keeps the compiler out of the final image:\n"
+    "\n"
+    "```dockerfile\n"
+    "FROM golang:1.22-bookworm AS build\n"
+    "WORKDIR /src\n"
+    "COPY go.mod go.sum ./\n"
+    "RUN go mod download\n"
+    "COPY . .\n"
+    'RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/server ./cmd/server\n'
+    "\n"
+    "FROM gcr.io/distroless/static-debian12:nonroot\n"
+    "COPY --from=build /out/server /server\n"
+    "EXPOSE 8080\n"
+    'ENTRYPOINT ["/server", "--listen", ":8080"]\n'
+    "```\n"
+    "\n"
+    "The final image is about 12 MB and runs as an unprivileged user.\n"
+)
+
+_B3_MAKEFILE = (
+    "A Makefile whose targets rebuild only what changed:\n"
+    "\n"
+    "```makefile\n"
+    "CC ?= cc\n"
+    "CFLAGS += -O2 -Wall -Wextra\n"
+    "SRC := $(wildcard src/*.c)\n"
+    "OBJ := $(SRC:src/%.c=build/%.o)\n"
+    "\n"
+    ".PHONY: all clean\n"
+    "\n"
+    "all: build/app\n"
+    "\n"
+    "build/app: $(OBJ)\n"
+    "\t$(CC) $(LDFLAGS) -o $@ $^\n"
+    "\n"
+    "build/%.o: src/%.c | build\n"
+    "\t$(CC) $(CFLAGS) -c -o $@ $<\n"
+    "\n"
+    "build:\n"
+    "\tmkdir -p $@\n"
+    "\n"
+    "clean:\n"
+    "\trm -rf build\n"
+    "```\n"
+    "\n"
+    "Recipes must start with a tab, not spaces, or make stops with a missing separator error.\n"
+)
+
+_B3_CHAT_LIST = (
+    "Great question! 🎉 Here's a plan for your trip to Lisbon (14–18 October 2026):\n"
+    "\n"
+    "1. **Day 1 (Wed 14 Oct)**: arrive, check in near Baixa, walk up to the Miradouro de Santa Luzia at sunset 🌅\n"
+    "2. **Day 2**: tram 28 early (before 9:00, it gets packed), then the Alfama and the castle; tickets are €15 "
+    "online at https://castelodesaojorge.pt/en/tickets\n"
+    "3. **Day 3**: a day trip to Sintra, 40 minutes by train from Rossio; the return ticket costs €4.80\n"
+    "4. **Day 4**: Belém 🥮 (try the pastéis, ~€1.40 each) and the MAAT museum by the river\n"
+    "5. **Day 5 (Sun 18 Oct)**: the LX Factory market, then the airport; allow 45 min by metro\n"
+    "\n"
+    "Budget roughly €120–150 a day for two, without the hotel. Have fun! 😊🇵🇹\n"
+)
+
+_B3_INDIC = (
+    "भारत में मानसून जून में केरल से शुरू होता है और धीरे-धीरे पूरे देश में फैल जाता है। किसानों के लिए यह "
+    "समय बहुत महत्वपूर्ण है, क्योंकि खरीफ़ की फ़सलें इसी बारिश पर निर्भर करती हैं।\n"
+    "\n"
+    "தமிழ்நாட்டில் வடகிழக்கு பருவமழை அக்டோபர் முதல் டிசம்பர் வரை பெய்கிறது. சென்னை நகரத்தின் "
+    "குடிநீர் ஏரிகள் இந்த மழையால் நிரம்புகின்றன.\n"
+)
+
+_B3_LATIN_DIACRITICS = (
+    "W Krakowie najlepiej zacząć od Rynku Głównego, a potem przejść Drogą Królewską na Wawel. "
+    "Żółć, źdźbło i gęślą to słowa, którymi Polacy lubią straszyć cudzoziemców.\n"
+    "\n"
+    "İstanbul'da Kapalıçarşı pazar günleri kapalıdır; çarşamba ya da perşembe sabahı gitmek daha "
+    "sakin olur. Çay her yerde ikram edilir, reddetmek ayıp sayılmaz.\n"
+    "\n"
+    "Příliš žluťoučký kůň úpěl ďábelské ódy, říkají Češi, když zkoušejí klávesnici.\n"
+)
+
+_B3_TASKS = (
+    "### Release checklist for v3.2\n"
+    "\n"
+    "- [x] Freeze the `release/3.2` branch and tag `v3.2.0-rc1`\n"
+    "- [x] Run the migration dry-run against a copy of production (took 14 min, 0 errors)\n"
+    "- [ ] Update the changelog:\n"
+    "  - [ ] *Breaking*: the `/v1/export` endpoint now pages by cursor\n"
+    "  - [ ] *Fixed*: time zones in the weekly digest (#4127)\n"
+    "- [ ] Announce the window in #ops at least 24 hours ahead\n"
+    "\n"
+    "> **Note:** if the dry-run exceeds 20 minutes, split the migration into two deploys.\n"
+)
+
+_B3_QUOTES_NESTED = (
+    "In the German edition the line reads „Er sagte: ‚Morgen vielleicht.‘“ and the French one "
+    "« Il a dit : “Demain, peut-être.” », while the Japanese translator chose 「彼は『明日かな』と言った」. "
+    "Three languages, three ways to nest a quotation, and every one of them breaks naive "
+    "quote matching.\n"
+    "\n"
+    "Typographers call the inner marks 'secondary quotes'; style guides disagree on whether the full stop "
+    "goes inside them.\n"
+)
+
+#: The third batch: written after the rules that the first two led to, judged once before any rule sees it.
+HELD_OUT_3: list[tuple[str, str, str]] = [
+    # (name, kind, text)
+    ("b3_go", "go", _B3_GO),
+    ("b3_java", "java", _B3_JAVA),
+    ("b3_c", "c", _B3_C),
+    ("b3_ruby", "ruby", _B3_RUBY),
+    ("b3_kotlin", "kotlin", _B3_KOTLIN),
+    ("b3_haskell", "haskell", _B3_HASKELL),
+    ("b3_ini", "ini", _B3_INI),
+    ("b3_xml", "xml", _B3_XML),
+    ("b3_dockerfile", "dockerfile", _B3_DOCKERFILE),
+    ("b3_makefile", "makefile", _B3_MAKEFILE),
+    ("b3_chat_list", "chat-list", _B3_CHAT_LIST),
+    ("b3_indic", "indic", _B3_INDIC),
+    ("b3_latin_diacritics", "latin-diacritics", _B3_LATIN_DIACRITICS),
+    ("b3_tasks", "task-list", _B3_TASKS),
+    ("b3_quotes_nested", "nested-quotes", _B3_QUOTES_NESTED),
 ]

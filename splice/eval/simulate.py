@@ -20,7 +20,7 @@ from ..holdback import HoldBack
 from ..seam import SeamRepair
 from .check import is_clean
 from .corpus import REFERENCES
-from .heldout import HELD_OUT, HELD_OUT_NEXT
+from .heldout import HELD_OUT, HELD_OUT_3, HELD_OUT_NEXT
 
 __all__ = ["Case", "Outcome", "build_cases", "run_case", "PseudoTokenizer", "BEHAVIOURS", "HELD_OUT_BEHAVIOURS"]
 
@@ -163,6 +163,8 @@ def _cut_points(text: str) -> dict[str, list[int]]:
         add("cjk", m.start() + 1)
     for m in re.finditer(r"[\u0e00-\u0eff]{3}", text):
         add("thai_lao", m.start() + 1)
+    for m in re.finditer(r"[\u0900-\u0dff]{3}", text):
+        add("indic", m.start() + 1)  # Devanagari, Tamil…: may fall between a consonant and its vowel sign
     for m in re.finditer(r"[\u200e\u200f\u061c]", text):
         add("at_bidi_mark", m.start())
         add("at_bidi_mark", m.start() + 1)
@@ -386,6 +388,56 @@ def _held_out_output(behaviour: str, reference: str, sent: str, rng: random.Rand
     raise ValueError(behaviour)
 
 
+#: Fallback behaviours written with the third held-out batch: no rule was written against them either.
+BATCH3_BEHAVIOURS = ["restart_paragraph", "ellipsis_echo", "preamble_other", "line_repeat", "preamble_restart"]
+
+_OTHER_PREAMBLES = {
+    "en": [
+        "Picking up right where it broke off:\n\n",
+        "Alright, resuming the answer.\n\n",
+        "No problem, here is the remainder:\n\n",
+        "Continuing the text:\n",
+        "OK! Resuming from the cut-off point: ",
+    ],
+    "de": ["Okay, ich mache an der Stelle weiter:\n\n"],
+    "fr": ["D'accord, je reprends là où le texte s'est arrêté :\n\n"],
+    "es": ["De acuerdo, retomo donde se cortó:\n\n"],
+    "zh": ["好的，接着上文继续：\n\n"],
+    "ja": ["了解です。続きから書きます：\n\n"],
+}
+
+
+def _batch3_output(behaviour: str, reference: str, sent: str, lang: str, rng: random.Random) -> str | None:
+    """The third batch's fallback behaviours: a paragraph, a line or the answer said again, echoes and lead-ins."""
+    cont = reference[len(sent) :]
+    if not cont.strip():
+        return None
+    in_code = any(a <= len(sent) <= b for a, b in _fence_spans(reference))
+    if behaviour == "restart_paragraph":
+        start = sent.rfind("\n\n") + 2 if "\n\n" in sent else 0
+        if not sent[start:].strip():
+            return None
+        return sent[start:] + cont
+    if behaviour == "ellipsis_echo":
+        words = sent[_word_start(sent, rng.randint(2, 4)) :]
+        if not words.strip() or "\n" in words.strip():
+            return None
+        return rng.choice(["...", "…"]) + words + cont
+    if behaviour == "preamble_other":
+        pre = rng.choice(_OTHER_PREAMBLES.get(lang, _OTHER_PREAMBLES["en"]))
+        if in_code:
+            return pre.rstrip() + "\n" + cont
+        return pre + cont.lstrip()
+    if behaviour == "line_repeat":
+        line = sent[sent.rfind("\n") + 1 :]
+        if not line.strip():
+            return None
+        return line + cont
+    if behaviour == "preamble_restart":
+        return rng.choice(["Sure! Here is the full answer again:\n\n", "Let me start over.\n\n"]) + reference
+    raise ValueError(behaviour)
+
+
 def build_cases(seed: int = 1234, per_kind: int = 1, *, corpus: str = "dev", holdback: bool = True) -> list[Case]:
     """The cases of one corpus: "dev" (development texts and behaviours), "held-out" or "held-out-next".
 
@@ -402,6 +454,10 @@ def build_cases(seed: int = 1234, per_kind: int = 1, *, corpus: str = "dev", hol
     elif corpus == "held-out-next":
         seed += 4421
         plan = [(n, k, t, BEHAVIOURS + HELD_OUT_BEHAVIOURS, True) for n, k, t in HELD_OUT_NEXT]
+    elif corpus == "held-out-3":
+        seed += 6007
+        plan = [(n, k, t, BEHAVIOURS + HELD_OUT_BEHAVIOURS + BATCH3_BEHAVIOURS, True) for n, k, t in HELD_OUT_3]
+        plan += [(n, k, t, BATCH3_BEHAVIOURS, False) for n, k, t in REFERENCES + HELD_OUT + HELD_OUT_NEXT]
     else:
         raise ValueError(corpus)
     rng = random.Random(seed)
@@ -426,7 +482,7 @@ def _chunks(text: str, rng: random.Random, low: int, high: int) -> Iterator[str]
         i += n
 
 
-_TEXTS = {name: text for name, _, text in REFERENCES + HELD_OUT + HELD_OUT_NEXT}
+_TEXTS = {name: text for name, _, text in REFERENCES + HELD_OUT + HELD_OUT_NEXT + HELD_OUT_3}
 
 
 def run_case(
@@ -447,6 +503,8 @@ def run_case(
     sent = "".join(sent_parts)
     if case.behaviour in HELD_OUT_BEHAVIOURS:
         fallback = _held_out_output(case.behaviour, reference, sent, rng)
+    elif case.behaviour in BATCH3_BEHAVIOURS:
+        fallback = _batch3_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
     else:
         fallback = _fallback_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
     if fallback is None:
