@@ -19,7 +19,7 @@ from loadtest.upstream import model_name
 from relay.config import load_config_dict
 from splice.eval import is_clean
 from splice.eval.corpus import REFERENCES
-from splice.eval.heldout import HELD_OUT
+from splice.eval.heldout import BATCH_1, BATCH_2, BATCH_3
 
 from .support import Event, RelayServer, run_route, terminal, text_of, upstream_providers
 
@@ -33,9 +33,9 @@ CUTS = {"openai-to-anthropic": 0.37, "anthropic-to-openai": 0.71}
 
 
 def _one_text_per_kind() -> dict[str, tuple[str, str]]:
-    """kind -> (upstream text name, reference text): the first reference of each kind, in both corpora."""
+    """kind -> (upstream text name, reference text): the first reference of each kind, in every batch."""
     texts: dict[str, tuple[str, str]] = {}
-    for name, kind, text in REFERENCES + HELD_OUT:
+    for name, kind, text in REFERENCES + BATCH_1 + BATCH_2 + BATCH_3:
         texts.setdefault(kind, (f"splice-{name}", text))
     return texts
 

@@ -1,14 +1,14 @@
-"""The held-out references: kinds of text the development corpus lacks, which no splice rule is tuned against.
+"""The held-out batches: texts in kinds the development corpus lacked, each written before the rules it judged.
 
-`HELD_OUT` has the same shape as `corpus.REFERENCES`.  The rules are judged by the score on these texts (and on the
-held-out fallback behaviours in `simulate`); a case fixed here moves to the development corpus and is replaced by a
-new one, so this set stays unseen.  `HELD_OUT_NEXT` is the next batch, written after the rules that the first batch
-led to and never looked at while writing rules: its score says how far those rules carry to text no one has seen.
+Each batch has the same shape as `corpus.REFERENCES`.  A batch is held out until its misses are looked at: then
+its cases join the development corpus and a new batch, written before any rule it led to, is the held-out one, so
+the held-out score always measures text no rule was tuned on.  `BATCH_1` and `BATCH_2` are development cases now;
+`BATCH_3` (with the fallback behaviours written alongside it) is the held-out corpus `make eval` judges.
 """
 
 from __future__ import annotations
 
-__all__ = ["HELD_OUT", "HELD_OUT_NEXT", "HELD_OUT_3"]
+__all__ = ["BATCH_1", "BATCH_2", "BATCH_3", "BATCH_4"]
 
 _THAI = """กรุงเทพมหานครเป็นเมืองหลวงของประเทศไทยและเป็นศูนย์กลางทางเศรษฐกิจที่สำคัญที่สุดของประเทศ \
 ผู้คนจำนวนมากเดินทางเข้ามาทำงานในเมืองทุกวันโดยใช้รถไฟฟ้าและเรือโดยสารในแม่น้ำเจ้าพระยา
@@ -178,7 +178,7 @@ The rule is the same everywhere: show something that works, even if it is small 
 Slides are optional; a running build is not. Comme on dit à Lyon : « montre, ne raconte pas ».
 """
 
-HELD_OUT: list[tuple[str, str, str]] = [
+BATCH_1: list[tuple[str, str, str]] = [
     # (name, kind, text)
     ("thai", "thai", _THAI),
     ("korean", "korean", _KOREAN),
@@ -279,7 +279,7 @@ _NEXT_GREEK_RUSSIAN = (
     "его станции считаются одними из самых красивых в мире.\n"
 )
 
-HELD_OUT_NEXT: list[tuple[str, str, str]] = [
+BATCH_2: list[tuple[str, str, str]] = [
     # (name, kind, text)
     ("lao", "lao", _NEXT_LAO),
     ("rust", "rust", _NEXT_RUST),
@@ -582,7 +582,7 @@ _B3_QUOTES_NESTED = (
 )
 
 #: The third batch: written after the rules that the first two led to, judged once before any rule sees it.
-HELD_OUT_3: list[tuple[str, str, str]] = [
+BATCH_3: list[tuple[str, str, str]] = [
     # (name, kind, text)
     ("b3_go", "go", _B3_GO),
     ("b3_java", "java", _B3_JAVA),
@@ -599,4 +599,252 @@ HELD_OUT_3: list[tuple[str, str, str]] = [
     ("b3_latin_diacritics", "latin-diacritics", _B3_LATIN_DIACRITICS),
     ("b3_tasks", "task-list", _B3_TASKS),
     ("b3_quotes_nested", "nested-quotes", _B3_QUOTES_NESTED),
+]
+
+_B4_SWIFT = (
+    "In Swift, an `actor` serialises access to its state:\n"
+    "\n"
+    "```swift\n"
+    "actor RateLimiter {\n"
+    "    private var tokens: Int\n"
+    "    private let capacity: Int\n"
+    "\n"
+    "    init(capacity: Int) {\n"
+    "        self.capacity = capacity\n"
+    "        self.tokens = capacity\n"
+    "    }\n"
+    "\n"
+    "    func take() -> Bool {\n"
+    "        guard tokens > 0 else { return false }\n"
+    "        tokens -= 1\n"
+    "        return true\n"
+    "    }\n"
+    "\n"
+    "    func refill(_ amount: Int = 1) {\n"
+    "        tokens = min(capacity, tokens + amount)\n"
+    "    }\n"
+    "}\n"
+    "```\n"
+    "\n"
+    "Callers `await limiter.take()`, so two tasks never decrement the count at once.\n"
+)
+
+_B4_PHP = (
+    "A PHP 8 function with named arguments and a match expression:\n"
+    "\n"
+    "```php\n"
+    "<?php\n"
+    "\n"
+    "function shippingCost(float $weightKg, string $zone = 'EU', bool $express = false): float\n"
+    "{\n"
+    "    $base = match ($zone) {\n"
+    "        'EU' => 4.90,\n"
+    "        'UK', 'CH' => 9.50,\n"
+    "        default => 14.00,\n"
+    "    };\n"
+    "    $cost = $base + max(0, $weightKg - 1) * 1.20;\n"
+    "    return $express ? $cost * 1.8 : $cost;\n"
+    "}\n"
+    "\n"
+    "echo shippingCost(weightKg: 2.5, express: true), PHP_EOL;\n"
+    "```\n"
+    "\n"
+    "Named arguments let you skip `$zone` and keep its default.\n"
+)
+
+_B4_ELIXIR = (
+    "Pattern matching in Elixir makes the state machine explicit:\n"
+    "\n"
+    "```elixir\n"
+    "defmodule Door do\n"
+    "  def handle(:closed, :open), do: {:ok, :opened}\n"
+    "  def handle(:opened, :close), do: {:ok, :closed}\n"
+    "  def handle(:closed, :lock), do: {:ok, :locked}\n"
+    "  def handle(:locked, {:unlock, code}) when code == 1234, do: {:ok, :closed}\n"
+    "  def handle(state, event), do: {:error, {:invalid, state, event}}\n"
+    "end\n"
+    "```\n"
+    "\n"
+    "The last clause catches everything else, so an unknown event never crashes the process.\n"
+)
+
+_B4_SQL_PLPGSQL = (
+    "A trigger keeps `updated_at` current:\n"
+    "\n"
+    "```sql\n"
+    "CREATE OR REPLACE FUNCTION touch_updated_at() RETURNS trigger AS $$\n"
+    "BEGIN\n"
+    "    NEW.updated_at := now();\n"
+    "    RETURN NEW;\n"
+    "END;\n"
+    "$$ LANGUAGE plpgsql;\n"
+    "\n"
+    "CREATE TRIGGER orders_touch\n"
+    "    BEFORE UPDATE ON orders\n"
+    "    FOR EACH ROW EXECUTE FUNCTION touch_updated_at();\n"
+    "```\n"
+    "\n"
+    "Attach the same function to every table that has the column.\n"
+)
+
+_B4_NGINX = (
+    "Put the relay behind nginx with buffering off:\n"
+    "\n"
+    "```nginx\n"
+    "server {\n"
+    "    listen 443 ssl http2;\n"
+    "    server_name relay.example.com;\n"
+    "\n"
+    "    location /v1/ {\n"
+    "        proxy_pass http://127.0.0.1:8080;\n"
+    "        proxy_http_version 1.1;\n"
+    "        proxy_buffering off;\n"
+    "        proxy_read_timeout 3600s;\n"
+    '        proxy_set_header Connection "";\n'
+    "    }\n"
+    "}\n"
+    "```\n"
+    "\n"
+    "Without `proxy_buffering off`, nginx holds the events until its buffer fills.\n"
+)
+
+_B4_HCL = (
+    "The bucket in Terraform:\n"
+    "\n"
+    "```hcl\n"
+    'resource "aws_s3_bucket" "exports" {\n'
+    '  bucket = "acme-exports-${var.environment}"\n'
+    "\n"
+    "  tags = {\n"
+    '    Team        = "data"\n'
+    '    CostCenter  = "4410"\n'
+    "  }\n"
+    "}\n"
+    "\n"
+    'resource "aws_s3_bucket_lifecycle_configuration" "exports" {\n'
+    "  bucket = aws_s3_bucket.exports.id\n"
+    "  rule {\n"
+    '    id     = "expire-old"\n'
+    '    status = "Enabled"\n'
+    "    expiration {\n"
+    "      days = 90\n"
+    "    }\n"
+    "  }\n"
+    "}\n"
+    "```\n"
+    "\n"
+    "Objects older than 90 days are deleted automatically.\n"
+)
+
+_B4_DIFF = (
+    "The fix is a one-line change:\n"
+    "\n"
+    "```diff\n"
+    "--- a/relay/limits.py\n"
+    "+++ b/relay/limits.py\n"
+    "@@ -41,7 +41,7 @@ def admit(self, stream_id: str) -> bool:\n"
+    "     if self.closed:\n"
+    "         return False\n"
+    "-    if len(self.active) > self.max_streams:\n"
+    "+    if len(self.active) >= self.max_streams:\n"
+    "         self.rejected += 1\n"
+    "         return False\n"
+    "     self.active.add(stream_id)\n"
+    "```\n"
+    "\n"
+    "With `>` the limit let one stream too many through.\n"
+)
+
+_B4_TRACEBACK = (
+    "The worker crashed with this traceback:\n"
+    "\n"
+    "```text\n"
+    "Traceback (most recent call last):\n"
+    '  File "/app/worker.py", line 88, in run\n'
+    "    result = handler(job.payload)\n"
+    '  File "/app/handlers/invoice.py", line 23, in handle\n'
+    '    total = sum(line["amount"] for line in payload["lines"])\n'
+    "KeyError: 'lines'\n"
+    "```\n"
+    "\n"
+    "The payload came from the old API version, which called the field `items`.\n"
+)
+
+_B4_PERSIAN = (
+    "تهران پایتخت ایران است و در دامنه\u200cی کوه\u200cهای البرز قرار دارد. زمستان\u200cها برف می\u200cبارد "
+    "و تابستان\u200cها گرم و خشک است.\n"
+    "\n"
+    "بازار بزرگ تهران یکی از قدیمی\u200cترین بازارهای شهر است؛ بیشتر مغازه\u200cها ساعت ۹ صبح باز می\u200cشوند.\n"
+)
+
+_B4_KHMER_MYANMAR = (
+    "ភ្នំពេញជារាជធានីនៃប្រទេសកម្ពុជា ហើយមានទីតាំងនៅចំណុចប្រសព្វនៃទន្លេមេគង្គនិងទន្លេសាប។\n"
+    "\n"
+    "ရန်ကုန်မြို့သည် မြန်မာနိုင်ငံ၏ အကြီးဆုံးမြို့ဖြစ်ပြီး ရွှေတိဂုံစေတီတော်ကြောင့် လူသိများသည်။\n"
+)
+
+_B4_EMAIL = (
+    "Subject: Your order #58213 has shipped\n"
+    "\n"
+    "Hi Maria,\n"
+    "\n"
+    "Good news: your order left our warehouse in Rotterdam on Tuesday, 3 March, and should arrive "
+    "within 2–4 working days. You can follow it here: https://track.example.net/p/NL58213X9?lang=en\n"
+    "\n"
+    "Items:\n"
+    "- 1 × Trail running shoes, size 39 (€119.00)\n"
+    "- 2 × Merino socks (€14.50 each)\n"
+    "\n"
+    "If anything is missing, just reply to this email.\n"
+    "\n"
+    "Best,\n"
+    "Joost — Customer Care\n"
+)
+
+_B4_RECIPE = (
+    "## Shakshuka for two\n"
+    "\n"
+    "**Ingredients:** 4 eggs, 1 onion, 2 cloves of garlic, 1 red pepper, 400 g chopped tomatoes, "
+    "1 tsp cumin, ½ tsp smoked paprika, salt, and a handful of parsley.\n"
+    "\n"
+    "1. Soften the onion and pepper in olive oil for 8–10 minutes.\n"
+    "2. Add the garlic and spices; stir for 30 seconds until fragrant.\n"
+    "3. Pour in the tomatoes, season, and simmer for about 10 minutes.\n"
+    "4. Make four hollows, crack an egg into each, cover, and cook for 6–8 minutes.\n"
+    "\n"
+    "Serve straight from the pan with bread. 🍳\n"
+)
+
+_B4_FOOTNOTES = (
+    "The term *technical debt* was coined by Ward Cunningham in 1992.[^1] He compared shipping "
+    "imperfect code to taking on a loan: useful, as long as you pay it back.[^2]\n"
+    "\n"
+    "[^1]: Cunningham, W. (1992). *The WyCash Portfolio Management System*. OOPSLA '92.\n"
+    "[^2]: He later regretted that the metaphor was read as permission to write bad code.\n"
+)
+
+_B4_VIET_HUNGARIAN = (
+    "Phở là món ăn nổi tiếng nhất của Việt Nam, thường được ăn vào buổi sáng với rau thơm, chanh và ớt.\n"
+    "\n"
+    "Az Országház Budapest egyik legismertebb épülete; a Duna partján áll, és naponta több ezer "
+    "látogató keresi fel. Öt perc sétára van a Szabadság tértől.\n"
+)
+
+#: The fourth batch: written before any rule that batch 3's misses lead to, so it judges those rules.
+BATCH_4: list[tuple[str, str, str]] = [
+    # (name, kind, text)
+    ("b4_swift", "swift", _B4_SWIFT),
+    ("b4_php", "php", _B4_PHP),
+    ("b4_elixir", "elixir", _B4_ELIXIR),
+    ("b4_plpgsql", "plpgsql", _B4_SQL_PLPGSQL),
+    ("b4_nginx", "nginx", _B4_NGINX),
+    ("b4_hcl", "hcl", _B4_HCL),
+    ("b4_diff", "diff", _B4_DIFF),
+    ("b4_traceback", "traceback", _B4_TRACEBACK),
+    ("b4_persian", "persian", _B4_PERSIAN),
+    ("b4_khmer_myanmar", "khmer-myanmar", _B4_KHMER_MYANMAR),
+    ("b4_email", "email", _B4_EMAIL),
+    ("b4_recipe", "recipe", _B4_RECIPE),
+    ("b4_footnotes", "footnotes", _B4_FOOTNOTES),
+    ("b4_viet_hungarian", "viet-hungarian", _B4_VIET_HUNGARIAN),
 ]
