@@ -9,11 +9,11 @@ LLM output; it never raises.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .normalize import is_word_char
 
-__all__ = ["TextContext", "ListItem", "analyse", "line_kind", "FENCE_RE", "NUMBERED_RE"]
+__all__ = ["TextContext", "ListItem", "analyse", "analyse_tail", "line_kind", "FENCE_RE", "NUMBERED_RE"]
 
 FENCE_RE = re.compile(r"^( {0,3})(`{3,}|~{3,})([^\n]*)$")
 NUMBERED_RE = re.compile(r"^([ \t]*)(\d{1,9})([.)])(?=[ \t]|$)")
@@ -176,6 +176,20 @@ def analyse(text: str) -> TextContext:
         in_json_string=in_json_string,
         mid_word=bool(text) and is_word_char(text[-1]),
     )
+
+
+def analyse_tail(tail: str, whole: str | None) -> TextContext:
+    """The context at the end of `tail`, read from `whole` (everything sent) when the tail is its end.
+
+    The tail may start inside a code block, a list or a JSON value whose opening it no longer holds; the
+    structure is the whole text's.  Offsets are the tail's (an opening before it is at 0).
+    """
+    if not whole or len(whole) <= len(tail) or not whole.endswith(tail):
+        return analyse(tail)
+    ctx = analyse(whole)
+    shift = len(whole) - len(tail)
+    fence_open = max(0, ctx.fence_open_offset - shift) if ctx.fence_open_offset >= 0 else -1
+    return replace(ctx, fence_open_offset=fence_open, line_start=max(0, ctx.line_start - shift))
 
 
 def is_markup_only(line: str) -> bool:

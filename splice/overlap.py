@@ -89,6 +89,26 @@ def _crosses_structure(sent: str, raw_pos: int) -> bool:
     return line.lstrip().startswith("|") and "|" in repeated
 
 
+def _line_end_repeat(sent: str, raw_pos: int) -> bool:
+    """The repeat from `raw_pos` is the end of the sent text's last line, that line's start excluded.
+
+    A sent text that ends with a line break, and a head that says the end of that line again (`= 600`
+    after `ttl_s = 600`) and breaks the line there too, re-says the line's end however short it is.  A
+    whole line said again (`end` after `end`, `}` after `}`) can be code's own, so the repeat must begin
+    inside the line, and hold a letter or digit.
+    """
+    body = sent.rstrip(" \t\n")
+    if body == sent.rstrip(" \t") or "\n" in sent[raw_pos : len(body)]:
+        return False  # the sent text does not end with a line break, or the repeat is not within its last line
+    line_start = body.rfind("\n") + 1
+    content_start = line_start + len(body[line_start:]) - len(body[line_start:].lstrip())
+    return raw_pos > content_start and any(c.isalnum() for c in body[raw_pos:])
+
+
+def _breaks_line(head: str, cut: int) -> bool:
+    return head[cut:].lstrip(" \t").startswith("\n")
+
+
 def _is_start(norm: str, p: int) -> bool:
     if norm[p] == " ":
         return False
@@ -145,6 +165,9 @@ def _search(
             if not final or _long_enough(hn, min_len):
                 pending_or_whole = p
                 break
+        if not final and not loose and p + len(hn) < nc and _is_start(cn, p) and _line_end_repeat(sent, cs.starts[p]):
+            pending_or_whole = p  # may become the line's end said again with its line break
+            break
         p = cn.find(hn, p + 1)
     if pending_or_whole is not None:
         if not final:
@@ -169,7 +192,14 @@ def _search(
         in_grapheme = bool(carry) or (
             n < len(hn) and hs.starts[lead + n] == hs.starts[lead + n - 1] and is_grapheme_extender(hn[n])
         )
-        if not (acceptable(p) or (in_grapheme and (_is_start(cn, p) or n == 1))):
+        line_end = (
+            not loose
+            and not carry
+            and _is_start(cn, p)
+            and _line_end_repeat(sent, cs.starts[p])
+            and (_breaks_line(head, _raw_cut(head, hs, lead + n - 1)) or (n == len(hn) and not final))
+        )
+        if not (acceptable(p) or line_end or (in_grapheme and (_is_start(cn, p) or n == 1))):
             continue
         if n == len(hn) and not carry:
             if not final:

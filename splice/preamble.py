@@ -36,24 +36,41 @@ _PATTERNS = [
     r"(?:continuing|resuming|picking up|carrying on|continued|proceeding)\s+(?:on\s+)?(?:from|where|with the|right "
     rf"where|exactly where|the (?:answer|response|text|list|code|table|explanation))\b[^\n:：]{{0,80}}?{_END}",
     rf"(?:continuing|resuming|continued|continuation|cont'?d)\s*{_END}",
+    # A restart announced: the lead-in says the answer comes again, whole.
+    r"(?:here'?s|here is|below is|this is)\s+(?:the|my)\s+(?:full|complete|whole|entire|corrected)\s+"
+    rf"(?:(?:answer|response)\b[^\n:：.!]{{0,60}}|(?:text|code|list|version)\s+again\b[^\n:：.!]{{0,60}}){_END}",
+    r"(?:let me|i'?ll|i will|i'?m going to)\s+(?:start over|start again|begin again|restart|start from the "
+    rf"(?:beginning|top)|write (?:it|the (?:answer|response)) (?:again|out in full))\b[^\n:：]{{0,60}}?{_END}",
+    rf"(?:starting over|from the (?:beginning|top))\s*{_END}",
     r"[(\[]\s*(?:continued|continuation|cont'?d|fortsetzung|suite|continuación|continua|続き|续)\s*[)\]]\s*[:：]?",
     rf"(?:the\s+)?{_REST}(?:\s+of\s+(?:the|my)\s+(?:answer|response|text|list|code|explanation))?\s*[:：]",
     # German
     r"(?:hier ist|hier kommt|im folgenden|nachfolgend|und hier)\s+(?:der|die|das)?\s*(?:rest|fortsetzung|restliche|"
     rf"verbleibende|weitere)\b[^\n:：.!]{{0,80}}{_END}",
     rf"(?:ich (?:setze|fahre|mache)\b[^\n:：.!]{{0,60}}\b(?:fort|weiter))\b[^\n:：]{{0,60}}?{_END}",
+    r"(?:hier ist|hier kommt)\s+(?:die|der|das)\s+(?:vollständige|ganze|komplette)\s+(?:antwort|text|code|liste)"
+    rf"\b[^\n:：.!]{{0,60}}{_END}",
+    rf"(?:ich fange (?:noch einmal|nochmal|neu) (?:von vorne )?an)\b[^\n:：]{{0,40}}?{_END}",
     rf"(?:fortsetzung|weiter geht'?s|weiter)\s*{_END}",
     # French
     rf"(?:voici|voilà|et voici)\s+(?:la suite|le reste|la fin|la continuation)\b[^\n:：.!]{{0,80}}{_END}",
     rf"(?:je (?:continue|reprends|poursuis|vais continuer|vais reprendre))\b[^\n:：]{{0,80}}?{_END}",
     rf"(?:suite(?: de la réponse)?|je continue|reprenons)\s*{_END}",
+    rf"(?:voici|voilà)\s+(?:la|le)\s+(?:réponse|texte|code) (?:complète?|entière?|en entier)\b[^\n:：.!]{{0,60}}{_END}",
+    rf"(?:je recommence)\b[^\n:：]{{0,40}}?{_END}",
     # Spanish / Italian / Portuguese
     r"(?:aquí (?:está|tienes|va)|a continuación(?:,)?|ecco|aqui está)\s+(?:la continuación|el resto|lo que sigue|il "
     rf"resto|la continuazione|o resto|a continuação)\b[^\n:：.!]{{0,80}}{_END}",
-    rf"(?:contin[uú]o|continuando|sigo|continuo|continuiamo|vou continuar)\b[^\n:：]{{0,80}}?{_END}",
+    r"(?:contin[uú]o|continuando|sigo|continuo|continuiamo|vou continuar|retomo|retomando|riprendo)"
+    rf"\b[^\n:：]{{0,80}}?{_END}",
+    r"(?:aquí (?:está|tienes)|ecco|aqui está)\s+(?:la|il|a)\s+(?:respuesta|risposta|resposta) (?:completa|entera)"
+    rf"\b[^\n:：.!]{{0,60}}{_END}",
+    rf"(?:empiezo de nuevo|vuelvo a empezar|ricomincio)\b[^\n:：]{{0,40}}?{_END}",
     # Chinese / Japanese
     r"(?:以下是|下面是|接下来是|这是|继续|接着)[^\n：:。！]{0,30}(?:内容|部分|回答|续写|后续|剩余|其余|的)?[^\n：:。！]{0,10}[：:。！]",
-    r"(?:継続します|続きです|続きを(?:書きます|記述します|示します)|以下(?:は|が)?続き(?:です)?|続けます)[^\n：:。！]{0,20}[：:。！]?",
+    r"(?:継続します|続きです|続き(?:を|から)(?:書きます|記述します|示します|再開します|始めます)|以下(?:は|が)?続き(?:です)?|続けます)"
+    r"[^\n：:。！]{0,20}[：:。！]?",
+    r"(?:最初から(?:書き直します|やり直します)|完全な(?:回答|答え)(?:は|を)?)[^\n：:。！]{0,20}[：:。！]?",
 ]
 _PREAMBLE_RE = re.compile(
     rf"\A[ \t]*(?:(?:{_ACK})[,，、!！.。]*\s*)?(?:{'|'.join(_PATTERNS)})[ \t]*",
@@ -96,6 +113,9 @@ _STARTERS = (
     "now, ",
     "continuing",
     "resuming",
+    "starting over",
+    "from the beginning",
+    "from the top",
     "picking up",
     "carrying on",
     "continued",
@@ -126,6 +146,7 @@ _STARTERS = (
     "ich setze",
     "ich fahre",
     "ich mache",
+    "ich fange",
     "fortsetzung",
     "weiter geht",
     "bien sûr",
@@ -138,6 +159,7 @@ _STARTERS = (
     "et voici",
     "je continue",
     "je reprends",
+    "je recommence",
     "je poursuis",
     "je vais",
     "suite",
@@ -154,6 +176,12 @@ _STARTERS = (
     "continuo",
     "continuando",
     "sigo",
+    "retomo",
+    "retomando",
+    "riprendo",
+    "empiezo",
+    "vuelvo a",
+    "ricomincio",
     "certo",
     "ecco",
     "好的",
@@ -171,6 +199,8 @@ _STARTERS = (
     "かしこまり",
     "続き",
     "続けます",
+    "最初から",
+    "完全な",
     "以下",
 )
 _MAX_PREAMBLE = 200

@@ -25,7 +25,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .context import FENCE_RE, TextContext, analyse
+from .context import FENCE_RE, TextContext, analyse_tail
 from .normalize import is_grapheme_extender, normalize
 from .overlap import PENDING, Overlap, find_anchor, find_overlap
 from .preamble import PENDING as PREAMBLE_PENDING
@@ -39,6 +39,10 @@ _ELLIPSIS = re.compile(r"\A[ \t]*(?:\.\.\.|…)[ \t]*(?=\S|\n)")
 _DOTS_ONLY = re.compile(r"[ \t]*(?:\.{1,3}|…)[ \t]*")
 _EXPRESSION_START = "([{,=:"  # code chars after which an expression ("...args", Python's "...") may begin
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
+#: Languages where "..." before an identifier is code (a spread or rest): JavaScript and its kin, PHP, Dart.
+_SPREAD_LANGS = frozenset(
+    {"js", "javascript", "jsx", "mjs", "cjs", "ts", "typescript", "tsx", "node", "php", "dart", "coffee", "vue"}
+)
 _MARKER_PREFIX = re.compile(r"[ \t]*(?:\d{1,9}[.)]?|[-*+#>|]{1,6})?")
 _ECHO_JOINER = re.compile(r"[ \t]*(?:[-—–:,.…]+[ \t]*)?")  # the "—" or ":" after an echoed quote
 _BLANK_TO_EOL = re.compile(r"[ \t]*\n")
@@ -47,6 +51,7 @@ _MAX_ECHO = 400
 _LEAD_IN = re.compile(r"[^\W\d_][^\n`~(){}\[\]<>=;$\"]{0,200}:[ \t]*\n(?:[ \t]*\n)*")  # "Here is the code:\n\n"
 _MAYBE_LEAD_IN = re.compile(r"[^\W\d_][\w ,'’-]*:?[ \t]*")  # the first line so far could still become one
 _MAX_FENCE_LINE = 60
+_FENCE_LINE = re.compile(r"(?m)^ {0,3}(?:`{3,}|~{3,})[^\n]*\n")
 _OPENING = 600  # chars of the answer's opening a restart is recognised by (see `_resync`)
 
 
@@ -87,7 +92,9 @@ def _dots_are_code(sent: str, after: str, ctx: TextContext) -> bool:
 
     An expression starts only at the start of a line or after an opener, a
     comma, "=" or ":"; there "..." followed by an identifier is a spread (only
-    inside a bracket), and "..." standing alone is an Ellipsis or placeholder.
+    inside a bracket, and only in a language that has one: a code block whose
+    fence names another language has none), and "..." standing alone is an
+    Ellipsis, a placeholder or varargs.
     Anywhere else (mid-word, after an identifier, inside a string) it cannot be code.
     """
     if ctx.in_json_string or ctx.mid_word:
@@ -100,7 +107,8 @@ def _dots_are_code(sent: str, after: str, ctx: TextContext) -> bool:
     first = rest[:1]
     if not first or first == "\n" or (first in ")]},:;" and not at_line_start):
         return True  # standing alone: Python's Ellipsis, a placeholder
-    return rest is after and (first.isalpha() or first in "_$([{") and _open_bracket(sent)
+    spreads = not ctx.fence_lang or ctx.fence_lang.lower() in _SPREAD_LANGS
+    return spreads and rest is after and (first.isalpha() or first in "_$([{") and _open_bracket(sent)
 
 
 def _open_bracket(sent: str) -> bool:
@@ -221,8 +229,10 @@ def _decide(
     sent_text: str | None,
     dropped: str,
     additive: bool = False,
+    ctx: TextContext | None = None,
 ) -> tuple[str, SpliceResult] | _Need:
-    ctx = analyse(sent)
+    if ctx is None:
+        ctx = analyse_tail(sent, sent_text)
     steps: list[str] = []
     strategy = "clean"
     pos = 0
@@ -294,7 +304,7 @@ def _decide(
     elif not sent_is_whole and sent_text:
         # A restart of an answer longer than the tail: it does not overlap the
         # tail yet, but it repeats the answer's opening words.
-        resync = _resync(sent, sent_text, rest_head, final)
+        resync = _resync(sent, sent_text, rest_head, final, ctx)
         if resync is None:
             return _Need("restart")
         if resync:
@@ -337,23 +347,38 @@ def _starts_sentence(sent: str, start: int) -> bool:
     return not before or before.endswith(("\n", ".", "!", "?", "。", "！", "？"))
 
 
-def _resync(sent: str, sent_text: str, head: str, final: bool) -> int | None:
-    """Raw chars of `head` to drop when it restarts the whole answer: 0 = not a restart, None = need more."""
-    opening = normalize(sent_text[:_OPENING]).text.strip()
+def _resync(sent: str, sent_text: str, head: str, final: bool, ctx: TextContext) -> int | None:
+    """Raw chars of `head` to drop when it restarts the answer or the code block: 0 = not one, None = need more.
+
+    A restart says again the opening of the whole answer or, inside a code block, the block's first lines.
+    """
+    starts = [0]
+    if ctx.in_fence:
+        fences = list(_FENCE_LINE.finditer(sent_text))
+        if fences:
+            starts.append(fences[-1].end())  # the open block's first line
     hn = normalize(head).text.strip()
     if not hn:
         return 0 if final else None
-    probe = min(len(opening), 24)
-    if len(hn) < probe:
-        return None if (opening.startswith(hn) and not final) else 0
-    if hn[:probe] != opening[:probe]:
-        return 0
-    anchor = find_anchor(sent, head, mid_word_ok=analyse(sent).mid_word)
+    verdicts = [_opens_like(normalize(sent_text[a : a + _OPENING]).text.strip(), hn, final) for a in starts]
+    if True not in verdicts:
+        return None if None in verdicts else 0
+    anchor = find_anchor(sent, head, mid_word_ok=ctx.mid_word)
     if anchor is not None:
         return anchor[0]
     if final:
         return len(head)  # restarted and never caught up: it only repeated
     return None
+
+
+def _opens_like(opening: str, hn: str, final: bool) -> bool | None:
+    """Does the normalised head say `opening`'s first words again?  None = too short to tell yet."""
+    probe = min(len(opening), 24)
+    if not probe:
+        return False
+    if len(hn) < probe:
+        return None if (opening.startswith(hn) and not final) else False
+    return hn[:probe] == opening[:probe]
 
 
 def repair(
@@ -378,13 +403,14 @@ def repair(
     sent = _effective_sent(sent_tail, stripped_whitespace)
     try:
         additive = mode == "prefill" and not stripped_whitespace
-        out = _decide(sent, head, final=final, sent_text=sent_text, dropped=dropped, additive=additive)
+        ctx = analyse_tail(sent, sent_text)
+        out = _decide(sent, head, final=final, sent_text=sent_text, dropped=dropped, additive=additive, ctx=ctx)
     except Exception:  # pragma: no cover - a splice must never break a stream
         return head, SpliceResult("passthrough", 0, 0, ["error"])
     if isinstance(out, _Need):
         return None
     text, result = out
-    renumber = _list_filter(sent, analyse(sent))
+    renumber = _list_filter(sent, ctx)
     if renumber is not None:
         text = renumber.feed(text) + renumber.finish()
         result.renumber_offset = renumber.offset or 0
@@ -415,6 +441,7 @@ class SeamRepair:
         self._result: SpliceResult | None = None
         self._renumber: ListRenumber | None = None
         self._known: str | None = None  # the normalised tail and opening, for `_opens_nothing`
+        self._ctx = analyse_tail(self._sent, sent_text)  # the structure is the whole sent text's
 
     @property
     def result(self) -> SpliceResult | None:
@@ -489,6 +516,7 @@ class SeamRepair:
                 sent_text=self._sent_text,
                 dropped=self._dropped,
                 additive=self._additive,
+                ctx=self._ctx,
             )
         except Exception:  # pragma: no cover - a splice must never break a stream
             out = (self._buf, SpliceResult("passthrough", 0, 0, ["error"]))
@@ -511,7 +539,7 @@ class SeamRepair:
         result.overlap_chars += self._skipped if "resync" in result.steps else 0
         self._result = result
         self._buf = ""
-        self._renumber = _list_filter(self._sent, analyse(self._sent))
+        self._renumber = _list_filter(self._sent, self._ctx)
         if self._renumber is not None:
             return self._renumber.feed(text)
         return text

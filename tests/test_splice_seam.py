@@ -460,3 +460,39 @@ def test_a_sent_text_that_stops_inside_the_indentation_gets_the_rest_of_it() -> 
 def test_dots_followed_by_a_space_are_no_spread() -> None:
     sent = "```rust\nfn f(s: &str) {\n    let a = "
     assert splice(sent, "... a.trim();\n}\n") == sent + "a.trim();\n}\n"
+
+
+_RUST = (
+    "A parser:\n\n```rust\nfn parse_pair(s: &str) -> Option<(u32, u32)> {\n"
+    + "".join(f"    let v{i} = s.trim().parse::<u32>().ok()?;\n" for i in range(12))
+    + "    Some((v0, v1))\n}\n"
+)
+
+
+def test_the_structure_is_read_from_everything_sent_not_the_tail() -> None:
+    """A tail that starts inside a code block is still inside it: the closing fence after a mark gets no blank line."""
+    tail = _RUST[-120:]
+    assert "```" not in tail
+    head = "...```\n\nThe end.\n"
+    assert splice(tail, head, sent_text=_RUST) == tail + "```\n\nThe end.\n"
+
+
+def test_a_restart_of_the_open_code_block_catches_up_with_the_tail() -> None:
+    tail = _RUST[-120:]
+    body = _RUST[_RUST.index("fn parse_pair") :]
+    for head in (body + "```\n", "```rust\n" + body + "```\n"):
+        assert splice(tail, head, sent_text=_RUST) == tail + "```\n"
+
+
+def test_a_lines_end_said_again_with_its_line_break_is_a_repeat() -> None:
+    sent = "```toml\n[redis]\nttl_s = 600\n"
+    assert splice(sent, "= 600\n```\n") == sent + "```\n"
+    # The same words going on past the line end are no repeat of it.
+    assert splice(sent, "600 is the default\n```\n") == sent + "600 is the default\n```\n"
+
+
+def test_no_spread_in_a_language_without_one() -> None:
+    rust = "```rust\nfn main() {\n    for x in xs {\n        "
+    assert splice(rust, "...match x {\n") == rust + "match x {\n"
+    js = "```js\nconst o = {\n  "
+    assert splice(js, "...defaults,\n") == js + "...defaults,\n"

@@ -7,7 +7,7 @@ __all__ = ["is_clean", "Case", "Outcome", "build_cases", "run_case", "run_eval",
 
 
 def run_eval(seed: int = 1234, per_kind: int = 1, *, corpus: str = "dev", holdback: bool = True) -> list[Outcome]:
-    """Run every applicable case of `corpus` ("dev" or "held-out"); skipped combinations are left out."""
+    """Run every applicable case of `corpus` ("dev", "held-out" or one batch); skipped combinations are left out."""
     outcomes = []
     for case in build_cases(seed, per_kind, corpus=corpus, holdback=holdback):
         outcome = run_case(case)

@@ -1,14 +1,14 @@
-"""The held-out references: kinds of text the development corpus lacks, which no splice rule is tuned against.
+"""The held-out batches: texts in kinds the development corpus lacked, each written before the rules it judged.
 
-`HELD_OUT` has the same shape as `corpus.REFERENCES`.  The rules are judged by the score on these texts (and on the
-held-out fallback behaviours in `simulate`); a case fixed here moves to the development corpus and is replaced by a
-new one, so this set stays unseen.  `HELD_OUT_NEXT` is the next batch, written after the rules that the first batch
-led to and never looked at while writing rules: its score says how far those rules carry to text no one has seen.
+Each batch has the same shape as `corpus.REFERENCES`.  A batch is held out until its misses are looked at: then
+its cases join the development corpus and a new batch, written before any rule it led to, is the held-out one, so
+the held-out score always measures text no rule was tuned on.  `BATCH_1` to `BATCH_3` are development cases now;
+`BATCH_4` (with the fallback behaviours written alongside it) is the held-out corpus `make eval` judges.
 """
 
 from __future__ import annotations
 
-__all__ = ["HELD_OUT", "HELD_OUT_NEXT"]
+__all__ = ["BATCH_1", "BATCH_2", "BATCH_3", "BATCH_4"]
 
 _THAI = """กรุงเทพมหานครเป็นเมืองหลวงของประเทศไทยและเป็นศูนย์กลางทางเศรษฐกิจที่สำคัญที่สุดของประเทศ \
 ผู้คนจำนวนมากเดินทางเข้ามาทำงานในเมืองทุกวันโดยใช้รถไฟฟ้าและเรือโดยสารในแม่น้ำเจ้าพระยา
@@ -178,7 +178,7 @@ The rule is the same everywhere: show something that works, even if it is small 
 Slides are optional; a running build is not. Comme on dit à Lyon : « montre, ne raconte pas ».
 """
 
-HELD_OUT: list[tuple[str, str, str]] = [
+BATCH_1: list[tuple[str, str, str]] = [
     # (name, kind, text)
     ("thai", "thai", _THAI),
     ("korean", "korean", _KOREAN),
@@ -279,7 +279,7 @@ _NEXT_GREEK_RUSSIAN = (
     "его станции считаются одними из самых красивых в мире.\n"
 )
 
-HELD_OUT_NEXT: list[tuple[str, str, str]] = [
+BATCH_2: list[tuple[str, str, str]] = [
     # (name, kind, text)
     ("lao", "lao", _NEXT_LAO),
     ("rust", "rust", _NEXT_RUST),
@@ -287,4 +287,564 @@ HELD_OUT_NEXT: list[tuple[str, str, str]] = [
     ("legal", "legal", _NEXT_LEGAL),
     ("dialogue", "dialogue", _NEXT_DIALOGUE),
     ("greek_russian", "greek-cyrillic", _NEXT_GREEK_RUSSIAN),
+]
+
+_B3_GO = (
+    "Here is a worker pool in Go that stops cleanly when the context is cancelled:\n"
+    "\n"
+    "```go\n"
+    "package main\n"
+    "\n"
+    "import (\n"
+    '\t"context"\n'
+    '\t"fmt"\n'
+    '\t"sync"\n'
+    ")\n"
+    "\n"
+    "func worker(ctx context.Context, id int, jobs <-chan int, results chan<- string, wg *sync.WaitGroup) {\n"
+    "\tdefer wg.Done()\n"
+    "\tfor {\n"
+    "\t\tselect {\n"
+    "\t\tcase <-ctx.Done():\n"
+    "\t\t\treturn\n"
+    "\t\tcase j, ok := <-jobs:\n"
+    "\t\t\tif !ok {\n"
+    "\t\t\t\treturn\n"
+    "\t\t\t}\n"
+    '\t\t\tresults <- fmt.Sprintf("worker %d finished job %d", id, j)\n'
+    "\t\t}\n"
+    "\t}\n"
+    "}\n"
+    "```\n"
+    "\n"
+    "Close `jobs` when the producer is done, then wait on the group before closing `results`.\n"
+)
+
+_B3_JAVA = (
+    "A record with a compact constructor validates its fields once, at creation:\n"
+    "\n"
+    "```java\n"
+    "public record Invoice(String number, BigDecimal amount, LocalDate dueDate) {\n"
+    "    public Invoice {\n"
+    '        Objects.requireNonNull(number, "number");\n'
+    "        if (amount.signum() < 0) {\n"
+    '            throw new IllegalArgumentException("amount must not be negative: " + amount);\n'
+    "        }\n"
+    "    }\n"
+    "\n"
+    "    public boolean isOverdue(Clock clock) {\n"
+    "        return LocalDate.now(clock).isAfter(dueDate);\n"
+    "    }\n"
+    "}\n"
+    "```\n"
+    "\n"
+    "Passing a `Clock` instead of calling `LocalDate.now()` directly keeps the method testable.\n"
+)
+
+_B3_C = (
+    "The classic way to copy a string safely in C is to bound the copy and terminate it yourself:\n"
+    "\n"
+    "```c\n"
+    "#include <stddef.h>\n"
+    "#include <string.h>\n"
+    "\n"
+    "/* Copies at most size - 1 bytes and always terminates dst. Returns strlen(src). */\n"
+    "size_t copy_bounded(char *dst, const char *src, size_t size)\n"
+    "{\n"
+    "    size_t len = strlen(src);\n"
+    "    if (size > 0) {\n"
+    "        size_t n = len < size - 1 ? len : size - 1;\n"
+    "        memcpy(dst, src, n);\n"
+    "        dst[n] = '\\0';\n"
+    "    }\n"
+    "    return len;\n"
+    "}\n"
+    "```\n"
+    "\n"
+    "If the return value is `>= size`, the string was truncated.\n"
+)
+
+_B3_RUBY = (
+    "In Ruby, `each_with_object` builds the index in one pass:\n"
+    "\n"
+    "```ruby\n"
+    "class Library\n"
+    "  def initialize(books)\n"
+    "    @by_author = books.each_with_object(Hash.new { |h, k| h[k] = [] }) do |book, index|\n"
+    "      index[book.author.downcase] << book\n"
+    "    end\n"
+    "  end\n"
+    "\n"
+    "  def titles_by(author)\n"
+    "    @by_author.fetch(author.downcase, []).map(&:title).sort\n"
+    "  end\n"
+    "end\n"
+    "```\n"
+    "\n"
+    "`fetch` with a default avoids creating an empty entry for every unknown author.\n"
+)
+
+_B3_KOTLIN = (
+    "With coroutines the retry loop reads top to bottom:\n"
+    "\n"
+    "```kotlin\n"
+    "suspend fun <T> retrying(times: Int = 3, initialDelayMs: Long = 200, block: suspend () -> T): T {\n"
+    "    var delayMs = initialDelayMs\n"
+    "    repeat(times - 1) { attempt ->\n"
+    "        try {\n"
+    "            return block()\n"
+    "        } catch (e: IOException) {\n"
+    '            println("attempt ${attempt + 1} failed: ${e.message}")\n'
+    "        }\n"
+    "        delay(delayMs)\n"
+    "        delayMs = (delayMs * 2).coerceAtMost(5_000)\n"
+    "    }\n"
+    "    return block()\n"
+    "}\n"
+    "```\n"
+    "\n"
+    "The last attempt is outside the loop, so its exception reaches the caller.\n"
+)
+
+_B3_HASKELL = (
+    "A word count in Haskell, folding over the lines lazily:\n"
+    "\n"
+    "```haskell\n"
+    "import qualified Data.Map.Strict as Map\n"
+    "import Data.Char (isAlpha, toLower)\n"
+    "\n"
+    "wordFreq :: String -> Map.Map String Int\n"
+    "wordFreq = foldr bump Map.empty . words . map normalise\n"
+    "  where\n"
+    "    normalise c\n"
+    "      | isAlpha c = toLower c\n"
+    "      | otherwise = ' '\n"
+    "    bump w = Map.insertWith (+) w 1\n"
+    "\n"
+    "main :: IO ()\n"
+    "main = interact $ unlines . map show . Map.toList . wordFreq\n"
+    "```\n"
+    "\n"
+    "`Map.Strict` evaluates the counts as it goes, so a large input does not build up thunks.\n"
+)
+
+_B3_INI = (
+    "The service reads `/etc/mailer/mailer.ini` at start-up:\n"
+    "\n"
+    "```ini\n"
+    "; global settings\n"
+    "[general]\n"
+    "log_level = info\n"
+    "workers = 4\n"
+    "\n"
+    "[smtp]\n"
+    "host = smtp.example.org\n"
+    "port = 587\n"
+    "starttls = yes\n"
+    "username = notifications@example.org\n"
+    "\n"
+    "[queue]\n"
+    "path = /var/spool/mailer\n"
+    "max_retries = 6\n"
+    "retry_backoff = 30s, 2m, 10m, 1h\n"
+    "```\n"
+    "\n"
+    "Restart the service after editing it; the file is not watched.\n"
+)
+
+_B3_XML = (
+    "Add the dependency to your `pom.xml`:\n"
+    "\n"
+    "```xml\n"
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<project xmlns="http://maven.apache.org/POM/4.0.0">\n'
+    "  <modelVersion>4.0.0</modelVersion>\n"
+    "  <dependencies>\n"
+    "    <dependency>\n"
+    "      <groupId>com.fasterxml.jackson.core</groupId>\n"
+    "      <artifactId>jackson-databind</artifactId>\n"
+    "      <version>2.17.1</version>\n"
+    "    </dependency>\n"
+    "    <!-- test-only: not shipped -->\n"
+    "    <dependency>\n"
+    "      <groupId>org.junit.jupiter</groupId>\n"
+    "      <artifactId>junit-jupiter</artifactId>\n"
+    "      <scope>test</scope>\n"
+    "    </dependency>\n"
+    "  </dependencies>\n"
+    "</project>\n"
+    "```\n"
+    "\n"
+    "Maven resolves the transitive dependencies on the next build.\n"
+)
+
+_B3_DOCKERFILE = (
+    "A two-stage build keeps the compiler out of the final image:\n"
+    "\n"
+    "```dockerfile\n"
+    "FROM golang:1.22-bookworm AS build\n"
+    "WORKDIR /src\n"
+    "COPY go.mod go.sum ./\n"
+    "RUN go mod download\n"
+    "COPY . .\n"
+    'RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/server ./cmd/server\n'
+    "\n"
+    "FROM gcr.io/distroless/static-debian12:nonroot\n"
+    "COPY --from=build /out/server /server\n"
+    "EXPOSE 8080\n"
+    'ENTRYPOINT ["/server", "--listen", ":8080"]\n'
+    "```\n"
+    "\n"
+    "The final image is about 12 MB and runs as an unprivileged user.\n"
+)
+
+_B3_MAKEFILE = (
+    "A Makefile whose targets rebuild only what changed:\n"
+    "\n"
+    "```makefile\n"
+    "CC ?= cc\n"
+    "CFLAGS += -O2 -Wall -Wextra\n"
+    "SRC := $(wildcard src/*.c)\n"
+    "OBJ := $(SRC:src/%.c=build/%.o)\n"
+    "\n"
+    ".PHONY: all clean\n"
+    "\n"
+    "all: build/app\n"
+    "\n"
+    "build/app: $(OBJ)\n"
+    "\t$(CC) $(LDFLAGS) -o $@ $^\n"
+    "\n"
+    "build/%.o: src/%.c | build\n"
+    "\t$(CC) $(CFLAGS) -c -o $@ $<\n"
+    "\n"
+    "build:\n"
+    "\tmkdir -p $@\n"
+    "\n"
+    "clean:\n"
+    "\trm -rf build\n"
+    "```\n"
+    "\n"
+    "Recipes must start with a tab, not spaces, or make stops with a missing separator error.\n"
+)
+
+_B3_CHAT_LIST = (
+    "Great question! 🎉 Here's a plan for your trip to Lisbon (14–18 October 2026):\n"
+    "\n"
+    "1. **Day 1 (Wed 14 Oct)**: arrive, check in near Baixa, walk up to the Miradouro de Santa Luzia at sunset 🌅\n"
+    "2. **Day 2**: tram 28 early (before 9:00, it gets packed), then the Alfama and the castle; tickets are €15 "
+    "online at https://castelodesaojorge.pt/en/tickets\n"
+    "3. **Day 3**: a day trip to Sintra, 40 minutes by train from Rossio; the return ticket costs €4.80\n"
+    "4. **Day 4**: Belém 🥮 (try the pastéis, ~€1.40 each) and the MAAT museum by the river\n"
+    "5. **Day 5 (Sun 18 Oct)**: the LX Factory market, then the airport; allow 45 min by metro\n"
+    "\n"
+    "Budget roughly €120–150 a day for two, without the hotel. Have fun! 😊🇵🇹\n"
+)
+
+_B3_INDIC = (
+    "भारत में मानसून जून में केरल से शुरू होता है और धीरे-धीरे पूरे देश में फैल जाता है। किसानों के लिए यह "
+    "समय बहुत महत्वपूर्ण है, क्योंकि खरीफ़ की फ़सलें इसी बारिश पर निर्भर करती हैं।\n"
+    "\n"
+    "தமிழ்நாட்டில் வடகிழக்கு பருவமழை அக்டோபர் முதல் டிசம்பர் வரை பெய்கிறது. சென்னை நகரத்தின் "
+    "குடிநீர் ஏரிகள் இந்த மழையால் நிரம்புகின்றன.\n"
+)
+
+_B3_LATIN_DIACRITICS = (
+    "W Krakowie najlepiej zacząć od Rynku Głównego, a potem przejść Drogą Królewską na Wawel. "
+    "Żółć, źdźbło i gęślą to słowa, którymi Polacy lubią straszyć cudzoziemców.\n"
+    "\n"
+    "İstanbul'da Kapalıçarşı pazar günleri kapalıdır; çarşamba ya da perşembe sabahı gitmek daha "
+    "sakin olur. Çay her yerde ikram edilir, reddetmek ayıp sayılmaz.\n"
+    "\n"
+    "Příliš žluťoučký kůň úpěl ďábelské ódy, říkají Češi, když zkoušejí klávesnici.\n"
+)
+
+_B3_TASKS = (
+    "### Release checklist for v3.2\n"
+    "\n"
+    "- [x] Freeze the `release/3.2` branch and tag `v3.2.0-rc1`\n"
+    "- [x] Run the migration dry-run against a copy of production (took 14 min, 0 errors)\n"
+    "- [ ] Update the changelog:\n"
+    "  - [ ] *Breaking*: the `/v1/export` endpoint now pages by cursor\n"
+    "  - [ ] *Fixed*: time zones in the weekly digest (#4127)\n"
+    "- [ ] Announce the window in #ops at least 24 hours ahead\n"
+    "\n"
+    "> **Note:** if the dry-run exceeds 20 minutes, split the migration into two deploys.\n"
+)
+
+_B3_QUOTES_NESTED = (
+    "In the German edition the line reads „Er sagte: ‚Morgen vielleicht.‘“ and the French one "
+    "« Il a dit : “Demain, peut-être.” », while the Japanese translator chose 「彼は『明日かな』と言った」. "
+    "Three languages, three ways to nest a quotation, and every one of them breaks naive "
+    "quote matching.\n"
+    "\n"
+    "Typographers call the inner marks 'secondary quotes'; style guides disagree on whether the full stop "
+    "goes inside them.\n"
+)
+
+#: The third batch: written after the rules that the first two led to, judged once before any rule sees it.
+BATCH_3: list[tuple[str, str, str]] = [
+    # (name, kind, text)
+    ("b3_go", "go", _B3_GO),
+    ("b3_java", "java", _B3_JAVA),
+    ("b3_c", "c", _B3_C),
+    ("b3_ruby", "ruby", _B3_RUBY),
+    ("b3_kotlin", "kotlin", _B3_KOTLIN),
+    ("b3_haskell", "haskell", _B3_HASKELL),
+    ("b3_ini", "ini", _B3_INI),
+    ("b3_xml", "xml", _B3_XML),
+    ("b3_dockerfile", "dockerfile", _B3_DOCKERFILE),
+    ("b3_makefile", "makefile", _B3_MAKEFILE),
+    ("b3_chat_list", "chat-list", _B3_CHAT_LIST),
+    ("b3_indic", "indic", _B3_INDIC),
+    ("b3_latin_diacritics", "latin-diacritics", _B3_LATIN_DIACRITICS),
+    ("b3_tasks", "task-list", _B3_TASKS),
+    ("b3_quotes_nested", "nested-quotes", _B3_QUOTES_NESTED),
+]
+
+_B4_SWIFT = (
+    "In Swift, an `actor` serialises access to its state:\n"
+    "\n"
+    "```swift\n"
+    "actor RateLimiter {\n"
+    "    private var tokens: Int\n"
+    "    private let capacity: Int\n"
+    "\n"
+    "    init(capacity: Int) {\n"
+    "        self.capacity = capacity\n"
+    "        self.tokens = capacity\n"
+    "    }\n"
+    "\n"
+    "    func take() -> Bool {\n"
+    "        guard tokens > 0 else { return false }\n"
+    "        tokens -= 1\n"
+    "        return true\n"
+    "    }\n"
+    "\n"
+    "    func refill(_ amount: Int = 1) {\n"
+    "        tokens = min(capacity, tokens + amount)\n"
+    "    }\n"
+    "}\n"
+    "```\n"
+    "\n"
+    "Callers `await limiter.take()`, so two tasks never decrement the count at once.\n"
+)
+
+_B4_PHP = (
+    "A PHP 8 function with named arguments and a match expression:\n"
+    "\n"
+    "```php\n"
+    "<?php\n"
+    "\n"
+    "function shippingCost(float $weightKg, string $zone = 'EU', bool $express = false): float\n"
+    "{\n"
+    "    $base = match ($zone) {\n"
+    "        'EU' => 4.90,\n"
+    "        'UK', 'CH' => 9.50,\n"
+    "        default => 14.00,\n"
+    "    };\n"
+    "    $cost = $base + max(0, $weightKg - 1) * 1.20;\n"
+    "    return $express ? $cost * 1.8 : $cost;\n"
+    "}\n"
+    "\n"
+    "echo shippingCost(weightKg: 2.5, express: true), PHP_EOL;\n"
+    "```\n"
+    "\n"
+    "Named arguments let you skip `$zone` and keep its default.\n"
+)
+
+_B4_ELIXIR = (
+    "Pattern matching in Elixir makes the state machine explicit:\n"
+    "\n"
+    "```elixir\n"
+    "defmodule Door do\n"
+    "  def handle(:closed, :open), do: {:ok, :opened}\n"
+    "  def handle(:opened, :close), do: {:ok, :closed}\n"
+    "  def handle(:closed, :lock), do: {:ok, :locked}\n"
+    "  def handle(:locked, {:unlock, code}) when code == 1234, do: {:ok, :closed}\n"
+    "  def handle(state, event), do: {:error, {:invalid, state, event}}\n"
+    "end\n"
+    "```\n"
+    "\n"
+    "The last clause catches everything else, so an unknown event never crashes the process.\n"
+)
+
+_B4_SQL_PLPGSQL = (
+    "A trigger keeps `updated_at` current:\n"
+    "\n"
+    "```sql\n"
+    "CREATE OR REPLACE FUNCTION touch_updated_at() RETURNS trigger AS $$\n"
+    "BEGIN\n"
+    "    NEW.updated_at := now();\n"
+    "    RETURN NEW;\n"
+    "END;\n"
+    "$$ LANGUAGE plpgsql;\n"
+    "\n"
+    "CREATE TRIGGER orders_touch\n"
+    "    BEFORE UPDATE ON orders\n"
+    "    FOR EACH ROW EXECUTE FUNCTION touch_updated_at();\n"
+    "```\n"
+    "\n"
+    "Attach the same function to every table that has the column.\n"
+)
+
+_B4_NGINX = (
+    "Put the relay behind nginx with buffering off:\n"
+    "\n"
+    "```nginx\n"
+    "server {\n"
+    "    listen 443 ssl http2;\n"
+    "    server_name relay.example.com;\n"
+    "\n"
+    "    location /v1/ {\n"
+    "        proxy_pass http://127.0.0.1:8080;\n"
+    "        proxy_http_version 1.1;\n"
+    "        proxy_buffering off;\n"
+    "        proxy_read_timeout 3600s;\n"
+    '        proxy_set_header Connection "";\n'
+    "    }\n"
+    "}\n"
+    "```\n"
+    "\n"
+    "Without `proxy_buffering off`, nginx holds the events until its buffer fills.\n"
+)
+
+_B4_HCL = (
+    "The bucket in Terraform:\n"
+    "\n"
+    "```hcl\n"
+    'resource "aws_s3_bucket" "exports" {\n'
+    '  bucket = "acme-exports-${var.environment}"\n'
+    "\n"
+    "  tags = {\n"
+    '    Team        = "data"\n'
+    '    CostCenter  = "4410"\n'
+    "  }\n"
+    "}\n"
+    "\n"
+    'resource "aws_s3_bucket_lifecycle_configuration" "exports" {\n'
+    "  bucket = aws_s3_bucket.exports.id\n"
+    "  rule {\n"
+    '    id     = "expire-old"\n'
+    '    status = "Enabled"\n'
+    "    expiration {\n"
+    "      days = 90\n"
+    "    }\n"
+    "  }\n"
+    "}\n"
+    "```\n"
+    "\n"
+    "Objects older than 90 days are deleted automatically.\n"
+)
+
+_B4_DIFF = (
+    "The fix is a one-line change:\n"
+    "\n"
+    "```diff\n"
+    "--- a/relay/limits.py\n"
+    "+++ b/relay/limits.py\n"
+    "@@ -41,7 +41,7 @@ def admit(self, stream_id: str) -> bool:\n"
+    "     if self.closed:\n"
+    "         return False\n"
+    "-    if len(self.active) > self.max_streams:\n"
+    "+    if len(self.active) >= self.max_streams:\n"
+    "         self.rejected += 1\n"
+    "         return False\n"
+    "     self.active.add(stream_id)\n"
+    "```\n"
+    "\n"
+    "With `>` the limit let one stream too many through.\n"
+)
+
+_B4_TRACEBACK = (
+    "The worker crashed with this traceback:\n"
+    "\n"
+    "```text\n"
+    "Traceback (most recent call last):\n"
+    '  File "/app/worker.py", line 88, in run\n'
+    "    result = handler(job.payload)\n"
+    '  File "/app/handlers/invoice.py", line 23, in handle\n'
+    '    total = sum(line["amount"] for line in payload["lines"])\n'
+    "KeyError: 'lines'\n"
+    "```\n"
+    "\n"
+    "The payload came from the old API version, which called the field `items`.\n"
+)
+
+_B4_PERSIAN = (
+    "تهران پایتخت ایران است و در دامنه\u200cی کوه\u200cهای البرز قرار دارد. زمستان\u200cها برف می\u200cبارد "
+    "و تابستان\u200cها گرم و خشک است.\n"
+    "\n"
+    "بازار بزرگ تهران یکی از قدیمی\u200cترین بازارهای شهر است؛ بیشتر مغازه\u200cها ساعت ۹ صبح باز می\u200cشوند.\n"
+)
+
+_B4_KHMER_MYANMAR = (
+    "ភ្នំពេញជារាជធានីនៃប្រទេសកម្ពុជា ហើយមានទីតាំងនៅចំណុចប្រសព្វនៃទន្លេមេគង្គនិងទន្លេសាប។\n"
+    "\n"
+    "ရန်ကုန်မြို့သည် မြန်မာနိုင်ငံ၏ အကြီးဆုံးမြို့ဖြစ်ပြီး ရွှေတိဂုံစေတီတော်ကြောင့် လူသိများသည်။\n"
+)
+
+_B4_EMAIL = (
+    "Subject: Your order #58213 has shipped\n"
+    "\n"
+    "Hi Maria,\n"
+    "\n"
+    "Good news: your order left our warehouse in Rotterdam on Tuesday, 3 March, and should arrive "
+    "within 2–4 working days. You can follow it here: https://track.example.net/p/NL58213X9?lang=en\n"
+    "\n"
+    "Items:\n"
+    "- 1 × Trail running shoes, size 39 (€119.00)\n"
+    "- 2 × Merino socks (€14.50 each)\n"
+    "\n"
+    "If anything is missing, just reply to this email.\n"
+    "\n"
+    "Best,\n"
+    "Joost — Customer Care\n"
+)
+
+_B4_RECIPE = (
+    "## Shakshuka for two\n"
+    "\n"
+    "**Ingredients:** 4 eggs, 1 onion, 2 cloves of garlic, 1 red pepper, 400 g chopped tomatoes, "
+    "1 tsp cumin, ½ tsp smoked paprika, salt, and a handful of parsley.\n"
+    "\n"
+    "1. Soften the onion and pepper in olive oil for 8–10 minutes.\n"
+    "2. Add the garlic and spices; stir for 30 seconds until fragrant.\n"
+    "3. Pour in the tomatoes, season, and simmer for about 10 minutes.\n"
+    "4. Make four hollows, crack an egg into each, cover, and cook for 6–8 minutes.\n"
+    "\n"
+    "Serve straight from the pan with bread. 🍳\n"
+)
+
+_B4_FOOTNOTES = (
+    "The term *technical debt* was coined by Ward Cunningham in 1992.[^1] He compared shipping "
+    "imperfect code to taking on a loan: useful, as long as you pay it back.[^2]\n"
+    "\n"
+    "[^1]: Cunningham, W. (1992). *The WyCash Portfolio Management System*. OOPSLA '92.\n"
+    "[^2]: He later regretted that the metaphor was read as permission to write bad code.\n"
+)
+
+_B4_VIET_HUNGARIAN = (
+    "Phở là món ăn nổi tiếng nhất của Việt Nam, thường được ăn vào buổi sáng với rau thơm, chanh và ớt.\n"
+    "\n"
+    "Az Országház Budapest egyik legismertebb épülete; a Duna partján áll, és naponta több ezer "
+    "látogató keresi fel. Öt perc sétára van a Szabadság tértől.\n"
+)
+
+#: The fourth batch: written before any rule that batch 3's misses lead to, so it judges those rules.
+BATCH_4: list[tuple[str, str, str]] = [
+    # (name, kind, text)
+    ("b4_swift", "swift", _B4_SWIFT),
+    ("b4_php", "php", _B4_PHP),
+    ("b4_elixir", "elixir", _B4_ELIXIR),
+    ("b4_plpgsql", "plpgsql", _B4_SQL_PLPGSQL),
+    ("b4_nginx", "nginx", _B4_NGINX),
+    ("b4_hcl", "hcl", _B4_HCL),
+    ("b4_diff", "diff", _B4_DIFF),
+    ("b4_traceback", "traceback", _B4_TRACEBACK),
+    ("b4_persian", "persian", _B4_PERSIAN),
+    ("b4_khmer_myanmar", "khmer-myanmar", _B4_KHMER_MYANMAR),
+    ("b4_email", "email", _B4_EMAIL),
+    ("b4_recipe", "recipe", _B4_RECIPE),
+    ("b4_footnotes", "footnotes", _B4_FOOTNOTES),
+    ("b4_viet_hungarian", "viet-hungarian", _B4_VIET_HUNGARIAN),
 ]

@@ -20,9 +20,21 @@ from ..holdback import HoldBack
 from ..seam import SeamRepair
 from .check import is_clean
 from .corpus import REFERENCES
-from .heldout import HELD_OUT, HELD_OUT_NEXT
+from .heldout import BATCH_1, BATCH_2, BATCH_3, BATCH_4
 
-__all__ = ["Case", "Outcome", "build_cases", "run_case", "PseudoTokenizer", "BEHAVIOURS", "HELD_OUT_BEHAVIOURS"]
+__all__ = [
+    "Case",
+    "Outcome",
+    "build_cases",
+    "run_case",
+    "PseudoTokenizer",
+    "BEHAVIOURS",
+    "HELD_OUT_BEHAVIOURS",
+    "BATCH3_BEHAVIOURS",
+    "BATCH4_BEHAVIOURS",
+    "CORPORA",
+    "BATCHES",
+]
 
 _PREAMBLES = {
     "en": [
@@ -163,6 +175,13 @@ def _cut_points(text: str) -> dict[str, list[int]]:
         add("cjk", m.start() + 1)
     for m in re.finditer(r"[\u0e00-\u0eff]{3}", text):
         add("thai_lao", m.start() + 1)
+    for m in re.finditer(r"[\u0900-\u0dff]{3}", text):
+        add("indic", m.start() + 1)  # Devanagari, Tamil…: may fall between a consonant and its vowel sign
+    for m in re.finditer(r"[\u1000-\u109f\u1780-\u17ff]{3}", text):
+        add("khmer_myanmar", m.start() + 1)  # no spaces between words; vowel signs and stacked consonants
+    for m in re.finditer(r"\u200c", text):
+        add("at_zwnj", m.start())
+        add("at_zwnj", m.start() + 1)
     for m in re.finditer(r"[\u200e\u200f\u061c]", text):
         add("at_bidi_mark", m.start())
         add("at_bidi_mark", m.start() + 1)
@@ -386,35 +405,144 @@ def _held_out_output(behaviour: str, reference: str, sent: str, rng: random.Rand
     raise ValueError(behaviour)
 
 
-def build_cases(seed: int = 1234, per_kind: int = 1, *, corpus: str = "dev", holdback: bool = True) -> list[Case]:
-    """The cases of one corpus: "dev" (development texts and behaviours), "held-out" or "held-out-next".
+#: Fallback behaviours written with the third held-out batch: no rule was written against them either.
+BATCH3_BEHAVIOURS = ["restart_paragraph", "ellipsis_echo", "preamble_other", "line_repeat", "preamble_restart"]
 
-    The held-out corpus is every held-out text under every behaviour, plus the
-    development texts under the held-out behaviours; "held-out-next" is the next
-    batch of held-out texts under every behaviour.
+_OTHER_PREAMBLES = {
+    "en": [
+        "Picking up right where it broke off:\n\n",
+        "Alright, resuming the answer.\n\n",
+        "No problem, here is the remainder:\n\n",
+        "Continuing the text:\n",
+        "OK! Resuming from the cut-off point: ",
+    ],
+    "de": ["Okay, ich mache an der Stelle weiter:\n\n"],
+    "fr": ["D'accord, je reprends là où le texte s'est arrêté :\n\n"],
+    "es": ["De acuerdo, retomo donde se cortó:\n\n"],
+    "zh": ["好的，接着上文继续：\n\n"],
+    "ja": ["了解です。続きから書きます：\n\n"],
+}
+
+
+def _batch3_output(behaviour: str, reference: str, sent: str, lang: str, rng: random.Random) -> str | None:
+    """The third batch's fallback behaviours: a paragraph, a line or the answer said again, echoes and lead-ins."""
+    cont = reference[len(sent) :]
+    if not cont.strip():
+        return None
+    in_code = any(a <= len(sent) <= b for a, b in _fence_spans(reference))
+    if behaviour == "restart_paragraph":
+        start = sent.rfind("\n\n") + 2 if "\n\n" in sent else 0
+        if not sent[start:].strip():
+            return None
+        return sent[start:] + cont
+    if behaviour == "ellipsis_echo":
+        words = sent[_word_start(sent, rng.randint(2, 4)) :]
+        if not words.strip() or "\n" in words.strip():
+            return None
+        return rng.choice(["...", "…"]) + words + cont
+    if behaviour == "preamble_other":
+        pre = rng.choice(_OTHER_PREAMBLES.get(lang, _OTHER_PREAMBLES["en"]))
+        if in_code:
+            return pre.rstrip() + "\n" + cont
+        return pre + cont.lstrip()
+    if behaviour == "line_repeat":
+        line = sent[sent.rfind("\n") + 1 :]
+        if not line.strip():
+            return None
+        return line + cont
+    if behaviour == "preamble_restart":
+        return rng.choice(["Sure! Here is the full answer again:\n\n", "Let me start over.\n\n"]) + reference
+    raise ValueError(behaviour)
+
+
+#: Each batch of cases: (seed offset, its own random stream, so adding a batch changes no other batch's cases).
+_BATCH_SEEDS = {"batch0": 0, "batch1": 7919, "batch2": 4421, "batch3": 6007, "batch4": 3251}
+#: The corpora `make eval` reports: the development corpus holds every batch whose misses were looked at.
+BATCHES = tuple(_BATCH_SEEDS)
+CORPORA = {"dev": ("batch0", "batch1", "batch2", "batch3"), "held-out": ("batch4",)}
+
+
+def _batch_plan(batch: str) -> list[tuple[str, str, str, list[str], bool]]:
+    """(name, kind, text, behaviours, with end cuts) of one batch.
+
+    A batch is its texts under every behaviour known when it was written, plus the older texts under the
+    behaviours written with it.
     """
-    if corpus == "dev":
-        plan = [(name, kind, text, BEHAVIOURS, True) for name, kind, text in REFERENCES]
-    elif corpus == "held-out":
-        seed += 7919  # its own random stream: the development cases stay as they are
-        plan = [(n, k, t, BEHAVIOURS + HELD_OUT_BEHAVIOURS, True) for n, k, t in HELD_OUT]
-        plan += [(n, k, t, HELD_OUT_BEHAVIOURS, False) for n, k, t in REFERENCES]
-    elif corpus == "held-out-next":
-        seed += 4421
-        plan = [(n, k, t, BEHAVIOURS + HELD_OUT_BEHAVIOURS, True) for n, k, t in HELD_OUT_NEXT]
-    else:
-        raise ValueError(corpus)
-    rng = random.Random(seed)
+    if batch == "batch0":
+        return [(n, k, t, BEHAVIOURS, True) for n, k, t in REFERENCES]
+    if batch == "batch1":
+        plan = [(n, k, t, BEHAVIOURS + HELD_OUT_BEHAVIOURS, True) for n, k, t in BATCH_1]
+        return plan + [(n, k, t, HELD_OUT_BEHAVIOURS, False) for n, k, t in REFERENCES]
+    if batch == "batch2":
+        return [(n, k, t, BEHAVIOURS + HELD_OUT_BEHAVIOURS, True) for n, k, t in BATCH_2]
+    if batch == "batch3":
+        plan = [(n, k, t, BEHAVIOURS + HELD_OUT_BEHAVIOURS + BATCH3_BEHAVIOURS, True) for n, k, t in BATCH_3]
+        return plan + [(n, k, t, BATCH3_BEHAVIOURS, False) for n, k, t in REFERENCES + BATCH_1 + BATCH_2]
+    if batch == "batch4":
+        behaviours = BEHAVIOURS + HELD_OUT_BEHAVIOURS + BATCH3_BEHAVIOURS + BATCH4_BEHAVIOURS
+        plan = [(n, k, t, behaviours, True) for n, k, t in BATCH_4]
+        return plan + [(n, k, t, BATCH4_BEHAVIOURS, False) for n, k, t in REFERENCES + BATCH_1 + BATCH_2 + BATCH_3]
+    raise ValueError(batch)
+
+
+#: Fallback behaviours written with the fourth held-out batch.
+BATCH4_BEHAVIOURS = ["section_restart", "preamble_quote", "apology"]
+
+_APOLOGIES = {
+    "en": [
+        "Apologies, my previous message was cut off. ",
+        "Sorry about that, the answer got cut off. Here's the rest:\n\n",
+        "My apologies for the interruption!\n\n",
+    ],
+    "de": ["Entschuldigung, die Antwort wurde abgeschnitten. "],
+    "fr": ["Désolé, la réponse a été coupée. "],
+    "es": ["Perdón, la respuesta se cortó. "],
+}
+
+
+def _batch4_output(behaviour: str, reference: str, sent: str, lang: str, rng: random.Random) -> str | None:
+    """The fourth batch's fallback behaviours: a section said again, a lead-in quoting the tail, an apology."""
+    cont = reference[len(sent) :]
+    if not cont.strip():
+        return None
+    in_code = any(a <= len(sent) <= b for a, b in _fence_spans(reference))
+    if behaviour == "section_restart":
+        headings = [m.start() for m in re.finditer(r"(?m)^#{1,6} ", sent)]
+        if not headings or not sent[headings[-1] :].strip():
+            return None
+        return sent[headings[-1] :] + cont
+    if behaviour == "preamble_quote":
+        if in_code:
+            line = sent.rstrip("\n").rsplit("\n", 1)[-1].strip()
+            if not line:
+                return None
+            return f'Continuing after "{line}":\n' + cont
+        words = sent[_word_start(sent, rng.randint(3, 6)) :].strip()
+        if not words or "\n" in words:
+            return None
+        return rng.choice([f'Continuing from "{words}":\n\n', f"Picking up after “{words}”: "]) + cont.lstrip()
+    if behaviour == "apology":
+        pre = rng.choice(_APOLOGIES.get(lang, _APOLOGIES["en"]))
+        if in_code:
+            return pre.rstrip() + "\n" + cont
+        return pre + cont.lstrip()
+    raise ValueError(behaviour)
+
+
+def build_cases(seed: int = 1234, per_kind: int = 1, *, corpus: str = "dev", holdback: bool = True) -> list[Case]:
+    """The cases of a corpus ("dev", "held-out": see `CORPORA`) or of one batch ("batch0" … "batch3")."""
     cases: list[Case] = []
-    for name, kind, text, behaviours, with_end in plan:
-        points = _cut_points(text)
-        for cut_kind, positions in sorted(points.items()):
-            for pos in rng.sample(sorted(set(positions)), min(per_kind, len(set(positions)))):
-                for behaviour in behaviours:
-                    cases.append(Case(name, kind, cut_kind, pos, behaviour, rng.randrange(1 << 30), holdback))
-        if with_end:
-            for behaviour in END_BEHAVIOURS:
-                cases.append(Case(name, kind, "end", len(text), behaviour, rng.randrange(1 << 30), holdback))
+    for batch in CORPORA.get(corpus, (corpus,)):
+        rng = random.Random(seed + _BATCH_SEEDS[batch])
+        for name, kind, text, behaviours, with_end in _batch_plan(batch):
+            points = _cut_points(text)
+            for cut_kind, positions in sorted(points.items()):
+                for pos in rng.sample(sorted(set(positions)), min(per_kind, len(set(positions)))):
+                    for behaviour in behaviours:
+                        cases.append(Case(name, kind, cut_kind, pos, behaviour, rng.randrange(1 << 30), holdback))
+            if with_end:
+                for behaviour in END_BEHAVIOURS:
+                    cases.append(Case(name, kind, "end", len(text), behaviour, rng.randrange(1 << 30), holdback))
     return cases
 
 
@@ -426,7 +554,7 @@ def _chunks(text: str, rng: random.Random, low: int, high: int) -> Iterator[str]
         i += n
 
 
-_TEXTS = {name: text for name, _, text in REFERENCES + HELD_OUT + HELD_OUT_NEXT}
+_TEXTS = {name: text for name, _, text in REFERENCES + BATCH_1 + BATCH_2 + BATCH_3 + BATCH_4}
 
 
 def run_case(
@@ -447,6 +575,10 @@ def run_case(
     sent = "".join(sent_parts)
     if case.behaviour in HELD_OUT_BEHAVIOURS:
         fallback = _held_out_output(case.behaviour, reference, sent, rng)
+    elif case.behaviour in BATCH3_BEHAVIOURS:
+        fallback = _batch3_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
+    elif case.behaviour in BATCH4_BEHAVIOURS:
+        fallback = _batch4_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
     else:
         fallback = _fallback_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
     if fallback is None:
