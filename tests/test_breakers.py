@@ -51,9 +51,9 @@ def test_the_state_machine_opens_after_k_failures_trials_once_and_closes_on_succ
     for _ in range(2):
         assert apply(state, "admit", config, 0, 1000) == "pass"
         apply(state, "failure", config, 0, 1000)
-    assert state.state == "closed" and state.failures == 2
+    assert (state.state, state.failures) == ("closed", 2)
     apply(state, "failure", config, 0, 1000)
-    assert state.state == "open" and state.open_until_ms == 11_000
+    assert (state.state, state.open_until_ms) == ("open", 11_000)
     assert apply(state, "admit", config, 0, 10_999) == "open"
     assert apply(state, "admit", config, 0, 11_000) == "trial"  # one trial after the cool-down...
     assert apply(state, "admit", config, 0, 11_001) == "open"  # ...and only one
@@ -67,7 +67,7 @@ def test_a_failed_trial_reopens_a_released_one_lets_the_next_try_and_retry_after
     apply(state, "failure", config, 0, 0)
     assert apply(state, "admit", config, 0, 10_000) == "trial"
     apply(state, "failure", config, 0, 10_500)
-    assert state.state == "open" and state.open_until_ms == 20_500
+    assert (state.state, state.open_until_ms) == ("open", 20_500)
     assert apply(state, "admit", config, 0, 20_500) == "trial"
     apply(state, "release", config, 0, 20_600)  # the trial's stream was cancelled
     assert apply(state, "admit", config, 0, 20_700) == "trial"
@@ -75,7 +75,7 @@ def test_a_failed_trial_reopens_a_released_one_lets_the_next_try_and_retry_after
     patient = BreakerConfig(failures=5, cooldown_s=10)
     limited = TargetState()
     apply(limited, "failure", patient, 120_000, 0)  # a 429 with Retry-After: 120
-    assert limited.state == "open" and limited.open_until_ms == 120_000
+    assert (limited.state, limited.open_until_ms) == ("open", 120_000)
 
 
 def test_breaker_config_is_validated_and_a_provider_overrides_the_defaults(upstream: FakeUpstream) -> None:
