@@ -16,7 +16,9 @@ The breaker is consulted when an attempt starts and told how it ended; nothing r
 per token. `MemoryBreakerState` keeps the state in the process; `RedisBreakerState`
 keeps it in one Redis hash per target, `{prefix}:breaker:<provider/model>`, changed by
 one Lua script on Redis's clock, so every instance shares it. When Redis cannot be
-reached the breaker lets attempts through (it never stops a stream on its own outage).
+reached (an error, or no answer within `BACKEND_TIMEOUT_S`), each instance keeps its own
+breakers in memory for `BACKEND_RETRY_S` before it asks Redis again, so an outage neither
+delays every new stream nor leaves it without breakers.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ Verdict = Literal["pass", "trial", "open"]
 STATE_NUMBERS: dict[str, int] = {"closed": 0, "open": 1, "half_open": 2}  # the metrics' gauge value
 UNCOUNTED_KINDS = frozenset({"bad_request"})  # the request's fault, not the target's: neither success nor failure
 KEY_TTL_MS = 7 * 86400 * 1000  # a target nobody used for a week is forgotten
+BACKEND_TIMEOUT_S = 0.5  # an attempt waits at most this long on the shared state...
+BACKEND_RETRY_S = 5.0  # ...and after a failure, the process keeps its own for this long
 
 
 @dataclass(slots=True)
@@ -194,7 +198,8 @@ class Breakers:
         self._backend = backend
         self._seen: dict[str, TargetState] = {}
         self._reports: set[asyncio.Task[Verdict]] = set()
-        self._warned = False
+        self._local = backend if isinstance(backend, MemoryBreakerState) else MemoryBreakerState()
+        self._shared_down_until = 0.0  # monotonic: until then the shared state is not asked
         for target in _targets(config):
             self._seen.setdefault(target.label, TargetState())
 
@@ -218,17 +223,20 @@ class Breakers:
         if self._reports:
             await asyncio.wait(self._reports, timeout=1)
         await self._backend.close()
+        await self._local.close()
 
     async def _step(self, target: Target, operation: Operation, hold_ms: int = 0) -> Verdict:
         config = self._config.breaker_for(target.provider)
+        backend: StateBackend = self._backend
+        if time.monotonic() < self._shared_down_until:
+            backend = self._local
         try:
-            verdict, state = await self._backend.step(target.label, operation, config, hold_ms)
-        except (RedisError, OSError) as exc:  # the breaker's store is away: attempts go through
-            if not self._warned:
-                self._warned = True
-                logger.warning("circuit breaker state unavailable, letting attempts through: %r", exc)
-            return "pass"
-        self._warned = False
+            async with asyncio.timeout(BACKEND_TIMEOUT_S):
+                verdict, state = await backend.step(target.label, operation, config, hold_ms)
+        except (RedisError, OSError, TimeoutError) as exc:  # Redis is away: this process's own breakers meanwhile
+            logger.warning("circuit breaker state in Redis unavailable, kept in this process for now: %r", exc)
+            self._shared_down_until = time.monotonic() + BACKEND_RETRY_S
+            verdict, state = await self._local.step(target.label, operation, config, hold_ms)
         previous = self._seen.get(target.label)
         if previous is not None and previous.state != state.state:
             logger.warning(

@@ -16,6 +16,7 @@ from loadtest.upstream import FakeUpstream, model_name, upstream_in_thread
 from relay.breakers import TargetState, apply
 from relay.config import BreakerConfig, load_config_dict
 
+from .redis_server import RedisServer
 from .support import Event, RelayServer, free_port, run_route, terminal, text_of, upstream_providers, wait_for
 
 
@@ -196,3 +197,21 @@ def test_two_instances_on_one_redis_share_the_breaker(upstream: FakeUpstream, re
                 assert terminal(events)[-1].event == "done"
             assert _requests_for(upstream, dead) == 2
             assert _breakers(one)[f"oa/{dead}"]["state"] == _breakers(two)[f"oa/{dead}"]["state"] == "open"
+
+
+def test_while_redis_is_away_each_instance_keeps_its_own_breakers(upstream: FakeUpstream) -> None:
+    dead = model_name(_unique("dead"), fault="http500")
+    good = model_name("good", n=10)
+    with RedisServer() as redis:
+        store = {"kind": "redis", "url": redis.url, "prefix": _unique("brk")}
+        config = _config(
+            upstream, {"r": {"targets": [f"oa/{dead}", f"an/{good}"]}}, breaker={"failures": 1}, store=store
+        )
+        with RelayServer(config) as relay, httpx.Client(base_url=relay.base_url, timeout=30) as client:
+            redis.stop()
+            _, events = run_route(client, "r")
+            assert [f["reason"] for f in _failovers(events)] == ["http_status"]
+            _, events = run_route(client, "r")
+            assert [f["reason"] for f in _failovers(events)] == ["circuit_open"]
+            assert terminal(events)[-1].event == "done"
+            assert _requests_for(upstream, dead) == 1
