@@ -20,6 +20,7 @@ import re
 import sys
 import time
 import uuid
+from collections.abc import Awaitable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -79,7 +80,9 @@ class RequestLog:
         seen: dict[str, Any] = {"status": None, "stream_id": None, "first_byte_ms": None}
         header = (REQUEST_ID_HEADER.encode(), request_id.encode())
 
-        async def send_with_id(message: Message) -> None:
+        def send_with_id(message: Message) -> Awaitable[None]:
+            # Not a coroutine of its own: it returns the server's send, so an SSE body's every send
+            # costs one call here and no extra coroutine (relay/sse.py drives those sends by hand).
             if message["type"] == "http.response.start":
                 seen["status"] = message["status"]
                 seen["first_byte_ms"] = round((time.monotonic() - started) * 1000, 1)
@@ -88,7 +91,7 @@ class RequestLog:
                     if name.lower() == b"x-stream-id":
                         seen["stream_id"] = value.decode("latin-1")
                 message = {**message, "headers": [*headers, header]}
-            await send(message)
+            return send(message)
 
         reset = REQUEST_ID.set(request_id)
         try:
