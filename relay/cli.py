@@ -7,6 +7,7 @@ import gc
 import logging
 import os
 import re
+import shutil
 import socket
 import sys
 import urllib.parse
@@ -132,10 +133,13 @@ def main(argv: list[str] | None = None) -> int:
         if port == 0:
             print("splice-relay: --workers needs a fixed port", file=sys.stderr)
             return 2
-        if config.server.metrics:
-            share_metrics_between_workers()  # before the workers start: they inherit the directory
+        made = share_metrics_between_workers() if config.server.metrics else None  # the workers inherit it
         argv = worker_argv(args.config, host, port, args.log_level)
-        return Supervisor(argv + (["--log-format", args.log_format] if args.log_format else []), workers).run()
+        try:
+            return Supervisor(argv + (["--log-format", args.log_format] if args.log_format else []), workers).run()
+        finally:
+            if made is not None:
+                shutil.rmtree(made, ignore_errors=True)
     logging.getLogger("uvicorn.access").addFilter(RedactTokens())
     server_config = uvicorn.Config(
         app,

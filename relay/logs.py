@@ -38,7 +38,12 @@ requests_logger = logging.getLogger("splice_relay.requests")
 streams_logger = logging.getLogger("splice_relay.streams")
 
 # LogRecord attributes that are not the caller's `extra`
-_STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "fields"}
+_STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "fields",
+    "color_message",
+}
 
 
 def request_id_from(scope: Scope) -> str:

@@ -38,18 +38,20 @@ GAP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0)
 ADDED_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25)
 
 
-def share_metrics_between_workers() -> None:
+def share_metrics_between_workers() -> str | None:
     """Before `serve --workers N` starts its workers: the directory of the multiprocess mode, empty.
 
     `PROMETHEUS_MULTIPROC_DIR` when it is set (its files of an earlier run removed, as
-    prometheus-client requires), else a new temporary directory; the workers inherit it.
+    prometheus-client requires), else a new temporary directory, returned for the caller to remove
+    once the workers are gone; the workers inherit it.
     """
     given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if given:
         for stale in Path(given).glob("*.db"):
             stale.unlink(missing_ok=True)
-    else:
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="splice-relay-metrics-")
+        return None
+    made = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="splice-relay-metrics-")
+    return made
 
 
 def worker_exited(pid: int) -> None:

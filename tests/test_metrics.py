@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from loadtest.upstream import FakeUpstream, model_name
@@ -193,3 +194,50 @@ def test_in_multiprocess_mode_a_scrape_of_one_process_counts_every_process(tmp_p
         for sample in family.samples:
             samples[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
     assert samples[("splice_relay_streams_started_total", (("route", "r"),))] == 4  # two processes, two each
+
+
+def test_serve_workers_2_every_worker_reports_the_streams_of_both(
+    tmp_path: Path, upstream: FakeUpstream, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from .test_workers import Workers
+
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)  # serve makes one for its workers
+    config = tmp_path / "relay.toml"
+    config.write_text(
+        f'[store]\nkind = "redis"\nurl = "{redis_url}"\nprefix = "m{secrets.token_hex(4)}"\n\n'
+        f'[providers.oa]\nkind = "openai"\nbase_url = "{upstream.base_url}/v1"\n\n'
+        '[routes.default]\ntargets = ["oa/good;n=20"]\n'
+    )
+    workers = Workers(config, 2)
+    try:
+        wait_for(lambda: _answers(workers.base_url), timeout=120)  # a loaded machine takes its time to import
+        pids = sorted(workers.pids(2))
+        assert len(pids) == 2
+        clients = [workers.client_on(pid) for pid in pids]
+        try:
+            for client in clients:
+                for _ in range(2):
+                    _, events = run_route(client, "default")
+                    assert events[-1].event == "done"
+            for client in clients:  # whichever worker is scraped, it counts all four streams, none twice
+                wait_for(
+                    lambda c=client: (
+                        value(scrape(c), "splice_relay_streams_finished_total", route="default", status="done") == 4
+                    )
+                )
+                samples = scrape(client)
+                assert value(samples, "splice_relay_streams_started_total", route="default") == 4
+                # each worker refreshes its gauges once a second: the other one's figure follows
+                wait_for(lambda c=client: value(scrape(c), "splice_relay_generations_running") == 0)
+        finally:
+            for client in clients:
+                client.close()
+    finally:
+        assert workers.stop() == 0
+
+
+def _answers(base_url: str) -> bool:
+    try:
+        return httpx.get(base_url + "/healthz", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
