@@ -81,7 +81,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="results directory (default loadtest/results)")
     parser.add_argument("--no-progress", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the results JSON here (smoke mode too)")
+    parser.add_argument("--cache", action="store_true", help="only a cache hit's time to first token beside a miss's")
+    parser.add_argument("--cache-rounds", type=int, default=20, help="with --cache: misses and hits measured")
     args = parser.parse_args(argv)
+    if args.cache:
+        from .bench_cache import main as bench_cache
+
+        return bench_cache(["--rounds", str(args.cache_rounds), *(["--json", str(args.json)] if args.json else [])])
 
     options = Options.smoke_options() if args.smoke else Options()
     for name in (

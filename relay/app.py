@@ -25,8 +25,10 @@ from providers import Provider
 from . import events
 from .audit import JsonLinesAuditLog
 from .breakers import build_breakers
+from .cache import AnswerCache, StreamRunner
 from .capabilities import CapabilityTable
 from .config import Config, ConfigError, default_config
+from .demo import ROUTES as DEMO_ROUTES
 from .engine import EngineServices, Generation, GenerationRequest
 from .errors import ApiError, handle_api_error, handle_http_exception, handle_store_error, handle_unexpected
 from .limits import Admission, KeyLimits, Ticket, build_admission
@@ -48,8 +50,9 @@ from .pricing import PriceTable
 from .sse import ABORT_EXTENSION, OpenResponses, SSEResponse, sse_response
 from .tenants import KeyRing, TenantError, key_id_of
 from .ticker import Ticker
+from .ui_routes import ROUTES as UI_ROUTES
 from .upstreams import build_providers
-from .validation import parse_generation_request
+from .validation import cache_wanted, parse_generation_request
 
 logger = logging.getLogger("splice_relay.app")
 
@@ -82,6 +85,7 @@ class Relay:
         self.metrics = Metrics() if config.server.metrics else None
         self.audit_log = JsonLinesAuditLog(config.accounting.audit_log) if config.accounting.audit_log else None
         self.admission: Admission | None = build_admission(config)  # per API key: rate, streams, daily budget
+        self.cache = AnswerCache(config, self.services)  # answers from finished streams (docs/cache.md)
         self._ticker_task: asyncio.Task[None] | None = None
         self._takeover: asyncio.Task[None] | None = None
         self._audit_writes: set[asyncio.Task[None]] = set()
@@ -150,9 +154,10 @@ class Relay:
         if self.metrics is not None:
             self.metrics.close()
         await self.breakers.close()
+        await self.cache.close()
         await self.store.close()
 
-    def start_generation(self, stream: LiveStream, generation: Generation, account: str | None) -> None:
+    def start_generation(self, stream: LiveStream, generation: StreamRunner, account: str | None) -> None:
         """Run the generation; at its end settle `account`'s limits (a key's or a tenant's) and write the audit."""
         task = asyncio.create_task(generation.run(), name=f"generation {stream.id}")
         stream.generation = task
@@ -162,7 +167,7 @@ class Relay:
             self.metrics.stream_started(stream.route)
         task.add_done_callback(lambda task: self._generation_done(task, generation, account))
 
-    def _generation_done(self, task: asyncio.Task[None], generation: Generation, account: str | None) -> None:
+    def _generation_done(self, task: asyncio.Task[None], generation: StreamRunner, account: str | None) -> None:
         self.generations.discard(task)
         self.ticker.discard(generation)
         stream = generation.stream
@@ -185,7 +190,7 @@ class Relay:
             self._append_audit(record)
             self._observe_end(generation, stream.key_id, tenant_name)
 
-    def _observe_end(self, generation: Generation, key_id: str | None, tenant: str | None) -> None:
+    def _observe_end(self, generation: StreamRunner, key_id: str | None, tenant: str | None) -> None:
         """The finished stream's metrics and log line (relay/metrics.py, relay/logs.py)."""
         try:
             if self.metrics is not None:
@@ -332,7 +337,7 @@ async def create_stream(request: Request) -> Response | SSEResponse:
     route = relay.config.routes.get(route_name)
     if route is None:
         raise ApiError(400, "unknown_route", f"route {route_name[:100]!r} is not configured")
-    stream, token = await open_stream(relay, route, generation_request, key_id)
+    stream, token = await open_stream(relay, route, generation_request, key_id, cache=cache_wanted(body))
 
     if _wants_sse(request):
         return sse_response(
@@ -396,6 +401,7 @@ async def healthz(request: Request) -> Response:
         "store": store,
         "generations": len(relay.generations),
         "pid": os.getpid(),
+        "cache": relay.cache.health(),
         "breakers": relay.breakers.snapshot(),
     }
     return JSONResponse(body)
@@ -475,9 +481,11 @@ def create_app(config: Config | None = None) -> Starlette:
             Route("/v1/streams/{stream_id}", get_stream, methods=["GET"]),
             Route("/v1/streams/{stream_id}", cancel_stream, methods=["DELETE"]),
             *OPENAI_ROUTES,
+            *UI_ROUTES,
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
+            *DEMO_ROUTES,
         ],
         exception_handlers={
             ApiError: handle_api_error,

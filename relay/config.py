@@ -51,6 +51,8 @@ class StoreConfig:
     prefix: str = "sr"  # Redis: key prefix; deployments sharing a database must each have their own
     keep_request: bool = False  # Redis: keep the stored prompt after the stream ends (it is needed only for takeover)
     handover_s: float = 5.0  # Redis: at SIGTERM, how long to wait for the running streams to be flushed and handed over
+    cache_max_entries: int = 10000  # answer cache entries kept (memory: per process; Redis: per deployment)
+    cache_max_entry_kb: int = 1024  # a longer answer is not cached
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +105,10 @@ class RouteConfig:
     # then meets mid-word cuts (docs/splice.md). Unset: on only where a fallback target exists.
     holdback: bool | None = None
     max_duration_s: float = 600.0  # a generation running longer ends with an `error` (code max_duration)
+    cache: str = "auto"  # answers from the cache (docs/cache.md): "auto" (temperature 0 only), "always", "off"
+    cache_ttl_s: float = 3600.0
+    cache_replay: str = "instant"  # a hit's tokens: "instant", or "paced" at the gaps they first came
+    cache_shared: bool = False  # entries shared by every API key, not kept per key
 
     @property
     def holds_back(self) -> bool:
@@ -286,8 +292,12 @@ def load_config_dict(raw: dict[str, Any]) -> Config:
             "prefix": str,
             "keep_request": bool,
             "handover_s": float,
+            "cache_max_entries": int,
+            "cache_max_entry_kb": int,
         },
     )
+    if store.cache_max_entries < 1 or store.cache_max_entry_kb < 1:
+        raise ConfigError("store.cache_max_entries and store.cache_max_entry_kb: at least 1")
     if not re.fullmatch(r"[A-Za-z0-9_.-]{1,32}", store.prefix):
         raise ConfigError(f"store.prefix: {store.prefix!r} must be 1-32 letters, digits, '_', '.' or '-'")
     if store.handover_s < 0:
@@ -359,8 +369,16 @@ def load_config_dict(raw: dict[str, Any]) -> Config:
                 "max_usd": float,
                 "holdback": bool,
                 "max_duration_s": float,
+                "cache": str,
+                "cache_ttl_s": float,
+                "cache_replay": str,
+                "cache_shared": bool,
             },
         )
+        if values.get("cache", "auto") not in ("auto", "always", "off"):
+            raise ConfigError(f"{key}.cache: {values['cache']!r} is not 'auto', 'always' or 'off'")
+        if values.get("cache_replay", "instant") not in ("instant", "paced"):
+            raise ConfigError(f"{key}.cache_replay: {values['cache_replay']!r} is not 'instant' or 'paced'")
         targets = tuple(
             _target(item, f"{key}.targets[{index}]", providers) for index, item in enumerate(values.pop("targets", []))
         )
@@ -368,7 +386,7 @@ def load_config_dict(raw: dict[str, Any]) -> Config:
             raise ConfigError(f"{key}.targets: at least one 'provider/model' is required")
         if values.get("max_tokens", 1) < 1:
             raise ConfigError(f"{key}.max_tokens: must be positive")
-        for timeout in ("first_token_timeout_s", "stall_timeout_s", "stall_floor_s", "max_duration_s"):
+        for timeout in ("first_token_timeout_s", "stall_timeout_s", "stall_floor_s", "max_duration_s", "cache_ttl_s"):
             if values.get(timeout, 1) <= 0:
                 raise ConfigError(f"{key}.{timeout}: must be positive")
         routes[name] = RouteConfig(name=name, targets=targets, **values)

@@ -20,6 +20,7 @@ ERROR = "error"
 FAILOVER = "failover"
 SPLICE = "splice"
 RESET = "reset"
+CACHE = "cache"  # {"hit": true, "source_stream": ..., "saved_usd": ...}: answered from the cache (docs/cache.md)
 RESUME = "resume"  # {"available": bool}: whether resuming on another instance works right now
 TERMINAL_EVENTS = frozenset({DONE, ERROR})
 

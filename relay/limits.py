@@ -38,8 +38,10 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from .tenants import KeyLimits as KeyLimits  # the limits every key or tenant gets, defined beside the tenants
+
 if TYPE_CHECKING:
-    from .config import Config, ServerConfig
+    from .config import Config
 
 logger = logging.getLogger("splice_relay.limits")
 
@@ -77,30 +79,6 @@ class Limited(Exception):
     def status(self) -> int:
         """503 when the limits could not be checked, else 429."""
         return 503 if self.code == "limits_unavailable" else 429
-
-
-@dataclass(frozen=True, slots=True)
-class KeyLimits:
-    """The limits every API key gets; None: that limit is off."""
-
-    daily_usd: float | None = None
-    requests_per_minute: int | None = None
-    concurrent_streams: int | None = None
-
-    @classmethod
-    def of(cls, server: ServerConfig) -> KeyLimits:
-        """The limits of `[server]`."""
-        return cls(server.daily_usd_per_key, server.key_requests_per_minute, server.key_concurrent_streams)
-
-    @property
-    def enabled(self) -> bool:
-        """Whether any limit is set (else the app needs no admission control)."""
-        return (self.daily_usd, self.requests_per_minute, self.concurrent_streams) != (None, None, None)
-
-    @property
-    def tracks_streams(self) -> bool:
-        """Whether admitted streams hold an entry until they are settled (a slot, a reservation)."""
-        return self.daily_usd is not None or self.concurrent_streams is not None
 
 
 class Admission(Protocol):

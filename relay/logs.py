@@ -28,7 +28,7 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
-    from .engine import Generation
+    from .cache import StreamRunner
 
 REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("splice_relay_request_id", default=None)
 REQUEST_ID_HEADER = "x-request-id"
@@ -121,7 +121,7 @@ class RequestLog:
                 requests_logger.info("request", extra={"fields": fields})
 
 
-def stream_ended(generation: Generation, key_id: str | None, tenant: str | None = None) -> None:
+def stream_ended(generation: StreamRunner, key_id: str | None, tenant: str | None = None) -> None:
     """One line for a finished stream: its route, key id, status, attempts, failovers, cost and durations."""
     record = generation.stream.audit or {}
     started, ended = record.get("started_at"), record.get("ended_at")

@@ -18,7 +18,7 @@ import asyncio
 import bisect
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +27,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 if TYPE_CHECKING:
     from .app import Relay
-    from .engine import Generation
+    from .cache import StreamRunner
 
 NAMESPACE = "splice_relay"
 SAMPLE_EVERY = 16  # the inter-token gap and added latency are sampled at every 16th chunk of an attempt
@@ -133,8 +133,10 @@ class Metrics:
         self.resets = counter("resets", "Resumes answered with a reset (the cursor was past the log)")
         self.store_flushes = counter("store_flushes", "Redis store flushes (one pipelined round trip each)")
         self.store_flush_seconds = counter("store_flush_seconds", "Time spent in Redis store flushes")
-        self.cache_events = counter("cache", "Response cache lookups, by outcome (hit, miss, join)", ["outcome"])
-        self.cache_saved_usd = counter("cache_saved_usd", "Upstream cost the response cache saved")
+        self.cache_events = counter("cache", "Answer cache lookups, by outcome (hit, miss, join, bypass)", ["outcome"])
+        self.cache_saved_usd = counter(
+            "cache_saved_usd", "Upstream cost the answer cache saved (the sources' final cost of its hits and joins)"
+        )
         self.generations = gauge("generations_running", "Generations running here")
         self.readers = gauge("readers", "SSE responses open here")
         self.store_backlog = gauge("store_backlog_events", "Events generated here not yet written to Redis")
@@ -165,7 +167,7 @@ class Metrics:
         if reset:
             self.resets.inc()
 
-    def stream_ended(self, generation: Generation, key_id: str | None, tenant: str | None = None) -> None:
+    def stream_ended(self, generation: StreamRunner, key_id: str | None, tenant: str | None = None) -> None:
         """Fold one finished stream into the counters and histograms: its audit record and its attempts' samples."""
         record = generation.stream.audit or {}
         self.streams_finished.labels(record.get("route", ""), str(record.get("status"))).inc()
@@ -183,7 +185,8 @@ class Metrics:
                 self.output_tokens.labels(provider, model).inc(tokens["output_tokens"])
             if tokens.get("usd"):
                 self.cost_usd.labels(tenant or "", key, model).inc(tokens["usd"])
-        for attempt in generation.reporter.attempts:
+        reporter = getattr(generation, "reporter", None)  # a cache replay or join made no attempt
+        for attempt in reporter.attempts if reporter is not None else ():
             if attempt.first_token_at is not None:
                 self.ttft.labels(attempt.target).observe(max(0.0, attempt.first_token_at - attempt.started_at))
             if attempt.gaps is not None:
@@ -208,18 +211,16 @@ class Metrics:
         self._fold_cache(relay)
 
     def _fold_cache(self, relay: Relay) -> None:
-        """The response cache's running totals, when the relay has one with `stats()`: hits, misses, joins, saved_usd.
-
-        The cache (relay/cache*) is another change; this is where its figures reach /metrics.
-        """
-        cache = getattr(relay, "cache", None)
-        stats = getattr(cache, "stats", None)
-        if not callable(stats):
-            return
-        totals: Mapping[str, Any] = stats()
-        for total, outcome in (("hits", "hit"), ("misses", "miss"), ("joins", "join")):
-            self._add_since(f"cache_{total}", self.cache_events.labels(outcome), totals.get(total))
-        self._add_since("cache_saved_usd", self.cache_saved_usd, totals.get("saved_usd"))
+        """The answer cache's running totals (relay/cache/serving.py `CacheStats`): hits, misses, joins, saved USD."""
+        stats = relay.cache.stats
+        for outcome, total in (
+            ("hit", stats.hits),
+            ("miss", stats.misses),
+            ("join", stats.joins),
+            ("bypass", stats.bypassed),
+        ):
+            self._add_since(f"cache_{outcome}", self.cache_events.labels(outcome), total)
+        self._add_since("cache_saved_usd", self.cache_saved_usd, stats.saved_usd)
 
     def _add_since(self, name: str, counter: Any, total: object) -> None:
         if not isinstance(total, (int, float)):

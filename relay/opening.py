@@ -77,10 +77,12 @@ async def open_stream(
     *,
     stream_id: str | None = None,
     token: str | None = None,
+    cache: bool = True,
 ) -> tuple[LiveStream, str]:
     """Admit the request on the key's limits and budget, add the stream to the store and start its generation.
 
-    Returns the stream and its token (`token` when given, else a new random one).
+    Returns the stream and its token (`token` when given, else a new random one). The answer
+    cache may answer it instead (a replay or a join, relay/cache/); `cache=False` keeps it out.
     """
     account, limits = relay.keys.account_and_limits(key_id) if key_id is not None else (None, None)
     capped = limits is not None and limits.daily_usd is not None
@@ -104,11 +106,13 @@ async def open_stream(
         stream.request["account"] = account
         stream.request["reserved_usd"] = ticket.reserved_usd if ticket is not None else None
     try:
-        generation = Generation(
+        runner = await relay.cache.open(stream, route, generation_request, account, wanted=cache)
+        generation = runner or Generation(
             stream, route, generation_request, relay.services
         )  # before add: a stream in the store always runs
         await relay.store.add(stream)
     except BaseException:
+        relay.cache.dropped(stream)
         if ticket is not None:
             relay.settle(ticket, None)
         raise

@@ -15,9 +15,10 @@ import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .limits import KeyLimits
+if TYPE_CHECKING:
+    from .config import ServerConfig
 
 logger = logging.getLogger("splice_relay.tenants")
 
@@ -30,6 +31,30 @@ _FIELDS: dict[str, tuple[type, ...]] = {
     "concurrent_streams": (int,),
 }
 RECHECK_S = 1.0  # how often a lookup may stat the key file
+
+
+@dataclass(frozen=True, slots=True)
+class KeyLimits:
+    """The limits every API key gets; None: that limit is off."""
+
+    daily_usd: float | None = None
+    requests_per_minute: int | None = None
+    concurrent_streams: int | None = None
+
+    @classmethod
+    def of(cls, server: ServerConfig) -> KeyLimits:
+        """The limits of `[server]`."""
+        return cls(server.daily_usd_per_key, server.key_requests_per_minute, server.key_concurrent_streams)
+
+    @property
+    def enabled(self) -> bool:
+        """Whether any limit is set (else the app needs no admission control)."""
+        return (self.daily_usd, self.requests_per_minute, self.concurrent_streams) != (None, None, None)
+
+    @property
+    def tracks_streams(self) -> bool:
+        """Whether admitted streams hold an entry until they are settled (a slot, a reservation)."""
+        return self.daily_usd is not None or self.concurrent_streams is not None
 
 
 class TenantError(ValueError):

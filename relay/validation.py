@@ -18,7 +18,7 @@ def parse_generation_request(body: Any, *, max_output_tokens: int) -> tuple[str,
     """Returns the route name and the request, or raises a 400 ApiError."""
     if not isinstance(body, dict):
         raise _bad("the body must be a JSON object")
-    unknown = set(body) - {"route", "messages", "max_tokens", "temperature", "max_usd"}
+    unknown = set(body) - {"route", "messages", "max_tokens", "temperature", "max_usd", "cache"}
     if unknown:
         raise _bad(f"unknown field(s): {', '.join(sorted(unknown))}")
     route = body.get("route", "default")
@@ -39,6 +39,8 @@ def parse_generation_request(body: Any, *, max_output_tokens: int) -> tuple[str,
         isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not 0 <= temperature <= 2
     ):
         raise _bad("'temperature' must be a number from 0 to 2")
+    if body.get("cache") is not None and not isinstance(body["cache"], bool):
+        raise _bad("'cache' must be true or false (false: this request is neither answered from nor kept in the cache)")
     max_usd = body.get("max_usd")
     if max_usd is not None and (isinstance(max_usd, bool) or not isinstance(max_usd, (int, float)) or not max_usd > 0):
         raise _bad("'max_usd' must be a positive number (USD)")
@@ -49,6 +51,11 @@ def parse_generation_request(body: Any, *, max_output_tokens: int) -> tuple[str,
         float(temperature) if temperature is not None else None,
         float(max_usd) if max_usd is not None else None,
     )
+
+
+def cache_wanted(body: dict[str, Any]) -> bool:
+    """Whether the request lets the answer cache serve and keep it (a checked body's `cache`, true unless false)."""
+    return body.get("cache") is not False
 
 
 def _check_message(message: Any, where: str) -> None:

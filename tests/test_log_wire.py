@@ -1,9 +1,9 @@
 """The stream log's data in Redis is the previous version's, byte for byte: a rolling deploy mixes both on one Redis.
 
 The previous relay called the write script with 19 counted arguments; this one sends
-a JSON header. Batches written by either script, in any order, must leave the same
-keys, hash fields and stream entries (docs/redis.md), so each version continues and
-reads the other's streams.
+a JSON header, one stream per call or many streams per call. Batches written by either
+script, in any order, must leave the same keys, hash fields and stream entries
+(docs/redis.md), so each version continues and reads the other's streams.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from relay import events
 from relay.log import LiveStream, new_stream_id
 from relay.log.keys import StreamKeys
 from relay.log.redis_writer import StreamJournal
-from relay.log.scripts import WRITE_SCRIPT, WRITTEN, Pending
+from relay.log.scripts import WRITE_MANY_SCRIPT, WRITE_SCRIPT, WRITTEN, Pending
 
 TTL_MS, GONE_MS, LEASE_MS = 60_000, 120_000, 10_000
 
@@ -110,23 +110,35 @@ def previous_args(journal: StreamJournal, batch: list[Pending], *, release: bool
     return args
 
 
-async def write(redis: Redis, journal: StreamJournal, *, previous: bool, release: bool = False) -> None:
-    """One write of everything pending, by either version's script; the journal takes the answer as in the store."""
+def current_args(journal: StreamJournal, batch: list[Pending], *, release: bool) -> list[Any]:
+    return journal.script_args(
+        batch, ttl_ms=TTL_MS, gone_ms=GONE_MS, lease_ms=LEASE_MS, owner="owner-1", release=release, keep_request=False
+    )
+
+
+async def write(redis: Redis, journal: StreamJournal, *, previous: str, release: bool = False) -> None:
+    """One write of everything pending, by the previous version's script, this one's, or this one's many-stream
+    script (with another stream written first in the same call); the journal takes the answer as in the store.
+    """
     batch = list(journal.pending)
-    if previous:
-        script, args = PREVIOUS_WRITE_SCRIPT, previous_args(journal, batch, release=release, keep_request=False)
+    if previous == "previous":
+        args = previous_args(journal, batch, release=release, keep_request=False)
+        reply = await redis.eval(PREVIOUS_WRITE_SCRIPT, 5, *journal.keys.all, *args)
+    elif previous == "one":
+        reply = await redis.eval(WRITE_SCRIPT, 5, *journal.keys.all, *current_args(journal, batch, release=release))
     else:
-        script = WRITE_SCRIPT
-        args = journal.script_args(
-            batch,
-            ttl_ms=TTL_MS,
-            gone_ms=GONE_MS,
-            lease_ms=LEASE_MS,
-            owner="owner-1",
-            release=release,
-            keep_request=False,
+        other = LiveStream(new_stream_id(), "other-token", "default")
+        other_journal = StreamJournal(
+            other, StreamKeys.of(other.id, "other"), set(), max_events=10, max_bytes=1 << 20, holder="x:1", epoch=1
         )
-    reply = await redis.eval(script, 5, *journal.keys.all, *args)
+        other.journal = other_journal
+        other.append_token("another stream's token")
+        first = current_args(other_journal, list(other_journal.pending), release=False)
+        mine = current_args(journal, batch, release=release)
+        keys = [*other_journal.keys.all, *journal.keys.all]
+        replies = await redis.eval(WRITE_MANY_SCRIPT, 10, *keys, 2, len(first), *first, len(mine), *mine)
+        assert int(replies[0][0]) == WRITTEN
+        reply = replies[1]
     assert int(reply[0]) == WRITTEN, reply
     journal.written(batch, reply, sent_at=0.0, release=release)
 
@@ -145,7 +157,7 @@ async def dump(redis: Redis, keys: StreamKeys) -> dict[str, Any]:
     }
 
 
-async def scenario(redis: Redis, prefix: str, stream_id: str, previous: tuple[bool, ...], *, ending: str) -> Any:
+async def scenario(redis: Redis, prefix: str, stream_id: str, previous: tuple[str, ...], *, ending: str) -> Any:
     """Create a stream, append to it, then end it (`done` or `error`) or release it, each step by either version."""
     stream = LiveStream(stream_id, "the-token", "default")
     stream.created_at = 1764960000.123456
@@ -179,9 +191,9 @@ async def test_either_version_writes_the_same_keys_fields_and_entries(redis_url:
     try:
         stream_id = new_stream_id()
         dumps = {}
-        for index, previous in enumerate(itertools.product((False, True), repeat=3)):
+        for index, previous in enumerate(itertools.product(("previous", "one", "many"), repeat=3)):
             dumps[previous] = await scenario(redis, f"wire{index}", stream_id, previous, ending=ending)
-        reference = dumps[(True, True, True)]  # what the previous version alone writes
+        reference = dumps[("previous", "previous", "previous")]  # what the previous version alone writes
         assert (
             len(reference["events"]) == (6 if ending == "release" else 7)
             and reference["text"] == 'Hello wörld "quoted"\n 🚀 more'.encode()

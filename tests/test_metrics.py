@@ -241,3 +241,22 @@ def _answers(base_url: str) -> bool:
         return httpx.get(base_url + "/healthz", timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def test_the_answer_cache_is_counted(upstream: FakeUpstream) -> None:
+    config = load_config_dict(
+        {
+            "providers": upstream_providers(upstream),
+            "routes": {"c": {"targets": ["oa/good;n=10"], "cache": "always"}},
+        }
+    )
+    with RelayServer(config) as relay, httpx.Client(base_url=relay.base_url, timeout=30) as client:
+        prompt = [{"role": "user", "content": f"cache me {secrets.token_hex(4)}"}]
+        run_route(client, "c", prompt)
+        wait_for(lambda: relay.relay.cache.stats.stored == 1)
+        run_route(client, "c", prompt)  # the same prompt again: replayed from the entry
+        wait_for(lambda: total(scrape(client), "splice_relay_streams_finished_total") == 2)
+        samples = scrape(client)
+        assert value(samples, "splice_relay_cache_total", outcome="miss") == 1
+        assert value(samples, "splice_relay_cache_total", outcome="hit") == 1
+        assert value(samples, "splice_relay_ttft_seconds_count", target="oa/good;n=10") == 1  # the hit made no attempt

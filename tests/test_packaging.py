@@ -156,9 +156,12 @@ def test_the_wheel_leaves_the_load_tool_out(tmp_path: Path) -> None:
     assert built.returncode == 0, built.stderr[-3000:]
     (wheel,) = tmp_path.glob("splice_relay-*.whl")
     with zipfile.ZipFile(wheel) as archive:
-        tops = {name.split("/")[0] for name in archive.namelist()}
+        names = set(archive.namelist())
+        tops = {name.split("/")[0] for name in names}
     assert {"relay", "providers", "splice"} <= tops
     assert not {"loadtest", "tests"} & tops
+    static = {f"relay/static/{path.name}" for path in (ROOT / "relay" / "static").iterdir()}
+    assert {"relay/static/index.html", "relay/static/demo.js", "relay/static/demo.css"} <= static <= names  # GET /
 
 
 # -- pyproject.toml -------------------------------------------------------------

@@ -63,6 +63,10 @@ class DeploymentKeys:
         """Set for a while when an instance finds Redis lost its data: missing streams may be rewritten."""
         return f"{self.prefix}:lost"
 
+    def chat(self, digest: str) -> str:
+        """The id of the stream a chat runs now (relay/log/chats.py): `digest` names the owner and the chat."""
+        return f"{self.prefix}:chat:{digest}"
+
     @property
     def audit(self) -> str:
         """A Redis Stream of audit records, one per finished stream."""

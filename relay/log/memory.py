@@ -7,6 +7,7 @@ import logging
 import time
 from collections import OrderedDict
 
+from .chats import MemoryChats
 from .live import LiveStream
 
 logger = logging.getLogger("splice_relay.store")
@@ -31,6 +32,7 @@ class MemoryStore:
         self._finished: OrderedDict[str, int] = OrderedDict()  # id -> bytes held, oldest finished first
         self.finished_bytes = 0
         self._sweeper: asyncio.Task[None] | None = None
+        self.chats = MemoryChats()  # chat id -> its stream, for the UI message stream's resume
 
     async def start(self) -> None:
         self._sweeper = asyncio.create_task(self._sweep_forever(), name="memory-store-sweeper")

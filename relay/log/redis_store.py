@@ -26,7 +26,7 @@ import time
 from typing import Any, cast
 
 import orjson
-from redis.asyncio import Redis
+from redis.asyncio import Redis, RedisCluster
 from redis.exceptions import NoScriptError, RedisError
 from redis.typing import EncodableT, FieldT
 
@@ -34,11 +34,23 @@ from .. import events
 from .errors import StoreUnavailable
 from .keys import STREAM_ID, DeploymentKeys, StreamKeys
 from .live import LiveStream
+from .redis_chats import RedisChats
 from .redis_client import StreamEntries, XReadReply, connect
 from .redis_reader import RemoteStream, rewinds, wait_for_event
 from .redis_writer import StreamJournal
-from .scripts import ACQUIRE_LEASE_SCRIPT, META_MISSING, REQUEST_CANCEL_SCRIPT, WRITE_SCRIPT, Pending
+from .scripts import (
+    ACQUIRE_LEASE_SCRIPT,
+    META_MISSING,
+    REQUEST_CANCEL_SCRIPT,
+    WRITE_MANY_SCRIPT,
+    WRITE_SCRIPT,
+    Pending,
+)
 from .view import StreamView
+
+# Streams per call of the many-stream write script: the script blocks Redis while it runs, so a flush
+# of thousands of streams goes as several calls in one pipeline.
+MANY_STREAMS = 64
 
 logger = logging.getLogger("splice_relay.redis")
 
@@ -72,6 +84,7 @@ class RedisStore:
         self._redis = redis or connect(url, socket_timeout_s=block_ms / 1000 + 5, max_connections=max_connections)
         self._followers = redis or connect(url, socket_timeout_s=block_ms / 1000 + 5, max_connections=max_connections)
         self._keys = DeploymentKeys(prefix)
+        self.chats = RedisChats(self._redis, self._keys)  # chat id -> its stream, for the UI message stream's resume
         self._ttl_ms = int(ttl_s * 1000)
         self._gone_ms = int((ttl_s + tombstone_s) * 1000)
         self._lease_ms = int(lease_s * 1000)
@@ -97,6 +110,8 @@ class RedisStore:
         self._flusher: asyncio.Task[None] | None = None
         self._fence_timer: asyncio.TimerHandle | None = None
         self._scripts: dict[str, str] = {}
+        # One script call writes many streams, unless their keys must stay in their own Cluster slots.
+        self._write_many = not isinstance(self._redis, RedisCluster)
         self._degraded = False
         self._last_error: str | None = None
         self._flushes = 0
@@ -623,6 +638,7 @@ class RedisStore:
         sent_at = time.monotonic()
         try:
             async with self._redis.pipeline(transaction=False) as pipe:
+                many: list[tuple[list[str], list[bytes | str | int]]] = []  # (KEYS, ARGV) of each WRITE_MANY call
                 for journal in journals:
                     if journal.done or journal.writing:
                         continue
@@ -638,15 +654,32 @@ class RedisStore:
                         release=release,
                         keep_request=self.keep_request,
                     )
-                    pipe.execute_command("EVALSHA", self._scripts["write"], 5, *journal.keys.all, *args)
+                    if self._write_many:
+                        if not many or len(many[-1][0]) >= MANY_STREAMS * 5:
+                            many.append(([], [0]))
+                        keys, argv = many[-1]
+                        keys += journal.keys.all
+                        argv.append(len(args))
+                        argv += args
+                        argv[0] += 1  # type: ignore[operator]
+                    else:
+                        pipe.execute_command("EVALSHA", self._scripts["write"], 5, *journal.keys.all, *args)
                     calls.append((journal, batch, release))
                     if not journal.meta_written:
                         created.append(journal)
                 if not calls:
                     return
+                for keys, argv in many:
+                    pipe.execute_command("EVALSHA", self._scripts["write_many"], len(keys), *keys, *argv)
                 if created:
                     pipe.sadd(self._keys.running, *(journal.stream.id for journal in created))
                 replies = await pipe.execute(raise_on_error=False)
+                if many:  # one reply per stream, as the pipelined calls give; a failed call fails its streams
+                    replies = [
+                        reply
+                        for (keys, _), answer in zip(many, replies)
+                        for reply in (answer if not isinstance(answer, Exception) else [answer] * (len(keys) // 5))
+                    ] + replies[len(many) :]
         except BaseException:
             self._dirty.update(journal for journal, _, _ in calls if journal.wants_write)
             raise
@@ -723,6 +756,8 @@ class RedisStore:
 
     async def _load_scripts(self) -> None:
         self._scripts["write"] = await self._redis.script_load(WRITE_SCRIPT)
+        if self._write_many:
+            self._scripts["write_many"] = await self._redis.script_load(WRITE_MANY_SCRIPT)
 
     def _degrade(self, exc: BaseException) -> None:
         announce = not self._degraded

@@ -68,63 +68,82 @@ def write_args(header: WriteHeader, batch: Sequence[Pending]) -> list[bytes | st
 # the final status is written in the same script as the terminal event, never before.
 # A release deletes the lease and marks the epoch `released`: whoever adopts the
 # stream next knows no reader was sent an event that is not in the log.
-WRITE_SCRIPT = """
-local meta, events, text, lease, gone = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local w = cjson.decode(ARGV[1])
-local holder = w.holder
-local exists = redis.call('EXISTS', meta) == 1
-if holder ~= '' and exists then
-  local current = redis.call('GET', lease)
-  if current then
-    if current ~= holder then return {3, 0, 0} end
-  elseif redis.call('HGET', meta, 'epoch') ~= w.epoch then
-    return {3, 0, 0}
+_WRITE_ONE = """
+local function write_one(meta, events, text, lease, gone, from, to)
+  local w = cjson.decode(ARGV[from])
+  local holder = w.holder
+  local exists = redis.call('EXISTS', meta) == 1
+  if holder ~= '' and exists then
+    local current = redis.call('GET', lease)
+    if current then
+      if current ~= holder then return {3, 0, 0} end
+    elseif redis.call('HGET', meta, 'epoch') ~= w.epoch then
+      return {3, 0, 0}
+    end
   end
-end
-local last = 0
-if not exists then
-  local m = w.meta
-  if not m then return {1, 0, 0} end
-  redis.call('DEL', events, text)
-  redis.call('HSET', meta, 'token', m.token, 'route', m.route, 'created_at', m.created_at,
-             'owner', m.owner, 'status', 'running', 'last', 0, 'epoch', w.epoch, 'request', m.request)
-  if m.key_id ~= '' then redis.call('HSET', meta, 'key_id', m.key_id) end
-else
-  last = tonumber(redis.call('HGET', meta, 'last')) or 0
-end
-local first = tonumber(w.first)
-if first > last + 1 then return {2, last, 0} end
-local id = first
-for arg = 2, #ARGV, 3 do
-  if id > last then
-    redis.call('XADD', events, id .. '-0', 'e', ARGV[arg], 'f', ARGV[arg + 1])
-    if ARGV[arg + 2] ~= '' then redis.call('APPEND', text, ARGV[arg + 2]) end
-    last = id
+  local last = 0
+  if not exists then
+    local m = w.meta
+    if not m then return {1, 0, 0} end
+    redis.call('DEL', events, text)
+    redis.call('HSET', meta, 'token', m.token, 'route', m.route, 'created_at', m.created_at,
+               'owner', m.owner, 'status', 'running', 'last', 0, 'epoch', w.epoch, 'request', m.request)
+    if m.key_id ~= '' then redis.call('HSET', meta, 'key_id', m.key_id) end
+  else
+    last = tonumber(redis.call('HGET', meta, 'last')) or 0
   end
-  id = id + 1
+  local first = tonumber(w.first)
+  if first > last + 1 then return {2, last, 0} end
+  local id = first
+  for arg = from + 1, to, 3 do
+    if id > last then
+      redis.call('XADD', events, id .. '-0', 'e', ARGV[arg], 'f', ARGV[arg + 1])
+      if ARGV[arg + 2] ~= '' then redis.call('APPEND', text, ARGV[arg + 2]) end
+      last = id
+    end
+    id = id + 1
+  end
+  local ttl, now = tonumber(w.ttl_ms), redis.call('TIME')
+  redis.call('HSET', meta, 'last', last, 'updated_at', now[1] .. '.' .. string.format('%06d', tonumber(now[2])))
+  local final = w.final
+  if final then
+    redis.call('HSET', meta, 'status', final.status, 'finish_reason', final.finish_reason,
+               'error', final.error, 'audit', final.audit)
+    if w.drop_request then redis.call('HDEL', meta, 'request') end
+    if holder ~= '' then redis.call('DEL', lease) end
+  elseif holder ~= '' and w.release then
+    redis.call('DEL', lease)
+    redis.call('HSET', meta, 'released', w.epoch)
+  elseif holder ~= '' then
+    redis.call('SET', lease, holder, 'PX', w.lease_ms)
+  end
+  redis.call('PEXPIRE', meta, ttl)
+  redis.call('PEXPIRE', events, ttl)
+  redis.call('PEXPIRE', text, ttl)
+  redis.call('SET', gone, '1', 'PX', w.gone_ms)
+  local cancel = 0
+  if redis.call('HEXISTS', meta, 'cancel') == 1 then cancel = 1 end
+  return {0, last, cancel}
 end
-local ttl, now = tonumber(w.ttl_ms), redis.call('TIME')
-redis.call('HSET', meta, 'last', last, 'updated_at', now[1] .. '.' .. string.format('%06d', tonumber(now[2])))
-local final = w.final
-if final then
-  redis.call('HSET', meta, 'status', final.status, 'finish_reason', final.finish_reason,
-             'error', final.error, 'audit', final.audit)
-  if w.drop_request then redis.call('HDEL', meta, 'request') end
-  if holder ~= '' then redis.call('DEL', lease) end
-elseif holder ~= '' and w.release then
-  redis.call('DEL', lease)
-  redis.call('HSET', meta, 'released', w.epoch)
-elseif holder ~= '' then
-  redis.call('SET', lease, holder, 'PX', w.lease_ms)
-end
-redis.call('PEXPIRE', meta, ttl)
-redis.call('PEXPIRE', events, ttl)
-redis.call('PEXPIRE', text, ttl)
-redis.call('SET', gone, '1', 'PX', w.gone_ms)
-local cancel = 0
-if redis.call('HEXISTS', meta, 'cancel') == 1 then cancel = 1 end
-return {0, last, cancel}
 """
+
+WRITE_SCRIPT = _WRITE_ONE + "return write_one(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], 1, #ARGV)\n"
+
+# The same write for several streams in one call (a Redis that is not a Cluster: their keys span slots).
+# KEYS: the five keys of each stream in turn. ARGV: the number of streams, then per stream the count of its
+# arguments followed by them (its header and events, as above). Returns one reply as above per stream.
+WRITE_MANY_SCRIPT = (
+    _WRITE_ONE
+    + """
+local out, at = {}, 2
+for s = 1, tonumber(ARGV[1]) do
+  local k, count = (s - 1) * 5, tonumber(ARGV[at])
+  out[s] = write_one(KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5], at + 1, at + count)
+  at = at + 1 + count
+end
+return out
+"""
+)
 
 # Takes the lease of a running stream nobody holds: a new fencing epoch, so the old holder's writes fail.
 # Unless the old holder released it (`released` = its epoch: every event it sent is in the log), its
