@@ -351,6 +351,7 @@ def relay_config(
     store: dict[str, Any] | None = None,
     accounting: dict[str, Any] | None = None,
     default_route: dict[str, Any] | None = None,
+    server: dict[str, Any] | None = None,
 ) -> str:
     """The relay's TOML: one openai-kind provider at the fake upstream, a route per measurement."""
     primary, fallback = scenario.failover_models()
@@ -358,6 +359,7 @@ def relay_config(
         "[server]",
         'host = "127.0.0.1"',
         "ping_s = 600.0",
+        *[f"{k} = {orjson.dumps(v).decode()}" for k, v in (server or {}).items()],
         "",
         "[providers.up]",
         'kind = "openai"',
@@ -515,10 +517,12 @@ class Bench:
         accounting: dict[str, Any] | None = None,
         default_route: dict[str, Any] | None = None,
         workers: int = 1,
+        server: dict[str, Any] | None = None,
+        log_level: str = "warning",
     ) -> tuple[Proc, int]:
         port = free_port()
         config = self.workdir / f"{name}.toml"
-        config.write_text(relay_config(upstream_port, self.scenario, store, accounting, default_route))
+        config.write_text(relay_config(upstream_port, self.scenario, store, accounting, default_route, server))
         exe = Path(sys.executable).with_name("splice-relay")
         argv = [str(exe)] if exe.exists() else [sys.executable, "-m", "relay.cli"]
         proc = self.start(
@@ -526,7 +530,7 @@ class Bench:
                 name,
                 self.server_prefix
                 + argv
-                + ["serve", "--config", str(config), "--port", str(port), "--log-level", "warning"]
+                + ["serve", "--config", str(config), "--port", str(port), "--log-level", log_level]
                 + ["--workers", str(workers)],
                 self.workdir,
                 cpus=self.server_cpus if workers == 1 else None,  # workers spread over every core
@@ -1242,6 +1246,22 @@ class Bench:
                 ]
             else:
                 res["holdback_on"] = {"skipped": "routes.<name>.holdback is not in relay/config.py at run time"}
+            # metrics and logs on/off, back to back: "on" logs its request and stream lines (JSON, level info)
+            if res["features"].get("observability"):
+                res["observability"] = {
+                    "on": await self.variant(
+                        "relay metrics+logs on",
+                        upstream,
+                        up_port,
+                        server={"metrics": True, "request_log": True, "log_format": "json"},
+                        log_level="info",
+                    ),
+                    "off": await self.variant(
+                        "relay metrics+logs off", upstream, up_port, server={"metrics": False, "request_log": False}
+                    ),
+                }
+            else:
+                res["observability"] = {"skipped": "server.metrics is not in relay/config.py at run time"}
         res["source_end"] = source_state()
         if "bench_parse" not in res:
             self._collect_parse(parse_proc)
@@ -1260,12 +1280,20 @@ class Bench:
         store: dict[str, Any] | None = None,
         accounting: dict[str, Any] | None = None,
         default_route: dict[str, Any] | None = None,
+        server: dict[str, Any] | None = None,
+        log_level: str = "warning",
         n: int | None = None,
     ) -> dict[str, Any]:
         """A relay with another config, at one N, against a direct baseline run just before it."""
         n = n or self.o.redis_n or min(self.o.streams, key=lambda x: abs(x - 200))
         proc, port = self.start_relay(
-            name.replace("+", "-").replace(" ", "-"), up_port, store, accounting=accounting, default_route=default_route
+            name.replace("+", "-").replace(" ", "-"),
+            up_port,
+            store,
+            accounting=accounting,
+            default_route=default_route,
+            server=server,
+            log_level=log_level,
         )
         try:
             await self.phase(
@@ -1631,6 +1659,7 @@ def relay_features() -> dict[str, bool]:
     fields_ = set(getattr(config_module.Config, "__dataclass_fields__", {}))
     feats = {"accounting": "accounting" in fields_}
     feats["holdback_option"] = "holdback" in getattr(config_module.RouteConfig, "__dataclass_fields__", {})
+    feats["observability"] = "metrics" in getattr(config_module.ServerConfig, "__dataclass_fields__", {})
     try:
         import relay.log.redis_store  # noqa: F401
 

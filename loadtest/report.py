@@ -85,6 +85,10 @@ def variants_table(res: dict[str, Any]) -> str:
     for key in ("on", "off"):
         if isinstance(acc.get(key), dict) and "relay" in acc[key]:
             found.append(acc[key])
+    obs = res.get("observability") or {}
+    for key in ("on", "off"):
+        if isinstance(obs.get(key), dict) and "relay" in obs[key]:
+            found.append(obs[key])
     for group in (res.get("holdback_on"), res.get("repeats")):
         for v in group if isinstance(group, list) else []:
             if isinstance(v, dict) and "relay" in v:
@@ -226,6 +230,18 @@ def summary_text(res: dict[str, Any]) -> str:
                 f"accounting {key}, N={v['n']}: {v['relay']['completed']}/{v['relay']['streams']} completed, added p50 "
                 f"{_f(a['p50'])} p99 {_f(a['p99'])} ms, "
                 f"excl. hold-back p99 {_f(v['relay_added_ms']['own_latency_ms']['p99'])} ms, CPU "
+                f"{_f(v['relay'].get('server_cpu_ms_per_1k_tokens'), 0)} ms per 1k tokens"
+            )
+    obs = res.get("observability") or {}
+    if "skipped" in obs:
+        lines.append(f"metrics+logs on/off: {obs['skipped']}")
+    for key in ("on", "off"):
+        v = obs.get(key)
+        if isinstance(v, dict) and "relay" in v:
+            a = v["relay_added_ms"]["latency_ms"]
+            lines.append(
+                f"metrics+logs {key}, N={v['n']}: {v['relay']['completed']}/{v['relay']['streams']} completed, added "
+                f"p50 {_f(a['p50'])} p99 {_f(a['p99'])} ms, CPU "
                 f"{_f(v['relay'].get('server_cpu_ms_per_1k_tokens'), 0)} ms per 1k tokens"
             )
     for v in res.get("holdback_on") or [] if isinstance(res.get("holdback_on"), list) else []:

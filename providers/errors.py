@@ -30,11 +30,20 @@ _RETRYABLE: dict[str, bool] = {
 class ProviderError(Exception):
     """An upstream failed; `kind` says how, `retryable` whether another attempt may help."""
 
-    def __init__(self, kind: ErrorKind, message: str, *, status: int | None = None, cause: str | None = None) -> None:
+    def __init__(
+        self,
+        kind: ErrorKind,
+        message: str,
+        *,
+        status: int | None = None,
+        cause: str | None = None,
+        retry_after_s: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.kind: ErrorKind = kind
         self.message = message
         self.status = status
+        self.retry_after_s = retry_after_s  # the answer's Retry-After (delay-seconds form), if it had one
         # What was observed, for failover reasons: http_status, error_event, malformed_chunk,
         # missing_terminator, missing_finish_reason, connection_closed, connection_reset, ...
         self.cause = cause or ("http_status" if status is not None else kind)
@@ -60,6 +69,17 @@ def kind_for_status(status: int) -> ErrorKind:
     if status >= 500:
         return "server"
     return "bad_request"
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """A `Retry-After` header's delay in seconds; None when absent or not a plain number (an HTTP date is ignored)."""
+    if value is None:
+        return None
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        return None
+    return seconds if 0 <= seconds < 86400 else None
 
 
 def caused_by_reset(exc: BaseException | None) -> bool:

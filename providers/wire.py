@@ -25,7 +25,7 @@ import aiohttp
 import orjson
 import yarl
 
-from .errors import ProviderError, caused_by_reset, kind_for_status
+from .errors import ProviderError, caused_by_reset, kind_for_status, retry_after_seconds
 
 # TCP keep-alive on upstream connections, as the Anthropic SDK sets on its own transport: long
 # streams through NAT gateways and load balancers must not be dropped as idle.
@@ -132,7 +132,7 @@ def transport_error(exc: BaseException, *, reading: bool) -> ProviderError:
     return ProviderError("connection", f"upstream connection failed: {exc!r}", cause="connection_error")
 
 
-def status_error(status: int, body: bytes) -> ProviderError:
+def status_error(status: int, body: bytes, retry_after: str | None = None) -> ProviderError:
     """The `ProviderError` for an HTTP error answer, with the upstream's own message when its body has one."""
     message: Any = body[:500].decode("utf-8", "replace")
     try:
@@ -143,7 +143,12 @@ def status_error(status: int, body: bytes) -> ProviderError:
         if isinstance(data, dict):
             error = data.get("error", data)
             message = error.get("message", error) if isinstance(error, dict) else error
-    return ProviderError(kind_for_status(status), f"Error code: {status} - {message}", status=status)
+    return ProviderError(
+        kind_for_status(status),
+        f"Error code: {status} - {message}",
+        status=status,
+        retry_after_s=retry_after_seconds(retry_after),
+    )
 
 
 class Wire:
@@ -250,7 +255,7 @@ class Wire:
                 pass  # the status says enough; the message is only for the log
             finally:
                 response.release()
-            raise status_error(response.status, detail)
+            raise status_error(response.status, detail, response.headers.get("retry-after"))
         return response
 
     async def aclose(self) -> None:

@@ -24,6 +24,7 @@ from providers import Provider
 
 from . import events
 from .audit import JsonLinesAuditLog
+from .breakers import build_breakers
 from .cache import AnswerCache, StreamRunner
 from .capabilities import CapabilityTable
 from .config import Config, ConfigError, default_config
@@ -41,6 +42,8 @@ from .log import (
     open_store,
     read_token_for,
 )
+from .logs import RequestLog, stream_ended
+from .metrics import Metrics
 from .openai_routes import ROUTES as OPENAI_ROUTES
 from .opening import admit_caller, bearer, open_stream, read_json
 from .pricing import PriceTable
@@ -75,7 +78,11 @@ class Relay:
         self.generations: set[asyncio.Task[None]] = set()
         self.ticker = Ticker(config.accounting.progress_interval_s)  # visits the running generations
         self.prices = PriceTable(config.pricing)
-        self.services = EngineServices(self.providers, CapabilityTable(config), self.prices, config.accounting)
+        self.breakers = build_breakers(config)  # each target's circuit breaker, shared through Redis with its store
+        self.services = EngineServices(
+            self.providers, CapabilityTable(config), self.prices, config.accounting, self.breakers
+        )
+        self.metrics = Metrics() if config.server.metrics else None
         self.audit_log = JsonLinesAuditLog(config.accounting.audit_log) if config.accounting.audit_log else None
         self.admission: Admission | None = build_admission(config)  # per API key: rate, streams, daily budget
         self.cache = AnswerCache(config, self.services)  # answers from finished streams (docs/cache.md)
@@ -92,6 +99,8 @@ class Relay:
             self._takeover = asyncio.create_task(self._take_over_forever(self.store), name="takeover-sweep")
         if self.config.accounting.enabled:
             self._ticker_task = asyncio.create_task(self.ticker.run(), name="accounting-ticker")
+        if self.metrics is not None:
+            self.metrics.start(self)
 
     @property
     def ready(self) -> bool:
@@ -142,6 +151,9 @@ class Relay:
             await self.admission.close()
         for provider in self.providers.values():
             await provider.aclose()
+        if self.metrics is not None:
+            self.metrics.close()
+        await self.breakers.close()
         await self.cache.close()
         await self.store.close()
 
@@ -151,6 +163,8 @@ class Relay:
         stream.generation = task
         self.generations.add(task)
         self.ticker.add(generation)
+        if self.metrics is not None:
+            self.metrics.stream_started(stream.route)
         task.add_done_callback(lambda task: self._generation_done(task, generation, account))
 
     def _generation_done(self, task: asyncio.Task[None], generation: StreamRunner, account: str | None) -> None:
@@ -168,10 +182,23 @@ class Relay:
         if account is not None:
             self.settle(Ticket(account, stream.id, None), (record.get("cost") or {}).get("usd"))
         if record:
+            tenant_name: str | None = None
             if stream.key_id is not None:  # whose spend it was: the key's id and tenant, in the audit only
                 tenant = self.keys.tenant_of(stream.key_id)
-                record = {**record, "key_id": stream.key_id, "tenant": tenant.name if tenant is not None else None}
+                tenant_name = tenant.name if tenant is not None else None
+                record = {**record, "key_id": stream.key_id, "tenant": tenant_name}
             self._append_audit(record)
+            self._observe_end(generation, stream.key_id, tenant_name)
+
+    def _observe_end(self, generation: StreamRunner, key_id: str | None, tenant: str | None) -> None:
+        """The finished stream's metrics and log line (relay/metrics.py, relay/logs.py)."""
+        try:
+            if self.metrics is not None:
+                self.metrics.stream_ended(generation, key_id, tenant)
+            if self.config.server.request_log:
+                stream_ended(generation, key_id, tenant)
+        except Exception:
+            logger.exception("stream %s: its metrics or log line failed", generation.stream.id)
 
     def settle(self, ticket: Ticket, spent_usd: float | None) -> None:
         """The stream's spend to its key, its reservation and slot released (in a task: settling may reach Redis)."""
@@ -324,7 +351,7 @@ async def create_stream(request: Request) -> Response | SSEResponse:
         )
     events_url = str(request.url_for("stream_events", stream_id=stream.id).include_query_params(token=token))
     body = {"id": stream.id, "token": token, "read_token": read_token_for(token), "events_url": events_url}
-    return JSONResponse(body, status_code=201)
+    return JSONResponse(body, status_code=201, headers={"X-Stream-Id": stream.id})  # the request log names it
 
 
 async def stream_events(request: Request) -> Response | SSEResponse:
@@ -341,6 +368,8 @@ async def stream_events(request: Request) -> Response | SSEResponse:
         )
     if after > 0:
         stream.reconnects += 1
+    if relay.metrics is not None:
+        relay.metrics.reader_opened(resumed=after > 0, reset=after > last)
     return sse_response(
         stream,
         after,
@@ -367,8 +396,24 @@ async def healthz(request: Request) -> Response:
     """Liveness: the process answers. What a client may see of the store, without its errors."""
     relay = _relay(request)
     store = {key: value for key, value in relay.store.health().items() if key != "last_error"}
-    body = {"status": "ok", "store": store, "generations": len(relay.generations), "pid": os.getpid()}
-    return JSONResponse({**body, "cache": relay.cache.health()})
+    body = {
+        "status": "ok",
+        "store": store,
+        "generations": len(relay.generations),
+        "pid": os.getpid(),
+        "cache": relay.cache.health(),
+        "breakers": relay.breakers.snapshot(),
+    }
+    return JSONResponse(body)
+
+
+async def metrics(request: Request) -> Response:
+    """Prometheus exposition (docs/deployment.md lists the metrics); 404 when `server.metrics` is off."""
+    relay = _relay(request)
+    if relay.metrics is None:
+        raise ApiError(404, "metrics_disabled", "metrics are off in this relay's config (server.metrics)")
+    body, content_type = relay.metrics.render(relay)
+    return Response(body, media_type=content_type)
 
 
 async def readyz(request: Request) -> Response:
@@ -426,7 +471,10 @@ def create_app(config: Config | None = None) -> Starlette:
             await relay.close()
 
     app = _RelayApp(
-        middleware=_cors(relay.config.server.cors_origins),
+        middleware=[
+            Middleware(RequestLog, enabled=relay.config.server.request_log),  # outermost: its id is on every answer
+            *_cors(relay.config.server.cors_origins),
+        ],
         routes=[
             Route("/v1/streams", create_stream, methods=["POST"]),
             Route("/v1/streams/{stream_id}/events", stream_events, methods=["GET"], name="stream_events"),
@@ -436,6 +484,7 @@ def create_app(config: Config | None = None) -> Starlette:
             *UI_ROUTES,
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            Route("/metrics", metrics, methods=["GET"]),
             *DEMO_ROUTES,
         ],
         exception_handlers={

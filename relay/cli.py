@@ -7,6 +7,7 @@ import gc
 import logging
 import os
 import re
+import shutil
 import socket
 import sys
 import urllib.parse
@@ -15,7 +16,9 @@ import uvicorn
 from starlette.applications import Starlette
 
 from .app import create_app
-from .config import ConfigError, load_config
+from .config import LOG_FORMATS, ConfigError, load_config
+from .logs import configure_logging
+from .metrics import share_metrics_between_workers
 from .tokens import preload_encodings
 from .workers import Supervisor, reuse_port_socket, worker_argv
 
@@ -101,6 +104,11 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, help="port (default: server.port, 8080)")
     serve.add_argument("--log-level", default="info")
     serve.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        help="json, text, or auto: text on a terminal, else JSON (default: server.log_format, auto)",
+    )
+    serve.add_argument(
         "--workers",
         type=int,
         help="processes on the port (default: the CPUs with the Redis store, 1 with the memory store)",
@@ -120,12 +128,18 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     host = args.host or config.server.host
     port = args.port if args.port is not None else config.server.port
-    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(args.log_format or config.server.log_format, args.log_level)
     if workers > 1:
         if port == 0:
             print("splice-relay: --workers needs a fixed port", file=sys.stderr)
             return 2
-        return Supervisor(worker_argv(args.config, host, port, args.log_level), workers).run()
+        made = share_metrics_between_workers() if config.server.metrics else None  # the workers inherit it
+        argv = worker_argv(args.config, host, port, args.log_level)
+        try:
+            return Supervisor(argv + (["--log-format", args.log_format] if args.log_format else []), workers).run()
+        finally:
+            if made is not None:
+                shutil.rmtree(made, ignore_errors=True)
     logging.getLogger("uvicorn.access").addFilter(RedactTokens())
     server_config = uvicorn.Config(
         app,
@@ -134,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         loop="uvloop",
         http="httptools",
         log_level=args.log_level,
+        log_config=None,  # uvicorn's loggers go through the relay's handler (relay/logs.py): JSON or text
+        access_log=not config.server.request_log,  # the relay's own request line replaces uvicorn's
         timeout_graceful_shutdown=30,
         proxy_headers=True,
         forwarded_allow_ips="*",

@@ -56,6 +56,16 @@ class StoreConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class BreakerConfig:
+    """Each target's circuit breaker (relay/breakers.py): `[breaker]`, overridden by `[providers.<name>.breaker]`."""
+
+    enabled: bool = True
+    failures: int = 5  # consecutive failed attempts that open a target's circuit
+    cooldown_s: float = 30.0  # how long it stays open before one trial stream goes through (half-open)
+    max_open_s: float = 600.0  # the most a provider's Retry-After may keep it open
+
+
+@dataclass(frozen=True, slots=True)
 class ProviderConfig:
     name: str
     kind: str
@@ -65,6 +75,7 @@ class ProviderConfig:
     max_connections: int = DEFAULT_MAX_CONNECTIONS  # openai, anthropic: upstream connections in use at once
     tokens_per_s: float = 30.0  # simulated only
     continuation: ContinuationMode | None = None  # default continuation mode for this provider's models
+    breaker: BreakerConfig | None = None  # this provider's targets' circuit breaker; None: the `[breaker]` defaults
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +133,9 @@ class ServerConfig:
     max_readers_per_stream: int = 64  # open SSE responses on one stream, per instance; past it 429
     write_timeout_s: float = 30.0  # a reader whose socket takes no bytes for this long is disconnected
     drain_s: float = 25.0  # memory store: at SIGTERM, how long running generations may finish before they are cancelled
+    metrics: bool = True  # GET /metrics (Prometheus); off: 404 and nothing counted
+    request_log: bool = True  # one log line per request and per finished stream (relay/logs.py)
+    log_format: str = "auto"  # "json", "text", or "auto": text when stderr is a terminal, else JSON
 
     @property
     def api_keys(self) -> frozenset[str]:
@@ -149,6 +163,12 @@ class Config:
     accounting: AccountingConfig = field(default_factory=AccountingConfig)
     pricing: dict[str, Price] = field(default_factory=dict)  # overrides of relay.pricing defaults
     tenants: dict[str, Tenant] = field(default_factory=dict)  # key id (SHA-256 hex) -> its tenant, from [tenants]
+    breaker: BreakerConfig = field(default_factory=BreakerConfig)  # defaults for every target's circuit breaker
+
+    def breaker_for(self, provider: str) -> BreakerConfig:
+        """The circuit breaker settings of `provider`'s targets."""
+        own = self.providers[provider].breaker if provider in self.providers else None
+        return own or self.breaker
 
 
 def default_config() -> Config:
@@ -183,7 +203,8 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
 
 
 def load_config_dict(raw: dict[str, Any]) -> Config:
-    _only(raw, "", {"server", "store", "providers", "routes", "continuation", "accounting", "pricing", "tenants"})
+    sections = {"server", "store", "providers", "routes", "continuation", "accounting", "pricing", "tenants", "breaker"}
+    _only(raw, "", sections)
     server = _section(
         raw,
         "server",
@@ -205,8 +226,14 @@ def load_config_dict(raw: dict[str, Any]) -> Config:
             "max_readers_per_stream": int,
             "write_timeout_s": float,
             "drain_s": float,
+            "metrics": bool,
+            "request_log": bool,
+            "log_format": str,
         },
     )
+    if server.log_format not in LOG_FORMATS:
+        raise ConfigError(f"server.log_format: {server.log_format!r} is not one of {', '.join(LOG_FORMATS)}")
+    breaker = _breaker(_table(raw, "breaker"), "breaker", BreakerConfig())
     server = dataclasses.replace(server, cors_origins=_cors_origins(server.cors_origins))
     accounting = _section(
         raw,
@@ -293,6 +320,8 @@ def load_config_dict(raw: dict[str, Any]) -> Config:
             raise ConfigError(f"{key}: must be a table")
         if "/" in name:
             raise ConfigError(f"{key}: a provider name cannot contain '/'")
+        table = dict(table)
+        own_breaker = table.pop("breaker", None)
         values = _typed(
             table,
             key,
@@ -316,6 +345,10 @@ def load_config_dict(raw: dict[str, Any]) -> Config:
             raise ConfigError(f"{key}.kind: required, one of {', '.join(PROVIDER_KINDS)}")
         if values["kind"] not in PROVIDER_KINDS:
             raise ConfigError(f"{key}.kind: {values['kind']!r} is not one of {', '.join(PROVIDER_KINDS)}")
+        if own_breaker is not None:
+            if not isinstance(own_breaker, dict):
+                raise ConfigError(f"{key}.breaker: must be a table")
+            values["breaker"] = _breaker(own_breaker, f"{key}.breaker", breaker)
         providers[name] = ProviderConfig(name=name, **values)
 
     routes: dict[str, RouteConfig] = {}
@@ -377,7 +410,22 @@ def load_config_dict(raw: dict[str, Any]) -> Config:
         accounting=accounting,
         pricing=pricing,
         tenants=tenants,
+        breaker=breaker,
     )
+
+
+LOG_FORMATS = ("auto", "json", "text")
+
+
+def _breaker(table: dict[str, Any], key: str, defaults: BreakerConfig) -> BreakerConfig:
+    """A breaker table over `defaults` (a provider's table overrides only the keys it sets)."""
+    values = _typed(table, key, {"enabled": bool, "failures": int, "cooldown_s": float, "max_open_s": float})
+    config = dataclasses.replace(defaults, **values)
+    if config.failures < 1:
+        raise ConfigError(f"{key}.failures: at least 1")
+    if config.cooldown_s <= 0 or config.max_open_s < config.cooldown_s:
+        raise ConfigError(f"{key}.cooldown_s: must be positive, and max_open_s at least cooldown_s")
+    return config
 
 
 def _target(item: Any, key: str, providers: dict[str, ProviderConfig]) -> Target:

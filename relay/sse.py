@@ -129,6 +129,10 @@ class OpenResponses:
             else:
                 del self._readers[stream_id]
 
+    def __len__(self) -> int:
+        """How many SSE responses are open on this instance (the readers metric)."""
+        return len(self._open)
+
     def readers(self, stream_id: str) -> int:
         """How many SSE responses are open on this instance for the stream (the app caps it)."""
         return self._readers.get(stream_id, 0)

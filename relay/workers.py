@@ -16,6 +16,8 @@ import sys
 import time
 from types import FrameType
 
+from .metrics import worker_exited
+
 log = logging.getLogger("splice_relay.workers")
 
 CRASH_WINDOW_S = 10.0  # a worker that exits sooner than this after its start counts as a crash loop
@@ -95,6 +97,7 @@ class Supervisor:
                         other.wait()
                     return 1
                 log.warning("worker %d (pid %d) exited with code %s; starting another", index, process.pid, code)
+                worker_exited(process.pid)
                 time.sleep(0.5 if quick else 0)
                 if not self._stopping:
                     self._start(index)

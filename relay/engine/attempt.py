@@ -19,6 +19,7 @@ from providers import CompletionRequest, Provider, ProviderError, UpstreamStream
 
 from ..accounting import AttemptMeter
 from ..config import RouteConfig
+from ..metrics import ADDED_BUCKETS, GAP_BUCKETS, SAMPLE_MASK, Buckets
 from .failures import AttemptFailed
 
 
@@ -33,6 +34,8 @@ class AttemptRecord:
     end: str | None = None
     output_chars: int = 0
     usage: dict[str, int] | None = None
+    gaps: Buckets | None = None  # sampled inter-chunk gaps and added latency, for the metrics (not audited)
+    added: Buckets | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -126,8 +129,13 @@ async def run_attempt(
     async def read() -> str:
         upstream = watch.upstream = await provider.open(request)
         async for text in upstream:
-            watch.last_chunk_at = loop.time()
+            now = loop.time()
             watch.chunks += 1
+            sampled = not watch.chunks & SAMPLE_MASK and watch.got_first  # every 16th chunk, for the metrics
+            if sampled:
+                gaps = record.gaps = record.gaps or Buckets(GAP_BUCKETS)
+                gaps.observe(now - watch.last_chunk_at)
+            watch.last_chunk_at = now
             if not watch.got_first:
                 watch.got_first = True
                 watch.started_at, watch.chunks = watch.last_chunk_at, 0  # pace is measured from here
@@ -137,6 +145,9 @@ async def run_attempt(
             if meter is not None:
                 meter.add(text)
             on_text(text)
+            if sampled:  # the chunk's way from here to the caught-up readers' sockets
+                added = record.added = record.added or Buckets(ADDED_BUCKETS)
+                added.observe(loop.time() - now)
         if upstream.usage is not None:
             usage = upstream.usage
             record.usage = {"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens}

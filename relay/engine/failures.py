@@ -30,6 +30,7 @@ ERROR_MESSAGES: dict[str, str] = {
     "max_duration": "the generation ran longer than its route allows",
     "stream_too_large": "the stream is over the relay's size bound",
     "internal": "the relay hit an internal error",
+    "circuit_open": "the upstream is failing and is skipped for now (circuit open)",
     # a failure named only by its kind (the simulated provider's scripted failures)
     "timeout": "the upstream timed out",
     "rate_limited": "the upstream is rate limiting requests",
@@ -71,13 +72,22 @@ def forget_tracebacks(exc: BaseException) -> None:
 class AttemptFailed(Exception):
     """One attempt ended without a finish; `reason` is what the `failover`/`error` event says."""
 
-    def __init__(self, reason: str, message: str, *, kind: str = "timeout", status: int | None = None) -> None:
+    def __init__(
+        self,
+        reason: str,
+        message: str,
+        *,
+        kind: str = "timeout",
+        status: int | None = None,
+        retry_after_s: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.reason = reason
         self.message = message
         self.kind = kind
         self.status = status
+        self.retry_after_s = retry_after_s  # the upstream's Retry-After: how long the circuit breaker opens
 
     @classmethod
     def from_provider(cls, error: ProviderError) -> AttemptFailed:
-        return cls(error.cause, error.message, kind=error.kind, status=error.status)
+        return cls(error.cause, error.message, kind=error.kind, status=error.status, retry_after_s=error.retry_after_s)

@@ -16,11 +16,12 @@ a generic message per failure; the detail (hosts, exception text) goes to the lo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from providers import CompletionRequest, Provider
 from splice.prompt import ContinuationMode, build_continuation
@@ -36,6 +37,9 @@ from .attempt import StopFlag, Stopped, run_attempt
 from .failures import AttemptFailed, error_data, forget_tracebacks
 from .reporter import Reporter
 from .text import TextPath
+
+if TYPE_CHECKING:
+    from ..breakers import Breakers
 
 # Exceptions that stop the process: they go on once the stream is ended.
 _EXITS = (KeyboardInterrupt, SystemExit)
@@ -63,6 +67,7 @@ class EngineServices:
     capabilities: CapabilityTable
     prices: PriceTable
     accounting: AccountingConfig
+    breakers: Breakers | None = None  # each target's circuit breaker (relay/breakers.py); None: no breakers
 
 
 class Generation:
@@ -314,13 +319,15 @@ class Generation:
     async def _attempt(self, target: Target, request: CompletionRequest) -> str:
         """Stream one target into the text path; returns its finish reason or raises AttemptFailed or Stopped."""
         self._stop.check()
-        record, meter = await self.reporter.start_attempt(target, request)
-        return await run_attempt(
-            self.services.providers[target.provider],
-            request,
-            route=self.route,
-            record=record,
-            meter=meter,
-            on_text=self.text.feed,
-            stop=self._stop,
-        )
+        breakers = self.services.breakers
+        async with breakers.guard(target) if breakers is not None else contextlib.nullcontext():
+            record, meter = await self.reporter.start_attempt(target, request)
+            return await run_attempt(
+                self.services.providers[target.provider],
+                request,
+                route=self.route,
+                record=record,
+                meter=meter,
+                on_text=self.text.feed,
+                stop=self._stop,
+            )

@@ -115,6 +115,7 @@ class RedisStore:
         self._degraded = False
         self._last_error: str | None = None
         self._flushes = 0
+        self._flush_seconds = 0.0  # time spent in flush round trips, for the metrics
         self._next_sweep = 0.0
         self._backoff_s = 0.05
         self._finished_ids: list[str] = []  # to drop from the running index at the next sweep
@@ -295,6 +296,7 @@ class RedisStore:
             "releasing_streams": releasing,  # abandoned here, their leases not yet released
             "pending_events": sum(len(journal.pending) for journal in self._journals.values()),
             "flushes": self._flushes,
+            "flush_seconds": round(self._flush_seconds, 6),
             "last_error": self._last_error,  # for operators; the app keeps it from clients
         }
 
@@ -689,6 +691,7 @@ class RedisStore:
         released = 0
         lost = False
         now = time.monotonic()
+        self._flush_seconds += now - sent_at
         if created and isinstance(replies[len(calls)], Exception):
             failure = replies[len(calls)]
             for journal in created:
