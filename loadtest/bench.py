@@ -96,6 +96,7 @@ class Options:
             tps=50.0,
             tokens=30,
             idle_streams=20,
+            healthz_samples=5,
             failover_streams=1,
             resumes=5,
             litellm=False,
