@@ -48,6 +48,12 @@ LITELLM_VENV = Path(__file__).resolve().parent / ".litellm-venv"
 HOST = "127.0.0.1"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 ADDED_P99_LIMIT_MS = 50.0  # "sustainable": added p99 per token at most this, and no errors
+IDLE_KB_LIMIT = 32.0  # issue 22: RSS per stream waiting on its first token, at 10,000 in one process
+HEALTHZ_MS_LIMIT = 50.0  # issue 22: /healthz answered within this while they wait
+# The relay's own descriptors beside two per stream (client and upstream sockets): listener, epoll,
+# stdio, the event loop's pipes, log files; the idle phase keeps this many free under the fd limit.
+RELAY_FD_RESERVE = 64
+IDLE_OPENING = 200  # idle streams opening at once (a relay slower than the ramp would overflow its listen backlog)
 
 
 @dataclass
@@ -56,6 +62,8 @@ class Options:
     tps: float = 20.0
     tokens: int = 400
     idle_streams: int = 1000
+    idle_only: bool = False  # only the idle phase: its memory per stream and /healthz while the streams wait
+    healthz_samples: int = 100  # /healthz requests timed while the idle streams are open (and as many while opening)
     failover_streams: int = 20
     resumes: int = 200
     litellm: bool = True
@@ -88,6 +96,7 @@ class Options:
             tps=50.0,
             tokens=30,
             idle_streams=20,
+            healthz_samples=5,
             failover_streams=1,
             resumes=5,
             litellm=False,
@@ -174,6 +183,51 @@ class CpuSampler(threading.Thread):
             out["core_busy"] = 1 - (delta[3] + delta[4]) / total
             out["core_softirq"] = delta[6] / total
         return out
+
+
+def time_healthz(port: int, timeout_s: float = 5.0) -> float:
+    """One `GET /healthz` on a new connection, as a load balancer probes: ms from connect to the whole 200 answer."""
+    request = f"GET /healthz HTTP/1.1\r\nHost: {HOST}:{port}\r\nConnection: close\r\n\r\n".encode()
+    started = time.perf_counter()
+    with socket.create_connection((HOST, port), timeout=timeout_s) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):  # the server closes the connection after its answer
+            answer += chunk
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    if not answer.startswith(b"HTTP/1.1 200"):
+        raise OSError(f"/healthz answered {answer[:60]!r}")
+    return elapsed_ms
+
+
+class HealthzProbe(threading.Thread):
+    """Times `/healthz` every `interval_s` from a thread of its own, `samples` times or until stopped."""
+
+    def __init__(self, port: int, *, interval_s: float, samples: int | None = None) -> None:
+        super().__init__(daemon=True)
+        self.port, self.interval_s, self.samples = port, interval_s, samples
+        self.ms: list[float] = []
+        self.errors: list[str] = []
+        self._finished = threading.Event()
+
+    def run(self) -> None:
+        while not self._finished.is_set() and (self.samples is None or len(self.ms) + len(self.errors) < self.samples):
+            try:
+                self.ms.append(time_healthz(self.port))
+            except OSError as exc:
+                self.errors.append(repr(exc)[:120])
+            self._finished.wait(self.interval_s)
+
+    def stop(self) -> None:
+        self._finished.set()
+        self.join()
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            **{q: (round(v, 2) if v is not None else None) for q, v in client.percentiles(self.ms).items()},
+            "errors": len(self.errors),
+            "error_samples": self.errors[:3],
+        }
 
 
 def self_cpu_seconds() -> float:
@@ -264,6 +318,14 @@ def http_json(
             return exc.code, raw.decode(errors="replace")
 
 
+def create_stream(url: str, body: Any) -> tuple[int, Any]:
+    """POST a stream with a JSON answer (no reader); a failure is its status 0 and the error."""
+    try:
+        return http_json("POST", url, body, timeout=30.0)
+    except OSError as exc:
+        return 0, repr(exc)
+
+
 def wait_http(url: str, proc: Proc, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while True:
@@ -352,19 +414,26 @@ def relay_config(
     accounting: dict[str, Any] | None = None,
     default_route: dict[str, Any] | None = None,
     server: dict[str, Any] | None = None,
+    provider: dict[str, Any] | None = None,
 ) -> str:
-    """The relay's TOML: one openai-kind provider at the fake upstream, a route per measurement."""
+    """The relay's TOML: one openai-kind provider at the fake upstream, a route per measurement.
+
+    `server` and `provider` override or add keys of `[server]` and of the provider's table.
+    """
     primary, fallback = scenario.failover_models()
+
+    def table(values: dict[str, Any]) -> list[str]:
+        return [f"{k} = {orjson.dumps(v).decode()}" for k, v in values.items()]
+
     lines = [
         "[server]",
-        'host = "127.0.0.1"',
-        "ping_s = 600.0",
-        *[f"{k} = {orjson.dumps(v).decode()}" for k, v in (server or {}).items()],
+        *table({"host": "127.0.0.1", "ping_s": 600.0} | (server or {})),
         "",
         "[providers.up]",
-        'kind = "openai"',
-        f'base_url = "http://127.0.0.1:{upstream_port}/v1"',
-        "connect_timeout_s = 30.0",
+        *table(
+            {"kind": "openai", "base_url": f"http://127.0.0.1:{upstream_port}/v1", "connect_timeout_s": 30.0}
+            | (provider or {})
+        ),
         "",
         "[routes.default]",  # the load: one target, generous timeouts (latency, not failover, is measured)
         f'targets = ["up/{scenario.bench_model}"]',
@@ -396,6 +465,8 @@ def relay_config(
             lines += [f"[{section}]"] + [f"{k} = {orjson.dumps(v).decode()}" for k, v in values.items()] + [""]
     return "\n".join(lines)
 
+
+IDLE_MESSAGES = [{"role": "user", "content": "Write the benchmark answer."}]  # as client.relay_request sends
 
 LITELLM_KEY = "sk-loadtest-" + os.urandom(16).hex()
 
@@ -519,10 +590,13 @@ class Bench:
         workers: int = 1,
         server: dict[str, Any] | None = None,
         log_level: str = "warning",
+        provider: dict[str, Any] | None = None,
     ) -> tuple[Proc, int]:
         port = free_port()
         config = self.workdir / f"{name}.toml"
-        config.write_text(relay_config(upstream_port, self.scenario, store, accounting, default_route, server))
+        config.write_text(
+            relay_config(upstream_port, self.scenario, store, accounting, default_route, server, provider)
+        )
         exe = Path(sys.executable).with_name("splice-relay")
         argv = [str(exe)] if exe.exists() else [sys.executable, "-m", "relay.cli"]
         proc = self.start(
@@ -820,28 +894,53 @@ class Bench:
         }
 
     async def idle_memory(self, upstream_port: int, shared: tuple[Proc, int] | None = None) -> dict[str, Any]:
-        """Open K streams whose upstream stays silent; relay RSS delta / K.
+        """Open K streams whose upstream stays silent: relay RSS delta / K, and /healthz timed while they wait.
 
-        On a relay of its own (so the load phases start from a clean one), or on ``shared``,
-        whose idle streams are then cancelled with DELETE (smoke mode: one relay start less).
+        Each such stream holds two sockets in the relay (its reader's and its upstream's). Where
+        the descriptor limit (this process's, which the relay inherits) cannot hold 2K, as many
+        streams as it must are created without a reader (``POST`` answered with JSON): they wait
+        on their upstream all the same. On a relay of its own (so the load phases start from a clean one),
+        or on ``shared``, whose idle streams are then cancelled with DELETE (smoke mode).
         """
-        proc, port = shared or self.start_relay("relay-idle", upstream_port)
+        k = self.o.idle_streams
+        fd_limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        readers = max(0, min(k, fd_limit - RELAY_FD_RESERVE - k))  # every stream holds an upstream socket
+        proc, port = shared or self.start_relay(
+            "relay-idle",
+            upstream_port,
+            # the relay's default keep-alive (idle streams get their pings), and room for K generations
+            server={"ping_s": 15.0, "max_generations": k + 100},
+            provider={"max_connections": k + 100},
+        )
         try:
             warm = [relay_request(HOST, port, "warm") for _ in range(20)]
             await self.phase("idle: warm-up", warm, expected_tokens=20 * 20, ramp_s=0.2, timeout_s=30)
             await asyncio.sleep(self.pause / 2)
             before = proc_status_kb(proc.pid)
-            k = self.o.idle_streams
             loop = asyncio.get_running_loop()
             opened = Progress(k)
             results: list[StreamResult] = []
-            tasks = []
-            ramp = min(4.0, k / 400)
+            tasks: list[asyncio.Future[Any]] = []
+            created: list[asyncio.Future[tuple[int, Any]]] = []  # the streams without a reader
+            ramp = k / 400  # at most 400 new streams a second, and at most IDLE_OPENING waiting for their prelude
+            probe = HealthzProbe(port, interval_s=0.1)  # /healthz while the streams open
+            probe.start()
             t0 = loop.time()
+            oldest = 0  # results[:oldest] have their prelude (or failed)
             for i in range(k):
                 delay = t0 + ramp * i / k - loop.time()
                 if delay > 0:
                     await asyncio.sleep(delay)
+                while True:  # a relay slower than the ramp queues streams here, not in its listen backlog
+                    while oldest < len(results) and (results[oldest].t_first_byte or results[oldest].error):
+                        oldest += 1
+                    if sum(1 for r in results[oldest:] if not (r.t_first_byte or r.error)) < IDLE_OPENING:
+                        break
+                    await asyncio.sleep(0.01)
+                if i >= readers:
+                    url, body = f"http://{HOST}:{port}/v1/streams", {"route": "idle", "messages": IDLE_MESSAGES}
+                    created.append(asyncio.ensure_future(asyncio.to_thread(create_stream, url, body)))
+                    continue
                 holder = StreamResult("relay")
                 results.append(holder)
                 tasks.append(
@@ -854,25 +953,54 @@ class Bench:
                         )
                     )
                 )
-            # wait until the relay runs every generation and every client got its prelude
+            created_ids = await asyncio.gather(*created)
+            # wait until the relay runs every generation and every reader got its prelude
             deadline = time.monotonic() + 60
             generations = 0
             while time.monotonic() < deadline:
-                _status, health = await asyncio.to_thread(http_json, "GET", f"http://{HOST}:{port}/healthz")
+                try:
+                    _status, health = await asyncio.to_thread(http_json, "GET", f"http://{HOST}:{port}/healthz")
+                except OSError:
+                    health = None
                 generations = health.get("generations", 0) if isinstance(health, dict) else 0
-                if generations >= k:
+                waiting = sum(1 for r in results if not r.t_first_byte and r.error is None)
+                if generations >= k and not waiting:
                     break
                 await asyncio.sleep(0.2)
+            opened_in = loop.time() - t0
+            await asyncio.to_thread(probe.stop)
             await asyncio.sleep(self.pause)
             after = proc_status_kb(proc.pid)
             delta_kb = after["VmRSS"] - before["VmRSS"]
+            relay_fds = len(os.listdir(f"/proc/{proc.pid}/fd"))
+            steady = HealthzProbe(port, interval_s=0.05, samples=self.o.healthz_samples)  # once all are open
+            steady.start()
+            await asyncio.to_thread(steady.join)
+            reader_errors: dict[str, int] = {}
+            for r in results:
+                if r.error is not None or r.status != 200:
+                    key = (r.error or f"HTTP {r.status}")[:80]
+                    reader_errors[key] = reader_errors.get(key, 0) + 1
             out = {
                 "streams": k,
+                "readers": readers,
+                "without_reader": k - readers,
+                "fd_limit": fd_limit,
+                "ramp_s": round(ramp, 2),
+                "opened_in_s": round(opened_in, 2),
                 "open_generations": generations,
+                "readers_open": sum(1 for r in results if r.status == 200 and r.t_first_byte and r.error is None),
+                "reader_errors": dict(sorted(reader_errors.items(), key=lambda kv: -kv[1])[:5]),
+                "created_without_reader": sum(1 for status, _ in created_ids if status == 201),
+                "create_errors": [body for status, body in created_ids if status != 201][:3],
+                "relay_fds": relay_fds,
                 "rss_before_kb": before["VmRSS"],
                 "rss_after_kb": after["VmRSS"],
+                "relay_hwm_kb": after["VmHWM"],
                 "delta_kb": delta_kb,
                 "kb_per_stream": round(delta_kb / k, 2),
+                "healthz_ms": steady.summary(),
+                "healthz_while_opening_ms": probe.summary(),
             }
             for task in tasks:
                 task.cancel()
@@ -882,7 +1010,7 @@ class Bench:
                     (r.headers["x-stream-id"], r.headers.get("x-stream-token", ""))
                     for r in results
                     if "x-stream-id" in r.headers
-                ]
+                ] + [(body["id"], body["token"]) for status, body in created_ids if status == 201]
                 await asyncio.gather(
                     *(
                         asyncio.to_thread(http_json, "DELETE", f"http://{HOST}:{port}/v1/streams/{sid}?token={tok}")
@@ -1062,6 +1190,8 @@ class Bench:
         res["logs_dir"] = str(self.workdir)
         res["started_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         res["scenario"] = vars(sc) | {"bench_model": sc.bench_model, "failover_models": sc.failover_models()}
+        if o.idle_only:
+            return await self.run_idle_only()
         parse_proc = subprocess.Popen(
             [
                 sys.executable,
@@ -1269,6 +1399,17 @@ class Bench:
         res["notes"] = self.notes
         res["finished_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         self._cdf = cdf
+        return res
+
+    async def run_idle_only(self) -> dict[str, Any]:
+        """`--idle-only`: the fake upstream and the idle phase's relay, nothing else."""
+        res = self.results
+        _upstream, up_port = self.start_upstream()
+        res["idle_memory"] = await self.idle_memory(up_port)
+        res["source_end"] = source_state()
+        res["summary"] = {"idle_kb_per_stream": res["idle_memory"]["kb_per_stream"], "targets": idle_targets(res)}
+        res["notes"] = self.notes
+        res["finished_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         return res
 
     async def variant(
@@ -1639,17 +1780,42 @@ def targets(res: dict[str, Any], summary: dict[str, Any]) -> list[dict[str, Any]
             ),
         }
     )
-    kb = summary.get("idle_kb_per_stream")
-    measured = "idle_memory" in res
-    out.append(
+    return out + idle_targets(res)
+
+
+def idle_targets(res: dict[str, Any]) -> list[dict[str, Any]]:
+    """/healthz while the idle streams wait, and their memory each (issue 22: at 10,000 streams in one process)."""
+    idle = res.get("idle_memory")
+    if idle is None:
+        return [
+            {
+                "target": f"/healthz within {HEALTHZ_MS_LIMIT:g} ms while idle streams wait",
+                "met": None,
+                "note": "not run",
+            },
+            {"target": f"memory per idle stream <= {IDLE_KB_LIMIT:g} KB", "met": None, "note": "not run"},
+        ]
+    k, healthz = idle["streams"], idle["healthz_ms"]
+    where = f"{k} streams open"
+    if idle.get("without_reader"):
+        where += f", {idle['without_reader']} of them without a reader (fd limit {idle['fd_limit']})"
+    slowest = healthz.get("max")
+    return [
         {
-            "target": "memory per idle stream <= 64 KB",
-            "value_kb": kb,
-            "met": kb is not None and kb <= 64 if measured else None,
-            "note": "" if measured else "not run",
-        }
-    )
-    return out
+            "target": f"/healthz within {HEALTHZ_MS_LIMIT:g} ms while idle streams wait",
+            "value_ms": slowest,
+            "met": slowest is not None and slowest <= HEALTHZ_MS_LIMIT and not healthz["errors"],
+            "note": f"the slowest of {healthz['n']} (p50 {_f(healthz['p50'], 2)}, p99 {_f(healthz['p99'], 2)} ms, "
+            f"{healthz['errors']} errors), {where}",
+        },
+        {
+            "target": f"memory per idle stream <= {IDLE_KB_LIMIT:g} KB",
+            "value_kb": idle["kb_per_stream"],
+            "met": idle["kb_per_stream"] <= IDLE_KB_LIMIT,
+            "note": f"RSS +{idle['delta_kb']} KB, {where}"
+            + ("" if k >= 10_000 else " (the issue's figure is at 10,000)"),
+        },
+    ]
 
 
 def relay_features() -> dict[str, bool]:

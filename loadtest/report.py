@@ -159,18 +159,14 @@ def summary_text(res: dict[str, Any]) -> str:
                     f"{_f(a['ttft_ms']['p99'])} ms; "
                     f"CPU {_f(x.get('server_cpu_ms_per_1k_tokens'), 0)} ms per 1k tokens"
                 )
-    im = res.get("idle_memory", {})
-    lines += [
-        "",
-        f"sustainable concurrency (added p99 <= 50 ms, no errors): relay {s.get('relay')}, relay excl. hold-back "
-        f"{s.get('relay_excluding_holdback')}" + (f", LiteLLM {s['litellm']}" if "litellm" in s else ""),
-        f"relay peak RSS: {s.get('relay_peak_rss_kb')} KB",
-    ]
-    if im:
-        lines.append(
-            f"idle streams: {im.get('streams')} open, {im.get('delta_kb')} KB RSS delta, {im.get('kb_per_stream')} KB "
-            f"per stream"
-        )
+    lines.append("")
+    if res.get("phases") is not None:
+        lines += [
+            f"sustainable concurrency (added p99 <= 50 ms, no errors): relay {s.get('relay')}, relay excl. hold-back "
+            f"{s.get('relay_excluding_holdback')}" + (f", LiteLLM {s['litellm']}" if "litellm" in s else ""),
+            f"relay peak RSS: {s.get('relay_peak_rss_kb')} KB",
+        ]
+    lines += idle_lines(res.get("idle_memory") or {})
     fo = res.get("failover", {})
     if fo:
         lines.append(
@@ -284,6 +280,30 @@ def summary_text(res: dict[str, Any]) -> str:
     for note in res.get("notes", []):
         lines.append(f"note: {note}")
     return "\n".join(lines)
+
+
+def idle_lines(im: dict[str, Any]) -> list[str]:
+    """The idle phase: streams waiting on their first token, the relay's RSS per stream, /healthz meanwhile."""
+    if not im:
+        return []
+    lines = [
+        f"idle streams: {im.get('streams')} open, {im.get('delta_kb')} KB RSS delta, {im.get('kb_per_stream')} KB "
+        f"per stream"
+    ]
+    if "healthz_ms" in im:
+        h, o = im["healthz_ms"], im["healthz_while_opening_ms"]
+        lines.append(
+            f"  {im['readers_open']}/{im['readers']} readers open, {im['without_reader']} streams without a reader "
+            f"(fd limit {im['fd_limit']}), {im['open_generations']} generations, relay fds {im['relay_fds']}, "
+            f"all open after {im.get('opened_in_s')} s (ramp {im['ramp_s']} s); "
+            f"reader errors {im['reader_errors'] or 'none'}"
+        )
+        lines.append(
+            f"  /healthz with them open: p50 {_f(h['p50'], 2)} p99 {_f(h['p99'], 2)} max {_f(h['max'], 2)} ms "
+            f"({h['n']} samples, {h['errors']} errors); while they opened: p50 {_f(o['p50'], 2)} p99 "
+            f"{_f(o['p99'], 2)} max {_f(o['max'], 2)} ms ({o['n']} samples, {o['errors']} errors)"
+        )
+    return lines
 
 
 def write_json(res: dict[str, Any], path: Path) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 import aiohttp
 import orjson
 import yarl
+from multidict import CIMultiDict
 
 from .errors import ProviderError, caused_by_reset, kind_for_status, retry_after_seconds
 
@@ -172,12 +173,15 @@ class Wire:
             raise ValueError(f"max_connections must be at least 1, got {max_connections}")
         self._max_connections = max_connections
         base = yarl.URL(base_url.rstrip("/"), encoded=True)  # as given: gateways route and sign on the encoded path
-        self._headers = dict(headers)
+        request_headers = dict(headers)
         if base.user is not None:  # credentials in the URL become the Authorization header, as httpx does
             credentials = f"{base.user}:{base.password or ''}".encode()
-            self._headers["Authorization"] = "Basic " + base64.b64encode(credentials).decode("ascii")
+            request_headers["Authorization"] = "Basic " + base64.b64encode(credentials).decode("ascii")
             base = base.with_user(None)
         self._base = str(base)
+        # Built once: aiohttp copies a CIMultiDict's keys into each request's headers, but turns a dict
+        # into a new CIMultiDict first, whose keys the request then holds (2 KB per open stream).
+        self._headers = CIMultiDict(request_headers)
         self._timeout = aiohttp.ClientTimeout(
             total=None,
             connect=connect_timeout_s,  # DNS, TCP and TLS together, and the wait for a pooled connection

@@ -7,6 +7,7 @@ import gc
 import logging
 import os
 import re
+import resource
 import shutil
 import socket
 import sys
@@ -80,6 +81,20 @@ class Server(uvicorn.Server):
         await super().shutdown(sockets)
 
 
+def raise_open_files_limit() -> int:
+    """Take the hard limit on open files as the soft one: every open stream holds two sockets (its reader's and
+    its upstream's), so 10,000 waiting streams need 20,000 descriptors where the usual soft limit is 1024.
+    Returns the limit in force."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+            soft = hard
+        except (ValueError, OSError):  # an unlimited hard limit is refused for open files: keep the soft one
+            pass
+    return soft
+
+
 FULL_COLLECTION_EVERY = 1000  # young collections between two full ones (CPython's default: 10)
 
 
@@ -117,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         "--reuse-port", action="store_true", help="bind with SO_REUSEPORT, so other relay processes share the port"
     )
     args = parser.parse_args(argv)
+    raise_open_files_limit()  # the workers of --workers inherit it
 
     try:
         config = load_config(args.config)

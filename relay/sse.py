@@ -170,6 +170,7 @@ class SSEResponse:
         "_abort",
         "_last_send",
         "_receiving",
+        "_receive",
         "_ping_timer",
         "_ping_task",
         "_send",
@@ -211,6 +212,7 @@ class SSEResponse:
         self._ended = False  # set when the client left or the server ends the response
         self._last_send = 0.0
         self._receiving: asyncio.Task[Message] | None = None
+        self._receive: Receive | None = None
         self._ping_timer: asyncio.TimerHandle | None = None
         self._ping_task: asyncio.Task[None] | None = None
         self._send: _StartSend = _not_started  # ASGI's send, once the response has started
@@ -456,14 +458,15 @@ class SSEResponse:
 
     def _watch(self, receive: Receive) -> None:
         """Wait, in one small task, for the `http.disconnect` the server sends when the client goes."""
+        self._receive = receive
         self._receiving = asyncio.ensure_future(receive())
-        self._receiving.add_done_callback(lambda done: self._received(done, receive))
+        self._receiving.add_done_callback(self._received)  # a bound method, not a closure: 0.2 KB less per reader
 
-    def _received(self, done: asyncio.Task[Message], receive: Receive) -> None:
+    def _received(self, done: asyncio.Task[Message]) -> None:
         if done.cancelled() or not self._streaming:
             return
-        if done.exception() is None and done.result()["type"] != "http.disconnect":
-            self._watch(receive)  # the (empty) request body: keep waiting for the disconnect
+        if done.exception() is None and done.result()["type"] != "http.disconnect" and self._receive is not None:
+            self._watch(self._receive)  # the (empty) request body: keep waiting for the disconnect
             return
         self.end()
 
@@ -484,13 +487,17 @@ class SSEResponse:
     async def _ping(self) -> None:
         """One keep-alive ping; it is held to the write timeout like any send, so it keeps no stuck reader alive."""
         ping = self._ping_frame or events.encode_ping()
-        if self._streaming:
-            try:
-                await self._send_body(ping)
-            except SlowReader:
-                self._drop()
-            except Exception:  # a failed ping means the client is gone: end the response
-                self.end()
+        try:
+            if self._streaming:
+                try:
+                    await self._send_body(ping)
+                except SlowReader:
+                    self._drop()
+                except Exception:  # a failed ping means the client is gone: end the response
+                    self.end()
+        finally:
+            if self._ping_task is asyncio.current_task():
+                self._ping_task = None  # a done task keeps its coroutine: 0.4 KB per idle reader until the next ping
 
 
 def sse_response(

@@ -35,6 +35,7 @@ def _routes() -> dict[str, dict[str, Any]]:
         },
         "budget": {"targets": ["oa/" + model_name("gpt-4o", text="prose", tps=200, n=2000)]},
         "unpriced": {"targets": ["oa/" + model_name("my-local-llama", text="short")]},
+        "thinking": {"targets": ["oa/" + model_name("gpt-4o-mini", text="short", ttft=1.2)]},
     }
 
 
@@ -127,6 +128,17 @@ def test_a_failover_costs_both_attempts(client: httpx.Client) -> None:
     assert second["estimate"]["input_tokens"] > first["estimate"]["input_tokens"] + 20
     audit = snapshot["audit"]
     assert len(audit["attempts"]) == 2 and audit["failovers"][0]["reason"] == "stall" and audit["splices"]
+
+
+def test_a_stream_waiting_for_its_first_token_logs_its_cost_once(client: httpx.Client) -> None:
+    """Nothing moves while the model thinks: one running `cost` (the prompt's), not one per `cost_interval_s`."""
+    snapshot, events = run_route(client, "thinking")
+    first_token = next(index for index, e in enumerate(events) if e.event == "token")
+    waiting = [e.data for e in events[:first_token] if e.event == "cost"]
+    assert len(waiting) == 1 and waiting[0]["final"] is False and waiting[0]["input_tokens"] > 0
+    assert waiting[0]["output_tokens"] == 0
+    assert snapshot["audit"]["attempts"][0]["first_token_at"] - snapshot["audit"]["started_at"] >= 1.0  # it waited
+    assert final_cost(events)["output_tokens"] > 0
 
 
 def test_budget_stops_the_stream_at_the_limit(client: httpx.Client) -> None:

@@ -78,6 +78,7 @@ def test_smoke_mode_runs_and_reports(tmp_path: Path) -> None:
     idle = res["idle_memory"]
     assert idle["open_generations"] >= idle["streams"] == 20
     assert "kb_per_stream" in idle
+    assert idle["readers_open"] == 20 and idle["healthz_ms"]["n"] == 5 and idle["healthz_ms"]["errors"] == 0
 
     summary = res["summary"]
     assert {"relay", "relay_excluding_holdback", "relay_peak_rss_kb", "idle_kb_per_stream", "targets"} <= set(summary)
@@ -94,6 +95,7 @@ def test_smoke_mode_runs_and_reports(tmp_path: Path) -> None:
         "failover:",
         "resume (memory): 5/5 ok",
         "idle streams:",
+        "/healthz with them open:",
         "repeats at N=5 (fresh relays, after the sweep): added p99",
         "targets:",
         "| N | server |",
