@@ -65,13 +65,15 @@ def _route_for(relay: Relay, model: str) -> RouteConfig:
     )
 
 
-def _stream_headers(stream_id: str, token: str) -> dict[str, str]:
+def stream_headers(stream_id: str, token: str) -> dict[str, str]:
+    """The headers that let a flavour's client resume its stream natively."""
     return {"X-Stream-Id": stream_id, "X-Stream-Token": token, "X-Stream-Read-Token": read_token_for(token)}
 
 
-def _sse(
-    relay: Relay, stream: StreamView, head: bytes, transcode: ChatChunks | ResponseEvents, headers: dict[str, str]
+def flavour_response(
+    relay: Relay, stream: StreamView, head: bytes, transcode: Callable[[bytes], bytes], headers: dict[str, str]
 ) -> SSEResponse:
+    """A stream's log sent through a flavour's encoder (`transcode`), after `head`."""
     server = relay.config.server
     return SSEResponse(
         head,
@@ -111,10 +113,10 @@ async def _open(request: Request, parse: Callable[..., _AskedT]) -> tuple[Relay,
 async def chat_completions(request: Request) -> Response | SSEResponse:
     relay, chat, stream, token = await _open(request, parse_chat_request)
     completion_id, created = "chatcmpl-" + stream.id, int(stream.created_at)
-    headers = _stream_headers(stream.id, token)
+    headers = stream_headers(stream.id, token)
     if chat.stream:
         chunks = ChatChunks(completion_id, created, chat.model, include_usage=chat.include_usage)
-        return _sse(relay, stream, f": stream {stream.id}\n".encode() + chunks.start(), chunks, headers)
+        return flavour_response(relay, stream, f": stream {stream.id}\n".encode() + chunks.start(), chunks, headers)
     completion = ChatCompletion()
     async for body in stream.follow(0):
         completion(body)
@@ -125,10 +127,10 @@ async def chat_completions(request: Request) -> Response | SSEResponse:
 
 async def create_response(request: Request) -> Response | SSEResponse:
     relay, asked, stream, token = await _open(request, parse_responses_request)
-    headers = _stream_headers(stream.id, token)
+    headers = stream_headers(stream.id, token)
     events = ResponseEvents(stream.id, stream.created_at, stream.route)
     if asked.stream:
-        return _sse(relay, stream, events.start(), events, headers)
+        return flavour_response(relay, stream, events.start(), events, headers)
     if asked.background:
         opening = response_object(stream.id, stream.created_at, stream.route, "in_progress", background=True)
         return JSONResponse(opening, headers=headers)
@@ -198,7 +200,7 @@ async def get_response(request: Request) -> Response | SSEResponse:
     if after >= 0:
         stream.reconnects += 1
     events = ResponseEvents(stream.id, stream.created_at, stream.route, after=after)
-    return _sse(relay, stream, events.start(), events, {})
+    return flavour_response(relay, stream, events.start(), events, {})
 
 
 async def cancel_response(request: Request) -> Response:

@@ -18,13 +18,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .errors import ApiError
-from .flavours.chat_completions import KEEP_ALIVE
 from .flavours.ui_message import UIMessageChunks, parse_ui_chat_request
-from .log import LiveStream, StreamGone, StreamView, new_stream_id, read_token_for
+from .log import StreamGone, StreamView, new_stream_id
 from .log.chats import ChatIndex, ChatStore
-from .openai_routes import owner_token
+from .openai_routes import flavour_response, owner_token, stream_headers
 from .opening import admit_caller, bearer, open_stream, read_json
 from .sse import SSEResponse
+from .tenants import key_id_of
 
 if TYPE_CHECKING:
     from .app import Relay
@@ -53,31 +53,14 @@ def _owner(request: Request) -> str:
 
 def _check_reader(relay: Relay, request: Request) -> None:
     """A resume needs the same keys as a POST, but starts no generation (no capacity or draining check)."""
-    keys = relay.config.server.api_keys
-    if keys and bearer(request) not in keys:
+    presented = bearer(request)
+    if relay.keys.required and (presented is None or not relay.keys.knows(key_id_of(presented))):
         raise ApiError(401, "invalid_api_key", "a valid API key is required: Authorization: Bearer <key>")
 
 
 def _response(relay: Relay, stream: StreamView, token: str) -> SSEResponse:
-    server = relay.config.server
     chunks = UIMessageChunks(stream.id)
-    headers = {
-        **UI_HEADERS,
-        "X-Stream-Id": stream.id,
-        "X-Stream-Token": token,
-        "X-Stream-Read-Token": read_token_for(token),
-    }
-    return SSEResponse(
-        chunks.start(),
-        stream if isinstance(stream, LiveStream) else stream.follow(0),
-        headers=headers,
-        ping_s=server.ping_s,
-        registry=relay.responses,
-        stream_id=stream.id,
-        write_timeout_s=server.write_timeout_s,
-        transcode=chunks,
-        ping=KEEP_ALIVE,
-    )
+    return flavour_response(relay, stream, chunks.start(), chunks, {**UI_HEADERS, **stream_headers(stream.id, token)})
 
 
 async def ui_chat(request: Request) -> SSEResponse:
