@@ -607,7 +607,9 @@ class Bench:
                 + ["serve", "--config", str(config), "--port", str(port), "--log-level", log_level]
                 + ["--workers", str(workers)],
                 self.workdir,
-                cpus=self.server_cpus if workers == 1 else None,  # workers spread over every core
+                cpus=self.server_cpus
+                if workers == 1
+                else set(range(os.cpu_count() or 1)),  # workers: every core (not the tool's)
             )
         )
         if wait:
