@@ -84,6 +84,21 @@ def _indent_used(sent: str, ctx: TextContext, added: int, restated: int) -> bool
     return added in widths and restated not in widths
 
 
+def _inside_alignment_run(sent: str, a: str, b: str, ctx: TextContext) -> bool:
+    """Sent ends in spaces after a code line's or table row's content, and the continuation starts with spaces.
+
+    A run of spaces inside such a line lines columns up (`Team        = "data"`, a padded table cell); when
+    the run is longer than the one separating space (sent or continuation side), the continuation's spaces
+    finish it rather than say a separator again.
+    """
+    line = sent[sent.rfind("\n") + 1 : len(sent) - len(a)]
+    if not line.strip() or "\t" in a + b:
+        return False
+    if not (ctx.in_fence or line.lstrip().startswith("|")):
+        return False
+    return len(a) >= 2 or len(b) >= 2
+
+
 def _needs_space(sent: str, body: str, ctx: TextContext) -> bool:
     """Sent ends without whitespace and the continuation starts without: insert a space?"""
     last, first = sent[-1], body[0]
@@ -134,7 +149,9 @@ def join_whitespace(sent: str, rest: str, ctx: TextContext, *, additive: bool = 
         else:
             new_b = b
     elif nb == 0:
-        if na == 0:
+        if na == 0 and _inside_alignment_run(sent, a, b, ctx):
+            new_b = b  # the sent text stopped inside a run of alignment spaces: the fallback's are the rest of it
+        elif na == 0:
             new_b = ""  # a space is already sent; never double it
         elif structured:
             new_b = b[len(ia) :] if b.startswith(ia) else ("" if ia else b)  # indentation of a nested item / code

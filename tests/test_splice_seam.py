@@ -496,3 +496,64 @@ def test_no_spread_in_a_language_without_one() -> None:
     assert splice(rust, "...match x {\n") == rust + "match x {\n"
     js = "```js\nconst o = {\n  "
     assert splice(js, "...defaults,\n") == js + "...defaults,\n"
+
+
+@pytest.mark.parametrize(
+    "lead_in",
+    [
+        "Sorry about that, the answer got cut off. Here's the rest:\n\n",
+        "Apologies, my previous message was cut off. ",
+        "My apologies for the interruption!\n\n",
+        "Sorry for that! Continuing:\n",
+        "Entschuldigung, die Antwort wurde abgeschnitten. ",
+        "Désolé, la réponse a été coupée. ",
+        "Perdón, la respuesta se cortó. ",
+    ],
+)
+def test_an_apology_for_the_break_is_a_lead_in(lead_in: str) -> None:
+    sent = "The storm reached the coast at night. "
+    assert splice(sent, lead_in + "By morning the roads were closed.") == sent + "By morning the roads were closed."
+
+
+def test_an_apology_that_does_not_speak_of_the_break_is_text() -> None:
+    sent = "She looked up from the letter.\n\n"
+    for head in ("Sorry to hear that, she wrote back.", "Sorry, I can't make it on Friday."):
+        assert splice(sent, head) == sent + head
+
+
+@pytest.mark.parametrize(
+    ("sent", "head", "rest"),
+    [
+        ("The storm reached the coast at night. ", 'Continuing from "the coast at night.":\n\n', "By morning"),
+        ("The storm reached the coast at night. ", "Picking up after “at night.”: ", "By morning"),
+        (  # a quoted line of code with quotes of its own
+            '```nginx\nlocation / {\n    proxy_set_header Connection "";\n',
+            'Continuing after "proxy_set_header Connection "";":\n',
+            "}\n```\n",
+        ),
+        (
+            '```json\n{"user": {"id": 42, "name": ',
+            'Continuing after ""user": {"id": 42, "name":":\n',
+            '"Grace"}}\n```\n',
+        ),
+    ],
+)
+def test_a_lead_in_that_quotes_the_tail_is_a_lead_in(sent: str, head: str, rest: str) -> None:
+    assert splice(sent, head + rest) == sent + rest
+
+
+@pytest.mark.parametrize(
+    ("sent", "head"),
+    [
+        ("```hcl\n  tags = {\n    Team    ", '    = "data"\n  }\n'),
+        ("```hcl\n  rule {\n    id ", '    = "expire-old"\n'),
+        ("| Region | Q1    ", "  | Q2 |\n"),
+    ],
+)
+def test_a_cut_inside_a_run_of_alignment_spaces_keeps_the_rest_of_the_run(sent: str, head: str) -> None:
+    assert splice(sent, head) == sent + head
+
+
+def test_a_single_separator_space_said_again_in_code_is_merged() -> None:
+    sent = "```swift\n        guard tokens > 0 else { return "
+    assert splice(sent, " false }\n") == sent + "false }\n"
