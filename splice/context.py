@@ -48,8 +48,12 @@ class TextContext:
     mid_word: bool = False  # ends with a word char, no boundary after it
 
 
+_FOOTNOTE_RE = re.compile(r"^\[\^[^\]\s]+\]:")
+
+
 def line_kind(line: str) -> str:
-    """Coarse block type of one line: blank, fence, heading, numbered, bullet, table, quote, indented, prose."""
+    """Coarse block type of one line: blank, fence, heading, numbered, bullet, table, quote, footnote, indented,
+    prose."""
     if not line.strip():
         return "blank"
     if FENCE_RE.match(line):
@@ -65,6 +69,8 @@ def line_kind(line: str) -> str:
         return "table"
     if stripped.startswith(">"):
         return "quote"
+    if _FOOTNOTE_RE.match(line):
+        return "footnote"
     if line.startswith(("    ", "\t")):
         return "indented"
     return "prose"

@@ -21,12 +21,39 @@ _ACK = (
     r"|bien sûr|d'accord|très bien|entendu|volontiers"
     r"|claro|por supuesto|desde luego|vale|perfecto|de acuerdo"
     r"|certo|certamente|va bene"
-    r"|好的|当然|没问题|はい|もちろん|了解です|了解しました|了解|承知しました|かしこまりました)"
+    r"|好的|当然|没问题|はい|もちろん|了解です|了解しました|了解|承知しました|かしこまりました"
+    # An apology for the break acknowledges it the same way ("Sorry about that! Here's the rest:").
+    r"|sorry(?: about that| for that)?|(?:my )?apologies|oops)"
 )
+# An apology at the start of a continuation that speaks of the break is about the answer, not part of it.
+_SORRY = (
+    r"(?:sorry|(?:my )?apologies|i apologi[sz]e|pardon|excuse me|entschuldigung|entschuldige|tut mir leid|verzeihung"
+    r"|désolée?|toutes mes excuses|excusez-moi|perdón|perdona|lo siento|disculpa|disculpe|disculpas|scusa|scusate"
+    r"|mi dispiace|desculpe|desculpa|抱歉|对不起|不好意思|すみません|申し訳(?:ありません|ございません)?|ごめんなさい)"
+)
+_BREAK = (
+    r"(?:cut (?:off|short)|cutoff|interrupt\w*|truncat\w*|incomplete|unfinished|broke off|stopped|got cut|was cut"
+    r"|abgebrochen|abgeschnitten|unterbrochen|unvollständig|unterbrechung"
+    r"|coupée?|interrompue?|interruption|tronquée?|incomplète"
+    r"|cortó|cortada|cortado|interrump\w*|interrupción|incompleta|interrott\w*|interruzione|troncat\w*"
+    r"|cortad[ao]|interromp\w*|中断|截断|打断|断了|途切れ|切れて)"
+)
+_QUOTE_LEAD = (
+    r"(?:continuing|resuming|picking up|carrying on|continued|proceeding|going on|starting|restarting)\s+(?:on\s+)?"
+    r"(?:right\s+|exactly\s+|just\s+)?(?:from|after|at|with)\s+(?:the\s+(?:words?|line|text|sentence|phrase)\s+)?"
+)
+# A quoted span inside a lead-in is opaque: it may hold colons, stops and quotes of its own.
+_QUOTED = r"(?:\"[^\n]*?\"|“[^\n]*?”|‘[^\n]*?’|«[^\n]*?»|„[^\n]*?“|「[^\n]*?」|(?<=\s)'[^\n]*?')"
 _END = r"(?:[:：]|[.!。！]+(?=\s|$)|…|\.\.\.|(?=\n)|$)"
 _REST = r"(?:rest|remainder|remaining (?:part|text|portion|content|answer|response)|continuation|next part|remaining)"
 
 _PATTERNS = [
+    # An apology for the break, in any language the patterns know.
+    rf"{_SORRY}(?![^\W\d_])[^\n.!?。！？]{{0,80}}?{_BREAK}[^\n:：.!?。！？]{{0,60}}?{_END}",
+    # A lead-in that quotes the tail: 'Continuing from "the last words":', 'Picking up after “…”'.  A quoted
+    # line of code holds quotes of its own, so a straight quote that ends the lead-in's line closes it.
+    rf'{_QUOTE_LEAD}"[^\n]*"[ \t]*[:：]?[ \t]*(?=\n)',
+    rf"{_QUOTE_LEAD}{_QUOTED}[ \t]*{_END}",
     # English
     r"(?:here'?s|here is|below is|this is|and here'?s|what follows is)\s+(?:the\s+|"
     rf"a\s+)?{_REST}\b[^\n:：.!]{{0,80}}{_END}",
@@ -76,9 +103,13 @@ _PREAMBLE_RE = re.compile(
     rf"\A[ \t]*(?:(?:{_ACK})[,，、!！.。]*\s*)?(?:{'|'.join(_PATTERNS)})[ \t]*",
     re.IGNORECASE,
 )
+_QUOTE_LEAD_OPEN_RE = re.compile(rf'\A[ \t]*(?:(?:{_ACK})[,，、!！.。]*\s*)?{_QUOTE_LEAD}"', re.IGNORECASE)
 _ACK_ONLY_RE = re.compile(rf"\A[ \t]*(?:{_ACK})\s*[,，、!！.。:：]*[ \t]*(?=\n|$)", re.IGNORECASE)
 _ACK_LEAD_RE = re.compile(rf"\A[ \t]*(?:{_ACK})\s*[,，、!！.。]+[ \t]*", re.IGNORECASE)
 _SENTENCE_END_RE = re.compile(r"[:：.!?。！？](\s|$)")
+_CLOSED_QUOTE_RE = re.compile(_QUOTED)
+_SORRY_RE = re.compile(rf"{_SORRY}(?![^\W\d_])")
+_OPEN_QUOTE_RE = re.compile(r"[\"“‘«„「]|(?<=\s)'")
 
 # Words a preamble can start with: while the head is a prefix of one of these
 # (and no sentence end has arrived) the decision waits.
@@ -202,6 +233,35 @@ _STARTERS = (
     "最初から",
     "完全な",
     "以下",
+    "sorry",
+    "apologies",
+    "my apolog",
+    "i apolog",
+    "oops",
+    "pardon",
+    "excuse me",
+    "entschuldig",
+    "tut mir leid",
+    "verzeihung",
+    "désolé",
+    "toutes mes excuses",
+    "excusez",
+    "perdón",
+    "perdona",
+    "lo siento",
+    "disculp",
+    "scusa",
+    "mi dispiace",
+    "desculp",
+    "抱歉",
+    "对不起",
+    "不好意思",
+    "すみません",
+    "申し訳",
+    "ごめんなさい",
+    "going on",
+    "starting",
+    "restarting",
 )
 _MAX_PREAMBLE = 200
 # Every word the patterns spell out, casefolded: a first word that is a prefix of none of them
@@ -216,6 +276,8 @@ def _could_become_preamble(text: str) -> bool:
         return True
     if len(s) > _MAX_PREAMBLE or "\n" in s:
         return False
+    if _SORRY_RE.match(s) and not _SENTENCE_END_RE.search(s):
+        return True  # an apology may yet speak of the break before its sentence ends
     # Strip a complete leading acknowledgement ("Sure! ") and look at what follows.
     m = _ACK_LEAD_RE.match(s)
     if m and m.end() < len(s):
@@ -233,8 +295,10 @@ def _could_become_preamble(text: str) -> bool:
             or not starter[-1].isalnum()
             or starter[-1] >= "\u3000"
         ):
-            # Once a sentence has visibly ended without matching, it is not a preamble.
-            if not _SENTENCE_END_RE.search(s[len(starter) :]):
+            # Once a sentence has visibly ended without matching, it is not a preamble; a stop inside a
+            # quote is the quoted text's, and a quote still open may yet close into a lead-in.
+            rest = _CLOSED_QUOTE_RE.sub("", s[len(starter) :])
+            if _OPEN_QUOTE_RE.search(rest) or not _SENTENCE_END_RE.search(rest):
                 return True
     return False
 
@@ -254,6 +318,8 @@ def match_preamble(head: str, *, final: bool) -> int:
     end = 0
     for _ in range(3):  # "Sure! Here's the rest:" is two parts
         rest = head[end:]
+        if not final and "\n" not in rest and len(rest) <= _MAX_PREAMBLE and _QUOTE_LEAD_OPEN_RE.match(rest):
+            return PENDING  # a straight-quoted lead-in closes where its line ends
         m = _PREAMBLE_RE.match(rest) or _ACK_ONLY_RE.match(rest)
         if m and m.end() > 0:
             if m.end() == len(rest) and not final:

@@ -43,7 +43,7 @@ _CLOSERS = {")": "(", "]": "[", "}": "{"}
 _SPREAD_LANGS = frozenset(
     {"js", "javascript", "jsx", "mjs", "cjs", "ts", "typescript", "tsx", "node", "php", "dart", "coffee", "vue"}
 )
-_MARKER_PREFIX = re.compile(r"[ \t]*(?:\d{1,9}[.)]?|[-*+#>|]{1,6})?")
+_MARKER_PREFIX = re.compile(r"[ \t]*(?:\d{1,9}[.)]?|[-*+#>|]{1,6}|\[(?:\^[^\]\s]{0,12}\]?)?)?")
 _ECHO_JOINER = re.compile(r"[ \t]*(?:[-—–:,.…]+[ \t]*)?")  # the "—" or ":" after an echoed quote
 _BLANK_TO_EOL = re.compile(r"[ \t]*\n")
 _QUOTES = {'"': '"', "“": "”", "«": "»", "„": "“", "'": "'", "‘": "’", "`": "`"}
@@ -327,7 +327,7 @@ def _decide(
         out = dropped if dropped and pos > 0 or (dropped and not head.strip()) else ""
         return out, SpliceResult("empty", overlap_chars, len(head), steps + ["empty"])
 
-    rest, changed = join_whitespace(sent, rest, ctx, additive=additive and pos == 0)
+    rest, changed = join_whitespace(sent, rest, ctx, additive=additive and pos == 0, repeated=overlap_chars > 0)
     if changed:
         steps.append("whitespace")
     return rest, SpliceResult(strategy, overlap_chars, pos, steps)

@@ -35,10 +35,12 @@ def _blank_line_wanted(sent: str, body: str, ctx: TextContext) -> bool:
     before; without precedent, from Markdown habit (paragraphs and headings get a
     blank line, consecutive items of a list or table do not).
     """
-    if ctx.in_fence or ctx.in_json:
+    if ctx.in_json:
         return False
     if not sent.endswith("\n") or sent.endswith("\n\n"):
         return False
+    if ctx.in_fence:
+        return _code_blank_lines(sent, body, ctx) > 0
     lines = sent.rstrip("\n").split("\n")
     prev_kind = line_kind(lines[-1])
     next_kind = line_kind(body.split("\n", 1)[0])
@@ -65,11 +67,34 @@ def _blank_line_wanted(sent: str, body: str, ctx: TextContext) -> bool:
         return votes > 0
     if not any(c.isalnum() for c in lines[-1]):
         return False  # a delimiter line ("$$", "---", "}") is no paragraph: no blank line by habit
-    if prev_kind == next_kind and prev_kind in ("numbered", "bullet", "table", "quote"):
+    if prev_kind == next_kind and prev_kind in ("numbered", "bullet", "table", "quote", "footnote"):
         return False
+    if prev_kind == next_kind == "prose" and (lines[-1].rstrip()[-1:] in ",;" or body[:1].islower()):
+        return False  # a paragraph does not end mid-sentence: the next line is the same paragraph's
     if prev_kind in ("numbered", "bullet") and next_kind in ("numbered", "bullet"):
         return False
     return True
+
+
+_BLOCK_END = re.compile(r"(?:\}|end)[;)]?")
+
+
+_PY_TOP_LEVEL_DEF = re.compile(r"(?:async def|def|class)\b|@\w")
+
+
+def _code_blank_lines(sent: str, body: str, ctx: TextContext) -> int:
+    """In code, the blank lines due between the sent text's last line and a new top-level line.
+
+    Code separates top-level blocks (functions, resources, classes) with a blank line: after the line that
+    closes one (`}`, `end` at column 0), one; in Python before a top-level `def`, `class` or decorator
+    after another top-level line, two (PEP 8).
+    """
+    last = sent.rstrip("\n").rsplit("\n", 1)[-1]
+    if not last.strip() or last[:1].isspace():
+        return 0
+    if ctx.fence_lang.lower() in ("python", "py") and _PY_TOP_LEVEL_DEF.match(body):
+        return 0 if last.startswith("@") or last.rstrip().endswith(":") else 2
+    return 1 if _BLOCK_END.fullmatch(last.rstrip()) and (body[:1].isalpha() or body[:1] in "@#/") else 0
 
 
 def _indent_used(sent: str, ctx: TextContext, added: int, restated: int) -> bool:
@@ -82,6 +107,21 @@ def _indent_used(sent: str, ctx: TextContext, added: int, restated: int) -> bool
     block = sent[ctx.fence_open_offset :] if ctx.in_fence and ctx.fence_open_offset >= 0 else sent
     widths = {len(line) - len(line.lstrip(" ")) for line in block.split("\n")[:-1] if line.strip()}
     return added in widths and restated not in widths
+
+
+def _inside_alignment_run(sent: str, a: str, b: str, ctx: TextContext) -> bool:
+    """Sent ends in spaces after a code line's or table row's content, and the continuation starts with spaces.
+
+    A run of spaces inside such a line lines columns up (`Team        = "data"`, a padded table cell); when
+    the run is longer than the one separating space (sent or continuation side), the continuation's spaces
+    finish it rather than say a separator again.
+    """
+    line = sent[sent.rfind("\n") + 1 : len(sent) - len(a)]
+    if not line.strip() or "\t" in a + b:
+        return False
+    if not (ctx.in_fence or line.lstrip().startswith("|")):
+        return False
+    return len(a) >= 2 or len(b) >= 2
 
 
 def _needs_space(sent: str, body: str, ctx: TextContext) -> bool:
@@ -102,14 +142,17 @@ def _needs_space(sent: str, body: str, ctx: TextContext) -> bool:
     return last == "." and first.isupper()
 
 
-def join_whitespace(sent: str, rest: str, ctx: TextContext, *, additive: bool = False) -> tuple[str, bool]:
+def join_whitespace(
+    sent: str, rest: str, ctx: TextContext, *, additive: bool = False, repeated: bool = False
+) -> tuple[str, bool]:
     """Return `rest` with its leading whitespace fixed to fit after `sent`, and whether it changed.
 
     `additive`: the fallback saw the sent text *with* its trailing whitespace
     (prefill without stripping), so line breaks it starts with come on top of
     the sent ones.  Otherwise (instruct mode, stripped prefill, or the head
     after a cut repeat) its leading whitespace re-states the sent whitespace and
-    the two are merged.
+    the two are merged.  `repeated`: `rest` follows words the fallback said again, so a run of alignment
+    spaces it starts with is the whole run said again.
     """
     if not rest or not sent:
         return rest, False
@@ -134,7 +177,11 @@ def join_whitespace(sent: str, rest: str, ctx: TextContext, *, additive: bool = 
         else:
             new_b = b
     elif nb == 0:
-        if na == 0:
+        if na == 0 and _inside_alignment_run(sent, a, b, ctx):
+            # The sent text stopped inside a run of alignment spaces: the fallback's are the rest of it, or,
+            # after words said again, the whole run again.
+            new_b = b[len(a) :] if repeated else b
+        elif na == 0:
             new_b = ""  # a space is already sent; never double it
         elif structured:
             new_b = b[len(ia) :] if b.startswith(ia) else ("" if ia else b)  # indentation of a nested item / code
@@ -143,9 +190,11 @@ def join_whitespace(sent: str, rest: str, ctx: TextContext, *, additive: bool = 
         else:
             new_b = ""  # a stray space at the start of a prose line
         if not new_b and na == 1 and not ia and not additive and _blank_line_wanted(sent, body, ctx):
-            new_b = "\n"
+            new_b = "\n" * (_code_blank_lines(sent, body, ctx) if ctx.in_fence else 1)
     else:
         total = na + nb if additive else max(na, nb)
+        if ctx.in_fence and not additive and na == 1:
+            total = max(total, 1 + _code_blank_lines(sent, body, ctx))  # blank lines between top-level blocks
         if not ctx.in_fence:
             total = min(total, 2)  # Markdown: one blank line is as good as many
         extra = max(0, total - na)

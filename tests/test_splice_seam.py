@@ -496,3 +496,100 @@ def test_no_spread_in_a_language_without_one() -> None:
     assert splice(rust, "...match x {\n") == rust + "match x {\n"
     js = "```js\nconst o = {\n  "
     assert splice(js, "...defaults,\n") == js + "...defaults,\n"
+
+
+@pytest.mark.parametrize(
+    "lead_in",
+    [
+        "Sorry about that, the answer got cut off. Here's the rest:\n\n",
+        "Apologies, my previous message was cut off. ",
+        "My apologies for the interruption!\n\n",
+        "Sorry for that! Continuing:\n",
+        "Entschuldigung, die Antwort wurde abgeschnitten. ",
+        "Désolé, la réponse a été coupée. ",
+        "Perdón, la respuesta se cortó. ",
+    ],
+)
+def test_an_apology_for_the_break_is_a_lead_in(lead_in: str) -> None:
+    sent = "The storm reached the coast at night. "
+    assert splice(sent, lead_in + "By morning the roads were closed.") == sent + "By morning the roads were closed."
+
+
+def test_an_apology_that_does_not_speak_of_the_break_is_text() -> None:
+    sent = "She looked up from the letter.\n\n"
+    for head in ("Sorry to hear that, she wrote back.", "Sorry, I can't make it on Friday."):
+        assert splice(sent, head) == sent + head
+
+
+@pytest.mark.parametrize(
+    ("sent", "head", "rest"),
+    [
+        ("The storm reached the coast at night. ", 'Continuing from "the coast at night.":\n\n', "By morning"),
+        ("The storm reached the coast at night. ", "Picking up after “at night.”: ", "By morning"),
+        (  # a quoted line of code with quotes of its own
+            '```nginx\nlocation / {\n    proxy_set_header Connection "";\n',
+            'Continuing after "proxy_set_header Connection "";":\n',
+            "}\n```\n",
+        ),
+        (
+            '```json\n{"user": {"id": 42, "name": ',
+            'Continuing after ""user": {"id": 42, "name":":\n',
+            '"Grace"}}\n```\n',
+        ),
+    ],
+)
+def test_a_lead_in_that_quotes_the_tail_is_a_lead_in(sent: str, head: str, rest: str) -> None:
+    assert splice(sent, head + rest) == sent + rest
+
+
+@pytest.mark.parametrize(
+    ("sent", "head"),
+    [
+        ("```hcl\n  tags = {\n    Team    ", '    = "data"\n  }\n'),
+        ("```hcl\n  rule {\n    id ", '    = "expire-old"\n'),
+        ("| Region | Q1    ", "  | Q2 |\n"),
+    ],
+)
+def test_a_cut_inside_a_run_of_alignment_spaces_keeps_the_rest_of_the_run(sent: str, head: str) -> None:
+    assert splice(sent, head) == sent + head
+
+
+def test_a_single_separator_space_said_again_in_code_is_merged() -> None:
+    sent = "```swift\n        guard tokens > 0 else { return "
+    assert splice(sent, " false }\n") == sent + "false }\n"
+
+
+def test_no_blank_line_by_habit_inside_a_sentence_or_between_footnotes() -> None:
+    """A paragraph does not end mid-sentence, and footnote definitions are items of one list."""
+    poem = "The harbour lamps come on at five,\n"
+    assert (
+        splice(poem, "\nwhen fishing boats are dragged ashore;\n") == poem + "when fishing boats are dragged ashore;\n"
+    )
+    notes = "[^1]: Cunningham, W. (1992). OOPSLA '92.\n"
+    assert splice(notes, "[^2]: He later regretted it.\n") == notes + "[^2]: He later regretted it.\n"
+    # A finished sentence before a new one still gets its blank line by habit.
+    prose = "The storm reached the coast at night.\n"
+    assert splice(prose, "By morning the roads were closed.") == prose + "\nBy morning the roads were closed."
+
+
+def test_a_run_of_alignment_spaces_said_again_after_repeated_words_is_not_doubled() -> None:
+    sent = "```hcl\n  rule {\n    id   "
+    assert splice(sent, 'rule {\n    id     = "expire-old"\n') == sent + '  = "expire-old"\n'
+
+
+def test_top_level_blocks_of_code_are_separated_by_a_blank_line() -> None:
+    sent = '```hcl\nresource "a" "b" {\n  x = 1\n}\n'
+    for head in ('resource "c" "d" {\n', '\nresource "c" "d" {\n'):
+        assert splice(sent, head) == sent + '\nresource "c" "d" {\n'
+    # A closing fence or an inner line is no new top-level block.
+    assert splice(sent, "```\n") == sent + "```\n"
+    inner = "```go\nfunc f() {\n\tif x {\n\t}\n"
+    assert splice(inner, "\treturn\n") == inner + "\treturn\n"
+
+
+def test_python_gets_two_blank_lines_before_a_top_level_definition() -> None:
+    sent = "```python\nfrom collections.abc import Iterable\n"
+    for head in ("def f():\n", "\ndef f():\n", "\n\n\ndef f():\n"):
+        assert splice(sent, head) == sent + "\n\ndef f():\n"
+    decorated = "```python\n@cache\n"
+    assert splice(decorated, "def f():\n") == decorated + "def f():\n"

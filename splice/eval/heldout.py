@@ -2,13 +2,13 @@
 
 Each batch has the same shape as `corpus.REFERENCES`.  A batch is held out until its misses are looked at: then
 its cases join the development corpus and a new batch, written before any rule it led to, is the held-out one, so
-the held-out score always measures text no rule was tuned on.  `BATCH_1` to `BATCH_3` are development cases now;
-`BATCH_4` (with the fallback behaviours written alongside it) is the held-out corpus `make eval` judges.
+the held-out score always measures text no rule was tuned on.  `BATCH_1` to `BATCH_4` are development cases now;
+`BATCH_5` (with the fallback behaviour written alongside it) is the held-out corpus `make eval` judges.
 """
 
 from __future__ import annotations
 
-__all__ = ["BATCH_1", "BATCH_2", "BATCH_3", "BATCH_4"]
+__all__ = ["BATCH_1", "BATCH_2", "BATCH_3", "BATCH_4", "BATCH_5"]
 
 _THAI = """กรุงเทพมหานครเป็นเมืองหลวงของประเทศไทยและเป็นศูนย์กลางทางเศรษฐกิจที่สำคัญที่สุดของประเทศ \
 ผู้คนจำนวนมากเดินทางเข้ามาทำงานในเมืองทุกวันโดยใช้รถไฟฟ้าและเรือโดยสารในแม่น้ำเจ้าพระยา
@@ -847,4 +847,276 @@ BATCH_4: list[tuple[str, str, str]] = [
     ("b4_recipe", "recipe", _B4_RECIPE),
     ("b4_footnotes", "footnotes", _B4_FOOTNOTES),
     ("b4_viet_hungarian", "viet-hungarian", _B4_VIET_HUNGARIAN),
+]
+
+_B5_SCALA = (
+    "A Scala 3 enum with a match that the compiler checks for exhaustiveness:\n"
+    "\n"
+    "```scala\n"
+    "enum Payment:\n"
+    "  case Card(last4: String, expiry: String)\n"
+    "  case Transfer(iban: String)\n"
+    "  case Voucher(code: String, cents: Long)\n"
+    "\n"
+    "def describe(p: Payment): String = p match\n"
+    '  case Payment.Card(last4, _)      => s"card ending in $last4"\n'
+    '  case Payment.Transfer(iban)      => s"transfer from ${iban.take(4)}…"\n'
+    '  case Payment.Voucher(code, cents) if cents > 0 => s"voucher $code"\n'
+    '  case Payment.Voucher(_, _)       => "empty voucher"\n'
+    "```\n"
+    "\n"
+    "Drop a case and `scalac` warns that the match may not be exhaustive.\n"
+)
+
+_B5_LUA = (
+    "Lua functions take a variable number of arguments with `...`:\n"
+    "\n"
+    "```lua\n"
+    "local function log(level, fmt, ...)\n"
+    "  local args = { ... }\n"
+    '  local line = string.format("[%s] " .. fmt, level, table.unpack(args))\n'
+    '  io.stderr:write(line, "\\n")\n'
+    "  return #args\n"
+    "end\n"
+    "\n"
+    "local M = {}\n"
+    'function M.info(...) return log("INFO", ...) end\n'
+    'function M.warn(...) return log("WARN", ...) end\n'
+    "return M\n"
+    "```\n"
+    "\n"
+    '`select("#", ...)` counts the arguments, including trailing `nil`s, where `#args` may not.\n'
+)
+
+_B5_R = (
+    "In R, the tidyverse version of a grouped summary:\n"
+    "\n"
+    "```r\n"
+    "library(dplyr)\n"
+    "\n"
+    "sales %>%\n"
+    "  filter(year >= 2022, !is.na(region)) %>%\n"
+    "  group_by(region, quarter) %>%\n"
+    "  summarise(\n"
+    "    revenue = sum(amount, na.rm = TRUE),\n"
+    "    orders  = n(),\n"
+    '    .groups = "drop"\n'
+    "  ) %>%\n"
+    "  arrange(desc(revenue))\n"
+    "```\n"
+    "\n"
+    'With `.groups = "drop"` the result is an ordinary tibble again, so later steps are not grouped by surprise.\n'
+)
+
+_B5_ZIG = (
+    "Zig makes every allocation explicit:\n"
+    "\n"
+    "```zig\n"
+    'const std = @import("std");\n'
+    "\n"
+    "pub fn main() !void {\n"
+    "    var gpa = std.heap.GeneralPurposeAllocator(.{}){};\n"
+    "    defer _ = gpa.deinit();\n"
+    "    const allocator = gpa.allocator();\n"
+    "\n"
+    "    const words = try allocator.alloc([]const u8, 3);\n"
+    "    defer allocator.free(words);\n"
+    '    words[0] = "alpha";\n'
+    '    words[1] = "beta";\n'
+    '    words[2] = "gamma";\n'
+    "    for (words, 0..) |word, i| {\n"
+    '        std.debug.print("{d}: {s}\\n", .{ i, word });\n'
+    "    }\n"
+    "}\n"
+    "```\n"
+    "\n"
+    "The `defer` lines run in reverse order when `main` returns, so the leak check sees the freed slice.\n"
+)
+
+_B5_ERLANG = (
+    "A minimal gen_server in Erlang keeps a counter:\n"
+    "\n"
+    "```erlang\n"
+    "-module(counter).\n"
+    "-behaviour(gen_server).\n"
+    "-export([start_link/0, bump/1, init/1, handle_call/3, handle_cast/2]).\n"
+    "\n"
+    "start_link() -> gen_server:start_link({local, ?MODULE}, ?MODULE, 0, []).\n"
+    "bump(N) -> gen_server:call(?MODULE, {bump, N}).\n"
+    "\n"
+    "init(Count) -> {ok, Count}.\n"
+    "handle_call({bump, N}, _From, Count) -> {reply, Count + N, Count + N};\n"
+    "handle_call(_Other, _From, Count) -> {reply, {error, unknown}, Count}.\n"
+    "handle_cast(_Msg, Count) -> {noreply, Count}.\n"
+    "```\n"
+    "\n"
+    "A crash in `handle_call` restarts the process under its supervisor with the count back at zero.\n"
+)
+
+_B5_TOML_CONFIG = (
+    "Here is a fuller `relay.toml` with two providers and a route that fails over:\n"
+    "\n"
+    "```toml\n"
+    "[server]\n"
+    'listen = "0.0.0.0:8080"\n'
+    "max_streams = 2_000\n"
+    "\n"
+    "[[providers]]\n"
+    'name     = "openai"\n'
+    'base_url = "https://api.openai.com/v1"\n'
+    'api_key  = { env = "OPENAI_API_KEY" }\n'
+    "\n"
+    "[[providers]]\n"
+    'name     = "anthropic"\n'
+    'base_url = "https://api.anthropic.com"\n'
+    'api_key  = { env = "ANTHROPIC_API_KEY" }\n'
+    "\n"
+    "[routes.chat]\n"
+    'targets = ["openai/gpt-4o-mini", "anthropic/claude-3-5-haiku"]\n'
+    "stall_timeout_s = 8.5\n"
+    "holdback = true\n"
+    "```\n"
+    "\n"
+    "Keys in `[[providers]]` are read in order; the first target of a route is its primary.\n"
+)
+
+_B5_GRAPHQL = (
+    "Ask only for the fields you render:\n"
+    "\n"
+    "```graphql\n"
+    "query RecentOrders($first: Int = 10, $after: String) {\n"
+    "  viewer {\n"
+    "    orders(first: $first, after: $after, orderBy: {field: CREATED_AT, direction: DESC}) {\n"
+    "      edges {\n"
+    "        node {\n"
+    "          id\n"
+    "          number\n"
+    "          total { amount currency }\n"
+    "        }\n"
+    "      }\n"
+    "      pageInfo { hasNextPage endCursor }\n"
+    "    }\n"
+    "  }\n"
+    "}\n"
+    "```\n"
+    "\n"
+    "Pass `endCursor` back as `$after` to fetch the next page.\n"
+)
+
+_B5_PROTOBUF = (
+    "The message and service definitions:\n"
+    "\n"
+    "```protobuf\n"
+    'syntax = "proto3";\n'
+    "\n"
+    "package relay.v1;\n"
+    "\n"
+    "message StreamEvent {\n"
+    "  uint64 seq = 1;\n"
+    "  oneof payload {\n"
+    "    string token = 2;\n"
+    "    Failover failover = 3;\n"
+    "    bool done = 4;\n"
+    "  }\n"
+    "}\n"
+    "\n"
+    "message Failover {\n"
+    "  string from_model = 1;\n"
+    "  string to_model = 2;\n"
+    "  string reason = 3;\n"
+    "}\n"
+    "\n"
+    "service Relay {\n"
+    "  rpc Watch(WatchRequest) returns (stream StreamEvent);\n"
+    "}\n"
+    "```\n"
+    "\n"
+    "Field numbers, not names, go on the wire, so never reuse a deleted one.\n"
+)
+
+_B5_CSV_ANSWER = (
+    "I cleaned the file: quoted the fields with commas, fixed the dates to ISO 8601, and dropped two duplicates.\n"
+    "\n"
+    "```csv\n"
+    "id,name,city,joined,plan,monthly_eur\n"
+    '1041,"Okafor, Chidi",Lagos,2023-02-14,pro,49.00\n'
+    '1042,"Lindqvist, Åsa",Malmö,2023-03-01,team,129.00\n'
+    "1043,Mateus Rocha,Porto,2023-03-09,free,0.00\n"
+    '1044,"Nguyen, Thi Lan",Hà Nội,2023-04-22,pro,49.00\n'
+    '1045,"O\'Brien, Seán",Cork,2023-05-30,team,129.00\n'
+    "```\n"
+    "\n"
+    "Totals: 5 customers, 356.00 EUR a month; the `team` plan brings in 258.00 of it.\n"
+)
+
+_B5_LATEX_PROOF = (
+    r"\begin{theorem}"
+    "\n"
+    r"There are infinitely many primes."
+    "\n"
+    r"\end{theorem}"
+    "\n"
+    "\n"
+    r"\begin{proof}"
+    "\n"
+    r"Suppose there were finitely many, $p_1, p_2, \dots, p_k$, and let $N = p_1 p_2 \cdots p_k + 1$. "
+    r"Each $p_i$ divides $N - 1$, so $N \equiv 1 \pmod{p_i}$ for every $i$, and no $p_i$ divides $N$. "
+    r"But $N > 1$ has a prime factor $q$, and $q \notin \{p_1, \dots, p_k\}$, a contradiction."
+    "\n"
+    r"\end{proof}"
+    "\n"
+    "\n"
+    "The same argument shows that for every $n$ there is a prime between $n$ and $n! + 1$.\n"
+)
+
+_B5_SMS = "yes! 7:30 works 👍 meet u at the north entrance, I'll bring the tix. running ~5 min late maybe\n"
+
+_B5_LEGAL_CLAUSES = (
+    "**12. Termination**\n"
+    "\n"
+    "12.1 Either party may terminate this Agreement by giving the other party not less than thirty (30) days' "
+    "written notice.\n"
+    "\n"
+    "12.2 Either party may terminate this Agreement with immediate effect if the other party:\n"
+    "\n"
+    "(a) commits a material breach that is incapable of remedy;\n"
+    "(b) fails to remedy a remediable breach within fourteen (14) days of being notified of it; or\n"
+    "(c) becomes insolvent, enters into liquidation, or has a receiver appointed over its assets.\n"
+    "\n"
+    "12.3 Clauses 9 (Confidentiality), 11 (Liability) and 14 (Governing Law) survive termination.\n"
+)
+
+_B5_CAUCASUS_ETHIOPIC = (
+    "አዲስ አበባ የኢትዮጵያ ዋና ከተማ ናት፤ ከባሕር ጠለል በላይ 2,355 ሜትር ከፍታ ላይ ትገኛለች።\n"
+    "\n"
+    "თბილისი საქართველოს დედაქალაქია და მტკვრის ნაპირებზე მდებარეობს. ძველ უბანში ბევრი გოგირდის აბანოა.\n"
+    "\n"
+    "Երևանը Հայաստանի մայրաքաղաքն է, և պարզ օրերին քաղաքից երևում է Արարատ լեռը։\n"
+)
+
+_B5_RTL_LTR = (
+    "הפקודה להפעלה היא \u200e`relay serve --port 8080`\u200f, ואחריה יש לבדוק את \u200e/healthz\u200f.\n"
+    "\n"
+    "Build 2.7 שוחרר ביום שלישי; the changelog lists 14 fixes, ו־3 מהם נוגעים ל־Redis.\n"
+    "\n"
+    "للتثبيت: \u200epip install splice-relay==2.7.0\u200f ثم شغّل الأمر أعلاه. Version 2.7 requires Python 3.11.\n"
+)
+
+#: The fifth batch: written before any rule that batch 4's misses lead to, so it judges those rules.
+BATCH_5: list[tuple[str, str, str]] = [
+    # (name, kind, text)
+    ("b5_scala", "scala", _B5_SCALA),
+    ("b5_lua", "lua", _B5_LUA),
+    ("b5_r", "r", _B5_R),
+    ("b5_zig", "zig", _B5_ZIG),
+    ("b5_erlang", "erlang", _B5_ERLANG),
+    ("b5_toml_config", "toml-config", _B5_TOML_CONFIG),
+    ("b5_graphql", "graphql", _B5_GRAPHQL),
+    ("b5_protobuf", "protobuf", _B5_PROTOBUF),
+    ("b5_csv_answer", "csv-answer", _B5_CSV_ANSWER),
+    ("b5_latex_proof", "latex-proof", _B5_LATEX_PROOF),
+    ("b5_sms", "sms", _B5_SMS),
+    ("b5_legal_clauses", "legal-clauses", _B5_LEGAL_CLAUSES),
+    ("b5_caucasus_ethiopic", "amharic-georgian-armenian", _B5_CAUCASUS_ETHIOPIC),
+    ("b5_rtl_ltr", "rtl-ltr", _B5_RTL_LTR),
 ]

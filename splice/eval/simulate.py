@@ -20,7 +20,7 @@ from ..holdback import HoldBack
 from ..seam import SeamRepair
 from .check import is_clean
 from .corpus import REFERENCES
-from .heldout import BATCH_1, BATCH_2, BATCH_3, BATCH_4
+from .heldout import BATCH_1, BATCH_2, BATCH_3, BATCH_4, BATCH_5
 
 __all__ = [
     "Case",
@@ -32,6 +32,7 @@ __all__ = [
     "HELD_OUT_BEHAVIOURS",
     "BATCH3_BEHAVIOURS",
     "BATCH4_BEHAVIOURS",
+    "BATCH5_BEHAVIOURS",
     "CORPORA",
     "BATCHES",
 ]
@@ -456,10 +457,10 @@ def _batch3_output(behaviour: str, reference: str, sent: str, lang: str, rng: ra
 
 
 #: Each batch of cases: (seed offset, its own random stream, so adding a batch changes no other batch's cases).
-_BATCH_SEEDS = {"batch0": 0, "batch1": 7919, "batch2": 4421, "batch3": 6007, "batch4": 3251}
+_BATCH_SEEDS = {"batch0": 0, "batch1": 7919, "batch2": 4421, "batch3": 6007, "batch4": 3251, "batch5": 5153}
 #: The corpora `make eval` reports: the development corpus holds every batch whose misses were looked at.
 BATCHES = tuple(_BATCH_SEEDS)
-CORPORA = {"dev": ("batch0", "batch1", "batch2", "batch3"), "held-out": ("batch4",)}
+CORPORA = {"dev": ("batch0", "batch1", "batch2", "batch3", "batch4"), "held-out": ("batch5",)}
 
 
 def _batch_plan(batch: str) -> list[tuple[str, str, str, list[str], bool]]:
@@ -482,6 +483,11 @@ def _batch_plan(batch: str) -> list[tuple[str, str, str, list[str], bool]]:
         behaviours = BEHAVIOURS + HELD_OUT_BEHAVIOURS + BATCH3_BEHAVIOURS + BATCH4_BEHAVIOURS
         plan = [(n, k, t, behaviours, True) for n, k, t in BATCH_4]
         return plan + [(n, k, t, BATCH4_BEHAVIOURS, False) for n, k, t in REFERENCES + BATCH_1 + BATCH_2 + BATCH_3]
+    if batch == "batch5":
+        behaviours = BEHAVIOURS + HELD_OUT_BEHAVIOURS + BATCH3_BEHAVIOURS + BATCH4_BEHAVIOURS + BATCH5_BEHAVIOURS
+        plan = [(n, k, t, behaviours, True) for n, k, t in BATCH_5]
+        older = REFERENCES + BATCH_1 + BATCH_2 + BATCH_3 + BATCH_4
+        return plan + [(n, k, t, BATCH5_BEHAVIOURS, False) for n, k, t in older]
     raise ValueError(batch)
 
 
@@ -529,8 +535,32 @@ def _batch4_output(behaviour: str, reference: str, sent: str, lang: str, rng: ra
     raise ValueError(behaviour)
 
 
+#: Fallback behaviours written with the fifth held-out batch.
+BATCH5_BEHAVIOURS = ["preamble_styled"]
+
+_STYLED_PREAMBLES = {
+    "en": ["**Continued:**\n\n", "*(continued from above)*\n\n", "_Continuing the answer:_ ", "— continued —\n\n"],
+    "de": ["**Fortsetzung:**\n\n"],
+    "fr": ["*(suite)*\n\n"],
+    "es": ["**Continuación:**\n\n"],
+}
+
+
+def _batch5_output(behaviour: str, reference: str, sent: str, lang: str, rng: random.Random) -> str | None:
+    """The fifth batch's fallback behaviour: a lead-in set in Markdown emphasis or between dashes."""
+    cont = reference[len(sent) :]
+    if not cont.strip():
+        return None
+    if behaviour == "preamble_styled":
+        pre = rng.choice(_STYLED_PREAMBLES.get(lang, _STYLED_PREAMBLES["en"]))
+        if any(a <= len(sent) <= b for a, b in _fence_spans(reference)):
+            return pre.rstrip() + "\n" + cont
+        return pre + cont.lstrip()
+    raise ValueError(behaviour)
+
+
 def build_cases(seed: int = 1234, per_kind: int = 1, *, corpus: str = "dev", holdback: bool = True) -> list[Case]:
-    """The cases of a corpus ("dev", "held-out": see `CORPORA`) or of one batch ("batch0" … "batch3")."""
+    """The cases of a corpus ("dev", "held-out": see `CORPORA`) or of one batch ("batch0" … "batch5")."""
     cases: list[Case] = []
     for batch in CORPORA.get(corpus, (corpus,)):
         rng = random.Random(seed + _BATCH_SEEDS[batch])
@@ -554,7 +584,7 @@ def _chunks(text: str, rng: random.Random, low: int, high: int) -> Iterator[str]
         i += n
 
 
-_TEXTS = {name: text for name, _, text in REFERENCES + BATCH_1 + BATCH_2 + BATCH_3 + BATCH_4}
+_TEXTS = {name: text for name, _, text in REFERENCES + BATCH_1 + BATCH_2 + BATCH_3 + BATCH_4 + BATCH_5}
 
 
 def run_case(
@@ -579,6 +609,8 @@ def run_case(
         fallback = _batch3_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
     elif case.behaviour in BATCH4_BEHAVIOURS:
         fallback = _batch4_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
+    elif case.behaviour in BATCH5_BEHAVIOURS:
+        fallback = _batch5_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
     else:
         fallback = _fallback_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
     if fallback is None:
