@@ -14,7 +14,6 @@ token), keys by their SHA-256 id.
 from __future__ import annotations
 
 import contextvars
-import hashlib
 import logging
 import re
 import sys
@@ -26,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .tenants import key_id_of
 
 if TYPE_CHECKING:
     from .cache import StreamRunner
@@ -65,7 +66,7 @@ def _key_id(scope: Scope) -> str | None:
         if name == b"authorization":
             scheme, _, key = value.decode("latin-1").partition(" ")
             if scheme.lower() == "bearer" and key.strip():
-                return hashlib.sha256(key.strip().encode()).hexdigest()
+                return key_id_of(key.strip())
     return None
 
 

@@ -148,13 +148,6 @@ class KeyRing:
         """Whether a key is needed to create a stream (any key configured; a key file always)."""
         return bool(self._env or self._static or self._file is not None)
 
-    @property
-    def limited(self) -> bool:
-        """Whether any key may meet a limit (the app then needs admission control)."""
-        return (
-            self.server_limits.enabled or self._file is not None or any(t.limits.enabled for t in self._static.values())
-        )
-
     def tenant_of(self, key_id: str) -> Tenant | None:
         """The tenant of a known key id (None for a key from `api_keys_env`, or an unknown one)."""
         self._reload_if_changed()

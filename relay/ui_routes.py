@@ -10,7 +10,6 @@ with the chat; `X-Stream-Id` / `X-Stream-Token` let a client cancel or read it n
 
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING
 
 from starlette.requests import Request
@@ -48,7 +47,7 @@ def _chats(relay: Relay) -> ChatIndex:
 def _owner(request: Request) -> str:
     """Whose chats: the bearer key's digest (the key's id where keys are configured); without one, everyone's."""
     presented = bearer(request)
-    return hashlib.sha256(presented.encode()).hexdigest() if presented else ""
+    return key_id_of(presented) if presented else ""
 
 
 def _check_reader(relay: Relay, request: Request) -> None:
