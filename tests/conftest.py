@@ -10,6 +10,7 @@ import pytest
 
 from loadtest.upstream import FakeUpstream, upstream_in_thread
 
+from .chromium import CHROMIUM
 from .redis_server import RedisServer
 from .support import RelayServer
 
@@ -55,3 +56,10 @@ def without_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
     """No proxy variables from the environment: providers send straight to the loopback upstreams."""
     for name in PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def chromium_in_ci() -> None:
+    """Fails a browser test where no Chromium is installed (in CI, where `requires_chromium` does not skip)."""
+    if CHROMIUM is None:
+        pytest.fail("chromium is not on PATH, and the browser tests must run in CI (.ci/run installs it)")

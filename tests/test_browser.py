@@ -3,8 +3,8 @@
 The page is served from one origin and the relay listens on another, so the browser itself
 enforces CORS: a listed origin creates a stream and reads it to the end with the native
 `EventSource`; an unlisted one is refused by the browser. Chromium is driven over the DevTools
-protocol (aiohttp's WebSocket client). Skipped where no `chromium` is installed, except in CI
-(`.ci/run` installs it), where a missing browser fails.
+protocol (`tests/chromium.py`). Skipped where no `chromium` is installed, except in CI (`.ci/run`
+installs it), where a missing browser fails.
 """
 
 from __future__ import annotations
@@ -12,33 +12,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import http.server
-import json
-import os
-import shutil
-import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
-import aiohttp
 import httpx
 import pytest
 
 from relay.config import load_config_dict
 
+from .chromium import chromium, requires_chromium
 from .support import RelayServer, free_port
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="no chromium on PATH")
-
-
-@pytest.fixture(autouse=True)
-def _chromium_in_ci() -> None:
-    if CHROMIUM is None:
-        pytest.fail("chromium is not on PATH, and the browser tests must run in CI (.ci/run installs it)")
-
+pytestmark = [requires_chromium, pytest.mark.usefixtures("chromium_in_ci")]
 
 PAGE = """<!doctype html><meta charset="utf-8"><title>relay</title><script>
 (async () => {
@@ -91,63 +78,13 @@ def page_server(relay_url: str, port: int = 0) -> Iterator[str]:
 
 async def run_page(url: str, timeout_s: float = 30.0) -> dict[str, Any]:
     """Open `url` in headless Chromium and wait for the page to set `window.result`."""
-    assert CHROMIUM is not None
-    port = free_port()
-    profile = tempfile.mkdtemp(prefix="splice-chromium-")
-    browser = subprocess.Popen(
-        [
-            CHROMIUM,
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--no-first-run",
-            f"--user-data-dir={profile}",
-            f"--remote-debugging-port={port}",
-            "about:blank",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        async with aiohttp.ClientSession() as http:
-            deadline = time.monotonic() + timeout_s
-            while True:
-                with contextlib.suppress(aiohttp.ClientError):
-                    async with http.get(f"http://127.0.0.1:{port}/json/list") as response:
-                        pages = [t for t in await response.json() if t["type"] == "page"]
-                        if pages:
-                            break
-                if time.monotonic() > deadline:
-                    raise TimeoutError("chromium did not start")
-                await asyncio.sleep(0.1)
-            async with http.ws_connect(pages[0]["webSocketDebuggerUrl"], max_msg_size=0) as ws:
-                ids = iter(range(1, 1_000_000))
-
-                async def call(method: str, **params: Any) -> dict[str, Any]:
-                    call_id = next(ids)
-                    await ws.send_json({"id": call_id, "method": method, "params": params})
-                    while True:
-                        message = json.loads((await ws.receive()).data)
-                        if message.get("id") == call_id:
-                            result: dict[str, Any] = message.get("result", {})
-                        return result
-
-                await call("Page.navigate", url=url)
-                while time.monotonic() < deadline:
-                    found = await call(
-                        "Runtime.evaluate", expression="JSON.stringify(window.result || null)", returnByValue=True
-                    )
-                    value = json.loads(found.get("result", {}).get("value") or "null")
-                    if value is not None:
-                        page_result: dict[str, Any] = value
-                        return page_result
-                    await asyncio.sleep(0.1)
-                raise TimeoutError("the page set no result")
-    finally:
-        browser.kill()
-        browser.wait()
-        shutil.rmtree(profile, ignore_errors=True)
+    async with chromium() as browser:
+        await browser.call("Page.navigate", url=url)
+        found = await browser.until(
+            "JSON.stringify(window.result || null) !== 'null' && window.result", "a result", timeout_s
+        )
+        result: dict[str, Any] = found
+        return result
 
 
 ROUTES = {
