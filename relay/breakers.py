@@ -20,9 +20,12 @@ When every target of a route is open the stream fails fast: each skip is a
 `failover`, and the last one is the stream's `error` with code `circuit_open`.
 
 The breaker is consulted when an attempt starts and told how it ended; nothing runs
-per token. `MemoryBreakerState` keeps the state in the process; `RedisBreakerState`
-keeps it in one Redis hash per target, `{prefix}:breaker:<provider/model>`, changed by
-one Lua script on Redis's clock, so every instance shares it. When Redis cannot be
+per token. A success of a target with nothing to reset only counts in the window, so it
+is told in the background (and not at all without the rate rule).
+
+`MemoryBreakerState` keeps the state in the process; `RedisBreakerState` keeps it in
+one Redis hash per target, `{prefix}:breaker:<provider/model>`, window included, changed
+by one Lua script on Redis's clock, so every instance shares it. When Redis cannot be
 reached (an error, or no answer within `BACKEND_TIMEOUT_S`), each instance keeps its own
 breakers in memory for `BACKEND_RETRY_S` before it asks Redis again, so an outage neither
 delays every new stream nor leaves it without breakers.
@@ -364,7 +367,8 @@ class Breakers:
         return verdict
 
     def _report_later(self, target: Target, operation: Operation) -> None:
-        """Told from a cancelled or stopped attempt: in a task of its own, so the attempt's end never waits on it."""
+        """Told from a cancelled or stopped attempt, or a success only to count: in a task of its own, so the attempt's
+        end never waits on it."""
         task = asyncio.ensure_future(self._step(target, operation))
         self._reports.add(task)
         task.add_done_callback(self._reports.discard)

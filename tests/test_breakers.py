@@ -140,11 +140,12 @@ def test_a_target_failing_every_other_attempt_opens_once_the_window_holds_min_at
 def test_the_window_slides_bucket_by_bucket_and_old_failures_expire() -> None:
     config = BreakerConfig(failures=100, failure_rate=0.5, window_s=10, min_attempts=4)  # ten buckets of 1 s
     assert WINDOW_BUCKETS == 10
-    for now_ms, expected in ((9_999, "open"), (10_000, "closed")):
+    for now_ms, expected in ((9_999, "open"), (10_000, "closed"), (25_000, "closed")):
         state = TargetState()
         _ended(state, config, "FFF", 500)  # bucket 0
         _ended(state, config, "S", now_ms)
-        assert state.state == expected, now_ms  # bucket 9 still sees bucket 0; bucket 10 does not
+        assert state.state == expected, now_ms  # bucket 9 still sees bucket 0; bucket 10 (in its slot) does not
+    assert state.window[:3] == [0, 3, 3] and state.attempts == 1  # bucket 25 ignores bucket 0, still in its slot
     config = BreakerConfig(failures=100, failure_rate=0.5, window_s=10, min_attempts=6)
     state = TargetState()
     _ended(state, config, "FF", 0)
