@@ -13,10 +13,12 @@ from typing import Any
 
 import httpx
 import pytest
+from redis.asyncio import Redis
 
 from loadtest.upstream import FakeUpstream, model_name, upstream_in_thread
-from relay.breakers import WINDOW_BUCKETS, MemoryBreakerState, RedisBreakerState, TargetState, apply
-from relay.config import BreakerConfig, load_config_dict
+from relay.breakers import WINDOW_BUCKETS, Breakers, MemoryBreakerState, RedisBreakerState, TargetState, apply
+from relay.config import BreakerConfig, Target, load_config_dict
+from relay.engine.failures import AttemptFailed
 
 from .redis_server import RedisServer
 from .support import Event, RelayServer, free_port, run_route, terminal, text_of, upstream_providers, wait_for
@@ -385,6 +387,56 @@ def test_two_instances_on_one_redis_share_the_failure_rate_window(upstream: Fake
                 events, received = _attempt_flaky(client, port, up=True)
                 assert [f["reason"] for f in _failovers(events)] == ["circuit_open"] and received == 0
             assert _breakers(one)["flaky/m;n=8"]["state"] == _breakers(two)["flaky/m;n=8"]["state"] == "open"
+
+
+def test_an_attempt_costs_one_redis_call_to_start_and_at_most_one_to_end() -> None:
+    """Counted by Redis itself (`INFO commandstats`), on a redis-server nothing else uses."""
+    target = Target("p", "m")
+
+    async def attempt(breakers: Breakers, error: AttemptFailed | None = None) -> None:
+        try:
+            async with breakers.guard(target):
+                if error is not None:
+                    raise error
+        except AttemptFailed:
+            pass
+
+    async def run(url: str) -> None:
+        probe = Redis.from_url(url)
+
+        async def calls(breakers: Breakers) -> int:
+            """Redis's count once the successes told in the background are in."""
+            while breakers._reports:
+                await asyncio.sleep(0.01)
+            stats = await probe.info("commandstats")
+            return int(stats.get("cmdstat_evalsha", {}).get("calls", 0))
+
+        raw = {"providers": {"p": {"kind": "openai"}}, "routes": {"r": {"targets": ["p/m"]}}}
+        for rate, successes in ((0.5, 2), (0.0, 1)):  # calls per clean success: admit, and the window's count
+            config = load_config_dict({**raw, "breaker": {"failure_rate": rate}})
+            breakers = Breakers(config, RedisBreakerState(url, _unique("brk")))
+            await attempt(breakers)  # loads the script, sees the target clean
+            before = await calls(breakers)
+            for _ in range(5):
+                await attempt(breakers)
+            assert await calls(breakers) - before == 5 * successes, rate
+            if rate:
+                assert breakers.snapshot()["p/m"]["window_attempts"] == 6
+            await breakers.close()
+        breakers = Breakers(
+            load_config_dict({**raw, "breaker": {"failures": 100}}), RedisBreakerState(url, _unique("brk"))
+        )
+        await attempt(breakers)
+        before = await calls(breakers)
+        await attempt(breakers, AttemptFailed("http_status", "500", kind="server", status=500))
+        await attempt(breakers, AttemptFailed("http_status", "400", kind="bad_request", status=400))
+        await attempt(breakers)  # after a failure: awaited, it resets the count
+        assert await calls(breakers) - before == 2 + 1 + 2  # the refusal counts neither way: no call at its end
+        await breakers.close()
+        await probe.aclose()
+
+    with RedisServer() as redis:
+        asyncio.run(run(redis.url))
 
 
 def test_while_redis_is_away_each_instance_keeps_its_own_breakers(upstream: FakeUpstream) -> None:
