@@ -65,8 +65,8 @@ WINDOW_BUCKETS = 10  # the failure-rate window's time buckets
 @dataclass(slots=True)
 class TargetState:
     """One target's breaker: its state, consecutive failures, until when (epoch ms) it is open or on trial, and
-    its failure-rate window: `attempts` and `failed` sum the live buckets, `window` is the ring itself (kept by
-    the memory backend; Redis keeps its own)."""
+    its failure-rate window: `attempts` and `failed` sum its live buckets as of the last attempt it counted,
+    `window` is the ring itself (kept by the memory backend; Redis keeps its own)."""
 
     state: BreakerState = "closed"
     failures: int = 0
@@ -110,7 +110,6 @@ def apply(state: TargetState, operation: Operation, config: BreakerConfig, hold_
     """One step of the state machine (the Lua script below is the same, line by line)."""
     cooldown_ms = int(config.cooldown_s * 1000)
     threshold = rate_ppm(config)
-    bucket = now_ms // bucket_ms(config)
     verdict: Verdict = "pass"
     opens = False
     if operation == "admit":
@@ -127,16 +126,18 @@ def apply(state: TargetState, operation: Operation, config: BreakerConfig, hold_
         failure = operation == "failure"
         was_closed = state.state == "closed"
         if was_closed and threshold > 0:
+            bucket = now_ms // bucket_ms(config)
             window_count(state.window, bucket, failure)
-            attempts, failed = window_sums(state.window, bucket)
-            opens = attempts >= config.min_attempts and failed * 1_000_000 >= threshold * attempts
+            state.attempts, state.failed = window_sums(state.window, bucket)
+            opens = state.attempts >= config.min_attempts and state.failed * 1_000_000 >= threshold * state.attempts
         if failure:
             state.failures += 1
             opens = opens or state.state == "half_open" or state.failures >= config.failures or hold_ms > 0
         else:
             state.failures, state.trial_until_ms = 0, 0
             if not was_closed:
-                state.state, state.open_until_ms, state.window = "closed", 0, []
+                state.state, state.open_until_ms = "closed", 0
+                state.window, state.attempts, state.failed = [], 0, 0
         if opens:
             hold_ms = hold_ms if hold_ms > 0 else cooldown_ms
             state.state = "open"
@@ -144,7 +145,6 @@ def apply(state: TargetState, operation: Operation, config: BreakerConfig, hold_
             state.trial_until_ms = 0
     elif operation == "release" and state.state == "half_open":
         state.trial_until_ms = 0
-    state.attempts, state.failed = window_sums(state.window, bucket)
     return verdict
 
 
@@ -179,42 +179,31 @@ class MemoryBreakerState:
 
 # KEYS[1]: the target's hash. ARGV: operation, failures to open, cooldown ms, hold ms (Retry-After, 0: none), TTL ms,
 # failure rate in millionths (0: no rate rule), bucket ms, min attempts, buckets. The window is one field, the
-# ring's numbers comma-separated. Returns {state, failures, open_until_ms, trial_until_ms, verdict, attempts,
-# failed}; `admit` of a closed target writes nothing.
+# ring's numbers comma-separated, read only when an attempt is counted; `attempts` and `failed` keep its sums as of
+# then. Returns {state, failures, open_until_ms, trial_until_ms, verdict, attempts, failed}; `admit` of a closed
+# target writes nothing.
 STEP_SCRIPT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local h = redis.call('HMGET', KEYS[1], 'state', 'failures', 'open_until', 'trial_until', 'window')
+local h = redis.call('HMGET', KEYS[1], 'state', 'failures', 'open_until', 'trial_until', 'attempts', 'failed', 'window')
 local state = h[1] or 'closed'
 local failures = tonumber(h[2]) or 0
 local open_until = tonumber(h[3]) or 0
 local trial_until = tonumber(h[4]) or 0
+local attempts = tonumber(h[5]) or 0
+local failed = tonumber(h[6]) or 0
+local encoded = h[7] or ''
 local op = ARGV[1]
 local cooldown = tonumber(ARGV[3])
 local hold = tonumber(ARGV[4])
 local threshold = tonumber(ARGV[6])
-local buckets = tonumber(ARGV[9])
-local bucket = math.floor(now / tonumber(ARGV[7]))
-local window = {}
-for n in string.gmatch(h[5] or '', '%d+') do window[#window + 1] = tonumber(n) end
-local function sums()
-  local attempts, failed = 0, 0
-  for i = 1, #window, 3 do
-    if bucket - buckets < window[i] and window[i] <= bucket then
-      attempts = attempts + window[i + 1]; failed = failed + window[i + 2]
-    end
-  end
-  return attempts, failed
-end
 local verdict = 'pass'
 local opens = false
 if op == 'admit' then
   if state == 'closed' then
-    local attempts, failed = sums()
     return {state, failures, open_until, trial_until, verdict, attempts, failed}
   end
   if (state == 'open' and now < open_until) or (state == 'half_open' and now < trial_until) then
-    local attempts, failed = sums()
     return {state, failures, open_until, trial_until, 'open', attempts, failed}
   end
   state = 'half_open'
@@ -224,6 +213,10 @@ elseif op == 'success' or op == 'failure' then
   local failure = op == 'failure'
   local was_closed = state == 'closed'
   if was_closed and threshold > 0 then
+    local buckets = tonumber(ARGV[9])
+    local bucket = math.floor(now / tonumber(ARGV[7]))
+    local window = {}
+    for n in string.gmatch(encoded, '%d+') do window[#window + 1] = tonumber(n) end
     if #window ~= 3 * buckets then
       window = {}
       for i = 1, 3 * buckets do window[i] = 0 end
@@ -232,7 +225,13 @@ elseif op == 'success' or op == 'failure' then
     if window[i] ~= bucket then window[i] = bucket; window[i + 1] = 0; window[i + 2] = 0 end
     window[i + 1] = window[i + 1] + 1
     if failure then window[i + 2] = window[i + 2] + 1 end
-    local attempts, failed = sums()
+    attempts, failed = 0, 0
+    for j = 1, #window, 3 do
+      if bucket - buckets < window[j] and window[j] <= bucket then
+        attempts = attempts + window[j + 1]; failed = failed + window[j + 2]
+      end
+    end
+    encoded = table.concat(window, ',')
     opens = attempts >= tonumber(ARGV[8]) and failed * 1000000 >= threshold * attempts
   end
   if failure then
@@ -240,7 +239,10 @@ elseif op == 'success' or op == 'failure' then
     opens = opens or state == 'half_open' or failures >= tonumber(ARGV[2]) or hold > 0
   else
     failures = 0; trial_until = 0
-    if not was_closed then state = 'closed'; open_until = 0; window = {} end
+    if not was_closed then
+      state = 'closed'; open_until = 0
+      encoded = ''; attempts = 0; failed = 0
+    end
   end
   if opens then
     if hold <= 0 then hold = cooldown end
@@ -252,9 +254,8 @@ elseif op == 'release' then
   if state == 'half_open' then trial_until = 0 end
 end
 redis.call('HSET', KEYS[1], 'state', state, 'failures', failures, 'open_until', open_until, 'trial_until', trial_until,
-  'window', table.concat(window, ','))
+  'attempts', attempts, 'failed', failed, 'window', encoded)
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
-local attempts, failed = sums()
 return {state, failures, open_until, trial_until, verdict, attempts, failed}
 """
 
