@@ -2,13 +2,13 @@
 
 A target is *closed* while it works. `failures` consecutive failed attempts, a
 `failure_rate` of the attempts that ended in the last `window_s` (once there were
-`min_attempts` of them), or one 429/503 answer with `Retry-After` *open* it: new attempts skip it at once, and the
-generation fails over to the route's next target with a `failover` whose reason is
-`circuit_open`. After `cooldown_s` (or the Retry-After, at most `max_open_s`) it is
-*half-open*: one attempt, the trial, goes through while the others still skip it; a
-success closes it, a failure opens it again. A trial that neither succeeds nor fails
-(its stream was cancelled) frees the slot for the next one, and a trial lost with its
-instance frees it after `cooldown_s`.
+`min_attempts` of them), or one 429/503 answer with `Retry-After` *open* it: new
+attempts skip it at once, and the generation fails over to the route's next target
+with a `failover` whose reason is `circuit_open`. After `cooldown_s` (or the
+Retry-After, at most `max_open_s`) it is *half-open*: one attempt, the trial, goes
+through while the others still skip it; a success closes it, a failure opens it again.
+A trial that neither succeeds nor fails (its stream was cancelled) frees the slot for
+the next one, and a trial lost with its instance frees it after `cooldown_s`.
 
 The window is `WINDOW_BUCKETS` time buckets of `window_s / WINDOW_BUCKETS` each, in a
 ring (per bucket: its number since the epoch, its attempts, its failures), so it costs
@@ -83,6 +83,7 @@ def rate_ppm(config: BreakerConfig) -> int:
 
 
 def bucket_ms(config: BreakerConfig) -> int:
+    """The length of one of the window's buckets."""
     return max(1, round(config.window_s * 1000 / WINDOW_BUCKETS))
 
 
@@ -169,8 +170,9 @@ class MemoryBreakerState:
     ) -> tuple[Verdict, TargetState]:
         state = self._states.setdefault(label, TargetState())
         verdict = apply(state, operation, config, hold_ms, int(time.time() * 1000))
-        seen = TargetState(state.state, state.failures, state.open_until_ms, state.trial_until_ms)
-        seen.attempts, seen.failed = state.attempts, state.failed
+        seen = TargetState(
+            state.state, state.failures, state.open_until_ms, state.trial_until_ms, state.attempts, state.failed
+        )
         return verdict, seen
 
     async def close(self) -> None:
