@@ -63,6 +63,9 @@ class BreakerConfig:
     failures: int = 5  # consecutive failed attempts that open a target's circuit
     cooldown_s: float = 30.0  # how long it stays open before one trial stream goes through (half-open)
     max_open_s: float = 600.0  # the most a provider's Retry-After may keep it open
+    failure_rate: float = 0.5  # this share of the window's attempts failed opens it too; 0: no rate rule
+    window_s: float = 60.0  # the sliding window the failure rate is judged over
+    min_attempts: int = 20  # the rate is judged only once the window holds this many ended attempts
 
 
 @dataclass(frozen=True, slots=True)
@@ -419,12 +422,28 @@ LOG_FORMATS = ("auto", "json", "text")
 
 def _breaker(table: dict[str, Any], key: str, defaults: BreakerConfig) -> BreakerConfig:
     """A breaker table over `defaults` (a provider's table overrides only the keys it sets)."""
-    values = _typed(table, key, {"enabled": bool, "failures": int, "cooldown_s": float, "max_open_s": float})
-    config = dataclasses.replace(defaults, **values)
+    types = {
+        "enabled": bool,
+        "failures": int,
+        "cooldown_s": float,
+        "max_open_s": float,
+        "failure_rate": float,
+        "window_s": float,
+        "min_attempts": int,
+    }
+    config = dataclasses.replace(defaults, **_typed(table, key, types))
     if config.failures < 1:
         raise ConfigError(f"{key}.failures: at least 1")
     if config.cooldown_s <= 0 or config.max_open_s < config.cooldown_s:
         raise ConfigError(f"{key}.cooldown_s: must be positive, and max_open_s at least cooldown_s")
+    if not 0 <= config.failure_rate <= 1:
+        raise ConfigError(
+            f"{key}.failure_rate: a share between 0 and 1 (0: no failure-rate rule), got {config.failure_rate}"
+        )
+    if not 0.01 <= config.window_s <= 86400:
+        raise ConfigError(f"{key}.window_s: between 0.01 and 86400 seconds, got {config.window_s}")
+    if config.min_attempts < 1:
+        raise ConfigError(f"{key}.min_attempts: at least 1, got {config.min_attempts}")
     return config
 
 

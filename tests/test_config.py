@@ -44,6 +44,15 @@ def test_model_names_split_at_the_first_slash() -> None:
         ({**BASE, "accounting": {"billing": "vibes"}}, "accounting.billing"),
         ({**BASE, "pricing": {"m*": {"input": 1}}}, "pricing.m*"),
         ({**BASE, "routes": {}}, "routes"),
+        ({**BASE, "breaker": {"failure_rate": 2}}, "breaker.failure_rate"),
+        ({**BASE, "breaker": {"failure_rate": "half"}}, "breaker.failure_rate"),
+        ({**BASE, "breaker": {"window_s": 0}}, "breaker.window_s"),
+        ({**BASE, "breaker": {"min_attempts": 0}}, "breaker.min_attempts"),
+        ({**BASE, "breaker": {"min_attempts": 2.5}}, "breaker.min_attempts"),
+        (
+            {**BASE, "providers": {"p": {"kind": "openai", "breaker": {"failure_rate": -0.5}}}},
+            "providers.p.breaker.failure_rate",
+        ),
     ],
 )
 def test_bad_config_fails_with_a_message_naming_the_key(raw: dict[str, Any], key: str) -> None:
