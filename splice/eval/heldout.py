@@ -3,12 +3,14 @@
 Each batch has the same shape as `corpus.REFERENCES`.  A batch is held out until its misses are looked at: then
 its cases join the development corpus and a new batch, written before any rule it led to, is the held-out one, so
 the held-out score always measures text no rule was tuned on.  `BATCH_1` to `BATCH_4` are development cases now;
-`BATCH_5` (with the fallback behaviour written alongside it) is the held-out corpus `make eval` judges.
+`BATCH_5` (with the fallback behaviour written alongside it) is the held-out corpus `make eval` judges.  `BATCH_6`
+was written after it, by an author who did not read the seam rules, and is reported on its own
+(`--corpus batch6`) until it is moved into a corpus.
 """
 
 from __future__ import annotations
 
-__all__ = ["BATCH_1", "BATCH_2", "BATCH_3", "BATCH_4", "BATCH_5"]
+__all__ = ["BATCH_1", "BATCH_2", "BATCH_3", "BATCH_4", "BATCH_5", "BATCH_6"]
 
 _THAI = """กรุงเทพมหานครเป็นเมืองหลวงของประเทศไทยและเป็นศูนย์กลางทางเศรษฐกิจที่สำคัญที่สุดของประเทศ \
 ผู้คนจำนวนมากเดินทางเข้ามาทำงานในเมืองทุกวันโดยใช้รถไฟฟ้าและเรือโดยสารในแม่น้ำเจ้าพระยา
@@ -1119,4 +1121,346 @@ BATCH_5: list[tuple[str, str, str]] = [
     ("b5_legal_clauses", "legal-clauses", _B5_LEGAL_CLAUSES),
     ("b5_caucasus_ethiopic", "amharic-georgian-armenian", _B5_CAUCASUS_ETHIOPIC),
     ("b5_rtl_ltr", "rtl-ltr", _B5_RTL_LTR),
+]
+
+
+_B6_OCAML = (
+    "In OCaml, a variant type plus pattern matching gives you an exhaustive "
+    "evaluator almost for free:\n"
+    "\n"
+    "```ocaml\n"
+    "type expr =\n"
+    "  | Num of int\n"
+    "  | Add of expr * expr\n"
+    "  | Mul of expr * expr\n"
+    "  | Neg of expr\n"
+    "\n"
+    "let rec eval = function\n"
+    "  | Num n -> n\n"
+    "  | Add (a, b) -> eval a + eval b\n"
+    "  | Mul (a, b) -> eval a * eval b\n"
+    "  | Neg e -> - (eval e)\n"
+    "\n"
+    "let () =\n"
+    "  let e = Add (Num 2, Mul (Num 3, Neg (Num 4))) in\n"
+    '  Printf.printf "result = %d\\n" (eval e)\n'
+    "```\n"
+    "\n"
+    "Running it with `ocaml expr.ml` prints `result = -10`. If you later add a `Div "
+    "of expr * expr` case, the compiler flags every **non-exhaustive match** "
+    "(warning 8) until you handle it, which is why OCaml code leans on variants "
+    "where Java would use a class hierarchy.\n"
+)
+
+_B6_PERL = (
+    "Here's a Perl one-pass summary that counts status codes per host in an access log:\n"
+    "\n"
+    "```perl\n"
+    "#!/usr/bin/env perl\n"
+    "use strict;\n"
+    "use warnings;\n"
+    "\n"
+    "my %hits;\n"
+    "while (my $line = <STDIN>) {\n"
+    '    next unless $line =~ m{^(\\S+) \\S+ \\S+ \\[[^\\]]+\\] "[A-Z]+ \\S+ [^"]*" (\\d{3})};\n'
+    "    my ($host, $status) = ($1, $2);\n"
+    "    $hits{$host}{$status}++;\n"
+    "}\n"
+    "\n"
+    "for my $host (sort keys %hits) {\n"
+    '    my @parts = map { "$_=$hits{$host}{$_}" } sort keys %{ $hits{$host} };\n'
+    "    printf \"%-20s %s\\n\", $host, join(', ', @parts);\n"
+    "}\n"
+    "```\n"
+    "\n"
+    "Run it as `perl summary.pl < access.log`. The `m{...}` delimiters save you from "
+    "escaping every slash, and `%{ $hits{$host} }` dereferences the inner hash. If "
+    "you pipe the output into something that should see it line by line, add `$| = "
+    "1;` near the top to turn off buffering.\n"
+)
+
+_B6_POWERSHELL = (
+    "To find the 10 largest files under a folder and export them to CSV in PowerShell:\n"
+    "\n"
+    "```powershell\n"
+    '$root = "C:\\Users\\$env:USERNAME\\Documents"\n'
+    "Get-ChildItem -Path $root -Recurse -File -ErrorAction SilentlyContinue |\n"
+    "    Sort-Object -Property Length -Descending |\n"
+    "    Select-Object -First 10 @{Name = 'SizeMB'; Expression = { "
+    "[math]::Round($_.Length / 1MB, 2) }}, FullName |\n"
+    '    Export-Csv -Path "$HOME\\largest-files.csv" -NoTypeInformation -Encoding UTF8\n'
+    "\n"
+    'Write-Host "Saved to $HOME\\largest-files.csv" -ForegroundColor Green\n'
+    "```\n"
+    "\n"
+    "A few notes:\n"
+    "\n"
+    "- No backtick is needed at the line ends, because each of those lines ends with a pipe `|`.\n"
+    "- `-ErrorAction SilentlyContinue` skips folders you cannot read (for example "
+    "`AppData\\Local\\Temp` of another user).\n"
+    "- `1MB` is a built-in numeric suffix, so `$_.Length / 1MB` gives megabytes "
+    "without any constants.\n"
+    "- In PowerShell 7 you could add `-Parallel` to `ForEach-Object`, but a single "
+    "`Get-ChildItem` does not benefit from it.\n"
+)
+
+_B6_JUPYTER = (
+    "Let's load the data and look at it first:\n"
+    "\n"
+    "```python\n"
+    "import pandas as pd\n"
+    "\n"
+    'df = pd.read_csv("measurements.csv", parse_dates=["timestamp"])\n'
+    "df.head(3)\n"
+    "```\n"
+    "\n"
+    "```\n"
+    "            timestamp sensor  temperature  humidity\n"
+    "0 2024-03-01 00:00:00   A-12         21.4      0.43\n"
+    "1 2024-03-01 00:05:00   A-12         21.6      0.44\n"
+    "2 2024-03-01 00:10:00   B-07         19.8      0.51\n"
+    "```\n"
+    "\n"
+    "The timestamps were parsed correctly. Now the daily mean per sensor:\n"
+    "\n"
+    "```python\n"
+    'daily = df.set_index("timestamp").groupby("sensor").resample("D")["temperature"].mean()\n'
+    "daily.unstack(0).round(1)\n"
+    "```\n"
+    "\n"
+    "```\n"
+    "sensor      A-12  B-07\n"
+    "timestamp\n"
+    "2024-03-01  21.9  19.5\n"
+    "2024-03-02  22.3  19.9\n"
+    "```\n"
+    "\n"
+    "Sensor **B-07 runs about 2.4 °C cooler** on both days, which fits its place by "
+    "the north window. Next, `df.corr(numeric_only=True)` would show whether humidity moves with it.\n"
+)
+
+_B6_HELM = (
+    "A Helm template for the Service, with values you can override per environment:\n"
+    "\n"
+    "```yaml\n"
+    "apiVersion: v1\n"
+    "kind: Service\n"
+    "metadata:\n"
+    '  name: {{ include "relay.fullname" . }}\n'
+    "  labels:\n"
+    '    {{- include "relay.labels" . | nindent 4 }}\n'
+    "  {{- with .Values.service.annotations }}\n"
+    "  annotations:\n"
+    "    {{- toYaml . | nindent 4 }}\n"
+    "  {{- end }}\n"
+    "spec:\n"
+    '  type: {{ .Values.service.type | default "ClusterIP" }}\n'
+    "  ports:\n"
+    "    - port: {{ .Values.service.port }}\n"
+    "      targetPort: http\n"
+    "      protocol: TCP\n"
+    "      name: http\n"
+    "  selector:\n"
+    '    {{- include "relay.selectorLabels" . | nindent 4 }}\n'
+    "```\n"
+    "\n"
+    "And in `values-prod.yaml`:\n"
+    "\n"
+    "```yaml\n"
+    "service:\n"
+    "  type: LoadBalancer\n"
+    "  port: 443\n"
+    "  annotations:\n"
+    "    service.beta.kubernetes.io/aws-load-balancer-type: nlb\n"
+    "```\n"
+    "\n"
+    "The `{{-` form trims the whitespace before the tag, so the rendered YAML has no "
+    "stray blank lines. Check the output with `helm template relay ./chart -f "
+    "values-prod.yaml` before running `helm upgrade --install`.\n"
+)
+
+_B6_REGEX = (
+    "Here is the pattern, broken down piece by piece:\n"
+    "\n"
+    "```\n"
+    "^(?<user>[\\w.+-]+)@(?<domain>(?:[a-z0-9-]+\\.)+[a-z]{2,})$\n"
+    "```\n"
+    "\n"
+    "- `^` and `$` anchor the match to the whole string.\n"
+    "- `(?<user>[\\w.+-]+)` is a named group: one or more word characters, dots, plus "
+    "signs or hyphens. Inside a character class the `.` is literal, so it needs no backslash.\n"
+    "- `@` matches itself.\n"
+    "- `(?:[a-z0-9-]+\\.)+` is a non-capturing group repeated one or more times: a "
+    "label followed by an escaped dot `\\.`.\n"
+    "- `[a-z]{2,}` is the top-level domain, two letters or more.\n"
+    "\n"
+    'In Python, write it as a raw string, `r"^(?P<user>[\\w.+-]+)@..."`, otherwise '
+    "`\\w` and `\\.` go through string escaping first; note also that Python spells "
+    "named groups `(?P<user>...)`. In JavaScript a regex literal such as "
+    '`/\\d+\\.\\d+/` needs no doubling, but `new RegExp("\\\\d+\\\\.\\\\d+")` does.\n'
+)
+
+_B6_ASCII_DIAGRAM = (
+    "The request path through the relay looks like this:\n"
+    "\n"
+    "```\n"
+    " ┌────────┐   POST /v1/streams   ┌─────────────┐\n"
+    " │ client │ ───────────────────▶ │    relay    │\n"
+    " └────────┘                      │  (engine)   │\n"
+    "     ▲                           └──────┬──────┘\n"
+    "     │  SSE events                      │ chat request\n"
+    "     │  (Last-Event-ID)                 ▼\n"
+    "     │                           ┌─────────────┐\n"
+    "     └────────────────────────── │  provider   │\n"
+    "                                 │  (primary)  │\n"
+    "                                 └─────────────┘\n"
+    "```\n"
+    "\n"
+    "If the primary stalls, the engine opens a second request to the fallback and "
+    "keeps writing to the **same event log**, so the client's connection never "
+    "notices. The log lives in memory by default, or in Redis when you run more than one instance:\n"
+    "\n"
+    "```\n"
+    "+--------+      +---------+      +--------+\n"
+    "| relay1 | ---> |  Redis  | <--- | relay2 |\n"
+    "+--------+      +---------+      +--------+\n"
+    "```\n"
+    "\n"
+    "Either relay can then serve a reconnecting client, whichever one it lands on.\n"
+)
+
+_B6_BLOCKQUOTES = (
+    "The thread went roughly like this (trimmed):\n"
+    "\n"
+    "> **Maria:** Can we drop support for Python 3.9 in the next release?\n"
+    ">\n"
+    "> > **Tom:** Only if the Debian package is updated first. Bookworm ships 3.11, "
+    "so most users are fine.\n"
+    "> >\n"
+    "> > > **Ana:** The last download stats showed 7.8% of installs still on 3.9.\n"
+    "> >\n"
+    "> > That number is from March, though.\n"
+    ">\n"
+    "> Fair. Let's announce it now and drop it in 4.0.\n"
+    "\n"
+    "My summary: the team agreed to **deprecate Python 3.9 in the 3.8 release** and "
+    "remove it in 4.0. Two follow-ups:\n"
+    "\n"
+    "1. Add a `DeprecationWarning` on import when `sys.version_info < (3, 10)`.\n"
+    "2. Update the install guide and the classifiers in `pyproject.toml`.\n"
+    "\n"
+    "Nobody objected to the timeline, so I'll open the issue for both today.\n"
+)
+
+_B6_CHANGELOG = (
+    "Here is the changelog in Keep a Changelog format:\n"
+    "\n"
+    "## [2.4.0] - 2024-11-18\n"
+    "\n"
+    "### Added\n"
+    "- `--workers N` runs N processes behind one port (#412).\n"
+    "- A `cost` event now carries `currency`, and `estimated: true` until the "
+    "provider's figures arrive.\n"
+    "\n"
+    "### Changed\n"
+    "- The default stall timeout is 8 s instead of 15 s; set `stall_timeout_s = 15` "
+    "to keep the old behaviour.\n"
+    "- Requires `redis-py >= 5.0.1`.\n"
+    "\n"
+    "### Fixed\n"
+    "- Resuming with a `Last-Event-ID` older than the log's first event returned "
+    "500; it now returns 410 Gone (#398).\n"
+    "- A UTF-8 character split across two chunks was sent as two replacement characters.\n"
+    "\n"
+    "## [2.3.2] - 2024-10-02\n"
+    "\n"
+    "### Fixed\n"
+    "- Memory grew by about 1.5 KB per finished stream when the audit log was disabled (#390).\n"
+    "\n"
+    "## [2.3.1] - 2024-09-27\n"
+    "\n"
+    "### Security\n"
+    "- Bearer tokens no longer appear in debug logs.\n"
+    "\n"
+    "[2.4.0]: https://github.com/example/splice-relay/compare/v2.3.2...v2.4.0\n"
+    "[2.3.2]: https://github.com/example/splice-relay/compare/v2.3.1...v2.3.2\n"
+)
+
+_B6_INDONESIAN_RECIPE = (
+    "Berikut resep **nasi goreng kampung** untuk 2 porsi:\n"
+    "\n"
+    "**Bahan:**\n"
+    "- 2 piring nasi putih dingin (sisa semalam lebih baik)\n"
+    "- 3 siung bawang merah dan 2 siung bawang putih\n"
+    "- 2 buah cabai merah, sesuai selera\n"
+    "- 1 sdt terasi bakar\n"
+    "- 2 sdm kecap manis\n"
+    "- 1 butir telur\n"
+    "- Garam dan sedikit gula\n"
+    "\n"
+    "**Cara membuat:**\n"
+    "1. Haluskan bawang merah, bawang putih, cabai, dan terasi menjadi bumbu.\n"
+    "2. Panaskan 2 sdm minyak, lalu tumis bumbu halus hingga harum, sekitar 2–3 menit.\n"
+    "3. Masukkan telur, orak-arik sampai setengah matang.\n"
+    "4. Tambahkan nasi, kecap manis, garam, dan gula. Aduk rata dengan api besar "
+    "agar nasi sedikit gosong di bagian bawah.\n"
+    "5. Cicipi, lalu sajikan dengan kerupuk, irisan mentimun, dan telur ceplok di atasnya.\n"
+    "\n"
+    "Tips: jangan pakai nasi yang baru matang, karena teksturnya terlalu lembek dan "
+    "nasinya akan menggumpal. Selamat mencoba!\n"
+)
+
+_B6_HINGLISH = (
+    "Haan bilkul! Aapka laptop slow hone ke kuch common reasons hain:\n"
+    "\n"
+    "1. **Startup apps bahut zyada hain** – Task Manager kholiye (Ctrl + Shift + "
+    'Esc), "Startup" tab mein jaake unnecessary apps ko disable kar dijiye.\n'
+    "2. **Disk almost full hai** – C: drive mein kam se kam 15-20% space free rakhna "
+    "chahiye. Storage Sense on kar dijiye.\n"
+    "3. **RAM kam hai** – agar sirf 4 GB hai aur Chrome mein 20 tabs khule hain, toh "
+    "slow hona normal hai.\n"
+    "\n"
+    "अगर इसके बाद भी problem रहे, तो एक बार `sfc /scannow` command चलाइए, यह "
+    'corrupted system files को ठीक कर देता है। Command Prompt ko "Run as '
+    'administrator" se kholna zaroori hai.\n'
+    "\n"
+    "Aur haan, SSD upgrade sabse bada farak laata hai – ₹2,500 ke aas-paas mein 512 "
+    "GB ka SSD mil jaata hai. Koi aur sawaal ho toh batayiye! 🙂\n"
+)
+
+_B6_MATH_INLINE = (
+    "To solve $x^2 - 5x + 6 = 0$, use the quadratic formula \\(x = \\frac{-b \\pm "
+    "\\sqrt{b^2 - 4ac}}{2a}\\) with $a = 1$, $b = -5$ and $c = 6$.\n"
+    "\n"
+    "The discriminant is $\\Delta = b^2 - 4ac = 25 - 24 = 1$, so there are two real roots:\n"
+    "\n"
+    "$$x_{1,2} = \\frac{5 \\pm \\sqrt{1}}{2} \\quad\\Rightarrow\\quad x_1 = 3,\\; x_2 = 2.$$\n"
+    "\n"
+    "**Check:** $3^2 - 5 \\cdot 3 + 6 = 9 - 15 + 6 = 0$ ✓ and $2^2 - 5 \\cdot 2 + 6 = 0$ ✓.\n"
+    "\n"
+    "You can also factor directly: look for two numbers whose product is $6$ and "
+    "whose sum is $5$, namely $2$ and $3$, so \\(x^2 - 5x + 6 = (x - 2)(x - 3)\\). "
+    "Factoring is quicker when the roots are integers; the formula always works, "
+    "even when $\\Delta < 0$ (then the roots are complex: $x = \\frac{-b}{2a} \\pm "
+    "i\\frac{\\sqrt{-\\Delta}}{2a}$).\n"
+    "\n"
+    "When the roots are irrational, give a decimal as well: $x^2 - 2 = 0$ has $x = \\pm\\sqrt{2} \\approx "
+    "\\pm 1.41421$.\n"
+)
+
+#: The sixth batch: written before any rule that batch 5's misses lead to, so it judges those rules.
+BATCH_6: list[tuple[str, str, str]] = [
+    # (name, kind, text)
+    ("b6_ocaml", "ocaml", _B6_OCAML),
+    ("b6_perl", "perl", _B6_PERL),
+    ("b6_powershell", "powershell", _B6_POWERSHELL),
+    ("b6_jupyter", "jupyter", _B6_JUPYTER),
+    ("b6_helm", "helm", _B6_HELM),
+    ("b6_regex", "regex", _B6_REGEX),
+    ("b6_ascii_diagram", "ascii-diagram", _B6_ASCII_DIAGRAM),
+    ("b6_blockquotes", "nested-blockquote", _B6_BLOCKQUOTES),
+    ("b6_changelog", "changelog", _B6_CHANGELOG),
+    ("b6_indonesian_recipe", "indonesian-recipe", _B6_INDONESIAN_RECIPE),
+    ("b6_hinglish", "hinglish", _B6_HINGLISH),
+    ("b6_math_inline", "math-inline", _B6_MATH_INLINE),
 ]

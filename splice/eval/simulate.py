@@ -20,7 +20,7 @@ from ..holdback import HoldBack
 from ..seam import SeamRepair
 from .check import is_clean
 from .corpus import REFERENCES
-from .heldout import BATCH_1, BATCH_2, BATCH_3, BATCH_4, BATCH_5
+from .heldout import BATCH_1, BATCH_2, BATCH_3, BATCH_4, BATCH_5, BATCH_6
 
 __all__ = [
     "Case",
@@ -33,6 +33,7 @@ __all__ = [
     "BATCH3_BEHAVIOURS",
     "BATCH4_BEHAVIOURS",
     "BATCH5_BEHAVIOURS",
+    "BATCH6_BEHAVIOURS",
     "CORPORA",
     "BATCHES",
 ]
@@ -457,7 +458,15 @@ def _batch3_output(behaviour: str, reference: str, sent: str, lang: str, rng: ra
 
 
 #: Each batch of cases: (seed offset, its own random stream, so adding a batch changes no other batch's cases).
-_BATCH_SEEDS = {"batch0": 0, "batch1": 7919, "batch2": 4421, "batch3": 6007, "batch4": 3251, "batch5": 5153}
+_BATCH_SEEDS = {
+    "batch0": 0,
+    "batch1": 7919,
+    "batch2": 4421,
+    "batch3": 6007,
+    "batch4": 3251,
+    "batch5": 5153,
+    "batch6": 2789,
+}
 #: The corpora `make eval` reports: the development corpus holds every batch whose misses were looked at.
 BATCHES = tuple(_BATCH_SEEDS)
 CORPORA = {"dev": ("batch0", "batch1", "batch2", "batch3", "batch4"), "held-out": ("batch5",)}
@@ -488,6 +497,18 @@ def _batch_plan(batch: str) -> list[tuple[str, str, str, list[str], bool]]:
         plan = [(n, k, t, behaviours, True) for n, k, t in BATCH_5]
         older = REFERENCES + BATCH_1 + BATCH_2 + BATCH_3 + BATCH_4
         return plan + [(n, k, t, BATCH5_BEHAVIOURS, False) for n, k, t in older]
+    if batch == "batch6":
+        behaviours = (
+            BEHAVIOURS
+            + HELD_OUT_BEHAVIOURS
+            + BATCH3_BEHAVIOURS
+            + BATCH4_BEHAVIOURS
+            + BATCH5_BEHAVIOURS
+            + BATCH6_BEHAVIOURS
+        )
+        plan = [(n, k, t, behaviours, True) for n, k, t in BATCH_6]
+        older = REFERENCES + BATCH_1 + BATCH_2 + BATCH_3 + BATCH_4 + BATCH_5
+        return plan + [(n, k, t, BATCH6_BEHAVIOURS, False) for n, k, t in older]
     raise ValueError(batch)
 
 
@@ -559,8 +580,52 @@ def _batch5_output(behaviour: str, reference: str, sent: str, lang: str, rng: ra
     raise ValueError(behaviour)
 
 
+#: Fallback behaviours written with the sixth held-out batch.
+BATCH6_BEHAVIOURS = ["preamble_heading", "bullet_swap"]
+
+_HEADING_PREAMBLES = {
+    "en": ["### Continuation\n\n", "## Continued\n\n", "### (continued)\n\n", "#### Continuing where I left off\n\n"],
+    "de": ["### Fortsetzung\n\n"],
+    "fr": ["### Suite de la réponse\n\n"],
+    "es": ["### Continuación\n\n"],
+    "zh": ["### 续写\n\n"],
+    "ja": ["### 続き\n\n"],
+}
+_BULLET_ITEM = re.compile(r"^([ \t]*)([-*+]) (?=\S)")
+
+
+def _batch6_output(behaviour: str, reference: str, sent: str, lang: str, rng: random.Random) -> str | None:
+    """The sixth batch's fallback behaviours: a lead-in set as a Markdown heading, a bullet item said again.
+
+    `preamble_heading`: the model titles its continuation, "### Continuation\n\n" + the rest (in code, the heading
+    on its own line, then the code).  `bullet_swap`: cut inside a bullet item, the model writes the item again from
+    its marker but with another bullet character, "- 2 buah cab" + "* 2 buah cabai merah, …"; cut right after an
+    item, that whole item again with the other bullet.
+    """
+    cont = reference[len(sent) :]
+    if not cont.strip():
+        return None
+    if behaviour == "preamble_heading":
+        # "…the compiler fl" + "### Continuation\n\nags every **non-exhaustive match**…"
+        pre = rng.choice(_HEADING_PREAMBLES.get(lang, _HEADING_PREAMBLES["en"]))
+        if any(a <= len(sent) <= b for a, b in _fence_spans(reference)):
+            return pre.rstrip() + "\n" + cont
+        return pre + cont.lstrip()
+    if behaviour == "bullet_swap":
+        # "- 2 buah cab" + "* 2 buah cabai merah, sesuai selera\n- 1 sdt terasi…": the item, with "*" for "-"
+        # Cut right after a whole item: "- 1 sdt terasi bakar\n" + "* 1 sdt terasi bakar\n- 2 sdm kecap…"
+        start = sent.rfind("\n", 0, len(sent) - 1) + 1 if sent.endswith("\n") else sent.rfind("\n") + 1
+        line = sent[start:]
+        m = _BULLET_ITEM.match(line)
+        if m is None or any(a <= len(sent) <= b for a, b in _fence_spans(reference)):
+            return None
+        other = rng.choice([c for c in "-*+" if c != m.group(2)])
+        return m.group(1) + other + line[m.end(2) :] + cont
+    raise ValueError(behaviour)
+
+
 def build_cases(seed: int = 1234, per_kind: int = 1, *, corpus: str = "dev", holdback: bool = True) -> list[Case]:
-    """The cases of a corpus ("dev", "held-out": see `CORPORA`) or of one batch ("batch0" … "batch5")."""
+    """The cases of a corpus ("dev", "held-out": see `CORPORA`) or of one batch ("batch0" … "batch6")."""
     cases: list[Case] = []
     for batch in CORPORA.get(corpus, (corpus,)):
         rng = random.Random(seed + _BATCH_SEEDS[batch])
@@ -584,7 +649,7 @@ def _chunks(text: str, rng: random.Random, low: int, high: int) -> Iterator[str]
         i += n
 
 
-_TEXTS = {name: text for name, _, text in REFERENCES + BATCH_1 + BATCH_2 + BATCH_3 + BATCH_4 + BATCH_5}
+_TEXTS = {name: text for name, _, text in REFERENCES + BATCH_1 + BATCH_2 + BATCH_3 + BATCH_4 + BATCH_5 + BATCH_6}
 
 
 def run_case(
@@ -611,6 +676,8 @@ def run_case(
         fallback = _batch4_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
     elif case.behaviour in BATCH5_BEHAVIOURS:
         fallback = _batch5_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
+    elif case.behaviour in BATCH6_BEHAVIOURS:
+        fallback = _batch6_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
     else:
         fallback = _fallback_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
     if fallback is None:
