@@ -4,13 +4,13 @@ Each batch has the same shape as `corpus.REFERENCES`.  A batch is held out until
 its cases join the development corpus and a new batch, written before any rule it led to, is the held-out one, so
 the held-out score always measures text no rule was tuned on.  `BATCH_1` to `BATCH_4` are development cases now;
 `BATCH_5` (with the fallback behaviour written alongside it) is the held-out corpus `make eval` judges.  `BATCH_6`
-was written after it, by an author who did not read the seam rules, and is reported on its own
-(`--corpus batch6`) until it is moved into a corpus.
+and `BATCH_7` were written after it, each with its own fallback behaviours, by an author who did not read the seam
+rules; they are reported on their own (`--corpus batch6`, `--corpus batch7`) until they are moved into a corpus.
 """
 
 from __future__ import annotations
 
-__all__ = ["BATCH_1", "BATCH_2", "BATCH_3", "BATCH_4", "BATCH_5", "BATCH_6"]
+__all__ = ["BATCH_1", "BATCH_2", "BATCH_3", "BATCH_4", "BATCH_5", "BATCH_6", "BATCH_7"]
 
 _THAI = """กรุงเทพมหานครเป็นเมืองหลวงของประเทศไทยและเป็นศูนย์กลางทางเศรษฐกิจที่สำคัญที่สุดของประเทศ \
 ผู้คนจำนวนมากเดินทางเข้ามาทำงานในเมืองทุกวันโดยใช้รถไฟฟ้าและเรือโดยสารในแม่น้ำเจ้าพระยา
@@ -1463,4 +1463,418 @@ BATCH_6: list[tuple[str, str, str]] = [
     ("b6_indonesian_recipe", "indonesian-recipe", _B6_INDONESIAN_RECIPE),
     ("b6_hinglish", "hinglish", _B6_HINGLISH),
     ("b6_math_inline", "math-inline", _B6_MATH_INLINE),
+]
+
+
+_B7_CPP = (
+    "A C++20 concept keeps the template's error messages short:\n"
+    "\n"
+    "```cpp\n"
+    "#include <concepts>\n"
+    "#include <iostream>\n"
+    "#include <vector>\n"
+    "\n"
+    "template <typename T>\n"
+    "concept Numeric = std::integral<T> || std::floating_point<T>;\n"
+    "\n"
+    "template <Numeric T>\n"
+    "T sum(const std::vector<T>& values) {\n"
+    "    T total{};\n"
+    "    for (const auto& v : values) {\n"
+    "        total += v;\n"
+    "    }\n"
+    "    return total;\n"
+    "}\n"
+    "\n"
+    "int main() {\n"
+    "    std::vector<int> a{1, 2, 3, 4};\n"
+    "    std::vector<double> b{0.5, 1.25};\n"
+    "    std::cout << sum(a) << ' ' << sum(b) << '\\n';  // prints \"10 1.75\"\n"
+    '    // sum(std::vector<std::string>{"x"});  // error: constraints not satisfied\n'
+    "}\n"
+    "```\n"
+    "\n"
+    "Before C++20 you would write `template <typename T, typename = "
+    "std::enable_if_t<std::is_arithmetic_v<T>>>`, which works but produces pages of "
+    "errors when it fails. Compile with `g++ -std=c++20 -Wall sum.cpp`; with **Clang "
+    "16 or newer** the message names the unsatisfied concept directly.\n"
+)
+
+_B7_GRADLE = (
+    "Here is a `build.gradle.kts` for a small Kotlin library published to Maven Central:\n"
+    "\n"
+    "```kotlin\n"
+    "plugins {\n"
+    '    kotlin("jvm") version "2.0.21"\n'
+    "    `java-library`\n"
+    "    `maven-publish`\n"
+    "    signing\n"
+    "}\n"
+    "\n"
+    'group = "io.example"\n'
+    'version = "1.3.0"\n'
+    "\n"
+    "repositories {\n"
+    "    mavenCentral()\n"
+    "}\n"
+    "\n"
+    "dependencies {\n"
+    '    implementation("com.squareup.okio:okio:3.9.1")\n'
+    '    testImplementation(kotlin("test"))\n'
+    '    testImplementation("org.junit.jupiter:junit-jupiter:5.11.3")\n'
+    "}\n"
+    "\n"
+    "kotlin {\n"
+    "    jvmToolchain(17)\n"
+    "}\n"
+    "\n"
+    "tasks.test {\n"
+    "    useJUnitPlatform()\n"
+    "}\n"
+    "\n"
+    "publishing {\n"
+    "    publications {\n"
+    '        create<MavenPublication>("maven") {\n'
+    '            from(components["java"])\n'
+    "            pom {\n"
+    '                name.set("example-lib")\n'
+    '                licenses { license { name.set("Apache-2.0") } }\n'
+    "            }\n"
+    "        }\n"
+    "    }\n"
+    "}\n"
+    "```\n"
+    "\n"
+    "Run `./gradlew publishToMavenLocal` first and check the POM under "
+    "`~/.m2/repository/io/example/`, then add the Sonatype repository for the real release.\n"
+)
+
+_B7_SOLIDITY = (
+    "A minimal ERC-20-style token with an owner-only mint:\n"
+    "\n"
+    "```solidity\n"
+    "// SPDX-License-Identifier: MIT\n"
+    "pragma solidity ^0.8.24;\n"
+    "\n"
+    "contract SimpleToken {\n"
+    '    string public constant name = "Simple";\n'
+    '    string public constant symbol = "SMP";\n'
+    "    uint8 public constant decimals = 18;\n"
+    "\n"
+    "    address public immutable owner;\n"
+    "    uint256 public totalSupply;\n"
+    "    mapping(address => uint256) public balanceOf;\n"
+    "\n"
+    "    event Transfer(address indexed from, address indexed to, uint256 value);\n"
+    "\n"
+    "    error NotOwner();\n"
+    "    error InsufficientBalance(uint256 available, uint256 required);\n"
+    "\n"
+    "    constructor() {\n"
+    "        owner = msg.sender;\n"
+    "    }\n"
+    "\n"
+    "    function mint(address to, uint256 amount) external {\n"
+    "        if (msg.sender != owner) revert NotOwner();\n"
+    "        totalSupply += amount;\n"
+    "        balanceOf[to] += amount;\n"
+    "        emit Transfer(address(0), to, amount);\n"
+    "    }\n"
+    "\n"
+    "    function transfer(address to, uint256 amount) external returns (bool) {\n"
+    "        uint256 bal = balanceOf[msg.sender];\n"
+    "        if (bal < amount) revert InsufficientBalance(bal, amount);\n"
+    "        unchecked { balanceOf[msg.sender] = bal - amount; }\n"
+    "        balanceOf[to] += amount;\n"
+    "        emit Transfer(msg.sender, to, amount);\n"
+    "        return true;\n"
+    "    }\n"
+    "}\n"
+    "```\n"
+    "\n"
+    "Since 0.8, arithmetic reverts on overflow, so the `unchecked` block only saves "
+    "gas where the check above already proves the subtraction safe. For production, "
+    "inherit OpenZeppelin's audited `ERC20` instead.\n"
+)
+
+_B7_ASM = (
+    'Here is "hello, world" for x86-64 Linux in NASM syntax, using raw system calls:\n'
+    "\n"
+    "```nasm\n"
+    "; hello.asm - build: nasm -f elf64 hello.asm && ld -o hello hello.o\n"
+    "section .data\n"
+    '    msg     db  "hello, world", 10    ; 10 = newline\n'
+    "    len     equ $ - msg\n"
+    "\n"
+    "section .text\n"
+    "    global _start\n"
+    "\n"
+    "_start:\n"
+    "    mov     rax, 1          ; syscall 1: write\n"
+    "    mov     rdi, 1          ; fd 1: stdout\n"
+    "    lea     rsi, [rel msg]  ; buffer\n"
+    "    mov     rdx, len        ; byte count\n"
+    "    syscall\n"
+    "\n"
+    "    mov     rax, 60         ; syscall 60: exit\n"
+    "    xor     edi, edi        ; status 0\n"
+    "    syscall\n"
+    "```\n"
+    "\n"
+    "The arguments go in `rdi`, `rsi`, `rdx` (then `r10`, `r8`, `r9`), and the "
+    "syscall number in `rax`. `xor edi, edi` is the usual idiom for zeroing a "
+    "register: it is shorter than `mov edi, 0` and the CPU recognises it as "
+    "independent of the old value.\n"
+)
+
+_B7_SQL_MIGRATION = (
+    "Here's a reversible migration that splits `full_name` into two columns without downtime:\n"
+    "\n"
+    "```sql\n"
+    "-- 0042_split_full_name.up.sql\n"
+    "-- Step 1: add the new columns as nullable so the old app version keeps working.\n"
+    "ALTER TABLE users\n"
+    "    ADD COLUMN first_name text,\n"
+    "    ADD COLUMN last_name  text;\n"
+    "\n"
+    "-- Step 2: backfill in batches of 10,000 rows to avoid long locks.\n"
+    "UPDATE users\n"
+    "SET first_name = split_part(full_name, ' ', 1),\n"
+    "    last_name  = nullif(substr(full_name, length(split_part(full_name, ' ', 1)) + 2), '')\n"
+    "WHERE id IN (\n"
+    "    SELECT id FROM users WHERE first_name IS NULL ORDER BY id LIMIT 10000\n"
+    ");\n"
+    "\n"
+    "/* Step 3 runs in the next release, once nothing writes full_name:\n"
+    "   ALTER TABLE users DROP COLUMN full_name; */\n"
+    "```\n"
+    "\n"
+    "```sql\n"
+    "-- 0042_split_full_name.down.sql\n"
+    "ALTER TABLE users\n"
+    "    DROP COLUMN IF EXISTS last_name,\n"
+    "    DROP COLUMN IF EXISTS first_name;\n"
+    "```\n"
+    "\n"
+    'Repeat the `UPDATE` until it reports `UPDATE 0`. A name like "Mary Ann Smith" '
+    "ends up as `first_name = 'Mary'` and `last_name = 'Ann Smith'`, which you may "
+    "want to review by hand.\n"
+)
+
+_B7_OPENAPI = (
+    "An OpenAPI 3.1 description of the two endpoints:\n"
+    "\n"
+    "```yaml\n"
+    "openapi: 3.1.0\n"
+    "info:\n"
+    "  title: Notes API\n"
+    "  version: 1.0.0\n"
+    "paths:\n"
+    "  /notes:\n"
+    "    get:\n"
+    "      summary: List notes\n"
+    "      parameters:\n"
+    "        - name: limit\n"
+    "          in: query\n"
+    "          schema: { type: integer, minimum: 1, maximum: 100, default: 20 }\n"
+    "      responses:\n"
+    '        "200":\n'
+    "          description: A page of notes\n"
+    "          content:\n"
+    "            application/json:\n"
+    "              schema:\n"
+    "                type: array\n"
+    '                items: { $ref: "#/components/schemas/Note" }\n'
+    "  /notes/{id}:\n"
+    "    delete:\n"
+    "      summary: Delete a note\n"
+    "      parameters:\n"
+    "        - { name: id, in: path, required: true, schema: { type: string, format: uuid } }\n"
+    "      responses:\n"
+    '        "204": { description: Deleted }\n'
+    '        "404": { description: No such note }\n'
+    "components:\n"
+    "  schemas:\n"
+    "    Note:\n"
+    "      type: object\n"
+    "      required: [id, text]\n"
+    "      properties:\n"
+    "        id: { type: string, format: uuid }\n"
+    "        text: { type: string, maxLength: 10000 }\n"
+    "```\n"
+    "\n"
+    "Validate it with `npx @redocly/cli lint openapi.yaml` before generating "
+    "clients; the flow-style `{ ... }` mappings are plain YAML, so every tool reads them.\n"
+)
+
+_B7_TABLE_ESCAPED = (
+    "The shell operators side by side:\n"
+    "\n"
+    "| Operator | Example | What it does |\n"
+    "| --- | --- | --- |\n"
+    "| `\\|` | `ps aux \\| grep nginx` | sends the left command's stdout to the right one's stdin |\n"
+    "| `\\|\\|` | `make \\|\\| echo failed` | runs the right side only if the left one fails |\n"
+    "| `&&` | `cd build && make` | runs the right side only if the left one succeeds |\n"
+    "| `>` | `date > now.txt` | writes stdout to a file, replacing it |\n"
+    "| `>>` | `echo done >> log.txt` | appends stdout to a file |\n"
+    "| `2>&1` | `cmd > out.log 2>&1` | sends stderr wherever stdout goes |\n"
+    "| `<(…)` | `diff <(sort a.txt) <(sort b.txt)` | passes a command's output as a "
+    "file path (bash, zsh) |\n"
+    "\n"
+    "Inside a Markdown table a literal pipe must be escaped as `\\|`, even inside "
+    "backticks on GitHub, which is why the first two rows look odd in the source. "
+    "Other renderers, such as **older versions of Pandoc**, may show the backslash.\n"
+)
+
+_B7_FURIGANA = (
+    "日本語(にほんご)の漢字(かんじ)には、読(よ)み方(かた)が複数(ふくすう)あるものが多(おお)いです。たとえば「生」は、「生活(せいかつ)」では「せい」、「生"
+    "(い)きる」では「い」、「生(なま)ビール」では「なま」と読みます。\n"
+    "\n"
+    "初心者(しょしんしゃ)には、次(つぎ)の順番(じゅんばん)がおすすめです。\n"
+    "\n"
+    "1. ひらがなとカタカナを完全(かんぜん)に覚(おぼ)える（約(やく)2週間(しゅうかん)）\n"
+    "2. JLPT N5 の漢字(かんじ)約(やく)100字(じ)を、単語(たんご)と一緒(いっしょ)に覚える\n"
+    "3. 毎日(まいにち)15分(ふん)、ふりがな付(つ)きの文章(ぶんしょう)を読む\n"
+    "\n"
+    "「ふりがな」は、漢字の上(うえ)や横(よこ)に小(ちい)さく書(か)かれた読み方のことです。慣(な)れてきたら、ふりがなのない文章にも挑戦(ちょうせん)してみまし"
+    "ょう。NHKの「NEWS WEB EASY」（https://www3.nhk.or.jp/news/easy/）は、ふりがな付きのやさしいニュースなので練習(れんしゅう)にぴったりです。\n"
+    "\n"
+    "勉強(べんきょう)を続(つづ)けるコツは、完璧(かんぺき)を目指(めざ)さないことです。分(わ)からない言葉(ことば)があっても、まず文全体(ぶんぜんたい)の意味"
+    "(いみ)をつかみ、あとで辞書(じしょ)を引(ひ)きましょう。**単語(たんご)カード**のアプリを使(つか)えば、1日(いちにち)10分(ぷん)でも3か月(げつ)"
+    "で500語(ご)以上(いじょう)覚(おぼ)えられます。\n"
+)
+
+_B7_UKRAINIAN = (
+    "Щоб оформити закордонний паспорт в Україні, потрібно:\n"
+    "\n"
+    "1. Записатися онлайн у Державній міграційній службі (ДМС) або прийти до "
+    "сервісного центру «Паспортний сервіс».\n"
+    "2. Мати із собою ID-картку або паспорт-книжечку та ідентифікаційний код (РНОКПП).\n"
+    "3. Оплатити державне мито та вартість бланка — разом близько 1 100 грн за "
+    "стандартне оформлення (20 робочих днів).\n"
+    "\n"
+    "Термінове оформлення за 7 робочих днів коштує дорожче, приблизно 1 600 грн. "
+    "Дітям до 16 років паспорт видають на 4 роки, дорослим — на **10 років**.\n"
+    "\n"
+    "Зверніть увагу: ціни змінюються, тому перед візитом перевірте актуальні тарифи "
+    "на сайті https://dmsu.gov.ua/services/foreign.html. Якщо ви за кордоном, "
+    "звертайтеся до консульства або до закордонного підрозділу «Документ».\n"
+)
+
+_B7_SWAHILI = (
+    "Habari! Hapa kuna hatua za kufungua akaunti ya M-Pesa:\n"
+    "\n"
+    "- Nenda kwenye duka la wakala wa Safaricom ukiwa na kitambulisho chako cha taifa.\n"
+    "- Mpe wakala namba yako ya simu; atasajili akaunti yako papo hapo.\n"
+    "- Utapokea ujumbe mfupi (SMS) wenye PIN ya muda. Ibadilishe mara moja kwa kupiga *334#.\n"
+    "\n"
+    "**Gharama:** kufungua akaunti ni bure. Kutuma pesa hadi KSh 100 ni bure pia, "
+    "lakini kiasi kikubwa zaidi kina ada ndogo; kwa mfano, kutuma KSh 1,500 "
+    "hugharimu takriban KSh 23.\n"
+    "\n"
+    "| Kiasi (KSh) | Ada ya kutuma |\n"
+    "| --- | --- |\n"
+    "| 1 – 100 | Bure |\n"
+    "| 101 – 500 | 7 |\n"
+    "| 501 – 1,000 | 13 |\n"
+    "\n"
+    "Kumbuka: usimpe mtu yeyote PIN yako, hata kama anadai kuwa ni mfanyakazi wa "
+    "Safaricom. Ukipoteza simu, piga 100 haraka ili akaunti yako ifungwe kwa muda.\n"
+)
+
+_B7_FAQ = (
+    "**Frequently asked questions: the Service Agreement**\n"
+    "\n"
+    "1. **Can I cancel at any time?**\n"
+    "   Yes. You may cancel your subscription at any time under Section 4.2. "
+    "Cancellation takes effect at the end of the current billing period, and no "
+    "partial refunds are issued except where required by law.\n"
+    "\n"
+    "2. **What happens to my data after cancellation?**\n"
+    '   We keep your data for 30 days (the "Grace Period"), during which you can '
+    "export it. After the Grace Period it is deleted from active systems, and from "
+    "backups within a further 90 days.\n"
+    "\n"
+    "3. **Is the price fixed?**\n"
+    "   Prices may change with at least 60 days' written notice (Section 7.1). If "
+    "you do not accept the change, you may terminate before it takes effect without penalty.\n"
+    "\n"
+    "4. **Who owns the content I upload?**\n"
+    "   You do. You grant us only the limited licence needed to provide the Service, "
+    "as described in Section 9.3(b).\n"
+    "\n"
+    "This summary is for convenience only; if it conflicts with the Agreement, the "
+    "Agreement prevails.\n"
+)
+
+_B7_LYRICS = (
+    "Here are the lyrics, a simple folk song with a repeated chorus:\n"
+    "\n"
+    "**Verse 1**\n"
+    "The river runs down to the harbour,\n"
+    "The lanterns are lit on the quay,\n"
+    "And every boat sailing at evening\n"
+    "Is bringing a letter to me.\n"
+    "\n"
+    "**Chorus**\n"
+    "So sing, sing, sing while the tide's turning,\n"
+    "Sing while the night's coming in,\n"
+    "Sing, sing, sing while the tide's turning,\n"
+    "And I'll be home again.\n"
+    "\n"
+    "**Verse 2**\n"
+    "The winter was long in the mountains,\n"
+    "The snow lay as deep as a door,\n"
+    "But now there's a light in the window\n"
+    "And bread on the table once more.\n"
+    "\n"
+    "**Chorus**\n"
+    "So sing, sing, sing while the tide's turning,\n"
+    "Sing while the night's coming in,\n"
+    "Sing, sing, sing while the tide's turning,\n"
+    "And I'll be home again.\n"
+    "\n"
+    "*(repeat the last line twice to close)*\n"
+    "And I'll be home again.\n"
+    "And I'll be home again.\n"
+)
+
+_B7_BIBLIOGRAPHY = (
+    "Here are the references in APA 7th edition style:\n"
+    "\n"
+    "Bengio, Y., Ducharme, R., Vincent, P., & Jauvin, C. (2003). A neural "
+    "probabilistic language model. *Journal of Machine Learning Research, 3*, 1137–1155.\n"
+    "\n"
+    "Hochreiter, S., & Schmidhuber, J. (1997). Long short-term memory. *Neural "
+    "Computation, 9*(8), 1735–1780. https://doi.org/10.1162/neco.1997.9.8.1735\n"
+    "\n"
+    "Radford, A., Wu, J., Child, R., Luan, D., Amodei, D., & Sutskever, I. (2019). "
+    "*Language models are unsupervised multitask learners* [Technical report]. OpenAI.\n"
+    "\n"
+    "Vaswani, A., Shazeer, N., Parmar, N., Uszkoreit, J., Jones, L., Gomez, A. N., "
+    "Kaiser, Ł., & Polosukhin, I. (2017). Attention is all you need. In *Advances in "
+    "Neural Information Processing Systems 30* (pp. 5998–6008). "
+    "https://doi.org/10.48550/arXiv.1706.03762\n"
+    "\n"
+    "The list is in alphabetical order by the first author's surname, as APA "
+    "requires, and each DOI is given as a full `https://doi.org/` URL rather than "
+    'with a "doi:" prefix.\n'
+)
+
+#: The seventh batch: written with the sixth, by the same author and before any rule change, to judge the rules too.
+BATCH_7: list[tuple[str, str, str]] = [
+    # (name, kind, text)
+    ("b7_cpp", "cpp-templates", _B7_CPP),
+    ("b7_gradle", "gradle-kts", _B7_GRADLE),
+    ("b7_solidity", "solidity", _B7_SOLIDITY),
+    ("b7_asm", "x86-asm", _B7_ASM),
+    ("b7_sql_migration", "sql-migration", _B7_SQL_MIGRATION),
+    ("b7_openapi", "openapi", _B7_OPENAPI),
+    ("b7_table_escaped", "table-escaped", _B7_TABLE_ESCAPED),
+    ("b7_furigana", "japanese-furigana", _B7_FURIGANA),
+    ("b7_ukrainian", "ukrainian", _B7_UKRAINIAN),
+    ("b7_swahili", "swahili", _B7_SWAHILI),
+    ("b7_faq", "faq", _B7_FAQ),
+    ("b7_lyrics", "lyrics", _B7_LYRICS),
+    ("b7_bibliography", "bibliography", _B7_BIBLIOGRAPHY),
 ]
