@@ -19,7 +19,7 @@ from loadtest.upstream import model_name
 from relay.config import load_config_dict
 from splice.eval import is_clean
 from splice.eval.corpus import REFERENCES
-from splice.eval.heldout import BATCH_1, BATCH_2, BATCH_3, BATCH_4, BATCH_5
+from splice.eval.heldout import BATCH_1, BATCH_2, BATCH_3, BATCH_4, BATCH_5, BATCH_6, BATCH_7
 
 from .support import Event, RelayServer, run_route, terminal, text_of, upstream_providers
 
@@ -35,16 +35,28 @@ CUTS = {"openai-to-anthropic": 0.37, "anthropic-to-openai": 0.71}
 def _one_text_per_kind() -> dict[str, tuple[str, str]]:
     """kind -> (upstream text name, reference text): the first reference of each kind, in every batch."""
     texts: dict[str, tuple[str, str]] = {}
-    for name, kind, text in REFERENCES + BATCH_1 + BATCH_2 + BATCH_3 + BATCH_4 + BATCH_5:
+    for name, kind, text in REFERENCES + BATCH_1 + BATCH_2 + BATCH_3 + BATCH_4 + BATCH_5 + BATCH_6 + BATCH_7:
         texts.setdefault(kind, (f"splice-{name}", text))
     return texts
 
 
 TEXTS = _one_text_per_kind()
 CASES = [(kind, direction, fault) for kind in sorted(TEXTS) for direction in sorted(DIRECTIONS) for fault in FAULTS]
-#: Known misses on the held-out batch (its misses are not fixed before a further batch is written): a fallback
+#: Known misses on the held-out batches (their misses are not fixed before a further batch is written): a fallback
 #: that says `|word, ` again in Zig's `for (words, 0..) |word, i|` keeps the short repeat.
-KNOWN_MISSES = {("zig", "anthropic-to-openai", "error_event")}
+#: Batches 6 and 7: cut inside the Jupyter answer's aligned output columns (`A-12         21.6`), an exact and a
+#: lead-in continuation both get a run of spaces doubled at the seam; a restart of the Swahili answer cut in its
+#: table is kept after the seam.  Adding their kinds moved every later kind's continuation in `_continuation`: GraphQL
+#: (batch 5) now meets a lead-in and loses a `}` at the seam, Terraform HCL (batch 4) a lead-in and gets a double
+#: space inside its aligned `=` block.
+KNOWN_MISSES = {
+    ("zig", "anthropic-to-openai", "error_event"),
+    ("jupyter", "openai-to-anthropic", "close"),
+    ("jupyter", "openai-to-anthropic", "error_event"),
+    ("swahili", "anthropic-to-openai", "error_event"),
+    ("graphql", "anthropic-to-openai", "error_event"),
+    ("hcl", "openai-to-anthropic", "error_event"),
+}
 PARAMS = [
     pytest.param(*case, marks=pytest.mark.xfail(strict=True, reason="known held-out miss"))
     if case in KNOWN_MISSES

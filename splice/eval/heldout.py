@@ -3,12 +3,14 @@
 Each batch has the same shape as `corpus.REFERENCES`.  A batch is held out until its misses are looked at: then
 its cases join the development corpus and a new batch, written before any rule it led to, is the held-out one, so
 the held-out score always measures text no rule was tuned on.  `BATCH_1` to `BATCH_4` are development cases now;
-`BATCH_5` (with the fallback behaviour written alongside it) is the held-out corpus `make eval` judges.
+`BATCH_5` (with the fallback behaviour written alongside it) is the held-out corpus `make eval` judges.  `BATCH_6`
+and `BATCH_7` were written after it, each with its own fallback behaviours, by an author who did not read the seam
+rules; they are reported on their own (`--corpus batch6`, `--corpus batch7`) until they are moved into a corpus.
 """
 
 from __future__ import annotations
 
-__all__ = ["BATCH_1", "BATCH_2", "BATCH_3", "BATCH_4", "BATCH_5"]
+__all__ = ["BATCH_1", "BATCH_2", "BATCH_3", "BATCH_4", "BATCH_5", "BATCH_6", "BATCH_7"]
 
 _THAI = """กรุงเทพมหานครเป็นเมืองหลวงของประเทศไทยและเป็นศูนย์กลางทางเศรษฐกิจที่สำคัญที่สุดของประเทศ \
 ผู้คนจำนวนมากเดินทางเข้ามาทำงานในเมืองทุกวันโดยใช้รถไฟฟ้าและเรือโดยสารในแม่น้ำเจ้าพระยา
@@ -1119,4 +1121,760 @@ BATCH_5: list[tuple[str, str, str]] = [
     ("b5_legal_clauses", "legal-clauses", _B5_LEGAL_CLAUSES),
     ("b5_caucasus_ethiopic", "amharic-georgian-armenian", _B5_CAUCASUS_ETHIOPIC),
     ("b5_rtl_ltr", "rtl-ltr", _B5_RTL_LTR),
+]
+
+
+_B6_OCAML = (
+    "In OCaml, a variant type plus pattern matching gives you an exhaustive "
+    "evaluator almost for free:\n"
+    "\n"
+    "```ocaml\n"
+    "type expr =\n"
+    "  | Num of int\n"
+    "  | Add of expr * expr\n"
+    "  | Mul of expr * expr\n"
+    "  | Neg of expr\n"
+    "\n"
+    "let rec eval = function\n"
+    "  | Num n -> n\n"
+    "  | Add (a, b) -> eval a + eval b\n"
+    "  | Mul (a, b) -> eval a * eval b\n"
+    "  | Neg e -> - (eval e)\n"
+    "\n"
+    "let () =\n"
+    "  let e = Add (Num 2, Mul (Num 3, Neg (Num 4))) in\n"
+    '  Printf.printf "result = %d\\n" (eval e)\n'
+    "```\n"
+    "\n"
+    "Running it with `ocaml expr.ml` prints `result = -10`. If you later add a `Div "
+    "of expr * expr` case, the compiler flags every **non-exhaustive match** "
+    "(warning 8) until you handle it, which is why OCaml code leans on variants "
+    "where Java would use a class hierarchy.\n"
+)
+
+_B6_PERL = (
+    "Here's a Perl one-pass summary that counts status codes per host in an access log:\n"
+    "\n"
+    "```perl\n"
+    "#!/usr/bin/env perl\n"
+    "use strict;\n"
+    "use warnings;\n"
+    "\n"
+    "my %hits;\n"
+    "while (my $line = <STDIN>) {\n"
+    '    next unless $line =~ m{^(\\S+) \\S+ \\S+ \\[[^\\]]+\\] "[A-Z]+ \\S+ [^"]*" (\\d{3})};\n'
+    "    my ($host, $status) = ($1, $2);\n"
+    "    $hits{$host}{$status}++;\n"
+    "}\n"
+    "\n"
+    "for my $host (sort keys %hits) {\n"
+    '    my @parts = map { "$_=$hits{$host}{$_}" } sort keys %{ $hits{$host} };\n'
+    "    printf \"%-20s %s\\n\", $host, join(', ', @parts);\n"
+    "}\n"
+    "```\n"
+    "\n"
+    "Run it as `perl summary.pl < access.log`. The `m{...}` delimiters save you from "
+    "escaping every slash, and `%{ $hits{$host} }` dereferences the inner hash. If "
+    "you pipe the output into something that should see it line by line, add `$| = "
+    "1;` near the top to turn off buffering.\n"
+)
+
+_B6_POWERSHELL = (
+    "To find the 10 largest files under a folder and export them to CSV in PowerShell:\n"
+    "\n"
+    "```powershell\n"
+    '$root = "C:\\Users\\$env:USERNAME\\Documents"\n'
+    "Get-ChildItem -Path $root -Recurse -File -ErrorAction SilentlyContinue |\n"
+    "    Sort-Object -Property Length -Descending |\n"
+    "    Select-Object -First 10 @{Name = 'SizeMB'; Expression = { "
+    "[math]::Round($_.Length / 1MB, 2) }}, FullName |\n"
+    '    Export-Csv -Path "$HOME\\largest-files.csv" -NoTypeInformation -Encoding UTF8\n'
+    "\n"
+    'Write-Host "Saved to $HOME\\largest-files.csv" -ForegroundColor Green\n'
+    "```\n"
+    "\n"
+    "A few notes:\n"
+    "\n"
+    "- No backtick is needed at the line ends, because each of those lines ends with a pipe `|`.\n"
+    "- `-ErrorAction SilentlyContinue` skips folders you cannot read (for example "
+    "`AppData\\Local\\Temp` of another user).\n"
+    "- `1MB` is a built-in numeric suffix, so `$_.Length / 1MB` gives megabytes "
+    "without any constants.\n"
+    "- In PowerShell 7 you could add `-Parallel` to `ForEach-Object`, but a single "
+    "`Get-ChildItem` does not benefit from it.\n"
+)
+
+_B6_JUPYTER = (
+    "Let's load the data and look at it first:\n"
+    "\n"
+    "```python\n"
+    "import pandas as pd\n"
+    "\n"
+    'df = pd.read_csv("measurements.csv", parse_dates=["timestamp"])\n'
+    "df.head(3)\n"
+    "```\n"
+    "\n"
+    "```\n"
+    "            timestamp sensor  temperature  humidity\n"
+    "0 2024-03-01 00:00:00   A-12         21.4      0.43\n"
+    "1 2024-03-01 00:05:00   A-12         21.6      0.44\n"
+    "2 2024-03-01 00:10:00   B-07         19.8      0.51\n"
+    "```\n"
+    "\n"
+    "The timestamps were parsed correctly. Now the daily mean per sensor:\n"
+    "\n"
+    "```python\n"
+    'daily = df.set_index("timestamp").groupby("sensor").resample("D")["temperature"].mean()\n'
+    "daily.unstack(0).round(1)\n"
+    "```\n"
+    "\n"
+    "```\n"
+    "sensor      A-12  B-07\n"
+    "timestamp\n"
+    "2024-03-01  21.9  19.5\n"
+    "2024-03-02  22.3  19.9\n"
+    "```\n"
+    "\n"
+    "Sensor **B-07 runs about 2.4 °C cooler** on both days, which fits its place by "
+    "the north window. Next, `df.corr(numeric_only=True)` would show whether humidity moves with it.\n"
+)
+
+_B6_HELM = (
+    "A Helm template for the Service, with values you can override per environment:\n"
+    "\n"
+    "```yaml\n"
+    "apiVersion: v1\n"
+    "kind: Service\n"
+    "metadata:\n"
+    '  name: {{ include "relay.fullname" . }}\n'
+    "  labels:\n"
+    '    {{- include "relay.labels" . | nindent 4 }}\n'
+    "  {{- with .Values.service.annotations }}\n"
+    "  annotations:\n"
+    "    {{- toYaml . | nindent 4 }}\n"
+    "  {{- end }}\n"
+    "spec:\n"
+    '  type: {{ .Values.service.type | default "ClusterIP" }}\n'
+    "  ports:\n"
+    "    - port: {{ .Values.service.port }}\n"
+    "      targetPort: http\n"
+    "      protocol: TCP\n"
+    "      name: http\n"
+    "  selector:\n"
+    '    {{- include "relay.selectorLabels" . | nindent 4 }}\n'
+    "```\n"
+    "\n"
+    "And in `values-prod.yaml`:\n"
+    "\n"
+    "```yaml\n"
+    "service:\n"
+    "  type: LoadBalancer\n"
+    "  port: 443\n"
+    "  annotations:\n"
+    "    service.beta.kubernetes.io/aws-load-balancer-type: nlb\n"
+    "```\n"
+    "\n"
+    "The `{{-` form trims the whitespace before the tag, so the rendered YAML has no "
+    "stray blank lines. Check the output with `helm template relay ./chart -f "
+    "values-prod.yaml` before running `helm upgrade --install`.\n"
+)
+
+_B6_REGEX = (
+    "Here is the pattern, broken down piece by piece:\n"
+    "\n"
+    "```\n"
+    "^(?<user>[\\w.+-]+)@(?<domain>(?:[a-z0-9-]+\\.)+[a-z]{2,})$\n"
+    "```\n"
+    "\n"
+    "- `^` and `$` anchor the match to the whole string.\n"
+    "- `(?<user>[\\w.+-]+)` is a named group: one or more word characters, dots, plus "
+    "signs or hyphens. Inside a character class the `.` is literal, so it needs no backslash.\n"
+    "- `@` matches itself.\n"
+    "- `(?:[a-z0-9-]+\\.)+` is a non-capturing group repeated one or more times: a "
+    "label followed by an escaped dot `\\.`.\n"
+    "- `[a-z]{2,}` is the top-level domain, two letters or more.\n"
+    "\n"
+    'In Python, write it as a raw string, `r"^(?P<user>[\\w.+-]+)@..."`, otherwise '
+    "`\\w` and `\\.` go through string escaping first; note also that Python spells "
+    "named groups `(?P<user>...)`. In JavaScript a regex literal such as "
+    '`/\\d+\\.\\d+/` needs no doubling, but `new RegExp("\\\\d+\\\\.\\\\d+")` does.\n'
+)
+
+_B6_ASCII_DIAGRAM = (
+    "The request path through the relay looks like this:\n"
+    "\n"
+    "```\n"
+    " ┌────────┐   POST /v1/streams   ┌─────────────┐\n"
+    " │ client │ ───────────────────▶ │    relay    │\n"
+    " └────────┘                      │  (engine)   │\n"
+    "     ▲                           └──────┬──────┘\n"
+    "     │  SSE events                      │ chat request\n"
+    "     │  (Last-Event-ID)                 ▼\n"
+    "     │                           ┌─────────────┐\n"
+    "     └────────────────────────── │  provider   │\n"
+    "                                 │  (primary)  │\n"
+    "                                 └─────────────┘\n"
+    "```\n"
+    "\n"
+    "If the primary stalls, the engine opens a second request to the fallback and "
+    "keeps writing to the **same event log**, so the client's connection never "
+    "notices. The log lives in memory by default, or in Redis when you run more than one instance:\n"
+    "\n"
+    "```\n"
+    "+--------+      +---------+      +--------+\n"
+    "| relay1 | ---> |  Redis  | <--- | relay2 |\n"
+    "+--------+      +---------+      +--------+\n"
+    "```\n"
+    "\n"
+    "Either relay can then serve a reconnecting client, whichever one it lands on.\n"
+)
+
+_B6_BLOCKQUOTES = (
+    "The thread went roughly like this (trimmed):\n"
+    "\n"
+    "> **Maria:** Can we drop support for Python 3.9 in the next release?\n"
+    ">\n"
+    "> > **Tom:** Only if the Debian package is updated first. Bookworm ships 3.11, "
+    "so most users are fine.\n"
+    "> >\n"
+    "> > > **Ana:** The last download stats showed 7.8% of installs still on 3.9.\n"
+    "> >\n"
+    "> > That number is from March, though.\n"
+    ">\n"
+    "> Fair. Let's announce it now and drop it in 4.0.\n"
+    "\n"
+    "My summary: the team agreed to **deprecate Python 3.9 in the 3.8 release** and "
+    "remove it in 4.0. Two follow-ups:\n"
+    "\n"
+    "1. Add a `DeprecationWarning` on import when `sys.version_info < (3, 10)`.\n"
+    "2. Update the install guide and the classifiers in `pyproject.toml`.\n"
+    "\n"
+    "Nobody objected to the timeline, so I'll open the issue for both today.\n"
+)
+
+_B6_CHANGELOG = (
+    "Here is the changelog in Keep a Changelog format:\n"
+    "\n"
+    "## [2.4.0] - 2024-11-18\n"
+    "\n"
+    "### Added\n"
+    "- `--workers N` runs N processes behind one port (#412).\n"
+    "- A `cost` event now carries `currency`, and `estimated: true` until the "
+    "provider's figures arrive.\n"
+    "\n"
+    "### Changed\n"
+    "- The default stall timeout is 8 s instead of 15 s; set `stall_timeout_s = 15` "
+    "to keep the old behaviour.\n"
+    "- Requires `redis-py >= 5.0.1`.\n"
+    "\n"
+    "### Fixed\n"
+    "- Resuming with a `Last-Event-ID` older than the log's first event returned "
+    "500; it now returns 410 Gone (#398).\n"
+    "- A UTF-8 character split across two chunks was sent as two replacement characters.\n"
+    "\n"
+    "## [2.3.2] - 2024-10-02\n"
+    "\n"
+    "### Fixed\n"
+    "- Memory grew by about 1.5 KB per finished stream when the audit log was disabled (#390).\n"
+    "\n"
+    "## [2.3.1] - 2024-09-27\n"
+    "\n"
+    "### Security\n"
+    "- Bearer tokens no longer appear in debug logs.\n"
+    "\n"
+    "[2.4.0]: https://github.com/example/splice-relay/compare/v2.3.2...v2.4.0\n"
+    "[2.3.2]: https://github.com/example/splice-relay/compare/v2.3.1...v2.3.2\n"
+)
+
+_B6_INDONESIAN_RECIPE = (
+    "Berikut resep **nasi goreng kampung** untuk 2 porsi:\n"
+    "\n"
+    "**Bahan:**\n"
+    "- 2 piring nasi putih dingin (sisa semalam lebih baik)\n"
+    "- 3 siung bawang merah dan 2 siung bawang putih\n"
+    "- 2 buah cabai merah, sesuai selera\n"
+    "- 1 sdt terasi bakar\n"
+    "- 2 sdm kecap manis\n"
+    "- 1 butir telur\n"
+    "- Garam dan sedikit gula\n"
+    "\n"
+    "**Cara membuat:**\n"
+    "1. Haluskan bawang merah, bawang putih, cabai, dan terasi menjadi bumbu.\n"
+    "2. Panaskan 2 sdm minyak, lalu tumis bumbu halus hingga harum, sekitar 2–3 menit.\n"
+    "3. Masukkan telur, orak-arik sampai setengah matang.\n"
+    "4. Tambahkan nasi, kecap manis, garam, dan gula. Aduk rata dengan api besar "
+    "agar nasi sedikit gosong di bagian bawah.\n"
+    "5. Cicipi, lalu sajikan dengan kerupuk, irisan mentimun, dan telur ceplok di atasnya.\n"
+    "\n"
+    "Tips: jangan pakai nasi yang baru matang, karena teksturnya terlalu lembek dan "
+    "nasinya akan menggumpal. Selamat mencoba!\n"
+)
+
+_B6_HINGLISH = (
+    "Haan bilkul! Aapka laptop slow hone ke kuch common reasons hain:\n"
+    "\n"
+    "1. **Startup apps bahut zyada hain** – Task Manager kholiye (Ctrl + Shift + "
+    'Esc), "Startup" tab mein jaake unnecessary apps ko disable kar dijiye.\n'
+    "2. **Disk almost full hai** – C: drive mein kam se kam 15-20% space free rakhna "
+    "chahiye. Storage Sense on kar dijiye.\n"
+    "3. **RAM kam hai** – agar sirf 4 GB hai aur Chrome mein 20 tabs khule hain, toh "
+    "slow hona normal hai.\n"
+    "\n"
+    "अगर इसके बाद भी problem रहे, तो एक बार `sfc /scannow` command चलाइए, यह "
+    'corrupted system files को ठीक कर देता है। Command Prompt ko "Run as '
+    'administrator" se kholna zaroori hai.\n'
+    "\n"
+    "Aur haan, SSD upgrade sabse bada farak laata hai – ₹2,500 ke aas-paas mein 512 "
+    "GB ka SSD mil jaata hai. Koi aur sawaal ho toh batayiye! 🙂\n"
+)
+
+_B6_MATH_INLINE = (
+    "To solve $x^2 - 5x + 6 = 0$, use the quadratic formula \\(x = \\frac{-b \\pm "
+    "\\sqrt{b^2 - 4ac}}{2a}\\) with $a = 1$, $b = -5$ and $c = 6$.\n"
+    "\n"
+    "The discriminant is $\\Delta = b^2 - 4ac = 25 - 24 = 1$, so there are two real roots:\n"
+    "\n"
+    "$$x_{1,2} = \\frac{5 \\pm \\sqrt{1}}{2} \\quad\\Rightarrow\\quad x_1 = 3,\\; x_2 = 2.$$\n"
+    "\n"
+    "**Check:** $3^2 - 5 \\cdot 3 + 6 = 9 - 15 + 6 = 0$ ✓ and $2^2 - 5 \\cdot 2 + 6 = 0$ ✓.\n"
+    "\n"
+    "You can also factor directly: look for two numbers whose product is $6$ and "
+    "whose sum is $5$, namely $2$ and $3$, so \\(x^2 - 5x + 6 = (x - 2)(x - 3)\\). "
+    "Factoring is quicker when the roots are integers; the formula always works, "
+    "even when $\\Delta < 0$ (then the roots are complex: $x = \\frac{-b}{2a} \\pm "
+    "i\\frac{\\sqrt{-\\Delta}}{2a}$).\n"
+    "\n"
+    "When the roots are irrational, give a decimal as well: $x^2 - 2 = 0$ has $x = \\pm\\sqrt{2} \\approx "
+    "\\pm 1.41421$.\n"
+)
+
+#: The sixth batch: written before any rule that batch 5's misses lead to, so it judges those rules.
+BATCH_6: list[tuple[str, str, str]] = [
+    # (name, kind, text)
+    ("b6_ocaml", "ocaml", _B6_OCAML),
+    ("b6_perl", "perl", _B6_PERL),
+    ("b6_powershell", "powershell", _B6_POWERSHELL),
+    ("b6_jupyter", "jupyter", _B6_JUPYTER),
+    ("b6_helm", "helm", _B6_HELM),
+    ("b6_regex", "regex", _B6_REGEX),
+    ("b6_ascii_diagram", "ascii-diagram", _B6_ASCII_DIAGRAM),
+    ("b6_blockquotes", "nested-blockquote", _B6_BLOCKQUOTES),
+    ("b6_changelog", "changelog", _B6_CHANGELOG),
+    ("b6_indonesian_recipe", "indonesian-recipe", _B6_INDONESIAN_RECIPE),
+    ("b6_hinglish", "hinglish", _B6_HINGLISH),
+    ("b6_math_inline", "math-inline", _B6_MATH_INLINE),
+]
+
+
+_B7_CPP = (
+    "A C++20 concept keeps the template's error messages short:\n"
+    "\n"
+    "```cpp\n"
+    "#include <concepts>\n"
+    "#include <iostream>\n"
+    "#include <vector>\n"
+    "\n"
+    "template <typename T>\n"
+    "concept Numeric = std::integral<T> || std::floating_point<T>;\n"
+    "\n"
+    "template <Numeric T>\n"
+    "T sum(const std::vector<T>& values) {\n"
+    "    T total{};\n"
+    "    for (const auto& v : values) {\n"
+    "        total += v;\n"
+    "    }\n"
+    "    return total;\n"
+    "}\n"
+    "\n"
+    "int main() {\n"
+    "    std::vector<int> a{1, 2, 3, 4};\n"
+    "    std::vector<double> b{0.5, 1.25};\n"
+    "    std::cout << sum(a) << ' ' << sum(b) << '\\n';  // prints \"10 1.75\"\n"
+    '    // sum(std::vector<std::string>{"x"});  // error: constraints not satisfied\n'
+    "}\n"
+    "```\n"
+    "\n"
+    "Before C++20 you would write `template <typename T, typename = "
+    "std::enable_if_t<std::is_arithmetic_v<T>>>`, which works but produces pages of "
+    "errors when it fails. Compile with `g++ -std=c++20 -Wall sum.cpp`; with **Clang "
+    "16 or newer** the message names the unsatisfied concept directly.\n"
+)
+
+_B7_GRADLE = (
+    "Here is a `build.gradle.kts` for a small Kotlin library published to Maven Central:\n"
+    "\n"
+    "```kotlin\n"
+    "plugins {\n"
+    '    kotlin("jvm") version "2.0.21"\n'
+    "    `java-library`\n"
+    "    `maven-publish`\n"
+    "    signing\n"
+    "}\n"
+    "\n"
+    'group = "io.example"\n'
+    'version = "1.3.0"\n'
+    "\n"
+    "repositories {\n"
+    "    mavenCentral()\n"
+    "}\n"
+    "\n"
+    "dependencies {\n"
+    '    implementation("com.squareup.okio:okio:3.9.1")\n'
+    '    testImplementation(kotlin("test"))\n'
+    '    testImplementation("org.junit.jupiter:junit-jupiter:5.11.3")\n'
+    "}\n"
+    "\n"
+    "kotlin {\n"
+    "    jvmToolchain(17)\n"
+    "}\n"
+    "\n"
+    "tasks.test {\n"
+    "    useJUnitPlatform()\n"
+    "}\n"
+    "\n"
+    "publishing {\n"
+    "    publications {\n"
+    '        create<MavenPublication>("maven") {\n'
+    '            from(components["java"])\n'
+    "            pom {\n"
+    '                name.set("example-lib")\n'
+    '                licenses { license { name.set("Apache-2.0") } }\n'
+    "            }\n"
+    "        }\n"
+    "    }\n"
+    "}\n"
+    "```\n"
+    "\n"
+    "Run `./gradlew publishToMavenLocal` first and check the POM under "
+    "`~/.m2/repository/io/example/`, then add the Sonatype repository for the real release.\n"
+)
+
+_B7_SOLIDITY = (
+    "A minimal ERC-20-style token with an owner-only mint:\n"
+    "\n"
+    "```solidity\n"
+    "// SPDX-License-Identifier: MIT\n"
+    "pragma solidity ^0.8.24;\n"
+    "\n"
+    "contract SimpleToken {\n"
+    '    string public constant name = "Simple";\n'
+    '    string public constant symbol = "SMP";\n'
+    "    uint8 public constant decimals = 18;\n"
+    "\n"
+    "    address public immutable owner;\n"
+    "    uint256 public totalSupply;\n"
+    "    mapping(address => uint256) public balanceOf;\n"
+    "\n"
+    "    event Transfer(address indexed from, address indexed to, uint256 value);\n"
+    "\n"
+    "    error NotOwner();\n"
+    "    error InsufficientBalance(uint256 available, uint256 required);\n"
+    "\n"
+    "    constructor() {\n"
+    "        owner = msg.sender;\n"
+    "    }\n"
+    "\n"
+    "    function mint(address to, uint256 amount) external {\n"
+    "        if (msg.sender != owner) revert NotOwner();\n"
+    "        totalSupply += amount;\n"
+    "        balanceOf[to] += amount;\n"
+    "        emit Transfer(address(0), to, amount);\n"
+    "    }\n"
+    "\n"
+    "    function transfer(address to, uint256 amount) external returns (bool) {\n"
+    "        uint256 bal = balanceOf[msg.sender];\n"
+    "        if (bal < amount) revert InsufficientBalance(bal, amount);\n"
+    "        unchecked { balanceOf[msg.sender] = bal - amount; }\n"
+    "        balanceOf[to] += amount;\n"
+    "        emit Transfer(msg.sender, to, amount);\n"
+    "        return true;\n"
+    "    }\n"
+    "}\n"
+    "```\n"
+    "\n"
+    "Since 0.8, arithmetic reverts on overflow, so the `unchecked` block only saves "
+    "gas where the check above already proves the subtraction safe. For production, "
+    "inherit OpenZeppelin's audited `ERC20` instead.\n"
+)
+
+_B7_ASM = (
+    'Here is "hello, world" for x86-64 Linux in NASM syntax, using raw system calls:\n'
+    "\n"
+    "```nasm\n"
+    "; hello.asm - build: nasm -f elf64 hello.asm && ld -o hello hello.o\n"
+    "section .data\n"
+    '    msg     db  "hello, world", 10    ; 10 = newline\n'
+    "    len     equ $ - msg\n"
+    "\n"
+    "section .text\n"
+    "    global _start\n"
+    "\n"
+    "_start:\n"
+    "    mov     rax, 1          ; syscall 1: write\n"
+    "    mov     rdi, 1          ; fd 1: stdout\n"
+    "    lea     rsi, [rel msg]  ; buffer\n"
+    "    mov     rdx, len        ; byte count\n"
+    "    syscall\n"
+    "\n"
+    "    mov     rax, 60         ; syscall 60: exit\n"
+    "    xor     edi, edi        ; status 0\n"
+    "    syscall\n"
+    "```\n"
+    "\n"
+    "The arguments go in `rdi`, `rsi`, `rdx` (then `r10`, `r8`, `r9`), and the "
+    "syscall number in `rax`. `xor edi, edi` is the usual idiom for zeroing a "
+    "register: it is shorter than `mov edi, 0` and the CPU recognises it as "
+    "independent of the old value.\n"
+)
+
+_B7_SQL_MIGRATION = (
+    "Here's a reversible migration that splits `full_name` into two columns without downtime:\n"
+    "\n"
+    "```sql\n"
+    "-- 0042_split_full_name.up.sql\n"
+    "-- Step 1: add the new columns as nullable so the old app version keeps working.\n"
+    "ALTER TABLE users\n"
+    "    ADD COLUMN first_name text,\n"
+    "    ADD COLUMN last_name  text;\n"
+    "\n"
+    "-- Step 2: backfill in batches of 10,000 rows to avoid long locks.\n"
+    "UPDATE users\n"
+    "SET first_name = split_part(full_name, ' ', 1),\n"
+    "    last_name  = nullif(substr(full_name, length(split_part(full_name, ' ', 1)) + 2), '')\n"
+    "WHERE id IN (\n"
+    "    SELECT id FROM users WHERE first_name IS NULL ORDER BY id LIMIT 10000\n"
+    ");\n"
+    "\n"
+    "/* Step 3 runs in the next release, once nothing writes full_name:\n"
+    "   ALTER TABLE users DROP COLUMN full_name; */\n"
+    "```\n"
+    "\n"
+    "```sql\n"
+    "-- 0042_split_full_name.down.sql\n"
+    "ALTER TABLE users\n"
+    "    DROP COLUMN IF EXISTS last_name,\n"
+    "    DROP COLUMN IF EXISTS first_name;\n"
+    "```\n"
+    "\n"
+    'Repeat the `UPDATE` until it reports `UPDATE 0`. A name like "Mary Ann Smith" '
+    "ends up as `first_name = 'Mary'` and `last_name = 'Ann Smith'`, which you may "
+    "want to review by hand.\n"
+)
+
+_B7_OPENAPI = (
+    "An OpenAPI 3.1 description of the two endpoints:\n"
+    "\n"
+    "```yaml\n"
+    "openapi: 3.1.0\n"
+    "info:\n"
+    "  title: Notes API\n"
+    "  version: 1.0.0\n"
+    "paths:\n"
+    "  /notes:\n"
+    "    get:\n"
+    "      summary: List notes\n"
+    "      parameters:\n"
+    "        - name: limit\n"
+    "          in: query\n"
+    "          schema: { type: integer, minimum: 1, maximum: 100, default: 20 }\n"
+    "      responses:\n"
+    '        "200":\n'
+    "          description: A page of notes\n"
+    "          content:\n"
+    "            application/json:\n"
+    "              schema:\n"
+    "                type: array\n"
+    '                items: { $ref: "#/components/schemas/Note" }\n'
+    "  /notes/{id}:\n"
+    "    delete:\n"
+    "      summary: Delete a note\n"
+    "      parameters:\n"
+    "        - { name: id, in: path, required: true, schema: { type: string, format: uuid } }\n"
+    "      responses:\n"
+    '        "204": { description: Deleted }\n'
+    '        "404": { description: No such note }\n'
+    "components:\n"
+    "  schemas:\n"
+    "    Note:\n"
+    "      type: object\n"
+    "      required: [id, text]\n"
+    "      properties:\n"
+    "        id: { type: string, format: uuid }\n"
+    "        text: { type: string, maxLength: 10000 }\n"
+    "```\n"
+    "\n"
+    "Validate it with `npx @redocly/cli lint openapi.yaml` before generating "
+    "clients; the flow-style `{ ... }` mappings are plain YAML, so every tool reads them.\n"
+)
+
+_B7_TABLE_ESCAPED = (
+    "The shell operators side by side:\n"
+    "\n"
+    "| Operator | Example | What it does |\n"
+    "| --- | --- | --- |\n"
+    "| `\\|` | `ps aux \\| grep nginx` | sends the left command's stdout to the right one's stdin |\n"
+    "| `\\|\\|` | `make \\|\\| echo failed` | runs the right side only if the left one fails |\n"
+    "| `&&` | `cd build && make` | runs the right side only if the left one succeeds |\n"
+    "| `>` | `date > now.txt` | writes stdout to a file, replacing it |\n"
+    "| `>>` | `echo done >> log.txt` | appends stdout to a file |\n"
+    "| `2>&1` | `cmd > out.log 2>&1` | sends stderr wherever stdout goes |\n"
+    "| `<(…)` | `diff <(sort a.txt) <(sort b.txt)` | passes a command's output as a "
+    "file path (bash, zsh) |\n"
+    "\n"
+    "Inside a Markdown table a literal pipe must be escaped as `\\|`, even inside "
+    "backticks on GitHub, which is why the first two rows look odd in the source. "
+    "Other renderers, such as **older versions of Pandoc**, may show the backslash.\n"
+)
+
+_B7_FURIGANA = (
+    "日本語(にほんご)の漢字(かんじ)には、読(よ)み方(かた)が複数(ふくすう)あるものが多(おお)いです。たとえば「生」は、「生活(せいかつ)」では「せい」、「生"
+    "(い)きる」では「い」、「生(なま)ビール」では「なま」と読みます。\n"
+    "\n"
+    "初心者(しょしんしゃ)には、次(つぎ)の順番(じゅんばん)がおすすめです。\n"
+    "\n"
+    "1. ひらがなとカタカナを完全(かんぜん)に覚(おぼ)える（約(やく)2週間(しゅうかん)）\n"
+    "2. JLPT N5 の漢字(かんじ)約(やく)100字(じ)を、単語(たんご)と一緒(いっしょ)に覚える\n"
+    "3. 毎日(まいにち)15分(ふん)、ふりがな付(つ)きの文章(ぶんしょう)を読む\n"
+    "\n"
+    "「ふりがな」は、漢字の上(うえ)や横(よこ)に小(ちい)さく書(か)かれた読み方のことです。慣(な)れてきたら、ふりがなのない文章にも挑戦(ちょうせん)してみまし"
+    "ょう。NHKの「NEWS WEB EASY」（https://www3.nhk.or.jp/news/easy/）は、ふりがな付きのやさしいニュースなので練習(れんしゅう)にぴったりです。\n"
+    "\n"
+    "勉強(べんきょう)を続(つづ)けるコツは、完璧(かんぺき)を目指(めざ)さないことです。分(わ)からない言葉(ことば)があっても、まず文全体(ぶんぜんたい)の意味"
+    "(いみ)をつかみ、あとで辞書(じしょ)を引(ひ)きましょう。**単語(たんご)カード**のアプリを使(つか)えば、1日(いちにち)10分(ぷん)でも3か月(げつ)"
+    "で500語(ご)以上(いじょう)覚(おぼ)えられます。\n"
+)
+
+_B7_UKRAINIAN = (
+    "Щоб оформити закордонний паспорт в Україні, потрібно:\n"
+    "\n"
+    "1. Записатися онлайн у Державній міграційній службі (ДМС) або прийти до "
+    "сервісного центру «Паспортний сервіс».\n"
+    "2. Мати із собою ID-картку або паспорт-книжечку та ідентифікаційний код (РНОКПП).\n"
+    "3. Оплатити державне мито та вартість бланка — разом близько 1 100 грн за "
+    "стандартне оформлення (20 робочих днів).\n"
+    "\n"
+    "Термінове оформлення за 7 робочих днів коштує дорожче, приблизно 1 600 грн. "
+    "Дітям до 16 років паспорт видають на 4 роки, дорослим — на **10 років**.\n"
+    "\n"
+    "Зверніть увагу: ціни змінюються, тому перед візитом перевірте актуальні тарифи "
+    "на сайті https://dmsu.gov.ua/services/foreign.html. Якщо ви за кордоном, "
+    "звертайтеся до консульства або до закордонного підрозділу «Документ».\n"
+)
+
+_B7_SWAHILI = (
+    "Habari! Hapa kuna hatua za kufungua akaunti ya M-Pesa:\n"
+    "\n"
+    "- Nenda kwenye duka la wakala wa Safaricom ukiwa na kitambulisho chako cha taifa.\n"
+    "- Mpe wakala namba yako ya simu; atasajili akaunti yako papo hapo.\n"
+    "- Utapokea ujumbe mfupi (SMS) wenye PIN ya muda. Ibadilishe mara moja kwa kupiga *334#.\n"
+    "\n"
+    "**Gharama:** kufungua akaunti ni bure. Kutuma pesa hadi KSh 100 ni bure pia, "
+    "lakini kiasi kikubwa zaidi kina ada ndogo; kwa mfano, kutuma KSh 1,500 "
+    "hugharimu takriban KSh 23.\n"
+    "\n"
+    "| Kiasi (KSh) | Ada ya kutuma |\n"
+    "| --- | --- |\n"
+    "| 1 – 100 | Bure |\n"
+    "| 101 – 500 | 7 |\n"
+    "| 501 – 1,000 | 13 |\n"
+    "\n"
+    "Kumbuka: usimpe mtu yeyote PIN yako, hata kama anadai kuwa ni mfanyakazi wa "
+    "Safaricom. Ukipoteza simu, piga 100 haraka ili akaunti yako ifungwe kwa muda.\n"
+)
+
+_B7_FAQ = (
+    "**Frequently asked questions: the Service Agreement**\n"
+    "\n"
+    "1. **Can I cancel at any time?**\n"
+    "   Yes. You may cancel your subscription at any time under Section 4.2. "
+    "Cancellation takes effect at the end of the current billing period, and no "
+    "partial refunds are issued except where required by law.\n"
+    "\n"
+    "2. **What happens to my data after cancellation?**\n"
+    '   We keep your data for 30 days (the "Grace Period"), during which you can '
+    "export it. After the Grace Period it is deleted from active systems, and from "
+    "backups within a further 90 days.\n"
+    "\n"
+    "3. **Is the price fixed?**\n"
+    "   Prices may change with at least 60 days' written notice (Section 7.1). If "
+    "you do not accept the change, you may terminate before it takes effect without penalty.\n"
+    "\n"
+    "4. **Who owns the content I upload?**\n"
+    "   You do. You grant us only the limited licence needed to provide the Service, "
+    "as described in Section 9.3(b).\n"
+    "\n"
+    "This summary is for convenience only; if it conflicts with the Agreement, the "
+    "Agreement prevails.\n"
+)
+
+_B7_LYRICS = (
+    "Here are the lyrics, a simple folk song with a repeated chorus:\n"
+    "\n"
+    "**Verse 1**\n"
+    "The river runs down to the harbour,\n"
+    "The lanterns are lit on the quay,\n"
+    "And every boat sailing at evening\n"
+    "Is bringing a letter to me.\n"
+    "\n"
+    "**Chorus**\n"
+    "So sing, sing, sing while the tide's turning,\n"
+    "Sing while the night's coming in,\n"
+    "Sing, sing, sing while the tide's turning,\n"
+    "And I'll be home again.\n"
+    "\n"
+    "**Verse 2**\n"
+    "The winter was long in the mountains,\n"
+    "The snow lay as deep as a door,\n"
+    "But now there's a light in the window\n"
+    "And bread on the table once more.\n"
+    "\n"
+    "**Chorus**\n"
+    "So sing, sing, sing while the tide's turning,\n"
+    "Sing while the night's coming in,\n"
+    "Sing, sing, sing while the tide's turning,\n"
+    "And I'll be home again.\n"
+    "\n"
+    "*(repeat the last line twice to close)*\n"
+    "And I'll be home again.\n"
+    "And I'll be home again.\n"
+)
+
+_B7_BIBLIOGRAPHY = (
+    "Here are the references in APA 7th edition style:\n"
+    "\n"
+    "Bengio, Y., Ducharme, R., Vincent, P., & Jauvin, C. (2003). A neural "
+    "probabilistic language model. *Journal of Machine Learning Research, 3*, 1137–1155.\n"
+    "\n"
+    "Hochreiter, S., & Schmidhuber, J. (1997). Long short-term memory. *Neural "
+    "Computation, 9*(8), 1735–1780. https://doi.org/10.1162/neco.1997.9.8.1735\n"
+    "\n"
+    "Radford, A., Wu, J., Child, R., Luan, D., Amodei, D., & Sutskever, I. (2019). "
+    "*Language models are unsupervised multitask learners* [Technical report]. OpenAI.\n"
+    "\n"
+    "Vaswani, A., Shazeer, N., Parmar, N., Uszkoreit, J., Jones, L., Gomez, A. N., "
+    "Kaiser, Ł., & Polosukhin, I. (2017). Attention is all you need. In *Advances in "
+    "Neural Information Processing Systems 30* (pp. 5998–6008). "
+    "https://doi.org/10.48550/arXiv.1706.03762\n"
+    "\n"
+    "The list is in alphabetical order by the first author's surname, as APA "
+    "requires, and each DOI is given as a full `https://doi.org/` URL rather than "
+    'with a "doi:" prefix.\n'
+)
+
+#: The seventh batch: written with the sixth, by the same author and before any rule change, to judge the rules too.
+BATCH_7: list[tuple[str, str, str]] = [
+    # (name, kind, text)
+    ("b7_cpp", "cpp-templates", _B7_CPP),
+    ("b7_gradle", "gradle-kts", _B7_GRADLE),
+    ("b7_solidity", "solidity", _B7_SOLIDITY),
+    ("b7_asm", "x86-asm", _B7_ASM),
+    ("b7_sql_migration", "sql-migration", _B7_SQL_MIGRATION),
+    ("b7_openapi", "openapi", _B7_OPENAPI),
+    ("b7_table_escaped", "table-escaped", _B7_TABLE_ESCAPED),
+    ("b7_furigana", "japanese-furigana", _B7_FURIGANA),
+    ("b7_ukrainian", "ukrainian", _B7_UKRAINIAN),
+    ("b7_swahili", "swahili", _B7_SWAHILI),
+    ("b7_faq", "faq", _B7_FAQ),
+    ("b7_lyrics", "lyrics", _B7_LYRICS),
+    ("b7_bibliography", "bibliography", _B7_BIBLIOGRAPHY),
 ]

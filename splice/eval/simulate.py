@@ -20,7 +20,7 @@ from ..holdback import HoldBack
 from ..seam import SeamRepair
 from .check import is_clean
 from .corpus import REFERENCES
-from .heldout import BATCH_1, BATCH_2, BATCH_3, BATCH_4, BATCH_5
+from .heldout import BATCH_1, BATCH_2, BATCH_3, BATCH_4, BATCH_5, BATCH_6, BATCH_7
 
 __all__ = [
     "Case",
@@ -33,6 +33,8 @@ __all__ = [
     "BATCH3_BEHAVIOURS",
     "BATCH4_BEHAVIOURS",
     "BATCH5_BEHAVIOURS",
+    "BATCH6_BEHAVIOURS",
+    "BATCH7_BEHAVIOURS",
     "CORPORA",
     "BATCHES",
 ]
@@ -53,7 +55,17 @@ _PREAMBLES = {
     "zh": ["好的，以下是后续内容：\n\n", "继续："],
     "ja": ["はい、続きです：\n\n", "続きを書きます。\n"],
 }
-_LANG_OF = {"de": "de", "fr": "fr", "es": "es", "zh": "zh", "ja": "ja", "nfd": "fr"}
+_LANG_OF = {
+    "de": "de",
+    "fr": "fr",
+    "es": "es",
+    "zh": "zh",
+    "ja": "ja",
+    "nfd": "fr",
+    "b7_furigana": "ja",
+    "b7_ukrainian": "uk",
+    "b7_swahili": "sw",
+}
 
 
 class PseudoTokenizer:
@@ -457,7 +469,16 @@ def _batch3_output(behaviour: str, reference: str, sent: str, lang: str, rng: ra
 
 
 #: Each batch of cases: (seed offset, its own random stream, so adding a batch changes no other batch's cases).
-_BATCH_SEEDS = {"batch0": 0, "batch1": 7919, "batch2": 4421, "batch3": 6007, "batch4": 3251, "batch5": 5153}
+_BATCH_SEEDS = {
+    "batch0": 0,
+    "batch1": 7919,
+    "batch2": 4421,
+    "batch3": 6007,
+    "batch4": 3251,
+    "batch5": 5153,
+    "batch6": 2789,
+    "batch7": 8627,
+}
 #: The corpora `make eval` reports: the development corpus holds every batch whose misses were looked at.
 BATCHES = tuple(_BATCH_SEEDS)
 CORPORA = {"dev": ("batch0", "batch1", "batch2", "batch3", "batch4"), "held-out": ("batch5",)}
@@ -488,6 +509,31 @@ def _batch_plan(batch: str) -> list[tuple[str, str, str, list[str], bool]]:
         plan = [(n, k, t, behaviours, True) for n, k, t in BATCH_5]
         older = REFERENCES + BATCH_1 + BATCH_2 + BATCH_3 + BATCH_4
         return plan + [(n, k, t, BATCH5_BEHAVIOURS, False) for n, k, t in older]
+    if batch == "batch6":
+        behaviours = (
+            BEHAVIOURS
+            + HELD_OUT_BEHAVIOURS
+            + BATCH3_BEHAVIOURS
+            + BATCH4_BEHAVIOURS
+            + BATCH5_BEHAVIOURS
+            + BATCH6_BEHAVIOURS
+        )
+        plan = [(n, k, t, behaviours, True) for n, k, t in BATCH_6]
+        older = REFERENCES + BATCH_1 + BATCH_2 + BATCH_3 + BATCH_4 + BATCH_5
+        return plan + [(n, k, t, BATCH6_BEHAVIOURS, False) for n, k, t in older]
+    if batch == "batch7":
+        behaviours = (
+            BEHAVIOURS
+            + HELD_OUT_BEHAVIOURS
+            + BATCH3_BEHAVIOURS
+            + BATCH4_BEHAVIOURS
+            + BATCH5_BEHAVIOURS
+            + BATCH6_BEHAVIOURS
+            + BATCH7_BEHAVIOURS
+        )
+        plan = [(n, k, t, behaviours, True) for n, k, t in BATCH_7]
+        older = REFERENCES + BATCH_1 + BATCH_2 + BATCH_3 + BATCH_4 + BATCH_5 + BATCH_6
+        return plan + [(n, k, t, BATCH7_BEHAVIOURS, False) for n, k, t in older]
     raise ValueError(batch)
 
 
@@ -559,8 +605,113 @@ def _batch5_output(behaviour: str, reference: str, sent: str, lang: str, rng: ra
     raise ValueError(behaviour)
 
 
+#: Fallback behaviours written with the sixth held-out batch.
+BATCH6_BEHAVIOURS = ["preamble_heading", "bullet_swap"]
+
+_HEADING_PREAMBLES = {
+    "en": ["### Continuation\n\n", "## Continued\n\n", "### (continued)\n\n", "#### Continuing where I left off\n\n"],
+    "de": ["### Fortsetzung\n\n"],
+    "fr": ["### Suite de la réponse\n\n"],
+    "es": ["### Continuación\n\n"],
+    "zh": ["### 续写\n\n"],
+    "ja": ["### 続き\n\n"],
+}
+_BULLET_ITEM = re.compile(r"^([ \t]*)([-*+]) (?=\S)")
+
+
+def _batch6_output(behaviour: str, reference: str, sent: str, lang: str, rng: random.Random) -> str | None:
+    """The sixth batch's fallback behaviours: a lead-in set as a Markdown heading, a bullet item said again.
+
+    `preamble_heading`: the model titles its continuation, "### Continuation\n\n" + the rest (in code, the heading
+    on its own line, then the code).  `bullet_swap`: cut inside a bullet item, the model writes the item again from
+    its marker but with another bullet character, "- 2 buah cab" + "* 2 buah cabai merah, …"; cut right after an
+    item, that whole item again with the other bullet.
+    """
+    cont = reference[len(sent) :]
+    if not cont.strip():
+        return None
+    if behaviour == "preamble_heading":
+        # "…the compiler fl" + "### Continuation\n\nags every **non-exhaustive match**…"
+        pre = rng.choice(_HEADING_PREAMBLES.get(lang, _HEADING_PREAMBLES["en"]))
+        if any(a <= len(sent) <= b for a, b in _fence_spans(reference)):
+            return pre.rstrip() + "\n" + cont
+        return pre + cont.lstrip()
+    if behaviour == "bullet_swap":
+        # "- 2 buah cab" + "* 2 buah cabai merah, sesuai selera\n- 1 sdt terasi…": the item, with "*" for "-"
+        # Cut right after a whole item: "- 1 sdt terasi bakar\n" + "* 1 sdt terasi bakar\n- 2 sdm kecap…"
+        start = sent.rfind("\n", 0, len(sent) - 1) + 1 if sent.endswith("\n") else sent.rfind("\n") + 1
+        line = sent[start:]
+        m = _BULLET_ITEM.match(line)
+        if m is None or any(a <= len(sent) <= b for a, b in _fence_spans(reference)):
+            return None
+        other = rng.choice([c for c in "-*+" if c != m.group(2)])
+        return m.group(1) + other + line[m.end(2) :] + cont
+    raise ValueError(behaviour)
+
+
+#: Fallback behaviours written with the seventh held-out batch.
+BATCH7_BEHAVIOURS = ["preamble_blank_first", "table_header_repeat"]
+
+_BLANK_FIRST_PREAMBLES = {
+    "en": [
+        "\n\nHere's the remainder of the answer:\n\n",
+        "\nSure — continuing below.\n\n",
+        "\n\nOkay, here is the rest:\n",
+        " \n\nAs requested, the rest of the text:\n\n",
+    ],
+    "ja": ["\n\n以下、続きです。\n\n"],
+    "uk": ["\n\nОсь продовження відповіді:\n\n"],
+    "sw": ["\n\nHaya, huu hapa mwendelezo:\n\n"],
+}
+
+
+def _table_rows_before(sent: str, reference: str) -> tuple[str, str, str] | None:
+    """(header row, delimiter row, current row so far) when the sent text stops inside a table's body."""
+    lines = sent.split("\n")
+    current = lines[-1]
+    if current:
+        if not current.lstrip().startswith("|"):
+            return None
+    elif not reference[len(sent) :].lstrip(" ").startswith("|"):
+        return None  # the table is finished: nothing to say again
+    start = len(lines) - 1
+    while start > 0 and lines[start - 1].lstrip().startswith("|"):
+        start -= 1
+    if len(lines) - 1 - start < 2:
+        return None  # still in the header or its delimiter row
+    return lines[start], lines[start + 1], current
+
+
+def _batch7_output(behaviour: str, reference: str, sent: str, lang: str, rng: random.Random) -> str | None:
+    """The seventh batch's fallback behaviours: a lead-in after leading blank lines, a table's header said again.
+
+    `preamble_blank_first`: the model starts with a line break or two before its lead-in, "\n\nHere's the
+    remainder of the answer:\n\n" + the rest.  `table_header_repeat`: cut inside a table's body, the model
+    re-sends the header and delimiter rows, then the current row from its start (or the next row, cut at a row's
+    end), as if writing the table anew.
+    """
+    cont = reference[len(sent) :]
+    if not cont.strip():
+        return None
+    in_code = any(a <= len(sent) <= b for a, b in _fence_spans(reference))
+    if behaviour == "preamble_blank_first":
+        # "…the `unchecked` bl" + "\n\nOkay, here is the rest:\nock only saves gas…"
+        pre = rng.choice(_BLANK_FIRST_PREAMBLES.get(lang, _BLANK_FIRST_PREAMBLES["en"]))
+        if in_code:
+            return pre.rstrip() + "\n" + cont
+        return pre + cont.lstrip()
+    if behaviour == "table_header_repeat":
+        # "| `&&` | `cd bu" + "| Operator | Example | What it does |\n| --- | --- | --- |\n| `&&` | `cd build…"
+        rows = None if in_code else _table_rows_before(sent, reference)
+        if rows is None:
+            return None
+        header, delimiter, current = rows
+        return header + "\n" + delimiter + "\n" + current + cont
+    raise ValueError(behaviour)
+
+
 def build_cases(seed: int = 1234, per_kind: int = 1, *, corpus: str = "dev", holdback: bool = True) -> list[Case]:
-    """The cases of a corpus ("dev", "held-out": see `CORPORA`) or of one batch ("batch0" … "batch5")."""
+    """The cases of a corpus ("dev", "held-out": see `CORPORA`) or of one batch ("batch0" … "batch7")."""
     cases: list[Case] = []
     for batch in CORPORA.get(corpus, (corpus,)):
         rng = random.Random(seed + _BATCH_SEEDS[batch])
@@ -584,7 +735,9 @@ def _chunks(text: str, rng: random.Random, low: int, high: int) -> Iterator[str]
         i += n
 
 
-_TEXTS = {name: text for name, _, text in REFERENCES + BATCH_1 + BATCH_2 + BATCH_3 + BATCH_4 + BATCH_5}
+_TEXTS = {
+    name: text for name, _, text in REFERENCES + BATCH_1 + BATCH_2 + BATCH_3 + BATCH_4 + BATCH_5 + BATCH_6 + BATCH_7
+}
 
 
 def run_case(
@@ -611,6 +764,10 @@ def run_case(
         fallback = _batch4_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
     elif case.behaviour in BATCH5_BEHAVIOURS:
         fallback = _batch5_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
+    elif case.behaviour in BATCH6_BEHAVIOURS:
+        fallback = _batch6_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
+    elif case.behaviour in BATCH7_BEHAVIOURS:
+        fallback = _batch7_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
     else:
         fallback = _fallback_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
     if fallback is None:
