@@ -18,6 +18,7 @@ from typing import Literal
 from ..buffer import RollingBuffer
 from ..holdback import HoldBack
 from ..seam import SeamRepair
+from .batch8 import BATCH8_BEHAVIOURS, BATCH_8, batch8_output
 from .check import is_clean
 from .corpus import REFERENCES
 from .heldout import BATCH_1, BATCH_2, BATCH_3, BATCH_4, BATCH_5, BATCH_6, BATCH_7
@@ -478,6 +479,7 @@ _BATCH_SEEDS = {
     "batch5": 5153,
     "batch6": 2789,
     "batch7": 8627,
+    "batch8": 8861,
 }
 #: The corpora `make eval` reports: the development corpus holds every batch whose misses were looked at.
 BATCHES = tuple(_BATCH_SEEDS)
@@ -534,6 +536,20 @@ def _batch_plan(batch: str) -> list[tuple[str, str, str, list[str], bool]]:
         plan = [(n, k, t, behaviours, True) for n, k, t in BATCH_7]
         older = REFERENCES + BATCH_1 + BATCH_2 + BATCH_3 + BATCH_4 + BATCH_5 + BATCH_6
         return plan + [(n, k, t, BATCH7_BEHAVIOURS, False) for n, k, t in older]
+    if batch == "batch8":
+        behaviours = (
+            BEHAVIOURS
+            + HELD_OUT_BEHAVIOURS
+            + BATCH3_BEHAVIOURS
+            + BATCH4_BEHAVIOURS
+            + BATCH5_BEHAVIOURS
+            + BATCH6_BEHAVIOURS
+            + BATCH7_BEHAVIOURS
+            + BATCH8_BEHAVIOURS
+        )
+        plan = [(n, k, t, behaviours, True) for n, k, t in BATCH_8]
+        older = REFERENCES + BATCH_1 + BATCH_2 + BATCH_3 + BATCH_4 + BATCH_5 + BATCH_6 + BATCH_7
+        return plan + [(n, k, t, BATCH8_BEHAVIOURS, False) for n, k, t in older]
     raise ValueError(batch)
 
 
@@ -711,7 +727,7 @@ def _batch7_output(behaviour: str, reference: str, sent: str, lang: str, rng: ra
 
 
 def build_cases(seed: int = 1234, per_kind: int = 1, *, corpus: str = "dev", holdback: bool = True) -> list[Case]:
-    """The cases of a corpus ("dev", "held-out": see `CORPORA`) or of one batch ("batch0" … "batch7")."""
+    """The cases of a corpus ("dev", "held-out": see `CORPORA`) or of one batch ("batch0" … "batch8")."""
     cases: list[Case] = []
     for batch in CORPORA.get(corpus, (corpus,)):
         rng = random.Random(seed + _BATCH_SEEDS[batch])
@@ -736,7 +752,8 @@ def _chunks(text: str, rng: random.Random, low: int, high: int) -> Iterator[str]
 
 
 _TEXTS = {
-    name: text for name, _, text in REFERENCES + BATCH_1 + BATCH_2 + BATCH_3 + BATCH_4 + BATCH_5 + BATCH_6 + BATCH_7
+    name: text
+    for name, _, text in REFERENCES + BATCH_1 + BATCH_2 + BATCH_3 + BATCH_4 + BATCH_5 + BATCH_6 + BATCH_7 + BATCH_8
 }
 
 
@@ -768,6 +785,8 @@ def run_case(
         fallback = _batch6_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
     elif case.behaviour in BATCH7_BEHAVIOURS:
         fallback = _batch7_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
+    elif case.behaviour in BATCH8_BEHAVIOURS:
+        fallback = batch8_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
     else:
         fallback = _fallback_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
     if fallback is None:
