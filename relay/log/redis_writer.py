@@ -33,7 +33,14 @@ from .scripts import (
 
 logger = logging.getLogger("splice_relay.redis")
 
+# Pieces of the packed many-stream call (the Redis protocol's "$<length>\r\n<bytes>\r\n" per argument), made
+# once: the usual event names, small counts, and the length prefixes of the usual frames and token texts.
 PACKED_EVENTS = {event: bulk(event.encode()) for event in (events.TOKEN, events.PROGRESS, events.COST)}
+SMALL_INTS = [bulk(b"%d" % n) for n in range(64)]
+LENGTHS = [b"$%d\r\n" % n for n in range(4096)]
+CRLF_LENGTHS = [b"\r\n$%d\r\n" % n for n in range(4096)]
+CRLF = b"\r\n"
+CRLF_EMPTY = CRLF + bulk(b"")
 
 
 def decode_frame(frame: bytes) -> tuple[str, str | None]:
@@ -268,18 +275,21 @@ class StreamJournal:
         Its number of events, holder, epoch, first event id, the `WriteExtra` as JSON
         ('' for a plain append), then (event, frame, text) per event.
         """
-        extra = self.extra(batch, owner=owner, release=release, keep_request=keep_request)
-        count = b"%d" % len(batch)
+        count = len(batch)
         first = b"%d" % (batch[0][0] if batch else self.durable + 1)
-        data = orjson.dumps(extra) if extra is not None else b""
-        parts.append(
-            b"$%d\r\n%b\r\n%b$%d\r\n%b\r\n$%d\r\n%b\r\n"
-            % (len(count), count, self.packed_lease, len(first), first, len(data), data)
-        )
+        parts += (SMALL_INTS[count] if count < len(SMALL_INTS) else bulk(b"%d" % count), self.packed_lease)
+        if self.meta_written and not release and (not count or batch[-1][1] not in events.TERMINAL_EVENTS):
+            parts += (LENGTHS[len(first)], first, CRLF_EMPTY)  # a plain append: no extra
+        else:
+            extra = self.extra(batch, owner=owner, release=release, keep_request=keep_request)
+            parts += (bulk(first), bulk(orjson.dumps(extra)))
         for _, event, frame, text in batch:
-            name = PACKED_EVENTS.get(event) or bulk(event.encode())
             raw = text.encode() if text else b""
-            parts.append(b"%b$%d\r\n%b\r\n$%d\r\n%b\r\n" % (name, len(frame), frame, len(raw), raw))
+            name = PACKED_EVENTS.get(event) or bulk(event.encode())
+            if len(frame) < len(LENGTHS) and len(raw) < len(LENGTHS):
+                parts += (name, LENGTHS[len(frame)], frame, CRLF_LENGTHS[len(raw)], raw, CRLF)
+            else:
+                parts += (name, bulk(frame), bulk(raw))
         return 5 + 3 * len(batch)
 
     def cancel_generation(self, why: str) -> None:
