@@ -44,6 +44,7 @@ from .scripts import (
     REQUEST_CANCEL_SCRIPT,
     WRITE_MANY_SCRIPT,
     WRITE_SCRIPT,
+    WRITTEN,
     Pending,
 )
 from .view import StreamView
@@ -687,6 +688,10 @@ class RedisStore:
             at += 3
             if release and journal.released:
                 released += 1
+            if code == WRITTEN and not journal.final_written:  # the usual answer: more to write if more came
+                if not journal.released and (journal.pending or journal.limit is not None):  # = wants_write here
+                    dirty.add(journal)
+                continue
             if journal.fenced:
                 if journal.limit is None and not journal.stream.finished:
                     self._abandon(journal, "its lease was taken over by another instance")

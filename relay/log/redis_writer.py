@@ -237,15 +237,17 @@ class StreamJournal:
     ) -> None:
         """Apply the script's answer (code, last id in Redis, cancel) to a batch sent from the head of `pending`."""
         if code == WRITTEN:
-            confirmed = 0
-            for event_id, _, frame, _ in self.pending:
+            pending, confirmed, size = self.pending, 0, 0
+            for event_id, _, frame, _ in pending:
                 if event_id > last:
                     break
                 confirmed += 1
-                self.bytes += len(frame)
-            del self.pending[:confirmed]
+                size += len(frame)
+            del pending[:confirmed]
+            self.bytes += size
             self.durable, self.meta_written, self.leased = last, True, True
-            self.renewed_at = max(self.renewed_at, sent_at)  # the lease runs from no earlier than this
+            if sent_at > self.renewed_at:  # the lease runs from no earlier than this
+                self.renewed_at = sent_at
             if batch and batch[-1][1] in events.TERMINAL_EVENTS and last >= batch[-1][0]:
                 self.final_written = True
             elif release:
