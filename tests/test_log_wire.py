@@ -23,6 +23,7 @@ from relay.log.redis_writer import StreamJournal, pack_shared, pack_write_many
 from relay.log.scripts import WRITE_MANY_SCRIPT, WRITE_SCRIPT, WRITTEN, Pending
 
 TTL_MS, GONE_MS, LEASE_MS = 60_000, 120_000, 10_000
+LONG_TOKEN = " " + "ü" * 3000  # a frame and a text past the packed lengths made once (relay/log/redis_writer.py)
 
 # The write script of the previous version (relay/redis_log.py before relay/log/), kept to check against.
 PREVIOUS_WRITE_SCRIPT = """
@@ -167,7 +168,7 @@ async def scenario(redis: Redis, prefix: str, stream_id: str, previous: tuple[st
     keys = StreamKeys.of(stream_id, prefix)
     journal = StreamJournal(stream, keys, set(), max_events=1000, max_bytes=1 << 20, holder="inst:1", epoch=1)
     stream.journal = journal
-    for text in ("Hello", " wörld", ' "quoted"\n', " 🚀"):
+    for text in ("Hello", " wörld", ' "quoted"\n', " 🚀", LONG_TOKEN):
         stream.append_token(text)
     stream.append(events.PROGRESS, {"tokens": 4})
     await write(redis, journal, previous=previous[0])
@@ -197,8 +198,8 @@ async def test_either_version_writes_the_same_keys_fields_and_entries(redis_url:
             dumps[previous] = await scenario(redis, f"wire{index}", stream_id, previous, ending=ending)
         reference = dumps[("previous", "previous", "previous")]  # what the previous version alone writes
         assert (
-            len(reference["events"]) == (6 if ending == "release" else 7)
-            and reference["text"] == 'Hello wörld "quoted"\n 🚀 more'.encode()
+            len(reference["events"]) == (7 if ending == "release" else 8)
+            and reference["text"] == f'Hello wörld "quoted"\n 🚀{LONG_TOKEN} more'.encode()
         )
         assert (b"request" in reference["meta"]) == (ending == "release")  # dropped with the final status
         for previous, dumped in dumps.items():

@@ -36,9 +36,10 @@ logger = logging.getLogger("splice_relay.redis")
 # Pieces of the packed many-stream call (the Redis protocol's "$<length>\r\n<bytes>\r\n" per argument), made
 # once: the usual event names, small counts, and the length prefixes of the usual frames and token texts.
 PACKED_EVENTS = {event: bulk(event.encode()) for event in (events.TOKEN, events.PROGRESS, events.COST)}
-SMALL_INTS = [bulk(b"%d" % n) for n in range(64)]
-LENGTHS = [b"$%d\r\n" % n for n in range(4096)]
-CRLF_LENGTHS = [b"\r\n$%d\r\n" % n for n in range(4096)]
+SMALL, SHORT = 64, 4096
+SMALL_INTS = [bulk(b"%d" % n) for n in range(SMALL)]
+LENGTHS = [b"$%d\r\n" % n for n in range(SHORT)]
+CRLF_LENGTHS = [b"\r\n$%d\r\n" % n for n in range(SHORT)]
 CRLF = b"\r\n"
 CRLF_EMPTY = CRLF + bulk(b"")
 
@@ -279,7 +280,7 @@ class StreamJournal:
         """
         count = len(batch)
         first = b"%d" % (batch[0][0] if batch else self.durable + 1)
-        parts += (SMALL_INTS[count] if count < len(SMALL_INTS) else bulk(b"%d" % count), self.packed_lease)
+        parts += (SMALL_INTS[count] if count < SMALL else bulk(b"%d" % count), self.packed_lease)
         if self.meta_written and not release and (not count or batch[-1][1] not in events.TERMINAL_EVENTS):
             parts += (LENGTHS[len(first)], first, CRLF_EMPTY)  # a plain append: no extra
         else:
@@ -288,11 +289,12 @@ class StreamJournal:
         for _, event, frame, text in batch:
             raw = text.encode() if text else b""
             name = PACKED_EVENTS.get(event) or bulk(event.encode())
-            if len(frame) < len(LENGTHS) and len(raw) < len(LENGTHS):
-                parts += (name, LENGTHS[len(frame)], frame, CRLF_LENGTHS[len(raw)], raw, CRLF)
+            frame_size, text_size = len(frame), len(raw)
+            if frame_size < SHORT and text_size < SHORT:
+                parts += (name, LENGTHS[frame_size], frame, CRLF_LENGTHS[text_size], raw, CRLF)
             else:
                 parts += (name, bulk(frame), bulk(raw))
-        return 5 + 3 * len(batch)
+        return 5 + 3 * count
 
     def cancel_generation(self, why: str) -> None:
         """Cancel the stream's generation task, if it still runs here."""
