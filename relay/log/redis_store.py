@@ -3,11 +3,11 @@
 Local readers read the LiveStream directly (the hot path never waits on Redis).
 Each LiveStream's `journal` is a StreamJournal whose `record()` is a list append
 and a set add. One flusher task writes every dirty stream's backlog every
-`flush_interval_s`, one pipelined round trip per flush (one Lua script call per
-stream), so a crash loses at most the last flush interval plus one round trip
-of events. When Redis is away the journals are detached (the LiveStream's own
-frames are the buffer, so nothing grows) and rebuilt from those frames when it
-returns.
+`flush_interval_s`, one round trip per flush (one Lua script call per 64
+streams; with Redis Cluster one per stream, pipelined), so a crash loses at most
+the last flush interval plus one round trip of events. When Redis is away the
+journals are detached (the LiveStream's own frames are the buffer, so nothing
+grows) and rebuilt from those frames when it returns.
 
 Each write renews the stream's lease. An instance that could not renew a lease
 for `lease_s` minus a margin abandons the stream before anyone else may adopt it
@@ -629,7 +629,9 @@ class RedisStore:
             await self._write(journals)
 
     async def _write(self, journals: list[StreamJournal]) -> None:
-        """One round trip: one script call per stream, pipelined (no cross-slot transaction).
+        """One round trip: the many-stream script per MANY_STREAMS streams, or with Redis Cluster one call per stream.
+
+        No cross-slot transaction: each stream's write is atomic on its own.
 
         Streams whose meta this write creates (or recreates, after Redis lost it) are
         added to the running index in the same round trip, so a takeover sweep finds them.
