@@ -2,9 +2,9 @@
 
 A throwaway redis-server on a free port, the real RedisStore (its own flusher task, every
 `flush_interval_s`) holding a few hundred running LiveStreams, and a driver that appends one token
-to a random sample of them every flush interval: at the load test's N=500 x 20 tokens/s nearly
-every stream write carries one event, so the Redis store's cost is its cost per stream write. The
-memory store runs the same appends at the same pace in the same process. Both are timed with
+to a random sample of them per flush (it waits for each flush): at the load test's N=500 x 20
+tokens/s nearly every stream write carries one event, so the Redis store's cost is its cost per
+stream write. The memory store runs the same appends in the same process, one interval apart. Both are timed with
 `time.process_time` (this process only: redis-server's CPU is not counted); the ratio is the
 figure, since absolute microseconds follow the machine's load. Rounds alternate the two stores and
 the median of each is printed.
