@@ -18,10 +18,12 @@ from redis.asyncio import Redis
 from relay import events
 from relay.log import LiveStream, new_stream_id
 from relay.log.keys import StreamKeys
-from relay.log.redis_writer import StreamJournal
+from relay.log.redis_client import send_packed
+from relay.log.redis_writer import StreamJournal, pack_shared, pack_write_many
 from relay.log.scripts import WRITE_MANY_SCRIPT, WRITE_SCRIPT, WRITTEN, Pending
 
 TTL_MS, GONE_MS, LEASE_MS = 60_000, 120_000, 10_000
+LONG_TOKEN = " " + "ü" * 3000  # a frame and a text past the packed lengths made once (relay/log/redis_writer.py)
 
 # The write script of the previous version (relay/redis_log.py before relay/log/), kept to check against.
 PREVIOUS_WRITE_SCRIPT = """
@@ -133,14 +135,15 @@ async def write(redis: Redis, journal: StreamJournal, *, previous: str, release:
         )
         other.journal = other_journal
         other.append_token("another stream's token")
-        first = current_args(other_journal, list(other_journal.pending), release=False)
-        mine = current_args(journal, batch, release=release)
-        keys = [*other_journal.keys.all, *journal.keys.all]
-        replies = await redis.eval(WRITE_MANY_SCRIPT, 10, *keys, 2, len(first), *first, len(mine), *mine)
-        assert int(replies[0][0]) == WRITTEN
-        reply = replies[1]
+        shared = pack_shared(lease_ms=LEASE_MS, ttl_ms=TTL_MS, gone_ms=GONE_MS)
+        sha = (await redis.script_load(WRITE_MANY_SCRIPT)).encode()
+        calls = [(other_journal, list(other_journal.pending), False), (journal, batch, release)]
+        packed = pack_write_many(sha, shared, calls, owner="owner-1", keep_request=False)
+        [replies] = await send_packed(redis, packed, 1)
+        assert len(replies) == 6 and int(replies[0]) == WRITTEN
+        reply = replies[3:]
     assert int(reply[0]) == WRITTEN, reply
-    journal.written(batch, reply, sent_at=0.0, release=release)
+    journal.written(batch, reply[0], reply[1], reply[2], sent_at=0.0, release=release)
 
 
 async def dump(redis: Redis, keys: StreamKeys) -> dict[str, Any]:
@@ -165,7 +168,7 @@ async def scenario(redis: Redis, prefix: str, stream_id: str, previous: tuple[st
     keys = StreamKeys.of(stream_id, prefix)
     journal = StreamJournal(stream, keys, set(), max_events=1000, max_bytes=1 << 20, holder="inst:1", epoch=1)
     stream.journal = journal
-    for text in ("Hello", " wörld", ' "quoted"\n', " 🚀"):
+    for text in ("Hello", " wörld", ' "quoted"\n', " 🚀", LONG_TOKEN):
         stream.append_token(text)
     stream.append(events.PROGRESS, {"tokens": 4})
     await write(redis, journal, previous=previous[0])
@@ -195,8 +198,8 @@ async def test_either_version_writes_the_same_keys_fields_and_entries(redis_url:
             dumps[previous] = await scenario(redis, f"wire{index}", stream_id, previous, ending=ending)
         reference = dumps[("previous", "previous", "previous")]  # what the previous version alone writes
         assert (
-            len(reference["events"]) == (6 if ending == "release" else 7)
-            and reference["text"] == 'Hello wörld "quoted"\n 🚀 more'.encode()
+            len(reference["events"]) == (7 if ending == "release" else 8)
+            and reference["text"] == f'Hello wörld "quoted"\n 🚀{LONG_TOKEN} more'.encode()
         )
         assert (b"request" in reference["meta"]) == (ending == "release")  # dropped with the final status
         for previous, dumped in dumps.items():

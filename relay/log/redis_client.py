@@ -8,6 +8,7 @@ import hiredis
 from redis.asyncio import Redis, RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError, ResponseError
 
 
 def connect(url: str, *, socket_timeout_s: float, max_connections: int = 4096) -> Redis:
@@ -54,6 +55,49 @@ def _packed_by_hiredis(connection_class: type) -> type:
     if issubclass(connection_class, _HiredisPacking):
         return connection_class
     return type(f"Hiredis{connection_class.__name__}", (_HiredisPacking, connection_class), {})
+
+
+def bulk(value: bytes) -> bytes:
+    """One argument of a command in the Redis protocol (RESP): what a command packed once is made of."""
+    return b"$%d\r\n%b\r\n" % (len(value), value)
+
+
+def command_head(argc: int, *words: bytes) -> bytes:
+    """The start of a packed command of `argc` arguments in all, its first `words` included."""
+    return b"*%d\r\n" % argc + b"".join(map(bulk, words))
+
+
+async def send_packed(client: Redis, commands: list[bytes], replies: int) -> list[Any]:
+    """Send commands packed by the caller on one pooled connection; the `replies` answers, errors among them.
+
+    For the flusher's one call per flush: no pipeline object, no per-command
+    packing or bookkeeping. A connection that fails mid-way is dropped (its
+    replies may be unread); a stale one fails at the send and the commands are
+    sent once more on a new connection, as redis-py's own retry would (the
+    callers' scripts are idempotent).
+    """
+    pool = client.connection_pool
+    for attempt in (1, 2):
+        connection = await pool.get_connection()  # type: ignore[no-untyped-call]
+        answers: list[Any] = []
+        try:
+            await connection.send_packed_command(commands, check_health=False)
+            for _ in range(replies):
+                try:
+                    answers.append(await connection.read_response())
+                except ResponseError as exc:  # read whole: the connection stays in step
+                    answers.append(exc)
+            return answers
+        except ConnectionError:
+            await connection.disconnect(nowait=True)
+            if attempt == 2 or answers:
+                raise
+        except BaseException:
+            await connection.disconnect(nowait=True)
+            raise
+        finally:
+            await pool.release(connection)
+    raise AssertionError("unreachable")
 
 
 # Replies as this client returns them (bytes: it never decodes responses); redis-py types them loosely.

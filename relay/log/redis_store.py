@@ -3,11 +3,11 @@
 Local readers read the LiveStream directly (the hot path never waits on Redis).
 Each LiveStream's `journal` is a StreamJournal whose `record()` is a list append
 and a set add. One flusher task writes every dirty stream's backlog every
-`flush_interval_s`, one pipelined round trip per flush (one Lua script call per
-stream), so a crash loses at most the last flush interval plus one round trip
-of events. When Redis is away the journals are detached (the LiveStream's own
-frames are the buffer, so nothing grows) and rebuilt from those frames when it
-returns.
+`flush_interval_s`, one round trip per flush (one Lua script call per 64
+streams; with Redis Cluster one per stream, pipelined), so a crash loses at most
+the last flush interval plus one round trip of events. When Redis is away the
+journals are detached (the LiveStream's own frames are the buffer, so nothing
+grows) and rebuilt from those frames when it returns.
 
 Each write renews the stream's lease. An instance that could not renew a lease
 for `lease_s` minus a margin abandons the stream before anyone else may adopt it
@@ -35,15 +35,16 @@ from .errors import StoreUnavailable
 from .keys import STREAM_ID, DeploymentKeys, StreamKeys
 from .live import LiveStream
 from .redis_chats import RedisChats
-from .redis_client import StreamEntries, XReadReply, connect
+from .redis_client import StreamEntries, XReadReply, command_head, connect, send_packed
 from .redis_reader import RemoteStream, rewinds, wait_for_event
-from .redis_writer import StreamJournal
+from .redis_writer import StreamJournal, pack_shared, pack_write_many
 from .scripts import (
     ACQUIRE_LEASE_SCRIPT,
     META_MISSING,
     REQUEST_CANCEL_SCRIPT,
     WRITE_MANY_SCRIPT,
     WRITE_SCRIPT,
+    WRITTEN,
     Pending,
 )
 from .view import StreamView
@@ -88,6 +89,8 @@ class RedisStore:
         self._ttl_ms = int(ttl_s * 1000)
         self._gone_ms = int((ttl_s + tombstone_s) * 1000)
         self._lease_ms = int(lease_s * 1000)
+        # What every stream of a many-stream write shares (relay/log/scripts.py), packed once.
+        self._packed_shared = pack_shared(lease_ms=self._lease_ms, ttl_ms=self._ttl_ms, gone_ms=self._gone_ms)
         # Self-fencing: a stream whose lease we could not renew for `lease_s - margin` is abandoned here.
         self._fence_margin_s = fence_margin_s if fence_margin_s is not None else lease_s / 4
         self._fence_check_s = max(0.01, self._fence_margin_s / 4)
@@ -626,7 +629,9 @@ class RedisStore:
             await self._write(journals)
 
     async def _write(self, journals: list[StreamJournal]) -> None:
-        """One round trip: one script call per stream, pipelined (no cross-slot transaction).
+        """One round trip: the many-stream script per MANY_STREAMS streams, or with Redis Cluster one call per stream.
+
+        No cross-slot transaction: each stream's write is atomic on its own.
 
         Streams whose meta this write creates (or recreates, after Redis lost it) are
         added to the running index in the same round trip, so a takeover sweep finds them.
@@ -635,51 +640,24 @@ class RedisStore:
             await self._load_scripts()
         calls: list[tuple[StreamJournal, list[Pending], bool]] = []
         created: list[StreamJournal] = []
-        sent_at = time.monotonic()
+        max_batch = self._max_batch_events
         try:
-            async with self._redis.pipeline(transaction=False) as pipe:
-                many: list[tuple[list[str], list[bytes | str | int]]] = []  # (KEYS, ARGV) of each WRITE_MANY call
-                for journal in journals:
-                    if journal.done or journal.writing:
-                        continue
-                    journal.writing = True
-                    batch = journal.pending[: self._max_batch_events]
-                    release = journal.release_with(batch)
-                    args = journal.script_args(
-                        batch,
-                        ttl_ms=self._ttl_ms,
-                        gone_ms=self._gone_ms,
-                        lease_ms=self._lease_ms,
-                        owner=self.instance,
-                        release=release,
-                        keep_request=self.keep_request,
-                    )
-                    if self._write_many:
-                        if not many or len(many[-1][0]) >= MANY_STREAMS * 5:
-                            many.append(([], [0]))
-                        keys, argv = many[-1]
-                        keys += journal.keys.all
-                        argv.append(len(args))
-                        argv += args
-                        argv[0] += 1  # type: ignore[operator]
-                    else:
-                        pipe.execute_command("EVALSHA", self._scripts["write"], 5, *journal.keys.all, *args)
-                    calls.append((journal, batch, release))
-                    if not journal.meta_written:
-                        created.append(journal)
-                if not calls:
-                    return
-                for keys, argv in many:
-                    pipe.execute_command("EVALSHA", self._scripts["write_many"], len(keys), *keys, *argv)
-                if created:
-                    pipe.sadd(self._keys.running, *(journal.stream.id for journal in created))
-                replies = await pipe.execute(raise_on_error=False)
-                if many:  # one reply per stream, as the pipelined calls give; a failed call fails its streams
-                    replies = [
-                        reply
-                        for (keys, _), answer in zip(many, replies)
-                        for reply in (answer if not isinstance(answer, Exception) else [answer] * (len(keys) // 5))
-                    ] + replies[len(many) :]
+            for journal in journals:
+                if journal.done or journal.writing:
+                    continue
+                journal.writing = True
+                batch = journal.pending[:max_batch]
+                release = journal.release_with(batch) if journal.limit is not None else False
+                calls.append((journal, batch, release))
+                if not journal.meta_written:
+                    created.append(journal)
+            if not calls:
+                return
+            sent_at = time.monotonic()
+            if self._write_many:
+                answers, indexed = await self._write_packed(calls, created)
+            else:
+                answers, indexed = await self._write_pipelined(calls, created)
         except BaseException:
             self._dirty.update(journal for journal, _, _ in calls if journal.wants_write)
             raise
@@ -692,27 +670,37 @@ class RedisStore:
         lost = False
         now = time.monotonic()
         self._flush_seconds += now - sent_at
-        if created and isinstance(replies[len(calls)], Exception):
-            failure = replies[len(calls)]
+        if isinstance(indexed, Exception):
+            failure = indexed
             for journal in created:
                 journal.meta_written = False  # the running index is written again with the next batch
-        for (journal, batch, release), reply in zip(calls, replies):
-            if isinstance(reply, Exception):
-                failure = reply
-                self._dirty.add(journal)
+        dirty, keep_request = self._dirty, self.keep_request
+        at = 0
+        for journal, batch, release in calls:
+            code = answers[at]
+            if isinstance(code, Exception):
+                failure = code
+                dirty.add(journal)
+                at += 3
                 continue
             journal.touched_at = now
-            lost = lost or int(reply[0]) == META_MISSING
-            journal.written(batch, reply, sent_at=sent_at, release=release)
+            if code == META_MISSING:
+                lost = True
+            journal.written(batch, code, answers[at + 1], answers[at + 2], sent_at=sent_at, release=release)
+            at += 3
             if release and journal.released:
                 released += 1
+            if code == WRITTEN and not journal.final_written:  # the usual answer: more to write if more came
+                if not journal.released and (journal.pending or journal.limit is not None):  # = wants_write here
+                    dirty.add(journal)
+                continue
             if journal.fenced:
                 if journal.limit is None and not journal.stream.finished:
                     self._abandon(journal, "its lease was taken over by another instance")
-            elif journal.final_written and not self.keep_request:
+            elif journal.final_written and not keep_request:
                 journal.stream.request = None  # the prompt was needed for a takeover only
             if journal.wants_write:
-                self._dirty.add(journal)
+                dirty.add(journal)
         if lost:  # Redis lost streams it had: readers elsewhere answer 503 until they are rewritten, not 404
             await self._lost_data()
         if released and not self._handing_over:  # released after a self-fence: adopt them now, not at the next sweep
@@ -723,6 +711,58 @@ class RedisStore:
             raise failure
         else:
             self._backoff_s = 0.05
+
+    async def _write_packed(
+        self, calls: list[tuple[StreamJournal, list[Pending], bool]], created: list[StreamJournal]
+    ) -> tuple[list[Any], Any]:
+        """Write with the many-stream script, up to MANY_STREAMS streams a call, packed here and sent in one write.
+
+        Returns each stream's answer as three values (code, last id, cancel) in one flat
+        list (a failed call fails its streams), and the running index's answer (None: not written).
+        """
+        owner, keep_request = self.instance, self.keep_request
+        sha = self._scripts["write_many"].encode()
+        commands: list[bytes] = []
+        sizes: list[int] = []
+        for start in range(0, len(calls), MANY_STREAMS):
+            chunk = calls[start : start + MANY_STREAMS]
+            commands += pack_write_many(sha, self._packed_shared, chunk, owner=owner, keep_request=keep_request)
+            sizes.append(len(chunk))
+        if created:
+            ids = [journal.stream.id.encode() for journal in created]
+            commands.append(command_head(2 + len(ids), b"SADD", self._keys.running.encode(), *ids))
+        replies = await send_packed(self._redis, commands, len(sizes) + bool(created))
+        answers: list[Any] = []
+        for reply, size in zip(replies, sizes):
+            answers += reply if not isinstance(reply, Exception) else [reply] * (3 * size)
+        return answers, replies[-1] if created else None
+
+    async def _write_pipelined(
+        self, calls: list[tuple[StreamJournal, list[Pending], bool]], created: list[StreamJournal]
+    ) -> tuple[list[Any], Any]:
+        """Write with the one-stream script, a call per stream (Redis Cluster: each in its slot), pipelined.
+
+        Returns what `_write_packed` does.
+        """
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for journal, batch, release in calls:
+                args = journal.script_args(
+                    batch,
+                    ttl_ms=self._ttl_ms,
+                    gone_ms=self._gone_ms,
+                    lease_ms=self._lease_ms,
+                    owner=self.instance,
+                    release=release,
+                    keep_request=self.keep_request,
+                )
+                pipe.execute_command("EVALSHA", self._scripts["write"], 5, *journal.key_args, *args)
+            if created:
+                pipe.sadd(self._keys.running, *(journal.stream.id for journal in created))
+            replies = await pipe.execute(raise_on_error=False)
+        answers: list[Any] = []
+        for reply in replies[: len(calls)]:
+            answers += reply if not isinstance(reply, Exception) else [reply] * 3
+        return answers, replies[len(calls)] if created else None
 
     def _touch_running(self, now: float) -> None:
         """Running streams with nothing to write still renew TTL and lease, and hear of cancels."""

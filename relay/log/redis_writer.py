@@ -18,9 +18,30 @@ from .. import events
 from .errors import StreamTooLarge
 from .keys import StreamKeys
 from .live import LiveStream
-from .scripts import GAP, META_MISSING, WRITTEN, FinalMeta, Pending, StaticMeta, WriteHeader, write_args
+from .redis_client import bulk, command_head
+from .scripts import (
+    GAP,
+    META_MISSING,
+    WRITTEN,
+    FinalMeta,
+    Pending,
+    StaticMeta,
+    WriteExtra,
+    WriteHeader,
+    write_args,
+)
 
 logger = logging.getLogger("splice_relay.redis")
+
+# Pieces of the packed many-stream call (the Redis protocol's "$<length>\r\n<bytes>\r\n" per argument), made
+# once: the usual event names, small counts, and the length prefixes of the usual frames and token texts.
+PACKED_EVENTS = {event: bulk(event.encode()) for event in (events.TOKEN, events.PROGRESS, events.COST)}
+SMALL, SHORT = 64, 4096
+SMALL_INTS = [bulk(b"%d" % n) for n in range(SMALL)]
+LENGTHS = [b"$%d\r\n" % n for n in range(SHORT)]
+CRLF_LENGTHS = [b"\r\n$%d\r\n" % n for n in range(SHORT)]
+CRLF = b"\r\n"
+CRLF_EMPTY = CRLF + bulk(b"")
 
 
 def decode_frame(frame: bytes) -> tuple[str, str | None]:
@@ -35,6 +56,10 @@ class StreamJournal:
     __slots__ = (
         "stream",
         "keys",
+        "key_args",
+        "epoch_arg",
+        "packed_keys",
+        "packed_lease",
         "pending",
         "dirty",
         "durable",
@@ -69,6 +94,7 @@ class StreamJournal:
     ) -> None:
         self.stream = stream
         self.keys = keys
+        self.key_args = keys.all  # the write script's KEYS, built once
         self.pending: list[Pending] = []
         self.dirty = dirty  # the store's set of journals with something to write
         self.durable = 0  # the last event id Redis confirmed
@@ -79,6 +105,9 @@ class StreamJournal:
         self.bytes = 0  # frame bytes Redis confirmed, for the size bound
         self.holder = holder  # "<instance>:<epoch>", the lease value our writes must match
         self.epoch = epoch
+        self.epoch_arg = str(epoch)  # as every write passes it
+        self.packed_keys = b"".join(bulk(key.encode()) for key in self.key_args)  # as the many-stream call sends them
+        self.packed_lease = bulk(holder.encode()) + bulk(self.epoch_arg.encode())
         self.fenced = False
         self.cancel_seen = False
         self.writing = False  # one write in flight per stream keeps the batches in order
@@ -148,6 +177,33 @@ class StreamJournal:
             self.stream.journal = self  # no await since reading `frames`: nothing is missed
         self.dirty.add(self)
 
+    def extra(self, batch: list[Pending], *, owner: str, release: bool, keep_request: bool) -> WriteExtra | None:
+        """The rare parts of the write of `batch` (creating the meta, the final status, a release); None for most."""
+        final = bool(batch) and batch[-1][1] in events.TERMINAL_EVENTS
+        if self.meta_written and not final and not release:
+            return None
+        stream = self.stream
+        drop_request = final and not keep_request
+        extra: WriteExtra = {"release": release, "drop_request": drop_request}
+        if not self.meta_written:
+            store_request = stream.request is not None and not drop_request
+            extra["meta"] = StaticMeta(
+                token=stream.token_digest,
+                route=stream.route,
+                created_at=repr(stream.created_at),
+                owner=owner,
+                key_id=stream.key_id or "",
+                request=orjson.dumps(stream.request).decode() if store_request else "",
+            )
+        if final:
+            extra["final"] = FinalMeta(
+                status=stream.status,
+                finish_reason=stream.finish_reason or "",
+                error=orjson.dumps(stream.error).decode() if stream.error is not None else "",
+                audit=orjson.dumps(stream.audit).decode() if stream.audit else "",
+            )
+        return extra
+
     def script_args(
         self,
         batch: list[Pending],
@@ -159,52 +215,40 @@ class StreamJournal:
         release: bool,
         keep_request: bool,
     ) -> list[bytes | str]:
-        """ARGV of the write script for `batch` (relay/log/scripts.py): the header as one JSON argument, the events."""
-        stream = self.stream
-        final = bool(batch) and batch[-1][1] in events.TERMINAL_EVENTS
-        drop_request = final and not keep_request
+        """ARGV of the one-stream write script for `batch` (relay/log/scripts.py): the header as JSON, the events."""
+        extra = self.extra(batch, owner=owner, release=release, keep_request=keep_request) or {}
         header: WriteHeader = {
             "holder": self.holder,
-            "epoch": str(self.epoch),
+            "epoch": self.epoch_arg,
             "lease_ms": lease_ms,
             "ttl_ms": ttl_ms,
             "gone_ms": gone_ms,
             "first": batch[0][0] if batch else self.durable + 1,
             "release": release,
-            "drop_request": drop_request,
+            "drop_request": extra.get("drop_request", False),
         }
-        if not self.meta_written:
-            store_request = stream.request is not None and not drop_request
-            header["meta"] = StaticMeta(
-                token=stream.token_digest,
-                route=stream.route,
-                created_at=repr(stream.created_at),
-                owner=owner,
-                key_id=stream.key_id or "",
-                request=orjson.dumps(stream.request).decode() if store_request else "",
-            )
-        if final:
-            header["final"] = FinalMeta(
-                status=stream.status,
-                finish_reason=stream.finish_reason or "",
-                error=orjson.dumps(stream.error).decode() if stream.error is not None else "",
-                audit=orjson.dumps(stream.audit).decode() if stream.audit else "",
-            )
+        if "meta" in extra:
+            header["meta"] = extra["meta"]
+        if "final" in extra:
+            header["final"] = extra["final"]
         return write_args(header, batch)
 
-    def written(self, batch: list[Pending], reply: list[int], *, sent_at: float, release: bool) -> None:
-        """Apply the script's answer to a batch sent from the head of `pending` at `sent_at`."""
-        code, last, cancel = (int(value) for value in reply)
+    def written(
+        self, batch: list[Pending], code: int, last: int, cancel: int, *, sent_at: float, release: bool
+    ) -> None:
+        """Apply the script's answer (code, last id in Redis, cancel) to a batch sent from the head of `pending`."""
         if code == WRITTEN:
-            confirmed = 0
-            for event_id, _, frame, _ in self.pending:
+            pending, confirmed, size = self.pending, 0, 0
+            for event_id, _, frame, _ in pending:
                 if event_id > last:
                     break
                 confirmed += 1
-                self.bytes += len(frame)
-            del self.pending[:confirmed]
+                size += len(frame)
+            del pending[:confirmed]
+            self.bytes += size
             self.durable, self.meta_written, self.leased = last, True, True
-            self.renewed_at = max(self.renewed_at, sent_at)  # the lease runs from no earlier than this
+            if sent_at > self.renewed_at:  # the lease runs from no earlier than this
+                self.renewed_at = sent_at
             if batch and batch[-1][1] in events.TERMINAL_EVENTS and last >= batch[-1][0]:
                 self.final_written = True
             elif release:
@@ -226,9 +270,56 @@ class StreamJournal:
             self.fenced = True
             self.detach()
 
+    def pack_many_args(
+        self, parts: list[bytes], batch: list[Pending], *, owner: str, release: bool, keep_request: bool
+    ) -> int:
+        """Append this stream's part of the many-stream script's ARGV for `batch`, packed; returns how many arguments.
+
+        Its number of events, holder, epoch, first event id, the `WriteExtra` as JSON
+        ('' for a plain append), then (event, frame, text) per event.
+        """
+        count = len(batch)
+        first = b"%d" % (batch[0][0] if batch else self.durable + 1)
+        parts += (SMALL_INTS[count] if count < SMALL else bulk(b"%d" % count), self.packed_lease)
+        if self.meta_written and not release and (not count or batch[-1][1] not in events.TERMINAL_EVENTS):
+            parts += (LENGTHS[len(first)], first, CRLF_EMPTY)  # a plain append: no extra
+        else:
+            extra = self.extra(batch, owner=owner, release=release, keep_request=keep_request)
+            parts += (bulk(first), bulk(orjson.dumps(extra)))
+        for _, event, frame, text in batch:
+            raw = text.encode() if text else b""
+            name = PACKED_EVENTS.get(event) or bulk(event.encode())
+            frame_size, text_size = len(frame), len(raw)
+            if frame_size < SHORT and text_size < SHORT:
+                parts += (name, LENGTHS[frame_size], frame, CRLF_LENGTHS[text_size], raw, CRLF)
+            else:
+                parts += (name, bulk(frame), bulk(raw))
+        return 5 + 3 * count
+
     def cancel_generation(self, why: str) -> None:
         """Cancel the stream's generation task, if it still runs here."""
         task = self.stream.generation
         if task is not None and not task.done():
             logger.info("stream %s: cancelling the generation (%s)", self.stream.id, why)
             task.cancel()
+
+
+def pack_shared(*, lease_ms: int, ttl_ms: int, gone_ms: int) -> bytes:
+    """The arguments every stream of a many-stream write shares, packed once per store."""
+    return b"".join(bulk(b"%d" % value) for value in (lease_ms, ttl_ms, gone_ms))
+
+
+def pack_write_many(
+    sha: bytes, shared: bytes, calls: list[tuple[StreamJournal, list[Pending], bool]], *, owner: str, keep_request: bool
+) -> list[bytes]:
+    """One call of the many-stream write script (relay/log/scripts.py) for (journal, batch, release) each, packed."""
+    args = [bulk(b"%d" % len(calls)), shared]
+    argc = 4
+    for journal, batch, release in calls:
+        argc += journal.pack_many_args(args, batch, owner=owner, release=release, keep_request=keep_request)
+    keys = 5 * len(calls)
+    return [
+        command_head(3 + keys + argc, b"EVALSHA", sha, b"%d" % keys),
+        *(journal.packed_keys for journal, _, _ in calls),
+        *args,
+    ]

@@ -38,16 +38,27 @@ class FinalMeta(TypedDict):
     audit: str  # JSON ("" none)
 
 
+class WriteExtra(TypedDict, total=False):
+    """The rare parts of a write: creating the meta, the final status, releasing the lease."""
+
+    meta: StaticMeta  # present to create the meta hash (the script answers META_MISSING without)
+    final: FinalMeta
+    release: bool  # the writer stops here: every event it ever sent is in this batch or before
+    drop_request: bool  # delete the stored request with the final status
+
+
 class WriteHeader(TypedDict):
+    """The one-stream write script's header (its only JSON argument)."""
+
     holder: str  # "<instance>:<epoch>", the lease our writes must match ("" = no lease)
     epoch: str
     lease_ms: int
     ttl_ms: int
     gone_ms: int  # how long the tombstone outlives the log
     first: int  # the id of the first event in this call (the next one when there are none)
-    release: bool  # the writer stops here: every event it ever sent is in this batch or before
-    drop_request: bool  # delete the stored request with the final status
-    meta: NotRequired[StaticMeta]  # present to create the meta hash (the script answers META_MISSING without)
+    release: bool
+    drop_request: bool
+    meta: NotRequired[StaticMeta]
     final: NotRequired[FinalMeta]
 
 
@@ -61,30 +72,29 @@ def write_args(header: WriteHeader, batch: Sequence[Pending]) -> list[bytes | st
 
 # Appends a batch of consecutive events, idempotently, and refreshes the TTLs.
 #
-# KEYS: meta, events, text, lease, gone. ARGV: the `WriteHeader` as JSON, then (event, frame, text) per event.
-# Returns {code, last id in Redis, cancel requested (0/1)}; codes: 0 written, 1 the meta is missing
-# (resend with the static meta), 2 a gap before the first event, 3 fenced.
+# write_one takes the five keys, the header `w` (a `WriteHeader` as a table) and where its events are in
+# ARGV: (event, frame, text) per event. It returns code, last id in Redis, cancel requested (0/1); codes:
+# 0 written, 1 the meta is missing (resend with the static meta), 2 a gap before the first event, 3 fenced.
 # Events at or below the stored last id are skipped, so a retried batch is harmless;
 # the final status is written in the same script as the terminal event, never before.
 # A release deletes the lease and marks the epoch `released`: whoever adopts the
 # stream next knows no reader was sent an event that is not in the log.
 _WRITE_ONE = """
-local function write_one(meta, events, text, lease, gone, from, to)
-  local w = cjson.decode(ARGV[from])
+local function write_one(meta, events, text, lease, gone, w, from, to)
   local holder = w.holder
   local exists = redis.call('EXISTS', meta) == 1
   if holder ~= '' and exists then
     local current = redis.call('GET', lease)
     if current then
-      if current ~= holder then return {3, 0, 0} end
+      if current ~= holder then return 3, 0, 0 end
     elseif redis.call('HGET', meta, 'epoch') ~= w.epoch then
-      return {3, 0, 0}
+      return 3, 0, 0
     end
   end
   local last = 0
   if not exists then
     local m = w.meta
-    if not m then return {1, 0, 0} end
+    if not m then return 1, 0, 0 end
     redis.call('DEL', events, text)
     redis.call('HSET', meta, 'token', m.token, 'route', m.route, 'created_at', m.created_at,
                'owner', m.owner, 'status', 'running', 'last', 0, 'epoch', w.epoch, 'request', m.request)
@@ -93,9 +103,9 @@ local function write_one(meta, events, text, lease, gone, from, to)
     last = tonumber(redis.call('HGET', meta, 'last')) or 0
   end
   local first = tonumber(w.first)
-  if first > last + 1 then return {2, last, 0} end
+  if first > last + 1 then return 2, last, 0 end
   local id = first
-  for arg = from + 1, to, 3 do
+  for arg = from, to, 3 do
     if id > last then
       redis.call('XADD', events, id .. '-0', 'e', ARGV[arg], 'f', ARGV[arg + 1])
       if ARGV[arg + 2] ~= '' then redis.call('APPEND', text, ARGV[arg + 2]) end
@@ -123,23 +133,40 @@ local function write_one(meta, events, text, lease, gone, from, to)
   redis.call('SET', gone, '1', 'PX', w.gone_ms)
   local cancel = 0
   if redis.call('HEXISTS', meta, 'cancel') == 1 then cancel = 1 end
-  return {0, last, cancel}
+  return 0, last, cancel
 end
 """
 
-WRITE_SCRIPT = _WRITE_ONE + "return write_one(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], 1, #ARGV)\n"
+# KEYS: meta, events, text, lease, gone. ARGV: the `WriteHeader` as JSON, then (event, frame, text) per event.
+# Returns {code, last, cancel}.
+WRITE_SCRIPT = (
+    _WRITE_ONE + "return {write_one(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], cjson.decode(ARGV[1]), 2, #ARGV)}\n"
+)
 
 # The same write for several streams in one call (a Redis that is not a Cluster: their keys span slots).
-# KEYS: the five keys of each stream in turn. ARGV: the number of streams, then per stream the count of its
-# arguments followed by them (its header and events, as above). Returns one reply as above per stream.
+# What every stream of a call shares is passed once, and a stream's usual write needs no JSON.
+# KEYS: the five keys of each stream in turn. ARGV: the number of streams, lease_ms, ttl_ms, gone_ms, then
+# per stream: its number of events, holder, epoch, first event id, the `WriteExtra` as JSON ('' none), and
+# (event, frame, text) per event. Returns code, last, cancel of each stream in turn, in one flat list.
 WRITE_MANY_SCRIPT = (
     _WRITE_ONE
     + """
-local out, at = {}, 2
+local out, n, at, lease_ms, ttl_ms, gone_ms = {}, 0, 5, ARGV[2], ARGV[3], ARGV[4]
 for s = 1, tonumber(ARGV[1]) do
   local k, count = (s - 1) * 5, tonumber(ARGV[at])
-  out[s] = write_one(KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5], at + 1, at + count)
-  at = at + 1 + count
+  local w = {holder = ARGV[at + 1], epoch = ARGV[at + 2], first = ARGV[at + 3],
+             lease_ms = lease_ms, ttl_ms = ttl_ms, gone_ms = gone_ms}
+  if ARGV[at + 4] ~= '' then
+    local extra = cjson.decode(ARGV[at + 4])
+    w.meta, w.final, w.release, w.drop_request = extra.meta, extra.final, extra.release, extra.drop_request
+  end
+  local code, last, cancel = write_one(KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5], w,
+                                       at + 5, at + 4 + 3 * count)
+  out[n + 1] = code
+  out[n + 2] = last
+  out[n + 3] = cancel
+  n = n + 3
+  at = at + 5 + 3 * count
 end
 return out
 """
