@@ -13,14 +13,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, cast
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Match, Route, Router
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from providers import Provider
 
@@ -531,9 +533,38 @@ class _Dispatch:
         return self._exceptions(scope, receive, send)
 
 
+class _Started:
+    """`send`, noting whether the response has started, at the cost of a call per message (no coroutine of its own)."""
+
+    __slots__ = ("send", "started")
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.started = False
+
+    def __call__(self, message: Message) -> Awaitable[None]:
+        if message["type"] == "http.response.start":
+            self.started = True
+        return self.send(message)
+
+
+async def _server_error(errors: ServerErrorMiddleware, scope: Scope, exc: Exception) -> Response:
+    """The answer Starlette's ServerErrorMiddleware gives to an exception nothing handled (the app's 500 handler)."""
+    request = Request(scope)
+    if errors.debug:
+        return cast(Response, await run_in_threadpool(errors.debug_response, request, exc))
+    if errors.handler is None:
+        return errors.error_response(request, exc)
+    handler: Any = errors.handler
+    response = handler(request, exc)
+    if inspect.isawaitable(response):
+        response = await response
+    return cast(Response, response)
+
+
 class _RelayApp(Starlette):
-    """Starlette, with `_Dispatch` in front of its router, offering the SSE responses the server's way to drop a
-    connection (a reader that takes nothing)."""
+    """Starlette, with `_Dispatch` in front of its router and the server error middleware's work done in this
+    coroutine, offering the SSE responses the server's way to drop a connection (a reader that takes nothing)."""
 
     def build_middleware_stack(self) -> ASGIApp:
         stack = super().build_middleware_stack()
@@ -550,7 +581,19 @@ class _RelayApp(Starlette):
         scope["app"] = self  # what Starlette.__call__ does, without its coroutine held for a stream's life
         if self.middleware_stack is None:
             self.middleware_stack = self.build_middleware_stack()
-        await self.middleware_stack(scope, receive, send)
+        errors = self.middleware_stack
+        if scope["type"] != "http" or not isinstance(errors, ServerErrorMiddleware):
+            await errors(scope, receive, send)
+            return
+        # ServerErrorMiddleware's own work, so its coroutine and its send wrapper are not held for a stream's life
+        sending = _Started(send)
+        try:
+            await errors.app(scope, receive, sending)
+        except Exception as exc:
+            if not sending.started:
+                response = await _server_error(errors, scope, exc)
+                await response(scope, receive, send)
+            raise  # for the server to log
 
 
 def create_app(config: Config | None = None) -> Starlette:

@@ -235,9 +235,10 @@ def test_an_endpoint_s_errors_are_answered_by_the_app_s_handlers_through_the_lea
             assert answer.status_code == 418 and answer.json()["error"]["code"] == "teapot"
             assert answer.headers["retry-after"] == "2"
             assert answer.headers["x-request-id"]  # the request log's middleware still wraps it
-            crashed = client.get("/test/broken")
-            assert crashed.status_code == 500 and crashed.json()["error"]["code"] == "internal"
             not_allowed = client.post("/test/refused")
             assert not_allowed.status_code == 405 and not_allowed.json()["error"]["code"] == "method_not_allowed"
+        with httpx.Client(base_url=relay.base_url, timeout=10) as client:  # the server drops the connection after it
+            crashed = client.get("/test/broken", headers={"Connection": "close"})
+            assert crashed.status_code == 500 and crashed.json()["error"]["code"] == "internal"
     finally:
         del relay.app.router.routes[: len(routes)]
