@@ -24,7 +24,7 @@ from typing import Any
 import aiohttp
 import orjson
 import yarl
-from multidict import CIMultiDict
+from multidict import CIMultiDict, CIMultiDictProxy
 
 from .errors import ProviderError, caused_by_reset, kind_for_status, retry_after_seconds
 
@@ -152,6 +152,27 @@ def status_error(status: int, body: bytes, retry_after: str | None = None) -> Pr
     )
 
 
+_NO_HEADERS: CIMultiDictProxy[str] = CIMultiDictProxy(CIMultiDict())
+
+
+def shed_headers(response: aiohttp.ClientResponse) -> None:
+    """Let go of a streaming response's headers, read by nothing once its status is known.
+
+    A response keeps them, parsed and raw, for as long as the stream runs: ten
+    headers are 4 KB per stream waiting on its first token, and providers send more.
+    aiohttp offers no way to drop them, so its attributes (and the cached `headers`
+    property) are replaced; if a version names them otherwise, nothing is shed and
+    nothing breaks.
+    """
+    if isinstance(getattr(response, "_headers", None), CIMultiDictProxy):
+        response._headers = _NO_HEADERS
+        response._raw_headers = ()
+        cache = getattr(response, "_cache", None)
+        if isinstance(cache, dict):
+            cache.pop("headers", None)
+            cache.pop("raw_headers", None)
+
+
 class Wire:
     """POSTs JSON to one upstream over a pooled aiohttp session, opened in the event loop that first uses it.
 
@@ -260,6 +281,7 @@ class Wire:
             finally:
                 response.release()
             raise status_error(response.status, detail, response.headers.get("retry-after"))
+        shed_headers(response)
         return response
 
     async def aclose(self) -> None:

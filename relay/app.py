@@ -5,20 +5,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
+import inspect
 import logging
 import os
 import tomllib
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, cast
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.errors import ServerErrorMiddleware
+from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.routing import BaseRoute, Match, Route, Router
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from providers import Provider
 
@@ -165,9 +170,9 @@ class Relay:
         self.ticker.add(generation)
         if self.metrics is not None:
             self.metrics.stream_started(stream.route)
-        task.add_done_callback(lambda task: self._generation_done(task, generation, account))
+        task.add_done_callback(functools.partial(self._generation_done, generation, account))  # lighter than a closure
 
-    def _generation_done(self, task: asyncio.Task[None], generation: StreamRunner, account: str | None) -> None:
+    def _generation_done(self, generation: StreamRunner, account: str | None, task: asyncio.Task[None]) -> None:
         self.generations.discard(task)
         self.ticker.discard(generation)
         stream = generation.stream
@@ -449,14 +454,147 @@ def _cors(origins: tuple[str, ...]) -> list[Middleware]:
     ]
 
 
+class _Endpoint:
+    """A request-response endpoint as a Route's ASGI app, in one coroutine frame for the response's life.
+
+    Starlette's `request_response` runs an endpoint through three nested coroutines
+    and wraps `send` in one more per message; an SSE response keeps them all for
+    its whole life. Here an exception the endpoint raises is answered by the app's
+    handlers as there (`scope["starlette.exception_handlers"]`); one raised by the
+    running response goes on to the server error middleware (a 500 before the
+    response started, else only logged).
+    """
+
+    __slots__ = ("endpoint", "__name__")
+
+    def __init__(self, endpoint: Callable[[Request], Awaitable[Response | SSEResponse]]) -> None:
+        self.endpoint = endpoint
+        self.__name__ = getattr(endpoint, "__name__", type(self).__name__)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive, send)
+        try:
+            response: Any = await self.endpoint(request)
+        except Exception as exc:
+            response = await _handled(request, exc)
+        await response(scope, receive, send)
+
+
+async def _handled(request: Request, exc: Exception) -> Response:
+    """The response of the app's handler for `exc` (by status for an HTTPException, else by class); raises if none."""
+    exception_handlers, status_handlers = request.scope.get("starlette.exception_handlers", ({}, {}))
+    handler = status_handlers.get(exc.status_code) if isinstance(exc, HTTPException) else None
+    if handler is None:
+        handler = next((exception_handlers[cls] for cls in type(exc).__mro__ if cls in exception_handlers), None)
+    if handler is None:
+        raise exc
+    response = handler(request, exc)
+    if inspect.isawaitable(response):
+        response = await response
+    exc.__traceback__ = None  # a reused exception instance would pile up tracebacks
+    return cast(Response, response)
+
+
+def _lean(route: BaseRoute) -> BaseRoute:
+    """A Route of an async function endpoint, its endpoint run by `_Endpoint`; any other route as it is."""
+    if type(route) is not Route or not inspect.iscoroutinefunction(route.endpoint):
+        return route
+    return Route(route.path, _Endpoint(route.endpoint), methods=list(route.methods or ()), name=route.name)
+
+
+class _Dispatch:
+    """The router's work for a request one of its Routes takes whole, as a call that returns the route's coroutine.
+
+    So a stream's response is awaited without the router's, the route's and the
+    exception middleware's coroutines above it (each held for the response's life);
+    the route's app answers its endpoint's exceptions with the same handlers. Anything
+    else (no route, a method not allowed, a mount, the lifespan) goes through the
+    exception middleware and the router as Starlette builds them.
+    """
+
+    __slots__ = ("_router", "_exceptions", "_handlers")
+
+    def __init__(self, router: Router, exceptions: ExceptionMiddleware) -> None:
+        self._router = router
+        self._exceptions = exceptions
+        self._handlers = (exceptions._exception_handlers, exceptions._status_handlers)  # what it puts in the scope
+
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        if scope["type"] == "http":
+            for route in self._router.routes:
+                match, child_scope = route.matches(scope)
+                if match is Match.FULL and type(route) is Route:  # a full match: its method is allowed
+                    scope["starlette.exception_handlers"] = self._handlers
+                    scope.setdefault("router", self._router)
+                    scope["route"] = route
+                    scope.update(child_scope)
+                    return route.app(scope, receive, send)
+                if match is not Match.NONE:
+                    break
+        return self._exceptions(scope, receive, send)
+
+
+class _Started:
+    """`send`, noting whether the response has started, at the cost of a call per message (no coroutine of its own)."""
+
+    __slots__ = ("send", "started")
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.started = False
+
+    def __call__(self, message: Message) -> Awaitable[None]:
+        if message["type"] == "http.response.start":
+            self.started = True
+        return self.send(message)
+
+
+async def _server_error(errors: ServerErrorMiddleware, scope: Scope, exc: Exception) -> Response:
+    """The answer Starlette's ServerErrorMiddleware gives to an exception nothing handled (the app's 500 handler)."""
+    request = Request(scope)
+    if errors.debug:
+        return cast(Response, await run_in_threadpool(errors.debug_response, request, exc))
+    if errors.handler is None:
+        return errors.error_response(request, exc)
+    handler: Any = errors.handler
+    response = handler(request, exc)
+    if inspect.isawaitable(response):
+        response = await response
+    return cast(Response, response)
+
+
 class _RelayApp(Starlette):
-    """Starlette, offering the SSE responses the server's way to drop a connection (a reader that takes nothing)."""
+    """Starlette, with `_Dispatch` in front of its router and the server error middleware's work done in this
+    coroutine, offering the SSE responses the server's way to drop a connection (a reader that takes nothing)."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        stack = super().build_middleware_stack()
+        outer: Any = stack
+        while not isinstance(outer.app, ExceptionMiddleware):  # the innermost middleware wraps the router in it
+            outer = outer.app
+        outer.app = _Dispatch(self.router, outer.app)
+        return stack
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         transport = getattr(getattr(send, "__self__", None), "transport", None)  # uvicorn's request cycle
         if transport is not None and scope["type"] == "http":
             scope["extensions"] = {**(scope.get("extensions") or {}), ABORT_EXTENSION: transport.abort}
-        await super().__call__(scope, receive, send)
+        scope["app"] = self  # what Starlette.__call__ does, without its coroutine held for a stream's life
+        if self.middleware_stack is None:
+            self.middleware_stack = self.build_middleware_stack()
+        errors = self.middleware_stack
+        if scope["type"] != "http" or not isinstance(errors, ServerErrorMiddleware):
+            await errors(scope, receive, send)
+            return
+        # ServerErrorMiddleware's own work, so its coroutine and its send wrapper are not held for a stream's life
+        sending = _Started(send)
+        try:
+            await errors.app(scope, receive, sending)
+        except Exception as exc:
+            if not sending.started:
+                response = await _server_error(errors, scope, exc)
+                await response(scope, receive, send)
+            raise  # for the server to log
 
 
 def create_app(config: Config | None = None) -> Starlette:
@@ -476,16 +614,19 @@ def create_app(config: Config | None = None) -> Starlette:
             *_cors(relay.config.server.cors_origins),
         ],
         routes=[
-            Route("/v1/streams", create_stream, methods=["POST"]),
-            Route("/v1/streams/{stream_id}/events", stream_events, methods=["GET"], name="stream_events"),
-            Route("/v1/streams/{stream_id}", get_stream, methods=["GET"]),
-            Route("/v1/streams/{stream_id}", cancel_stream, methods=["DELETE"]),
-            *OPENAI_ROUTES,
-            *UI_ROUTES,
-            Route("/healthz", healthz, methods=["GET"]),
-            Route("/readyz", readyz, methods=["GET"]),
-            Route("/metrics", metrics, methods=["GET"]),
-            *DEMO_ROUTES,
+            _lean(route)
+            for route in (
+                Route("/v1/streams", create_stream, methods=["POST"]),
+                Route("/v1/streams/{stream_id}/events", stream_events, methods=["GET"], name="stream_events"),
+                Route("/v1/streams/{stream_id}", get_stream, methods=["GET"]),
+                Route("/v1/streams/{stream_id}", cancel_stream, methods=["DELETE"]),
+                *OPENAI_ROUTES,
+                *UI_ROUTES,
+                Route("/healthz", healthz, methods=["GET"]),
+                Route("/readyz", readyz, methods=["GET"]),
+                Route("/metrics", metrics, methods=["GET"]),
+                *DEMO_ROUTES,
+            )
         ],
         exception_handlers={
             ApiError: handle_api_error,

@@ -31,7 +31,7 @@ import asyncio
 import contextlib
 import itertools
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine, Generator, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Generator, Iterable, Mapping
 from typing import Any, cast
 
 from starlette.types import Message, Receive, Scope, Send
@@ -88,6 +88,10 @@ class _Rest:
 
 
 _StartSend = Callable[[Message], Coroutine[Any, Any, None]]
+
+
+async def _awaited(awaitable: Awaitable[Message]) -> Message:
+    return await awaitable
 
 
 async def _not_started(message: Message) -> None:
@@ -211,7 +215,7 @@ class SSEResponse:
         self._streaming = False
         self._ended = False  # set when the client left or the server ends the response
         self._last_send = 0.0
-        self._receiving: asyncio.Task[Message] | None = None
+        self._receiving: Coroutine[Any, Any, Message] | None = None  # receive(), driven by hand
         self._receive: Receive | None = None
         self._ping_timer: asyncio.TimerHandle | None = None
         self._ping_task: asyncio.Task[None] | None = None
@@ -450,25 +454,48 @@ class SSEResponse:
             self._registry.discard(self)
         if self._ping_timer is not None:
             self._ping_timer.cancel()
-        for task in (self._receiving, self._ping_task):
-            if task is not None and not task.done():
-                task.cancel()
+        receiving, self._receiving = self._receiving, None
+        if receiving is not None:
+            receiving.close()  # the server's receive stops waiting (its waiter is removed)
+        if self._ping_task is not None and not self._ping_task.done():
+            self._ping_task.cancel()
 
     # -- the client leaving ---------------------------------------------------
 
     def _watch(self, receive: Receive) -> None:
-        """Wait, in one small task, for the `http.disconnect` the server sends when the client goes."""
-        self._receive = receive
-        self._receiving = asyncio.ensure_future(receive())
-        self._receiving.add_done_callback(self._received)  # a bound method, not a closure: 0.2 KB less per reader
+        """Wait for the `http.disconnect` the server sends when the client goes.
 
-    def _received(self, done: asyncio.Task[Message]) -> None:
-        if done.cancelled() or not self._streaming:
+        `receive()` is driven by hand from its future's callback rather than run as a
+        task: an idle reader keeps the coroutine and what it waits on, nothing more.
+        """
+        self._receive = receive
+        receiving = receive()
+        self._receiving = receiving if isinstance(receiving, Coroutine) else _awaited(receiving)
+        self._listen()
+
+    def _listen(self, _done: object = None) -> None:
+        """Run `receive()` to its next wait; what it returns ends the response unless it is the request's body."""
+        receiving = self._receiving
+        if receiving is None or not self._streaming:
             return
-        if done.exception() is None and done.result()["type"] != "http.disconnect" and self._receive is not None:
-            self._watch(self._receive)  # the (empty) request body: keep waiting for the disconnect
+        try:
+            waiting_on = receiving.send(None)
+        except StopIteration as stop:
+            self._receiving = None
+            if stop.value["type"] != "http.disconnect" and self._receive is not None:
+                self._watch(self._receive)  # the (empty) request body: keep waiting for the disconnect
+                return
+            self.end()
             return
-        self.end()
+        except BaseException:  # the server's receive failed: the client cannot be heard any more
+            self._receiving = None
+            self.end()
+            return
+        if isinstance(waiting_on, asyncio.Future):
+            waiting_on._asyncio_future_blocking = False  # what a task does with the future it is given
+            waiting_on.add_done_callback(self._listen)  # a bound method, not a closure
+        else:  # a bare yield (asyncio.sleep(0)): step again on the next turn
+            asyncio.get_running_loop().call_soon(self._listen)
 
     # -- keep-alive -------------------------------------------------------------
 

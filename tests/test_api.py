@@ -211,3 +211,34 @@ def test_api_keys_guard_create(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_healthz(client: httpx.Client) -> None:
     body = client.get("/healthz").json()
     assert body["status"] == "ok" and body["store"]["kind"] == "memory"
+
+
+def test_an_endpoint_s_errors_are_answered_by_the_app_s_handlers_through_the_lean_route(relay: RelayServer) -> None:
+    """A handled error keeps its status and code, a bug is a JSON 500, and a route's other method is a 405."""
+    from starlette.requests import Request
+    from starlette.routing import Route
+
+    from relay.app import _lean
+    from relay.errors import ApiError
+
+    async def refused(request: Request) -> None:
+        raise ApiError(418, "teapot", "no tea here", retry_after_s=2)
+
+    async def broken(request: Request) -> None:
+        raise RuntimeError("a bug")
+
+    routes = [_lean(Route("/test/refused", refused, methods=["GET"])), _lean(Route("/test/broken", broken))]
+    relay.app.router.routes[:0] = routes
+    try:
+        with httpx.Client(base_url=relay.base_url, timeout=10) as client:
+            answer = client.get("/test/refused")
+            assert answer.status_code == 418 and answer.json()["error"]["code"] == "teapot"
+            assert answer.headers["retry-after"] == "2"
+            assert answer.headers["x-request-id"]  # the request log's middleware still wraps it
+            not_allowed = client.post("/test/refused")
+            assert not_allowed.status_code == 405 and not_allowed.json()["error"]["code"] == "method_not_allowed"
+        with httpx.Client(base_url=relay.base_url, timeout=10) as client:  # the server drops the connection after it
+            crashed = client.get("/test/broken", headers={"Connection": "close"})
+            assert crashed.status_code == 500 and crashed.json()["error"]["code"] == "internal"
+    finally:
+        del relay.app.router.routes[: len(routes)]

@@ -284,3 +284,23 @@ def test_a_full_pool_makes_a_stream_wait_for_a_free_connection_then_fail_at_the_
     assert (error.kind, error.cause) == ("timeout", "connect_timeout")
     assert waited and connections_while_waiting == 2  # one per provider: the waiting stream had none of its own
     assert text == TEXTS["short"]
+
+
+@pytest.mark.parametrize("kind", ["openai", "anthropic"])
+def test_an_open_stream_keeps_no_response_headers_and_still_reads_its_whole_answer(kind: str) -> None:
+    """The headers are read by nothing once the status is known; a waiting stream does not keep them."""
+
+    async def stream_text() -> tuple[int, int, str]:
+        with upstream_in_thread() as upstream:
+            provider = _provider(kind, upstream.base_url)
+            try:
+                stream = await provider.open(CompletionRequest(model=model_name("m", text="short"), messages=MESSAGES))
+                response = stream._response
+                shed = (len(response.headers), len(response.raw_headers))
+                return (*shed, "".join([piece async for piece in stream]))
+            finally:
+                await provider.aclose()
+
+    headers, raw_headers, text = asyncio.run(stream_text())
+    assert headers == raw_headers == 0
+    assert text == TEXTS["short"]

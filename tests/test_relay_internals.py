@@ -234,18 +234,24 @@ async def test_the_ticker_visits_every_generation_a_slice_at_a_time() -> None:
     assert max(counts) - min(counts) <= 1  # once per round of slices each, not once per slice
 
 
-async def test_the_stop_flag_keeps_its_first_reason_and_wakes_a_waiting_attempt() -> None:
+async def test_the_stop_flag_keeps_its_first_reason_and_interrupts_the_running_attempt() -> None:
+    class Interrupted:
+        def __init__(self) -> None:
+            self.reasons: list[str] = []
+
+        def interrupt(self, reason: str) -> None:
+            self.reasons.append(reason)
+
     flag = StopFlag()
     flag.check()  # not set: nothing happens
-    woken = flag.woken()
-    assert not woken.done()
+    watchdog = Interrupted()
+    flag.watchdog = watchdog  # type: ignore[assignment]
     flag.set("budget")
     flag.set("max_duration")  # the first reason stands
-    assert woken.done() and flag.reason == "budget"
+    assert watchdog.reasons == ["stop"] and flag.reason == "budget"
     with pytest.raises(Stopped) as caught:
         flag.check()
     assert caught.value.reason == "budget"
-    assert flag.woken().done()
 
 
 async def test_a_budget_stop_ends_the_generation_through_its_flag_not_a_cancellation() -> None:
@@ -257,7 +263,7 @@ async def test_a_budget_stop_ends_the_generation_through_its_flag_not_a_cancella
         await asyncio.sleep(0.01)
     generation.stop("budget")
     await asyncio.wait_for(asyncio.shield(task), timeout=10)
-    assert not task.cancelled() and task.cancelling() == 0  # the task was never cancelled, so never un-cancelled
+    assert not task.cancelled() and task.cancelling() == 0  # the watchdog's interruption was taken back
     stream = generation.stream
     assert stream.status == "done" and stream.finish_reason == "budget"
     assert generation.reporter.attempts[-1].end == "budget"

@@ -1,10 +1,12 @@
 """One attempt: one upstream read into the text path, watched by a clock.
 
-The upstream is read in a reader task while the attempt's own task watches the
-clock: no first token within `first_token_timeout_s`, or no chunk within the
-stall threshold, abandons the attempt (its connection is closed and nothing it
-still sends is read). The per-chunk cost is one clock read and the text path's call.
-A generation asked to stop (`StopFlag`) ends its attempt the same way.
+The attempt reads its upstream in the generation's own task; a timer watches the
+clock: no first token within `first_token_timeout_s`, or no chunk within the stall
+threshold, interrupts the read (its connection is closed and nothing it still sends
+is read). The timer is checked when it comes due, not moved per chunk: a chunk only
+stores its time, and the timer re-arms itself for the deadline that time gives. The
+per-chunk cost is one clock read and the text path's call. A generation asked to
+stop (`StopFlag`) interrupts its attempt the same way.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ class AttemptRecord:
 
 @dataclass(slots=True)
 class Watch:
-    """Shared between an attempt's reader and its watchdog."""
+    """What the reader tells the watchdog: when the last chunk came, how many, and the open upstream."""
 
     last_chunk_at: float
     got_first: bool = False
@@ -71,35 +73,27 @@ class Stopped(Exception):
 class StopFlag:
     """Set once, with a reason, to end a generation early.
 
-    The chain checks it before each attempt and a running attempt's watchdog wakes on
-    it, so the generation ends through its own code path rather than a cancellation.
+    The chain checks it before each attempt and setting it interrupts the running
+    attempt's watchdog, so the generation ends through its own code path (`Stopped`).
     """
 
-    __slots__ = ("reason", "_woken")
+    __slots__ = ("reason", "watchdog")
 
     def __init__(self) -> None:
         self.reason: str | None = None
-        self._woken: asyncio.Future[None] | None = None
+        self.watchdog: Watchdog | None = None  # the running attempt's, while there is one
 
     def set(self, reason: str) -> None:
         if self.reason is not None:
             return
         self.reason = reason
-        if self._woken is not None and not self._woken.done():
-            self._woken.set_result(None)
+        if self.watchdog is not None:
+            self.watchdog.interrupt("stop")
 
     def check(self) -> None:
         """Raise `Stopped` if the flag is set."""
         if self.reason is not None:
             raise Stopped(self.reason)
-
-    def woken(self) -> asyncio.Future[None]:
-        """A future done once the flag is set (at once if it is already)."""
-        if self._woken is None:
-            self._woken = asyncio.get_running_loop().create_future()
-            if self.reason is not None:
-                self._woken.set_result(None)
-        return self._woken
 
 
 def stall_threshold(route: RouteConfig, watch: Watch) -> float:
@@ -108,6 +102,70 @@ def stall_threshold(route: RouteConfig, watch: Watch) -> float:
         return route.stall_timeout_s
     mean_gap = (watch.last_chunk_at - watch.started_at) / watch.chunks  # gaps since the first chunk
     return min(route.stall_timeout_s, max(route.stall_floor_s, 8 * mean_gap))
+
+
+class Watchdog:
+    """The attempt's clock: one timer that, when due, interrupts the attempt's task or re-arms for a later deadline.
+
+    The interruption is a cancellation of the task, told apart from one asked from
+    outside as `asyncio.timeout` does (`Task.uncancel`): `claims` says whether a
+    `CancelledError` was ours alone. An upstream whose answer is whole (`terminated`)
+    is not interrupted: it is only reading the body's end, bounded by its drain.
+    """
+
+    __slots__ = ("_route", "_watch", "_loop", "_task", "_cancelling", "_timer", "reason", "limit")
+
+    def __init__(self, route: RouteConfig, watch: Watch, loop: asyncio.AbstractEventLoop) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._route = route
+        self._watch = watch
+        self._loop = loop
+        self._task = task
+        self._cancelling = task.cancelling()
+        self._timer: asyncio.TimerHandle | None = None
+        self.reason: str | None = None  # set when it interrupted: `stall`, `first_token_timeout` or `stop`
+        self.limit = 0.0  # the threshold that ran out
+
+    def _deadline(self) -> tuple[float, float, str]:
+        watch = self._watch
+        if watch.got_first:
+            limit, reason = stall_threshold(self._route, watch), "stall"
+        else:
+            limit, reason = self._route.first_token_timeout_s, "first_token_timeout"
+        return watch.last_chunk_at + limit, limit, reason
+
+    def arm(self) -> None:
+        """(Re)start the timer for the current deadline: at the start and once the first chunk came."""
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = self._loop.call_at(self._deadline()[0], self._due)
+
+    def _due(self) -> None:
+        self._timer = None
+        deadline, limit, reason = self._deadline()
+        if deadline > self._loop.time():  # chunks came since it was armed
+            self._timer = self._loop.call_at(deadline, self._due)
+            return
+        upstream = self._watch.upstream
+        if upstream is not None and upstream.terminated:
+            return
+        self.limit = limit
+        self.interrupt(reason)
+
+    def interrupt(self, reason: str) -> None:
+        if self.reason is None:
+            self.reason = reason
+            self._task.cancel()
+
+    def disarm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def claims(self) -> bool:
+        """Whether the `CancelledError` being handled was this watchdog's alone (then it is taken back)."""
+        return self.reason is not None and self._task.uncancel() <= self._cancelling
 
 
 async def run_attempt(
@@ -121,69 +179,52 @@ async def run_attempt(
     stop: StopFlag,
 ) -> str:
     """Stream `request` into `on_text`; returns the finish reason, or raises `AttemptFailed` or `Stopped`."""
+    stop.check()
     loop = asyncio.get_running_loop()
     watch = Watch(last_chunk_at=loop.time())
-    first_chunk: asyncio.Future[None] = loop.create_future()
-    stopped = stop.woken()
-
-    async def read() -> str:
-        upstream = watch.upstream = await provider.open(request)
-        async for text in upstream:
-            now = loop.time()
-            watch.chunks += 1
-            sampled = not watch.chunks & SAMPLE_MASK and watch.got_first  # every 16th chunk, for the metrics
-            if sampled:
-                gaps = record.gaps = record.gaps or Buckets(GAP_BUCKETS)
-                gaps.observe(now - watch.last_chunk_at)
-            watch.last_chunk_at = now
-            if not watch.got_first:
-                watch.got_first = True
-                watch.started_at, watch.chunks = watch.last_chunk_at, 0  # pace is measured from here
-                record.first_token_at = time.time()
-                first_chunk.set_result(None)  # wakes the watchdog to switch to the stall threshold
-            record.output_chars += len(text)
-            if meter is not None:
-                meter.add(text)
-            on_text(text)
-            if sampled:  # the chunk's way from here to the caught-up readers' sockets
-                added = record.added = record.added or Buckets(ADDED_BUCKETS)
-                added.observe(loop.time() - now)
+    watchdog = stop.watchdog = Watchdog(route, watch, loop)
+    watchdog.arm()
+    try:
+        try:
+            upstream = watch.upstream = await provider.open(request)
+            async for text in upstream:
+                now = loop.time()
+                watch.chunks += 1
+                sampled = not watch.chunks & SAMPLE_MASK and watch.got_first  # every 16th chunk, for the metrics
+                if sampled:
+                    gaps = record.gaps = record.gaps or Buckets(GAP_BUCKETS)
+                    gaps.observe(now - watch.last_chunk_at)
+                watch.last_chunk_at = now
+                if not watch.got_first:
+                    watch.got_first = True
+                    watch.started_at, watch.chunks = watch.last_chunk_at, 0  # pace is measured from here
+                    record.first_token_at = time.time()
+                    watchdog.arm()  # from the first token's deadline to the stall threshold's
+                record.output_chars += len(text)
+                if meter is not None:
+                    meter.add(text)
+                on_text(text)
+                if sampled:  # the chunk's way from here to the caught-up readers' sockets
+                    added = record.added = record.added or Buckets(ADDED_BUCKETS)
+                    added.observe(loop.time() - now)
+        except ProviderError as error:
+            raise AttemptFailed.from_provider(error) from error
+        except asyncio.CancelledError:
+            if not watchdog.claims():
+                raise
+            if watchdog.reason == "stop":
+                raise Stopped(stop.reason or "stop") from None
+            reason = watchdog.reason or "stall"
+            raise AttemptFailed(
+                reason, f"{record.target}: no output for {watchdog.limit:g} s", kind="timeout"
+            ) from None
         if upstream.usage is not None:
             usage = upstream.usage
             record.usage = {"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens}
             if meter is not None:
                 meter.reported = usage
-        return upstream.finish_reason or "stop"
-
-    reader: asyncio.Future[str] | None = None
-    try:
-        stop.check()
-        reader = asyncio.ensure_future(read())
-        while True:
-            if watch.got_first:
-                limit, reason = stall_threshold(route, watch), "stall"
-                waiting_on: tuple[asyncio.Future[Any], ...] = (reader, stopped)
-            else:
-                limit, reason = route.first_token_timeout_s, "first_token_timeout"
-                waiting_on = (reader, first_chunk, stopped)
-            remaining = watch.last_chunk_at + limit - loop.time()
-            if remaining > 0:
-                await asyncio.wait(waiting_on, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
-                stop.check()
-                if reader.done():
-                    break
-                continue
-            if watch.upstream is not None and watch.upstream.terminated:
-                # The answer is whole; the reader is only reading the body's end (bounded by its drain).
-                await asyncio.wait((reader,))
-                break
-            raise AttemptFailed(reason, f"{record.target}: no output for {limit:g} s", kind="timeout")
-        try:
-            finish_reason = reader.result()
-        except ProviderError as error:
-            raise AttemptFailed.from_provider(error) from error
         record.end = "finished"
-        return finish_reason
+        return upstream.finish_reason or "stop"
     except AttemptFailed as failure:
         record.end = failure.reason
         raise
@@ -194,13 +235,8 @@ async def run_attempt(
         record.end = "cancelled"
         raise
     finally:
+        watchdog.disarm()
+        stop.watchdog = None
         record.ended_at = time.time()
-        if reader is not None:
-            if not reader.done():
-                reader.cancel()
-            if watch.upstream is not None:
-                await watch.upstream.aclose()  # late chunks from an abandoned upstream are never read
-            if not reader.done():
-                await asyncio.wait((reader,))
-            if reader.done() and not reader.cancelled():
-                reader.exception()  # retrieved, so asyncio does not log it as unhandled
+        if watch.upstream is not None:
+            await watch.upstream.aclose()  # late chunks from an abandoned upstream are never read

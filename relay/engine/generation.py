@@ -240,8 +240,14 @@ class Generation:
             if failure is not None:
                 source = targets[index - 1].label if index else f"instance:{self._lost_owner}"
                 self.reporter.failover(source, target, failure)
-            try:
-                return await self._run_target(target)
+            try:  # the target's attempt, in this frame (not one more coroutine per waiting stream)
+                self.text.use_model(target.model)
+                if not self.text.sent_chars:
+                    finish_reason = await self._attempt(target, self._fresh_request(target))
+                else:
+                    finish_reason = await self._continue_on(target)
+                self.text.end()
+                return finish_reason
             except AttemptFailed as exc:
                 forget_tracebacks(exc)
                 failure = exc
@@ -257,15 +263,6 @@ class Generation:
                 )
         assert failure is not None
         raise failure
-
-    async def _run_target(self, target: Target) -> str:
-        self.text.use_model(target.model)
-        if not self.text.sent_chars:
-            finish_reason = await self._attempt(target, self._fresh_request(target))
-        else:
-            finish_reason = await self._continue_on(target)
-        self.text.end()
-        return finish_reason
 
     async def _continue_on(self, target: Target) -> str:
         """Ask `target` to continue the sent text; a refused prefill is retried once as `instruct`."""
