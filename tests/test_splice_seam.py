@@ -593,3 +593,46 @@ def test_python_gets_two_blank_lines_before_a_top_level_definition() -> None:
         assert splice(sent, head) == sent + "\n\ndef f():\n"
     decorated = "```python\n@cache\n"
     assert splice(decorated, "def f():\n") == decorated + "def f():\n"
+
+
+@pytest.mark.parametrize(
+    "lead_in",
+    [
+        "**Continued:**\n\n",
+        "*(continued from above)*\n\n",
+        "_Continuing the answer:_ ",
+        "— continued —\n\n",
+        "--- continued ---\n\n",
+        "**Fortsetzung:**\n\n",
+        "*(suite)*\n\n",
+        "__Cont.__\n",
+        "### Continued\n\n",
+        "> *Continued:*\n\n",
+        "[continued from the previous message]\n",
+        "**Here's the rest:**\n\n",
+        "Sure! **Continued:**\n\n",
+        "---\n\n**Continued**\n\n---\n\n",
+    ],
+)
+def test_a_decorated_lead_in_is_judged_by_its_words(lead_in: str) -> None:
+    sent = "The storm reached the coast at night. "
+    assert splice(sent, lead_in + "By morning the roads were closed.") == sent + "By morning the roads were closed."
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "## Continuing education\n\nMost boards require 20 hours a year.",
+        "**Rest:** 60 seconds between sets.",
+        "**The rest of the team** arrived by train.",
+        "> The rest of the team stayed behind.",
+        "* Continuing education credits\n* Travel",
+        "*Continue* stirring until it thickens.",
+        "_continued_fraction = 1",
+        "(continued on a napkin) she said.",
+        "— continued, he said — without looking up.",
+    ],
+)
+def test_decorated_text_whose_words_are_the_answers_is_kept(head: str) -> None:
+    sent = "Notes:\n\n"
+    assert splice(sent, head) == sent + head
