@@ -44,6 +44,9 @@ _SPREAD_LANGS = frozenset(
     {"js", "javascript", "jsx", "mjs", "cjs", "ts", "typescript", "tsx", "node", "php", "dart", "coffee", "vue"}
 )
 _MARKER_PREFIX = re.compile(r"[ \t]*(?:\d{1,9}[.)]?|[-*+#>|]{1,6}|\[(?:\^[^\]\s]{0,12}\]?)?)?")
+#: A line start so far that may still become a line closing an environment ("\\end{proof}", "</div>") or a
+#: lettered item ("(c) "): whether a blank line goes before it depends on which.
+_LINE_PREFIX = re.compile(r"[ \t]*(?:\\(?:e(?:n(?:d(?:\{[^}\n]*\}?)?)?)?)?|</?[\w:-]*>?|\((?:[a-zA-Z]{1,6}\)?)?)")
 _ECHO_JOINER = re.compile(r"[ \t]*(?:[-—–:,.…]+[ \t]*)?")  # the "—" or ":" after an echoed quote
 _BLANK_TO_EOL = re.compile(r"[ \t]*\n")
 _QUOTES = {'"': '"', "“": "”", "«": "»", "„": "“", "'": "'", "‘": "’", "`": "`"}
@@ -321,6 +324,14 @@ def _decide(
     rest = head[pos:]
     if rest.strip() and not final and "\n" not in rest.lstrip() and _MARKER_PREFIX.fullmatch(rest.lstrip()):
         return _Need("other")  # "5" may be "5. " (a list item): the whitespace fix depends on it
+    if (
+        rest.strip()
+        and not final
+        and "\n" not in rest.lstrip()
+        and sent.endswith("\n")
+        and _LINE_PREFIX.fullmatch(rest.lstrip())
+    ):
+        return _Need("other")
     if not rest.strip():
         if not final:
             return _Need("overlap" if overlap_chars else "other")

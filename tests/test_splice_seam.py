@@ -636,3 +636,21 @@ def test_a_decorated_lead_in_is_judged_by_its_words(lead_in: str) -> None:
 def test_decorated_text_whose_words_are_the_answers_is_kept(head: str) -> None:
     sent = "Notes:\n\n"
     assert splice(sent, head) == sent + head
+
+
+@pytest.mark.parametrize(
+    ("sent", "head"),
+    [
+        ("Proof.\n\n\\begin{theorem}\nThere are infinitely many primes.\n", "\\end{theorem}\n"),
+        ("<div>\n\n<p>One.</p>\n", "</div>\n"),
+        ("12.2 If the other party:\n\n(a) commits a breach;\n(b) fails to remedy it; or\n", "(c) becomes insolvent.\n"),
+    ],
+)
+def test_no_blank_line_by_habit_before_a_closing_line_or_between_lettered_items(sent: str, head: str) -> None:
+    assert splice(sent, "Sure, continuing:\n\n" + head) == sent + head
+
+
+def test_a_blank_line_by_habit_still_separates_paragraphs_and_a_new_environment() -> None:
+    sent = "Proof.\n\n\\begin{theorem}\nThere are infinitely many primes.\n\\end{theorem}\n"
+    assert splice(sent, "Sure, continuing:\n\n\\begin{proof}\n") == sent + "\n\\begin{proof}\n"
+    assert splice("It ends here.\n", "Next paragraph.") == "It ends here.\n\nNext paragraph."
