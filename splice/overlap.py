@@ -10,6 +10,7 @@ at a sentence or line start of the sent text (a restarted sentence or list item:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -105,6 +106,29 @@ def _line_end_repeat(sent: str, raw_pos: int) -> bool:
     return raw_pos > content_start and any(c.isalnum() for c in body[raw_pos:])
 
 
+_CLOSING_LINE = re.compile(r"(?:end\w*|fi|done|esac|[)\]}]+)[;,]?")
+
+
+def _line_before_indent(sent: str, raw_pos: int) -> bool:
+    """The sent text stops in a new line's indentation, less deep than a closing line before it, said again.
+
+    Closing lines repeat at decreasing indentation (`end` at column 2 after `end` at column 4 closes the
+    outer block): there the fallback's `end` is the new line's content, not the line before said again.
+    """
+    nl = sent.rfind("\n")
+    indent = sent[nl + 1 :]
+    if nl == -1 or not indent or indent.strip(" \t"):
+        return False
+    line_start = sent.rfind("\n", 0, nl) + 1
+    line = sent[line_start:nl]
+    content_start = line_start + len(line) - len(line.lstrip())
+    return (
+        raw_pos == content_start
+        and _CLOSING_LINE.fullmatch(line.strip()) is not None
+        and len(indent) < content_start - line_start
+    )
+
+
 def _breaks_line(head: str, cut: int) -> bool:
     return head[cut:].lstrip(" \t").startswith("\n")
 
@@ -155,7 +179,9 @@ def _search(
             return False
         if _long_enough(cn[p:], min_len) or _crosses_structure(sent, cs.starts[p]):
             return True
-        return not loose and _is_anchor(sent, cs.starts[p], sent_is_whole)
+        return (
+            not loose and _is_anchor(sent, cs.starts[p], sent_is_whole) and not _line_before_indent(sent, cs.starts[p])
+        )
 
     # A longer repeat may still be growing: the whole head so far occurs in the sent text.
     pending_or_whole: int | None = None

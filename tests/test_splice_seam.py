@@ -654,3 +654,19 @@ def test_a_blank_line_by_habit_still_separates_paragraphs_and_a_new_environment(
     sent = "Proof.\n\n\\begin{theorem}\nThere are infinitely many primes.\n\\end{theorem}\n"
     assert splice(sent, "Sure, continuing:\n\n\\begin{proof}\n") == sent + "\n\\begin{proof}\n"
     assert splice("It ends here.\n", "Next paragraph.") == "It ends here.\n\nNext paragraph."
+
+
+@pytest.mark.parametrize(
+    ("sent", "head"),
+    [  # the sent text stops in the indentation after a line; the same word is the new line's
+        ("```ruby\nclass A\n  def x\n    foo do |b|\n      b.go\n    end\n  ", "end\n\n  def y\n"),
+        ("```ruby\nmodule M\n  class A\n    def x\n    end\n  ", "end\nend\n"),
+    ],
+)
+def test_a_closing_line_at_a_shallower_indentation_is_the_codes_own(sent: str, head: str) -> None:
+    assert splice(sent, "(continued)\n" + head, sent_text=sent) == sent + head
+
+
+def test_a_line_said_again_at_its_own_indentation_is_still_a_repeat() -> None:
+    sent = "```r\nsales %>%\n  summarise(n = n()) %>%\n  ) %>%\n  "
+    assert splice(sent, ") %>%\n  arrange(n)\n", sent_text=sent) == sent + "arrange(n)\n"
