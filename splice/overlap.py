@@ -129,6 +129,29 @@ def _line_before_indent(sent: str, raw_pos: int) -> bool:
     )
 
 
+_CLOSER_OF = {"(": ")", "[": "]", "{": "}"}
+
+
+def _reopens(sent: str, raw_pos: int) -> bool:
+    """The repeat from `raw_pos` starts at the bracket or quote the sent text's last line is still inside.
+
+    `Card(last4: ` + `(last4: String`: a fallback that opens again what it is inside of says it again,
+    however short; it must hold a letter or digit.
+    """
+    opener = sent[raw_pos : raw_pos + 1]
+    inside = sent[raw_pos + 1 :]
+    if not opener or opener not in "([{\"'`" or "\n" in inside or not any(c.isalnum() for c in inside):
+        return False
+    if opener in _CLOSER_OF:
+        depth = 1
+        for c in inside:
+            depth += (c == opener) - (c == _CLOSER_OF[opener])
+            if not depth:
+                return False
+        return True
+    return opener not in inside
+
+
 def _breaks_line(head: str, cut: int) -> bool:
     return head[cut:].lstrip(" \t").startswith("\n")
 
@@ -177,7 +200,7 @@ def _search(
     def acceptable(p: int) -> bool:
         if not _is_start(cn, p):
             return False
-        if _long_enough(cn[p:], min_len) or _crosses_structure(sent, cs.starts[p]):
+        if _long_enough(cn[p:], min_len) or _crosses_structure(sent, cs.starts[p]) or _reopens(sent, cs.starts[p]):
             return True
         return (
             not loose and _is_anchor(sent, cs.starts[p], sent_is_whole) and not _line_before_indent(sent, cs.starts[p])

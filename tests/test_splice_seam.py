@@ -670,3 +670,29 @@ def test_a_closing_line_at_a_shallower_indentation_is_the_codes_own(sent: str, h
 def test_a_line_said_again_at_its_own_indentation_is_still_a_repeat() -> None:
     sent = "```r\nsales %>%\n  summarise(n = n()) %>%\n  ) %>%\n  "
     assert splice(sent, ") %>%\n  arrange(n)\n", sent_text=sent) == sent + "arrange(n)\n"
+
+
+@pytest.mark.parametrize(
+    ("sent", "head", "rest"),
+    [
+        ("```scala\nenum P:\n  case Card(last4: ", "(last4: ", "String)\n"),
+        ("```r\n  group_by(regio", "(regio", "n, quarter)\n"),  # the word said whole, from its bracket
+        ('```lua\nlocal line = string.format("[%s] ', '"', '" .. fmt)\n'),
+        ('```zig\n    std.debug.print("{d}: ', '"', '{s}\\n", .{ i });\n'),
+        ('```zig\n    words[2] = "ga', '"', 'mma";\n'),
+    ],
+)
+def test_a_bracket_or_quote_opened_again_is_said_again(sent: str, head: str, rest: str) -> None:
+    assert splice(sent, head + rest, sent_text=sent) == sent + rest
+
+
+@pytest.mark.parametrize(
+    ("sent", "head"),
+    [
+        ("```python\nprint(f(", "(a, b)))\n"),  # a bracket inside a bracket, not a repeat
+        ('```bash\necho "foo', '"bar\n'),  # shells join a closed quote and a word
+        ('```python\nx = "a', '" + b\n'),  # the quote closes the string
+    ],
+)
+def test_a_quote_that_closes_or_a_new_bracket_is_kept(sent: str, head: str) -> None:
+    assert splice(sent, head, sent_text=sent) == sent + head
