@@ -20,6 +20,7 @@ __all__ = ["join_whitespace"]
 _LEADING_WS = re.compile(r"\A\s*")
 _TRAILING_WS = re.compile(r"\s*\Z")
 _SPACE_AFTER = ",;:!?)]}\"'”’»"
+_LONG_OPTION = re.compile(r"--[A-Za-z]")
 _LIST_MARKER = re.compile(r"\A[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]")
 
 
@@ -146,6 +147,8 @@ def _inside_alignment_run(sent: str, a: str, b: str, ctx: TextContext) -> bool:
 def _needs_space(sent: str, body: str, ctx: TextContext) -> bool:
     """Sent ends without whitespace and the continuation starts without: insert a space?"""
     last, first = sent[-1], body[0]
+    if (ctx.in_fence or ctx.in_inline_code) and is_word_char(last) and _LONG_OPTION.match(body):
+        return True  # "relay serve" + "--port": a long option follows a space, never a word
     if ctx.in_fence or ctx.in_inline_code or ctx.in_json:
         return False
     if is_nospace_char(last) or is_nospace_punct(last) or is_nospace_char(first) or is_nospace_punct(first):

@@ -696,3 +696,11 @@ def test_a_bracket_or_quote_opened_again_is_said_again(sent: str, head: str, res
 )
 def test_a_quote_that_closes_or_a_new_bracket_is_kept(sent: str, head: str) -> None:
     assert splice(sent, head, sent_text=sent) == sent + head
+
+
+def test_a_long_option_after_a_word_in_code_gets_its_space() -> None:
+    """Hold-back off: the sent text ends in a whole word and the fallback dropped the space before `--port`."""
+    assert splice("Run `relay serve", "--port 8080` first.") == "Run `relay serve --port 8080` first."
+    assert splice("```sh\nrelay serve", "--port 8080\n```\n") == "```sh\nrelay serve --port 8080\n```\n"
+    assert splice("```c\nwhile (n", "--) {}\n```\n") == "```c\nwhile (n--) {}\n```\n"  # a decrement
+    assert splice("It was good", "--very good.") == "It was good--very good."  # prose: a dash
