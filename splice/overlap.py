@@ -79,11 +79,14 @@ def _crosses_structure(sent: str, raw_pos: int) -> bool:
 
     A legitimate doubling ("that that") is of words inside a sentence; a repeat
     that carries the end of a line or of a table cell with it is the fallback
-    re-saying what was sent, however short.
+    re-saying what was sent, however short.  Without a letter or digit it must start inside a line and
+    carry two line ends: a single closing line said again can be the code's own.
     """
     repeated = sent[raw_pos:].rstrip()
     if not any(c.isalnum() for c in repeated):
-        return False
+        # Closing lines said again from inside a line: `});` + `    }` + `}` after `word `.
+        line_start = sent.rfind("\n", 0, raw_pos) + 1
+        return repeated.count("\n") >= 2 and bool(sent[line_start:raw_pos].strip())
     if "\n" in repeated:
         return True
     line = sent[sent.rfind("\n", 0, raw_pos) + 1 :]

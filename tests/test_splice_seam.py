@@ -704,3 +704,8 @@ def test_a_long_option_after_a_word_in_code_gets_its_space() -> None:
     assert splice("```sh\nrelay serve", "--port 8080\n```\n") == "```sh\nrelay serve --port 8080\n```\n"
     assert splice("```c\nwhile (n", "--) {}\n```\n") == "```c\nwhile (n--) {}\n```\n"  # a decrement
     assert splice("It was good", "--very good.") == "It was good--very good."  # prose: a dash
+
+
+def test_closing_lines_said_again_from_inside_a_line_are_a_repeat() -> None:
+    sent = "```zig\n    for (w) |word| {\n        print(.{ i, word });\n    }\n}\n"
+    assert splice(sent, "});\n    }\n}\n```\n", sent_text=sent) == sent + "```\n"
