@@ -49,6 +49,8 @@ def _blank_line_wanted(sent: str, body: str, ctx: TextContext) -> bool:
         return False
     if next_kind == "fence" and prev_kind not in ("prose", "heading"):
         return False
+    if prev_kind == next_kind == "prose" and lines[-1].rstrip()[-1:] in ",;":
+        return False  # a line that ends in "," or ";" has not ended its sentence, whatever paragraphs did
     if _closes_open_block(sent, body.split("\n", 1)[0].strip()):
         return False  # "\\end{theorem}" belongs to the block the sent text opened
     votes = 0

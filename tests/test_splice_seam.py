@@ -709,3 +709,8 @@ def test_a_long_option_after_a_word_in_code_gets_its_space() -> None:
 def test_closing_lines_said_again_from_inside_a_line_are_a_repeat() -> None:
     sent = "```zig\n    for (w) |word| {\n        print(.{ i, word });\n    }\n}\n"
     assert splice(sent, "});\n    }\n}\n```\n", sent_text=sent) == sent + "```\n"
+
+
+def test_a_line_ending_in_a_comma_gets_no_blank_line_whatever_the_paragraphs_did() -> None:
+    sent = "Hi Ana,\n\nYour order shipped.\n\nBest,\n"
+    assert splice(sent, "— continued —\n\nJoost\n") == sent + "Joost\n"
