@@ -49,11 +49,13 @@ class TextContext:
 
 
 _FOOTNOTE_RE = re.compile(r"^\[\^[^\]\s]+\]:")
+#: A lettered or roman item: "(a) ", "b) ", "(iv) ", "(B) ".
+_LETTERED_RE = re.compile(r"^[ \t]*\(?(?:[a-zA-Z]|[ivxlc]{1,6}|[IVXLC]{1,6})\)[ \t]")
 
 
 def line_kind(line: str) -> str:
-    """Coarse block type of one line: blank, fence, heading, numbered, bullet, table, quote, footnote, indented,
-    prose."""
+    """Coarse block type of one line: blank, fence, heading, numbered, bullet, table, quote, footnote, lettered,
+    indented, prose."""
     if not line.strip():
         return "blank"
     if FENCE_RE.match(line):
@@ -71,6 +73,8 @@ def line_kind(line: str) -> str:
         return "quote"
     if _FOOTNOTE_RE.match(line):
         return "footnote"
+    if _LETTERED_RE.match(line):
+        return "lettered"
     if line.startswith(("    ", "\t")):
         return "indented"
     return "prose"

@@ -10,6 +10,7 @@ at a sentence or line start of the sent text (a restarted sentence or list item:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -78,11 +79,14 @@ def _crosses_structure(sent: str, raw_pos: int) -> bool:
 
     A legitimate doubling ("that that") is of words inside a sentence; a repeat
     that carries the end of a line or of a table cell with it is the fallback
-    re-saying what was sent, however short.
+    re-saying what was sent, however short.  Without a letter or digit it must start inside a line and
+    carry two line ends: a single closing line said again can be the code's own.
     """
     repeated = sent[raw_pos:].rstrip()
     if not any(c.isalnum() for c in repeated):
-        return False
+        # Closing lines said again from inside a line: `});` + `    }` + `}` after `word `.
+        line_start = sent.rfind("\n", 0, raw_pos) + 1
+        return repeated.count("\n") >= 2 and bool(sent[line_start:raw_pos].strip())
     if "\n" in repeated:
         return True
     line = sent[sent.rfind("\n", 0, raw_pos) + 1 :]
@@ -103,6 +107,52 @@ def _line_end_repeat(sent: str, raw_pos: int) -> bool:
     line_start = body.rfind("\n") + 1
     content_start = line_start + len(body[line_start:]) - len(body[line_start:].lstrip())
     return raw_pos > content_start and any(c.isalnum() for c in body[raw_pos:])
+
+
+_CLOSING_LINE = re.compile(r"(?:end\w*|fi|done|esac|[)\]}]+)[;,]?")
+
+
+def _line_before_indent(sent: str, raw_pos: int) -> bool:
+    """The sent text stops in a new line's indentation, less deep than a closing line before it, said again.
+
+    Closing lines repeat at decreasing indentation (`end` at column 2 after `end` at column 4 closes the
+    outer block): there the fallback's `end` is the new line's content, not the line before said again.
+    """
+    nl = sent.rfind("\n")
+    indent = sent[nl + 1 :]
+    if nl == -1 or not indent or indent.strip(" \t"):
+        return False
+    line_start = sent.rfind("\n", 0, nl) + 1
+    line = sent[line_start:nl]
+    content_start = line_start + len(line) - len(line.lstrip())
+    return (
+        raw_pos == content_start
+        and _CLOSING_LINE.fullmatch(line.strip()) is not None
+        and len(indent) < content_start - line_start
+    )
+
+
+_CLOSER_OF = {"(": ")", "[": "]", "{": "}"}
+
+
+def _reopens(sent: str, raw_pos: int) -> bool:
+    """The repeat from `raw_pos` starts at the bracket or quote the sent text's last line is still inside.
+
+    `Card(last4: ` + `(last4: String`: a fallback that opens again what it is inside of says it again,
+    however short; it must hold a letter or digit.
+    """
+    opener = sent[raw_pos : raw_pos + 1]
+    inside = sent[raw_pos + 1 :]
+    if not opener or opener not in "([{\"'`" or "\n" in inside or not any(c.isalnum() for c in inside):
+        return False
+    if opener in _CLOSER_OF:
+        depth = 1
+        for c in inside:
+            depth += (c == opener) - (c == _CLOSER_OF[opener])
+            if not depth:
+                return False
+        return True
+    return opener not in inside
 
 
 def _breaks_line(head: str, cut: int) -> bool:
@@ -153,9 +203,11 @@ def _search(
     def acceptable(p: int) -> bool:
         if not _is_start(cn, p):
             return False
-        if _long_enough(cn[p:], min_len) or _crosses_structure(sent, cs.starts[p]):
+        if _long_enough(cn[p:], min_len) or _crosses_structure(sent, cs.starts[p]) or _reopens(sent, cs.starts[p]):
             return True
-        return not loose and _is_anchor(sent, cs.starts[p], sent_is_whole)
+        return (
+            not loose and _is_anchor(sent, cs.starts[p], sent_is_whole) and not _line_before_indent(sent, cs.starts[p])
+        )
 
     # A longer repeat may still be growing: the whole head so far occurs in the sent text.
     pending_or_whole: int | None = None

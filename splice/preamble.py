@@ -111,6 +111,105 @@ _CLOSED_QUOTE_RE = re.compile(_QUOTED)
 _SORRY_RE = re.compile(rf"{_SORRY}(?![^\W\d_])")
 _OPEN_QUOTE_RE = re.compile(r"[\"“‘«„「]|(?<=\s)'")
 
+# A lead-in set off by decoration: Markdown emphasis, brackets, dashes, a heading or blockquote marker
+# ("**Continued:**", "*(continued from above)*", "— continued —", "### Continued").  The decoration is stripped
+# and the words are judged: they must talk about the answer's continuation and nothing else.
+_STYLE_BLOCK_RE = re.compile(r"[ \t]*(?:(?:#{1,6}|>)[ \t]+)?")
+_STYLE_TOKEN_RE = re.compile(r"(?:\*{1,3}|_{1,3}|~~|[(\[]|[—–]+|-{2,}|={2,})[ \t]*")
+_MIRROR = {"(": r"\)", "[": r"\]"}
+_CONT_WORD = (
+    r"(?:continued|continuing|continuation|cont(?:'?d)?|contd|resumed|resuming"
+    r"|fortsetzung|fortgesetzt|wird fortgesetzt|(?:la )?suite|reprise"
+    r"|continuación|continúa|continua|continuazione|continuação|続き|つづき|续|继续|接上文|后续)"
+)
+_FROM_WHERE = (
+    r"(?:from\s+(?:above|before|earlier|(?:the\s+)?(?:previous|last)\s+(?:message|part|answer|response|reply))"
+    r"|(?:von|de|desde|da|di)\s+(?:oben|plus haut|arriba|sopra|cima|acima)|on|below)"
+)
+_STYLED_META_RE = re.compile(
+    rf"(?:(?:the\s+)?(?:answer|response|reply|text)\s+)?{_CONT_WORD}(?:\s+{_FROM_WHERE})?"
+    r"(?:\s+(?:the\s+|my\s+)?(?:answer|response|reply|text|list|code|table|explanation))?",
+    re.IGNORECASE,
+)
+_BARE_REST = frozenset({"rest", "the rest", "remainder", "the remainder", "remaining"})
+_STYLE_PUNCT = ":：.。…!！ \t"
+_RULE_LINE_RE = re.compile(r"[ \t]*(?:-{3,}|\*{3,}|_{3,}|(?:[*-][ \t]*){3,}|[—–]{1,3})[ \t]*\n(?:[ \t]*\n)*")
+_MAX_STYLED = 120
+
+
+def _is_meta(words: str) -> bool:
+    """Whether the words inside a decoration only talk about the answer's continuation."""
+    inner = words.strip(_STYLE_PUNCT)
+    if not inner or inner.casefold() in _BARE_REST:
+        return False  # "**Rest:** 60 seconds" is a workout plan's, not a lead-in
+    if _STYLED_META_RE.fullmatch(inner):
+        return True
+    m = _PREAMBLE_RE.match(inner)
+    return m is not None and not inner[m.end() :].strip(_STYLE_PUNCT)
+
+
+def _may_become_meta(words: str) -> bool:
+    """Whether the words so far (their line still open) could still grow into a lead-in's."""
+    s = words.strip().casefold()
+    if len(s) > _MAX_STYLED:
+        return False
+    if not s or _could_become_preamble(s) or _STYLED_META_RE.match(s):
+        return True
+    first = s.split()[0]
+    return " " not in s and any(known.startswith(first) for known in _PREAMBLE_WORDS | _STYLED_WORDS)
+
+
+def _styled_lead_in(text: str, *, final: bool) -> int:
+    """Length of a decorated lead-in at the start of `text`, 0 if none, PENDING if undecidable yet."""
+    block = _STYLE_BLOCK_RE.match(text)
+    pos = block.end() if block else 0
+    tokens: list[str] = []
+    while len(tokens) < 3 and (m := _STYLE_TOKEN_RE.match(text, pos)):
+        tokens.append(m.group().strip())
+        pos = m.end()
+    nl = text.find("\n", pos)
+    line_end = len(text) if nl == -1 else nl
+    line_done = nl != -1 or final
+    if not tokens:
+        if not block or not text[: block.end()].strip():
+            return 0
+        # A heading or blockquote marker: the rest of its line is the lead-in.
+        if not line_done:
+            return PENDING if _may_become_meta(text[pos:]) else 0
+        return line_end if _is_meta(text[pos:line_end]) else 0
+    closer = r"[ \t]*".join(_MIRROR.get(t, "[—–-]+" if t[0] in "—–-" else re.escape(t)) for t in reversed(tokens))
+    closed = re.compile(rf"([^\n]{{1,{_MAX_STYLED}}}?)[ \t]*{closer}[:：.]?(?P<after>[ \t]*)").match(text, pos)
+    if closed is None:
+        if line_done or not _may_become_meta(text[pos:line_end]):
+            return 0
+        return PENDING
+    if not _is_meta(closed.group(1)):
+        return 0
+    end = closed.end()
+    if end < len(text) and text[end] != "\n" and not closed.group("after"):
+        return 0  # "_continued_foo": the decoration is part of a word
+    if end == len(text) and not final:
+        return PENDING  # "*Continued*" may yet be "*Continued**"
+    return end
+
+
+def _rule_then_lead_in(text: str, *, final: bool) -> int:
+    """A rule line (`---`) that sets off a lead-in: its length with the lead-in's, 0 if none, PENDING."""
+    m = _RULE_LINE_RE.match(text)
+    if m is None:
+        return 0
+    rest = text[m.end() :]
+    if not rest.strip(" \t"):
+        return 0 if final else PENDING
+    n = _styled_lead_in(rest, final=final)
+    if n == PENDING:
+        return PENDING
+    if not n:
+        plain = _PREAMBLE_RE.match(rest)
+        n = plain.end() if plain else 0
+    return m.end() + n if n else 0
+
+
 # Words a preamble can start with: while the head is a prefix of one of these
 # (and no sentence end has arrived) the decision waits.
 _STARTERS = (
@@ -267,6 +366,7 @@ _MAX_PREAMBLE = 200
 # Every word the patterns spell out, casefolded: a first word that is a prefix of none of them
 # cannot begin a preamble (a conservative test: "s" from "\\s" is in here too).
 _PREAMBLE_WORDS = frozenset(word.casefold() for word in re.findall(r"[^\W\d_]+", _ACK + "".join(_PATTERNS)))
+_STYLED_WORDS = frozenset(word.casefold() for word in re.findall(r"[^\W\d_]+", _CONT_WORD + _FROM_WHERE))
 
 
 def _could_become_preamble(text: str) -> bool:
@@ -320,6 +420,15 @@ def match_preamble(head: str, *, final: bool) -> int:
         rest = head[end:]
         if not final and "\n" not in rest and len(rest) <= _MAX_PREAMBLE and _QUOTE_LEAD_OPEN_RE.match(rest):
             return PENDING  # a straight-quoted lead-in closes where its line ends
+        styled = _styled_lead_in(rest, final=final) or (_rule_then_lead_in(rest, final=final) if not end else 0)
+        if styled == PENDING:
+            return PENDING
+        if styled:
+            end += styled
+            rule = _RULE_LINE_RE.match(head[end:].lstrip("\n"))  # a rule under the lead-in is its own
+            if rule and head[end:].startswith("\n"):
+                end += len(head[end:]) - len(head[end:].lstrip("\n")) + rule.end()
+            continue
         m = _PREAMBLE_RE.match(rest) or _ACK_ONLY_RE.match(rest)
         if m and m.end() > 0:
             if m.end() == len(rest) and not final:
@@ -331,7 +440,10 @@ def match_preamble(head: str, *, final: bool) -> int:
         m = _ACK_LEAD_RE.match(rest)
         if m and m.end() < len(rest):
             after = rest[m.end() :]
-            if _PREAMBLE_RE.match(after) or after.startswith("\n"):
+            styled = _styled_lead_in(after, final=final)
+            if styled == PENDING:
+                return PENDING
+            if styled or _PREAMBLE_RE.match(after) or after.startswith("\n"):
                 end += m.end()
                 continue
         break

@@ -44,6 +44,9 @@ _SPREAD_LANGS = frozenset(
     {"js", "javascript", "jsx", "mjs", "cjs", "ts", "typescript", "tsx", "node", "php", "dart", "coffee", "vue"}
 )
 _MARKER_PREFIX = re.compile(r"[ \t]*(?:\d{1,9}[.)]?|[-*+#>|]{1,6}|\[(?:\^[^\]\s]{0,12}\]?)?)?")
+#: A line start so far that may still become a line closing an environment ("\\end{proof}", "</div>") or a
+#: lettered item ("(c) "): whether a blank line goes before it depends on which.
+_LINE_PREFIX = re.compile(r"[ \t]*(?:\\(?:e(?:n(?:d(?:\{[^}\n]*\}?)?)?)?)?|</?[\w:-]*>?|\((?:[a-zA-Z]{1,6}\)?)?)")
 _ECHO_JOINER = re.compile(r"[ \t]*(?:[-—–:,.…]+[ \t]*)?")  # the "—" or ":" after an echoed quote
 _BLANK_TO_EOL = re.compile(r"[ \t]*\n")
 _QUOTES = {'"': '"', "“": "”", "«": "»", "„": "“", "'": "'", "‘": "’", "`": "`"}
@@ -196,21 +199,37 @@ def _fence_reopen(head: str, ctx: TextContext, final: bool) -> tuple[int, bool] 
     return lead + nl + 1, bool(m.group(3).strip())
 
 
-def _markup_reopen(head: str, ctx: TextContext) -> int:
+def _markup_reopen(sent: str, head: str, ctx: TextContext) -> int:
     """A fallback re-opening "**", "`" or a JSON string's quote while the sent text is already inside it.
 
     In JSON a quote that closes a string is followed by ",", ":", "}", "]" or
-    whitespace; one followed by anything else can only be the string re-opened.
+    whitespace; one followed by anything else can only be the string re-opened.  In code a quote that
+    closes a string is followed by an operator, punctuation or whitespace, not by a letter, a digit,
+    `{`, `%`, `$`, a backslash or another quote (shells, which join words that way, excepted).
     """
     body = head.lstrip(" ")
     lead = len(head) - len(body)
     if ctx.in_json_string and body.startswith('"') and len(body) > 1 and not (body[1].isspace() or body[1] in ",:}]"):
         return lead + 1
+    if ctx.in_fence and body.startswith('"') and len(body) > 1 and _inside_code_string(sent, ctx):
+        if body[1].isalnum() or body[1] in '{"\\%$':
+            return lead + 1
     if ctx.in_bold and body.startswith("**") and len(body) > 2 and not body[2].isspace() and body[2] != "*":
         return lead + 2
     if ctx.in_inline_code and body.startswith("`") and len(body) > 1 and not body[1].isspace() and body[1] != "`":
         return lead + 1
     return 0
+
+
+_JOINING_LANGS = frozenset({"sh", "bash", "zsh", "shell", "console", "fish", "make", "makefile", "dockerfile", "csv"})
+
+
+def _inside_code_string(sent: str, ctx: TextContext) -> bool:
+    """The sent text's last line, inside a code block, has an unclosed double-quoted string."""
+    if ctx.fence_lang.lower() in _JOINING_LANGS:
+        return False
+    line = sent[sent.rfind("\n") + 1 :]
+    return line.replace("\\\\", "").replace('\\"', "").count('"') % 2 == 1
 
 
 def _list_filter(sent: str, ctx: TextContext) -> ListRenumber | None:
@@ -313,7 +332,7 @@ def _decide(
             steps.append("resync")
             strategy = "restart"
 
-    n = _markup_reopen(head[pos:], ctx)
+    n = _markup_reopen(sent, head[pos:], ctx)
     if n:
         pos += n
         steps.append("markup")
@@ -321,6 +340,14 @@ def _decide(
     rest = head[pos:]
     if rest.strip() and not final and "\n" not in rest.lstrip() and _MARKER_PREFIX.fullmatch(rest.lstrip()):
         return _Need("other")  # "5" may be "5. " (a list item): the whitespace fix depends on it
+    if (
+        rest.strip()
+        and not final
+        and "\n" not in rest.lstrip()
+        and sent.endswith("\n")
+        and _LINE_PREFIX.fullmatch(rest.lstrip())
+    ):
+        return _Need("other")
     if not rest.strip():
         if not final:
             return _Need("overlap" if overlap_chars else "other")

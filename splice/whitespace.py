@@ -20,6 +20,7 @@ __all__ = ["join_whitespace"]
 _LEADING_WS = re.compile(r"\A\s*")
 _TRAILING_WS = re.compile(r"\s*\Z")
 _SPACE_AFTER = ",;:!?)]}\"'”’»"
+_LONG_OPTION = re.compile(r"--[A-Za-z]")
 _LIST_MARKER = re.compile(r"\A[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]")
 
 
@@ -48,6 +49,10 @@ def _blank_line_wanted(sent: str, body: str, ctx: TextContext) -> bool:
         return False
     if next_kind == "fence" and prev_kind not in ("prose", "heading"):
         return False
+    if prev_kind == next_kind == "prose" and lines[-1].rstrip()[-1:] in ",;":
+        return False  # a line that ends in "," or ";" has not ended its sentence, whatever paragraphs did
+    if _closes_open_block(sent, body.split("\n", 1)[0].strip()):
+        return False  # "\\end{theorem}" belongs to the block the sent text opened
     votes = 0
     kinds = [line_kind(line) for line in lines[:-1]]
     in_fence = False
@@ -65,9 +70,9 @@ def _blank_line_wanted(sent: str, body: str, ctx: TextContext) -> bool:
                 votes += 1
     if votes:
         return votes > 0
-    if not any(c.isalnum() for c in lines[-1]):
-        return False  # a delimiter line ("$$", "---", "}") is no paragraph: no blank line by habit
-    if prev_kind == next_kind and prev_kind in ("numbered", "bullet", "table", "quote", "footnote"):
+    if not any(c.isalnum() for c in lines[-1]) or _OPENS_BLOCK.fullmatch(lines[-1].strip()):
+        return False  # a delimiter line ("$$", "---", "}", "\\begin{proof}") is no paragraph: no blank line by habit
+    if prev_kind == next_kind and prev_kind in ("numbered", "bullet", "table", "quote", "footnote", "lettered"):
         return False
     if prev_kind == next_kind == "prose" and (lines[-1].rstrip()[-1:] in ",;" or body[:1].islower()):
         return False  # a paragraph does not end mid-sentence: the next line is the same paragraph's
@@ -77,6 +82,23 @@ def _blank_line_wanted(sent: str, body: str, ctx: TextContext) -> bool:
 
 
 _BLOCK_END = re.compile(r"(?:\}|end)[;)]?")
+#: A line that only opens or closes an environment: LaTeX's "\\begin{proof}" / "\\end{proof}", an HTML tag.
+_OPENS_BLOCK = re.compile(r"\\begin\{[^}\n]+\}(?:\[[^\]\n]*\])?|<[A-Za-z][\w:-]*(?:\s[^<>\n]*)?>")
+_CLOSES_BLOCK = re.compile(r"\\end\{([^}\n]+)\}|</([A-Za-z][\w:-]*)>")
+
+
+def _closes_open_block(sent: str, line: str) -> bool:
+    """Whether `line` only closes an environment or element that the sent text opened and has not closed."""
+    m = _CLOSES_BLOCK.fullmatch(line)
+    if m is None:
+        return False
+    if m.group(1) is not None:
+        name = re.escape(m.group(1))
+        opened, closed = rf"\\begin\{{{name}\}}", rf"\\end\{{{name}\}}"
+    else:
+        name = re.escape(m.group(2))
+        opened, closed = rf"<{name}(?=[\s>])", rf"</{name}>"
+    return len(re.findall(opened, sent)) > len(re.findall(closed, sent))
 
 
 _PY_TOP_LEVEL_DEF = re.compile(r"(?:async def|def|class)\b|@\w")
@@ -127,6 +149,8 @@ def _inside_alignment_run(sent: str, a: str, b: str, ctx: TextContext) -> bool:
 def _needs_space(sent: str, body: str, ctx: TextContext) -> bool:
     """Sent ends without whitespace and the continuation starts without: insert a space?"""
     last, first = sent[-1], body[0]
+    if (ctx.in_fence or ctx.in_inline_code) and is_word_char(last) and _LONG_OPTION.match(body):
+        return True  # "relay serve" + "--port": a long option follows a space, never a word
     if ctx.in_fence or ctx.in_inline_code or ctx.in_json:
         return False
     if is_nospace_char(last) or is_nospace_punct(last) or is_nospace_char(first) or is_nospace_punct(first):

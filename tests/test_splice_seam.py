@@ -593,3 +593,124 @@ def test_python_gets_two_blank_lines_before_a_top_level_definition() -> None:
         assert splice(sent, head) == sent + "\n\ndef f():\n"
     decorated = "```python\n@cache\n"
     assert splice(decorated, "def f():\n") == decorated + "def f():\n"
+
+
+@pytest.mark.parametrize(
+    "lead_in",
+    [
+        "**Continued:**\n\n",
+        "*(continued from above)*\n\n",
+        "_Continuing the answer:_ ",
+        "— continued —\n\n",
+        "--- continued ---\n\n",
+        "**Fortsetzung:**\n\n",
+        "*(suite)*\n\n",
+        "__Cont.__\n",
+        "### Continued\n\n",
+        "> *Continued:*\n\n",
+        "[continued from the previous message]\n",
+        "**Here's the rest:**\n\n",
+        "Sure! **Continued:**\n\n",
+        "---\n\n**Continued**\n\n---\n\n",
+    ],
+)
+def test_a_decorated_lead_in_is_judged_by_its_words(lead_in: str) -> None:
+    sent = "The storm reached the coast at night. "
+    assert splice(sent, lead_in + "By morning the roads were closed.") == sent + "By morning the roads were closed."
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "## Continuing education\n\nMost boards require 20 hours a year.",
+        "**Rest:** 60 seconds between sets.",
+        "**The rest of the team** arrived by train.",
+        "> The rest of the team stayed behind.",
+        "* Continuing education credits\n* Travel",
+        "*Continue* stirring until it thickens.",
+        "_continued_fraction = 1",
+        "(continued on a napkin) she said.",
+        "— continued, he said — without looking up.",
+    ],
+)
+def test_decorated_text_whose_words_are_the_answers_is_kept(head: str) -> None:
+    sent = "Notes:\n\n"
+    assert splice(sent, head) == sent + head
+
+
+@pytest.mark.parametrize(
+    ("sent", "head"),
+    [
+        ("Proof.\n\n\\begin{theorem}\nThere are infinitely many primes.\n", "\\end{theorem}\n"),
+        ("<div>\n\n<p>One.</p>\n", "</div>\n"),
+        ("12.2 If the other party:\n\n(a) commits a breach;\n(b) fails to remedy it; or\n", "(c) becomes insolvent.\n"),
+    ],
+)
+def test_no_blank_line_by_habit_before_a_closing_line_or_between_lettered_items(sent: str, head: str) -> None:
+    assert splice(sent, "Sure, continuing:\n\n" + head) == sent + head
+
+
+def test_a_blank_line_by_habit_still_separates_paragraphs_and_a_new_environment() -> None:
+    sent = "Proof.\n\n\\begin{theorem}\nThere are infinitely many primes.\n\\end{theorem}\n"
+    assert splice(sent, "Sure, continuing:\n\n\\begin{proof}\n") == sent + "\n\\begin{proof}\n"
+    assert splice("It ends here.\n", "Next paragraph.") == "It ends here.\n\nNext paragraph."
+
+
+@pytest.mark.parametrize(
+    ("sent", "head"),
+    [  # the sent text stops in the indentation after a line; the same word is the new line's
+        ("```ruby\nclass A\n  def x\n    foo do |b|\n      b.go\n    end\n  ", "end\n\n  def y\n"),
+        ("```ruby\nmodule M\n  class A\n    def x\n    end\n  ", "end\nend\n"),
+    ],
+)
+def test_a_closing_line_at_a_shallower_indentation_is_the_codes_own(sent: str, head: str) -> None:
+    assert splice(sent, "(continued)\n" + head, sent_text=sent) == sent + head
+
+
+def test_a_line_said_again_at_its_own_indentation_is_still_a_repeat() -> None:
+    sent = "```r\nsales %>%\n  summarise(n = n()) %>%\n  ) %>%\n  "
+    assert splice(sent, ") %>%\n  arrange(n)\n", sent_text=sent) == sent + "arrange(n)\n"
+
+
+@pytest.mark.parametrize(
+    ("sent", "head", "rest"),
+    [
+        ("```scala\nenum P:\n  case Card(last4: ", "(last4: ", "String)\n"),
+        ("```r\n  group_by(regio", "(regio", "n, quarter)\n"),  # the word said whole, from its bracket
+        ('```lua\nlocal line = string.format("[%s] ', '"', '" .. fmt)\n'),
+        ('```zig\n    std.debug.print("{d}: ', '"', '{s}\\n", .{ i });\n'),
+        ('```zig\n    words[2] = "ga', '"', 'mma";\n'),
+    ],
+)
+def test_a_bracket_or_quote_opened_again_is_said_again(sent: str, head: str, rest: str) -> None:
+    assert splice(sent, head + rest, sent_text=sent) == sent + rest
+
+
+@pytest.mark.parametrize(
+    ("sent", "head"),
+    [
+        ("```python\nprint(f(", "(a, b)))\n"),  # a bracket inside a bracket, not a repeat
+        ('```bash\necho "foo', '"bar\n'),  # shells join a closed quote and a word
+        ('```python\nx = "a', '" + b\n'),  # the quote closes the string
+    ],
+)
+def test_a_quote_that_closes_or_a_new_bracket_is_kept(sent: str, head: str) -> None:
+    assert splice(sent, head, sent_text=sent) == sent + head
+
+
+def test_a_long_option_after_a_word_in_code_gets_its_space() -> None:
+    """Hold-back off: the sent text ends in a whole word and the fallback dropped the space before `--port`."""
+    assert splice("Run `relay serve", "--port 8080` first.") == "Run `relay serve --port 8080` first."
+    assert splice("```sh\nrelay serve", "--port 8080\n```\n") == "```sh\nrelay serve --port 8080\n```\n"
+    assert splice("```c\nwhile (n", "--) {}\n```\n") == "```c\nwhile (n--) {}\n```\n"  # a decrement
+    assert splice("It was good", "--very good.") == "It was good--very good."  # prose: a dash
+
+
+def test_closing_lines_said_again_from_inside_a_line_are_a_repeat() -> None:
+    sent = "```zig\n    for (w) |word| {\n        print(.{ i, word });\n    }\n}\n"
+    assert splice(sent, "});\n    }\n}\n```\n", sent_text=sent) == sent + "```\n"
+
+
+def test_a_line_ending_in_a_comma_gets_no_blank_line_whatever_the_paragraphs_did() -> None:
+    sent = "Hi Ana,\n\nYour order shipped.\n\nBest,\n"
+    assert splice(sent, "— continued —\n\nJoost\n") == sent + "Joost\n"
