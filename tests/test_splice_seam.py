@@ -714,3 +714,35 @@ def test_closing_lines_said_again_from_inside_a_line_are_a_repeat() -> None:
 def test_a_line_ending_in_a_comma_gets_no_blank_line_whatever_the_paragraphs_did() -> None:
     sent = "Hi Ana,\n\nYour order shipped.\n\nBest,\n"
     assert splice(sent, "— continued —\n\nJoost\n") == sent + "Joost\n"
+
+
+@pytest.mark.parametrize(
+    "lead_in",
+    [
+        "\n\nOkay, here is the rest:\n",
+        " \n\nAs requested, the rest of the text:\n",
+        "\nSure — continuing below.\n",
+        "\n\nHaya, huu hapa mwendelezo:\n\n",  # a language no pattern spells out
+        "\n\nОсь продовження відповіді:\n",
+        "\nAs you asked, here's the remainder:\n",
+        "\n\nRight — picking this back up, continuing below.\n",
+    ],
+)
+def test_a_short_line_of_its_own_that_speaks_of_the_continuation_is_a_lead_in(lead_in: str) -> None:
+    sent = "The quick brown fox "
+    assert splice(sent, lead_in + "jumps over the dog.") == sent + "jumps over the dog."
+
+
+@pytest.mark.parametrize(
+    ("sent", "head"),
+    [
+        ("Mix the dough.\n\n", "The rest of the flour:\n- 200 g\n"),  # names what is left, presents nothing
+        ("Stir well.\n", "Continue stirring for five minutes.\nThen serve.\n"),  # an instruction
+        ("Stir well.\n\n", "\n\nIngredients:\n- 2 eggs\n"),  # a label of the answer's own
+        ("Notes:\n\n", "The rest of the team arrived later.\n"),
+        ("He said ", "\n\nContinuing education matters a great deal to all of us, and always will, he said.\n"),
+    ],
+)
+def test_answer_lines_that_mention_the_rest_are_kept(sent: str, head: str) -> None:
+    out = splice(sent, head)
+    assert head.strip() in out
