@@ -31,6 +31,8 @@ from .overlap import PENDING, Overlap, find_anchor, find_overlap
 from .preamble import PENDING as PREAMBLE_PENDING
 from .preamble import match_preamble, may_begin_preamble
 from .renumber import ListRenumber
+from .table import PENDING as TABLE_PENDING
+from .table import table_header_repeat
 from .whitespace import join_whitespace
 
 __all__ = ["SpliceResult", "SeamRepair", "repair"]
@@ -291,6 +293,18 @@ def _decide(
                 pos += _leading_ws(head, pos)
             else:
                 pos += _leading_newline(head, pos)  # in code, the mark's own line break is not the seam's
+
+    if ctx.in_table:
+        # Rule T (tables): inside a table's body its header and delimiter rows said again are a repeat.
+        whole = sent_text if sent_text is not None and len(sent_text) > len(sent) else sent
+        n_table = table_header_repeat(whole, head[pos:], final=final)
+        if n_table == TABLE_PENDING:
+            return _Need("other")
+        if n_table:
+            pos += n_table
+            steps.append("table")
+            if strategy == "clean":
+                strategy = "restart"
 
     sent_is_whole = sent_text is None or len(sent_text) <= len(sent)
     overlap_chars = 0

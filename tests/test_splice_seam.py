@@ -746,3 +746,26 @@ def test_a_short_line_of_its_own_that_speaks_of_the_continuation_is_a_lead_in(le
 def test_answer_lines_that_mention_the_rest_are_kept(sent: str, head: str) -> None:
     out = splice(sent, head)
     assert head.strip() in out
+
+
+def test_a_tables_header_said_again_inside_its_body_is_a_repeat() -> None:
+    sent = "Figures:\n\n| Region | Q1 | Q2 |\n|:--|--:|--:|\n| Africa | 133 | 150 |\n| East Asia | 1,550 | "
+    head = "| Region | Q1 | Q2 |\n|---|---:|---:|\n| East Asia | 1,550 | 1,492 |\n| Oceania | 96 | 101 |\n"
+    assert splice(sent, head, sent_text=sent) == sent + "1,492 |\n| Oceania | 96 | 101 |\n"
+    at_row = sent[: sent.rfind("| East")]
+    head2 = "|Region|Q1|Q2|\n|--|--|--|\n| East Asia | 1,550 | 1,492 |\n"
+    assert splice(at_row, head2, sent_text=at_row) == at_row + "| East Asia | 1,550 | 1,492 |\n"
+
+
+def test_a_new_table_or_a_row_like_the_header_is_kept() -> None:
+    sent = "| Region | Q1 |\n|---|---|\n| Africa | 133 |\n\nAnd per year:\n\n"
+    head = "| Region | Q1 |\n|---|---|\n| Africa | 500 |\n"
+    assert splice(sent, head, sent_text=sent) == sent + head  # after the table ended: a new one
+    body = "| Name | Role |\n|---|---|\n| Ana | dev |\n"
+    assert splice(body, "| Name | Role |\n| Bo | ops |\n", sent_text=body).endswith("| Name | Role |\n| Bo | ops |\n")
+
+
+def test_a_table_said_again_from_its_first_row_is_a_restart_of_the_table() -> None:
+    sent = "| Region | Q1 |\n|---|---|\n| Africa | 133 |\n| Asia | 640 |\n"
+    head = "| Region | Q1 |\n|---|---|\n| Africa | 133 |\n| Asia | 640 |\n| Europe | 900 |\n"
+    assert splice(sent, head, sent_text=sent) == sent + "| Europe | 900 |\n"
