@@ -25,7 +25,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .context import FENCE_RE, TextContext, analyse_tail
+from .context import BULLET_RE, FENCE_RE, TextContext, analyse_tail
 from .normalize import is_grapheme_extender, normalize
 from .overlap import PENDING, Overlap, find_anchor, find_overlap
 from .preamble import PENDING as PREAMBLE_PENDING
@@ -234,6 +234,38 @@ def _inside_code_string(sent: str, ctx: TextContext) -> bool:
     return line.replace("\\\\", "").replace('\\"', "").count('"') % 2 == 1
 
 
+_BULLET_START_RE = re.compile(r"[ \t]*[-*+•]?[ \t]*")
+_ITEM_BULLET_RE = re.compile(r"[ \t]*([-*+•])[ \t]+(\S[^\n]{0,40})")
+
+
+def _same_bullet(sent: str, head: str, pos: int, *, final: bool) -> str | None:
+    """Rule U: an item said again with another bullet char is the same item; give it the sent bullet.
+
+    The swap is only made when the head's first item starts like the bulleted item the sent text is in (its
+    last line, or the one just ended), so that the repeat is judged on the words; the head keeps its offsets.
+    None while the head's item is too short to tell.
+    """
+    lines = sent.split("\n")
+    item = lines[-1] if lines[-1].strip() else (lines[-2] if len(lines) > 1 else "")
+    sent_item = BULLET_RE.match(item) or _ITEM_BULLET_RE.match(item)
+    if sent_item is None:
+        return head
+    m = _ITEM_BULLET_RE.match(head, pos)
+    if m is None:
+        pending = not final and head[pos:].strip() and _BULLET_START_RE.fullmatch(head, pos)
+        return None if pending else head
+    mark = sent_item.group(2) if sent_item.re is BULLET_RE else sent_item.group(1)
+    if mark == m.group(1):
+        return head
+    words = item[sent_item.end() :].strip()
+    said = m.group(2)
+    if len(said) < 8 and not final and "\n" not in said and len(head) - m.start(2) < 8:
+        return None
+    if len(said) < 8 or not words.startswith(said[: min(len(said), len(words))]) or len(words) < 8:
+        return head
+    return head[: m.start(1)] + mark + head[m.end(1) :]
+
+
 def _list_filter(sent: str, ctx: TextContext) -> ListRenumber | None:
     """A renumbering filter when the sent text ends inside a numbered list."""
     item = ctx.numbered_item
@@ -305,6 +337,11 @@ def _decide(
             steps.append("table")
             if strategy == "clean":
                 strategy = "restart"
+
+    swapped = _same_bullet(sent, head, pos, final=final)
+    if swapped is None:
+        return _Need("other")
+    head = swapped
 
     sent_is_whole = sent_text is None or len(sent_text) <= len(sent)
     overlap_chars = 0

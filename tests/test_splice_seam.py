@@ -769,3 +769,19 @@ def test_a_table_said_again_from_its_first_row_is_a_restart_of_the_table() -> No
     sent = "| Region | Q1 |\n|---|---|\n| Africa | 133 |\n| Asia | 640 |\n"
     head = "| Region | Q1 |\n|---|---|\n| Africa | 133 |\n| Asia | 640 |\n| Europe | 900 |\n"
     assert splice(sent, head, sent_text=sent) == sent + "| Europe | 900 |\n"
+
+
+def test_an_item_said_again_with_another_bullet_is_a_repeat() -> None:
+    sent = "Steps:\n\n- Go to an agent's shop with your national ID card.\n"
+    head = "+ Go to an agent's shop with your national ID card.\n- Give the agent your number.\n"
+    assert splice(sent, head, sent_text=sent) == sent + "- Give the agent your number.\n"
+    mid = "Steps:\n\n* Go to an agent's shop with "
+    assert splice(mid, "- Go to an agent's shop with your ID.\n", sent_text=mid) == mid + "your ID.\n"
+
+
+def test_a_new_item_or_a_new_list_with_another_bullet_is_kept() -> None:
+    sent = "Steps:\n\n- Go to an agent's shop.\n"
+    head = "+ Give the agent your phone number.\n"
+    assert splice(sent, head, sent_text=sent) == sent + head
+    short = "Tags:\n\n- red\n"
+    assert splice(short, "* red wine\n", sent_text=short) == short + "* red wine\n"  # too short to tell
