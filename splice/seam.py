@@ -234,6 +234,39 @@ def _inside_code_string(sent: str, ctx: TextContext) -> bool:
     return line.replace("\\\\", "").replace('\\"', "").count('"') % 2 == 1
 
 
+_SPACED_DASH_RE = re.compile(r"\S[ \t]+-[ \t]+\S")
+_LINE_MARKER_RE = re.compile(r"[ \t]*([-*+•]|\d{1,9}[.)])[ \t]+(?=\S)")
+
+
+def _marker_said_again(sent: str, head: str, pos: int, *, final: bool) -> int | None:
+    """Rule M: a list item's marker said again inside the item is the fallback's, not the text's.
+
+    When the sent text stops inside an item's line, past its words' start, a head that starts with that
+    item's own marker (`4. ` in `4. **Wait.** At least one ` + `4. other engineer`) says the marker again:
+    it goes, unless the text writes spaced hyphens as dashes.  Length of the marker and its spaces, 0 if none,
+    None while the head could still be it.
+    """
+    line = sent[sent.rfind("\n") + 1 :]
+    m = _LINE_MARKER_RE.match(line)
+    if m is None or not line[m.end() :].strip():
+        return 0
+    marker = m.group(1)
+    if marker == "-" and _SPACED_DASH_RE.search(sent):
+        return 0  # the text writes " - " as a dash: "- Paris " + "- the capital" may be one
+    rest = head[pos:]
+    lead = len(rest) - len(rest.lstrip(" \t"))
+    body = rest[lead:]
+    if not body.startswith(marker):
+        return None if not final and marker.startswith(body) else 0
+    after = body[len(marker) :]
+    spaces = len(after) - len(after.lstrip(" \t"))
+    if not spaces:
+        return 0 if final or after else None
+    if spaces == len(after):
+        return 0 if final else None
+    return lead + len(marker) + spaces
+
+
 _BULLET_START_RE = re.compile(r"[ \t]*[-*+•]?[ \t]*")
 _ITEM_BULLET_RE = re.compile(r"[ \t]*([-*+•])[ \t]+(\S[^\n]{0,40})")
 
@@ -337,6 +370,15 @@ def _decide(
             steps.append("table")
             if strategy == "clean":
                 strategy = "restart"
+
+    n_marker = 0 if ctx.in_fence else _marker_said_again(sent, head, pos, final=final)
+    if n_marker is None:
+        return _Need("other")
+    if n_marker:
+        pos += n_marker
+        steps.append("marker")
+        if strategy == "clean":
+            strategy = "overlap"
 
     swapped = _same_bullet(sent, head, pos, final=final)
     if swapped is None:

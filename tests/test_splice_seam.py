@@ -785,3 +785,28 @@ def test_a_new_item_or_a_new_list_with_another_bullet_is_kept() -> None:
     assert splice(sent, head, sent_text=sent) == sent + head
     short = "Tags:\n\n- red\n"
     assert splice(short, "* red wine\n", sent_text=short) == short + "* red wine\n"  # too short to tell
+
+
+@pytest.mark.parametrize(
+    ("sent", "head", "rest"),
+    [
+        ("Steps:\n\n4. **Wait for review.** At least one ", "4. other engineer must approve.\n", "other engineer"),
+        ("Pros:\n  - Rich types, and excellent ", "- tooling.\n  - Fast.\n", "tooling."),
+        ("3. 毎日(まいにち)15分(ふん)", "3. 、ふりがなを読む\n", "、ふりがな"),
+    ],
+)
+def test_an_items_marker_said_again_inside_the_item_goes(sent: str, head: str, rest: str) -> None:
+    assert splice(sent, head, sent_text=sent) == sent + head[head.index(rest) :]
+
+
+@pytest.mark.parametrize(
+    ("sent", "head"),
+    [
+        ("1. See figure ", "2. It shows the flow.\n"),  # another number: text
+        ("- Paris - the capital - and ", "- Lyon - the second city.\n"),  # the text's own spaced dashes
+        ("- Paris\n", "- Lyon\n"),  # at a line start: the next item
+        ("```yaml\n- name: a ", "- b\n```\n"),  # code is left alone
+    ],
+)
+def test_a_marker_that_is_not_the_items_own_is_kept(sent: str, head: str) -> None:
+    assert splice(sent, head, sent_text=sent) == sent + head
