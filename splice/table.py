@@ -34,10 +34,12 @@ def _header_rows(sent: str) -> tuple[str, str] | None:
     return None
 
 
-def table_header_repeat(sent: str, head: str, *, final: bool) -> int:
+def table_header_repeat(sent: str, head: str, *, final: bool, tail: str | None = None) -> int:
     """Length of a repeated header and delimiter row at the start of `head`, 0 if none, PENDING if undecidable.
 
-    `sent` is the whole sent text (or as much of it as reaches back to the table's header).
+    `sent` is the whole sent text (or as much of it as reaches back to the table's header); `tail` the part
+    the seam compares repeats with.  A table said again from its first row that the tail no longer holds is
+    left whole, header included, to be judged as a restart of the answer.
     """
     stripped = head.lstrip("\n")
     if not stripped.lstrip(" \t").startswith("|"):
@@ -62,7 +64,8 @@ def table_header_repeat(sent: str, head: str, *, final: bool) -> int:
     body = stripped[second_nl + 1 :]
     row = body.split("\n", 1)[0]
     current = sent[sent.rfind("\n") + 1 :]
-    if _squeeze(first_row) != _squeeze(current) and not current.startswith(first_row):
+    in_reach = tail is not None and first_row in tail
+    if not in_reach and _squeeze(first_row) != _squeeze(current) and not current.startswith(first_row):
         if "\n" not in body and not final and _squeeze(first_row).startswith(_squeeze(row)):
             return PENDING
         if _squeeze(row) == _squeeze(first_row):
