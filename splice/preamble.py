@@ -120,7 +120,7 @@ _MIRROR = {"(": r"\)", "[": r"\]"}
 _CONT_WORD = (
     r"(?:continued|continuing|continuation|cont(?:'?d)?|contd|resumed|resuming"
     r"|fortsetzung|fortgesetzt|wird fortgesetzt|(?:la )?suite|reprise"
-    r"|continuación|continúa|continua|continuazione|continuação|続き|つづき|续|继续|接上文|后续)"
+    r"|continuación|continúa|continua|continuazione|continuação|続き|つづき|续写|续|继续|接上文|后续)"
 )
 _FROM_WHERE = (
     r"(?:from\s+(?:above|before|earlier|(?:the\s+)?(?:previous|last)\s+(?:message|part|answer|response|reply))"
@@ -420,7 +420,7 @@ _CONT_NOUN = (
     r"(?:continu(?:ing|ed|ation|ación|azione|ação|ando|amos|o)|cont'?d|resum(?:ing|ed)|fortsetzung|fortgesetzt"
     r"|fortsättning|fortsættelse|fortsettelse|vervolg|ciąg dalszy|pokračování|folytatás|jatkoa|jatko|devamı"
     r"|lanjutan|kelanjutan|mwendelezo|продолжение|продолжаю|продовження|продовжую|συνέχεια|tiếp theo|tiếp tục"
-    r"|続き|つづき|続けます|继续|後續|后续|續|계속|이어서)"
+    r"|続き|つづき|続けます|续写|继续|後續|后续|續|계속|이어서)"
 )
 # Words that name what is left of it: a lead-in only when the line also presents it or names the answer
 # ("Okay, here is the rest:", "As requested, the rest of the text:"), not "The rest of the flour:".

@@ -724,6 +724,7 @@ def test_a_line_ending_in_a_comma_gets_no_blank_line_whatever_the_paragraphs_did
         "\nSure — continuing below.\n",
         "\n\nHaya, huu hapa mwendelezo:\n\n",  # a language no pattern spells out
         "\n\nОсь продовження відповіді:\n",
+        "### 续写\n\n",  # "continued writing" in a heading
         "\nAs you asked, here's the remainder:\n",
         "\n\nRight — picking this back up, continuing below.\n",
     ],
