@@ -120,7 +120,7 @@ _MIRROR = {"(": r"\)", "[": r"\]"}
 _CONT_WORD = (
     r"(?:continued|continuing|continuation|cont(?:'?d)?|contd|resumed|resuming"
     r"|fortsetzung|fortgesetzt|wird fortgesetzt|(?:la )?suite|reprise"
-    r"|continuación|continúa|continua|continuazione|continuação|続き|つづき|续|继续|接上文|后续)"
+    r"|continuación|continúa|continua|continuazione|continuação|続き|つづき|续写|续|继续|接上文|后续)"
 )
 _FROM_WHERE = (
     r"(?:from\s+(?:above|before|earlier|(?:the\s+)?(?:previous|last)\s+(?:message|part|answer|response|reply))"
@@ -413,8 +413,79 @@ def may_begin_preamble(word: str) -> bool:
     return _could_become_preamble(word) or any(known.startswith(folded) for known in _PREAMBLE_WORDS)
 
 
+# Rule P (lines): a lead-in is a short line of its own that speaks of the answer's continuation.  Words that
+# name the continuation itself, in the languages a fallback may answer in; any of them makes a short line
+# ending in a colon a lead-in ("Haya, huu hapa mwendelezo:", "Ось продовження відповіді:").
+_CONT_NOUN = (
+    r"(?:continu(?:ing|ed|ation|ación|azione|ação|ando|amos|o)|cont'?d|resum(?:ing|ed)|fortsetzung|fortgesetzt"
+    r"|fortsättning|fortsættelse|fortsettelse|vervolg|ciąg dalszy|pokračování|folytatás|jatkoa|jatko|devamı"
+    r"|lanjutan|kelanjutan|mwendelezo|продолжение|продолжаю|продовження|продовжую|συνέχεια|tiếp theo|tiếp tục"
+    r"|続き|つづき|続けます|续写|继续|後續|后续|續|계속|이어서)"
+)
+# Words that name what is left of it: a lead-in only when the line also presents it or names the answer
+# ("Okay, here is the rest:", "As requested, the rest of the text:"), not "The rest of the flour:".
+_REST_NOUN = r"(?:rest|remainder|remaining|reste|resto|resten|reszta|решта|остальное|sisanya|残り|其余|剩余)"
+_PRESENT = (
+    r"(?:here|below|follows|following|voici|voilà|hier|unten|aquí|aqui|abajo|ecco|qui|sotto|вот|ось|нижче|ниже"
+    r"|hapa|berikut|以下|下面|answer|response|reply|text|antwort|réponse|respuesta|risposta|resposta|відповіді|ответа)"
+)
+_WORD_RE = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+_LINE_END_STOP = ".!。！…"
+_MAX_LINE_WORDS = 10
+_MAX_LINE = 100
+_CONT_RE = re.compile(rf"(?<![^\W\d_]){_CONT_NOUN}", re.IGNORECASE)
+_REST_RE = re.compile(rf"(?<![^\W\d_]){_REST_NOUN}(?![^\W\d_])", re.IGNORECASE)
+_PRESENT_RE = re.compile(rf"(?<![^\W\d_]){_PRESENT}(?![^\W\d_])", re.IGNORECASE)
+_LEADING_BREAKS_RE = re.compile(r"[ \t]*\n(?:[ \t]*\n){0,2}[ \t]*")
+_DASH_ACK_RE = re.compile(rf"\A[ \t]*(?:{_ACK})[ \t]*[—–-]{{1,2}}[ \t]*", re.IGNORECASE)
+
+
+def _lead_in_line(text: str, *, final: bool) -> int:
+    """Length of a lead-in line at the start of `text` (rule P, lines), 0 if none, PENDING if undecidable yet.
+
+    The line is short (a few words), ends in a colon, or in a stop when it speaks of continuing, and stands on its
+    own line; it names the continuation, or presents what is left of the answer.  A sentence of the answer
+    ("The rest of the flour goes in last.", "Continue stirring for five minutes.") does neither.
+    """
+    nl = text.find("\n")
+    line = text if nl == -1 else text[:nl]
+    if len(line) > _MAX_LINE or not line.strip():
+        return 0
+    if nl == -1 and not final:
+        return PENDING if _CONT_RE.search(line) or _REST_RE.search(line) else 0
+    body = line.strip()
+    words = _WORD_RE.findall(body)
+    if not words or len(words) > _MAX_LINE_WORDS:
+        return 0
+    acked = _ACK_LEAD_RE.match(body) or _DASH_ACK_RE.match(body)
+    if body[-1] in ":：":
+        if _CONT_RE.search(body) or (_REST_RE.search(body) and (acked or _PRESENT_RE.search(body))):
+            return len(line)
+        return 0
+    if body[-1] in _LINE_END_STOP and _CONT_RE.search(body) and (acked or _PRESENT_RE.search(body)):
+        return len(line)  # "Sure — continuing below."
+    return 0
+
+
 def match_preamble(head: str, *, final: bool) -> int:
-    """Length of the preamble at the start of `head`, 0 if none, PENDING if undecidable yet."""
+    """Length of the preamble at the start of `head`, 0 if none, PENDING if undecidable yet.
+
+    Line breaks before a lead-in set it off and are its own ("\n\nOkay, here is the rest:").
+    """
+    lead = _LEADING_BREAKS_RE.match(head)
+    if lead and head[lead.end() :].strip():
+        n = _match_preamble(head[lead.end() :], final=final)
+        if n == PENDING:
+            return PENDING
+        if n:
+            return lead.end() + n
+        if not final and len(head) - lead.end() <= _MAX_LINE and "\n" not in head[lead.end() :]:
+            return PENDING  # a first line set off by line breaks may be a lead-in in any language: wait for it
+        return 0
+    return _match_preamble(head, final=final)
+
+
+def _match_preamble(head: str, *, final: bool) -> int:
     end = 0
     for _ in range(3):  # "Sure! Here's the rest:" is two parts
         rest = head[end:]
@@ -437,6 +508,12 @@ def match_preamble(head: str, *, final: bool) -> int:
             continue
         if not final and _could_become_preamble(rest):
             return PENDING
+        line = _lead_in_line(rest, final=final)
+        if line == PENDING:
+            return PENDING
+        if line:
+            end += line
+            continue
         m = _ACK_LEAD_RE.match(rest)
         if m and m.end() < len(rest):
             after = rest[m.end() :]

@@ -25,12 +25,14 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .context import FENCE_RE, TextContext, analyse_tail
+from .context import BULLET_RE, FENCE_RE, TextContext, analyse_tail
 from .normalize import is_grapheme_extender, normalize
 from .overlap import PENDING, Overlap, find_anchor, find_overlap
 from .preamble import PENDING as PREAMBLE_PENDING
 from .preamble import match_preamble, may_begin_preamble
 from .renumber import ListRenumber
+from .table import PENDING as TABLE_PENDING
+from .table import table_header_repeat
 from .whitespace import join_whitespace
 
 __all__ = ["SpliceResult", "SeamRepair", "repair"]
@@ -232,6 +234,71 @@ def _inside_code_string(sent: str, ctx: TextContext) -> bool:
     return line.replace("\\\\", "").replace('\\"', "").count('"') % 2 == 1
 
 
+_SPACED_DASH_RE = re.compile(r"\S[ \t]+-[ \t]+\S")
+_LINE_MARKER_RE = re.compile(r"[ \t]*([-*+•]|\d{1,9}[.)])[ \t]+(?=\S)")
+
+
+def _marker_said_again(sent: str, head: str, pos: int, *, final: bool) -> int | None:
+    """Rule M: a list item's marker said again inside the item is the fallback's, not the text's.
+
+    When the sent text stops inside an item's line, past its words' start, a head that starts with that
+    item's own marker (`4. ` in `4. **Wait.** At least one ` + `4. other engineer`) says the marker again:
+    it goes, unless the text writes spaced hyphens as dashes.  Length of the marker and its spaces, 0 if none,
+    None while the head could still be it.
+    """
+    line = sent[sent.rfind("\n") + 1 :]
+    m = _LINE_MARKER_RE.match(line)
+    if m is None or not line[m.end() :].strip():
+        return 0
+    marker = m.group(1)
+    if marker == "-" and _SPACED_DASH_RE.search(sent):
+        return 0  # the text writes " - " as a dash: "- Paris " + "- the capital" may be one
+    rest = head[pos:]
+    lead = len(rest) - len(rest.lstrip(" \t"))
+    body = rest[lead:]
+    if not body.startswith(marker):
+        return None if not final and marker.startswith(body) else 0
+    after = body[len(marker) :]
+    spaces = len(after) - len(after.lstrip(" \t"))
+    if not spaces:
+        return 0 if final or after else None
+    if spaces == len(after):
+        return 0 if final else None
+    return lead + len(marker) + spaces
+
+
+_BULLET_START_RE = re.compile(r"[ \t]*[-*+•]?[ \t]*")
+_ITEM_BULLET_RE = re.compile(r"[ \t]*([-*+•])[ \t]+(\S[^\n]{0,40})")
+
+
+def _same_bullet(sent: str, head: str, pos: int, *, final: bool) -> str | None:
+    """Rule U: an item said again with another bullet char is the same item; give it the sent bullet.
+
+    The swap is only made when the head's first item starts like the bulleted item the sent text is in (its
+    last line, or the one just ended), so that the repeat is judged on the words; the head keeps its offsets.
+    None while the head's item is too short to tell.
+    """
+    lines = sent.split("\n")
+    item = lines[-1] if lines[-1].strip() else (lines[-2] if len(lines) > 1 else "")
+    sent_item = BULLET_RE.match(item) or _ITEM_BULLET_RE.match(item)
+    if sent_item is None:
+        return head
+    m = _ITEM_BULLET_RE.match(head, pos)
+    if m is None:
+        pending = not final and head[pos:].strip() and _BULLET_START_RE.fullmatch(head, pos)
+        return None if pending else head
+    mark = sent_item.group(2) if sent_item.re is BULLET_RE else sent_item.group(1)
+    if mark == m.group(1):
+        return head
+    words = item[sent_item.end() :].strip()
+    said = m.group(2)
+    if len(said) < 8 and not final and "\n" not in said and len(head) - m.start(2) < 8:
+        return None
+    if len(said) < 8 or not words.startswith(said[: min(len(said), len(words))]) or len(words) < 8:
+        return head
+    return head[: m.start(1)] + mark + head[m.end(1) :]
+
+
 def _list_filter(sent: str, ctx: TextContext) -> ListRenumber | None:
     """A renumbering filter when the sent text ends inside a numbered list."""
     item = ctx.numbered_item
@@ -291,6 +358,32 @@ def _decide(
                 pos += _leading_ws(head, pos)
             else:
                 pos += _leading_newline(head, pos)  # in code, the mark's own line break is not the seam's
+
+    if ctx.in_table:
+        # Rule T (tables): inside a table's body its header and delimiter rows said again are a repeat.
+        whole = sent_text if sent_text is not None and len(sent_text) > len(sent) else sent
+        n_table = table_header_repeat(whole, head[pos:], final=final, tail=sent)
+        if n_table == TABLE_PENDING:
+            return _Need("other")
+        if n_table:
+            pos += n_table
+            steps.append("table")
+            if strategy == "clean":
+                strategy = "restart"
+
+    n_marker = 0 if ctx.in_fence else _marker_said_again(sent, head, pos, final=final)
+    if n_marker is None:
+        return _Need("other")
+    if n_marker:
+        pos += n_marker
+        steps.append("marker")
+        if strategy == "clean":
+            strategy = "overlap"
+
+    swapped = _same_bullet(sent, head, pos, final=final)
+    if swapped is None:
+        return _Need("other")
+    head = swapped
 
     sent_is_whole = sent_text is None or len(sent_text) <= len(sent)
     overlap_chars = 0

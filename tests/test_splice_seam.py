@@ -714,3 +714,100 @@ def test_closing_lines_said_again_from_inside_a_line_are_a_repeat() -> None:
 def test_a_line_ending_in_a_comma_gets_no_blank_line_whatever_the_paragraphs_did() -> None:
     sent = "Hi Ana,\n\nYour order shipped.\n\nBest,\n"
     assert splice(sent, "— continued —\n\nJoost\n") == sent + "Joost\n"
+
+
+@pytest.mark.parametrize(
+    "lead_in",
+    [
+        "\n\nOkay, here is the rest:\n",
+        " \n\nAs requested, the rest of the text:\n",
+        "\nSure — continuing below.\n",
+        "\n\nHaya, huu hapa mwendelezo:\n\n",  # a language no pattern spells out
+        "\n\nОсь продовження відповіді:\n",
+        "### 续写\n\n",  # "continued writing" in a heading
+        "\nAs you asked, here's the remainder:\n",
+        "\n\nRight — picking this back up, continuing below.\n",
+    ],
+)
+def test_a_short_line_of_its_own_that_speaks_of_the_continuation_is_a_lead_in(lead_in: str) -> None:
+    sent = "The quick brown fox "
+    assert splice(sent, lead_in + "jumps over the dog.") == sent + "jumps over the dog."
+
+
+@pytest.mark.parametrize(
+    ("sent", "head"),
+    [
+        ("Mix the dough.\n\n", "The rest of the flour:\n- 200 g\n"),  # names what is left, presents nothing
+        ("Stir well.\n", "Continue stirring for five minutes.\nThen serve.\n"),  # an instruction
+        ("Stir well.\n\n", "\n\nIngredients:\n- 2 eggs\n"),  # a label of the answer's own
+        ("Notes:\n\n", "The rest of the team arrived later.\n"),
+        ("He said ", "\n\nContinuing education matters a great deal to all of us, and always will, he said.\n"),
+    ],
+)
+def test_answer_lines_that_mention_the_rest_are_kept(sent: str, head: str) -> None:
+    out = splice(sent, head)
+    assert head.strip() in out
+
+
+def test_a_tables_header_said_again_inside_its_body_is_a_repeat() -> None:
+    sent = "Figures:\n\n| Region | Q1 | Q2 |\n|:--|--:|--:|\n| Africa | 133 | 150 |\n| East Asia | 1,550 | "
+    head = "| Region | Q1 | Q2 |\n|---|---:|---:|\n| East Asia | 1,550 | 1,492 |\n| Oceania | 96 | 101 |\n"
+    assert splice(sent, head, sent_text=sent) == sent + "1,492 |\n| Oceania | 96 | 101 |\n"
+    at_row = sent[: sent.rfind("| East")]
+    head2 = "|Region|Q1|Q2|\n|--|--|--|\n| East Asia | 1,550 | 1,492 |\n"
+    assert splice(at_row, head2, sent_text=at_row) == at_row + "| East Asia | 1,550 | 1,492 |\n"
+
+
+def test_a_new_table_or_a_row_like_the_header_is_kept() -> None:
+    sent = "| Region | Q1 |\n|---|---|\n| Africa | 133 |\n\nAnd per year:\n\n"
+    head = "| Region | Q1 |\n|---|---|\n| Africa | 500 |\n"
+    assert splice(sent, head, sent_text=sent) == sent + head  # after the table ended: a new one
+    body = "| Name | Role |\n|---|---|\n| Ana | dev |\n"
+    assert splice(body, "| Name | Role |\n| Bo | ops |\n", sent_text=body).endswith("| Name | Role |\n| Bo | ops |\n")
+
+
+def test_a_table_said_again_from_its_first_row_is_a_restart_of_the_table() -> None:
+    sent = "| Region | Q1 |\n|---|---|\n| Africa | 133 |\n| Asia | 640 |\n"
+    head = "| Region | Q1 |\n|---|---|\n| Africa | 133 |\n| Asia | 640 |\n| Europe | 900 |\n"
+    assert splice(sent, head, sent_text=sent) == sent + "| Europe | 900 |\n"
+
+
+def test_an_item_said_again_with_another_bullet_is_a_repeat() -> None:
+    sent = "Steps:\n\n- Go to an agent's shop with your national ID card.\n"
+    head = "+ Go to an agent's shop with your national ID card.\n- Give the agent your number.\n"
+    assert splice(sent, head, sent_text=sent) == sent + "- Give the agent your number.\n"
+    mid = "Steps:\n\n* Go to an agent's shop with "
+    assert splice(mid, "- Go to an agent's shop with your ID.\n", sent_text=mid) == mid + "your ID.\n"
+
+
+def test_a_new_item_or_a_new_list_with_another_bullet_is_kept() -> None:
+    sent = "Steps:\n\n- Go to an agent's shop.\n"
+    head = "+ Give the agent your phone number.\n"
+    assert splice(sent, head, sent_text=sent) == sent + head
+    short = "Tags:\n\n- red\n"
+    assert splice(short, "* red wine\n", sent_text=short) == short + "* red wine\n"  # too short to tell
+
+
+@pytest.mark.parametrize(
+    ("sent", "head", "rest"),
+    [
+        ("Steps:\n\n4. **Wait for review.** At least one ", "4. other engineer must approve.\n", "other engineer"),
+        ("Pros:\n  - Rich types, and excellent ", "- tooling.\n  - Fast.\n", "tooling."),
+        ("3. 毎日(まいにち)15分(ふん)", "3. 、ふりがなを読む\n", "、ふりがな"),
+    ],
+)
+def test_an_items_marker_said_again_inside_the_item_goes(sent: str, head: str, rest: str) -> None:
+    assert splice(sent, head, sent_text=sent) == sent + head[head.index(rest) :]
+
+
+@pytest.mark.parametrize(
+    ("sent", "head"),
+    [
+        ("1. See figure ", "2. It shows the flow.\n"),  # another number: text
+        ("- Paris - the capital - and ", "- Lyon - the second city.\n"),  # the text's own spaced dashes
+        ("- Paris\n", "- Lyon\n"),  # at a line start: the next item
+        ("```yaml\n- name: a ", "- b\n```\n"),  # code is left alone
+    ],
+)
+def test_a_marker_that_is_not_the_items_own_is_kept(sent: str, head: str) -> None:
+    assert splice(sent, head, sent_text=sent) == sent + head
