@@ -9,6 +9,7 @@ slowest few streams; the tests then judge one stream each.
 
 from __future__ import annotations
 
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -18,6 +19,7 @@ import pytest
 from loadtest.upstream import model_name
 from relay.config import load_config_dict
 from splice.eval import is_clean
+from splice.eval.batch8 import BATCH_8
 from splice.eval.corpus import REFERENCES
 from splice.eval.heldout import BATCH_1, BATCH_2, BATCH_3, BATCH_4, BATCH_5, BATCH_6, BATCH_7
 
@@ -35,30 +37,30 @@ CUTS = {"openai-to-anthropic": 0.37, "anthropic-to-openai": 0.71}
 def _one_text_per_kind() -> dict[str, tuple[str, str]]:
     """kind -> (upstream text name, reference text): the first reference of each kind, in every batch."""
     texts: dict[str, tuple[str, str]] = {}
-    for name, kind, text in REFERENCES + BATCH_1 + BATCH_2 + BATCH_3 + BATCH_4 + BATCH_5 + BATCH_6 + BATCH_7:
+    for name, kind, text in REFERENCES + BATCH_1 + BATCH_2 + BATCH_3 + BATCH_4 + BATCH_5 + BATCH_6 + BATCH_7 + BATCH_8:
         texts.setdefault(kind, (f"splice-{name}", text))
     return texts
 
 
 TEXTS = _one_text_per_kind()
 CASES = [(kind, direction, fault) for kind in sorted(TEXTS) for direction in sorted(DIRECTIONS) for fault in FAULTS]
-#: Known misses on the held-out batches (their misses are not fixed before a further batch is written): a fallback
-#: that says `|word, ` again in Zig's `for (words, 0..) |word, i|` keeps the short repeat.
-#: Batches 6 and 7: cut inside the Jupyter answer's aligned output columns (`A-12         21.6`), an exact and a
-#: lead-in continuation both get a run of spaces doubled at the seam; a restart of the Swahili answer cut in its
-#: table is kept after the seam.  Adding their kinds moved every later kind's continuation in `_continuation`: GraphQL
-#: (batch 5) now meets a lead-in and loses a `}` at the seam, Terraform HCL (batch 4) a lead-in and gets a double
-#: space inside its aligned `=` block.
+#: Known misses, each a real seam defect not yet fixed: GraphQL cut in its nested closing braces, a fallback that
+#: says the sentence again from the query's start loses a `}` line (since the closing-line rules L and S); cut inside
+#: an aligned run of spaces (Terraform HCL's `=` block, the Jupyter answer's output columns `A-12         21.6`), an
+#: exact or lead-in continuation doubles a space; a restart of the whole answer is kept after the seam when the cut
+#: is in the Swahili answer's table, in the SQL migration's second code block (its fence opened again), or in the
+#: medication answer (batch 8, held out).
 KNOWN_MISSES = {
-    ("zig", "anthropic-to-openai", "error_event"),
+    ("graphql", "anthropic-to-openai", "close"),
+    ("hcl", "openai-to-anthropic", "stall"),
     ("jupyter", "openai-to-anthropic", "close"),
     ("jupyter", "openai-to-anthropic", "error_event"),
-    ("swahili", "anthropic-to-openai", "error_event"),
-    ("graphql", "anthropic-to-openai", "error_event"),
-    ("hcl", "openai-to-anthropic", "error_event"),
+    ("medication", "anthropic-to-openai", "error_event"),
+    ("sql-migration", "anthropic-to-openai", "close"),
+    ("swahili", "anthropic-to-openai", "close"),
 }
 PARAMS = [
-    pytest.param(*case, marks=pytest.mark.xfail(strict=True, reason="known held-out miss"))
+    pytest.param(*case, marks=pytest.mark.xfail(strict=True, reason="known seam miss"))
     if case in KNOWN_MISSES
     else case
     for case in CASES
@@ -66,7 +68,8 @@ PARAMS = [
 
 
 def _continuation(kind: str, direction: str, fault: str) -> str:
-    i = sorted(TEXTS).index(kind) + sorted(DIRECTIONS).index(direction) * 2 + FAULTS.index(fault)
+    """The fake upstream's continuation for one case: fixed by the kind's name, so a new kind moves no other."""
+    i = zlib.crc32(kind.encode()) + sorted(DIRECTIONS).index(direction) * 2 + FAULTS.index(fault)
     return CONTINUATIONS[i % len(CONTINUATIONS)]
 
 
