@@ -56,7 +56,7 @@ def _held_out_rates() -> dict[bool, float]:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="held-out batch 5: 98.9% (on, below 99%), 98.4% (off), 0.6 points apart; issue 23 is open",
+    reason="held-out batch 8: 54.8% (on), 53.6% (off): its think_leak and role_label behaviours 0%; issue 23 is open",
 )
 def test_held_out_targets() -> None:
     """The rules are judged on the held-out corpus: >= 99% hold-back on, >= 98% off, less than a point apart."""
