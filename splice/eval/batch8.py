@@ -9,7 +9,8 @@ wrap a continuation in something that is not part of the answer: a reasoning blo
 from __future__ import annotations
 
 import random
-import re
+
+from .fences import in_fence
 
 __all__ = ["BATCH_8", "BATCH8_BEHAVIOURS", "batch8_output"]
 
@@ -402,22 +403,6 @@ _CODE_THOUGHT = (
 _LABELS = ["Assistant: ", "**Assistant:** ", "assistant\n\n", "<|im_start|>assistant\n"]
 
 
-def _in_fence(text: str, pos: int) -> bool:
-    """Whether offset `pos` of `text` lies in a fenced code block, from its first line to its closing line's start."""
-    start: int | None = None
-    offset = 0
-    for line in text.split("\n"):
-        if re.match(r"^ {0,3}(`{3,}|~{3,})", line):
-            if start is None:
-                start = offset + len(line) + 1
-            elif start <= pos <= offset:
-                return True
-            else:
-                start = None
-        offset += len(line) + 1
-    return False
-
-
 def _tail_words(sent: str, rng: random.Random) -> str | None:
     """The last few words of the sent text's last line, as a reasoning model quotes them."""
     words = sent.rstrip().rsplit("\n", 1)[-1].split()
@@ -448,7 +433,7 @@ def batch8_output(behaviour: str, reference: str, sent: str, lang: str, rng: ran
     cont = reference[len(sent) :]
     if not cont.strip():
         return None
-    in_code = _in_fence(reference, len(sent))
+    in_code = in_fence(reference, len(sent))
     if behaviour == "think_leak":
         form = rng.choice(["full", "no_opener", "empty"])
         if form == "empty":

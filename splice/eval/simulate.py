@@ -21,6 +21,7 @@ from ..seam import SeamRepair
 from .batch8 import BATCH8_BEHAVIOURS, BATCH_8, batch8_output
 from .check import is_clean
 from .corpus import REFERENCES
+from .fences import fence_spans
 from .heldout import BATCH_1, BATCH_2, BATCH_3, BATCH_4, BATCH_5, BATCH_6, BATCH_7
 
 __all__ = [
@@ -116,21 +117,6 @@ class Outcome:
 # ---------------------------------------------------------------- cut points
 
 
-def _fence_spans(text: str) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
-    start: int | None = None
-    offset = 0
-    for line in text.split("\n"):
-        if re.match(r"^ {0,3}(`{3,}|~{3,})", line):
-            if start is None:
-                start = offset + len(line) + 1
-            else:
-                spans.append((start, offset))
-                start = None
-        offset += len(line) + 1
-    return spans
-
-
 def _cut_points(text: str) -> dict[str, list[int]]:
     """Candidate cut offsets of each kind (the primary delivered text[:cut])."""
     points: dict[str, list[int]] = {}
@@ -139,7 +125,7 @@ def _cut_points(text: str) -> dict[str, list[int]]:
         if 0 < pos < len(text):
             points.setdefault(kind, []).append(pos)
 
-    fences = _fence_spans(text)
+    fences = fence_spans(text)
 
     def in_fence(p: int) -> bool:
         return any(a <= p < b for a, b in fences)
@@ -275,7 +261,7 @@ def _fallback_output(behaviour: str, reference: str, sent: str, lang: str, rng: 
         return reference
     if behaviour == "preamble":
         pre = rng.choice(_PREAMBLES.get(lang, _PREAMBLES["en"]) + (_PREAMBLES["en"][:2] if lang != "en" else []))
-        if any(a <= len(sent) <= b for a, b in _fence_spans(reference)):
+        if any(a <= len(sent) <= b for a, b in fence_spans(reference)):
             return pre.rstrip() + "\n" + cont  # in code: the lead-in on its own line, then the code as is
         if rng.random() < 0.3:
             return pre + sent[_word_start(sent, 3) :].lstrip() + cont
@@ -295,7 +281,7 @@ def _fallback_output(behaviour: str, reference: str, sent: str, lang: str, rng: 
     if behaviour == "stripped_prefill":
         return cont  # handled in run_case: the tail is passed stripped
     if behaviour == "fence_reopen":
-        spans = _fence_spans(reference)
+        spans = fence_spans(reference)
         span = next(((a, b) for a, b in spans if a <= len(sent) <= b), None)
         if span is None:
             return None
@@ -408,7 +394,7 @@ def _held_out_output(behaviour: str, reference: str, sent: str, rng: random.Rand
         nfc = unicodedata.normalize("NFC", text)
         return unicodedata.normalize("NFD", text) if nfc == text else nfc
     if behaviour == "code_restart":
-        spans = _fence_spans(reference)
+        spans = fence_spans(reference)
         span = next(((a, b) for a, b in spans if a <= len(sent) <= b), None)
         if span is None:
             return None
@@ -443,7 +429,7 @@ def _batch3_output(behaviour: str, reference: str, sent: str, lang: str, rng: ra
     cont = reference[len(sent) :]
     if not cont.strip():
         return None
-    in_code = any(a <= len(sent) <= b for a, b in _fence_spans(reference))
+    in_code = any(a <= len(sent) <= b for a, b in fence_spans(reference))
     if behaviour == "restart_paragraph":
         start = sent.rfind("\n\n") + 2 if "\n\n" in sent else 0
         if not sent[start:].strip():
@@ -576,7 +562,7 @@ def _batch4_output(behaviour: str, reference: str, sent: str, lang: str, rng: ra
     cont = reference[len(sent) :]
     if not cont.strip():
         return None
-    in_code = any(a <= len(sent) <= b for a, b in _fence_spans(reference))
+    in_code = any(a <= len(sent) <= b for a, b in fence_spans(reference))
     if behaviour == "section_restart":
         headings = [m.start() for m in re.finditer(r"(?m)^#{1,6} ", sent)]
         if not headings or not sent[headings[-1] :].strip():
@@ -618,7 +604,7 @@ def _batch5_output(behaviour: str, reference: str, sent: str, lang: str, rng: ra
         return None
     if behaviour == "preamble_styled":
         pre = rng.choice(_STYLED_PREAMBLES.get(lang, _STYLED_PREAMBLES["en"]))
-        if any(a <= len(sent) <= b for a, b in _fence_spans(reference)):
+        if any(a <= len(sent) <= b for a, b in fence_spans(reference)):
             return pre.rstrip() + "\n" + cont
         return pre + cont.lstrip()
     raise ValueError(behaviour)
@@ -652,7 +638,7 @@ def _batch6_output(behaviour: str, reference: str, sent: str, lang: str, rng: ra
     if behaviour == "preamble_heading":
         # "…the compiler fl" + "### Continuation\n\nags every **non-exhaustive match**…"
         pre = rng.choice(_HEADING_PREAMBLES.get(lang, _HEADING_PREAMBLES["en"]))
-        if any(a <= len(sent) <= b for a, b in _fence_spans(reference)):
+        if any(a <= len(sent) <= b for a, b in fence_spans(reference)):
             return pre.rstrip() + "\n" + cont
         return pre + cont.lstrip()
     if behaviour == "bullet_swap":
@@ -661,7 +647,7 @@ def _batch6_output(behaviour: str, reference: str, sent: str, lang: str, rng: ra
         start = sent.rfind("\n", 0, len(sent) - 1) + 1 if sent.endswith("\n") else sent.rfind("\n") + 1
         line = sent[start:]
         m = _BULLET_ITEM.match(line)
-        if m is None or any(a <= len(sent) <= b for a, b in _fence_spans(reference)):
+        if m is None or any(a <= len(sent) <= b for a, b in fence_spans(reference)):
             return None
         other = rng.choice([c for c in "-*+" if c != m.group(2)])
         return m.group(1) + other + line[m.end(2) :] + cont
@@ -712,7 +698,7 @@ def _batch7_output(behaviour: str, reference: str, sent: str, lang: str, rng: ra
     cont = reference[len(sent) :]
     if not cont.strip():
         return None
-    in_code = any(a <= len(sent) <= b for a, b in _fence_spans(reference))
+    in_code = any(a <= len(sent) <= b for a, b in fence_spans(reference))
     if behaviour == "preamble_blank_first":
         # "…the `unchecked` bl" + "\n\nOkay, here is the rest:\nock only saves gas…"
         pre = rng.choice(_BLANK_FIRST_PREAMBLES.get(lang, _BLANK_FIRST_PREAMBLES["en"]))
