@@ -481,65 +481,25 @@ def _batch_plan(batch: str) -> list[tuple[str, str, str, list[str], bool]]:
     A batch is its texts under every behaviour known when it was written, plus the older texts under the
     behaviours written with it.
     """
-    if batch == "batch0":
-        return [(n, k, t, BEHAVIOURS, True) for n, k, t in REFERENCES]
-    if batch == "batch1":
-        plan = [(n, k, t, BEHAVIOURS + HELD_OUT_BEHAVIOURS, True) for n, k, t in BATCH_1]
-        return plan + [(n, k, t, HELD_OUT_BEHAVIOURS, False) for n, k, t in REFERENCES]
-    if batch == "batch2":
-        return [(n, k, t, BEHAVIOURS + HELD_OUT_BEHAVIOURS, True) for n, k, t in BATCH_2]
-    if batch == "batch3":
-        plan = [(n, k, t, BEHAVIOURS + HELD_OUT_BEHAVIOURS + BATCH3_BEHAVIOURS, True) for n, k, t in BATCH_3]
-        return plan + [(n, k, t, BATCH3_BEHAVIOURS, False) for n, k, t in REFERENCES + BATCH_1 + BATCH_2]
-    if batch == "batch4":
-        behaviours = BEHAVIOURS + HELD_OUT_BEHAVIOURS + BATCH3_BEHAVIOURS + BATCH4_BEHAVIOURS
-        plan = [(n, k, t, behaviours, True) for n, k, t in BATCH_4]
-        return plan + [(n, k, t, BATCH4_BEHAVIOURS, False) for n, k, t in REFERENCES + BATCH_1 + BATCH_2 + BATCH_3]
-    if batch == "batch5":
-        behaviours = BEHAVIOURS + HELD_OUT_BEHAVIOURS + BATCH3_BEHAVIOURS + BATCH4_BEHAVIOURS + BATCH5_BEHAVIOURS
-        plan = [(n, k, t, behaviours, True) for n, k, t in BATCH_5]
-        older = REFERENCES + BATCH_1 + BATCH_2 + BATCH_3 + BATCH_4
-        return plan + [(n, k, t, BATCH5_BEHAVIOURS, False) for n, k, t in older]
-    if batch == "batch6":
-        behaviours = (
-            BEHAVIOURS
-            + HELD_OUT_BEHAVIOURS
-            + BATCH3_BEHAVIOURS
-            + BATCH4_BEHAVIOURS
-            + BATCH5_BEHAVIOURS
-            + BATCH6_BEHAVIOURS
-        )
-        plan = [(n, k, t, behaviours, True) for n, k, t in BATCH_6]
-        older = REFERENCES + BATCH_1 + BATCH_2 + BATCH_3 + BATCH_4 + BATCH_5
-        return plan + [(n, k, t, BATCH6_BEHAVIOURS, False) for n, k, t in older]
-    if batch == "batch7":
-        behaviours = (
-            BEHAVIOURS
-            + HELD_OUT_BEHAVIOURS
-            + BATCH3_BEHAVIOURS
-            + BATCH4_BEHAVIOURS
-            + BATCH5_BEHAVIOURS
-            + BATCH6_BEHAVIOURS
-            + BATCH7_BEHAVIOURS
-        )
-        plan = [(n, k, t, behaviours, True) for n, k, t in BATCH_7]
-        older = REFERENCES + BATCH_1 + BATCH_2 + BATCH_3 + BATCH_4 + BATCH_5 + BATCH_6
-        return plan + [(n, k, t, BATCH7_BEHAVIOURS, False) for n, k, t in older]
-    if batch == "batch8":
-        behaviours = (
-            BEHAVIOURS
-            + HELD_OUT_BEHAVIOURS
-            + BATCH3_BEHAVIOURS
-            + BATCH4_BEHAVIOURS
-            + BATCH5_BEHAVIOURS
-            + BATCH6_BEHAVIOURS
-            + BATCH7_BEHAVIOURS
-            + BATCH8_BEHAVIOURS
-        )
-        plan = [(n, k, t, behaviours, True) for n, k, t in BATCH_8]
-        older = REFERENCES + BATCH_1 + BATCH_2 + BATCH_3 + BATCH_4 + BATCH_5 + BATCH_6 + BATCH_7
-        return plan + [(n, k, t, BATCH8_BEHAVIOURS, False) for n, k, t in older]
-    raise ValueError(batch)
+    # Each batch in order: its texts and the behaviours written with it.
+    batches = [
+        (REFERENCES, BEHAVIOURS),
+        (BATCH_1, HELD_OUT_BEHAVIOURS),
+        (BATCH_2, []),
+        (BATCH_3, BATCH3_BEHAVIOURS),
+        (BATCH_4, BATCH4_BEHAVIOURS),
+        (BATCH_5, BATCH5_BEHAVIOURS),
+        (BATCH_6, BATCH6_BEHAVIOURS),
+        (BATCH_7, BATCH7_BEHAVIOURS),
+        (BATCH_8, BATCH8_BEHAVIOURS),
+    ]
+    index = BATCHES.index(batch)
+    texts, new = batches[index]
+    known = [behaviour for _, written in batches[: index + 1] for behaviour in written]
+    plan = [(n, k, t, known, True) for n, k, t in texts]
+    if index and new:
+        plan += [(n, k, t, new, False) for older, _ in batches[:index] for n, k, t in older]
+    return plan
 
 
 #: Fallback behaviours written with the fourth held-out batch.
