@@ -132,6 +132,7 @@ class Connection(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)  # uvloop's are not asyncio.Transport subclasses
+        self._pool.opened(self)
         sock = transport.get_extra_info("socket")
         if sock is not None:
             try:
@@ -147,6 +148,7 @@ class Connection(asyncio.Protocol):
             self.close()
             return
         in_head = self._status < 200
+        chunks = len(self._chunks)
         try:
             parser.feed_data(data)
         except httptools.HttpParserUpgrade:
@@ -159,13 +161,20 @@ class Connection(asyncio.Protocol):
             else:
                 self._fail(self._error or RemoteProtocolError(f"malformed response: {exc}"))
             return
+        limit = self._pool.max_header_bytes
         if in_head and self._status < 200:  # all of `data` was head: bound its lines while they arrive
             self._head_bytes += len(data)
             newline = data.rfind(b"\n")
             self._line_bytes = self._line_bytes + len(data) if newline < 0 else len(data) - newline - 1
-            limit = self._pool.max_header_bytes
             if self._line_bytes > limit or self._head_bytes > MAX_HEAD_BYTES:
                 self._fail(RemoteProtocolError(f"the response head has a line longer than {limit} bytes"))
+                return
+        elif not in_head and not self._complete:
+            # Bytes with no body in them are chunk sizes, extensions or trailers, which the parser holds
+            # while they arrive: a few dozen bytes between two chunks, never this many.
+            self._line_bytes = self._line_bytes + len(data) if len(self._chunks) == chunks else 0
+            if self._line_bytes > limit:
+                self._fail(RemoteProtocolError(f"the upstream sent over {limit} bytes of chunk framing or trailers"))
                 return
         if self._buffered > HIGH_WATER and not self._paused and self.transport is not None:
             self._paused = True
@@ -213,9 +222,13 @@ class Connection(asyncio.Protocol):
                 f"the response head has a line longer than {self._pool.max_header_bytes} bytes"
             )
             raise self._error
+        if self._status >= 200:  # a trailer, after the body: nothing the relay reads
+            return
         name = name.lower()
-        if name == b"transfer-encoding" or name == b"content-length":
+        if name == b"content-length":
             self._framed = True
+        elif name == b"transfer-encoding":  # chunked, if it is the last coding; any other ends with the close
+            self._framed = value.rstrip().lower().endswith(b"chunked")
         elif name == b"retry-after":
             self._retry_after = value
         elif name == b"content-encoding":
@@ -420,7 +433,7 @@ class ConnectionPool:
         self._idle_expiry_s = idle_expiry_s
         self.max_header_bytes = max_header_bytes
         self.socket_options = socket_options
-        self._idle: list[Connection] = []  # most recently used last
+        self._idle: dict[Connection, None] = {}  # most recently used last
         self._connections: set[Connection] = set()
         self._in_use = 0  # connections handed out or being opened
         self._waiters: deque[asyncio.Future[None]] = deque()
@@ -472,7 +485,7 @@ class ConnectionPool:
 
     async def _connection(self) -> Connection:
         while self._idle:
-            connection = self._idle.pop()
+            connection = self._idle.popitem()[0]
             if connection.usable:
                 return connection
             connection.close()
@@ -489,11 +502,9 @@ class ConnectionPool:
                 ssl=self._ssl,
                 server_hostname=self._host if self._ssl is not None else None,
             )
-            self._connections.add(connection)
             return connection
         proxy_host, proxy_port, proxy_headers = self._proxy
         await loop.create_connection(lambda: connection, proxy_host, proxy_port)
-        self._connections.add(connection)
         if self._ssl is None:  # plain HTTP: the request itself goes to the proxy, in absolute form
             return connection
         try:
@@ -510,14 +521,16 @@ class ConnectionPool:
         """A connection's exchange is over: keep it for the next one if `reusable`, and free its slot."""
         if reusable and connection in self._connections:
             connection.idle(self._idle_expiry_s)
-            self._idle.append(connection)
+            self._idle[connection] = None
         self._free_slot()
+
+    def opened(self, connection: Connection) -> None:
+        self._connections.add(connection)
 
     def lost(self, connection: Connection) -> None:
         """A connection closed: forget it (it was idle, or its reader will find out)."""
         self._connections.discard(connection)
-        if connection in self._idle:
-            self._idle.remove(connection)
+        self._idle.pop(connection, None)
 
     async def aclose(self) -> None:
         """Close every connection, idle or in use (their readers get `ResponseClosed`)."""
