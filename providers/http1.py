@@ -14,6 +14,8 @@ failures are named) is the caller's: see providers/wire.py.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import socket
 import ssl
 import zlib
 from collections import deque
@@ -25,6 +27,7 @@ import httptools
 HIGH_WATER = 64 * 1024  # buffered body bytes past which the socket is not read until the reader catches up
 MAX_HEAD_BYTES = 1 << 20  # a response head longer than this fails, whatever its lines
 MAX_DECODED_READ = 256 * 1024  # the most one read returns of a compressed body, however well it compresses
+DNS_TTL_S = 10.0  # a name's addresses serve new connections this long, one look-up shared by all (as aiohttp did)
 
 
 class HTTPError(Exception):
@@ -437,6 +440,8 @@ class ConnectionPool:
         self._connections: set[Connection] = set()
         self._in_use = 0  # connections handed out or being opened
         self._waiters: deque[asyncio.Future[None]] = deque()
+        # (host, port): (expiry, addresses), or (0, the look-up running)
+        self._dns: dict[tuple[str, int], tuple[float, list[tuple[int, str]] | asyncio.Task[list[tuple[int, str]]]]] = {}
 
     @property
     def max_connections(self) -> int:
@@ -495,16 +500,10 @@ class ConnectionPool:
         loop = asyncio.get_running_loop()
         connection = Connection(self)
         if self._proxy is None:
-            await loop.create_connection(
-                lambda: connection,
-                self._host,
-                self._port,
-                ssl=self._ssl,
-                server_hostname=self._host if self._ssl is not None else None,
-            )
+            await self._connect(connection, self._host, self._port, self._ssl)
             return connection
         proxy_host, proxy_port, proxy_headers = self._proxy
-        await loop.create_connection(lambda: connection, proxy_host, proxy_port)
+        await self._connect(connection, proxy_host, proxy_port, None)
         if self._ssl is None:  # plain HTTP: the request itself goes to the proxy, in absolute form
             return connection
         try:
@@ -516,6 +515,84 @@ class ConnectionPool:
             raise
         connection.transport = cast(asyncio.Transport, transport)
         return connection
+
+    async def _connect(self, connection: Connection, host: str, port: int, tls: ssl.SSLContext | None) -> None:
+        """TCP (and TLS) to `host`: its addresses in turn, the one that answered first next time."""
+        loop = asyncio.get_running_loop()
+        addresses = await self._resolve(host, port)
+        error: OSError | None = None
+        for address in addresses:
+            family, ip = address
+            try:
+                await loop.create_connection(
+                    lambda: connection,
+                    ip,
+                    port,
+                    family=family,
+                    ssl=tls,
+                    server_hostname=host if tls is not None else None,
+                )
+            except ssl.SSLError:
+                raise  # the server answered: another of its addresses would answer the same
+            except OSError as exc:
+                error = exc
+                continue
+            if address is not addresses[0] and (entry := self._dns.get((host, port))) is not None:
+                found = entry[1]
+                if isinstance(found, list) and address in found:
+                    found.remove(address)
+                    found.insert(0, address)
+            return
+        raise error or OSError(f"no address for {host}")
+
+    async def _resolve(self, host: str, port: int) -> list[tuple[int, str]]:
+        """`host`'s addresses (family, address): a literal as it is; a name looked up once per `DNS_TTL_S`.
+
+        Concurrent connects to a name share one look-up (a burst of new streams would
+        otherwise queue as many in the resolver's threads); a waiter that gives up (its
+        connect timeout) leaves the look-up running for the others.
+        """
+        try:
+            literal = ipaddress.ip_address(host)
+        except ValueError:
+            pass
+        else:
+            return [(socket.AF_INET6 if literal.version == 6 else socket.AF_INET, host)]
+        loop = asyncio.get_running_loop()
+        key = (host, port)
+        entry = self._dns.get(key)
+        if entry is not None:
+            expires, found = entry
+            if isinstance(found, list):
+                if expires > loop.time():
+                    return list(found)  # a copy: `_connect` reorders the cached one
+            else:
+                return list(await asyncio.shield(found))
+        lookup = asyncio.ensure_future(self._lookup(host, port))
+        self._dns[key] = (0.0, lookup)
+
+        def done(task: asyncio.Task[list[tuple[int, str]]]) -> None:
+            if self._dns.get(key, (0.0, None))[1] is not task:
+                return
+            if task.cancelled() or task.exception() is not None:
+                del self._dns[key]
+            else:
+                self._dns[key] = (loop.time() + DNS_TTL_S, list(task.result()))
+
+        lookup.add_done_callback(done)
+        return list(await asyncio.shield(lookup))
+
+    @staticmethod
+    async def _lookup(host: str, port: int) -> list[tuple[int, str]]:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        addresses: list[tuple[int, str]] = []
+        for family, _, _, _, sockaddr in infos:
+            address = (int(family), str(sockaddr[0]))
+            if address not in addresses:
+                addresses.append(address)
+        if not addresses:
+            raise OSError(f"no address for {host}")
+        return addresses
 
     def checked_in(self, connection: Connection, reusable: bool) -> None:
         """A connection's exchange is over: keep it for the next one if `reusable`, and free its slot."""

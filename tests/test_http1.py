@@ -528,6 +528,65 @@ def test_a_request_cancelled_while_it_waits_gives_its_place_up() -> None:
     assert asyncio.run(main()) == (200, b"ok")
 
 
+def _localhost_pool(port: int) -> ConnectionPool:
+    return ConnectionPool(
+        "localhost",
+        port,
+        ssl_context=None,
+        max_connections=10,
+        connect_timeout_s=5,
+        idle_expiry_s=30,
+        max_header_bytes=MAX_HEADER_BYTES,
+    )
+
+
+def test_a_name_is_looked_up_once_for_many_connections() -> None:
+    async def main() -> tuple[list[tuple[int, bytes]], int, Any]:
+        async with Server(lambda n: [sized(b"ok")], pause_s=0.05) as server:
+            pool = _localhost_pool(server.port)
+            results = await asyncio.gather(*[fetch(pool) for _ in range(5)])  # five connections at once
+            entries = dict(pool._dns)
+            await pool.aclose()
+            return list(results), server.accepted, entries
+
+    results, accepted, entries = asyncio.run(main())
+    assert results == [(200, b"ok")] * 5 and accepted == 5
+    [(key, (expires, addresses))] = entries.items()  # one look-up's answer, kept for the next connections
+    assert key[0] == "localhost" and isinstance(addresses, list) and expires > 0
+
+
+def test_an_address_that_refuses_is_passed_over_and_the_one_that_answered_kept_first() -> None:
+    async def main() -> tuple[tuple[int, bytes], list[tuple[int, str]]]:
+        async with Server(lambda n: [sized(b"ok")]) as server:
+            pool = _localhost_pool(server.port)
+            # What a name with a dead first address resolves to (127.0.0.2 is loopback too; nothing listens there).
+            pool._dns[("localhost", server.port)] = (
+                asyncio.get_running_loop().time() + 10,
+                [(socket.AF_INET, "127.0.0.2"), (socket.AF_INET, "127.0.0.1")],
+            )
+            result = await fetch(pool)
+            entry = pool._dns[("localhost", server.port)][1]
+            await pool.aclose()
+            assert isinstance(entry, list)
+            return result, entry
+
+    result, addresses = asyncio.run(main())
+    assert result == (200, b"ok")
+    assert [address for _, address in addresses] == ["127.0.0.1", "127.0.0.2"]
+
+
+def test_a_name_that_does_not_resolve_is_a_connection_error() -> None:
+    async def main() -> ProviderError:
+        wire = Wire("http://no-such-host.invalid", {}, connect_timeout_s=10)
+        with pytest.raises(ProviderError) as caught:
+            await wire.post("/x", {})
+        await wire.aclose()
+        return caught.value
+
+    error = asyncio.run(main())
+    assert (error.kind, error.cause) == ("connection", "connection_error")
+
+
 # -- TLS and proxies --
 
 
