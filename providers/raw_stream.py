@@ -95,6 +95,7 @@ class RawStream:
                         yield text
                     if self._terminated:
                         break
+                del chunk, lines, line  # not held while the next read waits (minutes, for a slow first token)
                 if self._terminated:
                     await self._drain(read)
                     break
