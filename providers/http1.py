@@ -250,6 +250,7 @@ class Connection(asyncio.Protocol):
         if status < 200:  # 1xx: an interim answer, the real one follows
             return
         self._status = status
+        self._line_bytes = 0  # from here on it counts the bytes of chunk framing since the last body bytes
         self._until_close = not self._framed and status not in (204, 304)
         if self._head is not None and not self._head.done():
             self._head.set_result(None)
