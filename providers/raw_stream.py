@@ -2,8 +2,8 @@
 
 The SDKs build a typed pydantic object for every chunk, which costs more than
 the rest of the relay's per-token work together (see loadtest/bench_parse.py).
-So the adapters read aiohttp's response themselves: its `data:` lines, each
-parsed once with orjson.
+So the adapters read the wire's response themselves (providers/http1.py): its
+`data:` lines, each parsed once with orjson.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
-import aiohttp
 import orjson
 
 from .base import Usage
 from .errors import ProviderError
+from .http1 import Response
 from .wire import transport_error
 
 DRAIN_TIMEOUT_S = 0.25  # how long to wait for the body's end after the stream's terminator
@@ -35,7 +35,7 @@ class RawStream:
 
     __slots__ = ("_response", "finish_reason", "usage", "_terminated", "_closed", "_max_line_bytes")
 
-    def __init__(self, response: aiohttp.ClientResponse, *, max_line_bytes: int = MAX_LINE_BYTES) -> None:
+    def __init__(self, response: Response, *, max_line_bytes: int = MAX_LINE_BYTES) -> None:
         self._response = response  # its status checked, its body not read yet
         self._max_line_bytes = max_line_bytes
         self.finish_reason: str | None = None
@@ -59,7 +59,7 @@ class RawStream:
         newline in them is held in the pieces it came in and joined once, when it ends, so
         a long line costs linear time; held past `max_line_bytes`, it fails the attempt.
         """
-        read = self._response.content.readany
+        read = self._response.readany
         pending = b""  # the start of a line whose newline has not arrived
         held: list[bytes] = []  # `pending` and the reads after it in which no line ended, once there are any
         held_bytes = 0
@@ -95,6 +95,7 @@ class RawStream:
                         yield text
                     if self._terminated:
                         break
+                del chunk, lines, line  # not held while the next read waits (minutes, for a slow first token)
                 if self._terminated:
                     await self._drain(read)
                     break
@@ -156,7 +157,7 @@ class RawStream:
             return
         self._closed = True
         try:
-            # Back to the pool if the body was read to its end; aiohttp closes the connection otherwise.
+            # Back to the pool if the body was read to its end; the connection is closed otherwise.
             self._response.release()
         except Exception:  # closing a broken connection must not mask the real error
             pass

@@ -1,4 +1,4 @@
-"""The providers' HTTP wire: aiohttp with the SDKs' headers, over plain TCP, TLS and a proxy."""
+"""The providers' HTTP wire: the lean HTTP/1.1 client with the SDKs' headers, over plain TCP, TLS and a proxy."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import orjson
 import pytest
 import uvloop
@@ -20,6 +19,7 @@ import uvloop
 from loadtest.upstream import model_name, upstream_in_thread
 from providers import CompletionRequest, ProviderError
 from providers.anthropic_messages import AnthropicMessagesProvider, to_anthropic_messages
+from providers.http1 import RemoteProtocolError, Response, ResponseClosed
 from providers.openai_chat import OpenAIChatProvider
 from providers.wire import KEEPALIVE_OPTIONS, UpstreamProxy, Wire, status_error, transport_error
 from splice.eval.corpus import TEXTS
@@ -34,7 +34,7 @@ def _provider(kind: str, base_url: str) -> OpenAIChatProvider | AnthropicMessage
     return AnthropicMessagesProvider(base_url=base_url, api_key="k")
 
 
-def test_both_providers_send_through_the_aiohttp_transport() -> None:
+def test_both_providers_send_on_their_wire() -> None:
     # If an adapter stopped sending on its wire, this fails instead of a silent slowdown.
     for kind in ("openai", "anthropic"):
         assert isinstance(_provider(kind, "http://127.0.0.1:9")._wire, Wire)
@@ -55,7 +55,7 @@ def test_upstream_connections_get_tcp_keepalive() -> None:
         response = await wire.post("/chat/completions", body)  # open while it streams
         sock = response.connection.transport.get_extra_info("socket")  # type: ignore[union-attr]
         values = [sock.getsockopt(level, option) for level, option, _ in KEEPALIVE_OPTIONS]
-        response.close()
+        response.release()
         await wire.aclose()
         return values
 
@@ -417,12 +417,12 @@ def test_a_connect_that_hangs_ends_at_the_connect_timeout() -> None:
         for sock in (*fillers, listener):
             sock.close()
     assert (error.kind, error.cause) == ("timeout", "connect_timeout")
-    assert isinstance(error.__cause__, aiohttp.ConnectionTimeoutError)  # ProviderError <- aiohttp's connect timeout
+    assert isinstance(error.__cause__, TimeoutError)  # ProviderError <- the pool's connect timeout
     assert elapsed >= 0.5  # the timeout, not an immediate refusal
 
 
 def test_the_path_goes_out_as_given() -> None:
-    """aiohttp would re-quote or normalise it; gateways route and sign on the encoded path."""
+    """Not re-quoted or normalised: gateways route and sign on the encoded path."""
 
     async def main(base_url: str) -> str:
         return await _read(
@@ -437,7 +437,7 @@ def test_the_path_goes_out_as_given() -> None:
 
 
 def test_credentials_in_the_base_url_do_not_break_the_request() -> None:
-    """The wire turns them into an Authorization header, as httpx does; aiohttp must not see them a second time."""
+    """The wire turns them into an Authorization header, as httpx does; they never reach the request line."""
 
     async def main(base_url: str) -> str:
         return await _read(
@@ -459,7 +459,7 @@ def test_the_proxy_is_read_once_with_all_proxy_no_proxy_and_credentials() -> Non
 
 
 @pytest.mark.parametrize("value", ["socks5://127.0.0.1:1080", "https://proxy.internal:3128"])
-def test_a_proxy_aiohttp_cannot_use_fails_the_relay_start(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_proxy_the_wire_cannot_use_fails_the_relay_start(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Ignored, it would send the traffic around the proxy; misused, fail every stream later."""
     from relay.config import ConfigError, load_config_dict
     from relay.upstreams import build_providers
@@ -517,8 +517,8 @@ async def _one_response_server(body: bytes, headers: bytes) -> tuple[asyncio.Abs
 
 
 @pytest.mark.parametrize("encoding", ["identity", "gzip"])
-def test_a_body_is_read_straight_from_aiohttp_and_decoded_by_it(encoding: str) -> None:
-    """The adapter reads aiohttp's response itself; a compressed body goes through aiohttp's decoder."""
+def test_a_body_is_read_straight_from_the_wire_and_decoded_by_it(encoding: str) -> None:
+    """The adapter reads the wire's response itself; a body compressed anyway (we ask for identity) is decoded."""
     body = gzip.compress(OPENAI_SSE) if encoding == "gzip" else OPENAI_SSE
     headers = b"content-encoding: gzip\r\n" if encoding == "gzip" else b""
 
@@ -527,7 +527,7 @@ def test_a_body_is_read_straight_from_aiohttp_and_decoded_by_it(encoding: str) -
         provider = OpenAIChatProvider(base_url=f"http://127.0.0.1:{port}/v1", api_key="k")
         try:
             stream = await provider.open(CompletionRequest(model="m", messages=MESSAGES))
-            direct = isinstance(stream._response, aiohttp.ClientResponse)
+            direct = isinstance(stream._response, Response)
             text = "".join([piece async for piece in stream])
             return text, direct
         finally:
@@ -543,7 +543,7 @@ def test_the_fake_upstreams_bodies_take_the_direct_read() -> None:
     async def main(upstream) -> bool:
         provider = _provider("openai", upstream.base_url)
         stream = await provider.open(CompletionRequest(model=model_name("m", text="short"), messages=MESSAGES))
-        direct = isinstance(stream._response, aiohttp.ClientResponse)
+        direct = isinstance(stream._response, Response)
         assert "".join([piece async for piece in stream]) == TEXTS["short"]
         await provider.aclose()
         return direct
@@ -555,13 +555,15 @@ def test_the_fake_upstreams_bodies_take_the_direct_read() -> None:
 @pytest.mark.parametrize(
     ("exc", "reading", "kind", "cause"),
     [
-        (aiohttp.ConnectionTimeoutError("t"), False, "timeout", "connect_timeout"),
-        (aiohttp.ClientConnectionError("refused"), False, "connection", "connection_error"),
-        (aiohttp.ServerDisconnectedError(), False, "connection", "connection_error"),  # the POST may have gone out
-        (aiohttp.SocketTimeoutError("t"), True, "timeout", "read_timeout"),
-        (aiohttp.ClientPayloadError("Response payload is not completed"), True, "connection", "connection_closed"),
-        (aiohttp.ClientOSError(104, "Connection reset by peer"), True, "connection", "connection_reset"),
-        (aiohttp.ServerDisconnectedError(), True, "connection", "connection_closed"),
+        (TimeoutError(), False, "timeout", "connect_timeout"),
+        (ConnectionRefusedError(111, "Connect call failed"), False, "connection", "connection_error"),
+        (ResponseClosed("closed before answering"), False, "connection", "connection_error"),  # the POST went out
+        (RemoteProtocolError("a header line too long"), False, "connection", "connection_error"),
+        (TimeoutError(), True, "timeout", "read_timeout"),
+        (ResponseClosed("closed before the response's end"), True, "connection", "connection_closed"),
+        (RemoteProtocolError("malformed chunk"), True, "connection", "connection_closed"),
+        (ConnectionResetError(104, "Connection reset by peer"), True, "connection", "connection_reset"),
+        (OSError(104, "Connection reset by peer"), True, "connection", "connection_reset"),
         (RuntimeError("odd"), True, "connection", "connection_error"),
     ],
 )
