@@ -5,9 +5,9 @@ Frames are encoded once per event by sse-starlette's `ServerSentEvent`
 our own, not sse-starlette's `EventSourceResponse`: that one runs a task group
 of four tasks per response and wraps every send in an anyio cancel scope, a cost
 in CPU and memory that grows with every open stream (docs/benchmarks.md). Here a
-response is the request's own task sending batches of frames, one small task
-waiting for the client to leave, and one timer for keep-alive pings on a quiet
-connection.
+response is the request's own task sending batches of frames, the server's
+`receive()` driven by hand to hear the client leave, and a deadline in the
+process's timer wheel (relay/timers.py) for keep-alive pings on a quiet connection.
 
 A response that follows a stream generated here, once it has caught up, is fed
 by the generation itself: each append calls `deliver`, which sends the new
@@ -38,6 +38,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from . import events
 from .log import MAX_PIECE_BYTES, LiveStream, StreamView
+from .timers import wheel
 
 logger = logging.getLogger("splice_relay.sse")
 
@@ -175,7 +176,7 @@ class SSEResponse:
         "_last_send",
         "_receiving",
         "_receive",
-        "_ping_timer",
+        "timer_slot",
         "_ping_task",
         "_send",
         "_loop",
@@ -205,7 +206,7 @@ class SSEResponse:
         self.stream_id = stream_id  # what `OpenResponses.readers` counts this response under
         self._head = head  # sent with the response headers, so they flush at once
         self._frames = frames
-        self._headers = {**SSE_HEADERS, **headers}
+        self._headers: Mapping[str, str] | None = headers  # the caller's, after SSE_HEADERS; let go once sent
         self._ping_s = ping_s
         self._registry = registry
         self._write_timeout_s = write_timeout_s
@@ -217,7 +218,7 @@ class SSEResponse:
         self._last_send = 0.0
         self._receiving: Coroutine[Any, Any, Message] | None = None  # receive(), driven by hand
         self._receive: Receive | None = None
-        self._ping_timer: asyncio.TimerHandle | None = None
+        self.timer_slot: int | None = None  # the next ping's place in the process's deadlines (relay/timers.py)
         self._ping_task: asyncio.Task[None] | None = None
         self._send: _StartSend = _not_started  # ASGI's send, once the response has started
         # following a LiveStream: the frames sent so far, whether the generation feeds us, and what wakes our task
@@ -233,7 +234,9 @@ class SSEResponse:
 
     def _raw_headers(self, scope: Scope) -> list[tuple[bytes, bytes]]:
         headers = [(b"content-type", b"text/event-stream; charset=utf-8")]
-        headers += [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in self._headers.items()]
+        given, self._headers = self._headers or {}, None
+        for name, value in {**SSE_HEADERS, **given}.items():
+            headers.append((name.lower().encode("latin-1"), value.encode("latin-1")))
         if not scope.get("http_version", "1.1").startswith("2"):  # HTTP/2 forbids connection-specific headers
             headers.append((b"connection", b"keep-alive"))
         return headers
@@ -262,7 +265,7 @@ class SSEResponse:
         self._last_send = loop.time()
         self._watch(receive)
         if self._ping_s > 0:
-            self._ping_timer = loop.call_later(self._ping_s, self._ping_due)
+            wheel().set(self, loop.time() + self._ping_s)
         try:
             await self._send_head()
             if isinstance(self._frames, LiveStream):
@@ -452,8 +455,8 @@ class SSEResponse:
         self._streaming = False
         if self._registry is not None:
             self._registry.discard(self)
-        if self._ping_timer is not None:
-            self._ping_timer.cancel()
+        if self.timer_slot is not None:
+            wheel().cancel(self)
         receiving, self._receiving = self._receiving, None
         if receiving is not None:
             receiving.close()  # the server's receive stops waiting (its waiter is removed)
@@ -499,17 +502,20 @@ class SSEResponse:
 
     # -- keep-alive -------------------------------------------------------------
 
-    def _ping_due(self) -> None:
+    def timer_due(self) -> None:
         """Ping only a connection that sent nothing for `ping_s`, so proxies keep it open."""
+        if not self._streaming:
+            return
         loop = asyncio.get_running_loop()
-        idle = loop.time() - self._last_send
+        now = loop.time()
         pending = self._ping_task is not None and not self._ping_task.done()  # a client not reading
-        if idle >= self._ping_s or pending:
+        if now - self._last_send >= self._ping_s or pending:
             if not pending:
-                self._last_send = loop.time()
+                self._last_send = now
                 self._ping_task = loop.create_task(self._ping())
-            idle = 0.0
-        self._ping_timer = loop.call_later(self._ping_s - idle, self._ping_due)
+            wheel().set(self, now + self._ping_s)
+        else:
+            wheel().set(self, self._last_send + self._ping_s)
 
     async def _ping(self) -> None:
         """One keep-alive ping; it is held to the write timeout like any send, so it keeps no stuck reader alive."""

@@ -22,6 +22,7 @@ from providers import CompletionRequest, Provider, ProviderError, UpstreamStream
 from ..accounting import AttemptMeter
 from ..config import RouteConfig
 from ..metrics import ADDED_BUCKETS, GAP_BUCKETS, SAMPLE_MASK, Buckets
+from ..timers import wheel
 from .failures import AttemptFailed
 
 
@@ -113,7 +114,7 @@ class Watchdog:
     is not interrupted: it is only reading the body's end, bounded by its drain.
     """
 
-    __slots__ = ("_route", "_watch", "_loop", "_task", "_cancelling", "_timer", "reason", "limit")
+    __slots__ = ("_route", "_watch", "_loop", "_task", "_cancelling", "_wheel", "timer_slot", "reason", "limit")
 
     def __init__(self, route: RouteConfig, watch: Watch, loop: asyncio.AbstractEventLoop) -> None:
         task = asyncio.current_task()
@@ -123,7 +124,8 @@ class Watchdog:
         self._loop = loop
         self._task = task
         self._cancelling = task.cancelling()
-        self._timer: asyncio.TimerHandle | None = None
+        self._wheel = wheel()  # the process's deadlines (relay/timers.py): no loop timer of its own
+        self.timer_slot: int | None = None
         self.reason: str | None = None  # set when it interrupted: `stall`, `first_token_timeout` or `stop`
         self.limit = 0.0  # the threshold that ran out
 
@@ -137,15 +139,12 @@ class Watchdog:
 
     def arm(self) -> None:
         """(Re)start the timer for the current deadline: at the start and once the first chunk came."""
-        if self._timer is not None:
-            self._timer.cancel()
-        self._timer = self._loop.call_at(self._deadline()[0], self._due)
+        self._wheel.set(self, self._deadline()[0])
 
-    def _due(self) -> None:
-        self._timer = None
+    def timer_due(self) -> None:
         deadline, limit, reason = self._deadline()
         if deadline > self._loop.time():  # chunks came since it was armed
-            self._timer = self._loop.call_at(deadline, self._due)
+            self._wheel.set(self, deadline)
             return
         upstream = self._watch.upstream
         if upstream is not None and upstream.terminated:
@@ -159,9 +158,7 @@ class Watchdog:
             self._task.cancel()
 
     def disarm(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self._wheel.cancel(self)
 
     def claims(self) -> bool:
         """Whether the `CancelledError` being handled was this watchdog's alone (then it is taken back)."""
