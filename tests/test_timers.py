@@ -109,7 +109,7 @@ def test_an_emptied_wheel_holds_no_loop_timer() -> None:
 
 def test_a_thousand_quiet_responses_each_get_their_pings_on_time() -> None:
     """Every SSE response pings after `ping_s` of quiet, from one shared timer, and only while it is open."""
-    ping_s, count = 0.3, 1000
+    ping_s, count = 0.4, 1000
 
     async def main() -> list[list[float]]:
         quiet = asyncio.Event()
@@ -134,7 +134,7 @@ def test_a_thousand_quiet_responses_each_get_their_pings_on_time() -> None:
         responses = [SSEResponse(b": hi\n\n", frames(), headers={}, ping_s=ping_s) for _ in range(count)]
         scope = {"type": "http", "method": "GET"}
         running = [asyncio.create_task(r(scope, receive, sender(i))) for i, r in enumerate(responses)]
-        await asyncio.sleep(ping_s * 3 + 0.15)
+        await asyncio.sleep(ping_s * 3.5)
         quiet.set()  # the clients leave: no ping after this
         await asyncio.wait_for(asyncio.gather(*running), 10)
         await asyncio.sleep(ping_s * 1.5)
@@ -145,6 +145,6 @@ def test_a_thousand_quiet_responses_each_get_their_pings_on_time() -> None:
     pinged = asyncio.run(main())
     assert time.monotonic() - began < 10
     for times in pinged:
-        assert len(times) == 3, times  # at 0.3, 0.6 and 0.9 s, none after the client left at 1.05 s
+        assert len(times) == 3, times  # at 0.4, 0.8 and 1.2 s, none after the client left at 1.4 s
         for n, at in enumerate(times, start=1):
-            assert n * ping_s - 0.01 <= at <= n * ping_s + 0.1, times
+            assert n * ping_s - 0.01 <= at <= n * ping_s + 0.19, times  # a slot is 10 ms: the rest is a busy loop's lag
