@@ -246,64 +246,61 @@ class SSEResponse:
         registry = self._registry
         if registry is not None:
             registry.add(self)  # before any await: the app's count of a stream's readers includes this one at once
-        try:
-            await self._respond(scope, receive, send)
+        try:  # the whole response in this one coroutine: an idle reader holds no second frame
+            await send({"type": "http.response.start", "status": 200, "headers": self._raw_headers(scope)})
+            if scope.get("method") == "HEAD" or (self._registry is not None and self._registry.draining):
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                await self._close_frames()
+                return
+            loop = self._loop = asyncio.get_running_loop()
+            self._task = asyncio.current_task()
+            self._send = cast(_StartSend, send)  # a coroutine function: servers' sends are `async def`
+            self._abort = scope.get(ABORT_EXTENSION) or (scope.get("extensions") or {}).get(ABORT_EXTENSION)
+            self._streaming = True
+            self._last_send = loop.time()
+            self._watch(receive)
+            if self._ping_s > 0:
+                wheel().set(self, loop.time() + self._ping_s)
+            try:
+                await self._send_head()
+                if isinstance(self._frames, LiveStream):
+                    await self._follow(self._frames, loop)
+                else:
+                    transcode = self._transcode
+                    async for body in self._frames:
+                        if self._ended:  # a cancel the frames' source swallowed (seen inside redis-py's XREAD)
+                            break
+                        if transcode is not None and not (body := transcode(body)):
+                            continue
+                        self._last_send = loop.time()
+                        await self._send_body(body)
+            except asyncio.CancelledError:
+                task = self._task
+                if not self._ended or (task is not None and task.uncancel() > 0):
+                    raise  # cancelled from outside (server shutdown), not by our own end()
+            except SlowReader:
+                self._slow = True
+            finally:
+                self._close()
+                await self._close_frames()
+            final: Message = {"type": "http.response.body", "body": b"", "more_body": False}
+            if not self._slow and not self._ended:  # the frames ended, or the stream was abandoned here
+                try:
+                    await self._send_in_time(final)
+                    return
+                except SlowReader:
+                    self._slow = True
+            if self._slow:
+                await self._disconnect()
+                return
+            # Ends the chunked body when the server ends the response (a no-op once the client left);
+            # a client that stopped reading does not hold a shutdown up for long.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(FINAL_SEND_TIMEOUT_S):
+                    await send(final)
         finally:
             if registry is not None:
                 registry.discard(self)
-
-    async def _respond(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await send({"type": "http.response.start", "status": 200, "headers": self._raw_headers(scope)})
-        if scope.get("method") == "HEAD" or (self._registry is not None and self._registry.draining):
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
-            await self._close_frames()
-            return
-        loop = self._loop = asyncio.get_running_loop()
-        self._task = asyncio.current_task()
-        self._send = cast(_StartSend, send)  # a coroutine function: servers' sends are `async def`
-        self._abort = scope.get(ABORT_EXTENSION) or (scope.get("extensions") or {}).get(ABORT_EXTENSION)
-        self._streaming = True
-        self._last_send = loop.time()
-        self._watch(receive)
-        if self._ping_s > 0:
-            wheel().set(self, loop.time() + self._ping_s)
-        try:
-            await self._send_head()
-            if isinstance(self._frames, LiveStream):
-                await self._follow(self._frames, loop)
-            else:
-                transcode = self._transcode
-                async for body in self._frames:
-                    if self._ended:  # a cancel the frames' source swallowed (seen inside redis-py's XREAD)
-                        break
-                    if transcode is not None and not (body := transcode(body)):
-                        continue
-                    self._last_send = loop.time()
-                    await self._send_body(body)
-        except asyncio.CancelledError:
-            task = self._task
-            if not self._ended or (task is not None and task.uncancel() > 0):
-                raise  # cancelled from outside (server shutdown), not by our own end()
-        except SlowReader:
-            self._slow = True
-        finally:
-            self._close()
-            await self._close_frames()
-        final: Message = {"type": "http.response.body", "body": b"", "more_body": False}
-        if not self._slow and not self._ended:  # the frames ended, or the stream was abandoned here
-            try:
-                await self._send_in_time(final)
-                return
-            except SlowReader:
-                self._slow = True
-        if self._slow:
-            await self._disconnect()
-            return
-        # Ends the chunked body when the server ends the response (a no-op once the client left);
-        # a client that stopped reading does not hold a shutdown up for long.
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(FINAL_SEND_TIMEOUT_S):
-                await send(final)
 
     async def _send_head(self) -> None:
         """The head, its pieces gathered into sends of about `MAX_PIECE_BYTES`; a large reset is not kept once sent."""
