@@ -1,10 +1,11 @@
 """One attempt: one upstream read into the text path, watched by a clock.
 
-The attempt reads its upstream in the generation's own task; a timer watches the
-clock: no first token within `first_token_timeout_s`, or no chunk within the stall
-threshold, interrupts the read (its connection is closed and nothing it still sends
-is read). The timer is checked when it comes due, not moved per chunk: a chunk only
-stores its time, and the timer re-arms itself for the deadline that time gives. The
+The attempt reads its upstream in the generation's own task; a deadline in the
+process's timer wheel (relay/timers.py) watches the clock: no first token within
+`first_token_timeout_s`, or no chunk within the stall threshold, interrupts the read
+(its connection is closed and nothing it still sends is read). The deadline is checked
+when it comes due, not moved per chunk: a chunk only stores its time, and the deadline
+is set again for the time that gives. The
 per-chunk cost is one clock read and the text path's call. A generation asked to
 stop (`StopFlag`) interrupts its attempt the same way.
 """
@@ -106,7 +107,7 @@ def stall_threshold(route: RouteConfig, watch: Watch) -> float:
 
 
 class Watchdog:
-    """The attempt's clock: one timer that, when due, interrupts the attempt's task or re-arms for a later deadline.
+    """The attempt's clock: one deadline that, when due, interrupts the attempt's task or re-arms for a later one.
 
     The interruption is a cancellation of the task, told apart from one asked from
     outside as `asyncio.timeout` does (`Task.uncancel`): `claims` says whether a
