@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import dataclasses
 import functools
 import inspect
@@ -47,7 +48,7 @@ from .log import (
     open_store,
     read_token_for,
 )
-from .logs import RequestLog, stream_ended
+from .logs import RequestLog, SendWithId, stream_ended
 from .metrics import Metrics
 from .openai_routes import ROUTES as OPENAI_ROUTES
 from .opening import admit_caller, bearer, open_stream, read_json
@@ -578,7 +579,7 @@ class _RelayApp(Starlette):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         transport = getattr(getattr(send, "__self__", None), "transport", None)  # uvicorn's request cycle
         if transport is not None and scope["type"] == "http":
-            scope["extensions"] = {**(scope.get("extensions") or {}), ABORT_EXTENSION: transport.abort}
+            scope[ABORT_EXTENSION] = transport.abort  # in the scope itself: no extensions dict per request
         scope["app"] = self  # what Starlette.__call__ does, without its coroutine held for a stream's life
         if self.middleware_stack is None:
             self.middleware_stack = self.build_middleware_stack()
@@ -586,15 +587,29 @@ class _RelayApp(Starlette):
         if scope["type"] != "http" or not isinstance(errors, ServerErrorMiddleware):
             await errors(scope, receive, send)
             return
-        # ServerErrorMiddleware's own work, so its coroutine and its send wrapper are not held for a stream's life
-        sending = _Started(send)
+        # ServerErrorMiddleware's own work, and the request log's when it is the outermost middleware, so
+        # their coroutines are not held for a stream's life
+        inner = errors.app
+        request_log = inner if isinstance(inner, RequestLog) else None
+        sending: _Started | SendWithId
+        logged: tuple[SendWithId, contextvars.Token[str | None]] | None = None
+        if request_log is not None:
+            logged = request_log.begin(scope, send)
+            sending, inner = logged[0], request_log.app
+        else:
+            sending = _Started(send)
+        failed = True
         try:
-            await errors.app(scope, receive, sending)
+            await inner(scope, receive, sending)
+            failed = False
         except Exception as exc:
             if not sending.started:
                 response = await _server_error(errors, scope, exc)
                 await response(scope, receive, send)
             raise  # for the server to log
+        finally:
+            if request_log is not None and logged is not None:
+                request_log.end(scope, *logged, failed=failed)
 
 
 def create_app(config: Config | None = None) -> Starlette:

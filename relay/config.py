@@ -85,10 +85,10 @@ class ProviderConfig:
 class Target:
     provider: str
     model: str
+    label: str = field(init=False, repr=False, compare=False)  # "provider/model", made once: every attempt keeps it
 
-    @property
-    def label(self) -> str:
-        return f"{self.provider}/{self.model}"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "label", f"{self.provider}/{self.model}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,45 +81,77 @@ class RequestLog:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = request_id_from(scope)
-        started = time.monotonic()
-        seen: dict[str, Any] = {"status": None, "stream_id": None, "first_byte_ms": None}
-        header = (REQUEST_ID_HEADER.encode(), request_id.encode())
-
-        def send_with_id(message: Message) -> Awaitable[None]:
-            # Not a coroutine of its own: it returns the server's send, so an SSE body's every send
-            # costs one call here and no extra coroutine (relay/sse.py drives those sends by hand).
-            if message["type"] == "http.response.start":
-                seen["status"] = message["status"]
-                seen["first_byte_ms"] = round((time.monotonic() - started) * 1000, 1)
-                headers = list(message.get("headers", ()))
-                for name, value in headers:
-                    if name.lower() == b"x-stream-id":
-                        seen["stream_id"] = value.decode("latin-1")
-                message = {**message, "headers": [*headers, header]}
-            return send(message)
-
-        reset = REQUEST_ID.set(request_id)
+        sending, reset = self.begin(scope, send)
+        failed = True
         try:
-            await self.app(scope, receive, send_with_id)
-        except BaseException:
-            seen["status"] = seen["status"] or 500  # the server's error handler answers it, outside this middleware
-            raise
+            await self.app(scope, receive, sending)
+            failed = False
         finally:
-            REQUEST_ID.reset(reset)
-            if self.enabled:
-                fields = {
-                    "request_id": request_id,
-                    "method": scope.get("method"),
-                    "path": scope.get("path"),
-                    "status": seen["status"],
-                    "duration_ms": round((time.monotonic() - started) * 1000, 1),
-                    "first_byte_ms": seen["first_byte_ms"],
-                    "stream_id": seen["stream_id"] or (scope.get("path_params") or {}).get("stream_id"),
-                    "key_id": _key_id(scope),
-                    "client": (scope.get("client") or (None,))[0],
-                }
-                requests_logger.info("request", extra={"fields": fields})
+            self.end(scope, sending, reset, failed=failed)
+
+    def begin(self, scope: Scope, send: Send) -> tuple[SendWithId, contextvars.Token[str | None]]:
+        """The request's id, set for what runs under it, and the `send` to pass on (relay/app.py calls this itself,
+        so no coroutine of this middleware is held for an SSE response's life)."""
+        sending = SendWithId(send, request_id_from(scope))
+        return sending, REQUEST_ID.set(sending.request_id)
+
+    def end(self, scope: Scope, sending: SendWithId, reset: contextvars.Token[str | None], *, failed: bool) -> None:
+        """The request ended (`failed`: by an exception, answered by the server's error handler): its log line."""
+        if failed:
+            sending.status = sending.status or 500
+        REQUEST_ID.reset(reset)
+        if self.enabled:
+            sending.log(scope)
+
+
+class SendWithId:
+    """`send`, adding the request id to the response's headers and noting what the request's log line says of it.
+
+    Not a coroutine of its own: a call returns the server's send, so an SSE body's every
+    send costs one call here and no extra coroutine (relay/sse.py drives those sends by hand).
+    One object with slots, where a closure over a dict held three for a response's life.
+    """
+
+    __slots__ = ("send", "request_id", "began", "status", "first_byte_ms", "stream_id")
+
+    def __init__(self, send: Send, request_id: str) -> None:
+        self.send = send
+        self.request_id = request_id
+        self.began = time.monotonic()
+        self.status: int | None = None
+        self.first_byte_ms: float | None = None
+        self.stream_id: str | None = None
+
+    @property
+    def started(self) -> bool:
+        """Whether the response has started (its status is sent)."""
+        return self.status is not None
+
+    def __call__(self, message: Message) -> Awaitable[None]:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            self.first_byte_ms = round((time.monotonic() - self.began) * 1000, 1)
+            headers = list(message.get("headers", ()))
+            for name, value in headers:
+                if name.lower() == b"x-stream-id":
+                    self.stream_id = value.decode("latin-1")
+            header = (REQUEST_ID_HEADER.encode(), self.request_id.encode())
+            message = {**message, "headers": [*headers, header]}
+        return self.send(message)
+
+    def log(self, scope: Scope) -> None:
+        fields = {
+            "request_id": self.request_id,
+            "method": scope.get("method"),
+            "path": scope.get("path"),
+            "status": self.status,
+            "duration_ms": round((time.monotonic() - self.began) * 1000, 1),
+            "first_byte_ms": self.first_byte_ms,
+            "stream_id": self.stream_id or (scope.get("path_params") or {}).get("stream_id"),
+            "key_id": _key_id(scope),
+            "client": (scope.get("client") or (None,))[0],
+        }
+        requests_logger.info("request", extra={"fields": fields})
 
 
 def stream_ended(generation: StreamRunner, key_id: str | None, tenant: str | None = None) -> None:

@@ -5,9 +5,9 @@ Frames are encoded once per event by sse-starlette's `ServerSentEvent`
 our own, not sse-starlette's `EventSourceResponse`: that one runs a task group
 of four tasks per response and wraps every send in an anyio cancel scope, a cost
 in CPU and memory that grows with every open stream (docs/benchmarks.md). Here a
-response is the request's own task sending batches of frames, one small task
-waiting for the client to leave, and one timer for keep-alive pings on a quiet
-connection.
+response is the request's own task sending batches of frames, the server's
+`receive()` driven by hand to hear the client leave, and a deadline in the
+process's timer wheel (relay/timers.py) for keep-alive pings on a quiet connection.
 
 A response that follows a stream generated here, once it has caught up, is fed
 by the generation itself: each append calls `deliver`, which sends the new
@@ -38,11 +38,13 @@ from starlette.types import Message, Receive, Scope, Send
 
 from . import events
 from .log import MAX_PIECE_BYTES, LiveStream, StreamView
+from .timers import wheel
 
 logger = logging.getLogger("splice_relay.sse")
 
 FINAL_SEND_TIMEOUT_S = 1.0  # how long an ended response waits to flush its last bytes
-ABORT_EXTENSION = "splice_relay.abort"  # scope["extensions"][...]: a callable that drops the client's connection
+# scope[...] or scope["extensions"][...]: a callable that drops the client's connection
+ABORT_EXTENSION = "splice_relay.abort"
 
 SSE_HEADERS = {
     # no-transform: proxies must not compress or rewrite the stream.
@@ -175,7 +177,7 @@ class SSEResponse:
         "_last_send",
         "_receiving",
         "_receive",
-        "_ping_timer",
+        "timer_slot",
         "_ping_task",
         "_send",
         "_loop",
@@ -205,7 +207,7 @@ class SSEResponse:
         self.stream_id = stream_id  # what `OpenResponses.readers` counts this response under
         self._head = head  # sent with the response headers, so they flush at once
         self._frames = frames
-        self._headers = {**SSE_HEADERS, **headers}
+        self._headers: Mapping[str, str] | None = headers  # the caller's, after SSE_HEADERS; let go once sent
         self._ping_s = ping_s
         self._registry = registry
         self._write_timeout_s = write_timeout_s
@@ -217,7 +219,7 @@ class SSEResponse:
         self._last_send = 0.0
         self._receiving: Coroutine[Any, Any, Message] | None = None  # receive(), driven by hand
         self._receive: Receive | None = None
-        self._ping_timer: asyncio.TimerHandle | None = None
+        self.timer_slot: int | None = None  # the next ping's place in the process's deadlines (relay/timers.py)
         self._ping_task: asyncio.Task[None] | None = None
         self._send: _StartSend = _not_started  # ASGI's send, once the response has started
         # following a LiveStream: the frames sent so far, whether the generation feeds us, and what wakes our task
@@ -233,7 +235,9 @@ class SSEResponse:
 
     def _raw_headers(self, scope: Scope) -> list[tuple[bytes, bytes]]:
         headers = [(b"content-type", b"text/event-stream; charset=utf-8")]
-        headers += [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in self._headers.items()]
+        given, self._headers = self._headers or {}, None
+        for name, value in {**SSE_HEADERS, **given}.items():
+            headers.append((name.lower().encode("latin-1"), value.encode("latin-1")))
         if not scope.get("http_version", "1.1").startswith("2"):  # HTTP/2 forbids connection-specific headers
             headers.append((b"connection", b"keep-alive"))
         return headers
@@ -242,64 +246,61 @@ class SSEResponse:
         registry = self._registry
         if registry is not None:
             registry.add(self)  # before any await: the app's count of a stream's readers includes this one at once
-        try:
-            await self._respond(scope, receive, send)
+        try:  # the whole response in this one coroutine: an idle reader holds no second frame
+            await send({"type": "http.response.start", "status": 200, "headers": self._raw_headers(scope)})
+            if scope.get("method") == "HEAD" or (self._registry is not None and self._registry.draining):
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                await self._close_frames()
+                return
+            loop = self._loop = asyncio.get_running_loop()
+            self._task = asyncio.current_task()
+            self._send = cast(_StartSend, send)  # a coroutine function: servers' sends are `async def`
+            self._abort = scope.get(ABORT_EXTENSION) or (scope.get("extensions") or {}).get(ABORT_EXTENSION)
+            self._streaming = True
+            self._last_send = loop.time()
+            self._watch(receive)
+            if self._ping_s > 0:
+                wheel().set(self, loop.time() + self._ping_s)
+            try:
+                await self._send_head()
+                if isinstance(self._frames, LiveStream):
+                    await self._follow(self._frames, loop)
+                else:
+                    transcode = self._transcode
+                    async for body in self._frames:
+                        if self._ended:  # a cancel the frames' source swallowed (seen inside redis-py's XREAD)
+                            break
+                        if transcode is not None and not (body := transcode(body)):
+                            continue
+                        self._last_send = loop.time()
+                        await self._send_body(body)
+            except asyncio.CancelledError:
+                task = self._task
+                if not self._ended or (task is not None and task.uncancel() > 0):
+                    raise  # cancelled from outside (server shutdown), not by our own end()
+            except SlowReader:
+                self._slow = True
+            finally:
+                self._close()
+                await self._close_frames()
+            final: Message = {"type": "http.response.body", "body": b"", "more_body": False}
+            if not self._slow and not self._ended:  # the frames ended, or the stream was abandoned here
+                try:
+                    await self._send_in_time(final)
+                    return
+                except SlowReader:
+                    self._slow = True
+            if self._slow:
+                await self._disconnect()
+                return
+            # Ends the chunked body when the server ends the response (a no-op once the client left);
+            # a client that stopped reading does not hold a shutdown up for long.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(FINAL_SEND_TIMEOUT_S):
+                    await send(final)
         finally:
             if registry is not None:
                 registry.discard(self)
-
-    async def _respond(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await send({"type": "http.response.start", "status": 200, "headers": self._raw_headers(scope)})
-        if scope.get("method") == "HEAD" or (self._registry is not None and self._registry.draining):
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
-            await self._close_frames()
-            return
-        loop = self._loop = asyncio.get_running_loop()
-        self._task = asyncio.current_task()
-        self._send = cast(_StartSend, send)  # a coroutine function: servers' sends are `async def`
-        self._abort = (scope.get("extensions") or {}).get(ABORT_EXTENSION)
-        self._streaming = True
-        self._last_send = loop.time()
-        self._watch(receive)
-        if self._ping_s > 0:
-            self._ping_timer = loop.call_later(self._ping_s, self._ping_due)
-        try:
-            await self._send_head()
-            if isinstance(self._frames, LiveStream):
-                await self._follow(self._frames, loop)
-            else:
-                transcode = self._transcode
-                async for body in self._frames:
-                    if self._ended:  # a cancel the frames' source swallowed (seen inside redis-py's XREAD)
-                        break
-                    if transcode is not None and not (body := transcode(body)):
-                        continue
-                    self._last_send = loop.time()
-                    await self._send_body(body)
-        except asyncio.CancelledError:
-            task = self._task
-            if not self._ended or (task is not None and task.uncancel() > 0):
-                raise  # cancelled from outside (server shutdown), not by our own end()
-        except SlowReader:
-            self._slow = True
-        finally:
-            self._close()
-            await self._close_frames()
-        final: Message = {"type": "http.response.body", "body": b"", "more_body": False}
-        if not self._slow and not self._ended:  # the frames ended, or the stream was abandoned here
-            try:
-                await self._send_in_time(final)
-                return
-            except SlowReader:
-                self._slow = True
-        if self._slow:
-            await self._disconnect()
-            return
-        # Ends the chunked body when the server ends the response (a no-op once the client left);
-        # a client that stopped reading does not hold a shutdown up for long.
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(FINAL_SEND_TIMEOUT_S):
-                await send(final)
 
     async def _send_head(self) -> None:
         """The head, its pieces gathered into sends of about `MAX_PIECE_BYTES`; a large reset is not kept once sent."""
@@ -452,8 +453,8 @@ class SSEResponse:
         self._streaming = False
         if self._registry is not None:
             self._registry.discard(self)
-        if self._ping_timer is not None:
-            self._ping_timer.cancel()
+        if self.timer_slot is not None:
+            wheel().cancel(self)
         receiving, self._receiving = self._receiving, None
         if receiving is not None:
             receiving.close()  # the server's receive stops waiting (its waiter is removed)
@@ -499,17 +500,20 @@ class SSEResponse:
 
     # -- keep-alive -------------------------------------------------------------
 
-    def _ping_due(self) -> None:
+    def timer_due(self) -> None:
         """Ping only a connection that sent nothing for `ping_s`, so proxies keep it open."""
+        if not self._streaming:
+            return
         loop = asyncio.get_running_loop()
-        idle = loop.time() - self._last_send
+        now = loop.time()
         pending = self._ping_task is not None and not self._ping_task.done()  # a client not reading
-        if idle >= self._ping_s or pending:
+        if now - self._last_send >= self._ping_s or pending:
             if not pending:
-                self._last_send = loop.time()
+                self._last_send = now
                 self._ping_task = loop.create_task(self._ping())
-            idle = 0.0
-        self._ping_timer = loop.call_later(self._ping_s - idle, self._ping_due)
+            wheel().set(self, now + self._ping_s)
+        else:
+            wheel().set(self, self._last_send + self._ping_s)
 
     async def _ping(self) -> None:
         """One keep-alive ping; it is held to the write timeout like any send, so it keeps no stuck reader alive."""

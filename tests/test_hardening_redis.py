@@ -563,3 +563,43 @@ async def test_deployments_with_different_prefixes_never_adopt_each_others_strea
     finally:
         for store in (blue, green, blue_again):
             await store.close()
+
+
+async def test_a_sweep_over_more_running_streams_than_one_script_call_checks_finds_exactly_the_lapsed_ones(
+    redis: RedisServer,
+) -> None:
+    """Another instance's running streams, some leased, some lapsed, some ended: the sweep adopts the lapsed only.
+
+    More streams than `ORPHAN_CHECKS`, so the checks run in several calls; ended ones leave the running index,
+    and the streams generated here are never candidates, whatever their lease.
+    """
+    from relay.log.redis_store import ORPHAN_CHECKS
+
+    store = open_store(simulated_config(redis.url, prefix="sweep"))
+    assert isinstance(store, RedisStore)
+    await store.start()
+    try:
+        ours = LiveStream(new_stream_id(), "t", "default")
+        await store.add(ours)
+        await store.flush()
+        kinds = ["leased", "lapsed", "ended", "gone"]
+        streams = {new_stream_id(): kinds[i % len(kinds)] for i in range(ORPHAN_CHECKS * 2 + 7)}
+        with redis_sync.Redis.from_url(redis.url) as direct:
+            direct.delete(f"sweep:{{{ours.id}}}:lease")  # lapsed, but generated here
+            with direct.pipeline(transaction=False) as pipe:
+                for stream_id, kind in streams.items():
+                    keys = store.keys(stream_id)
+                    if kind != "gone":  # expired from Redis, still in the index
+                        pipe.hset(keys.meta, "status", "done" if kind == "ended" else "running")
+                    if kind == "leased":
+                        pipe.set(keys.lease, "other:1", ex=60)
+                pipe.sadd("sweep:running", *streams, "not a stream id")
+                pipe.execute()
+            found = await store.find_orphans()
+            assert sorted(found) == sorted(stream_id for stream_id, kind in streams.items() if kind == "lapsed")
+            running = {raw.decode() for raw in direct.smembers("sweep:running")}
+        assert running == {ours.id, "not a stream id"} | {
+            s for s, kind in streams.items() if kind in ("leased", "lapsed")
+        }
+    finally:
+        await store.close()

@@ -1,10 +1,11 @@
 """One attempt: one upstream read into the text path, watched by a clock.
 
-The attempt reads its upstream in the generation's own task; a timer watches the
-clock: no first token within `first_token_timeout_s`, or no chunk within the stall
-threshold, interrupts the read (its connection is closed and nothing it still sends
-is read). The timer is checked when it comes due, not moved per chunk: a chunk only
-stores its time, and the timer re-arms itself for the deadline that time gives. The
+The attempt reads its upstream in the generation's own task; a deadline in the
+process's timer wheel (relay/timers.py) watches the clock: no first token within
+`first_token_timeout_s`, or no chunk within the stall threshold, interrupts the read
+(its connection is closed and nothing it still sends is read). The deadline is checked
+when it comes due, not moved per chunk: a chunk only stores its time, and the deadline
+is set again for the time that gives. The
 per-chunk cost is one clock read and the text path's call. A generation asked to
 stop (`StopFlag`) interrupts its attempt the same way.
 """
@@ -22,6 +23,7 @@ from providers import CompletionRequest, Provider, ProviderError, UpstreamStream
 from ..accounting import AttemptMeter
 from ..config import RouteConfig
 from ..metrics import ADDED_BUCKETS, GAP_BUCKETS, SAMPLE_MASK, Buckets
+from ..timers import wheel
 from .failures import AttemptFailed
 
 
@@ -105,7 +107,7 @@ def stall_threshold(route: RouteConfig, watch: Watch) -> float:
 
 
 class Watchdog:
-    """The attempt's clock: one timer that, when due, interrupts the attempt's task or re-arms for a later deadline.
+    """The attempt's clock: one deadline that, when due, interrupts the attempt's task or re-arms for a later one.
 
     The interruption is a cancellation of the task, told apart from one asked from
     outside as `asyncio.timeout` does (`Task.uncancel`): `claims` says whether a
@@ -113,7 +115,7 @@ class Watchdog:
     is not interrupted: it is only reading the body's end, bounded by its drain.
     """
 
-    __slots__ = ("_route", "_watch", "_loop", "_task", "_cancelling", "_timer", "reason", "limit")
+    __slots__ = ("_route", "_watch", "_loop", "_task", "_cancelling", "_wheel", "timer_slot", "reason", "limit")
 
     def __init__(self, route: RouteConfig, watch: Watch, loop: asyncio.AbstractEventLoop) -> None:
         task = asyncio.current_task()
@@ -123,7 +125,8 @@ class Watchdog:
         self._loop = loop
         self._task = task
         self._cancelling = task.cancelling()
-        self._timer: asyncio.TimerHandle | None = None
+        self._wheel = wheel()  # the process's deadlines (relay/timers.py): no loop timer of its own
+        self.timer_slot: int | None = None
         self.reason: str | None = None  # set when it interrupted: `stall`, `first_token_timeout` or `stop`
         self.limit = 0.0  # the threshold that ran out
 
@@ -137,15 +140,12 @@ class Watchdog:
 
     def arm(self) -> None:
         """(Re)start the timer for the current deadline: at the start and once the first chunk came."""
-        if self._timer is not None:
-            self._timer.cancel()
-        self._timer = self._loop.call_at(self._deadline()[0], self._due)
+        self._wheel.set(self, self._deadline()[0])
 
-    def _due(self) -> None:
-        self._timer = None
+    def timer_due(self) -> None:
         deadline, limit, reason = self._deadline()
         if deadline > self._loop.time():  # chunks came since it was armed
-            self._timer = self._loop.call_at(deadline, self._due)
+            self._wheel.set(self, deadline)
             return
         upstream = self._watch.upstream
         if upstream is not None and upstream.terminated:
@@ -159,9 +159,7 @@ class Watchdog:
             self._task.cancel()
 
     def disarm(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self._wheel.cancel(self)
 
     def claims(self) -> bool:
         """Whether the `CancelledError` being handled was this watchdog's alone (then it is taken back)."""

@@ -32,6 +32,7 @@ from ..config import AccountingConfig, RouteConfig, Target
 from ..finish import openai_finish_reason
 from ..log import LiveStream, StreamTooLarge
 from ..pricing import PriceTable
+from ..timers import wheel
 from ..tokens import count_tokens_async
 from .attempt import StopFlag, Stopped, run_attempt
 from .failures import AttemptFailed, error_data, forget_tracebacks
@@ -94,6 +95,7 @@ class Generation:
         self._lost_owner = ""
         self._task: asyncio.Task[None] | None = None
         self._ran = False
+        self.timer_slot: int | None = None  # its maximum duration's place in the process's deadlines
 
     def __repr__(self) -> str:
         return f"<Generation {self.stream.id}>"
@@ -114,16 +116,15 @@ class Generation:
         self._task = asyncio.current_task()
         self._ran = True
         age = max(0.0, time.time() - stream.created_at)  # a taken-over stream is as old as its first start
-        deadline = asyncio.get_running_loop().call_later(
-            max(0.0, self.route.max_duration_s - age), self.stop, "max_duration"
-        )
+        deadlines = wheel()  # the process's deadlines (relay/timers.py): no loop timer of its own
+        deadlines.set(self, asyncio.get_running_loop().time() + max(0.0, self.route.max_duration_s - age))
         cancelled = False
         exiting: BaseException | None = None
         try:
             try:
                 finish_reason = await self._run_chain()
             finally:
-                deadline.cancel()
+                deadlines.cancel(self)
             terminal: Terminal = ("done", events.DONE, {"finish_reason": finish_reason})
         except Stopped:
             terminal = self._stopped()
@@ -154,6 +155,10 @@ class Generation:
             raise asyncio.CancelledError
         if exiting is not None:
             raise exiting
+
+    def timer_due(self) -> None:
+        """The route's maximum duration ran out."""
+        self.stop("max_duration")
 
     def stop(self, reason: str) -> None:
         """End the generation early: `done` with `reason` (the budget), or `error` for `max_duration`."""

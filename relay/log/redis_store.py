@@ -40,6 +40,7 @@ from .redis_reader import RemoteStream, rewinds, wait_for_event
 from .redis_writer import StreamJournal, pack_shared, pack_write_many
 from .scripts import (
     ACQUIRE_LEASE_SCRIPT,
+    FIND_ORPHANS_SCRIPT,
     META_MISSING,
     REQUEST_CANCEL_SCRIPT,
     WRITE_MANY_SCRIPT,
@@ -48,6 +49,8 @@ from .scripts import (
     Pending,
 )
 from .view import StreamView
+
+ORPHAN_CHECKS = 500  # running streams a takeover sweep's script looks at per call (it blocks Redis meanwhile)
 
 # Streams per call of the many-stream write script: the script blocks Redis while it runs, so a flush
 # of thousands of streams goes as several calls in one pipeline.
@@ -375,21 +378,30 @@ class RedisStore:
         if self._handing_over or self._closing:
             return []
         ids = [raw.decode() for raw in cast(set[bytes], await self._redis.smembers(self._keys.running))]
-        ids = [
-            stream_id
-            for stream_id in ids
-            if stream_id not in self._local and not self._releasing(stream_id) and STREAM_ID.fullmatch(stream_id)
-        ]
+        ids = [stream_id for stream_id in ids if self._candidate(stream_id)]
         if not ids:
             return []
+        if self._write_many:  # one Redis: the streams are looked at there, a short answer per ORPHAN_CHECKS of them
+            orphans: list[str] = []
+            ended: list[str] = []
+            parts = self._orphan_key_parts
+            for start in range(0, len(ids), ORPHAN_CHECKS):
+                lapsed, gone = await self._redis.eval(
+                    FIND_ORPHANS_SCRIPT, 0, *parts, *ids[start : start + ORPHAN_CHECKS]
+                )
+                orphans += map(bytes.decode, lapsed)
+                ended += map(bytes.decode, gone)
+            if ended:
+                await self._redis.srem(self._keys.running, *ended)
+            return orphans
         async with self._redis.pipeline(transaction=False) as pipe:
             for stream_id in ids:
                 keys = self.keys(stream_id)
                 pipe.hget(keys.meta, "status")
                 pipe.exists(keys.lease)
             replies = await pipe.execute()
-        orphans: list[str] = []
-        ended: list[str] = []
+        orphans = []
+        ended = []
         for index, stream_id in enumerate(ids):
             status, leased = replies[2 * index], replies[2 * index + 1]
             if status != b"running":
@@ -399,6 +411,18 @@ class RedisStore:
         if ended:
             await self._redis.srem(self._keys.running, *ended)
         return orphans
+
+    def _candidate(self, stream_id: str) -> bool:
+        """A running stream another instance may have left: not generated (or being released) here, a valid id."""
+        return stream_id not in self._local and not self._releasing(stream_id) and bool(STREAM_ID.fullmatch(stream_id))
+
+    @property
+    def _orphan_key_parts(self) -> tuple[str, str, str]:
+        """A stream's meta and lease keys as (before the id, after it for the meta, after it for the lease)."""
+        placeholder = "st_ID"
+        keys = self.keys(placeholder)
+        before, after_meta = keys.meta.split(placeholder)
+        return before, after_meta, keys.lease.split(placeholder)[1]
 
     def _releasing(self, stream_id: str) -> bool:
         """Abandoned here and not yet released (nor fenced): our release comes first, then anyone adopts it."""

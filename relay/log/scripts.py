@@ -196,3 +196,22 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], 'cancel', '1')
 return 1
 """
+
+# The takeover sweep's look at running streams, in Redis: one short answer per call instead of two replies
+# per stream to the instance (with several workers each sweeps every other's streams). Only on one Redis
+# (not Cluster): the stream keys are named here from their parts. ARGV: the stream keys' text before the id,
+# after it for the meta, after it for the lease, then the stream ids (a bounded number: the script blocks
+# Redis while it runs). Returns {lapsed ids, ended ids}: the running streams nobody holds a lease on, and
+# those whose status is no longer `running` (or that are gone).
+FIND_ORPHANS_SCRIPT = """
+local lapsed, ended = {}, {}
+for i = 4, #ARGV do
+  local base = ARGV[1] .. ARGV[i]
+  if redis.call('HGET', base .. ARGV[2], 'status') ~= 'running' then
+    ended[#ended + 1] = ARGV[i]
+  elseif redis.call('EXISTS', base .. ARGV[3]) == 0 then
+    lapsed[#lapsed + 1] = ARGV[i]
+  end
+end
+return {lapsed, ended}
+"""
