@@ -88,7 +88,11 @@ _CLOSES_BLOCK = re.compile(r"\\end\{([^}\n]+)\}|</([A-Za-z][\w:-]*)>")
 
 
 def _closes_open_block(sent: str, line: str) -> bool:
-    """Whether `line` only closes an environment or element that the sent text opened and has not closed."""
+    """Whether `line` only closes an environment, element or display-math block the sent text opened."""
+    if line == "$$":
+        return sent.count("$$") % 2 == 1
+    if line == "\\]":
+        return sent.count("\\[") > sent.count("\\]")
     m = _CLOSES_BLOCK.fullmatch(line)
     if m is None:
         return False
@@ -112,11 +116,39 @@ def _code_blank_lines(sent: str, body: str, ctx: TextContext) -> int:
     after another top-level line, two (PEP 8).
     """
     last = sent.rstrip("\n").rsplit("\n", 1)[-1]
-    if not last.strip() or last[:1].isspace():
+    if not last.strip():
         return 0
+    if last[:1].isspace():
+        closes = body[:1] in ("`", "~")  # the closing fence (maybe not all here yet) is no line of the code
+        return _outdent_blank_lines(sent) if body[:1].strip() and not closes else 0
     if ctx.fence_lang.lower() in ("python", "py") and _PY_TOP_LEVEL_DEF.match(body):
         return 0 if last.startswith("@") or last.rstrip().endswith(":") else 2
     return 1 if _BLOCK_END.fullmatch(last.rstrip()) and (body[:1].isalpha() or body[:1] in "@#/") else 0
+
+
+_FENCE_LINE = re.compile(r"(?m)^ {0,3}(?:`{3,}|~{3,})[^\n]*\n")
+
+
+def _outdent_blank_lines(sent: str) -> int:
+    """Rule B (precedent): the blank lines the open code block puts before a line at column 0 after an indented one.
+
+    A block that so far separated every such line (`section .text` after `    len equ $ - msg`) with blank lines
+    separates the next one the same way; one that did not, or has no such line yet, gets none.
+    """
+    fences = list(_FENCE_LINE.finditer(sent))
+    block = sent[fences[-1].end() :] if fences else sent
+    counts: list[int] = []
+    indented = False
+    blanks = 0
+    for line in block.split("\n")[:-1]:
+        if not line.strip():
+            blanks += 1
+            continue
+        if indented and not line[:1].isspace():
+            counts.append(blanks)
+        indented = line[:1].isspace()
+        blanks = 0
+    return min(counts) if counts and min(counts) > 0 else 0
 
 
 def _indent_used(sent: str, ctx: TextContext, added: int, restated: int) -> bool:

@@ -811,3 +811,61 @@ def test_an_items_marker_said_again_inside_the_item_goes(sent: str, head: str, r
 )
 def test_a_marker_that_is_not_the_items_own_is_kept(sent: str, head: str) -> None:
     assert splice(sent, head, sent_text=sent) == sent + head
+
+
+def test_a_fence_with_an_info_string_opens_a_block_and_is_no_closing_fence_said_again() -> None:
+    sent = "Up:\n\n```sql\nALTER TABLE users ADD COLUMN a text;\n```\n\n"
+    head = "```sql\nALTER TABLE users DROP COLUMN a;\n```\n"
+    assert splice(sent, head) == sent + head
+
+
+def test_a_box_closed_by_its_top_edge_is_not_a_restart_of_the_block() -> None:
+    top = "+--------+      +---------+      +--------+\n"
+    block = "```\n" + top + "| relay1 | ---> |  Redis  | <--- | relay2 |\n"
+    sent = "The relays share one event log, in memory or in Redis. " * 12 + "\n\n" + block
+    head = top + "```\n\nEither relay can serve a client.\n"
+    assert splice(block, head, sent_text=sent) == block + head
+
+
+def test_a_code_block_that_separated_outdented_lines_with_a_blank_line_does_again() -> None:
+    sent = "```nasm\nsection .data\n    len equ $ - msg\n\nsection .text\n    global _start\n"
+    assert splice(sent, "_start:\n    mov rax, 1\n") == sent + "\n_start:\n    mov rax, 1\n"
+    tight = "```yaml\na:\n  b: 1\nc:\n  d: 2\n"
+    assert splice(tight, "e:\n  f: 3\n") == tight + "e:\n  f: 3\n"
+    assert splice(sent, "```\n\nThe arguments go in rdi.") == sent + "```\n\nThe arguments go in rdi."  # no code line
+
+
+def test_a_line_that_closes_display_math_gets_no_blank_line_by_habit() -> None:
+    sent = "The variance:\n\n$$\ns^2 = \\frac{1}{n - 1} \\sum_i (x_i - m)^2\n"
+    assert splice(sent, "Assistant: $$\n\nFor two variables.") == sent + "$$\n\nFor two variables."
+
+
+def test_a_restart_longer_than_the_buffer_still_waits_for_a_list_marker_after_it() -> None:
+    opening = "For a headache, painkillers are usually enough, taken with food and water. " * 8
+    sent = opening + "\n\nThings that help:\n\n1. Water, since dehydration is a trigger.\n"
+    head = "Sure! Here is the full answer again:\n\n" + sent + "2. Rest in a dark room.\n"
+    out = splice(sent[-300:], head, sent_text=sent, chunk=3)
+    assert out == sent[-300:] + "2. Rest in a dark room.\n"
+
+
+def test_a_bare_fence_right_before_the_closing_one_reopened_the_block() -> None:
+    sent = "```\n+--+\n|  |\n+--+\n"
+    assert splice(sent, "```\n```\n\nIf the primary stalls.") == sent + "```\n\nIf the primary stalls."
+    assert splice(sent, "```\n\nIf the primary stalls.") == sent + "```\n\nIf the primary stalls."
+
+
+@pytest.mark.parametrize(
+    ("sent", "head"),
+    [
+        ('```hcl\nresource "x" "y" {\n  tags = {\n    Team = "data"\n  }\n', "}\n\nresource"),
+        ("```go\nfunc main() {\n\tfor j := range jobs {\n\t\tfmt.Println(j)\n\t}\n", "}\n```\n"),
+        ("```ruby\nclass L\n  def initialize\n    @x = y.each do |b|\n      b\n    end\n", "  end\n\n  def t\n"),
+    ],
+)
+def test_a_closing_line_less_indented_than_the_sent_one_closes_the_outer_block(sent: str, head: str) -> None:
+    assert splice(sent, "Sure, continuing:\n" + head) == sent + head
+
+
+def test_a_closing_line_at_the_sent_ones_indentation_is_still_said_again() -> None:
+    sent = "```go\nfunc main() {\n\tif x {\n\t\ty()\n\t}\n"
+    assert splice(sent, "\t}\n}\n```\n") == sent + "}\n```\n"
