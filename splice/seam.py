@@ -508,6 +508,11 @@ def _opens_a_block(head: str, cut: int, ctx: TextContext) -> bool:
     return not ctx.in_fence and bool(after[:1].strip())
 
 
+#: Lines that open a block closed by `end` (Ruby, Lua, Elixir, Mermaid), one count per line.
+_OPENS_END = re.compile(
+    r"(?m)^.*?(?:\b(?:do|def|class|module|function|begin|fn)\b|^[ \t]*(?:if|unless|while|until|case|for|alt|loop|opt"
+    r"|par|critical|rect)\b).*$"
+)
 _CLOSING_ONLY = re.compile(r"([ \t]*)((?:[)\]}]+[;,)]*|end[;)]?))[ \t]*(?:\n|\Z)")
 
 
@@ -518,8 +523,8 @@ def _closes_outer_block(sent: str, sent_text: str | None, head: str, found: Over
     one at a shallower indentation (`}`, `  end`) is the next line, not the sent one said again, while the
     code still has a bracket open (or it is `end`).
     """
-    if not ctx.in_fence or not sent.endswith("\n"):
-        return False
+    if not ctx.in_fence or not sent.endswith("\n") or sent.endswith("\n\n"):
+        return False  # after a blank line the same shape is the closing line said again (`    }` + blank + `}`)
     m = _CLOSING_ONLY.match(head)
     if m is None or found.cut > m.end():
         return False
@@ -527,11 +532,12 @@ def _closes_outer_block(sent: str, sent_text: str | None, head: str, found: Over
     sent_line = _CLOSING_ONLY.fullmatch(last)
     if sent_line is None or len(m.group(1).expandtabs(4)) >= len(sent_line.group(1).expandtabs(4)):
         return False
-    if m.group(2).startswith("end"):
-        return True
     whole = sent_text if sent_text is not None and len(sent_text) > len(sent) else sent
     fences = list(_FENCE_LINE.finditer(whole))
     block = whole[fences[-1].end() :] if fences else whole
+    if m.group(2).startswith("end"):
+        opened = len(_OPENS_END.findall(block))
+        return opened > sum(1 for line in block.split("\n") if line.strip().rstrip(";)") == "end")
     return sum(block.count(c) for c in "([{") > sum(block.count(c) for c in ")]}")
 
 

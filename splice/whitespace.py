@@ -151,6 +151,27 @@ def _outdent_blank_lines(sent: str) -> int:
     return min(counts) if counts and min(counts) > 0 else 0
 
 
+_ITEM_LINE = re.compile(r"[ \t]*(?:\d{1,9}[.)]|[-*+])[ \t]+(?=\S)")
+
+
+def _item_continuation(sent: str, body: str) -> str:
+    """Rule I (items): a line after an item's line that is no item continues it, indented like its text.
+
+    Only where the sent text's items did so before (`1. **Question?**` then `   Yes. …`); the indentation is
+    the item's text offset.
+    """
+    lines = sent.rstrip("\n").split("\n")
+    m = _ITEM_LINE.match(lines[-1])
+    if m is None or _ITEM_LINE.match(body) or line_kind(body.split("\n", 1)[0]) != "prose":
+        return ""
+    width = m.end()
+    for line, after in zip(lines[:-2], lines[1:-1]):
+        item = _ITEM_LINE.match(line)
+        if item and item.end() == width and after[:width] == " " * width and after[width : width + 1].strip():
+            return " " * width
+    return ""
+
+
 def _indent_used(sent: str, ctx: TextContext, added: int, restated: int) -> bool:
     """Does the block use indentation width `added` and not `restated`?
 
@@ -185,6 +206,9 @@ def _needs_space(sent: str, body: str, ctx: TextContext) -> bool:
         return True  # "relay serve" + "--port": a long option follows a space, never a word
     if ctx.in_fence or ctx.in_inline_code or ctx.in_json:
         return False
+    line = sent[sent.rfind("\n") + 1 :]
+    if first == "|" and line.lstrip().startswith("| ") and " | " in line and not last.isspace():
+        return True  # a table row whose cells are padded: a cell's end follows a space
     if is_nospace_char(last) or is_nospace_punct(last) or is_nospace_char(first) or is_nospace_punct(first):
         return False
     if is_word_char(last):
@@ -245,6 +269,8 @@ def join_whitespace(
                 new_b = b  # the sent text stopped inside the indentation and the fallback gives the rest of it
         else:
             new_b = ""  # a stray space at the start of a prose line
+        if not new_b and na == 1 and not ia and not ctx.in_fence and not ctx.in_json:
+            new_b = _item_continuation(sent, body)
         if not new_b and na == 1 and not ia and not additive and _blank_line_wanted(sent, body, ctx):
             new_b = "\n" * (_code_blank_lines(sent, body, ctx) if ctx.in_fence else 1)
     else:

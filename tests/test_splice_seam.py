@@ -869,3 +869,15 @@ def test_a_closing_line_less_indented_than_the_sent_one_closes_the_outer_block(s
 def test_a_closing_line_at_the_sent_ones_indentation_is_still_said_again() -> None:
     sent = "```go\nfunc main() {\n\tif x {\n\t\ty()\n\t}\n"
     assert splice(sent, "\t}\n}\n```\n") == sent + "}\n```\n"
+
+
+def test_a_line_after_an_item_continues_it_like_the_items_before() -> None:
+    sent = "1. **Can I cancel?**\n   Yes, at any time.\n\n2. **Who owns the content?**\n"
+    assert splice(sent, "assistant\n\nYou do.") == sent + "   You do."
+    flat = "1. **Can I cancel?**\n\n2. **Who owns the content?**\n"
+    assert splice(flat, "assistant\n\nYou do.") == flat + "\nYou do."
+
+
+def test_a_padded_table_rows_cell_end_gets_its_space() -> None:
+    sent = "| Day | Exercise |\n| --- | --- |\n| Wed | Lat pulldown"
+    assert splice(sent, "| 3 × 10 |\n") == sent + " | 3 × 10 |\n"
