@@ -120,13 +120,18 @@ def _code_blank_lines(sent: str, body: str, ctx: TextContext) -> int:
         return 0
     if last[:1].isspace():
         closes = body[:1] in ("`", "~")  # the closing fence (maybe not all here yet) is no line of the code
-        return _outdent_blank_lines(sent) if body[:1].strip() and not closes else 0
+        if not body[:1].strip() or closes:
+            return 0
+        if _SECTION_COMMENT.match(body) and last.rstrip()[-1:] in ";}" and not _SECTION_COMMENT.match(last.lstrip()):
+            return 1  # a comment at column 0 after a statement's end opens the next section
+        return _outdent_blank_lines(sent)
     if ctx.fence_lang.lower() in ("python", "py") and _PY_TOP_LEVEL_DEF.match(body):
         return 0 if last.startswith("@") or last.rstrip().endswith(":") else 2
     return 1 if _BLOCK_END.fullmatch(last.rstrip()) and (body[:1].isalpha() or body[:1] in "@#/") else 0
 
 
 _FENCE_LINE = re.compile(r"(?m)^ {0,3}(?:`{3,}|~{3,})[^\n]*\n")
+_SECTION_COMMENT = re.compile(r"(?:--|//|/\*|#|;)[ \t]")
 
 
 def _outdent_blank_lines(sent: str) -> int:

@@ -881,3 +881,10 @@ def test_a_line_after_an_item_continues_it_like_the_items_before() -> None:
 def test_a_padded_table_rows_cell_end_gets_its_space() -> None:
     sent = "| Day | Exercise |\n| --- | --- |\n| Wed | Lat pulldown"
     assert splice(sent, "| 3 × 10 |\n") == sent + " | 3 × 10 |\n"
+
+
+def test_a_comment_at_column_0_after_a_statements_end_opens_the_next_section() -> None:
+    sent = "```sql\n-- Step 1: add the columns.\nALTER TABLE users\n    ADD COLUMN a text;\n"
+    assert splice(sent, "Sure, continuing:\n\n-- Step 2: backfill.\n") == sent + "\n-- Step 2: backfill.\n"
+    inside = "```c\nint f(void) {\n    g();\n"
+    assert splice(inside, "    // then h\n    h();\n") == inside + "    // then h\n    h();\n"
