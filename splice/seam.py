@@ -548,9 +548,26 @@ def _starts_next_line(sent: str, head: str, found: Overlap) -> bool:
     markers and goes on in the same line is the next line's start (a deeper quote, the next item), not a repeat.
     """
     repeated = sent[found.start :]
-    if not sent.endswith("\n") or any(c.isalnum() for c in repeated) or "\n" in head[: found.cut]:
+    if not sent.endswith("\n") or "\n" in head[: found.cut]:
         return False
-    return not head[found.cut :].lstrip(" \t").startswith("\n")
+    rest = head[found.cut :].lstrip(" \t")
+    if any(c.isalnum() for c in repeated):
+        return _line_goes_on(sent, head, found)
+    return not rest.startswith("\n")
+
+
+def _line_goes_on(sent: str, head: str, found: Overlap) -> bool:
+    """Rule S (lines): after a sent line break, words of the sent line's end that go on in the same line.
+
+    When the sent text ends with a line break (`all: build/app` + blank line), a head that says the line's last
+    words again and goes on in the same line (`build/app: $(OBJ)`) starts a new line with them: a repeat of
+    the line's end carries its line break.  Only for a repeat from inside the line, not a whole line.
+    """
+    line_start = sent.rfind("\n", 0, len(sent.rstrip())) + 1
+    if found.start <= line_start or not sent[line_start : found.start].strip():
+        return False
+    rest = head[found.cut :]
+    return bool(rest[:1]) and not rest[:1].isspace() and not head[: found.cut][-1:].isspace()
 
 
 def _leading_ws(text: str, pos: int) -> int:

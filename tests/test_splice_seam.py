@@ -888,3 +888,10 @@ def test_a_comment_at_column_0_after_a_statements_end_opens_the_next_section() -
     assert splice(sent, "Sure, continuing:\n\n-- Step 2: backfill.\n") == sent + "\n-- Step 2: backfill.\n"
     inside = "```c\nint f(void) {\n    g();\n"
     assert splice(inside, "    // then h\n    h();\n") == inside + "    // then h\n    h();\n"
+
+
+def test_a_line_end_said_again_goes_on_without_its_line_break_is_a_new_line() -> None:
+    sent = "```makefile\n.PHONY: all clean\n\nall: build/app\n\n"
+    head = "build/app: $(OBJ)\n\t$(CC) -o $@ $^\n"
+    assert splice(sent, "### Continuation\n" + head) == sent + head
+    assert splice("It rained all day\n", "all day\nThe next morning.") == "It rained all day\nThe next morning."
