@@ -8,6 +8,7 @@ restarted numbered list has to be renumbered).
 
 Steps, in order, each cutting raw chars off the head:
 
+0. leak          "<think>…</think>", "Assistant:", "<|im_start|>assistant" (see `leak`)
 1. preamble      "Sure, continuing:", "Voici la suite :" …   (see `preamble`)
 2. echo          a quoted copy of the tail, a leading "…"/"..."
 3. fence         a re-opened "```python" while the sent text is inside a fence
@@ -26,6 +27,9 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from .context import BULLET_RE, FENCE_RE, TextContext, analyse_tail
+from .leak import MAX_REASONING, match_leak, may_begin_leak
+from .leak import OPEN as LEAK_OPEN
+from .leak import PENDING as LEAK_PENDING
 from .normalize import is_grapheme_extender, normalize
 from .overlap import PENDING, Overlap, find_anchor, find_overlap
 from .preamble import PENDING as PREAMBLE_PENDING
@@ -82,7 +86,8 @@ class SpliceResult:
 class _Need:
     """More head is needed; `reason` tells SeamRepair how long it may wait."""
 
-    reason: str  # "overlap" (bounded by the tail), "restart" (resync), or "other"
+    reason: str  # "overlap" (bounded by the tail), "restart" (resync), "reasoning" (an open block), or "other"
+    decided: int = 0  # head chars already judged (a repeat, a restart): the wait is bounded after them
 
 
 def _effective_sent(sent_tail: str, stripped_whitespace: str) -> str:
@@ -198,7 +203,13 @@ def _fence_reopen(head: str, ctx: TextContext, final: bool) -> tuple[int, bool] 
     m = FENCE_RE.match(line)
     if not m or m.group(2)[0] != marker_char:
         return 0, False
-    return lead + nl + 1, bool(m.group(3).strip())
+    if m.group(3).strip():
+        return lead + nl + 1, True
+    # A bare fence right before another fence line re-opened the block (then closes it): the first one goes.
+    after = body[nl + 1 :].lstrip(" ")
+    if not final and len(after) < 3 and marker_char * len(after) == after:
+        return None
+    return lead + nl + 1, after.startswith(marker_char * 3)
 
 
 def _markup_reopen(sent: str, head: str, ctx: TextContext) -> int:
@@ -323,6 +334,19 @@ def _decide(
     strategy = "clean"
     pos = 0
 
+    # Rule W: a reasoning block or a speaker label before the continuation is not the answer.
+    n_leak, leaked = match_leak(
+        head, sent_text or sent, in_code=ctx.in_fence, in_inline=ctx.in_inline_code, final=final
+    )
+    if n_leak == LEAK_OPEN:
+        return _Need("reasoning")
+    if n_leak == LEAK_PENDING:
+        return _Need("other")
+    if n_leak:
+        head = head[n_leak:]
+        steps.extend(leaked.split("+"))
+        strategy = "preamble"
+
     n = match_preamble(head, final=final)
     if n == PREAMBLE_PENDING:
         return _Need("other")
@@ -391,6 +415,12 @@ def _decide(
     found = find_overlap(sent, rest_head, final=final, mid_word_ok=ctx.mid_word, sent_is_whole=sent_is_whole)
     if found is PENDING:
         return _Need("overlap")
+    if isinstance(found, Overlap) and (
+        _opens_a_block(rest_head, found.cut, ctx)
+        or _starts_next_line(sent, rest_head, found)
+        or _closes_outer_block(sent, sent_text, rest_head, found, ctx)
+    ):
+        found = None  # a fence that opens a block, or the next line's markers: not the sent text said again
     fence = _fence_reopen(rest_head, ctx, final)
     if fence is None and found is None:
         return _Need("other")
@@ -432,7 +462,7 @@ def _decide(
 
     rest = head[pos:]
     if rest.strip() and not final and "\n" not in rest.lstrip() and _MARKER_PREFIX.fullmatch(rest.lstrip()):
-        return _Need("other")  # "5" may be "5. " (a list item): the whitespace fix depends on it
+        return _Need("other", n_leak + pos)  # "5" may be "5. " (a list item): the whitespace fix depends on it
     if (
         rest.strip()
         and not final
@@ -440,17 +470,104 @@ def _decide(
         and sent.endswith("\n")
         and _LINE_PREFIX.fullmatch(rest.lstrip())
     ):
-        return _Need("other")
+        return _Need("other", n_leak + pos)
     if not rest.strip():
         if not final:
-            return _Need("overlap" if overlap_chars else "other")
+            return _Need("overlap" if overlap_chars else "other", n_leak + pos)
         out = dropped if dropped and pos > 0 or (dropped and not head.strip()) else ""
-        return out, SpliceResult("empty", overlap_chars, len(head), steps + ["empty"])
+        return out, SpliceResult("empty", overlap_chars, n_leak + len(head), steps + ["empty"])
 
-    rest, changed = join_whitespace(sent, rest, ctx, additive=additive and pos == 0, repeated=overlap_chars > 0)
+    rest, changed = join_whitespace(
+        sent, rest, ctx, additive=additive and pos == 0 and not n_leak, repeated=overlap_chars > 0
+    )
     if changed:
         steps.append("whitespace")
-    return rest, SpliceResult(strategy, overlap_chars, pos, steps)
+    return rest, SpliceResult(strategy, overlap_chars, pos + n_leak, steps)
+
+
+_FENCE_RUN = re.compile(r"(?:\A|\n)[ \t]*(?:`{3,}|~{3,})([ \t]*\n)?\Z")
+
+
+def _opens_a_block(head: str, cut: int, ctx: TextContext) -> bool:
+    """Rule F (opening): the repeat would end at a fence that opens a new block, so it is no fence said again.
+
+    A fence followed by an info string (```` ```sql ````) opens a block; outside a block, so does a bare fence
+    followed by a line of content (a second block after the first one closed and a blank line).
+    """
+    m = _FENCE_RUN.search(head, 0, cut)
+    if m is None:
+        return False
+    after = head[cut:]
+    if m.group(1) is None:
+        if after[:1].isalnum():
+            return True
+        after = after[len(after) - len(after.lstrip(" \t")) :]
+        if not after.startswith("\n"):
+            return False
+        after = after[1:]
+    return not ctx.in_fence and bool(after[:1].strip())
+
+
+#: Lines that open a block closed by `end` (Ruby, Lua, Elixir, Mermaid), one count per line.
+_OPENS_END = re.compile(
+    r"(?m)^.*?(?:\b(?:do|def|class|module|function|begin|fn)\b|^[ \t]*(?:if|unless|while|until|case|for|alt|loop|opt"
+    r"|par|critical|rect)\b).*$"
+)
+_CLOSING_ONLY = re.compile(r"([ \t]*)((?:[)\]}]+[;,)]*|end[;)]?))[ \t]*(?:\n|\Z)")
+
+
+def _closes_outer_block(sent: str, sent_text: str | None, head: str, found: Overlap, ctx: TextContext) -> bool:
+    """Rule L (outer blocks): a closing line less indented than the sent closing line closes the outer block.
+
+    In code, after a sent line that only closes a block (`  }`, `    end`), a head whose first line only closes
+    one at a shallower indentation (`}`, `  end`) is the next line, not the sent one said again, while the
+    code still has a bracket open (or it is `end`).
+    """
+    if not ctx.in_fence or not sent.endswith("\n") or sent.endswith("\n\n"):
+        return False  # after a blank line the same shape is the closing line said again (`    }` + blank + `}`)
+    m = _CLOSING_ONLY.match(head)
+    if m is None or found.cut > m.end():
+        return False
+    last = sent.rstrip("\n").rsplit("\n", 1)[-1]
+    sent_line = _CLOSING_ONLY.fullmatch(last)
+    if sent_line is None or len(m.group(1).expandtabs(4)) >= len(sent_line.group(1).expandtabs(4)):
+        return False
+    whole = sent_text if sent_text is not None and len(sent_text) > len(sent) else sent
+    fences = list(_FENCE_LINE.finditer(whole))
+    block = whole[fences[-1].end() :] if fences else whole
+    if m.group(2).startswith("end"):
+        opened = len(_OPENS_END.findall(block))
+        return opened > sum(1 for line in block.split("\n") if line.strip().rstrip(";)") == "end")
+    return sum(block.count(c) for c in "([{") > sum(block.count(c) for c in ")]}")
+
+
+def _starts_next_line(sent: str, head: str, found: Overlap) -> bool:
+    """Rule S (markers): a line of markers alone (`> >`) said again without its line break starts the next line.
+
+    When the sent text ends with a complete line that holds no letter or digit, a head that starts with the same
+    markers and goes on in the same line is the next line's start (a deeper quote, the next item), not a repeat.
+    """
+    repeated = sent[found.start :]
+    if not sent.endswith("\n") or "\n" in head[: found.cut]:
+        return False
+    rest = head[found.cut :].lstrip(" \t")
+    if any(c.isalnum() for c in repeated):
+        return _line_goes_on(sent, head, found)
+    return not rest.startswith("\n")
+
+
+def _line_goes_on(sent: str, head: str, found: Overlap) -> bool:
+    """Rule S (lines): after a sent line break, words of the sent line's end that go on in the same line.
+
+    When the sent text ends with a line break (`all: build/app` + blank line), a head that says the line's last
+    words again and goes on in the same line (`build/app: $(OBJ)`) starts a new line with them: a repeat of
+    the line's end carries its line break.  Only for a repeat from inside the line, not a whole line.
+    """
+    line_start = sent.rfind("\n", 0, len(sent.rstrip())) + 1
+    if found.start <= line_start or not sent[line_start : found.start].strip():
+        return False
+    rest = head[found.cut :]
+    return bool(rest[:1]) and not rest[:1].isspace() and not head[: found.cut][-1:].isspace()
 
 
 def _leading_ws(text: str, pos: int) -> int:
@@ -480,7 +597,10 @@ def _resync(sent: str, sent_text: str, head: str, final: bool, ctx: TextContext)
     hn = normalize(head).text.strip()
     if not hn:
         return 0 if final else None
-    verdicts = [_opens_like(normalize(sent_text[a : a + _OPENING]).text.strip(), hn, final) for a in starts]
+    verdicts = [
+        _opens_like(normalize(sent_text[a : a + _OPENING]).text.strip(), hn, final, _probe(sent_text, a))
+        for a in starts
+    ]
     if True not in verdicts:
         return None if None in verdicts else 0
     anchor = find_anchor(sent, head, mid_word_ok=ctx.mid_word)
@@ -491,9 +611,19 @@ def _resync(sent: str, sent_text: str, head: str, final: bool, ctx: TextContext)
     return None
 
 
-def _opens_like(opening: str, hn: str, final: bool) -> bool | None:
+def _probe(sent_text: str, start: int) -> int:
+    """How much of an opening a restart must say again: 24 normalised chars, and for a code block its whole first
+    line and the start of the next (a box's bottom edge is its top edge again, and closes the figure)."""
+    if not start:
+        return 24
+    nl = sent_text.find("\n", start)
+    first = sent_text[start:nl] if nl >= 0 else sent_text[start:]
+    return max(24, len(normalize(first).text.strip()) + 8)
+
+
+def _opens_like(opening: str, hn: str, final: bool, probe: int = 24) -> bool | None:
     """Does the normalised head say `opening`'s first words again?  None = too short to tell yet."""
-    probe = min(len(opening), 24)
+    probe = min(len(opening), probe)
     if not probe:
         return False
     if len(hn) < probe:
@@ -561,6 +691,7 @@ class SeamRepair:
         self._result: SpliceResult | None = None
         self._renumber: ListRenumber | None = None
         self._known: str | None = None  # the normalised tail and opening, for `_opens_nothing`
+        self._open_block = False  # a reasoning block is open: only a closing tag's ">" can decide
         self._ctx = analyse_tail(self._sent, sent_text)  # the structure is the whole sent text's
 
     @property
@@ -579,6 +710,8 @@ class SeamRepair:
         if not delta:
             return ""
         self._buf += delta
+        if self._open_block and ">" not in delta and len(self._buf) <= MAX_REASONING:
+            return ""  # an open reasoning block ends only at its closing tag
         # Nothing can be decided in the middle of a word: wait for a boundary
         # (or a few more chars), which keeps the re-analysis cost linear-ish.
         # A first word that nothing could act on is the exception.
@@ -606,7 +739,7 @@ class SeamRepair:
             return False
         if self._known is None:
             self._known = normalize(self._sent).text + "\n" + normalize((self._sent_text or "")[:_OPENING]).text
-        return normalize(word).text not in self._known and not may_begin_preamble(word)
+        return normalize(word).text not in self._known and not may_begin_preamble(word) and not may_begin_leak(word)
 
     def finish(self) -> str:
         if self._result is not None:
@@ -643,7 +776,10 @@ class SeamRepair:
             stable = len(self._buf)
         if not isinstance(out, _Need) and stable < len(self._buf):
             out = (out[0] + self._buf[stable:], out[1])
+        self._open_block = isinstance(out, _Need) and out.reason == "reasoning"
         if isinstance(out, _Need):
+            if out.reason == "reasoning" and len(self._buf) <= MAX_REASONING:
+                return ""
             if out.reason == "restart":
                 return self._resync_window(final)
             if (
@@ -651,7 +787,7 @@ class SeamRepair:
                 and len(self._buf) <= max(len(self._sent), len(self._sent_text or "")) + self._max
             ):
                 return ""
-            if len(self._buf) <= self._max:
+            if len(self._buf) - out.decided <= self._max:
                 return ""
             out = (self._buf, SpliceResult("forced", 0, 0, ["forced"]))
         text, result = out

@@ -88,7 +88,11 @@ _CLOSES_BLOCK = re.compile(r"\\end\{([^}\n]+)\}|</([A-Za-z][\w:-]*)>")
 
 
 def _closes_open_block(sent: str, line: str) -> bool:
-    """Whether `line` only closes an environment or element that the sent text opened and has not closed."""
+    """Whether `line` only closes an environment, element or display-math block the sent text opened."""
+    if line == "$$":
+        return sent.count("$$") % 2 == 1
+    if line == "\\]":
+        return sent.count("\\[") > sent.count("\\]")
     m = _CLOSES_BLOCK.fullmatch(line)
     if m is None:
         return False
@@ -112,11 +116,65 @@ def _code_blank_lines(sent: str, body: str, ctx: TextContext) -> int:
     after another top-level line, two (PEP 8).
     """
     last = sent.rstrip("\n").rsplit("\n", 1)[-1]
-    if not last.strip() or last[:1].isspace():
+    if not last.strip():
         return 0
+    if last[:1].isspace():
+        closes = body[:1] in ("`", "~")  # the closing fence (maybe not all here yet) is no line of the code
+        if not body[:1].strip() or closes:
+            return 0
+        if _SECTION_COMMENT.match(body) and last.rstrip()[-1:] in ";}" and not _SECTION_COMMENT.match(last.lstrip()):
+            return 1  # a comment at column 0 after a statement's end opens the next section
+        return _outdent_blank_lines(sent)
     if ctx.fence_lang.lower() in ("python", "py") and _PY_TOP_LEVEL_DEF.match(body):
         return 0 if last.startswith("@") or last.rstrip().endswith(":") else 2
     return 1 if _BLOCK_END.fullmatch(last.rstrip()) and (body[:1].isalpha() or body[:1] in "@#/") else 0
+
+
+_FENCE_LINE = re.compile(r"(?m)^ {0,3}(?:`{3,}|~{3,})[^\n]*\n")
+_SECTION_COMMENT = re.compile(r"(?:--|//|/\*|#|;)[ \t]")
+
+
+def _outdent_blank_lines(sent: str) -> int:
+    """Rule B (precedent): the blank lines the open code block puts before a line at column 0 after an indented one.
+
+    A block that so far separated every such line (`section .text` after `    len equ $ - msg`) with blank lines
+    separates the next one the same way; one that did not, or has no such line yet, gets none.
+    """
+    fences = list(_FENCE_LINE.finditer(sent))
+    block = sent[fences[-1].end() :] if fences else sent
+    counts: list[int] = []
+    indented = False
+    blanks = 0
+    for line in block.split("\n")[:-1]:
+        if not line.strip():
+            blanks += 1
+            continue
+        if indented and not line[:1].isspace():
+            counts.append(blanks)
+        indented = line[:1].isspace()
+        blanks = 0
+    return min(counts) if counts and min(counts) > 0 else 0
+
+
+_ITEM_LINE = re.compile(r"[ \t]*(?:\d{1,9}[.)]|[-*+])[ \t]+(?=\S)")
+
+
+def _item_continuation(sent: str, body: str) -> str:
+    """Rule I (items): a line after an item's line that is no item continues it, indented like its text.
+
+    Only where the sent text's items did so before (`1. **Question?**` then `   Yes. …`); the indentation is
+    the item's text offset.
+    """
+    lines = sent.rstrip("\n").split("\n")
+    m = _ITEM_LINE.match(lines[-1])
+    if m is None or _ITEM_LINE.match(body) or line_kind(body.split("\n", 1)[0]) != "prose":
+        return ""
+    width = m.end()
+    for line, after in zip(lines[:-2], lines[1:-1]):
+        item = _ITEM_LINE.match(line)
+        if item and item.end() == width and after[:width] == " " * width and after[width : width + 1].strip():
+            return " " * width
+    return ""
 
 
 def _indent_used(sent: str, ctx: TextContext, added: int, restated: int) -> bool:
@@ -153,6 +211,9 @@ def _needs_space(sent: str, body: str, ctx: TextContext) -> bool:
         return True  # "relay serve" + "--port": a long option follows a space, never a word
     if ctx.in_fence or ctx.in_inline_code or ctx.in_json:
         return False
+    line = sent[sent.rfind("\n") + 1 :]
+    if first == "|" and line.lstrip().startswith("| ") and " | " in line and not last.isspace():
+        return True  # a table row whose cells are padded: a cell's end follows a space
     if is_nospace_char(last) or is_nospace_punct(last) or is_nospace_char(first) or is_nospace_punct(first):
         return False
     if is_word_char(last):
@@ -213,6 +274,8 @@ def join_whitespace(
                 new_b = b  # the sent text stopped inside the indentation and the fallback gives the rest of it
         else:
             new_b = ""  # a stray space at the start of a prose line
+        if not new_b and na == 1 and not ia and not ctx.in_fence and not ctx.in_json:
+            new_b = _item_continuation(sent, body)
         if not new_b and na == 1 and not ia and not additive and _blank_line_wanted(sent, body, ctx):
             new_b = "\n" * (_code_blank_lines(sent, body, ctx) if ctx.in_fence else 1)
     else:

@@ -811,3 +811,87 @@ def test_an_items_marker_said_again_inside_the_item_goes(sent: str, head: str, r
 )
 def test_a_marker_that_is_not_the_items_own_is_kept(sent: str, head: str) -> None:
     assert splice(sent, head, sent_text=sent) == sent + head
+
+
+def test_a_fence_with_an_info_string_opens_a_block_and_is_no_closing_fence_said_again() -> None:
+    sent = "Up:\n\n```sql\nALTER TABLE users ADD COLUMN a text;\n```\n\n"
+    head = "```sql\nALTER TABLE users DROP COLUMN a;\n```\n"
+    assert splice(sent, head) == sent + head
+
+
+def test_a_box_closed_by_its_top_edge_is_not_a_restart_of_the_block() -> None:
+    top = "+--------+      +---------+      +--------+\n"
+    block = "```\n" + top + "| relay1 | ---> |  Redis  | <--- | relay2 |\n"
+    sent = "The relays share one event log, in memory or in Redis. " * 12 + "\n\n" + block
+    head = top + "```\n\nEither relay can serve a client.\n"
+    assert splice(block, head, sent_text=sent) == block + head
+
+
+def test_a_code_block_that_separated_outdented_lines_with_a_blank_line_does_again() -> None:
+    sent = "```nasm\nsection .data\n    len equ $ - msg\n\nsection .text\n    global _start\n"
+    assert splice(sent, "_start:\n    mov rax, 1\n") == sent + "\n_start:\n    mov rax, 1\n"
+    tight = "```yaml\na:\n  b: 1\nc:\n  d: 2\n"
+    assert splice(tight, "e:\n  f: 3\n") == tight + "e:\n  f: 3\n"
+    assert splice(sent, "```\n\nThe arguments go in rdi.") == sent + "```\n\nThe arguments go in rdi."  # no code line
+
+
+def test_a_line_that_closes_display_math_gets_no_blank_line_by_habit() -> None:
+    sent = "The variance:\n\n$$\ns^2 = \\frac{1}{n - 1} \\sum_i (x_i - m)^2\n"
+    assert splice(sent, "Assistant: $$\n\nFor two variables.") == sent + "$$\n\nFor two variables."
+
+
+def test_a_restart_longer_than_the_buffer_still_waits_for_a_list_marker_after_it() -> None:
+    opening = "For a headache, painkillers are usually enough, taken with food and water. " * 8
+    sent = opening + "\n\nThings that help:\n\n1. Water, since dehydration is a trigger.\n"
+    head = "Sure! Here is the full answer again:\n\n" + sent + "2. Rest in a dark room.\n"
+    out = splice(sent[-300:], head, sent_text=sent, chunk=3)
+    assert out == sent[-300:] + "2. Rest in a dark room.\n"
+
+
+def test_a_bare_fence_right_before_the_closing_one_reopened_the_block() -> None:
+    sent = "```\n+--+\n|  |\n+--+\n"
+    assert splice(sent, "```\n```\n\nIf the primary stalls.") == sent + "```\n\nIf the primary stalls."
+    assert splice(sent, "```\n\nIf the primary stalls.") == sent + "```\n\nIf the primary stalls."
+
+
+@pytest.mark.parametrize(
+    ("sent", "head"),
+    [
+        ('```hcl\nresource "x" "y" {\n  tags = {\n    Team = "data"\n  }\n', "}\n\nresource"),
+        ("```go\nfunc main() {\n\tfor j := range jobs {\n\t\tfmt.Println(j)\n\t}\n", "}\n```\n"),
+        ("```ruby\nclass L\n  def initialize\n    @x = y.each do |b|\n      b\n    end\n", "  end\n\n  def t\n"),
+    ],
+)
+def test_a_closing_line_less_indented_than_the_sent_one_closes_the_outer_block(sent: str, head: str) -> None:
+    assert splice(sent, "Sure, continuing:\n" + head) == sent + head
+
+
+def test_a_closing_line_at_the_sent_ones_indentation_is_still_said_again() -> None:
+    sent = "```go\nfunc main() {\n\tif x {\n\t\ty()\n\t}\n"
+    assert splice(sent, "\t}\n}\n```\n") == sent + "}\n```\n"
+
+
+def test_a_line_after_an_item_continues_it_like_the_items_before() -> None:
+    sent = "1. **Can I cancel?**\n   Yes, at any time.\n\n2. **Who owns the content?**\n"
+    assert splice(sent, "assistant\n\nYou do.") == sent + "   You do."
+    flat = "1. **Can I cancel?**\n\n2. **Who owns the content?**\n"
+    assert splice(flat, "assistant\n\nYou do.") == flat + "\nYou do."
+
+
+def test_a_padded_table_rows_cell_end_gets_its_space() -> None:
+    sent = "| Day | Exercise |\n| --- | --- |\n| Wed | Lat pulldown"
+    assert splice(sent, "| 3 × 10 |\n") == sent + " | 3 × 10 |\n"
+
+
+def test_a_comment_at_column_0_after_a_statements_end_opens_the_next_section() -> None:
+    sent = "```sql\n-- Step 1: add the columns.\nALTER TABLE users\n    ADD COLUMN a text;\n"
+    assert splice(sent, "Sure, continuing:\n\n-- Step 2: backfill.\n") == sent + "\n-- Step 2: backfill.\n"
+    inside = "```c\nint f(void) {\n    g();\n"
+    assert splice(inside, "    // then h\n    h();\n") == inside + "    // then h\n    h();\n"
+
+
+def test_a_line_end_said_again_goes_on_without_its_line_break_is_a_new_line() -> None:
+    sent = "```makefile\n.PHONY: all clean\n\nall: build/app\n\n"
+    head = "build/app: $(OBJ)\n\t$(CC) -o $@ $^\n"
+    assert splice(sent, "### Continuation\n" + head) == sent + head
+    assert splice("It rained all day\n", "all day\nThe next morning.") == "It rained all day\nThe next morning."
