@@ -50,16 +50,13 @@ CASES = [(kind, direction, fault) for kind in sorted(TEXTS) for direction in sor
 #: Known misses, each a real seam defect not yet fixed: GraphQL cut in its nested closing braces, a fallback that
 #: says the sentence again from the query's start loses a `}` line (since the closing-line rules L and S); cut inside
 #: an aligned run of spaces (Terraform HCL's `=` block, the Jupyter answer's output columns `A-12         21.6`, the
-#: Python REPL's `...     ` continuation prompt), an exact or lead-in continuation doubles a space; a restart of the
-#: whole answer is kept after the seam when the cut is in the SVG icon's path data (batch 9, held out: its fence
-#: opened again).
+#: Python REPL's `...     ` continuation prompt), an exact or lead-in continuation doubles a space.
 KNOWN_MISSES = {
     ("graphql", "anthropic-to-openai", "close"),
     ("hcl", "openai-to-anthropic", "stall"),
     ("jupyter", "openai-to-anthropic", "close"),
     ("jupyter", "openai-to-anthropic", "error_event"),
     ("python-repl", "openai-to-anthropic", "stall"),
-    ("svg-icon", "openai-to-anthropic", "close"),
 }
 PARAMS = [
     pytest.param(*case, marks=pytest.mark.xfail(strict=True, reason="known seam miss"))
