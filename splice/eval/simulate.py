@@ -20,6 +20,7 @@ from ..holdback import HoldBack
 from ..seam import SeamRepair
 from .batch8 import BATCH8_BEHAVIOURS, BATCH_8, batch8_output
 from .batch9 import BATCH9_BEHAVIOURS, BATCH_9, batch9_output
+from .batch10 import BATCH10_BEHAVIOURS, BATCH_10, batch10_output
 from .check import is_clean
 from .corpus import REFERENCES
 from .fences import fence_spans
@@ -468,12 +469,13 @@ _BATCH_SEEDS = {
     "batch7": 8627,
     "batch8": 8861,
     "batch9": 9311,
+    "batch10": 10193,
 }
 #: The corpora `make eval` reports: the development corpus holds every batch whose misses were looked at.
 BATCHES = tuple(_BATCH_SEEDS)
 CORPORA = {
     "dev": ("batch0", "batch1", "batch2", "batch3", "batch4", "batch5", "batch6", "batch7", "batch8"),
-    "held-out": ("batch9",),
+    "held-out": ("batch9", "batch10"),
 }
 
 
@@ -495,6 +497,7 @@ def _batch_plan(batch: str) -> list[tuple[str, str, str, list[str], bool]]:
         (BATCH_7, BATCH7_BEHAVIOURS),
         (BATCH_8, BATCH8_BEHAVIOURS),
         (BATCH_9, BATCH9_BEHAVIOURS),
+        (BATCH_10, BATCH10_BEHAVIOURS),
     ]
     index = BATCHES.index(batch)
     texts, new = batches[index]
@@ -679,7 +682,7 @@ def _batch7_output(behaviour: str, reference: str, sent: str, lang: str, rng: ra
 
 
 def build_cases(seed: int = 1234, per_kind: int = 1, *, corpus: str = "dev", holdback: bool = True) -> list[Case]:
-    """The cases of a corpus ("dev", "held-out": see `CORPORA`) or of one batch ("batch0" … "batch9")."""
+    """The cases of a corpus ("dev", "held-out": see `CORPORA`) or of one batch ("batch0" … "batch10")."""
     cases: list[Case] = []
     for batch in CORPORA.get(corpus, (corpus,)):
         rng = random.Random(seed + _BATCH_SEEDS[batch])
@@ -705,7 +708,7 @@ def _chunks(text: str, rng: random.Random, low: int, high: int) -> Iterator[str]
 
 _TEXTS = {
     name: text
-    for texts in (REFERENCES, BATCH_1, BATCH_2, BATCH_3, BATCH_4, BATCH_5, BATCH_6, BATCH_7, BATCH_8, BATCH_9)
+    for texts in (REFERENCES, BATCH_1, BATCH_2, BATCH_3, BATCH_4, BATCH_5, BATCH_6, BATCH_7, BATCH_8, BATCH_9, BATCH_10)
     for name, _, text in texts
 }
 
@@ -742,6 +745,8 @@ def run_case(
         fallback = batch8_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
     elif case.behaviour in BATCH9_BEHAVIOURS:
         fallback = batch9_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
+    elif case.behaviour in BATCH10_BEHAVIOURS:
+        fallback = batch10_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
     else:
         fallback = _fallback_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
     if fallback is None:
