@@ -32,7 +32,7 @@ def test_eval_clean_rate() -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="development corpus (batches 0-8): 99.45% with the hold-back on, below 99.5%; issue 23 is open",
+    reason="development corpus (batches 0-8): 99.45% hold-back on (target 99.5%), 98.74% off; issue 23 is open",
 )
 def test_dev_target() -> None:
     """The development corpus's target: >= 99.5% with the hold-back on, >= 98% off."""
@@ -56,7 +56,8 @@ def _held_out_rates() -> dict[bool, float]:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="held-out batch 8: 54.8% (on), 53.6% (off): its think_leak and role_label behaviours 0%; issue 23 is open",
+    reason="held-out batches 9-10: 65.9% (on), 64.5% (off): their eight new fallback behaviours are recognised by "
+    "no rule (the older behaviours on their texts: 98.7% / 96.9%); issue 23 is open",
 )
 def test_held_out_targets() -> None:
     """The rules are judged on the held-out corpus: >= 99% hold-back on, >= 98% off, less than a point apart."""
