@@ -211,3 +211,20 @@ def test_realtime_prefix_starts_a_server_under_sched_fifo() -> None:
         [*prefix, sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=True
     ).stdout.split()
     assert out == [str(os.SCHED_FIFO), str(REALTIME_PRIORITY), str(os.SCHED_FIFO)]
+
+
+def test_the_metrics_and_logs_a_b_runs_both_relays_without_errors() -> None:
+    """`python -m loadtest.bench_observability`, tiny: both variants stream every token and the ratio is printed."""
+    done = subprocess.run(
+        [sys.executable, "-m", "loadtest.bench_observability", "--streams", "3", "--tokens", "10", "--rounds", "2"],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    rounds = [line for line in done.stdout.splitlines() if line.startswith("round ")]
+    assert len(rounds) == 4 and all(line.endswith("errors 0") for line in rounds), done.stdout
+    assert {line.split()[2].rstrip(":") for line in rounds} == {"on", "off"}
+    assert "on/off" in done.stdout
