@@ -127,6 +127,18 @@ async def read_all(response: Response) -> bytes:
     return b"".join(parts)
 
 
+async def read_failure(answer: bytes) -> BaseException:
+    """The error reading the body of `answer` (one server reply) raises; the test fails if it reads cleanly."""
+    async with Server(lambda n: [answer]) as server:
+        pool = server.pool()
+        response = await pool.request(REQUEST)
+        with pytest.raises(RemoteProtocolError) as caught:
+            await read_all(response)
+        response.release()
+        await pool.aclose()
+        return caught.value
+
+
 async def fetch(pool: ConnectionPool) -> tuple[int, bytes]:
     response = await pool.request(REQUEST)
     try:
@@ -442,18 +454,8 @@ def test_an_endless_head_trailer_or_chunk_extension_fails_without_being_read_to_
 
 
 def test_a_malformed_chunk_is_a_protocol_error_named_connection_closed() -> None:
-    async def main() -> BaseException:
-        answer = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nok\r\nzz\r\n"
-        async with Server(lambda n: [answer]) as server:
-            pool = server.pool()
-            response = await pool.request(REQUEST)
-            with pytest.raises(RemoteProtocolError) as caught:
-                await read_all(response)
-            response.release()
-            await pool.aclose()
-            return caught.value
-
-    assert transport_error(asyncio.run(main()), reading=True).cause == "connection_closed"
+    answer = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nok\r\nzz\r\n"
+    assert transport_error(asyncio.run(read_failure(answer)), reading=True).cause == "connection_closed"
 
 
 # -- the pool's bound --
@@ -744,17 +746,8 @@ def test_a_body_that_decompresses_to_a_lot_is_returned_in_bounded_reads() -> Non
 
 
 def test_a_broken_compressed_body_fails_the_read() -> None:
-    async def main() -> BaseException:
-        async with Server(lambda n: [sized(b"not gzip at all", b"content-encoding: gzip\r\n")]) as server:
-            pool = server.pool()
-            response = await pool.request(REQUEST)
-            with pytest.raises(RemoteProtocolError) as caught:
-                await read_all(response)
-            response.release()
-            await pool.aclose()
-            return caught.value
-
-    assert transport_error(asyncio.run(main()), reading=True).cause == "connection_closed"
+    answer = sized(b"not gzip at all", b"content-encoding: gzip\r\n")
+    assert transport_error(asyncio.run(read_failure(answer)), reading=True).cause == "connection_closed"
 
 
 @RUNS
