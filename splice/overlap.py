@@ -44,8 +44,8 @@ def _weight(text: str) -> int:
 def _long_enough(norm: str, min_len: int) -> bool:
     """≥ `min_len` weighted chars, or (strict mode) two or more whole words of ≥ 5 chars in all.
 
-    A single repeated word is never enough ("that that" is legitimate); two
-    repeated words rarely are ("is valid is valid").
+    A single repeated word is never enough ("that that" is legitimate); two or more
+    repeated words, however short, rarely are ("is valid is valid", "as a as a").
     """
     weight = _weight(norm)
     if weight >= min_len:
@@ -53,6 +53,8 @@ def _long_enough(norm: str, min_len: int) -> bool:
     if min_len > MIN_OVERLAP:
         return False
     words = [w for w in norm.split(" ") if any(is_word_char(c) or is_nospace_char(c) for c in w)]
+    if len(words) >= 2 and all(w.isalpha() for w in words) and weight >= 3:
+        return True  # "as a" + "as a door": prose does not say a run of words twice in a row
     return len(words) >= 2 and weight >= 5
 
 

@@ -478,7 +478,12 @@ def _decide(
         return out, SpliceResult("empty", overlap_chars, n_leak + len(head), steps + ["empty"])
 
     rest, changed = join_whitespace(
-        sent, rest, ctx, additive=additive and pos == 0 and not n_leak, repeated=overlap_chars > 0
+        sent,
+        rest,
+        ctx,
+        additive=additive and pos == 0 and not n_leak,
+        repeated=overlap_chars > 0,
+        run_complete=bool(dropped) and not dropped[0].isspace(),
     )
     if changed:
         steps.append("whitespace")

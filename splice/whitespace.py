@@ -228,7 +228,13 @@ def _needs_space(sent: str, body: str, ctx: TextContext) -> bool:
 
 
 def join_whitespace(
-    sent: str, rest: str, ctx: TextContext, *, additive: bool = False, repeated: bool = False
+    sent: str,
+    rest: str,
+    ctx: TextContext,
+    *,
+    additive: bool = False,
+    repeated: bool = False,
+    run_complete: bool = False,
 ) -> tuple[str, bool]:
     """Return `rest` with its leading whitespace fixed to fit after `sent`, and whether it changed.
 
@@ -237,7 +243,9 @@ def join_whitespace(
     the sent ones.  Otherwise (instruct mode, stripped prefill, or the head
     after a cut repeat) its leading whitespace re-states the sent whitespace and
     the two are merged.  `repeated`: `rest` follows words the fallback said again, so a run of alignment
-    spaces it starts with is the whole run said again.
+    spaces it starts with is the whole run said again.  `run_complete`: the primary had already written the
+    word after the sent text's trailing spaces (the hold-back dropped it), so the run is whole and the
+    fallback's spaces say it again.
     """
     if not rest or not sent:
         return rest, False
@@ -262,7 +270,7 @@ def join_whitespace(
         else:
             new_b = b
     elif nb == 0:
-        if na == 0 and _inside_alignment_run(sent, a, b, ctx):
+        if na == 0 and not run_complete and _inside_alignment_run(sent, a, b, ctx):
             # The sent text stopped inside a run of alignment spaces: the fallback's are the rest of it, or,
             # after words said again, the whole run again.
             new_b = b[len(a) :] if repeated else b

@@ -30,10 +30,6 @@ def test_eval_clean_rate() -> None:
     assert _rate(outcomes) >= 0.985, [(o.case, o.problems) for o in outcomes if o.problems][:10]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="development corpus (batches 0-8): 99.45% hold-back on (target 99.5%), 98.74% off; issue 23 is open",
-)
 def test_dev_target() -> None:
     """The development corpus's target: >= 99.5% with the hold-back on, >= 98% off."""
     assert _rate(_outcomes("dev", True)) >= 0.995

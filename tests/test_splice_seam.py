@@ -214,6 +214,19 @@ def test_legitimate_that_that_survives() -> None:
     assert splice("I think that ", "that is fine.") == "I think that that is fine."
 
 
+@pytest.mark.parametrize(
+    ("sent", "head", "rest"),
+    [
+        ("My old fears now lay as deep as a ", "as a door, but now", "door, but now"),
+        ("What happens to my ", "to my data after cancellation?", "data after cancellation?"),
+        ("Bate seis huevos en un ", "en un bol grande.", "bol grande."),
+    ],
+)
+def test_a_run_of_short_words_said_again_is_a_repeat(sent: str, head: str, rest: str) -> None:
+    """Two or more words said again at once, however short, are the fallback's repeat; one word may be the text's."""
+    assert splice(sent, head) == sent + rest
+
+
 def test_overlap_differing_in_case_and_quotes() -> None:
     sent = "He said “Hello there” and "
     assert splice(sent, 'he said "hello there" and left.') == sent + "left."
@@ -575,6 +588,15 @@ def test_no_blank_line_by_habit_inside_a_sentence_or_between_footnotes() -> None
 def test_a_run_of_alignment_spaces_said_again_after_repeated_words_is_not_doubled() -> None:
     sent = "```hcl\n  rule {\n    id   "
     assert splice(sent, 'rule {\n    id     = "expire-old"\n') == sent + '  = "expire-old"\n'
+
+
+@pytest.mark.parametrize("head", [" Redis  |\n", "  Redis  |\n"])
+def test_a_run_of_spaces_the_primary_had_finished_is_not_extended(head: str) -> None:
+    """The hold-back dropped the word after the sent spaces: the run was whole, the fallback's spaces say it again."""
+    sent = "```\n+--------+      +---------+\n| relay1 | ---> |  "
+    assert splice(sent, head, dropped="Re") == sent + "Redis  |\n"
+    # Without a dropped word the sent text may stop inside the run, and the fallback's spaces finish it.
+    assert splice(sent, head) == sent + head
 
 
 def test_top_level_blocks_of_code_are_separated_by_a_blank_line() -> None:
