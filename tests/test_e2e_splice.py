@@ -31,7 +31,7 @@ DIRECTIONS = {"openai-to-anthropic": ("oa", "an"), "anthropic-to-openai": ("an",
 FAULTS = ("stall", "close", "error_event")
 #: The fake upstream's continuation behaviours, spread over the matrix so that each meets every fault and direction.
 CONTINUATIONS = ("exact", "repeat_words", "repeat_sentence", "restart", "preamble")
-STALL = {"stall_timeout_s": 0.2, "first_token_timeout_s": 5}
+STALL = {"stall_timeout_s": 1.0, "first_token_timeout_s": 5}
 #: Where the primary stops, as a fraction of the answer's chunks: two cuts per kind of text, one per orientation.
 CUTS = {"openai-to-anthropic": 0.37, "anthropic-to-openai": 0.71}
 
