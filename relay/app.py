@@ -53,7 +53,7 @@ from .metrics import Metrics
 from .openai_routes import ROUTES as OPENAI_ROUTES
 from .opening import admit_caller, bearer, open_stream, read_json
 from .pricing import PriceTable
-from .sse import ABORT_EXTENSION, OpenResponses, SSEResponse, sse_response
+from .sse import ABORT_KEY, OpenResponses, SSEResponse, sse_response
 from .tenants import KeyRing, TenantError, key_id_of
 from .ticker import Ticker
 from .ui_routes import ROUTES as UI_ROUTES
@@ -579,7 +579,7 @@ class _RelayApp(Starlette):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         transport = getattr(getattr(send, "__self__", None), "transport", None)  # uvicorn's request cycle
         if transport is not None and scope["type"] == "http":
-            scope[ABORT_EXTENSION] = transport.abort  # in the scope itself: no extensions dict per request
+            scope[ABORT_KEY] = transport.abort  # in the scope itself: no extensions dict per request
         scope["app"] = self  # what Starlette.__call__ does, without its coroutine held for a stream's life
         if self.middleware_stack is None:
             self.middleware_stack = self.build_middleware_stack()

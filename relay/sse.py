@@ -43,8 +43,8 @@ from .timers import wheel
 logger = logging.getLogger("splice_relay.sse")
 
 FINAL_SEND_TIMEOUT_S = 1.0  # how long an ended response waits to flush its last bytes
-# scope[...] or scope["extensions"][...]: a callable that drops the client's connection
-ABORT_EXTENSION = "splice_relay.abort"
+# scope[ABORT_KEY]: a callable that drops the client's connection (set by the app, not an ASGI extension)
+ABORT_KEY = "splice_relay.abort"
 
 SSE_HEADERS = {
     # no-transform: proxies must not compress or rewrite the stream.
@@ -255,7 +255,7 @@ class SSEResponse:
             loop = self._loop = asyncio.get_running_loop()
             self._task = asyncio.current_task()
             self._send = cast(_StartSend, send)  # a coroutine function: servers' sends are `async def`
-            self._abort = scope.get(ABORT_EXTENSION) or (scope.get("extensions") or {}).get(ABORT_EXTENSION)
+            self._abort = scope.get(ABORT_KEY)
             self._streaming = True
             self._last_send = loop.time()
             self._watch(receive)

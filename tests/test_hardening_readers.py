@@ -184,7 +184,7 @@ def test_a_ping_keeps_no_stuck_reader_alive() -> None:
 
         response = sse.SSEResponse(b": hi\n\n", frames(), headers={}, ping_s=0.05, write_timeout_s=0.3)
         abort = lambda: aborted.append(time.monotonic())  # noqa: E731 - the server's way to drop the connection
-        scope = {"type": "http", "method": "GET", "extensions": {sse.ABORT_EXTENSION: abort}}
+        scope = {"type": "http", "method": "GET", sse.ABORT_KEY: abort}
         started = time.monotonic()
         await asyncio.wait_for(response(scope, receive, send), 10)
         return sent, len(aborted), time.monotonic() - started

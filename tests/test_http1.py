@@ -147,6 +147,19 @@ async def fetch(pool: ConnectionPool) -> tuple[int, bytes]:
         response.release()
 
 
+def fetch_twice(answer: Callable[[int], list[bytes]]) -> tuple[list[tuple[int, bytes]], int]:
+    """Two requests in turn over one pool to a server answering `answer(n)`: the results, the connections taken."""
+
+    async def main() -> tuple[list[tuple[int, bytes]], int]:
+        async with Server(answer) as server:
+            pool = server.pool()
+            results = [await fetch(pool), await fetch(pool)]
+            await pool.aclose()
+            return results, server.accepted
+
+    return asyncio.run(main())
+
+
 def run_in(run: Callable[[Coroutine[Any, Any, Any]], Any], main: Callable[[], Awaitable[Any]]) -> Any:
     async def wrapped() -> Any:
         return await main()
@@ -183,14 +196,7 @@ def test_chunk_extensions_and_trailers_are_read_past_and_the_connection_is_reuse
         b"0\r\nx-trailer: a\r\ncontent-encoding: gzip\r\n\r\n"  # a trailer names no encoding of the body
     )
 
-    async def main() -> tuple[list[tuple[int, bytes]], int]:
-        async with Server(lambda n: [answer]) as server:
-            pool = server.pool()
-            results = [await fetch(pool), await fetch(pool)]
-            await pool.aclose()
-            return results, server.accepted
-
-    results, accepted = asyncio.run(main())
+    results, accepted = fetch_twice(lambda n: [answer])
     assert results == [(200, b"hello world")] * 2
     assert accepted == 1
 
@@ -199,14 +205,7 @@ def test_chunk_extensions_and_trailers_are_read_past_and_the_connection_is_reuse
 def test_a_body_delimited_by_the_close_is_read_to_it_and_the_connection_not_reused(head: bytes) -> None:
     """No Content-Length and no chunked coding last: the body ends with the connection (RFC 9112, 6.3)."""
 
-    async def main() -> tuple[list[tuple[int, bytes]], int]:
-        async with Server(lambda n: [b"HTTP/1.1 200 OK\r\n" + head + b"\r\nuntil ", b"the end", CLOSE]) as server:
-            pool = server.pool()
-            results = [await fetch(pool), await fetch(pool)]
-            await pool.aclose()
-            return results, server.accepted
-
-    results, accepted = asyncio.run(main())
+    results, accepted = fetch_twice(lambda n: [b"HTTP/1.1 200 OK\r\n" + head + b"\r\nuntil ", b"the end", CLOSE])
     assert results == [(200, b"until the end")] * 2
     assert accepted == 2
 
@@ -293,14 +292,7 @@ def test_an_idle_connection_expires() -> None:
 
 
 def test_bytes_after_the_response_end_keep_the_connection_out_of_the_pool() -> None:
-    async def main() -> tuple[list[tuple[int, bytes]], int]:
-        async with Server(lambda n: [sized(b"x") + b"HTTP/1.1 200 OK\r\n"] if n == 0 else [sized(b"y")]) as server:
-            pool = server.pool()
-            results = [await fetch(pool), await fetch(pool)]
-            await pool.aclose()
-            return results, server.accepted
-
-    results, accepted = asyncio.run(main())
+    results, accepted = fetch_twice(lambda n: [sized(b"x") + b"HTTP/1.1 200 OK\r\n"] if n == 0 else [sized(b"y")])
     assert results == [(200, b"x"), (200, b"y")]
     assert accepted == 2
 

@@ -5,9 +5,9 @@ process's timer wheel (relay/timers.py) watches the clock: no first token within
 `first_token_timeout_s`, or no chunk within the stall threshold, interrupts the read
 (its connection is closed and nothing it still sends is read). The deadline is checked
 when it comes due, not moved per chunk: a chunk only stores its time, and the deadline
-is set again for the time that gives. The
-per-chunk cost is one clock read and the text path's call. A generation asked to
-stop (`StopFlag`) interrupts its attempt the same way.
+is set again for the time that gives. The per-chunk cost is one clock read and the
+text path's call. A generation asked to stop (`StopFlag`) interrupts its attempt the
+same way.
 """
 
 from __future__ import annotations
