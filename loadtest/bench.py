@@ -1509,6 +1509,22 @@ class Bench:
         finally:
             self.stop(proc)
 
+    async def one_worker_at_its_share(
+        self, upstream: Proc, up_port: int, store: dict[str, Any], workers: dict[str, Any]
+    ) -> dict[str, Any]:
+        """One worker carrying one worker's share (N / workers): splits the workers' ratio into what the load
+        level costs (a process with fewer events per wake-up of its loop pays more per token) and what running
+        several workers costs (the workers against one worker at the same load each)."""
+        share = max(1, workers["n"] // workers["workers"])
+        one = await self.variant("relay+redis one worker at its share", upstream, up_port, store=store, n=share)
+        one_cpu = one["relay"].get("server_cpu_ms_per_1k_tokens")
+        return {
+            "one_worker_at_share": {"n": share, "server_cpu_ms_per_1k_tokens": one_cpu},
+            "cpu_per_token_vs_one_worker_at_share": round(workers["relay"]["server_cpu_ms_per_1k_tokens"] / one_cpu, 3)
+            if one_cpu
+            else None,
+        }
+
     def _collect_parse(self, proc: subprocess.Popen[str]) -> None:
         try:
             out, err = proc.communicate(timeout=300)
@@ -1559,6 +1575,7 @@ class Bench:
             out["load"]["redis_cpu_s"] = round(cpu_seconds(server.pid), 3)
             if self.o.workers > 1:
                 out["workers"] = await self.workers_variant(upstream, up_port, store, out["load"])
+                out["workers"] |= await self.one_worker_at_its_share(upstream, up_port, store, out["workers"])
         except Exception as exc:
             out["error"] = f"{exc!r}"[:1500]
         finally:

@@ -213,6 +213,12 @@ def summary_text(res: dict[str, Any]) -> str:
                 f"ms per 1k tokens ({_f(wk['cpu_per_token_vs_one_worker'], 2)}x one worker's), worker CPU shares "
                 f"{wk['worker_cpu_share']}"
             )
+            if wk.get("one_worker_at_share"):
+                share = wk["one_worker_at_share"]
+                lines.append(
+                    f"one worker at its share N={share['n']}: CPU {_f(share['server_cpu_ms_per_1k_tokens'], 0)} ms per "
+                    f"1k tokens; the workers against it: {_f(wk['cpu_per_token_vs_one_worker_at_share'], 2)}x"
+                )
         if "error" in redis:
             lines.append(f"redis: error {redis['error'][:300]}")
     acc = res.get("accounting") or {}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -228,3 +229,21 @@ def test_the_metrics_and_logs_a_b_runs_both_relays_without_errors() -> None:
     assert len(rounds) == 4 and all(line.endswith("errors 0") for line in rounds), done.stdout
     assert {line.split()[2].rstrip(":") for line in rounds} == {"on", "off"}
     assert "on/off" in done.stdout
+
+
+def test_the_wake_cost_tool_reports_both_cores_and_leaves_no_spinner() -> None:
+    """`python -m loadtest.wake_cost`, tiny: a figure for the idle and the busy core; the busy loop is gone after."""
+    done = subprocess.run(
+        [sys.executable, "-m", "loadtest.wake_cost", "--sleeps", "20", "--sleep-ms", "1"],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    figures = re.findall(r"(idle|busy) core ([0-9.]+) us", done.stdout)
+    assert [name for name, _ in figures] == ["idle", "busy"], done.stdout
+    assert all(float(value) > 0 for _, value in figures)
+    spinners = subprocess.run(["pgrep", "-f", "while True: pass"], capture_output=True, text=True, check=False)
+    assert spinners.stdout.strip() == ""
