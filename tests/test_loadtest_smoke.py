@@ -214,17 +214,18 @@ def test_realtime_prefix_starts_a_server_under_sched_fifo() -> None:
     assert out == [str(os.SCHED_FIFO), str(REALTIME_PRIORITY), str(os.SCHED_FIFO)]
 
 
-def test_the_metrics_and_logs_a_b_runs_both_relays_without_errors() -> None:
-    """`python -m loadtest.bench_observability`, tiny: both variants stream every token and the ratio is printed."""
+def run_tool(module: str, *args: str, timeout_s: float) -> subprocess.CompletedProcess[str]:
+    """`python -m module args` from the repository's root; fails the test if it does not exit 0."""
     done = subprocess.run(
-        [sys.executable, "-m", "loadtest.bench_observability", "--streams", "3", "--tokens", "10", "--rounds", "2"],
-        check=False,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=90,
+        [sys.executable, "-m", module, *args], check=False, cwd=ROOT, capture_output=True, text=True, timeout=timeout_s
     )
     assert done.returncode == 0, done.stderr[-3000:]
+    return done
+
+
+def test_the_metrics_and_logs_a_b_runs_both_relays_without_errors() -> None:
+    """`python -m loadtest.bench_observability`, tiny: both variants stream every token and the ratio is printed."""
+    done = run_tool("loadtest.bench_observability", "--streams", "3", "--tokens", "10", "--rounds", "2", timeout_s=90)
     rounds = [line for line in done.stdout.splitlines() if line.startswith("round ")]
     assert len(rounds) == 4 and all(line.endswith("errors 0") for line in rounds), done.stdout
     assert {line.split()[2].rstrip(":") for line in rounds} == {"on", "off"}
@@ -233,15 +234,7 @@ def test_the_metrics_and_logs_a_b_runs_both_relays_without_errors() -> None:
 
 def test_the_wake_cost_tool_reports_both_cores_and_leaves_no_spinner() -> None:
     """`python -m loadtest.wake_cost`, tiny: a figure for the idle and the busy core; the busy loop is gone after."""
-    done = subprocess.run(
-        [sys.executable, "-m", "loadtest.wake_cost", "--sleeps", "20", "--sleep-ms", "1"],
-        check=False,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
+    done = run_tool("loadtest.wake_cost", "--sleeps", "20", "--sleep-ms", "1", timeout_s=60)
     figures = re.findall(r"(idle|busy) core ([0-9.]+) us", done.stdout)
     assert [name for name, _ in figures] == ["idle", "busy"], done.stdout
     assert all(float(value) > 0 for _, value in figures)
