@@ -1,7 +1,8 @@
 """`python -m splice.eval [--seed N] [--per-kind N] [-v]`: clean rates on both corpora, exit 1 below a target.
 
 Four runs: the development corpus and the held-out one, each with the hold-back on and off.  The rules are judged
-by the held-out score.
+by the held-out score.  Then the no-harm sweep (`sweep.py`): exact continuations at many cuts per text, which the
+repair must leave as they are.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections import defaultdict
 
 from . import Outcome, run_eval
 from .simulate import BATCHES
+from .sweep import MODES, sweep
 
 #: (corpus, hold-back) -> the clean rate it must reach (a single batch, `--corpus batch2`, is reported, not judged)
 TARGETS = {("dev", True): 0.995, ("held-out", True): 0.99, ("held-out", False): 0.98, ("dev", False): 0.98}
@@ -61,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", choices=["dev", "held-out", "all", *BATCHES], default="all")
     parser.add_argument("--holdback", choices=["on", "off", "both"], default="both")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="show failures (-vv: full texts)")
+    parser.add_argument("--sweep-cuts", type=int, default=40, help="no-harm sweep: cuts per text (0 skips it)")
     args = parser.parse_args(argv)
 
     corpora = ["dev", "held-out"] if args.corpus == "all" else [args.corpus]
@@ -74,6 +77,17 @@ def main(argv: list[str] | None = None) -> int:
             rate = _report(outcomes, args.verbose, tables=True)
             clean = sum(1 for o in outcomes if not o.problems)
             summary.append((title, clean, len(outcomes), rate, TARGETS.get((corpus, holdback))))
+    if args.sweep_cuts:
+        for corpus in corpora:
+            for mode in MODES:
+                for holdback in holdbacks:
+                    outcomes = sweep(corpus, mode=mode, holdback=holdback, cuts=args.sweep_cuts, seed=args.seed)
+                    title = f"{corpus} no-harm, {mode}, hold-back {'on' if holdback else 'off'}"
+                    if args.verbose:
+                        print(f"\n==== {title}")
+                    rate = _report(outcomes, args.verbose, tables=False)
+                    clean = sum(1 for o in outcomes if not o.problems)
+                    summary.append((title, clean, len(outcomes), rate, None))
     print()
     for title, clean, total, rate, target in summary:
         if target is None:
