@@ -1094,6 +1094,8 @@ class Bench:
     async def resume(self, create_port: int, resume_port: int, label: str) -> dict[str, Any]:
         """Create streams, read them to the end, resume mid-log (Last-Event-ID): time to the first replayed event."""
         m = self.o.resumes
+        if m <= 0:
+            return {"skipped": "--resumes 0"}
         created = await client.run_streams(
             [relay_request(HOST, create_port, "resume") for _ in range(min(m, 50))], ramp_s=0.2, timeout_s=30
         )

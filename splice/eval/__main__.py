@@ -91,10 +91,10 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for title, clean, total, rate, target in summary:
         if target is None:
-            print(f"{title:<37} {clean:>5}/{total:<5} = {100 * rate:6.2f}%  (reported, not judged)")
+            print(f"{title:<40} {clean:>5}/{total:<5} = {100 * rate:6.2f}%  (reported, not judged)")
             continue
         mark = "ok" if rate >= target else "BELOW TARGET"
-        print(f"{title:<37} {clean:>5}/{total:<5} = {100 * rate:6.2f}%  (target {100 * target:.1f}%)  {mark}")
+        print(f"{title:<40} {clean:>5}/{total:<5} = {100 * rate:6.2f}%  (target {100 * target:.1f}%)  {mark}")
     return 0 if all(target is None or rate >= target for *_, rate, target in summary) else 1
 
 
