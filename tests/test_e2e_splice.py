@@ -22,6 +22,7 @@ from splice.eval import is_clean
 from splice.eval.batch8 import BATCH_8
 from splice.eval.batch9 import BATCH_9
 from splice.eval.batch10 import BATCH_10
+from splice.eval.batch11 import BATCH_11
 from splice.eval.corpus import REFERENCES
 from splice.eval.heldout import BATCH_1, BATCH_2, BATCH_3, BATCH_4, BATCH_5, BATCH_6, BATCH_7
 
@@ -40,7 +41,18 @@ def _one_text_per_kind() -> dict[str, tuple[str, str]]:
     """kind -> (upstream text name, reference text): the first reference of each kind, in every batch."""
     texts: dict[str, tuple[str, str]] = {}
     for name, kind, text in (
-        REFERENCES + BATCH_1 + BATCH_2 + BATCH_3 + BATCH_4 + BATCH_5 + BATCH_6 + BATCH_7 + BATCH_8 + BATCH_9 + BATCH_10
+        REFERENCES
+        + BATCH_1
+        + BATCH_2
+        + BATCH_3
+        + BATCH_4
+        + BATCH_5
+        + BATCH_6
+        + BATCH_7
+        + BATCH_8
+        + BATCH_9
+        + BATCH_10
+        + BATCH_11
     ):
         texts.setdefault(kind, (f"splice-{name}", text))
     return texts
@@ -50,14 +62,20 @@ TEXTS = _one_text_per_kind()
 CASES = [(kind, direction, fault) for kind in sorted(TEXTS) for direction in sorted(DIRECTIONS) for fault in FAULTS]
 #: Known misses, each a real seam defect not yet fixed: GraphQL cut in its nested closing braces, a fallback that
 #: says the sentence again from the query's start loses a `}` line (since the closing-line rules L and S); cut in
-#: the bars of the ABC tune (batch 10, held out), a repeat of the last words is kept, doubling `G | F3`; cut between
-#: two postings of a ledger journal's transaction (batch 10, held out), an exact continuation gets a blank line the
-#: text does not have (since round 3's blank-line rules; it passed when batch 10 was written).
+#: the bars of the ABC tune (batch 10), a repeat of the last words is kept, doubling `G | F3`; cut between
+#: two postings of a ledger journal's transaction (batch 10), an exact continuation gets a blank line the
+#: text does not have (since round 3's blank-line rules; it passed when batch 10 was written).  Batch 11 (held
+#: out): cut in the .env answer right after "`# development | ", the text's own "…" that follows is dropped from an
+#: exact or lead-in continuation; in the Tibetan passage, which has no sentence end the fake upstream knows (the
+#: shad "།"), a repeat of the paragraph from its start is kept after the seam.
 KNOWN_MISSES = {
     ("abc-notation", "openai-to-anthropic", "close"),
+    ("dotenv", "anthropic-to-openai", "close"),
+    ("dotenv", "anthropic-to-openai", "error_event"),
     ("graphql", "anthropic-to-openai", "close"),
     ("ledger", "openai-to-anthropic", "close"),
     ("ledger", "openai-to-anthropic", "error_event"),
+    ("tibetan", "anthropic-to-openai", "stall"),
 }
 PARAMS = [
     pytest.param(*case, marks=pytest.mark.xfail(strict=True, reason="known seam miss"))

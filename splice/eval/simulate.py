@@ -21,6 +21,7 @@ from ..seam import SeamRepair
 from .batch8 import BATCH8_BEHAVIOURS, BATCH_8, batch8_output
 from .batch9 import BATCH9_BEHAVIOURS, BATCH_9, batch9_output
 from .batch10 import BATCH10_BEHAVIOURS, BATCH_10, batch10_output
+from .batch11 import BATCH11_BEHAVIOURS, BATCH_11, batch11_output
 from .check import is_clean
 from .corpus import REFERENCES
 from .fences import fence_spans
@@ -56,6 +57,7 @@ _PREAMBLES = {
     "de": ["Gerne, hier ist die Fortsetzung:\n\n", "Ich setze an der unterbrochenen Stelle fort:\n"],
     "fr": ["Bien sûr, voici la suite :\n\n", "Je continue là où je m’étais arrêté :\n"],
     "es": ["Claro, aquí está la continuación:\n\n", "Continúo donde lo dejé:\n"],
+    "pt": ["Claro, segue a continuação:\n\n", "Continuo de onde parei:\n"],
     "zh": ["好的，以下是后续内容：\n\n", "继续："],
     "ja": ["はい、続きです：\n\n", "続きを書きます。\n"],
 }
@@ -69,6 +71,7 @@ _LANG_OF = {
     "b7_furigana": "ja",
     "b7_ukrainian": "uk",
     "b7_swahili": "sw",
+    "b11_pt_contrato": "pt",
 }
 
 
@@ -421,6 +424,7 @@ _OTHER_PREAMBLES = {
     "de": ["Okay, ich mache an der Stelle weiter:\n\n"],
     "fr": ["D'accord, je reprends là où le texte s'est arrêté :\n\n"],
     "es": ["De acuerdo, retomo donde se cortó:\n\n"],
+    "pt": ["Certo, retomo a partir do ponto em que o texto parou:\n\n"],
     "zh": ["好的，接着上文继续：\n\n"],
     "ja": ["了解です。続きから書きます：\n\n"],
 }
@@ -470,12 +474,25 @@ _BATCH_SEEDS = {
     "batch8": 8861,
     "batch9": 9311,
     "batch10": 10193,
+    "batch11": 11351,
 }
 #: The corpora `make eval` reports: the development corpus holds every batch whose misses were looked at.
 BATCHES = tuple(_BATCH_SEEDS)
 CORPORA = {
-    "dev": ("batch0", "batch1", "batch2", "batch3", "batch4", "batch5", "batch6", "batch7", "batch8"),
-    "held-out": ("batch9", "batch10"),
+    "dev": (
+        "batch0",
+        "batch1",
+        "batch2",
+        "batch3",
+        "batch4",
+        "batch5",
+        "batch6",
+        "batch7",
+        "batch8",
+        "batch9",
+        "batch10",
+    ),
+    "held-out": ("batch11",),
 }
 
 
@@ -498,6 +515,7 @@ def _batch_plan(batch: str) -> list[tuple[str, str, str, list[str], bool]]:
         (BATCH_8, BATCH8_BEHAVIOURS),
         (BATCH_9, BATCH9_BEHAVIOURS),
         (BATCH_10, BATCH10_BEHAVIOURS),
+        (BATCH_11, BATCH11_BEHAVIOURS),
     ]
     index = BATCHES.index(batch)
     texts, new = batches[index]
@@ -520,6 +538,7 @@ _APOLOGIES = {
     "de": ["Entschuldigung, die Antwort wurde abgeschnitten. "],
     "fr": ["Désolé, la réponse a été coupée. "],
     "es": ["Perdón, la respuesta se cortó. "],
+    "pt": ["Desculpe, a resposta foi cortada. "],
 }
 
 
@@ -560,6 +579,7 @@ _STYLED_PREAMBLES = {
     "de": ["**Fortsetzung:**\n\n"],
     "fr": ["*(suite)*\n\n"],
     "es": ["**Continuación:**\n\n"],
+    "pt": ["**Continuação:**\n\n"],
 }
 
 
@@ -584,6 +604,7 @@ _HEADING_PREAMBLES = {
     "de": ["### Fortsetzung\n\n"],
     "fr": ["### Suite de la réponse\n\n"],
     "es": ["### Continuación\n\n"],
+    "pt": ["### Continuação\n\n"],
     "zh": ["### 续写\n\n"],
     "ja": ["### 続き\n\n"],
 }
@@ -633,6 +654,7 @@ _BLANK_FIRST_PREAMBLES = {
     "ja": ["\n\n以下、続きです。\n\n"],
     "uk": ["\n\nОсь продовження відповіді:\n\n"],
     "sw": ["\n\nHaya, huu hapa mwendelezo:\n\n"],
+    "pt": ["\n\nAqui está o restante da resposta:\n\n"],
 }
 
 
@@ -682,7 +704,7 @@ def _batch7_output(behaviour: str, reference: str, sent: str, lang: str, rng: ra
 
 
 def build_cases(seed: int = 1234, per_kind: int = 1, *, corpus: str = "dev", holdback: bool = True) -> list[Case]:
-    """The cases of a corpus ("dev", "held-out": see `CORPORA`) or of one batch ("batch0" … "batch10")."""
+    """The cases of a corpus ("dev", "held-out": see `CORPORA`) or of one batch ("batch0" … "batch11")."""
     cases: list[Case] = []
     for batch in CORPORA.get(corpus, (corpus,)):
         rng = random.Random(seed + _BATCH_SEEDS[batch])
@@ -708,7 +730,20 @@ def _chunks(text: str, rng: random.Random, low: int, high: int) -> Iterator[str]
 
 _TEXTS = {
     name: text
-    for texts in (REFERENCES, BATCH_1, BATCH_2, BATCH_3, BATCH_4, BATCH_5, BATCH_6, BATCH_7, BATCH_8, BATCH_9, BATCH_10)
+    for texts in (
+        REFERENCES,
+        BATCH_1,
+        BATCH_2,
+        BATCH_3,
+        BATCH_4,
+        BATCH_5,
+        BATCH_6,
+        BATCH_7,
+        BATCH_8,
+        BATCH_9,
+        BATCH_10,
+        BATCH_11,
+    )
     for name, _, text in texts
 }
 
@@ -747,6 +782,8 @@ def run_case(
         fallback = batch9_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
     elif case.behaviour in BATCH10_BEHAVIOURS:
         fallback = batch10_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
+    elif case.behaviour in BATCH11_BEHAVIOURS:
+        fallback = batch11_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
     else:
         fallback = _fallback_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
     if fallback is None:
