@@ -22,14 +22,14 @@ MODES = ("prefill", "instruct")
 
 #: The exact rate below which no sweep may fall (seed 1234, 40 cuts per text), ratcheted up as rules improve.
 NO_HARM_FLOOR: dict[str, float] = {
-    "dev/prefill/on": 0.9973,
-    "dev/prefill/off": 0.9926,
-    "dev/instruct/on": 0.9799,
-    "dev/instruct/off": 0.9758,
-    "held-out/prefill/on": 0.994,
-    "held-out/prefill/off": 0.9905,
-    "held-out/instruct/on": 0.9759,
-    "held-out/instruct/off": 0.9733,
+    "dev/prefill/on": 0.9966,
+    "dev/prefill/off": 0.9922,
+    "dev/instruct/on": 0.9791,
+    "dev/instruct/off": 0.9753,
+    "held-out/prefill/on": 0.9916,
+    "held-out/prefill/off": 0.9833,
+    "held-out/instruct/on": 0.9666,
+    "held-out/instruct/off": 0.965,
 }
 
 
