@@ -66,7 +66,9 @@ WINDOW_BUCKETS = 10  # the failure-rate window's time buckets
 class TargetState:
     """One target's breaker: its state, consecutive failures, until when (epoch ms) it is open or on trial, and
     its failure-rate window: `attempts` and `failed` sum its live buckets as of the last attempt it counted,
-    `window` is the ring itself (kept by the memory backend; Redis keeps its own)."""
+    `window` is the ring itself (kept by the memory backend; Redis keeps its own). `stamp` is when the state was
+    read (epoch µs, Redis's clock for the shared state): of two answers that come back out of order, the later
+    state is kept."""
 
     state: BreakerState = "closed"
     failures: int = 0
@@ -75,6 +77,7 @@ class TargetState:
     attempts: int = 0
     failed: int = 0
     window: list[int] = field(default_factory=list)
+    stamp: int = 0
 
 
 def rate_ppm(config: BreakerConfig) -> int:
@@ -171,7 +174,13 @@ class MemoryBreakerState:
         state = self._states.setdefault(label, TargetState())
         verdict = apply(state, operation, config, hold_ms, int(time.time() * 1000))
         seen = TargetState(
-            state.state, state.failures, state.open_until_ms, state.trial_until_ms, state.attempts, state.failed
+            state.state,
+            state.failures,
+            state.open_until_ms,
+            state.trial_until_ms,
+            state.attempts,
+            state.failed,
+            stamp=time.time_ns() // 1000,
         )
         return verdict, seen
 
@@ -182,11 +191,12 @@ class MemoryBreakerState:
 # KEYS[1]: the target's hash. ARGV: operation, failures to open, cooldown ms, hold ms (Retry-After, 0: none), TTL ms,
 # failure rate in millionths (0: no rate rule), bucket ms, min attempts, buckets. The window is one field, the
 # ring's numbers comma-separated, read only when an attempt is counted; `attempts` and `failed` keep its sums as of
-# then. Returns {state, failures, open_until_ms, trial_until_ms, verdict, attempts, failed}; `admit` of a closed
-# target writes nothing.
+# then. Returns {state, failures, open_until_ms, trial_until_ms, verdict, attempts, failed, stamp µs}; `admit` of a
+# closed target writes nothing.
 STEP_SCRIPT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local stamp = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local h = redis.call('HMGET', KEYS[1], 'state', 'failures', 'open_until', 'trial_until', 'attempts', 'failed', 'window')
 local state = h[1] or 'closed'
 local failures = tonumber(h[2]) or 0
@@ -203,10 +213,10 @@ local verdict = 'pass'
 local opens = false
 if op == 'admit' then
   if state == 'closed' then
-    return {state, failures, open_until, trial_until, verdict, attempts, failed}
+    return {state, failures, open_until, trial_until, verdict, attempts, failed, stamp}
   end
   if (state == 'open' and now < open_until) or (state == 'half_open' and now < trial_until) then
-    return {state, failures, open_until, trial_until, 'open', attempts, failed}
+    return {state, failures, open_until, trial_until, 'open', attempts, failed, stamp}
   end
   state = 'half_open'
   trial_until = now + cooldown
@@ -258,7 +268,7 @@ end
 redis.call('HSET', KEYS[1], 'state', state, 'failures', failures, 'open_until', open_until, 'trial_until', trial_until,
   'attempts', attempts, 'failed', failed, 'window', encoded)
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
-return {state, failures, open_until, trial_until, verdict, attempts, failed}
+return {state, failures, open_until, trial_until, verdict, attempts, failed, stamp}
 """
 
 
@@ -294,12 +304,14 @@ class RedisBreakerState:
         except NoScriptError:  # Redis restarted: load it again
             self._sha = await self._redis.script_load(STEP_SCRIPT)
             reply = await self._redis.evalsha(self._sha, 1, self.key(label), *args)
-        state, failures, open_until, trial_until, verdict, attempts, failed = reply
+        state, failures, open_until, trial_until, verdict, attempts, failed, stamp = reply
         name = state.decode() if isinstance(state, bytes) else str(state)
         as_state: BreakerState = name if name in ("open", "half_open") else "closed"  # type: ignore[assignment]
         word = verdict.decode() if isinstance(verdict, bytes) else str(verdict)
         as_verdict: Verdict = word if word in ("trial", "open") else "pass"  # type: ignore[assignment]
-        seen = TargetState(as_state, int(failures), int(open_until), int(trial_until), int(attempts), int(failed))
+        seen = TargetState(
+            as_state, int(failures), int(open_until), int(trial_until), int(attempts), int(failed), stamp=int(stamp)
+        )
         return as_verdict, seen
 
     async def close(self) -> None:
@@ -357,6 +369,8 @@ class Breakers:
             self._shared_down_until = time.monotonic() + BACKEND_RETRY_S
             verdict, state = await self._local.step(target.label, operation, config, hold_ms)
         previous = self._seen.get(target.label)
+        if previous is not None and state.stamp < previous.stamp:
+            return verdict  # a later state came back first: the snapshot keeps it
         if previous is not None and previous.state != state.state:
             logger.warning(
                 "circuit of %s is now %s (%d consecutive failures, %d of %d attempts failed in the window)",

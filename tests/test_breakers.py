@@ -206,6 +206,46 @@ def test_the_lua_script_and_the_python_state_machine_agree(redis_url: str) -> No
     asyncio.run(run())
 
 
+def test_of_two_answers_that_come_back_out_of_order_the_snapshot_keeps_the_later_state(redis_url: str) -> None:
+    """Two attempts end at once; the one Redis counted second is answered first: /healthz shows both counted."""
+    config = load_config_dict(
+        {
+            "providers": {"sim": {"kind": "simulated"}},
+            "routes": {"r": {"targets": ["sim/a"]}},
+            "breaker": {"failure_rate": 0.5},
+        }
+    )
+    target = Target("sim", "a")
+
+    class Reordered(RedisBreakerState):
+        """Redis's answers, handed back in the reverse of the order Redis gave them."""
+
+        def __init__(self, url: str, prefix: str) -> None:
+            super().__init__(url, prefix)
+            self.first_done = asyncio.Event()
+
+        async def step(self, label: str, operation: Any, config: BreakerConfig, hold_ms: int) -> Any:
+            answer = await super().step(label, operation, config, hold_ms)
+            if not self.first_done.is_set():
+                self.first_done.set()
+                await asyncio.sleep(0.2)  # the second step is sent, counted and answered meanwhile
+            return answer
+
+    async def run() -> None:
+        backend = Reordered(redis_url, _unique("brk"))
+        breakers = Breakers(config, backend)
+        try:
+            first = asyncio.ensure_future(breakers._step(target, "success"))
+            await backend.first_done.wait()
+            await breakers._step(target, "success")
+            await first
+            assert breakers.snapshot()[target.label]["window_attempts"] == 2
+        finally:
+            await breakers.close()
+
+    asyncio.run(run())
+
+
 # -- one instance ------------------------------------------------------------------
 
 
