@@ -175,7 +175,8 @@ def _fence_reopened(
 
     A block that closes and reopens as the same block after a lead-in (rule P), or with nothing between them
     where the text could not close it (inside a line, the new block then saying the line again from its start;
-    with a bracket of the block still open), is the fallback's framing, not the answer's; a text that closes its
+    with a bracket of the block still open; the new block's first line indented, going on with the open one),
+    is the fallback's framing, not the answer's; a text that closes its
     block goes on with prose or a new block, which keeps both fences.
     """
     marker = ctx.fence_marker
@@ -223,8 +224,8 @@ def _fence_reopened(
         last = sent[sent.rfind("\n") + 1 :]
         line = last.strip()
         said = head[reopen[1] :].lstrip(" \t")
-        if not last and not _unclosed(block):
-            return 0
+        if not last and not _unclosed(block) and head[reopen[1] : reopen[1] + 1] not in (" ", "\t"):
+            return 0  # a new block starts at its margin; an indented first line goes on with the open one
         if line and not said.startswith(line):
             return PENDING if not final and line.startswith(said) else 0
     return reopen[1] - i

@@ -1080,6 +1080,12 @@ def test_an_indented_line_after_a_restated_line_break_is_no_new_top_level_block(
 
 
 def test_a_longer_repeat_wins_over_the_respelled_word() -> None:
-    sent = "First line.\nThen the batch size check: raise ValueError(\"si"
+    sent = 'First line.\nThen the batch size check: raise ValueError("si'
     head = 'Then the batch size check: raise ValueError("size must be positive")'
     assert splice(sent, head) == sent + 'ze must be positive")'
+
+
+def test_a_block_reopened_the_same_whose_first_line_is_indented_goes_on_with_the_open_one() -> None:
+    sent = "```ledger\n2026-11-12 ! Power\n"
+    head = "```\n\n```ledger\n    Expenses:Power   62.00 EUR\n```"
+    assert splice(sent, head) == sent + "    Expenses:Power   62.00 EUR\n```"
