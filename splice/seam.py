@@ -11,6 +11,7 @@ Steps, in order, each cutting raw chars off the head:
 0. leak          "<think>…</think>", "Assistant:", "<|im_start|>assistant" (see `leak`)
 1. preamble      "Sure, continuing:", "Voici la suite :" …   (see `preamble`)
 2. echo          a quoted copy of the tail, a leading "…"/"..."
+2b. lead         a break, an elision mark or comment, a reopened block, a quote, a respelled word (see `lead`)
 3. fence         a re-opened "```python" while the sent text is inside a fence
 4. overlap       the head repeats the tail's last words/sentence/whole answer
                  (see `overlap`); after a restart longer than the tail, the
@@ -27,6 +28,8 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from .context import BULLET_RE, FENCE_RE, TextContext, analyse_tail
+from .lead import PENDING as LEAD_PENDING
+from .lead import respelled_word, strip_lead
 from .leak import MAX_REASONING, match_leak, may_begin_leak
 from .leak import OPEN as LEAK_OPEN
 from .leak import PENDING as LEAK_PENDING
@@ -383,6 +386,22 @@ def _decide(
             else:
                 pos += _leading_newline(head, pos)  # in code, the mark's own line break is not the seam's
 
+    # Rule J: what the fallback wrote before the continuation (a break, a mark, a quote, a reopened block…).
+    whole = sent_text if sent_text is not None and len(sent_text) > len(sent) else sent
+    opening = block = ""
+    if ctx.in_fence:
+        fences = list(_FENCE_LINE.finditer(whole))
+        opening = fences[-1].group().rstrip("\n") if fences else ""
+        block = whole[fences[-1].end() :] if fences else whole
+    stripped = strip_lead(sent, head[pos:], ctx, whole=whole, opening=opening, block=block, final=final)
+    if stripped is None:
+        return _Need("other")
+    if stripped[1]:
+        head = head[:pos] + stripped[0]
+        steps.extend(stripped[1])
+        if strategy == "clean":
+            strategy = "preamble"
+
     if ctx.in_table:
         # Rule T (tables): inside a table's body its header and delimiter rows said again are a repeat.
         whole = sent_text if sent_text is not None and len(sent_text) > len(sent) else sent
@@ -454,6 +473,18 @@ def _decide(
             pos += resync
             steps.append("resync")
             strategy = "restart"
+
+    if not overlap_chars:
+        # Rule J (words): the cut word spelled again from its start, when nothing longer is said again.
+        n = respelled_word(sent, head[pos:], ctx, whole=whole, final=final)
+        if n == LEAD_PENDING:
+            return _Need("other", n_leak + pos)
+        if n:
+            pos += n
+            overlap_chars = n
+            steps.append("respell")
+            if strategy == "clean":
+                strategy = "overlap"
 
     n = _markup_reopen(sent, head[pos:], ctx)
     if n:

@@ -289,7 +289,8 @@ def join_whitespace(
     else:
         total = na + nb if additive else max(na, nb)
         if ctx.in_fence and not additive and na == 1:
-            total = max(total, 1 + _code_blank_lines(sent, body, ctx))  # blank lines between top-level blocks
+            # Blank lines between top-level blocks; the line's own indentation says whether it is one.
+            total = max(total, 1 + _code_blank_lines(sent, ib + body, ctx))
         if not ctx.in_fence:
             total = min(total, 2)  # Markdown: one blank line is as good as many
         extra = max(0, total - na)

@@ -917,3 +917,175 @@ def test_a_line_end_said_again_goes_on_without_its_line_break_is_a_new_line() ->
     head = "build/app: $(OBJ)\n\t$(CC) -o $@ $^\n"
     assert splice(sent, "### Continuation\n" + head) == sent + head
     assert splice("It rained all day\n", "all day\nThe next morning.") == "It rained all day\nThe next morning."
+
+
+# Rule J: what the fallback writes before the genuine continuation, read by its shape.
+
+
+@pytest.mark.parametrize("rule", ["---\n\n", "***\n\n", "* * *\n\n", "\n---\n\n"])
+def test_a_thematic_break_in_mid_sentence_is_decoration(rule: str) -> None:
+    sent = "The service starts at boot and restarts "
+    assert splice(sent, rule + "when it crashes.") == sent + "when it crashes."
+
+
+def test_a_thematic_break_the_text_uses_itself_stays_at_a_block_boundary() -> None:
+    sent = "First part.\n\n---\n\nSecond part ends here.\n\n"
+    assert splice(sent, "---\n\nThird part.") == sent + "---\n\nThird part."
+
+
+@pytest.mark.parametrize("mark", ["[…]", "[...]", "(…)", "(...)", "【…】", "<...>"])
+def test_an_elision_mark_in_any_bracket_goes(mark: str) -> None:
+    sent = "The initiation well gets busy "
+    assert splice(sent, mark + " by 11:00; go there first.") == sent + "by 11:00; go there first."
+
+
+def test_an_elision_mark_inside_a_word_goes_alone() -> None:
+    assert splice("more informa", "[…]tion here.") == "more information here."
+
+
+def test_a_bracketed_ellipsis_in_code_is_code() -> None:
+    sent = "```go\nvar primes = "
+    assert splice(sent, "[...]int{2, 3, 5}\n```") == sent + "[...]int{2, 3, 5}\n```"
+
+
+@pytest.mark.parametrize(
+    ("lang", "comment"),
+    [("js", "// ... existing code ..."), ("python", "# ..."), ("html", "<!-- ... -->"), ("ocaml", "(* (continued) *)")],
+)
+def test_an_elision_comment_in_any_comment_syntax_goes(lang: str, comment: str) -> None:
+    sent = f"```{lang}\nfirst_line()\n"
+    assert splice(sent, comment + "\nsecond_line()\n```") == sent + "second_line()\n```"
+
+
+def test_an_elision_comment_before_the_cut_line_said_again_goes_with_the_repeat() -> None:
+    sent = "```dart\nfinal x = 1;\n    padding: const Edge"
+    head = "    // ... existing code ...\n    padding: const EdgeInsets.all(8),\n```"
+    assert splice(sent, head) == sent + "Insets.all(8),\n```"
+
+
+def test_a_real_comment_line_stays() -> None:
+    sent = "```python\nx = 1\n"
+    assert splice(sent, "# then the total\ny = 2\n```") == sent + "# then the total\ny = 2\n```"
+
+
+def test_a_block_closed_and_reopened_the_same_is_framing() -> None:
+    sent = "```verilog\nmodule m (\n    output wire full,\n"
+    head = "```\n\nHere's the rest of the code:\n\n```verilog\n    output wire empty\n);\n```"
+    assert splice(sent, head) == sent + "    output wire empty\n);\n```"
+
+
+def test_a_block_closed_then_prose_and_another_block_is_the_text() -> None:
+    sent = "```sh\nmake build\n"
+    head = "```\n\nThen deploy it:\n\n```sh\nmake deploy\n```"
+    assert splice(sent, head) == sent + head
+
+
+def test_a_blockquote_of_the_tails_last_words_is_an_echo() -> None:
+    sent = "Lunch in Alfama: grilled sardines at a "
+    assert splice(sent, "> …grilled sardines at a\n\n*tasca* near the river.") == sent + "*tasca* near the river."
+
+
+def test_a_real_quote_stays() -> None:
+    sent = "As the manual puts it:\n\n"
+    assert splice(sent, "> Never run this as root.\n\nSo don't.") == sent + "> Never run this as root.\n\nSo don't."
+
+
+def test_a_line_break_after_a_lines_trailing_space_is_not_the_texts() -> None:
+    sent = "Visit Sultanahmet Camii ve Yerebatan "
+    assert splice(sent, "\n\nSarnıcı next.") == sent + "Sarnıcı next."
+
+
+def test_a_real_blank_line_between_paragraphs_stays() -> None:
+    sent = "One.\n\nTwo.\n"
+    assert splice(sent, "\nThree.", mode="prefill") == sent + "\nThree."
+    assert splice(sent, "\n\nThree.") == sent + "\nThree."
+
+
+@pytest.mark.parametrize("lead", ["好的，我继续写：\n\n", "继续：", "Хорошо, продолжаю:\n\n"])
+def test_a_lead_in_in_a_script_the_answer_does_not_use_goes(lead: str) -> None:
+    sent = "Back to the harbour, then "
+    assert splice(sent, lead + "dinner at eight.") == sent + "dinner at eight."
+
+
+def test_a_colon_in_the_answers_own_script_is_not_a_foreign_lead_in() -> None:
+    sent = "这是答案的一部分，"
+    assert splice(sent, "注意：请先备份。") == sent + "注意：请先备份。"
+
+
+@pytest.mark.parametrize(("sent", "head"), [("restart the compl", "complete unit"), ("drop the `wi", "Width` attr")])
+def test_the_cut_word_spelled_again_from_its_start_goes(sent: str, head: str) -> None:
+    out = splice(sent, head)
+    assert out == sent + head[len(sent.rsplit(" ", 1)[-1].lstrip("`")) :]
+
+
+def test_the_cut_word_spelled_again_with_a_space_when_the_fragment_is_no_word() -> None:
+    assert splice("restart the compl", " complete unit") == "restart the complete unit"
+
+
+def test_a_word_the_text_uses_then_a_longer_one_is_two_words() -> None:
+    sent = "I read the book and the"
+    assert splice(sent, " theory behind it.") == sent + " theory behind it."
+
+
+@pytest.mark.parametrize(("sent", "head"), [("a cup of te", "a, please."), ("LimitNOFILE=65", "536\n")])
+def test_an_exact_continuation_inside_a_word_stays_exact(sent: str, head: str) -> None:
+    assert splice(sent, head) == sent + head
+
+
+def test_two_blocks_of_one_language_in_a_row_are_the_texts() -> None:
+    sent = "```sql\nALTER TABLE users ADD COLUMN x int;\n"
+    head = "```\n\n```sql\n-- down\nALTER TABLE users DROP COLUMN x;\n```"
+    assert splice(sent, head) == sent + head
+
+
+def test_a_block_reopened_at_once_with_the_cut_line_said_again_is_framing() -> None:
+    sent = "```fortran\n    x = 1\n    s = s + f(a"
+    assert splice(sent, "\n```\n\n```fortran\n    s = s + f(a + h)\n```") == sent + " + h)\n```"
+
+
+def test_a_break_that_took_the_space_after_a_whole_word_gives_it_back() -> None:
+    sent = "2. Hydrogen: 8 H on"
+    assert splice(sent, "---\n\nthe left, so 4 H₂O.") == sent + " the left, so 4 H₂O."
+
+
+def test_a_break_before_the_cut_word_spelled_again_goes_with_the_repeat() -> None:
+    sent = "reject it in an `.s"
+    assert splice(sent, "\n\nsrt` file.") == sent + "rt` file."
+
+
+def test_a_line_break_inside_an_open_bold_span_is_not_the_texts() -> None:
+    sent = "Then:\n\n**Sanity"
+    assert splice(sent, "\ncheck:** it holds.") == sent + " check:** it holds."
+
+
+def test_a_foreign_script_that_goes_on_is_the_answer() -> None:
+    sent = "وأرفق رقم الطلب.\n\n"
+    head = "שלום לכולם: הגרסה החדשה כוללת תיקונים."
+    assert splice(sent, head) == sent + head
+
+
+def test_a_blockquote_of_the_whole_last_line_may_be_short() -> None:
+    sent = "A few notes:\n\n- "
+    assert splice(sent, "> -\n\n`dout` is registered.") == sent + "`dout` is registered."
+
+
+def test_an_indented_line_after_a_restated_line_break_is_no_new_top_level_block() -> None:
+    sent = (
+        "```ledger\n2026-11-02 * Rent\n    Expenses:Rent   1,100.00 EUR\n    Assets:Checking\n\n"
+        "2026-11-05 * Lidl\n    Expenses:Food   84.37 EUR\n"
+    )
+    head = "\n    Assets:Checking\n\n2026-11-12 ! Power\n"
+    assert splice(sent, head, stripped_whitespace="\n", mode="prefill") == sent + head[1:]
+    assert splice(sent, "\n2026-11-12 ! Power\n") == sent + "\n2026-11-12 ! Power\n"
+
+
+def test_a_longer_repeat_wins_over_the_respelled_word() -> None:
+    sent = 'First line.\nThen the batch size check: raise ValueError("si'
+    head = 'Then the batch size check: raise ValueError("size must be positive")'
+    assert splice(sent, head) == sent + 'ze must be positive")'
+
+
+def test_a_block_reopened_the_same_whose_first_line_is_indented_goes_on_with_the_open_one() -> None:
+    sent = "```ledger\n2026-11-12 ! Power\n"
+    head = "```\n\n```ledger\n    Expenses:Power   62.00 EUR\n```"
+    assert splice(sent, head) == sent + "    Expenses:Power   62.00 EUR\n```"
