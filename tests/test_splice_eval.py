@@ -14,10 +14,11 @@ from splice.seam import SeamRepair
 #: One eval run takes 1-4 minutes with the machine's other work (the four runs are cached and shared).
 pytestmark = pytest.mark.timeout(900)
 
-#: Why the development corpus misses its targets: batches 9-10 joined it, with behaviours no rule recognises yet.
+#: Why the development corpus misses its targets: batches 9-10 joined it, and rule J answers most of their eight
+#: behaviours but not yet all (fence_close_reopen 86 / 88%, code_elision 91 / 93%, word_respell off 92%).
 _DEV_FIGURES = (
-    "batches 9-10 joined the development corpus; no rule was written for their eight behaviours yet: "
-    "21962/24997 = 87.86% (on), 21327/24566 = 86.82% (off)"
+    "batches 0-10 (batches 9-10 joined it; rule J recognises most of their behaviours): "
+    "24707/24997 = 98.84% (on), 24035/24566 = 97.84% (off)"
 )
 
 
@@ -30,7 +31,6 @@ def _rate(outcomes: list[Outcome]) -> float:
     return sum(1 for o in outcomes if not o.problems) / len(outcomes)
 
 
-@pytest.mark.xfail(strict=True, reason=_DEV_FIGURES)
 def test_eval_clean_rate() -> None:
     outcomes = _outcomes("dev", True)
     assert len(outcomes) >= 200
@@ -60,9 +60,9 @@ def _held_out_rates() -> dict[bool, float]:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="held-out batch 11: 60.72% (on), 60.71% (off): its four new fallback behaviours are recognised by no rule "
-    "(28.8% / 29.1%); on its texts, batches 0-8's behaviours score 95.6% / 95.0% and batches 9-10's 19.9% / 22.0%; "
-    "issue 23 is open",
+    reason="held-out batch 11: 66.83% (on), 66.87% (off) (60.72% / 60.71% when written): its four new fallback "
+    "behaviours are recognised by no rule (28.8% / 29.1%); on its texts, batches 0-8's behaviours score 95.6% / 95.0% "
+    "and batches 9-10's 92.3% / 91.3% (19.9% / 22.0% before rule J); issue 23 is open",
 )
 def test_held_out_targets() -> None:
     """The rules are judged on the held-out corpus: >= 99% hold-back on, >= 98% off, less than a point apart."""
@@ -72,7 +72,7 @@ def test_held_out_targets() -> None:
     assert rates[True] - rates[False] < 0.01
 
 
-@pytest.mark.xfail(strict=True, reason=_DEV_FIGURES + ", 1.04 points apart")
+@pytest.mark.xfail(strict=True, reason=_DEV_FIGURES + ", 1.00 points apart")
 def test_hold_back_off_loses_less_than_a_point_on_the_dev_corpus() -> None:
     """A route without the hold-back gets a seam nearly as clean as one with it."""
     on, off = (_outcomes("dev", holdback) for holdback in (True, False))
