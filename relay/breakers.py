@@ -325,6 +325,7 @@ class Breakers:
         self._config = config
         self._backend = backend
         self._seen: dict[str, TargetState] = {}
+        self._seen_from: dict[str, StateBackend] = {}  # whose clock stamped it: Redis's, or this process's
         self._reports: set[asyncio.Task[Verdict]] = set()
         self._local = backend if isinstance(backend, MemoryBreakerState) else MemoryBreakerState()
         self._shared_down_until = 0.0  # monotonic: until then the shared state is not asked
@@ -367,9 +368,11 @@ class Breakers:
         except (RedisError, OSError, TimeoutError) as exc:  # Redis is away: this process's own breakers meanwhile
             logger.warning("circuit breaker state in Redis unavailable, kept in this process for now: %r", exc)
             self._shared_down_until = time.monotonic() + BACKEND_RETRY_S
-            verdict, state = await self._local.step(target.label, operation, config, hold_ms)
+            backend = self._local
+            verdict, state = await backend.step(target.label, operation, config, hold_ms)
         previous = self._seen.get(target.label)
-        if previous is not None and state.stamp < previous.stamp:
+        same_clock = self._seen_from.get(target.label) is backend
+        if previous is not None and same_clock and state.stamp < previous.stamp:
             return verdict  # a later state came back first: the snapshot keeps it
         if previous is not None and previous.state != state.state:
             logger.warning(
@@ -381,6 +384,7 @@ class Breakers:
                 state.attempts,
             )
         self._seen[target.label] = state
+        self._seen_from[target.label] = backend
         return verdict
 
     def _report_later(self, target: Target, operation: Operation) -> None:

@@ -41,8 +41,9 @@ _RULE_RE = re.compile(r"[ \t]{0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*
 _DECORATION = set("-*_=~.…·•⋯[](){}<>【】（）「」«»〔〕［］ \t")
 _FENCE_RE = re.compile(r"[ \t]{0,3}(`{3,}|~{3,})[ \t]*([^\n`]*)")
 _BLANKS_RE = re.compile(r"(?:[ \t]*\n)+")
-#: What a comment starts with, in any language ("[" for a bare "[...]"), as opposed to code ("= { ... }").
-_COMMENT_LEADER = re.compile(r"(?://|/\*|#|--|;|%|<!--|\(\*|\{-|\*|!|'|\[[ \t]*(?:\.{2,}|…))")
+#: What a comment starts with, in any language ("[" for a bare "[...]", not a spread "[...items]"), as opposed to
+#: code ("= { ... }").
+_COMMENT_LEADER = re.compile(r"(?://|/\*|#|--|;|%|<!--|\(\*|\{-|\*|!|'|\[[ \t]*(?:\.{2,}|…+)[ \t]*\])")
 _MAX_LINE = 200
 _MAX_FOREIGN = 40
 _COLONS = ":：︰"
@@ -78,6 +79,44 @@ def _blank_after(head: str, j: int) -> int:
 def _mid_line(sent: str) -> bool:
     """The sent text stops inside a line that has content (not at a line start)."""
     return bool(sent[sent.rfind("\n") + 1 :].strip())
+
+
+def _trailing_marks(text: str) -> int:
+    """Where the ellipses (two dots or more, `…`, `⋯`) and closing quotes that end `text` begin.
+
+    A scan from the end: a regex of repeated ellipses anchored at the end backtracks exponentially on a run of dots
+    that does not end the text, and the text is the fallback's.
+    """
+    end = len(text)
+    while end:
+        c = text[end - 1]
+        if c == ".":
+            start = end
+            while start and text[start - 1] == ".":
+                start -= 1
+            if end - start < 2:
+                break
+            end = start
+        elif c in "…⋯\"”’»“'":
+            end -= 1
+        else:
+            break
+    return end
+
+
+def _is_mark(c: str) -> bool:
+    """Punctuation of a comment's leader or closer: not a word character, a space or an ellipsis."""
+    return not (c.isalnum() or c == "_" or c.isspace() or c in ".…")
+
+
+def _without_leader_and_closer(body: str) -> str:
+    """A comment line without its leader and closer (`// `, `<!-- -->`, `(* *)`), in one pass each way."""
+    start, end = 0, len(body)
+    while start < end and _is_mark(body[start]):
+        start += 1
+    while end > start and _is_mark(body[end - 1]):
+        end -= 1
+    return body[start:end].strip()
 
 
 def _uses_rules(sent: str) -> bool:
@@ -149,7 +188,7 @@ def _comment_elision(head: str, i: int, final: bool) -> int:
     body = text.strip()
     if not _COMMENT_LEADER.match(body):
         return 0
-    core = re.sub(r"\A[^\w\s.…]+|[^\w\s.…]+\Z", "", body).strip()  # the comment's leader and closer
+    core = _without_leader_and_closer(body)
     if not re.search(_ELLIPSIS, core):
         words = core.strip("()[] ")
         if not words or match_preamble(f"({words})", final=True) < len(words) + 2:
@@ -218,7 +257,6 @@ def _fence_reopened(
     if reopen[0].strip() != opening.strip():
         return 0
     if not led:
-        # Two blocks in a row are the text's unless the new one says the cut line again from its start.
         # Two blocks in a row are the text's, unless the text could not close its block there: the cut line
         # is under way (the new block says it again from its start) or a bracket of the block is still open.
         last = sent[sent.rfind("\n") + 1 :]
@@ -246,7 +284,7 @@ def _quoted_echo(sent: str, head: str, i: int, final: bool) -> int:
     text, end = line
     quoted = re.sub(r"\A(?:[ \t]*>)+[ \t]*", "", text)
     quoted = re.sub(rf"\A(?:{_ELLIPSIS}|[\"“‘«„'])+", "", quoted.strip())
-    quoted = re.sub(rf"(?:{_ELLIPSIS}|[\"”’»“'])+\Z", "", quoted).strip()
+    quoted = quoted[: _trailing_marks(quoted)].strip()
     said = normalize(quoted).text.strip()
     tail = normalize(sent).text.rstrip()
     if not said or not (tail.endswith(said) or tail.rstrip(" \"”’»“'").endswith(said)):

@@ -238,5 +238,5 @@ def test_the_wake_cost_tool_reports_both_cores_and_leaves_no_spinner() -> None:
     figures = re.findall(r"(idle|busy) core ([0-9.]+) us", done.stdout)
     assert [name for name, _ in figures] == ["idle", "busy"], done.stdout
     assert all(float(value) > 0 for _, value in figures)
-    spinners = subprocess.run(["pgrep", "-f", "while True: pass"], capture_output=True, text=True, check=False)
+    spinners = subprocess.run(["pgrep", "-f", "wake_cost's busy loop"], capture_output=True, text=True, check=False)
     assert spinners.stdout.strip() == ""

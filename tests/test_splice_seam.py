@@ -1089,3 +1089,43 @@ def test_a_block_reopened_the_same_whose_first_line_is_indented_goes_on_with_the
     sent = "```ledger\n2026-11-12 ! Power\n"
     head = "```\n\n```ledger\n    Expenses:Power   62.00 EUR\n```"
     assert splice(sent, head) == sent + "    Expenses:Power   62.00 EUR\n```"
+
+
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize(
+    "head",
+    [
+        "> Chapter 1 " + "." * 300 + " 5\n\nThe rest.",  # dot leaders in a quote line
+        "> Chapter 1 " + "…" * 60 + " 5\n\nThe rest.",
+        "// " + "=" * 20000 + " x\nmore code",  # a long run of punctuation in a comment-like line
+    ],
+)
+def test_hostile_heads_are_repaired_in_linear_time(head: str) -> None:
+    """Runs of dots or punctuation a regex would backtrack on (the head is the fallback's: a prompt can shape it)."""
+    for sent in ("The chapters are listed below and ", "See the table of contents:\n\n", "```c\nint x = 1;\n"):
+        out = splice(sent, head, mode="instruct")
+        assert out.startswith(sent)
+
+
+def test_a_spread_at_the_start_of_a_code_line_is_code_not_an_elision_mark() -> None:
+    sent = "```dart\nclass S {\n  late final List<Todo> _todos = "
+    head = "[...widget.initial];\n\n  void remove(int i) {}\n}\n```\n"
+    for mode in ("prefill", "instruct"):
+        assert splice(sent, head, mode=mode) == sent + head
+    assert splice(sent, "[...]\n" + head, mode="instruct") == sent + head  # a bare mark on its own line still goes
+
+
+def test_trailing_marks_are_ellipses_of_two_dots_or_more_and_closing_quotes() -> None:
+    from splice.lead import _trailing_marks
+
+    for text, kept in [
+        ("it is worth it.", "it is worth it."),
+        ("it is worth it...", "it is worth it"),
+        ("worth it.'", "worth it."),
+        ("worth it…”", "worth it"),
+        ("x.…", "x."),
+        ('x..."', "x"),
+        ("", ""),
+        ("....", ""),
+    ]:
+        assert text[: _trailing_marks(text)] == kept, text
