@@ -1504,9 +1504,7 @@ class Bench:
                 "relay": rsum,
                 "relay_added_ms": added(rsum, direct),
                 "worker_cpu_share": [round(u / total, 3) if total else None for u in used],
-                "cpu_per_token_vs_one_worker": round(rsum["server_cpu_ms_per_1k_tokens"] / one_cpu, 3)
-                if one_cpu
-                else None,
+                "cpu_per_token_vs_one_worker": cpu_ratio(rsum["server_cpu_ms_per_1k_tokens"], one_cpu),
             }
         finally:
             self.stop(proc)
@@ -1522,9 +1520,7 @@ class Bench:
         one_cpu = one["relay"].get("server_cpu_ms_per_1k_tokens")
         return {
             "one_worker_at_share": {"n": share, "server_cpu_ms_per_1k_tokens": one_cpu},
-            "cpu_per_token_vs_one_worker_at_share": round(workers["relay"]["server_cpu_ms_per_1k_tokens"] / one_cpu, 3)
-            if one_cpu
-            else None,
+            "cpu_per_token_vs_one_worker_at_share": cpu_ratio(workers["relay"]["server_cpu_ms_per_1k_tokens"], one_cpu),
         }
 
     def _collect_parse(self, proc: subprocess.Popen[str]) -> None:
@@ -1585,6 +1581,11 @@ class Bench:
             self.stop(b)
             self.stop(server)
         return out
+
+
+def cpu_ratio(cpu: float | None, baseline: float | None) -> float | None:
+    """CPU per token against a baseline's, to three places (None when either was not measured)."""
+    return round(cpu / baseline, 3) if cpu is not None and baseline else None
 
 
 def added(server: dict[str, Any], direct: dict[str, Any]) -> dict[str, Any]:

@@ -404,7 +404,6 @@ def _decide(
 
     if ctx.in_table:
         # Rule T (tables): inside a table's body its header and delimiter rows said again are a repeat.
-        whole = sent_text if sent_text is not None and len(sent_text) > len(sent) else sent
         n_table = table_header_repeat(whole, head[pos:], final=final, tail=sent)
         if n_table == TABLE_PENDING:
             return _Need("other")

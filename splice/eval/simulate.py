@@ -526,6 +526,11 @@ def _batch_plan(batch: str) -> list[tuple[str, str, str, list[str], bool]]:
     return plan
 
 
+def batch_texts(batch: str) -> list[tuple[str, str, str]]:
+    """(name, kind, text) of the texts written with one batch."""
+    return [(name, kind, text) for name, kind, text, _, own in _batch_plan(batch) if own]
+
+
 #: Fallback behaviours written with the fourth held-out batch.
 BATCH4_BEHAVIOURS = ["section_restart", "preamble_quote", "apology"]
 

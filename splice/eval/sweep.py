@@ -14,7 +14,7 @@ from typing import Any
 
 from splice.seam import SeamRepair
 
-from .simulate import CORPORA, Case, Outcome, _batch_plan, run_case
+from .simulate import CORPORA, Case, Outcome, batch_texts, run_case
 
 __all__ = ["MODES", "NO_HARM_FLOOR", "sweep", "sweep_texts"]
 
@@ -43,12 +43,7 @@ class _Instruct(SeamRepair):
 
 def sweep_texts(corpus: str) -> list[tuple[str, str, str]]:
     """(name, kind, text) of every text written with the corpus's batches (or with one batch)."""
-    return [
-        (name, kind, text)
-        for batch in CORPORA.get(corpus, (corpus,))
-        for name, kind, text, _, own in _batch_plan(batch)
-        if own
-    ]
+    return [text for batch in CORPORA.get(corpus, (corpus,)) for text in batch_texts(batch)]
 
 
 def sweep(corpus: str = "dev", *, mode: str, holdback: bool, cuts: int = 40, seed: int = 1234) -> list[Outcome]:
