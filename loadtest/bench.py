@@ -125,6 +125,15 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields_[11]) + int(fields_[12])) / CLK_TCK  # fields 14 and 15 of stat(5)
 
 
+def sleeps(pid: int) -> int:
+    """Voluntary context switches of a process's main thread (its event loop's): each is a sleep, then a wake-up."""
+    with open(f"/proc/{pid}/status") as file:
+        for line in file:
+            if line.startswith("voluntary_ctxt_switches:"):
+                return int(line.split(":", 1)[1])
+    return 0
+
+
 def proc_status_kb(pid: int) -> dict[str, int]:
     out: dict[str, int] = {}
     with open(f"/proc/{pid}/status") as file:
@@ -716,6 +725,7 @@ class Bench:
         else:
             requests = [relay_request(HOST, port, "default") for _ in range(n)]
         cpu0 = cpu_seconds(pid) if pid else None
+        sleeps0 = sleeps(pid) if pid else 0
         up0 = cpu_seconds(upstream_pid) if upstream_pid else None
         me0 = self_cpu_seconds()
         profiler = self.start_profile(pid, label or kind) if profile and pid else None
@@ -743,6 +753,7 @@ class Bench:
             summary["server_cpu_util"] = round(used / elapsed, 3)
             summary["server_cpu_ms_per_1k_tokens"] = round(used / max(summary["tokens"], 1) * 1e6, 2)
             summary["server_cpu_ms_per_1k_stamps"] = round(used / max(summary["stamps"], 1) * 1e6, 2)
+            summary["server_wakes_per_1k_tokens"] = round((sleeps(pid) - sleeps0) / max(summary["tokens"], 1) * 1e3)
             summary["server_rss_kb"] = proc_status_kb(pid)
             summary.update(self.steady_cpu(sampler, results))  # type: ignore[arg-type]
         return summary, results
@@ -1488,6 +1499,7 @@ class Bench:
             )
             await asyncio.sleep(self.pause)
             before = [cpu_seconds(pid) for pid in pids]
+            slept = [sleeps(pid) for pid in pids]
             rsum, _ = await self.latency_phase(
                 "relay", port, n, upstream_pid=upstream.pid, label=f"relay+redis --workers {count} N={n}"
             )
@@ -1495,6 +1507,8 @@ class Bench:
             total = sum(used)
             rsum["server_cpu_s"] = round(total, 3)
             rsum["server_cpu_ms_per_1k_tokens"] = round(total / max(rsum["tokens"], 1) * 1e6, 2)
+            wakes = sum(sleeps(pid) - start for pid, start in zip(pids, slept))
+            rsum["server_wakes_per_1k_tokens"] = round(wakes / max(rsum["tokens"], 1) * 1e3)
             one_cpu = one["relay"].get("server_cpu_ms_per_1k_tokens")
             return {
                 "variant": f"relay+redis --workers {count}",
@@ -1519,7 +1533,11 @@ class Bench:
         one = await self.variant("relay+redis one worker at its share", upstream, up_port, store=store, n=share)
         one_cpu = one["relay"].get("server_cpu_ms_per_1k_tokens")
         return {
-            "one_worker_at_share": {"n": share, "server_cpu_ms_per_1k_tokens": one_cpu},
+            "one_worker_at_share": {
+                "n": share,
+                "server_cpu_ms_per_1k_tokens": one_cpu,
+                "server_wakes_per_1k_tokens": one["relay"].get("server_wakes_per_1k_tokens"),
+            },
             "cpu_per_token_vs_one_worker_at_share": cpu_ratio(workers["relay"]["server_cpu_ms_per_1k_tokens"], one_cpu),
         }
 

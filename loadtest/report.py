@@ -202,7 +202,8 @@ def summary_text(res: dict[str, Any]) -> str:
             lines.append(
                 f"relay+redis N={ld['n']}: {ld['relay']['completed']}/{ld['relay']['streams']} completed, added p50 "
                 f"{_f(a['p50'])} p99 {_f(a['p99'])} ms, "
-                f"CPU {_f(ld['relay'].get('server_cpu_ms_per_1k_tokens'), 0)} ms per 1k tokens"
+                f"CPU {_f(ld['relay'].get('server_cpu_ms_per_1k_tokens'), 0)} ms and "
+                f"{_f(ld['relay'].get('server_wakes_per_1k_tokens'), 0)} wake-ups per 1k tokens"
             )
         if "workers" in redis:
             wk = redis["workers"]
@@ -210,14 +211,16 @@ def summary_text(res: dict[str, Any]) -> str:
             lines.append(
                 f"{wk['variant']} N={wk['n']}: {wk['relay']['completed']}/{wk['relay']['streams']} completed, added "
                 f"p50 {_f(a['p50'])} p99 {_f(a['p99'])} ms, CPU {_f(wk['relay']['server_cpu_ms_per_1k_tokens'], 0)} "
-                f"ms per 1k tokens ({_f(wk['cpu_per_token_vs_one_worker'], 2)}x one worker's), worker CPU shares "
+                f"ms and {_f(wk['relay'].get('server_wakes_per_1k_tokens'), 0)} wake-ups per 1k tokens "
+                f"({_f(wk['cpu_per_token_vs_one_worker'], 2)}x one worker's CPU), worker CPU shares "
                 f"{wk['worker_cpu_share']}"
             )
             if wk.get("one_worker_at_share"):
                 share = wk["one_worker_at_share"]
                 lines.append(
-                    f"one worker at its share N={share['n']}: CPU {_f(share['server_cpu_ms_per_1k_tokens'], 0)} ms per "
-                    f"1k tokens; the workers against it: {_f(wk['cpu_per_token_vs_one_worker_at_share'], 2)}x"
+                    f"one worker at its share N={share['n']}: CPU {_f(share['server_cpu_ms_per_1k_tokens'], 0)} ms and "
+                    f"{_f(share.get('server_wakes_per_1k_tokens'), 0)} wake-ups per 1k tokens; the workers against "
+                    f"it: {_f(wk['cpu_per_token_vs_one_worker_at_share'], 2)}x"
                 )
         if "error" in redis:
             lines.append(f"redis: error {redis['error'][:300]}")
