@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 
 from .case import lower_first_word
 from .context import BULLET_RE, FENCE_RE, TextContext, analyse_tail
+from .echo import PENDING as ECHO_PENDING
+from .echo import near_echo
 from .lead import PENDING as LEAD_PENDING
 from .lead import respelled_word, strip_lead
 from .leak import MAX_REASONING, match_leak, may_begin_leak
@@ -485,6 +487,18 @@ def _decide(
             pos += resync
             steps.append("resync")
             strategy = "restart"
+
+    if not overlap_chars and not (ctx.in_fence or ctx.in_table or ctx.in_json or additive):
+        # Rule E (near): the last words said again from memory, with one word changed (`echo`).
+        n = near_echo(sent, head[pos:], final=final)
+        if n == ECHO_PENDING:
+            return _Need("other", n_leak + pos)
+        if n:
+            pos += n
+            overlap_chars = n
+            steps.append("near-echo")
+            if strategy == "clean":
+                strategy = "overlap"
 
     if not overlap_chars:
         # Rule J (words): the cut word spelled again from its start, when nothing longer is said again.
