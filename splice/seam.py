@@ -27,7 +27,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from .case import lower_first_word
 from .context import BULLET_RE, FENCE_RE, TextContext, analyse_tail
+from .echo import PENDING as ECHO_PENDING
+from .echo import near_echo
 from .lead import PENDING as LEAD_PENDING
 from .lead import respelled_word, strip_lead
 from .leak import MAX_REASONING, match_leak, may_begin_leak
@@ -41,6 +44,8 @@ from .renumber import ListRenumber
 from .table import PENDING as TABLE_PENDING
 from .table import table_header_repeat
 from .whitespace import join_whitespace
+from .wrapper import PENDING as WRAP_PENDING
+from .wrapper import Closer, CloserHold, match_fence_wrap, template_closer
 
 __all__ = ["SpliceResult", "SeamRepair", "repair"]
 
@@ -83,6 +88,7 @@ class SpliceResult:
     dropped_chars: int
     steps: list[str] = field(default_factory=list)
     renumber_offset: int = 0
+    closer: Closer | None = None  # a wrapper's closer to drop at the stream's end (see `wrapper`)
 
 
 @dataclass
@@ -345,9 +351,18 @@ def _decide(
         return _Need("reasoning")
     if n_leak == LEAK_PENDING:
         return _Need("other")
+    closer = template_closer(head, sent_text or sent) if n_leak and "label" in leaked else None
     if n_leak:
         head = head[n_leak:]
         steps.extend(leaked.split("+"))
+        strategy = "preamble"
+    # A code block opened around the whole continuation: its fence goes now, its closer at the end (`wrapper`).
+    n_wrap, wrap_closer = (0, None) if additive else match_fence_wrap(head, sent, ctx, final=final)
+    if n_wrap == WRAP_PENDING:
+        return _Need("other")
+    if n_wrap:
+        head, n_leak, closer = head[n_wrap:], n_leak + n_wrap, wrap_closer
+        steps.append("wrap")
         strategy = "preamble"
 
     n = match_preamble(head, final=final)
@@ -473,6 +488,18 @@ def _decide(
             steps.append("resync")
             strategy = "restart"
 
+    if not overlap_chars and not (ctx.in_fence or ctx.in_table or ctx.in_json or additive):
+        # Rule E (near): the last words said again from memory, with one word changed (`echo`).
+        n = near_echo(sent, head[pos:], final=final)
+        if n == ECHO_PENDING:
+            return _Need("other", n_leak + pos)
+        if n:
+            pos += n
+            overlap_chars = n
+            steps.append("near-echo")
+            if strategy == "clean":
+                strategy = "overlap"
+
     if not overlap_chars:
         # Rule J (words): the cut word spelled again from its start, when nothing longer is said again.
         n = respelled_word(sent, head[pos:], ctx, whole=whole, final=final)
@@ -505,7 +532,7 @@ def _decide(
         if not final:
             return _Need("overlap" if overlap_chars else "other", n_leak + pos)
         out = dropped if dropped and pos > 0 or (dropped and not head.strip()) else ""
-        return out, SpliceResult("empty", overlap_chars, n_leak + len(head), steps + ["empty"])
+        return out, SpliceResult("empty", overlap_chars, n_leak + len(head), steps + ["empty"], closer=closer)
 
     rest, changed = join_whitespace(
         sent,
@@ -517,7 +544,7 @@ def _decide(
     )
     if changed:
         steps.append("whitespace")
-    return rest, SpliceResult(strategy, overlap_chars, pos + n_leak, steps)
+    return rest, SpliceResult(strategy, overlap_chars, pos + n_leak, steps, closer=closer)
 
 
 _FENCE_RUN = re.compile(r"(?:\A|\n)[ \t]*(?:`{3,}|~{3,})([ \t]*\n)?\Z")
@@ -695,10 +722,16 @@ def repair(
     if isinstance(out, _Need):
         return None
     text, result = out
+    if mode == "instruct" and not result.overlap_chars:
+        code = bool(ctx.in_fence or ctx.in_inline_code)
+        text = lower_first_word(sent, sent_text or sent, text, in_code=code)  # rule C
     renumber = _list_filter(sent, ctx)
     if renumber is not None:
         text = renumber.feed(text) + renumber.finish()
         result.renumber_offset = renumber.offset or 0
+    if final and result.closer is not None:
+        hold = CloserHold(result.closer)
+        text = hold.feed(text) + hold.finish()
     return text, result
 
 
@@ -717,6 +750,7 @@ class SeamRepair:
     ) -> None:
         self._sent = _effective_sent(sent_tail, stripped_whitespace)
         self._additive = mode == "prefill" and not stripped_whitespace
+        self._instruct = mode == "instruct"
         self._sent_text = sent_text
         self._dropped = dropped
         self._max = max_buffer_chars
@@ -727,6 +761,7 @@ class SeamRepair:
         self._renumber: ListRenumber | None = None
         self._known: str | None = None  # the normalised tail and opening, for `_opens_nothing`
         self._open_block = False  # a reasoning block is open: only a closing tag's ">" can decide
+        self._hold: CloserHold | None = None  # a wrapper was opened: its closer is held back at the stream's end
         self._ctx = analyse_tail(self._sent, sent_text)  # the structure is the whole sent text's
 
     @property
@@ -741,7 +776,8 @@ class SeamRepair:
 
     def feed(self, delta: str) -> str:
         if self._result is not None:
-            return self._renumber.feed(delta) if self._renumber else delta
+            out = self._renumber.feed(delta) if self._renumber else delta
+            return self._hold.feed(out) if self._hold else out
         if not delta:
             return ""
         self._buf += delta
@@ -777,12 +813,11 @@ class SeamRepair:
         return normalize(word).text not in self._known and not may_begin_preamble(word) and not may_begin_leak(word)
 
     def finish(self) -> str:
-        if self._result is not None:
-            return self._renumber.finish() if self._renumber else ""
-        out = self._attempt(final=True)
+        out = "" if self._result is not None else self._attempt(final=True)
         if self._renumber:
-            out += self._renumber.finish()
-        return out
+            tail = self._renumber.finish()
+            out += self._hold.feed(tail) if self._hold else tail
+        return out + self._hold.finish() if self._hold else out
 
     def _attempt(self, *, final: bool) -> str:
         self._tried_at = len(self._buf)
@@ -826,13 +861,19 @@ class SeamRepair:
                 return ""
             out = (self._buf, SpliceResult("forced", 0, 0, ["forced"]))
         text, result = out
+        if self._instruct and not result.overlap_chars:
+            code = bool(self._ctx.in_fence or self._ctx.in_inline_code)
+            text = lower_first_word(self._sent, self._sent_text or self._sent, text, in_code=code)  # rule C
         result.dropped_chars += self._skipped
         result.overlap_chars += self._skipped if "resync" in result.steps else 0
         self._result = result
         self._buf = ""
         self._renumber = _list_filter(self._sent, self._ctx)
         if self._renumber is not None:
-            return self._renumber.feed(text)
+            text = self._renumber.feed(text)
+        if result.closer is not None:
+            self._hold = CloserHold(result.closer)
+            text = self._hold.feed(text)
         return text
 
     def _resync_window(self, final: bool) -> str:

@@ -1,0 +1,130 @@
+"""Wrappers: a code block opened around the whole continuation, a template's end-of-turn token at its end."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from splice.context import analyse_tail
+from splice.wrapper import PENDING, Closer, CloserHold, match_fence_wrap
+
+from .test_splice_seam import splice
+
+PROSE = "The compiler "
+REST = "flags every non-exhaustive match.\n\nIt also warns about unused bindings."
+
+
+@pytest.mark.parametrize("info", ["markdown", "md", "text", ""])
+@pytest.mark.parametrize("chunk", [None, 1, 3, 200])
+def test_fence_wrap_outside_code_goes_at_both_ends(info: str, chunk: int | None) -> None:
+    head = f"```{info}\n{REST}\n```"
+    assert splice(PROSE, head, chunk=chunk, mode="instruct") == PROSE + REST
+
+
+@pytest.mark.parametrize("chunk", [None, 1, 200])
+def test_four_backtick_wrapper_keeps_the_answers_own_block(chunk: int | None) -> None:
+    rest = "runs this:\n\n```sh\nmake test\n```\n\nand then stops."
+    head = f"````md\n{rest}\n````"
+    assert splice("It ", head, chunk=chunk, mode="instruct") == "It " + rest
+
+
+@pytest.mark.parametrize("chunk", [None, 1, 200])
+def test_a_fence_inside_the_text_is_released(chunk: int | None) -> None:
+    rest = "goes on:\n```\ncode\n```\nand ends here."
+    head = f"````text\n{rest}\n````"
+    assert splice("It ", head, chunk=chunk, mode="instruct") == "It " + rest
+
+
+@pytest.mark.parametrize("chunk", [None, 1, 200])
+def test_wrapper_without_its_closer_keeps_the_end(chunk: int | None) -> None:
+    assert splice(PROSE, f"```md\n{REST}\n", chunk=chunk, mode="instruct") == PROSE + REST + "\n"
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        "Here is the code:\n\n",  # the text announces a block of its own
+        "Run it:\n\n",
+        "```\nfirst\n```\n\n",  # a block just closed: the answer may open another
+    ],
+)
+def test_the_answers_own_block_is_kept(sent: str) -> None:
+    head = "```text\noutput line\n```\n"
+    assert splice(sent, head, chunk=1, mode="instruct") == sent + head
+
+
+def test_in_code_a_fence_is_the_blocks() -> None:
+    sent = "Inside:\n\n```python\nx = 1\n"
+    assert match_fence_wrap("```text\nx\n", sent, analyse_tail(sent, sent), final=False) == (0, None)
+
+
+def test_prefill_mode_is_never_a_wrapper() -> None:
+    head = f"```md\n{REST}\n```"
+    assert splice(PROSE, head, chunk=2, mode="prefill") == PROSE + head
+
+
+def test_opening_fence_waits_for_its_line() -> None:
+    ctx = analyse_tail(PROSE, PROSE)
+    assert match_fence_wrap("``", PROSE, ctx, final=False) == (PENDING, None)
+    assert match_fence_wrap("```mark", PROSE, ctx, final=False) == (PENDING, None)
+    assert match_fence_wrap("```python\n", PROSE, ctx, final=False) == (0, None)
+    assert match_fence_wrap("```md\nx", PROSE, ctx, final=False) == (6, Closer(fence="```"))
+
+
+TOKENS = ["<|im_end|>", "<|eot_id|>", "<end_of_turn>", "</s>", "<｜end▁of▁sentence｜>", "<|end|>"]
+HEADERS = ["<|im_start|>assistant\n", "<|start_header_id|>assistant<|end_header_id|>\n\n", "<start_of_turn>model\n"]
+
+
+@pytest.mark.parametrize("token", TOKENS)
+@pytest.mark.parametrize("header", HEADERS)
+@pytest.mark.parametrize("chunk", [None, 1, 200])
+def test_template_end_of_turn_token_goes(token: str, header: str, chunk: int | None) -> None:
+    assert splice(PROSE, header + REST + token, chunk=chunk, mode="instruct") == PROSE + REST
+
+
+@pytest.mark.parametrize("chunk", [None, 1])
+def test_a_token_in_mid_text_or_a_tag_is_kept(chunk: int | None) -> None:
+    rest = "writes <div> and </span> and a </s> in the middle, then ends <"
+    assert splice(PROSE, "<|im_start|>assistant\n" + rest, chunk=chunk, mode="instruct") == PROSE + rest
+
+
+def test_an_answer_about_templates_keeps_its_tokens() -> None:
+    sent = "ChatML ends each turn with <|im_end|>. The next turn "
+    head = "<|im_start|>assistant\nstarts again.<|im_end|>"
+    assert splice(sent, head, chunk=3, mode="instruct") == sent + "starts again.<|im_end|>"
+
+
+def test_without_a_template_header_nothing_is_held() -> None:
+    seam_text = splice(PROSE, "ends here.</s>", chunk=2, mode="instruct")
+    assert seam_text == PROSE + "ends here.</s>"
+
+
+def test_hold_releases_what_cannot_be_the_closer() -> None:
+    hold = CloserHold(Closer(fence="```"))
+    assert hold.feed("a\nb\n") == "a\nb"
+    assert hold.feed("``") == ""
+    assert hold.feed("`x") == "\n```x"
+    assert hold.finish() == ""
+    tokens = CloserHold(Closer(tokens=tuple(TOKENS)))
+    assert tokens.feed("a <|im") == "a "
+    assert tokens.feed("_end|>") == ""
+    assert tokens.finish() == ""
+
+
+@pytest.mark.parametrize("char", ["`", "~", "<", "\n", " ", "a", "|"])
+def test_hostile_heads_are_fast(char: str) -> None:
+    head = char * 10_000
+    started = time.perf_counter()
+    ctx = analyse_tail(PROSE, PROSE)
+    match_fence_wrap(head, PROSE, ctx, final=False)
+    match_fence_wrap(head + "\n", PROSE, ctx, final=True)
+    for closer in (Closer(fence="```"), Closer(tokens=tuple(TOKENS))):
+        hold = CloserHold(closer)
+        hold.feed(head)
+        hold.finish()
+        hold = CloserHold(closer)
+        for i in range(0, len(head), 7):
+            hold.feed(head[i : i + 7])
+        hold.finish()
+    assert time.perf_counter() - started < 0.05
