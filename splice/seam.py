@@ -27,7 +27,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .context import BULLET_RE, FENCE_RE, TextContext, analyse_tail
+from .context import BULLET_RE, FENCE_LINE_RE, FENCE_RE, TextContext, analyse_tail
 from .lead import PENDING as LEAD_PENDING
 from .lead import respelled_word, strip_lead
 from .leak import MAX_REASONING, match_leak, may_begin_leak
@@ -63,7 +63,6 @@ _MAX_ECHO = 400
 _LEAD_IN = re.compile(r"[^\W\d_][^\n`~(){}\[\]<>=;$\"]{0,200}:[ \t]*\n(?:[ \t]*\n)*")  # "Here is the code:\n\n"
 _MAYBE_LEAD_IN = re.compile(r"[^\W\d_][\w ,'’-]*:?[ \t]*")  # the first line so far could still become one
 _MAX_FENCE_LINE = 60
-_FENCE_LINE = re.compile(r"(?m)^ {0,3}(?:`{3,}|~{3,})[^\n]*\n")
 _OPENING = 600  # chars of the answer's opening a restart is recognised by (see `_resync`)
 
 
@@ -390,7 +389,7 @@ def _decide(
     whole = sent_text if sent_text is not None and len(sent_text) > len(sent) else sent
     opening = block = ""
     if ctx.in_fence:
-        fences = list(_FENCE_LINE.finditer(whole))
+        fences = list(FENCE_LINE_RE.finditer(whole))
         opening = fences[-1].group().rstrip("\n") if fences else ""
         block = whole[fences[-1].end() :] if fences else whole
     stripped = strip_lead(sent, head[pos:], ctx, whole=whole, opening=opening, block=block, final=final)
@@ -475,7 +474,7 @@ def _decide(
 
     if not overlap_chars:
         # Rule J (words): the cut word spelled again from its start, when nothing longer is said again.
-        n = respelled_word(sent, head[pos:], ctx, whole=whole, final=final)
+        n = respelled_word(sent, head[pos:], whole=whole, final=final)
         if n == LEAD_PENDING:
             return _Need("other", n_leak + pos)
         if n:
@@ -568,7 +567,7 @@ def _closes_outer_block(sent: str, sent_text: str | None, head: str, found: Over
     if sent_line is None or len(m.group(1).expandtabs(4)) >= len(sent_line.group(1).expandtabs(4)):
         return False
     whole = sent_text if sent_text is not None and len(sent_text) > len(sent) else sent
-    fences = list(_FENCE_LINE.finditer(whole))
+    fences = list(FENCE_LINE_RE.finditer(whole))
     block = whole[fences[-1].end() :] if fences else whole
     if m.group(2).startswith("end"):
         opened = len(_OPENS_END.findall(block))
@@ -626,7 +625,7 @@ def _resync(sent: str, sent_text: str, head: str, final: bool, ctx: TextContext)
     """
     starts = [0]
     if ctx.in_fence:
-        fences = list(_FENCE_LINE.finditer(sent_text))
+        fences = list(FENCE_LINE_RE.finditer(sent_text))
         if fences:
             starts.append(fences[-1].end())  # the open block's first line
     hn = normalize(head).text.strip()

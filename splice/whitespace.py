@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from .context import TextContext, line_kind
+from .context import FENCE_LINE_RE, TextContext, line_kind
 from .normalize import is_grapheme_extender, is_nospace_char, is_nospace_punct, is_word_char
 
 __all__ = ["join_whitespace"]
@@ -130,7 +130,6 @@ def _code_blank_lines(sent: str, body: str, ctx: TextContext) -> int:
     return 1 if _BLOCK_END.fullmatch(last.rstrip()) and (body[:1].isalpha() or body[:1] in "@#/") else 0
 
 
-_FENCE_LINE = re.compile(r"(?m)^ {0,3}(?:`{3,}|~{3,})[^\n]*\n")
 _SECTION_COMMENT = re.compile(r"(?:--|//|/\*|#|;)[ \t]")
 
 
@@ -140,7 +139,7 @@ def _outdent_blank_lines(sent: str) -> int:
     A block that so far separated every such line (`section .text` after `    len equ $ - msg`) with blank lines
     separates the next one the same way; one that did not, or has no such line yet, gets none.
     """
-    fences = list(_FENCE_LINE.finditer(sent))
+    fences = list(FENCE_LINE_RE.finditer(sent))
     block = sent[fences[-1].end() :] if fences else sent
     counts: list[int] = []
     indented = False
