@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .context import FENCE_RE, TextContext
+from .context import FENCE_RE, TextContext, line_kind
 from .normalize import is_nospace_char, is_word_char, normalize
 from .preamble import PENDING as PREAMBLE_PENDING
 from .preamble import match_preamble
@@ -43,6 +43,7 @@ _BLANKS_RE = re.compile(r"(?:[ \t]*\n)+")
 #: What a comment starts with, in any language ("[" for a bare "[...]", not a spread "[...items]"), as opposed to
 #: code ("= { ... }").
 _COMMENT_LEADER = re.compile(r"(?://|/\*|#|--|;|%|<!--|\(\*|\{-|\*|!|'|\[[ \t]*(?:\.{2,}|…+)[ \t]*\])")
+_BLOCK_KINDS = ("heading", "numbered", "bullet", "table", "fence", "quote")
 _MAX_LINE = 200
 _MAX_FOREIGN = 40
 _COLONS = ":：︰"
@@ -129,14 +130,24 @@ def _uses_rules(sent: str) -> bool:
     return False
 
 
-def _decoration(sent: str, head: str, whole: str, final: bool) -> tuple[int, int]:
+def _row_complete(sent: str) -> bool:
+    """The sent text's last line is a table row that ends with its closing pipe and is the table's first row or
+    has as many cells as the row above it: the row is whole, and a line break after it is the table's."""
+    lines = sent.rsplit("\n", 2)
+    row = lines[-1].strip()
+    above = lines[-2].strip() if len(lines) > 1 else ""
+    return row.endswith("|") and (not above.startswith("|") or row.count("|") == above.count("|"))
+
+
+def _decoration(sent: str, head: str, whole: str, final: bool, prefill: bool = False) -> tuple[int, int]:
     """A thematic break or an elision mark (an ellipsis in brackets) at the head's start: (chars it takes, leading
     whitespace kept), (0, 0) if none, (PENDING, 0) while the head could still become one.
 
-    A mark inside a line goes with the spaces after it, except right after a word, where they stand between
-    the words; a mark or a break on a line of its own goes with its line breaks.  The whitespace before it is
-    the text's, except line breaks when the sent text stops inside a line.  A thematic break at a block
-    boundary is the text's when the text uses such breaks itself.
+    A mark inside a line goes with the spaces after it, except right after a word with none before the
+    mark, where they stand between the words; a mark or a break on a line of its own goes with its line
+    breaks.  The whitespace before it is the text's, except line breaks when the sent text stops inside a
+    line.  A thematic break at a block boundary is the text's when the text uses such breaks itself, and in
+    prefill mode when a block starts after it (a heading, an item, a table, a fence, a quote).
     """
     j = len(head) - len(head.lstrip(" \t\n"))
     ours = _mid_line(sent) and "\n" in head[:j]
@@ -152,9 +163,9 @@ def _decoration(sent: str, head: str, whole: str, final: bool) -> tuple[int, int
         k = j + m.end()
         if not after.strip(" \t") or after.lstrip(" \t")[:1] == "\n":
             return _blank_after(head, k + len(after) - len(after.lstrip(" \t"))), keep
-        if sent[-1:].strip():
+        if sent[-1:].strip() and not keep:
             return k, keep  # after a word, the spaces after the mark stand between the words
-        return k + len(after) - len(after.lstrip(" \t")), keep
+        return k + len(after) - len(after.lstrip(" \t")), keep  # or those before it do
     line = _line_at(head, j)
     if line is None:
         if not final and len(rest) <= 20 and set(rest) <= _DECORATION:
@@ -167,7 +178,14 @@ def _decoration(sent: str, head: str, whole: str, final: bool) -> tuple[int, int
         return 0, 0
     if not _mid_line(sent) and _uses_rules(whole):
         return 0, 0
-    return _blank_after(head, end), keep
+    rest_at = _blank_after(head, end)
+    if prefill:
+        first = head[rest_at:].split("\n", 1)
+        if len(first) == 1 and not final and len(first[0].strip()) < 4:
+            return PENDING, 0  # the next line's start tells whether a block starts there
+        if line_kind(first[0]) in _BLOCK_KINDS:
+            return 0, 0
+    return rest_at, keep
 
 
 def _comment_elision(head: str, final: bool) -> int:
@@ -266,24 +284,32 @@ def _fence_reopened(
     return reopen[1]
 
 
+def _quote_text(line: str) -> str:
+    """A `>` line's words: without its markers, the ellipses and quotes around them."""
+    quoted = re.sub(r"\A(?:[ \t]*>)+[ \t]*", "", line)
+    quoted = re.sub(rf"\A(?:{_ELLIPSIS}|[\"“‘«„'])+", "", quoted.strip())
+    return quoted[: _trailing_marks(quoted)].strip()
+
+
 def _quoted_echo(sent: str, head: str, final: bool) -> int:
     """Outside code: a blockquote of the words the sent text ends with (`> …and is worth it.`), then its breaks.
 
     The quote must say the tail's last words (at least 8 chars or two words, or the whole last line, however
-    short: "> -" after "- "): a real quote in the answer says something new.
+    short: "> -" after "- "): a real quote in the answer says something new.  While its line is coming, it
+    is awaited only as long as its words are still the tail's.
     """
     j = len(head) - len(head.lstrip(" \t\n"))
     if not head.startswith(">", j):
         return 0
     line = _line_at(head, j)
-    if line is None:
-        return PENDING if not final and len(head) - j <= 400 else 0
-    text, end = line
-    quoted = re.sub(r"\A(?:[ \t]*>)+[ \t]*", "", text)
-    quoted = re.sub(rf"\A(?:{_ELLIPSIS}|[\"“‘«„'])+", "", quoted.strip())
-    quoted = quoted[: _trailing_marks(quoted)].strip()
-    said = normalize(quoted).text.strip()
     tail = normalize(sent).text.rstrip()
+    if line is None:
+        if final or len(head) - j > 400:
+            return 0
+        so_far = normalize(_quote_text(head[j:])).text.strip()[:-1]  # its last char may still change
+        return PENDING if so_far in tail else 0  # a line that leaves the tail's words quotes something else
+    text, end = line
+    said = normalize(_quote_text(text)).text.strip()
     if not said or not (tail.endswith(said) or tail.rstrip(" \"”’»“'").endswith(said)):
         return 0
     last = normalize(sent.rstrip().rsplit("\n", 1)[-1]).text.strip()
@@ -339,7 +365,8 @@ def _respelled(sent: str, head: str, i: int, final: bool, whole: str, shortest: 
     not one repeated), and the head's word must go on past it (after a lead on lines of its own, which aligns
     the head, one char will do).  With a
     space before it, the fragment must be no word the text uses elsewhere, as
-    "the" + " theory" is two words; capitalised, it is a message's first word ("wi" + "Width").
+    "the" + " theory" is two words; capitalised, it is a message's first word ("wi" + "Width").  A fragment
+    of one char repeated that the head goes on repeating is a run going on ("Z" + "ZZ9" of a picture).
     """
     frag_start = len(sent)
     while frag_start > 0 and is_word_char(sent[frag_start - 1]):
@@ -363,6 +390,8 @@ def _respelled(sent: str, head: str, i: int, final: bool, whole: str, shortest: 
         return PENDING if not final and probe and frag.casefold().startswith(probe) else 0
     if word[:n].casefold() != frag.casefold() or not is_word_char(word[n]):
         return 0
+    if len(set(frag)) == 1 and word[n] == frag[0]:
+        return 0  # a run of one char that goes on ("Z" + "ZZ9"): the run continued, not a word spelled again
     capitalised = word[0] != frag[0]
     if capitalised and not (word[0].isupper() and frag[0].islower() and word[1:n] == frag[1:]):
         return 0
@@ -372,12 +401,21 @@ def _respelled(sent: str, head: str, i: int, final: bool, whole: str, shortest: 
 
 
 def strip_lead(
-    sent: str, head: str, ctx: TextContext, *, whole: str, opening: str, block: str, final: bool
+    sent: str,
+    head: str,
+    ctx: TextContext,
+    *,
+    whole: str,
+    opening: str,
+    block: str,
+    final: bool,
+    prefill: bool = False,
 ) -> tuple[str, list[str]] | None:
     """The head without what the fallback wrote before the continuation, and the names of what went.
 
     None while the head could still become such a lead.  `whole` is everything sent; `opening` is the open code
-    block's opening fence line and `block` its code so far ("" outside one).
+    block's opening fence line and `block` its code so far ("" outside one).  `prefill`: the fallback saw the
+    sent text exactly, so a line break after its final space is its own.
     """
     steps: list[str] = []
     in_code = ctx.in_fence or ctx.in_json
@@ -391,9 +429,9 @@ def strip_lead(
                 n, name = _comment_elision(head, final), "elision"
         elif not in_code:
             m = _BLANKS_RE.match(head) if _mid_line(sent) else None
-            if m and sent[-1:] in (" ", "\t") and sent[-2:-1] not in (" ", "\t"):
+            if m and sent[-1:] in (" ", "\t") and sent[-2:-1] not in (" ", "\t") and not prefill:
                 n, name = m.end(), "break"  # a line that ends in one space does not end there
-            elif m and (ctx.in_bold or ctx.in_inline_code or ctx.in_table):
+            elif m and (ctx.in_bold or ctx.in_inline_code or (ctx.in_table and not _row_complete(sent))):
                 n, name = m.end(), "break"  # nor does one inside an open span or a table row
             elif m and sent[-1:] and is_word_char(sent[-1]):
                 again = _respelled(sent, head, m.end(), final, whole)
@@ -401,11 +439,11 @@ def strip_lead(
                     return None
                 n, name = (m.end() if again else 0), "break"  # the cut word spelled again on a new line
             if not n:
-                (n, keep), name = _decoration(sent, head, whole, final), "decoration"
+                (n, keep), name = _decoration(sent, head, whole, final, prefill), "decoration"
             if not n:
                 n, name = _quoted_echo(sent, head, final), "echo"
         elif not ctx.in_json_string:
-            (n, keep), name = _decoration(sent, head, whole, final), "decoration"  # JSON has no marks
+            (n, keep), name = _decoration(sent, head, whole, final, prefill), "decoration"  # JSON has no marks
         if not n and not ctx.in_json_string:
             n, name = _foreign_lead_in(head, 0, sent_scripts, final, code=in_code), "lead-in"
         if n == PENDING:

@@ -220,7 +220,8 @@ def _markup_reopen(sent: str, head: str, ctx: TextContext) -> int:
     In JSON a quote that closes a string is followed by ",", ":", "}", "]" or
     whitespace; one followed by anything else can only be the string re-opened.  In code a quote that
     closes a string is followed by an operator, punctuation or whitespace, not by a letter, a digit,
-    `{`, `%`, `$`, a backslash or another quote (shells, which join words that way, excepted).
+    `{`, `%`, `$`, a backslash or another quote (shells, which join words that way, excepted).  Likewise a
+    "**" or "`" that closes a span is followed by whitespace or punctuation, so it is kept.
     """
     body = head.lstrip(" ")
     lead = len(head) - len(body)
@@ -229,11 +230,23 @@ def _markup_reopen(sent: str, head: str, ctx: TextContext) -> int:
     if ctx.in_fence and body.startswith('"') and len(body) > 1 and _inside_code_string(sent, ctx):
         if body[1].isalnum() or body[1] in '{"\\%$':
             return lead + 1
-    if ctx.in_bold and body.startswith("**") and len(body) > 2 and not body[2].isspace() and body[2] != "*":
+    if ctx.in_bold and body.startswith("**") and len(body) > 2 and _opens_span(body[2:4], "*"):
         return lead + 2
-    if ctx.in_inline_code and body.startswith("`") and len(body) > 1 and not body[1].isspace() and body[1] != "`":
+    if ctx.in_inline_code and body.startswith("`") and len(body) > 1 and _opens_span(body[1:3], "`"):
         return lead + 1
     return 0
+
+
+_CLOSING_PUNCT = ".,;:!?)]}\"'”’»…"
+
+
+def _opens_span(after: str, marker: str) -> bool:
+    """A span marker followed by `after` (its next chars) opens a span: one that closes a span is followed by
+    whitespace or punctuation (`` `targets`. ``, `` `r9`), ``), though not by an ellipsis (`` `...)` ``)."""
+    c = after[:1]
+    if c.isspace() or c == marker:
+        return False
+    return c not in _CLOSING_PUNCT or after.startswith(("..", "…"))
 
 
 _JOINING_LANGS = frozenset({"sh", "bash", "zsh", "shell", "console", "fish", "make", "makefile", "dockerfile", "csv"})
@@ -392,10 +405,14 @@ def _decide(
         fences = list(FENCE_LINE_RE.finditer(whole))
         opening = fences[-1].group().rstrip("\n") if fences else ""
         block = whole[fences[-1].end() :] if fences else whole
-    stripped = strip_lead(sent, head[pos:], ctx, whole=whole, opening=opening, block=block, final=final)
+    stripped = strip_lead(
+        sent, head[pos:], ctx, whole=whole, opening=opening, block=block, final=final, prefill=additive
+    )
     if stripped is None:
         return _Need("other")
+    n_lead = 0  # rule J's net removal: counted as dropped, like every rule's
     if stripped[1]:
+        n_lead = max(0, len(head) - pos - len(stripped[0]))
         head = head[:pos] + stripped[0]
         steps.extend(stripped[1])
         if strategy == "clean":
@@ -432,10 +449,15 @@ def _decide(
     found = find_overlap(sent, rest_head, final=final, mid_word_ok=ctx.mid_word, sent_is_whole=sent_is_whole)
     if found is PENDING:
         return _Need("overlap")
+    fits = isinstance(found, Overlap) and _row_fits_uncut(sent, whole, rest_head, found, final)
+    if fits is None:
+        return _Need("overlap")  # the row's width tells once its line has ended
     if isinstance(found, Overlap) and (
         _opens_a_block(rest_head, found.cut, ctx)
         or _starts_next_line(sent, rest_head, found)
         or _closes_outer_block(sent, sent_text, rest_head, found, ctx)
+        or (additive and _extends_marker_run(sent, rest_head))
+        or fits
     ):
         found = None  # a fence that opens a block, or the next line's markers: not the sent text said again
     fence = _fence_reopen(rest_head, ctx, final)
@@ -476,7 +498,7 @@ def _decide(
         # Rule J (words): the cut word spelled again from its start, when nothing longer is said again.
         n = respelled_word(sent, head[pos:], whole=whole, final=final)
         if n == LEAD_PENDING:
-            return _Need("other", n_leak + pos)
+            return _Need("other", n_leak + n_lead + pos)
         if n:
             pos += n
             overlap_chars = n
@@ -484,14 +506,14 @@ def _decide(
             if strategy == "clean":
                 strategy = "overlap"
 
-    n = _markup_reopen(sent, head[pos:], ctx)
+    n = 0 if additive else _markup_reopen(sent, head[pos:], ctx)  # a prefill model writes its own markers
     if n:
         pos += n
         steps.append("markup")
 
     rest = head[pos:]
     if rest.strip() and not final and "\n" not in rest.lstrip() and _MARKER_PREFIX.fullmatch(rest.lstrip()):
-        return _Need("other", n_leak + pos)  # "5" may be "5. " (a list item): the whitespace fix depends on it
+        return _Need("other", n_leak + n_lead + pos)  # "5" may be "5. " (a list item): the whitespace fix depends on it
     if (
         rest.strip()
         and not final
@@ -499,12 +521,12 @@ def _decide(
         and sent.endswith("\n")
         and _LINE_PREFIX.fullmatch(rest.lstrip())
     ):
-        return _Need("other", n_leak + pos)
+        return _Need("other", n_leak + n_lead + pos)
     if not rest.strip():
         if not final:
-            return _Need("overlap" if overlap_chars else "other", n_leak + pos)
+            return _Need("overlap" if overlap_chars else "other", n_leak + n_lead + pos)
         out = dropped if dropped and pos > 0 or (dropped and not head.strip()) else ""
-        return out, SpliceResult("empty", overlap_chars, n_leak + len(head), steps + ["empty"])
+        return out, SpliceResult("empty", overlap_chars, n_leak + n_lead + len(head), steps + ["empty"])
 
     rest, changed = join_whitespace(
         sent,
@@ -516,7 +538,7 @@ def _decide(
     )
     if changed:
         steps.append("whitespace")
-    return rest, SpliceResult(strategy, overlap_chars, pos + n_leak, steps)
+    return rest, SpliceResult(strategy, overlap_chars, pos + n_leak + n_lead, steps)
 
 
 _FENCE_RUN = re.compile(r"(?:\A|\n)[ \t]*(?:`{3,}|~{3,})([ \t]*\n)?\Z")
@@ -573,6 +595,52 @@ def _closes_outer_block(sent: str, sent_text: str | None, head: str, found: Over
         opened = len(_OPENS_END.findall(block))
         return opened > sum(1 for line in block.split("\n") if line.strip().rstrip(";)") == "end")
     return sum(block.count(c) for c in "([{") > sum(block.count(c) for c in ")]}")
+
+
+def _cells(row: str) -> int:
+    return row.strip().strip("|").count("|") + 1
+
+
+def _row_fits_uncut(sent: str, whole: str, head: str, found: Overlap, final: bool) -> bool | None:
+    """Rule H (cells): in a table, the reading whose row has the header's number of cells wins.
+
+    A delimiter row's cells are alike (`| --- | --- |`), and so may a row's be: when the sent row and the head's
+    first line make a row of the header's width as they are, and a different one with the repeat cut, the head
+    goes on with the row's next cells.  Only for a repeat of the sent row's own text, cut inside the head's first
+    line; None while that line has not ended.
+    """
+    lines = whole.split("\n")
+    last = lines[-1]
+    if not last.lstrip().startswith("|") or found.start < sent.rfind("\n") + 1 or "\n" in head[: found.cut]:
+        return False
+    top = len(lines) - 1
+    while top > 0 and lines[top - 1].lstrip().startswith("|"):
+        top -= 1
+    if top == len(lines) - 1:
+        return False  # the header row itself: no width to compare with
+    width = _cells(lines[top])
+    if "\n" not in head and not final:
+        return None
+    return _cells(last + head.split("\n", 1)[0]) == width != _cells(last + head[found.cut :].split("\n", 1)[0])
+
+
+_MARKER_CHARS = "`*#-+$>=~_"
+_LINE_LEAD = re.compile(r"[ \t]*(?:(?:[-*+>]|\d{1,9}[.)])[ \t]+)*")
+
+
+def _extends_marker_run(sent: str, head: str) -> bool:
+    """Rule S (runs): in prefill mode, a head that goes on with the run of marker chars the sent line ends in.
+
+    A sent line that stops inside a marker (`` ` `` of a fence, `*` of `**`, `#` of `##`, `>` of `>>>`), after
+    its start or its item and quote markers only, and a prefill head that starts with the same char: the head
+    is the rest of the marker, not the line said again.
+    """
+    last = sent[sent.rfind("\n") + 1 :]
+    c = last[-1:]
+    if not c or c not in _MARKER_CHARS or not head.startswith(c):
+        return False
+    lead = _LINE_LEAD.match(last)
+    return lead is not None and set(last[lead.end() :]) == {c}
 
 
 def _starts_next_line(sent: str, head: str, found: Overlap) -> bool:
