@@ -366,7 +366,7 @@ def _respelled(sent: str, head: str, i: int, final: bool, whole: str, shortest: 
     the head, one char will do).  With a
     space before it, the fragment must be no word the text uses elsewhere, as
     "the" + " theory" is two words; capitalised, it is a message's first word ("wi" + "Width").  A fragment
-    of one char repeated that the head goes on repeating is a run going on ("Z" + "ZZ9" of a picture).
+    of one letter repeated that the head goes on repeating is a run going on ("Z" + "ZZ9" of a picture).
     """
     frag_start = len(sent)
     while frag_start > 0 and is_word_char(sent[frag_start - 1]):
@@ -390,7 +390,7 @@ def _respelled(sent: str, head: str, i: int, final: bool, whole: str, shortest: 
         return PENDING if not final and probe and frag.casefold().startswith(probe) else 0
     if word[:n].casefold() != frag.casefold() or not is_word_char(word[n]):
         return 0
-    if len(set(frag)) == 1 and word[n] == frag[0]:
+    if frag.isalpha() and len(set(frag)) == 1 and word[n] == frag[0]:
         return 0  # a run of one char that goes on ("Z" + "ZZ9"): the run continued, not a word spelled again
     capitalised = word[0] != frag[0]
     if capitalised and not (word[0].isupper() and frag[0].islower() and word[1:n] == frag[1:]):

@@ -214,14 +214,15 @@ def _fence_reopen(head: str, ctx: TextContext, final: bool) -> tuple[int, bool] 
     return lead + nl + 1, after.startswith(marker_char * 3)
 
 
-def _markup_reopen(sent: str, head: str, ctx: TextContext) -> int:
+def _markup_reopen(sent: str, head: str, ctx: TextContext, final: bool) -> int:
     """A fallback re-opening "**", "`" or a JSON string's quote while the sent text is already inside it.
 
     In JSON a quote that closes a string is followed by ",", ":", "}", "]" or
     whitespace; one followed by anything else can only be the string re-opened.  In code a quote that
     closes a string is followed by an operator, punctuation or whitespace, not by a letter, a digit,
     `{`, `%`, `$`, a backslash or another quote (shells, which join words that way, excepted).  Likewise a
-    "**" or "`" that closes a span is followed by whitespace or punctuation, so it is kept.
+    "**" or "`" that closes a span is followed by whitespace or by punctuation that ends there, so it is kept;
+    PENDING while the head does not yet tell.
     """
     body = head.lstrip(" ")
     lead = len(head) - len(body)
@@ -230,23 +231,36 @@ def _markup_reopen(sent: str, head: str, ctx: TextContext) -> int:
     if ctx.in_fence and body.startswith('"') and len(body) > 1 and _inside_code_string(sent, ctx):
         if body[1].isalnum() or body[1] in '{"\\%$':
             return lead + 1
-    if ctx.in_bold and body.startswith("**") and len(body) > 2 and _opens_span(body[2:4], "*"):
-        return lead + 2
-    if ctx.in_inline_code and body.startswith("`") and len(body) > 1 and _opens_span(body[1:3], "`"):
-        return lead + 1
+    for marker, inside in (("**", ctx.in_bold), ("`", ctx.in_inline_code)):
+        if inside and body.startswith(marker) and len(body) > len(marker):
+            opens = _opens_span(body[len(marker) : len(marker) + 12], marker[0], final)
+            if opens is None:
+                return _MARKUP_PENDING
+            return lead + len(marker) if opens else 0
     return 0
 
 
+_MARKUP_PENDING = -1
 _CLOSING_PUNCT = ".,;:!?)]}\"'”’»…"
 
 
-def _opens_span(after: str, marker: str) -> bool:
-    """A span marker followed by `after` (its next chars) opens a span: one that closes a span is followed by
-    whitespace or punctuation (`` `targets`. ``, `` `r9`), ``), though not by an ellipsis (`` `...)` ``)."""
+def _opens_span(after: str, marker: str, final: bool) -> bool | None:
+    """A span marker followed by `after` (its next chars) opens a span, or None while they do not tell.
+
+    One that closes a span is followed by whitespace, or by punctuation that ends there (`` `targets`. ``,
+    `` `r9`), ``); punctuation that goes on (`` `.xml` ``, `` `...)` ``) is the span's content again.
+    """
     c = after[:1]
     if c.isspace() or c == marker:
         return False
-    return c not in _CLOSING_PUNCT or after.startswith(("..", "…"))
+    if c not in _CLOSING_PUNCT or after.startswith(("..", "…")):
+        return True
+    k = 0
+    while k < len(after) and after[k] in _CLOSING_PUNCT:
+        k += 1
+    if k == len(after):
+        return None if not final and len(after) < 12 else False
+    return not after[k].isspace()
 
 
 _JOINING_LANGS = frozenset({"sh", "bash", "zsh", "shell", "console", "fish", "make", "makefile", "dockerfile", "csv"})
@@ -506,7 +520,9 @@ def _decide(
             if strategy == "clean":
                 strategy = "overlap"
 
-    n = 0 if additive else _markup_reopen(sent, head[pos:], ctx)  # a prefill model writes its own markers
+    n = 0 if additive else _markup_reopen(sent, head[pos:], ctx, final)  # a prefill model writes its own markers
+    if n == _MARKUP_PENDING:
+        return _Need("other", n_leak + n_lead + pos)
     if n:
         pos += n
         steps.append("markup")

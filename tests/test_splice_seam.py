@@ -1287,3 +1287,8 @@ def test_new_scans_are_linear_on_hostile_heads(c: str) -> None:
 def test_an_apostrophe_between_letters_is_inside_a_word(sent: str, head: str, out: str) -> None:
     assert splice(sent, head, mode="instruct") == out
     assert splice("He said 'stop'", "now.", mode="instruct") == "He said 'stop' now."  # a quote it closes
+
+
+def test_a_backtick_followed_by_more_code_reopens_the_span() -> None:
+    assert splice("Add it to your `pom", "`.xml` file.", mode="instruct") == "Add it to your `pom.xml` file."
+    assert splice("you should get `1.999", "\n999998355`, and more.") == "you should get `1.999998355`, and more."
