@@ -1,4 +1,4 @@
-"""A first word capitalised as if a new message began, after a cut in mid-sentence (rule C).
+"""A first word capitalised as if a new message began, after a cut in mid-sentence (rule K).
 
 An instruct-mode fallback treats its output as a message of its own and capitalises the first word ("the subtotal
 should " + "Be 48.50").  After a mid-sentence cut, a word the text writes in lowercase and never capitalises in the

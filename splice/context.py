@@ -13,9 +13,21 @@ from dataclasses import dataclass, replace
 
 from .normalize import is_word_char
 
-__all__ = ["TextContext", "ListItem", "analyse", "analyse_tail", "line_kind", "FENCE_RE", "NUMBERED_RE"]
+__all__ = [
+    "TextContext",
+    "ListItem",
+    "analyse",
+    "analyse_tail",
+    "line_kind",
+    "FENCE_RE",
+    "FENCE_LINE_RE",
+    "NUMBERED_RE",
+]
 
-FENCE_RE = re.compile(r"^( {0,3})(`{3,}|~{3,})([^\n]*)$")
+#: A fence line (CommonMark: up to three spaces of indentation): its indentation, its marker and its info string.
+FENCE_RE = re.compile(r"( {0,3})(`{3,}|~{3,})([^\n]*)")
+#: Every fence line of a text, with its line break (for `finditer`).
+FENCE_LINE_RE = re.compile(rf"(?m)^{FENCE_RE.pattern}\n")
 NUMBERED_RE = re.compile(r"^([ \t]*)(\d{1,9})([.)])(?=[ \t]|$)")
 BULLET_RE = re.compile(r"^([ \t]*)([-*+])(?=[ \t])")
 MARKUP_ONLY_RE = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)]|#{1,6}|>|\|)?[ \t]*$")

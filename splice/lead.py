@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .context import TextContext
+from .context import FENCE_RE, TextContext, line_kind
 from .normalize import is_nospace_char, is_word_char, normalize
 from .preamble import PENDING as PREAMBLE_PENDING
 from .preamble import match_preamble
@@ -39,11 +39,11 @@ _MARK_RE = re.compile("|".join(rf"{re.escape(o)}[ \t]*{_ELLIPSIS}[ \t]*{re.escap
 #: A thematic break: three or more of one of `-`, `*`, `_`, spaces allowed between them.
 _RULE_RE = re.compile(r"[ \t]{0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})")
 _DECORATION = set("-*_=~.…·•⋯[](){}<>【】（）「」«»〔〕［］ \t")
-_FENCE_RE = re.compile(r"[ \t]{0,3}(`{3,}|~{3,})[ \t]*([^\n`]*)")
 _BLANKS_RE = re.compile(r"(?:[ \t]*\n)+")
 #: What a comment starts with, in any language ("[" for a bare "[...]", not a spread "[...items]"), as opposed to
 #: code ("= { ... }").
 _COMMENT_LEADER = re.compile(r"(?://|/\*|#|--|;|%|<!--|\(\*|\{-|\*|!|'|\[[ \t]*(?:\.{2,}|…+)[ \t]*\])")
+_BLOCK_KINDS = ("heading", "numbered", "bullet", "table", "fence", "quote")
 _MAX_LINE = 200
 _MAX_FOREIGN = 40
 _COLONS = ":：︰"
@@ -123,25 +123,35 @@ def _uses_rules(sent: str) -> bool:
     """The sent text has a thematic break of its own outside code (then one at a block boundary may be the text's)."""
     in_code = False
     for line in sent.split("\n"):
-        if _FENCE_RE.match(line):
+        if FENCE_RE.match(line):
             in_code = not in_code
         elif not in_code and _RULE_RE.fullmatch(line.rstrip()):
             return True
     return False
 
 
-def _decoration(sent: str, head: str, i: int, whole: str, final: bool) -> tuple[int, int]:
-    """A thematic break or an elision mark (an ellipsis in brackets) at `i`: (chars it takes, leading
+def _row_complete(sent: str) -> bool:
+    """The sent text's last line is a table row that ends with its closing pipe and is the table's first row or
+    has as many cells as the row above it: the row is whole, and a line break after it is the table's."""
+    lines = sent.rsplit("\n", 2)
+    row = lines[-1].strip()
+    above = lines[-2].strip() if len(lines) > 1 else ""
+    return row.endswith("|") and (not above.startswith("|") or row.count("|") == above.count("|"))
+
+
+def _decoration(sent: str, head: str, whole: str, final: bool, prefill: bool = False) -> tuple[int, int]:
+    """A thematic break or an elision mark (an ellipsis in brackets) at the head's start: (chars it takes, leading
     whitespace kept), (0, 0) if none, (PENDING, 0) while the head could still become one.
 
-    A mark inside a line goes with the spaces after it, except right after a word, where they stand between
-    the words; a mark or a break on a line of its own goes with its line breaks.  The whitespace before it is
-    the text's, except line breaks when the sent text stops inside a line.  A thematic break at a block
-    boundary is the text's when the text uses such breaks itself.
+    A mark inside a line goes with the spaces after it, except right after a word with none before the
+    mark, where they stand between the words; a mark or a break on a line of its own goes with its line
+    breaks.  The whitespace before it is the text's, except line breaks when the sent text stops inside a
+    line.  A thematic break at a block boundary is the text's when the text uses such breaks itself, and in
+    prefill mode when a block starts after it (a heading, an item, a table, a fence, a quote).
     """
-    j = i + len(head[i:]) - len(head[i:].lstrip(" \t\n"))
-    ours = _mid_line(sent) and "\n" in head[i:j]
-    keep = 0 if ours else j - i
+    j = len(head) - len(head.lstrip(" \t\n"))
+    ours = _mid_line(sent) and "\n" in head[:j]
+    keep = 0 if ours else j
     rest = head[j:]
     if not rest:
         return 0, 0
@@ -152,10 +162,10 @@ def _decoration(sent: str, head: str, i: int, whole: str, final: bool) -> tuple[
             return PENDING, 0
         k = j + m.end()
         if not after.strip(" \t") or after.lstrip(" \t")[:1] == "\n":
-            return _blank_after(head, k + len(after) - len(after.lstrip(" \t"))) - i, keep
-        if sent[-1:].strip():
-            return k - i, keep  # after a word, the spaces after the mark stand between the words
-        return k + len(after) - len(after.lstrip(" \t")) - i, keep
+            return _blank_after(head, k + len(after) - len(after.lstrip(" \t"))), keep
+        if sent[-1:].strip() and not keep:
+            return k, keep  # after a word, the spaces after the mark stand between the words
+        return k + len(after) - len(after.lstrip(" \t")), keep  # or those before it do
     line = _line_at(head, j)
     if line is None:
         if not final and len(rest) <= 20 and set(rest) <= _DECORATION:
@@ -168,19 +178,26 @@ def _decoration(sent: str, head: str, i: int, whole: str, final: bool) -> tuple[
         return 0, 0
     if not _mid_line(sent) and _uses_rules(whole):
         return 0, 0
-    return _blank_after(head, end) - i, keep
+    rest_at = _blank_after(head, end)
+    if prefill:
+        first = head[rest_at:].split("\n", 1)
+        if len(first) == 1 and not final and len(first[0].strip()) < 4:
+            return PENDING, 0  # the next line's start tells whether a block starts there
+        if line_kind(first[0]) in _BLOCK_KINDS:
+            return 0, 0
+    return rest_at, keep
 
 
-def _comment_elision(head: str, i: int, final: bool) -> int:
+def _comment_elision(head: str, final: bool) -> int:
     """In code: a line that is an elision comment (`// ... existing code ...`, `# ...`, `<!-- … -->`, `(* … *)`).
 
     Any comment syntax: the line starts with a comment leader (`//`, `#`, `--`, `;`, `%`, `<!--`, `(*`, `{-`,
     `*`, `!`, `'`; not `...` itself or an operator, which are code) and holds an ellipsis, or a lead-in such as
     "(continued)", with at most a few words and no code punctuation besides.
     """
-    line = _line_at(head, i)
+    line = _line_at(head, 0)
     if line is None:
-        body = head[i:].strip(" \t")
+        body = head.strip(" \t")
         if not final and body and len(body) <= 80 and not body[0].isalnum() and body[0] not in ".…_$":
             return PENDING
         return 0
@@ -193,13 +210,13 @@ def _comment_elision(head: str, i: int, final: bool) -> int:
         words = core.strip("()[] ")
         if not words or match_preamble(f"({words})", final=True) < len(words) + 2:
             return 0  # no ellipsis: only a lead-in such as "(continued)" makes it an elision
-        return end - i
+        return end
     inner = re.sub(_ELLIPSIS, " ", core)
     words_found = re.findall(r"[^\W\d_]+", inner)
     code = re.sub(r"[^\W\d_]+", "", inner)
     if len(words_found) > 6 or any(c.isdigit() or c in "=;,\"'" for c in code):
         return 0
-    return end - i
+    return end
 
 
 def _unclosed(code: str) -> bool:
@@ -208,7 +225,7 @@ def _unclosed(code: str) -> bool:
 
 
 def _fence_reopened(
-    sent: str, head: str, i: int, ctx: TextContext, opening: str, block: str, scripts: set[str], final: bool
+    sent: str, head: str, ctx: TextContext, opening: str, block: str, scripts: set[str], final: bool
 ) -> int:
     """In code: the block closed and opened again with the same opening line, a lead-in between them or none.
 
@@ -219,27 +236,25 @@ def _fence_reopened(
     block goes on with prose or a new block, which keeps both fences.
     """
     marker = ctx.fence_marker
-    j = i
-    if head.startswith("\n", j):
-        j += 1
+    j = 1 if head.startswith("\n") else 0
     rest = head[j:]
     close = _line_at(head, j)
     if close is None:
-        m = _FENCE_RE.fullmatch(rest) if rest else None
+        m = FENCE_RE.fullmatch(rest) if rest else None
         partial = rest.strip(" ") and marker.startswith(rest.strip(" ")[: len(marker)])
         return PENDING if not final and (m or partial) and len(rest) < 20 else 0
-    m = _FENCE_RE.fullmatch(close[0].rstrip())
-    if m is None or m.group(2) or m.group(1)[0] != marker[0] or len(m.group(1)) < len(marker):
+    m = FENCE_RE.fullmatch(close[0].rstrip())
+    if m is None or m.group(3).strip() or m.group(2)[0] != marker[0] or len(m.group(2)) < len(marker):
         return 0
     k = _blank_after(head, close[1])
     if k == len(head):
         return 0 if final else PENDING
-    if k == close[1] and _FENCE_RE.match(head, k):
+    if k == close[1] and FENCE_RE.match(head, k):
         return 0  # two fence lines in a row: a fence said again and the block closed (rule F)
     ahead = head[k:].lstrip(" ")
     if not final and len(ahead) < len(marker) and marker.startswith(ahead):
         return PENDING  # the next fence line is still coming
-    led = not _FENCE_RE.match(head, k)
+    led = not FENCE_RE.match(head, k)
     if led:
         n = match_preamble(head[k:], final=final)
         if n == PREAMBLE_PENDING:
@@ -266,33 +281,41 @@ def _fence_reopened(
             return 0  # a new block starts at its margin; an indented first line goes on with the open one
         if line and not said.startswith(line):
             return PENDING if not final and line.startswith(said) else 0
-    return reopen[1] - i
+    return reopen[1]
 
 
-def _quoted_echo(sent: str, head: str, i: int, final: bool) -> int:
+def _quote_text(line: str) -> str:
+    """A `>` line's words: without its markers, the ellipses and quotes around them."""
+    quoted = re.sub(r"\A(?:[ \t]*>)+[ \t]*", "", line)
+    quoted = re.sub(rf"\A(?:{_ELLIPSIS}|[\"“‘«„'])+", "", quoted.strip())
+    return quoted[: _trailing_marks(quoted)].strip()
+
+
+def _quoted_echo(sent: str, head: str, final: bool) -> int:
     """Outside code: a blockquote of the words the sent text ends with (`> …and is worth it.`), then its breaks.
 
     The quote must say the tail's last words (at least 8 chars or two words, or the whole last line, however
-    short: "> -" after "- "): a real quote in the answer says something new.
+    short: "> -" after "- "): a real quote in the answer says something new.  While its line is coming, it
+    is awaited only as long as its words are still the tail's.
     """
-    j = i + len(head[i:]) - len(head[i:].lstrip(" \t\n"))
+    j = len(head) - len(head.lstrip(" \t\n"))
     if not head.startswith(">", j):
         return 0
     line = _line_at(head, j)
-    if line is None:
-        return PENDING if not final and len(head) - j <= 400 else 0
-    text, end = line
-    quoted = re.sub(r"\A(?:[ \t]*>)+[ \t]*", "", text)
-    quoted = re.sub(rf"\A(?:{_ELLIPSIS}|[\"“‘«„'])+", "", quoted.strip())
-    quoted = quoted[: _trailing_marks(quoted)].strip()
-    said = normalize(quoted).text.strip()
     tail = normalize(sent).text.rstrip()
+    if line is None:
+        if final or len(head) - j > 400:
+            return 0
+        so_far = normalize(_quote_text(head[j:])).text.strip()[:-1]  # its last char may still change
+        return PENDING if so_far in tail else 0  # a line that leaves the tail's words quotes something else
+    text, end = line
+    said = normalize(_quote_text(text)).text.strip()
     if not said or not (tail.endswith(said) or tail.rstrip(" \"”’»“'").endswith(said)):
         return 0
     last = normalize(sent.rstrip().rsplit("\n", 1)[-1]).text.strip()
     if len(said.replace(" ", "")) < 8 and len(said.split()) < 2 and said != last:
         return 0  # a short quote must be the whole last line (its marker: "> -", "> 3.")
-    return _blank_after(head, end) - i
+    return _blank_after(head, end)
 
 
 def _foreign_lead_in(head: str, i: int, sent_scripts: set[str], final: bool, *, code: bool = False) -> int:
@@ -335,14 +358,15 @@ def _foreign_lead_in(head: str, i: int, sent_scripts: set[str], final: bool, *, 
     return k + len(after) - len(after.lstrip()) - i
 
 
-def _respelled(sent: str, head: str, i: int, ctx: TextContext, final: bool, whole: str, shortest: int = 2) -> int:
+def _respelled(sent: str, head: str, i: int, final: bool, whole: str, shortest: int = 2) -> int:
     """The word the sent text stops inside, spelled again from its start ("compl" + " complete", "wi" + "Width").
 
     The cut fragment must be two letters or more, or one the text never uses as a word (three or more digits,
     not one repeated), and the head's word must go on past it (after a lead on lines of its own, which aligns
     the head, one char will do).  With a
     space before it, the fragment must be no word the text uses elsewhere, as
-    "the" + " theory" is two words; capitalised, it is a message's first word ("wi" + "Width").
+    "the" + " theory" is two words; capitalised, it is a message's first word ("wi" + "Width").  A fragment
+    of one letter repeated that the head goes on repeating is a run going on ("Z" + "ZZ9" of a picture).
     """
     frag_start = len(sent)
     while frag_start > 0 and is_word_char(sent[frag_start - 1]):
@@ -366,6 +390,8 @@ def _respelled(sent: str, head: str, i: int, ctx: TextContext, final: bool, whol
         return PENDING if not final and probe and frag.casefold().startswith(probe) else 0
     if word[:n].casefold() != frag.casefold() or not is_word_char(word[n]):
         return 0
+    if frag.isalpha() and len(set(frag)) == 1 and word[n] == frag[0]:
+        return 0  # a run of one char that goes on ("Z" + "ZZ9"): the run continued, not a word spelled again
     capitalised = word[0] != frag[0]
     if capitalised and not (word[0].isupper() and frag[0].islower() and word[1:n] == frag[1:]):
         return 0
@@ -375,75 +401,83 @@ def _respelled(sent: str, head: str, i: int, ctx: TextContext, final: bool, whol
 
 
 def strip_lead(
-    sent: str, head: str, ctx: TextContext, *, whole: str, opening: str, block: str, final: bool
+    sent: str,
+    head: str,
+    ctx: TextContext,
+    *,
+    whole: str,
+    opening: str,
+    block: str,
+    final: bool,
+    prefill: bool = False,
 ) -> tuple[str, list[str]] | None:
     """The head without what the fallback wrote before the continuation, and the names of what went.
 
     None while the head could still become such a lead.  `whole` is everything sent; `opening` is the open code
-    block's opening fence line and `block` its code so far ("" outside one).
+    block's opening fence line and `block` its code so far ("" outside one).  `prefill`: the fallback saw the
+    sent text exactly, so a line break after its final space is its own.
     """
     steps: list[str] = []
-    i = 0
     in_code = ctx.in_fence or ctx.in_json
     sent_scripts = _scripts(sent)
     line_level = False  # a lead of its own line(s) went: it cannot have split a word without spelling it again
     for _ in range(6):
         n, keep, name = 0, 0, ""
         if ctx.in_fence:
-            n, name = _fence_reopened(sent, head, i, ctx, opening, block, sent_scripts, final), "reopen"
+            n, name = _fence_reopened(sent, head, ctx, opening, block, sent_scripts, final), "reopen"
             if not n:
-                n, name = _comment_elision(head, i, final), "elision"
+                n, name = _comment_elision(head, final), "elision"
         elif not in_code:
-            m = _BLANKS_RE.match(head, i) if _mid_line(sent) else None
-            if m and sent[-1:] in (" ", "\t") and sent[-2:-1] not in (" ", "\t"):
-                n, name = m.end() - i, "break"  # a line that ends in one space does not end there
-            elif m and (ctx.in_bold or ctx.in_inline_code or ctx.in_table):
-                n, name = m.end() - i, "break"  # nor does one inside an open span or a table row
+            m = _BLANKS_RE.match(head) if _mid_line(sent) else None
+            if m and sent[-1:] in (" ", "\t") and sent[-2:-1] not in (" ", "\t") and not prefill:
+                n, name = m.end(), "break"  # a line that ends in one space does not end there
+            elif m and (ctx.in_bold or ctx.in_inline_code or (ctx.in_table and not _row_complete(sent))):
+                n, name = m.end(), "break"  # nor does one inside an open span or a table row
             elif m and sent[-1:] and is_word_char(sent[-1]):
-                again = _respelled(sent, head, m.end(), ctx, final, whole)
+                again = _respelled(sent, head, m.end(), final, whole)
                 if again == PENDING:
                     return None
-                n, name = (m.end() - i if again else 0), "break"  # the cut word spelled again on a new line
+                n, name = (m.end() if again else 0), "break"  # the cut word spelled again on a new line
             if not n:
-                (n, keep), name = _decoration(sent, head, i, whole, final), "decoration"
+                (n, keep), name = _decoration(sent, head, whole, final, prefill), "decoration"
             if not n:
-                n, name = _quoted_echo(sent, head, i, final), "echo"
+                n, name = _quoted_echo(sent, head, final), "echo"
         elif not ctx.in_json_string:
-            (n, keep), name = _decoration(sent, head, i, whole, final), "decoration"  # JSON has no marks
+            (n, keep), name = _decoration(sent, head, whole, final, prefill), "decoration"  # JSON has no marks
         if not n and not ctx.in_json_string:
-            n, name = _foreign_lead_in(head, i, sent_scripts, final, code=in_code), "lead-in"
+            n, name = _foreign_lead_in(head, 0, sent_scripts, final, code=in_code), "lead-in"
         if n == PENDING:
             return None
         if not n:
             break
-        line_level = line_level or ("\n" in head[i + keep : i + n] and name in ("decoration", "break"))
-        head = head[: i + keep] + head[i + n :]
+        line_level = line_level or ("\n" in head[keep:n] and name in ("decoration", "break"))
+        head = head[:keep] + head[n:]
         steps.append(name)
         if not in_code:
-            pre = match_preamble(head[i:], final=final)
+            pre = match_preamble(head, final=final)
             if pre == PREAMBLE_PENDING:
                 return None
             if pre:
-                head = head[:i] + head[i + pre :]
+                head = head[pre:]
                 steps.append("preamble")
     if sent[-1:] and is_word_char(sent[-1]) and line_level and not in_code:
-        n = _respelled(sent, head, i, ctx, final, whole, shortest=1)
+        n = _respelled(sent, head, 0, final, whole, shortest=1)
         if n == PENDING:
             return None
         if n:
-            head = head[:i] + head[i + n :]
+            head = head[n:]
             steps.append("respell")
-        elif is_word_char(head[i : i + 1] or " "):
-            head = head[:i] + " " + head[i:]  # the word was whole: the lead took the space after it
+        elif is_word_char(head[:1] or " "):
+            head = " " + head  # the word was whole: the lead took the space after it
             steps.append("space")
-    return head[i:], steps
+    return head, steps
 
 
-def respelled_word(sent: str, head: str, ctx: TextContext, *, whole: str, final: bool) -> int:
+def respelled_word(sent: str, head: str, *, whole: str, final: bool) -> int:
     """Rule J (words): chars of the head that spell again the word the sent text stops inside; PENDING, or 0.
 
     Asked only when the head repeats nothing longer (an overlap or a restart says the word again with more).
     """
     if not sent[-1:] or not is_word_char(sent[-1]):
         return 0
-    return _respelled(sent, head, 0, ctx, final, whole)
+    return _respelled(sent, head, 0, final, whole)

@@ -9,6 +9,7 @@ restarted numbered list has to be renumbered).
 Steps, in order, each cutting raw chars off the head:
 
 0. leak          "<think>…</think>", "Assistant:", "<|im_start|>assistant" (see `leak`)
+0b. wrapper     a code block opened around the whole continuation; its closer held and dropped at the end (`wrapper`)
 1. preamble      "Sure, continuing:", "Voici la suite :" …   (see `preamble`)
 2. echo          a quoted copy of the tail, a leading "…"/"..."
 2b. lead         a break, an elision mark or comment, a reopened block, a quote, a respelled word (see `lead`)
@@ -16,9 +17,11 @@ Steps, in order, each cutting raw chars off the head:
 4. overlap       the head repeats the tail's last words/sentence/whole answer
                  (see `overlap`); after a restart longer than the tail, the
                  head is dropped until it catches up with the tail ("resync")
+4b. near echo    the tail's last words again with one word changed (`echo`)
 5. markup        a re-opened "**" or "`" while already inside bold/inline code
 6. whitespace    see `whitespace.join_whitespace`
-7. list          a numbered list restarted at "1." is renumbered (`renumber`)
+7. case          instruct mode: a new message's capital after a mid-sentence cut is lowered (`case`)
+8. list          a numbered list restarted at "1." is renumbered (`renumber`)
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from .case import lower_first_word
-from .context import BULLET_RE, FENCE_RE, TextContext, analyse_tail
+from .context import BULLET_RE, FENCE_LINE_RE, FENCE_RE, TextContext, analyse_tail
 from .echo import PENDING as ECHO_PENDING
 from .echo import near_echo
 from .lead import PENDING as LEAD_PENDING
@@ -68,7 +71,6 @@ _MAX_ECHO = 400
 _LEAD_IN = re.compile(r"[^\W\d_][^\n`~(){}\[\]<>=;$\"]{0,200}:[ \t]*\n(?:[ \t]*\n)*")  # "Here is the code:\n\n"
 _MAYBE_LEAD_IN = re.compile(r"[^\W\d_][\w ,'’-]*:?[ \t]*")  # the first line so far could still become one
 _MAX_FENCE_LINE = 60
-_FENCE_LINE = re.compile(r"(?m)^ {0,3}(?:`{3,}|~{3,})[^\n]*\n")
 _OPENING = 600  # chars of the answer's opening a restart is recognised by (see `_resync`)
 
 
@@ -221,13 +223,15 @@ def _fence_reopen(head: str, ctx: TextContext, final: bool) -> tuple[int, bool] 
     return lead + nl + 1, after.startswith(marker_char * 3)
 
 
-def _markup_reopen(sent: str, head: str, ctx: TextContext) -> int:
+def _markup_reopen(sent: str, head: str, ctx: TextContext, final: bool) -> int:
     """A fallback re-opening "**", "`" or a JSON string's quote while the sent text is already inside it.
 
     In JSON a quote that closes a string is followed by ",", ":", "}", "]" or
     whitespace; one followed by anything else can only be the string re-opened.  In code a quote that
     closes a string is followed by an operator, punctuation or whitespace, not by a letter, a digit,
-    `{`, `%`, `$`, a backslash or another quote (shells, which join words that way, excepted).
+    `{`, `%`, `$`, a backslash or another quote (shells, which join words that way, excepted).  Likewise a
+    "**" or "`" that closes a span is followed by whitespace or by punctuation that ends there, so it is kept;
+    PENDING while the head does not yet tell.
     """
     body = head.lstrip(" ")
     lead = len(head) - len(body)
@@ -236,11 +240,36 @@ def _markup_reopen(sent: str, head: str, ctx: TextContext) -> int:
     if ctx.in_fence and body.startswith('"') and len(body) > 1 and _inside_code_string(sent, ctx):
         if body[1].isalnum() or body[1] in '{"\\%$':
             return lead + 1
-    if ctx.in_bold and body.startswith("**") and len(body) > 2 and not body[2].isspace() and body[2] != "*":
-        return lead + 2
-    if ctx.in_inline_code and body.startswith("`") and len(body) > 1 and not body[1].isspace() and body[1] != "`":
-        return lead + 1
+    for marker, inside in (("**", ctx.in_bold), ("`", ctx.in_inline_code)):
+        if inside and body.startswith(marker) and len(body) > len(marker):
+            opens = _opens_span(body[len(marker) : len(marker) + 12], marker[0], final)
+            if opens is None:
+                return _MARKUP_PENDING
+            return lead + len(marker) if opens else 0
     return 0
+
+
+_MARKUP_PENDING = -1
+_CLOSING_PUNCT = ".,;:!?)]}\"'”’»…"
+
+
+def _opens_span(after: str, marker: str, final: bool) -> bool | None:
+    """A span marker followed by `after` (its next chars) opens a span, or None while they do not tell.
+
+    One that closes a span is followed by whitespace, or by punctuation that ends there (`` `targets`. ``,
+    `` `r9`), ``); punctuation that goes on (`` `.xml` ``, `` `...)` ``) is the span's content again.
+    """
+    c = after[:1]
+    if c.isspace() or c == marker:
+        return False
+    if c not in _CLOSING_PUNCT or after.startswith(("..", "…")):
+        return True
+    k = 0
+    while k < len(after) and after[k] in _CLOSING_PUNCT:
+        k += 1
+    if k == len(after):
+        return None if not final and len(after) < 12 else False
+    return not after[k].isspace()
 
 
 _JOINING_LANGS = frozenset({"sh", "bash", "zsh", "shell", "console", "fish", "make", "makefile", "dockerfile", "csv"})
@@ -405,13 +434,17 @@ def _decide(
     whole = sent_text if sent_text is not None and len(sent_text) > len(sent) else sent
     opening = block = ""
     if ctx.in_fence:
-        fences = list(_FENCE_LINE.finditer(whole))
+        fences = list(FENCE_LINE_RE.finditer(whole))
         opening = fences[-1].group().rstrip("\n") if fences else ""
         block = whole[fences[-1].end() :] if fences else whole
-    stripped = strip_lead(sent, head[pos:], ctx, whole=whole, opening=opening, block=block, final=final)
+    stripped = strip_lead(
+        sent, head[pos:], ctx, whole=whole, opening=opening, block=block, final=final, prefill=additive
+    )
     if stripped is None:
         return _Need("other")
+    n_lead = 0  # rule J's net removal: counted as dropped, like every rule's
     if stripped[1]:
+        n_lead = max(0, len(head) - pos - len(stripped[0]))
         head = head[:pos] + stripped[0]
         steps.extend(stripped[1])
         if strategy == "clean":
@@ -448,10 +481,15 @@ def _decide(
     found = find_overlap(sent, rest_head, final=final, mid_word_ok=ctx.mid_word, sent_is_whole=sent_is_whole)
     if found is PENDING:
         return _Need("overlap")
+    fits = isinstance(found, Overlap) and _row_fits_uncut(sent, whole, rest_head, found, final)
+    if fits is None:
+        return _Need("overlap")  # the row's width tells once its line has ended
     if isinstance(found, Overlap) and (
         _opens_a_block(rest_head, found.cut, ctx)
         or _starts_next_line(sent, rest_head, found)
         or _closes_outer_block(sent, sent_text, rest_head, found, ctx)
+        or (additive and _extends_marker_run(sent, rest_head))
+        or fits
     ):
         found = None  # a fence that opens a block, or the next line's markers: not the sent text said again
     fence = _fence_reopen(rest_head, ctx, final)
@@ -492,7 +530,7 @@ def _decide(
         # Rule E (near): the last words said again from memory, with one word changed (`echo`).
         n = near_echo(sent, head[pos:], final=final)
         if n == ECHO_PENDING:
-            return _Need("other", n_leak + pos)
+            return _Need("other", n_leak + n_lead + pos)
         if n:
             pos += n
             overlap_chars = n
@@ -502,9 +540,9 @@ def _decide(
 
     if not overlap_chars:
         # Rule J (words): the cut word spelled again from its start, when nothing longer is said again.
-        n = respelled_word(sent, head[pos:], ctx, whole=whole, final=final)
+        n = respelled_word(sent, head[pos:], whole=whole, final=final)
         if n == LEAD_PENDING:
-            return _Need("other", n_leak + pos)
+            return _Need("other", n_leak + n_lead + pos)
         if n:
             pos += n
             overlap_chars = n
@@ -512,14 +550,16 @@ def _decide(
             if strategy == "clean":
                 strategy = "overlap"
 
-    n = _markup_reopen(sent, head[pos:], ctx)
+    n = 0 if additive else _markup_reopen(sent, head[pos:], ctx, final)  # a prefill model writes its own markers
+    if n == _MARKUP_PENDING:
+        return _Need("other", n_leak + n_lead + pos)
     if n:
         pos += n
         steps.append("markup")
 
     rest = head[pos:]
     if rest.strip() and not final and "\n" not in rest.lstrip() and _MARKER_PREFIX.fullmatch(rest.lstrip()):
-        return _Need("other", n_leak + pos)  # "5" may be "5. " (a list item): the whitespace fix depends on it
+        return _Need("other", n_leak + n_lead + pos)  # "5" may be "5. " (a list item): the whitespace fix depends on it
     if (
         rest.strip()
         and not final
@@ -527,12 +567,12 @@ def _decide(
         and sent.endswith("\n")
         and _LINE_PREFIX.fullmatch(rest.lstrip())
     ):
-        return _Need("other", n_leak + pos)
+        return _Need("other", n_leak + n_lead + pos)
     if not rest.strip():
         if not final:
-            return _Need("overlap" if overlap_chars else "other", n_leak + pos)
+            return _Need("overlap" if overlap_chars else "other", n_leak + n_lead + pos)
         out = dropped if dropped and pos > 0 or (dropped and not head.strip()) else ""
-        return out, SpliceResult("empty", overlap_chars, n_leak + len(head), steps + ["empty"], closer=closer)
+        return out, SpliceResult("empty", overlap_chars, n_leak + n_lead + len(head), steps + ["empty"], closer=closer)
 
     rest, changed = join_whitespace(
         sent,
@@ -544,7 +584,7 @@ def _decide(
     )
     if changed:
         steps.append("whitespace")
-    return rest, SpliceResult(strategy, overlap_chars, pos + n_leak, steps, closer=closer)
+    return rest, SpliceResult(strategy, overlap_chars, pos + n_leak + n_lead, steps, closer=closer)
 
 
 _FENCE_RUN = re.compile(r"(?:\A|\n)[ \t]*(?:`{3,}|~{3,})([ \t]*\n)?\Z")
@@ -595,12 +635,58 @@ def _closes_outer_block(sent: str, sent_text: str | None, head: str, found: Over
     if sent_line is None or len(m.group(1).expandtabs(4)) >= len(sent_line.group(1).expandtabs(4)):
         return False
     whole = sent_text if sent_text is not None and len(sent_text) > len(sent) else sent
-    fences = list(_FENCE_LINE.finditer(whole))
+    fences = list(FENCE_LINE_RE.finditer(whole))
     block = whole[fences[-1].end() :] if fences else whole
     if m.group(2).startswith("end"):
         opened = len(_OPENS_END.findall(block))
         return opened > sum(1 for line in block.split("\n") if line.strip().rstrip(";)") == "end")
     return sum(block.count(c) for c in "([{") > sum(block.count(c) for c in ")]}")
+
+
+def _cells(row: str) -> int:
+    return row.strip().strip("|").count("|") + 1
+
+
+def _row_fits_uncut(sent: str, whole: str, head: str, found: Overlap, final: bool) -> bool | None:
+    """Rule H (cells): in a table, the reading whose row has the header's number of cells wins.
+
+    A delimiter row's cells are alike (`| --- | --- |`), and so may a row's be: when the sent row and the head's
+    first line make a row of the header's width as they are, and a different one with the repeat cut, the head
+    goes on with the row's next cells.  Only for a repeat of the sent row's own text, cut inside the head's first
+    line; None while that line has not ended.
+    """
+    lines = whole.split("\n")
+    last = lines[-1]
+    if not last.lstrip().startswith("|") or found.start < sent.rfind("\n") + 1 or "\n" in head[: found.cut]:
+        return False
+    top = len(lines) - 1
+    while top > 0 and lines[top - 1].lstrip().startswith("|"):
+        top -= 1
+    if top == len(lines) - 1:
+        return False  # the header row itself: no width to compare with
+    width = _cells(lines[top])
+    if "\n" not in head and not final:
+        return None
+    return _cells(last + head.split("\n", 1)[0]) == width != _cells(last + head[found.cut :].split("\n", 1)[0])
+
+
+_MARKER_CHARS = "`*#-+$>=~_"
+_LINE_LEAD = re.compile(r"[ \t]*(?:(?:[-*+>]|\d{1,9}[.)])[ \t]+)*")
+
+
+def _extends_marker_run(sent: str, head: str) -> bool:
+    """Rule S (runs): in prefill mode, a head that goes on with the run of marker chars the sent line ends in.
+
+    A sent line that stops inside a marker (`` ` `` of a fence, `*` of `**`, `#` of `##`, `>` of `>>>`), after
+    its start or its item and quote markers only, and a prefill head that starts with the same char: the head
+    is the rest of the marker, not the line said again.
+    """
+    last = sent[sent.rfind("\n") + 1 :]
+    c = last[-1:]
+    if not c or c not in _MARKER_CHARS or not head.startswith(c):
+        return False
+    lead = _LINE_LEAD.match(last)
+    return lead is not None and set(last[lead.end() :]) == {c}
 
 
 def _starts_next_line(sent: str, head: str, found: Overlap) -> bool:
@@ -653,7 +739,7 @@ def _resync(sent: str, sent_text: str, head: str, final: bool, ctx: TextContext)
     """
     starts = [0]
     if ctx.in_fence:
-        fences = list(_FENCE_LINE.finditer(sent_text))
+        fences = list(FENCE_LINE_RE.finditer(sent_text))
         if fences:
             starts.append(fences[-1].end())  # the open block's first line
     hn = normalize(head).text.strip()
@@ -724,7 +810,7 @@ def repair(
     text, result = out
     if mode == "instruct" and not result.overlap_chars:
         code = bool(ctx.in_fence or ctx.in_inline_code)
-        text = lower_first_word(sent, sent_text or sent, text, in_code=code)  # rule C
+        text = lower_first_word(sent, sent_text or sent, text, in_code=code)  # rule K
     renumber = _list_filter(sent, ctx)
     if renumber is not None:
         text = renumber.feed(text) + renumber.finish()
@@ -863,7 +949,7 @@ class SeamRepair:
         text, result = out
         if self._instruct and not result.overlap_chars:
             code = bool(self._ctx.in_fence or self._ctx.in_inline_code)
-            text = lower_first_word(self._sent, self._sent_text or self._sent, text, in_code=code)  # rule C
+            text = lower_first_word(self._sent, self._sent_text or self._sent, text, in_code=code)  # rule K
         result.dropped_chars += self._skipped
         result.overlap_chars += self._skipped if "resync" in result.steps else 0
         self._result = result

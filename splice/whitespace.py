@@ -10,9 +10,10 @@ changed: the sent text is immutable.
 
 from __future__ import annotations
 
+import math
 import re
 
-from .context import TextContext, line_kind
+from .context import FENCE_LINE_RE, TextContext, line_kind
 from .normalize import is_grapheme_extender, is_nospace_char, is_nospace_punct, is_word_char
 
 __all__ = ["join_whitespace"]
@@ -29,12 +30,13 @@ def _line_indent(ws: str) -> str:
     return ws[ws.rfind("\n") + 1 :]
 
 
-def _blank_line_wanted(sent: str, body: str, ctx: TextContext) -> bool:
+def _blank_line_wanted(sent: str, body: str, ctx: TextContext, *, habit: bool = True) -> bool:
     """Sent ends with one newline and the continuation has none: was a blank line due?
 
     Decided from how the sent text itself separated the same two kinds of block
     before; without precedent, from Markdown habit (paragraphs and headings get a
-    blank line, consecutive items of a list or table do not).
+    blank line, consecutive items of a list or table do not).  Without `habit`, only a precedent the text
+    kept every time (three times or more), or a closing fence, says so.
     """
     if ctx.in_json:
         return False
@@ -45,7 +47,12 @@ def _blank_line_wanted(sent: str, body: str, ctx: TextContext) -> bool:
     lines = sent.rstrip("\n").split("\n")
     prev_kind = line_kind(lines[-1])
     next_kind = line_kind(body.split("\n", 1)[0])
-    if prev_kind in ("blank", "fence", "indented") or next_kind in ("blank", "indented"):
+    closed = prev_kind == "fence" and not ctx.in_fence  # a closing fence ends a block like a paragraph's end
+    if (
+        prev_kind in ("blank", "indented")
+        or (prev_kind == "fence" and not closed)
+        or next_kind in ("blank", "indented")
+    ):
         return False
     if next_kind == "fence" and prev_kind not in ("prose", "heading"):
         return False
@@ -53,7 +60,7 @@ def _blank_line_wanted(sent: str, body: str, ctx: TextContext) -> bool:
         return False  # a line that ends in "," or ";" has not ended its sentence, whatever paragraphs did
     if _closes_open_block(sent, body.split("\n", 1)[0].strip()):
         return False  # "\\end{theorem}" belongs to the block the sent text opened
-    votes = 0
+    votes = against = 0
     kinds = [line_kind(line) for line in lines[:-1]]
     in_fence = False
     for i in range(1, len(kinds)):
@@ -64,12 +71,19 @@ def _blank_line_wanted(sent: str, body: str, ctx: TextContext) -> bool:
         # consecutive non-blank lines i-1, i: no blank line between
         if (kinds[i - 1], kinds[i]) == (prev_kind, next_kind):
             votes -= 1
+            against += 1
     for i in range(2, len(kinds)):
         if kinds[i - 1] == "blank" and kinds[i - 2] not in ("blank",) and kinds[i] != "blank":
             if (kinds[i - 2], kinds[i]) == (prev_kind, next_kind):
                 votes += 1
+    if not habit and (against or votes < 3):
+        return closed and not votes  # without habit, only a precedent the text kept every time, three times or more
     if votes:
         return votes > 0
+    if closed:
+        return True  # a closed code block is set apart from what follows, like a paragraph
+    if not habit:
+        return False
     if not any(c.isalnum() for c in lines[-1]) or _OPENS_BLOCK.fullmatch(lines[-1].strip()):
         return False  # a delimiter line ("$$", "---", "}", "\\begin{proof}") is no paragraph: no blank line by habit
     if prev_kind == next_kind and prev_kind in ("numbered", "bullet", "table", "quote", "footnote", "lettered"):
@@ -130,7 +144,6 @@ def _code_blank_lines(sent: str, body: str, ctx: TextContext) -> int:
     return 1 if _BLOCK_END.fullmatch(last.rstrip()) and (body[:1].isalpha() or body[:1] in "@#/") else 0
 
 
-_FENCE_LINE = re.compile(r"(?m)^ {0,3}(?:`{3,}|~{3,})[^\n]*\n")
 _SECTION_COMMENT = re.compile(r"(?:--|//|/\*|#|;)[ \t]")
 
 
@@ -140,7 +153,7 @@ def _outdent_blank_lines(sent: str) -> int:
     A block that so far separated every such line (`section .text` after `    len equ $ - msg`) with blank lines
     separates the next one the same way; one that did not, or has no such line yet, gets none.
     """
-    fences = list(_FENCE_LINE.finditer(sent))
+    fences = list(FENCE_LINE_RE.finditer(sent))
     block = sent[fences[-1].end() :] if fences else sent
     counts: list[int] = []
     indented = False
@@ -177,16 +190,41 @@ def _item_continuation(sent: str, body: str) -> str:
     return ""
 
 
-def _indent_used(sent: str, ctx: TextContext, added: int, restated: int) -> bool:
-    """Does the block use indentation width `added` and not `restated`?
+_CLOSING_LINE = re.compile(r"[)\]}]|end\b|</")
 
-    When the sent text stops inside a line's indentation, the fallback's leading
-    spaces either finish it or say it again; the reading whose width the block's
-    other lines use is the right one.
+
+def _indent_width(line: str) -> int:
+    return len(line) - len(line.lstrip(" \t"))
+
+
+def _finishes_indent(sent: str, ctx: TextContext, ia: str, b: str, body: str) -> bool:
+    """Rule I: the sent text stops inside a line's indentation `ia`; do the fallback's spaces `b` finish it?
+
+    They either finish the indentation or say it again (fewer than sent: its end, merged into it).  The reading
+    that fits the block wins: the width its other lines use and not the other; a multiple of its indentation
+    step (seen in two widths or more) and not the other; after a line that opens a block (ends in `{`, `(`, `[`
+    or `:`, or opens an element), the only reading deeper than that line; after any other line, the reading
+    that keeps its indentation, unless the new line closes a block.  Otherwise they say it again.
     """
+    if not (b.startswith(ia) or ia.startswith(b)):
+        return False
+    added, restated = len(ia) + len(b), max(len(ia), len(b))
     block = sent[ctx.fence_open_offset :] if ctx.in_fence and ctx.fence_open_offset >= 0 else sent
-    widths = {len(line) - len(line.lstrip(" ")) for line in block.split("\n")[:-1] if line.strip()}
-    return added in widths and restated not in widths
+    lines = [line for line in block.split("\n")[:-1] if line.strip()]
+    widths = {len(line) - len(line.lstrip(" ")) for line in lines}
+    if added in widths and restated not in widths:
+        return True
+    step = 0
+    for width in widths:
+        step = math.gcd(step, width)
+    if len(widths - {0}) > 1 and step > 1 and added % step == 0 and restated % step:
+        return True
+    if not lines:
+        return False
+    previous = _indent_width(lines[-1])
+    if lines[-1].rstrip()[-1:] in ("{", "(", "[", ":") or _OPENS_BLOCK.fullmatch(lines[-1].strip()):
+        return restated <= previous < added
+    return added == previous != restated and not _CLOSING_LINE.match(body)
 
 
 def _inside_alignment_run(sent: str, a: str, b: str, ctx: TextContext) -> bool:
@@ -222,9 +260,17 @@ def _needs_space(sent: str, body: str, ctx: TextContext) -> bool:
         return False
     if first.isdigit() and len(sent) > 1 and sent[-2].isdigit():
         return False  # "9," + "870": a digit group, not two words run together
+    if last in "'’" and len(sent) > 1 and sent[-2].isalpha() and not _quote_opened(line, last):
+        return False  # an apostrophe between letters is inside a word ("Here'" + "s", "ha'" + "olam")
     if last in _SPACE_AFTER:
         return True
     return last == "." and first.isupper()
+
+
+def _quote_opened(line: str, mark: str) -> bool:
+    """The line opens a quote with `mark` (at its start or after a space or an opener), which it may close."""
+    opener = "‘" if mark == "’" else mark
+    return any(c == opener and (i == 0 or line[i - 1] in ' \t([{"“') for i, c in enumerate(line))
 
 
 def join_whitespace(
@@ -239,15 +285,16 @@ def join_whitespace(
     """Return `rest` with its leading whitespace fixed to fit after `sent`, and whether it changed.
 
     `additive`: the fallback saw the sent text *with* its trailing whitespace
-    (prefill without stripping), so line breaks it starts with come on top of
-    the sent ones.  Otherwise (instruct mode, stripped prefill, or the head
-    after a cut repeat) its leading whitespace re-states the sent whitespace and
-    the two are merged.  `repeated`: `rest` follows words the fallback said again, so a run of alignment
-    spaces it starts with is the whole run said again.  `run_complete`: the primary had already written the
+    (prefill without stripping) and continues it exactly, so the whitespace it
+    starts with is its own and is kept as written.  Otherwise (instruct mode,
+    stripped prefill, or the head after a cut repeat) its leading whitespace
+    re-states the sent whitespace and the two are merged.  `repeated`: `rest`
+    follows words the fallback said again, so a run of alignment spaces it
+    starts with is the whole run said again.  `run_complete`: the primary had already written the
     word after the sent text's trailing spaces (the hold-back dropped it), so the run is whole and the
     fallback's spaces say it again.
     """
-    if not rest or not sent:
+    if not rest or not sent or additive:
         return rest, False
     trailing, leading = _TRAILING_WS.search(sent), _LEADING_WS.match(rest)
     assert trailing is not None and leading is not None  # both patterns match the empty string
@@ -276,21 +323,23 @@ def join_whitespace(
             new_b = b[len(a) :] if repeated else b
         elif na == 0:
             new_b = ""  # a space is already sent; never double it
-        elif structured:
+        elif structured or ia:
             new_b = b[len(ia) :] if b.startswith(ia) else ("" if ia else b)  # indentation of a nested item / code
-            if ia and new_b != b and (additive or _indent_used(sent, ctx, len(ia) + len(b), len(ia) + len(new_b))):
+            if ia and new_b != b and _finishes_indent(sent, ctx, ia, b, body):
                 new_b = b  # the sent text stopped inside the indentation and the fallback gives the rest of it
         else:
             new_b = ""  # a stray space at the start of a prose line
         if not new_b and na == 1 and not ia and not ctx.in_fence and not ctx.in_json:
             new_b = _item_continuation(sent, body)
-        if not new_b and na == 1 and not ia and not additive and _blank_line_wanted(sent, body, ctx):
+        if not new_b and na == 1 and not ia and _blank_line_wanted(sent, body, ctx):
             new_b = "\n" * (_code_blank_lines(sent, body, ctx) if ctx.in_fence else 1)
     else:
-        total = na + nb if additive else max(na, nb)
-        if ctx.in_fence and not additive and na == 1:
+        total = max(na, nb)
+        if ctx.in_fence and na == 1:
             # Blank lines between top-level blocks; the line's own indentation says whether it is one.
             total = max(total, 1 + _code_blank_lines(sent, ib + body, ctx))
+        elif na == 1 and not repeated and _blank_line_wanted(sent, body, ctx, habit=False):
+            total = max(total, 2)  # a line break of its own gives the blank line the text's precedent wants
         if not ctx.in_fence:
             total = min(total, 2)  # Markdown: one blank line is as good as many
         extra = max(0, total - na)

@@ -1,4 +1,4 @@
-"""Rule C: a first word capitalised as if a new message began, after a cut in mid-sentence."""
+"""Rule K: a first word capitalised as if a new message began, after a cut in mid-sentence."""
 
 from __future__ import annotations
 

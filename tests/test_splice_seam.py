@@ -1129,3 +1129,166 @@ def test_trailing_marks_are_ellipses_of_two_dots_or_more_and_closing_quotes() ->
         ("....", ""),
     ]:
         assert text[: _trailing_marks(text)] == kept, text
+
+
+# ---------------------------------------------------------------- the no-harm round: exact continuations stay whole
+
+
+@pytest.mark.parametrize(
+    ("sent", "head"),
+    [
+        (
+            "```rust\nfn main() {\n    for x in y {\n        if x {\n           ",
+            " go();\n",
+        ),  # the block's step (4) fits the finished width, not the merged one
+        ("```go\nfunc f() {\n\t\t\tif !ok {\n\t\t", "\t\treturn\n\t\t\t}\n"),  # after an opener, the deeper reading
+        (
+            "```c\nvoid f(void) {\n    if (n) {\n        memcpy(d, s, n);\n    ",
+            "    d[n] = 0;\n",
+        ),  # keeps the line's indentation
+        ("```xml\n<project>\n  <dependencies>\n    <dependency>\n  ", "    <groupId>x</groupId>\n"),  # an element
+    ],
+)
+def test_spaces_that_finish_a_cut_indentation_are_kept(sent: str, head: str) -> None:
+    assert splice(sent, head, mode="instruct") == sent + head
+
+
+def test_a_restated_indentation_still_merges() -> None:
+    sent = "```python\ndef f():\n    "
+    assert splice(sent, "    return 1\n", mode="instruct") == sent + "return 1\n"
+    sent = "```fortran\nprogram main\n  use quadrature\n  "
+    assert splice(sent, " implicit none\n", mode="instruct") == sent + "implicit none\n"  # a space said again
+
+
+@pytest.mark.parametrize(
+    ("sent", "head"),
+    [
+        ("## A\n\nOne.\n\n## B\n\nTwo.\n\n## C\n\nThree.\n\n## How to deploy\n", "\nBefore you begin.\n"),
+        ("Run it:\n\n```\nmake\n```\n", "\nThe build takes a minute.\n"),
+    ],
+)
+def test_a_line_break_of_its_own_gives_a_due_blank_line(sent: str, head: str) -> None:
+    assert splice(sent, head, mode="instruct") == sent + head
+
+
+def test_a_closed_code_block_gets_a_blank_line_by_habit() -> None:
+    sent = "Run it:\n\n```\nmake\n```\n"
+    assert splice(sent, "The build takes a minute.\n", mode="instruct") == sent + "\nThe build takes a minute.\n"
+
+
+@pytest.mark.parametrize(
+    ("sent", "head"),
+    [
+        ("ดังนั้นหลายคนจึงเลือกออกจากบ้านแต่เช้า", " อาหารริมทางก็เป็นเสน่ห์"),  # a space in a no-space script
+        ("Here'", "s a bell icon.\n"),  # no space inserted after an apostrophe
+        ("A list:\n", "\n\n\nFar below.\n"),  # blank lines as written
+    ],
+)
+def test_a_prefill_heads_whitespace_is_its_own(sent: str, head: str) -> None:
+    assert splice(sent, head, mode="prefill") == sent + head
+
+
+@pytest.mark.parametrize(
+    ("sent", "head"),
+    [
+        ("Install it:\n\n`", "``python\nimport relay\n```\n"),
+        ("**Alice:** Done?\n\n*", "*Bob:** Not yet.\n"),
+        ("- Requires redis.\n\n#", "## Fixed\n- Resuming.\n"),
+        (">>> groups = {}\n>", ">> for w in words:\n"),
+        ("In Sintra:\n\n- *", "*Pena Palace** opens at 9.\n"),
+    ],
+)
+def test_a_prefill_head_that_goes_on_with_a_marker_run_is_its_rest(sent: str, head: str) -> None:
+    assert splice(sent, head, mode="prefill") == sent + head
+
+
+@pytest.mark.parametrize("head", ["`.\n", "`), and more.\n", "`: once at boot.\n"])
+def test_a_backtick_that_closes_the_span_is_kept(head: str) -> None:
+    sent = "Every key is optional except `targets"
+    for mode in ("prefill", "instruct"):
+        assert splice(sent, head, mode=mode) == sent + head
+
+
+def test_a_prefill_model_writes_its_own_span_markers() -> None:
+    sent = "Use `a` then `b and "
+    assert splice(sent, "`c` too.\n", mode="prefill") == sent + "`c` too.\n"
+    assert splice(sent, "`c` too.\n", mode="instruct") == sent + "c` too.\n"  # instruct: the span re-opened
+
+
+@pytest.mark.parametrize("mode", ["prefill", "instruct"])
+def test_a_delimiter_row_goes_on_with_like_cells(mode: str) -> None:
+    sent = "Fees:\n\n| Amount | Fee |\n| --- "
+    head = "| --- |\n| 1 – 100 | Free |\n"
+    assert splice(sent, head, mode=mode) == sent + head
+
+
+def test_a_line_break_after_a_whole_table_row_is_the_tables() -> None:
+    sent = "| A | B |\n|---|---|\n| 1 | 2 |"
+    assert splice(sent, "\n| 3 | 4 |\n") == sent + "\n| 3 | 4 |\n"
+    assert splice("| Library | Requests/s |", "\n|---|---:|\n") == "| Library | Requests/s |\n|---|---:|\n"
+
+
+def test_a_prefill_thematic_break_before_a_block_is_the_texts() -> None:
+    sent = "**6. Order them:** clouds form · rain falls"
+    head = "\n\n---\n\n### Answer key\n\n| Q | A |\n"
+    assert splice(sent, head, mode="prefill") == sent + head
+    assert splice(sent, "\n\n---\n\nand then more.", mode="prefill") == sent + " and then more."
+
+
+def test_a_run_of_one_char_that_goes_on_is_no_word_spelled_again() -> None:
+    sent = "the edited picture `Z"
+    assert splice(sent, "ZZ,ZZZ,ZZ9.99` suppresses zeros.") == sent + "ZZ,ZZZ,ZZ9.99` suppresses zeros."
+
+
+def test_a_prefill_line_break_after_a_space_is_the_texts() -> None:
+    assert (
+        splice("Steps: ", "\n1. Install it.\n2. Run it.\n", mode="prefill") == "Steps: \n1. Install it.\n2. Run it.\n"
+    )
+    assert splice("Steps ", "\nand more.", mode="instruct") == "Steps and more."  # instruct: mid-sentence still
+
+
+def test_an_elision_mark_between_spaces_leaves_one_space() -> None:
+    assert splice("Hello word", " […] world and more.") == "Hello word world and more."
+
+
+def test_a_quote_line_that_leaves_the_tails_words_is_decided_before_its_end() -> None:
+    seam = SeamRepair("The plan is simple and it is worth it. ")
+    assert seam.feed("> Something else entirely") != ""
+    seam = SeamRepair("The plan is simple and it is worth it. ")
+    assert seam.feed("> and it is worth") == ""  # still the tail's words: a quote of it may be coming
+
+
+def test_rule_j_drops_count_as_dropped() -> None:
+    seam = SeamRepair("The plan was simple ")
+    seam.feed("\nand then more.")
+    seam.finish()
+    assert seam.result is not None and seam.result.dropped_chars == 1
+    out = repair("The plan is ", "[…] simple.", final=True)
+    assert out is not None and out[1].dropped_chars == 4
+
+
+@pytest.mark.parametrize("c", ["a", "|", "-", "`", ">", "*", "\n", "Z"])
+def test_new_scans_are_linear_on_hostile_heads(c: str) -> None:
+    import time
+
+    sents = ["```py\nif x:\n  ", "| A | B |\n| --- ", "text:\n\n`", "The plan is simple. ", "the `Z", "Steps "]
+    for sent in sents:
+        for head in (c * 10_000, "> " + c * 10_000, "\n" + c * 10_000):
+            start = time.perf_counter()
+            for mode in ("prefill", "instruct"):
+                repair(sent, head, final=False, mode=mode)
+                repair(sent, head, final=True, mode=mode)
+            assert time.perf_counter() - start < 0.2, (sent, head[:5])  # four decisions, each well under 50 ms
+
+
+@pytest.mark.parametrize(
+    ("sent", "head", "out"), [("Here'", "s a bell.", "Here's a bell."), ("ha'", "olam.", "ha'olam.")]
+)
+def test_an_apostrophe_between_letters_is_inside_a_word(sent: str, head: str, out: str) -> None:
+    assert splice(sent, head, mode="instruct") == out
+    assert splice("He said 'stop'", "now.", mode="instruct") == "He said 'stop' now."  # a quote it closes
+
+
+def test_a_backtick_followed_by_more_code_reopens_the_span() -> None:
+    assert splice("Add it to your `pom", "`.xml` file.", mode="instruct") == "Add it to your `pom.xml` file."
+    assert splice("you should get `1.999", "\n999998355`, and more.") == "you should get `1.999998355`, and more."

@@ -22,10 +22,10 @@ MODES = ("prefill", "instruct")
 
 #: The exact rate below which no sweep may fall (seed 1234, 40 cuts per text), ratcheted up as rules improve.
 NO_HARM_FLOOR: dict[str, float] = {
-    "dev/prefill/on": 0.9966,
-    "dev/prefill/off": 0.9915,
-    "dev/instruct/on": 0.9791,
-    "dev/instruct/off": 0.9746,
+    "dev/prefill/on": 0.9983,
+    "dev/prefill/off": 0.9988,
+    "dev/instruct/on": 0.9867,
+    "dev/instruct/off": 0.9839,
     "held-out/prefill/on": 0.9916,
     "held-out/prefill/off": 0.9833,
     "held-out/instruct/on": 0.9666,
