@@ -22,14 +22,14 @@ MODES = ("prefill", "instruct")
 
 #: The exact rate below which no sweep may fall (seed 1234, 40 cuts per text), ratcheted up as rules improve.
 NO_HARM_FLOOR: dict[str, float] = {
-    "dev/prefill/on": 0.9983,
-    "dev/prefill/off": 0.9988,
-    "dev/instruct/on": 0.9867,
-    "dev/instruct/off": 0.9839,
-    "held-out/prefill/on": 0.9916,
-    "held-out/prefill/off": 0.9833,
-    "held-out/instruct/on": 0.9666,
-    "held-out/instruct/off": 0.965,
+    "dev/prefill/on": 0.9977,
+    "dev/prefill/off": 0.9978,
+    "dev/instruct/on": 0.9858,
+    "dev/instruct/off": 0.9832,
+    "held-out/prefill/on": 0.9983,
+    "held-out/prefill/off": 0.9933,
+    "held-out/instruct/on": 0.9866,
+    "held-out/instruct/off": 0.975,
 }
 
 
