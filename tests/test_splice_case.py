@@ -48,10 +48,12 @@ def test_line_break_inside_a_sentence() -> None:
     assert lower_first_word(sent, sent, "Wrapped again", in_code=False) == "wrapped again"
 
 
-@pytest.mark.parametrize("char", ["a", "A", " ", "\n", "*", "B"])
+@pytest.mark.parametrize("char", ["a", "A", " ", "\t", " \t", "\n", "*", "B"])
 def test_hostile_text_is_fast(char: str) -> None:
     text = "it should be " + char * 10_000
     started = time.perf_counter()
     lower_first_word(text, text, "Be" + char * 10_000, in_code=False)
     lower_first_word(text + " ", text + " ", "Should", in_code=False)
+    lower_first_word("it should be ", "it should be ", char * 10_000, in_code=False)  # a head of it, from its start
+    lower_first_word("it should be ", "it should be ", char * 10_000 + "!", in_code=False)
     assert time.perf_counter() - started < 0.05

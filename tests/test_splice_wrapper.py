@@ -112,13 +112,16 @@ def test_hold_releases_what_cannot_be_the_closer() -> None:
     assert tokens.finish() == ""
 
 
-@pytest.mark.parametrize("char", ["`", "~", "<", "\n", " ", "a", "|"])
+@pytest.mark.parametrize("char", ["`", "~", "<", "\n", " ", "\t", "a", "|"])
 def test_hostile_heads_are_fast(char: str) -> None:
     head = char * 10_000
     started = time.perf_counter()
     ctx = analyse_tail(PROSE, PROSE)
     match_fence_wrap(head, PROSE, ctx, final=False)
     match_fence_wrap(head + "\n", PROSE, ctx, final=True)
+    for fence in ("```", "~~~"):  # a fence line's blanks, on a line that does not end as an opening
+        match_fence_wrap(fence + head + "!", PROSE, ctx, final=False)
+        match_fence_wrap(fence + head + "x\n", PROSE, ctx, final=False)
     for closer in (Closer(fence="```"), Closer(tokens=tuple(TOKENS))):
         hold = CloserHold(closer)
         hold.feed(head)
