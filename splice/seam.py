@@ -348,6 +348,14 @@ def _same_bullet(sent: str, head: str, pos: int, *, final: bool) -> str | None:
     return head[: m.start(1)] + mark + head[m.end(1) :]
 
 
+def _new_message_case(sent: str, sent_text: str | None, text: str, result: SpliceResult, ctx: TextContext) -> str:
+    """Rule K: an instruct fallback that overlaps nothing lowers the capital it opens a new message with."""
+    if result.overlap_chars:
+        return text
+    code = bool(ctx.in_fence or ctx.in_inline_code)
+    return lower_first_word(sent, sent_text or sent, text, in_code=code)
+
+
 def _list_filter(sent: str, ctx: TextContext) -> ListRenumber | None:
     """A renumbering filter when the sent text ends inside a numbered list."""
     item = ctx.numbered_item
@@ -808,9 +816,8 @@ def repair(
     if isinstance(out, _Need):
         return None
     text, result = out
-    if mode == "instruct" and not result.overlap_chars:
-        code = bool(ctx.in_fence or ctx.in_inline_code)
-        text = lower_first_word(sent, sent_text or sent, text, in_code=code)  # rule K
+    if mode == "instruct":
+        text = _new_message_case(sent, sent_text, text, result, ctx)
     renumber = _list_filter(sent, ctx)
     if renumber is not None:
         text = renumber.feed(text) + renumber.finish()
@@ -947,9 +954,8 @@ class SeamRepair:
                 return ""
             out = (self._buf, SpliceResult("forced", 0, 0, ["forced"]))
         text, result = out
-        if self._instruct and not result.overlap_chars:
-            code = bool(self._ctx.in_fence or self._ctx.in_inline_code)
-            text = lower_first_word(self._sent, self._sent_text or self._sent, text, in_code=code)  # rule K
+        if self._instruct:
+            text = _new_message_case(self._sent, self._sent_text, text, result, self._ctx)
         result.dropped_chars += self._skipped
         result.overlap_chars += self._skipped if "resync" in result.steps else 0
         self._result = result
