@@ -9,7 +9,8 @@ restarted numbered list has to be renumbered).
 Steps, in order, each cutting raw chars off the head:
 
 0. leak          "<think>…</think>", "Assistant:", "<|im_start|>assistant" (see `leak`)
-0b. wrapper     a code block opened around the whole continuation; its closer held and dropped at the end (`wrapper`)
+0b. wrapper     a code block, a tag pair or a JSON string (decoded) around the whole continuation; its closer held
+                and dropped at the end (`wrapper`, `jsonwrap`; the last two in instruct mode)
 1. preamble      "Sure, continuing:", "Voici la suite :" …   (see `preamble`)
 2. echo          a quoted copy of the tail, a leading "…"/"..."
 2b. lead         a break, an elision mark or comment, a reopened block, a quote, a respelled word (see `lead`)
@@ -18,10 +19,12 @@ Steps, in order, each cutting raw chars off the head:
                  (see `overlap`); after a restart longer than the tail, the
                  head is dropped until it catches up with the tail ("resync")
 4b. near echo    the tail's last words again with one word changed (`echo`)
+4c. subword     instruct mode: the last word's last subword piece said again (`subword`)
 5. markup        a re-opened "**" or "`" while already inside bold/inline code
 6. whitespace    see `whitespace.join_whitespace`
 7. case          instruct mode: a new message's capital after a mid-sentence cut is lowered (`case`)
 8. list          a numbered list restarted at "1." is renumbered (`renumber`)
+9. offer         instruct mode: a closing offer of more help ending the stream is dropped (`offer`)
 """
 
 from __future__ import annotations
@@ -418,19 +421,20 @@ def _decide(
         steps.append("wrap")
         strategy = "preamble"
     decoder = None
-    if instruct and not n_wrap:
-        # Rule W (structured): a tag pair or a JSON object's string around the whole continuation.
-        n_wrap, wrap_closer = match_tag_wrap(head, sent_text or sent, ctx, final=final)
-        if n_wrap == WRAP_PENDING:
+    if instruct:
+        # Rule W (structured): a tag pair or a JSON object's string (maybe in a bare block) around the continuation.
+        n_tag, tag_closer = (0, None) if n_wrap else match_tag_wrap(head, sent_text or sent, ctx, final=final)
+        if n_tag == WRAP_PENDING:
             return _Need("other")
-        n_json, decoder = (0, None) if n_wrap else match_json_wrap(head, sent, ctx, final=final)
+        n_json, decoder = (0, None) if n_tag else match_json_wrap(head, sent, ctx, final=final)
         if n_json == WRAP_PENDING:
             return _Need("other")
-        if n_wrap:
-            head, n_leak, closer = head[n_wrap:], n_leak + n_wrap, wrap_closer
+        if n_tag:
+            head, n_leak, closer = head[n_tag:], n_leak + n_tag, tag_closer
         elif n_json and decoder is not None:
+            # The decoder drops the object's end and a closing fence with it.
             head, n_leak, closer = decoder.feed(head[n_json:]), n_leak + n_json, None
-        if n_wrap or n_json:
+        if (n_tag or n_json) and not n_wrap:
             steps.append("wrap")
             strategy = "preamble"
 
