@@ -1,12 +1,12 @@
 """Rule W (JSON): a continuation given as the one string field of a JSON object, maybe in a json code block.
 
 The rule: when the fallback's first words open a JSON object whose first field's value is a string (`{"text": "`,
-after a bare or json fence line or none), where the sent text is not writing JSON that could take an object there,
-and that string runs on
-unclosed (a line break in it, or `WRAP_RUN` chars) or closes only at the stream's end, the object is a wrapper
-around the continuation: its opening goes, its string is decoded as it streams (`JsonStringDecoder`: escapes,
-`\\uXXXX` surrogate pairs, each split across chunks) and its `"}` and closing fence go at the end.  A JSON value
-of the answer's own closes soon, on a short value, and goes on with `,` or more text.
+after a bare or json fence line or none), where the sent text is not writing JSON that could take an object
+there, and that string runs on unclosed (a line break in it, or `WRAP_RUN` chars) or closes only at the stream's
+end, the object is a wrapper around the continuation: its opening goes, its string is decoded as it streams
+(`JsonStringDecoder`: escapes, `\\uXXXX` surrogate pairs, each split across chunks) and its `"}` and closing
+fence go at the end.  A JSON value of the answer's own closes soon, on a short value, and goes on with `,` or
+more text.
 """
 
 from __future__ import annotations
