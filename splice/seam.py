@@ -9,7 +9,8 @@ restarted numbered list has to be renumbered).
 Steps, in order, each cutting raw chars off the head:
 
 0. leak          "<think>…</think>", "Assistant:", "<|im_start|>assistant" (see `leak`)
-0b. wrapper     a code block opened around the whole continuation; its closer held and dropped at the end (`wrapper`)
+0b. wrapper     a code block, a tag pair or a JSON string (decoded) around the whole continuation; its closer held
+                and dropped at the end (`wrapper`, `jsonwrap`; the last two in instruct mode)
 1. preamble      "Sure, continuing:", "Voici la suite :" …   (see `preamble`)
 2. echo          a quoted copy of the tail, a leading "…"/"..."
 2b. lead         a break, an elision mark or comment, a reopened block, a quote, a respelled word (see `lead`)
@@ -18,10 +19,12 @@ Steps, in order, each cutting raw chars off the head:
                  (see `overlap`); after a restart longer than the tail, the
                  head is dropped until it catches up with the tail ("resync")
 4b. near echo    the tail's last words again with one word changed (`echo`)
+4c. subword     instruct mode: the last word's last subword piece said again (`subword`)
 5. markup        a re-opened "**" or "`" while already inside bold/inline code
 6. whitespace    see `whitespace.join_whitespace`
 7. case          instruct mode: a new message's capital after a mid-sentence cut is lowered (`case`)
 8. list          a numbered list restarted at "1." is renumbered (`renumber`)
+9. offer         instruct mode: a closing offer of more help ending the stream is dropped (`offer`)
 """
 
 from __future__ import annotations
@@ -29,28 +32,42 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from .case import lower_first_word
 from .context import BULLET_RE, FENCE_LINE_RE, FENCE_RE, TextContext, analyse_tail
 from .echo import PENDING as ECHO_PENDING
 from .echo import near_echo
+from .jsonwrap import JsonStringDecoder, match_json_wrap
 from .lead import PENDING as LEAD_PENDING
 from .lead import respelled_word, strip_lead
 from .leak import MAX_REASONING, match_leak, may_begin_leak
 from .leak import OPEN as LEAK_OPEN
 from .leak import PENDING as LEAK_PENDING
 from .normalize import is_grapheme_extender, normalize
+from .offer import OfferHold
 from .overlap import PENDING, Overlap, find_anchor, find_overlap
 from .preamble import PENDING as PREAMBLE_PENDING
 from .preamble import match_preamble, may_begin_preamble
 from .renumber import ListRenumber
+from .subword import PENDING as SUBWORD_PENDING
+from .subword import subword_repeat
 from .table import PENDING as TABLE_PENDING
 from .table import table_header_repeat
 from .whitespace import join_whitespace
 from .wrapper import PENDING as WRAP_PENDING
-from .wrapper import Closer, CloserHold, match_fence_wrap, template_closer
+from .wrapper import Closer, CloserHold, match_fence_wrap, match_tag_wrap, template_closer
 
 __all__ = ["SpliceResult", "SeamRepair", "repair"]
+
+
+class _Filter(Protocol):
+    """A streaming text filter after the seam decision."""
+
+    def feed(self, text: str) -> str: ...
+
+    def finish(self) -> str: ...
+
 
 _ELLIPSIS = re.compile(r"\A[ \t]*(?:\.\.\.|…)[ \t]*(?=\S|\n)")
 _DOTS_ONLY = re.compile(r"[ \t]*(?:\.{1,3}|…)[ \t]*")
@@ -91,6 +108,7 @@ class SpliceResult:
     steps: list[str] = field(default_factory=list)
     renumber_offset: int = 0
     closer: Closer | None = None  # a wrapper's closer to drop at the stream's end (see `wrapper`)
+    decoder: JsonStringDecoder | None = None  # a JSON wrapper's string, decoded as it streams (see `jsonwrap`)
 
 
 @dataclass
@@ -373,6 +391,7 @@ def _decide(
     dropped: str,
     additive: bool = False,
     ctx: TextContext | None = None,
+    instruct: bool = False,
 ) -> tuple[str, SpliceResult] | _Need:
     if ctx is None:
         ctx = analyse_tail(sent, sent_text)
@@ -401,6 +420,23 @@ def _decide(
         head, n_leak, closer = head[n_wrap:], n_leak + n_wrap, wrap_closer
         steps.append("wrap")
         strategy = "preamble"
+    decoder = None
+    if instruct:
+        # Rule W (structured): a tag pair or a JSON object's string (maybe in a bare block) around the continuation.
+        n_tag, tag_closer = (0, None) if n_wrap else match_tag_wrap(head, sent_text or sent, ctx, final=final)
+        if n_tag == WRAP_PENDING:
+            return _Need("other")
+        n_json, decoder = (0, None) if n_tag else match_json_wrap(head, sent, ctx, final=final)
+        if n_json == WRAP_PENDING:
+            return _Need("other")
+        if n_tag:
+            head, n_leak, closer = head[n_tag:], n_leak + n_tag, tag_closer
+        elif n_json and decoder is not None:
+            # The decoder drops the object's end and a closing fence with it.
+            head, n_leak, closer = decoder.feed(head[n_json:]), n_leak + n_json, None
+        if (n_tag or n_json) and not n_wrap:
+            steps.append("wrap")
+            strategy = "preamble"
 
     n = match_preamble(head, final=final)
     if n == PREAMBLE_PENDING:
@@ -558,6 +594,18 @@ def _decide(
             if strategy == "clean":
                 strategy = "overlap"
 
+    if not overlap_chars and instruct:
+        # Rule O: the sent word's last subword piece said again (`subword`).
+        n = subword_repeat(sent, head[pos:], whole=whole, dropped=dropped, final=final)
+        if n == SUBWORD_PENDING:
+            return _Need("other", n_leak + n_lead + pos)
+        if n:
+            pos += n
+            overlap_chars = n
+            steps.append("subword")
+            if strategy == "clean":
+                strategy = "overlap"
+
     n = 0 if additive else _markup_reopen(sent, head[pos:], ctx, final)  # a prefill model writes its own markers
     if n == _MARKUP_PENDING:
         return _Need("other", n_leak + n_lead + pos)
@@ -580,7 +628,9 @@ def _decide(
         if not final:
             return _Need("overlap" if overlap_chars else "other", n_leak + n_lead + pos)
         out = dropped if dropped and pos > 0 or (dropped and not head.strip()) else ""
-        return out, SpliceResult("empty", overlap_chars, n_leak + n_lead + len(head), steps + ["empty"], closer=closer)
+        return out, SpliceResult(
+            "empty", overlap_chars, n_leak + n_lead + len(head), steps + ["empty"], closer=closer, decoder=decoder
+        )
 
     rest, changed = join_whitespace(
         sent,
@@ -592,7 +642,7 @@ def _decide(
     )
     if changed:
         steps.append("whitespace")
-    return rest, SpliceResult(strategy, overlap_chars, pos + n_leak + n_lead, steps, closer=closer)
+    return rest, SpliceResult(strategy, overlap_chars, pos + n_leak + n_lead, steps, closer=closer, decoder=decoder)
 
 
 _FENCE_RUN = re.compile(r"(?:\A|\n)[ \t]*(?:`{3,}|~{3,})([ \t]*\n)?\Z")
@@ -810,7 +860,16 @@ def repair(
     try:
         additive = mode == "prefill" and not stripped_whitespace
         ctx = analyse_tail(sent, sent_text)
-        out = _decide(sent, head, final=final, sent_text=sent_text, dropped=dropped, additive=additive, ctx=ctx)
+        out = _decide(
+            sent,
+            head,
+            final=final,
+            sent_text=sent_text,
+            dropped=dropped,
+            additive=additive,
+            ctx=ctx,
+            instruct=mode == "instruct",
+        )
     except Exception:  # pragma: no cover - a splice must never break a stream
         return head, SpliceResult("passthrough", 0, 0, ["error"])
     if isinstance(out, _Need):
@@ -818,6 +877,8 @@ def repair(
     text, result = out
     if mode == "instruct":
         text = _new_message_case(sent, sent_text, text, result, ctx)
+    if final and result.decoder is not None:
+        text += result.decoder.finish()
     renumber = _list_filter(sent, ctx)
     if renumber is not None:
         text = renumber.feed(text) + renumber.finish()
@@ -825,6 +886,9 @@ def repair(
     if final and result.closer is not None:
         hold = CloserHold(result.closer)
         text = hold.feed(text) + hold.finish()
+    if final and mode == "instruct":
+        offer = OfferHold(sent, in_fence=ctx.in_fence)
+        text = offer.feed(text) + offer.finish()
     return text, result
 
 
@@ -854,7 +918,7 @@ class SeamRepair:
         self._renumber: ListRenumber | None = None
         self._known: str | None = None  # the normalised tail and opening, for `_opens_nothing`
         self._open_block = False  # a reasoning block is open: only a closing tag's ">" can decide
-        self._hold: CloserHold | None = None  # a wrapper was opened: its closer is held back at the stream's end
+        self._filters: list[_Filter] = []  # after the decision: a decoder, the renumbering, the held closer, offer
         self._ctx = analyse_tail(self._sent, sent_text)  # the structure is the whole sent text's
 
     @property
@@ -869,8 +933,7 @@ class SeamRepair:
 
     def feed(self, delta: str) -> str:
         if self._result is not None:
-            out = self._renumber.feed(delta) if self._renumber else delta
-            return self._hold.feed(out) if self._hold else out
+            return self._through(delta)
         if not delta:
             return ""
         self._buf += delta
@@ -905,12 +968,18 @@ class SeamRepair:
             self._known = normalize(self._sent).text + "\n" + normalize((self._sent_text or "")[:_OPENING]).text
         return normalize(word).text not in self._known and not may_begin_preamble(word) and not may_begin_leak(word)
 
+    def _through(self, text: str, start: int = 0) -> str:
+        """`text` through the filters after the decision, from the `start`th."""
+        for f in self._filters[start:]:
+            text = f.feed(text) if text else text
+        return text
+
     def finish(self) -> str:
-        out = "" if self._result is not None else self._attempt(final=True)
-        if self._renumber:
-            tail = self._renumber.finish()
-            out += self._hold.feed(tail) if self._hold else tail
-        return out + self._hold.finish() if self._hold else out
+        out = "" if self._result is not None else self._attempt(final=True)  # through the filters' feed
+        tail = ""
+        for f in self._filters:
+            tail = (f.feed(tail) if tail else tail) + f.finish()
+        return out + tail
 
     def _attempt(self, *, final: bool) -> str:
         self._tried_at = len(self._buf)
@@ -933,12 +1002,14 @@ class SeamRepair:
                 dropped=self._dropped,
                 additive=self._additive,
                 ctx=self._ctx,
+                instruct=self._instruct,
             )
         except Exception:  # pragma: no cover - a splice must never break a stream
             out = (self._buf, SpliceResult("passthrough", 0, 0, ["error"]))
             stable = len(self._buf)
         if not isinstance(out, _Need) and stable < len(self._buf):
-            out = (out[0] + self._buf[stable:], out[1])
+            rest = self._buf[stable:]
+            out = (out[0] + (out[1].decoder.feed(rest) if out[1].decoder else rest), out[1])
         self._open_block = isinstance(out, _Need) and out.reason == "reasoning"
         if isinstance(out, _Need):
             if out.reason == "reasoning" and len(self._buf) <= MAX_REASONING:
@@ -961,12 +1032,15 @@ class SeamRepair:
         self._result = result
         self._buf = ""
         self._renumber = _list_filter(self._sent, self._ctx)
-        if self._renumber is not None:
-            text = self._renumber.feed(text)
-        if result.closer is not None:
-            self._hold = CloserHold(result.closer)
-            text = self._hold.feed(text)
-        return text
+        decoded = result.decoder is not None
+        filters: list[_Filter | None] = [
+            result.decoder,
+            self._renumber,
+            CloserHold(result.closer) if result.closer is not None else None,
+            OfferHold(self._sent, in_fence=self._ctx.in_fence) if self._instruct else None,  # rule T
+        ]
+        self._filters = [f for f in filters if f is not None]
+        return self._through(text, 1 if decoded else 0)
 
     def _resync_window(self, final: bool) -> str:
         """Restart in progress: keep only a window big enough to find the anchor in."""

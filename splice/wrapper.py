@@ -6,7 +6,13 @@ Two kinds, neither of them the answer's:
   where the text was not in code and closed at the end of the stream: the model presented the rest as a thing to
   copy;
 * a chat template's control tokens: its turn header (dropped by rule W, `leak.py`) and its end-of-turn token at the
-  end of the stream (`<|im_end|>`, `<|eot_id|>`, `<end_of_turn>`, `</s>`, …).
+  end of the stream (`<|im_end|>`, `<|eot_id|>`, `<end_of_turn>`, `</s>`, …);
+* an XML-style tag pair (`<continuation>…</continuation>`, any plain identifier) whose opening tag is the first
+  thing the fallback says, where the sent text's own markup could not take that tag (it uses no tag of that name,
+  and writes no markup where it stops, or stops inside a tag's attributes) and the element runs on without
+  closing: a tag the answer's markup opens closes soon and text follows it, a wrapper's closes only at the end of
+  the stream.  (A JSON object whose string
+  holds the continuation is the same rule's, in `jsonwrap`.)
 
 The opener is judged at the seam (`match_fence_wrap`, `template_closer`); the closer can only be known at the end of
 the stream, so `CloserHold` holds back only a chunk's trailing characters that could still become it, releases them
@@ -18,9 +24,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .context import TextContext
+from .context import FENCE_LINE_RE, TextContext
 
-__all__ = ["PENDING", "END_OF_TURN", "Closer", "CloserHold", "match_fence_wrap", "template_closer"]
+__all__ = [
+    "PENDING",
+    "END_OF_TURN",
+    "WRAP_RUN",
+    "Closer",
+    "CloserHold",
+    "match_fence_wrap",
+    "match_tag_wrap",
+    "template_closer",
+]
 
 PENDING = -1  # the head's first line may still become a wrapper's opening fence
 
@@ -46,6 +61,17 @@ _MAYBE_OPENER = re.compile(r"\A {0,3}(?:`+|~+)[ \t]*(?:[a-zA-Z]{1,8}[ \t]*)?\Z")
 _FENCE_LINE = re.compile(r" {0,3}(?:`{3,}|~{3,})[^\n]*")
 #: The most chars a closing fence line (with its line break before and whitespace after) is looked for in.
 _MAX_CLOSER_LINE = 64
+#: Chars of content a structured wrapper (a tag, a JSON string) must run on unclosed before it is judged one.
+WRAP_RUN = 80
+_MAX_TAG = 32
+#: A plain-identifier opening tag, without attributes: a wrapper's (the answer's markup is judged by the context).
+_TAG_OPENER = re.compile(rf"<([A-Za-z_][\w.-]{{0,{_MAX_TAG - 1}}})>")
+_MAYBE_TAG = re.compile(rf"<(?:[A-Za-z_][\w.-]{{0,{_MAX_TAG - 1}}})?\Z")
+#: Markup the sent text writes itself: a closing or self-closing tag, a comment, a declaration.
+_ELEMENT = re.compile(r"</[A-Za-z][\w:.-]*\s*>|<[A-Za-z][\w:.-]*(?:\s[^<>]*)?/>|<!--|<![A-Za-z]|<\?[A-Za-z]")
+_BACKTICKS = re.compile(r"`+")
+_ANGLE_NAME = re.compile(r"<[A-Za-z_][\w.:-]*>")
+_OPEN_TAG_START = re.compile(r"<[A-Za-z/!?][^<>\n]*\Z")
 
 
 @dataclass(frozen=True)
@@ -92,6 +118,81 @@ def template_closer(raw_head: str, sent_text: str) -> Closer | None:
     if any(token in sent_text for token in END_OF_TURN):
         return None
     return Closer(tokens=END_OF_TURN)
+
+
+def _may_hold_tag(sent_text: str, ctx: TextContext) -> bool:
+    """The sent text writes markup where it stops, and a tag could come next there.
+
+    Markup is a closing or self-closing tag, a comment or a declaration in the open code block (outside code, in
+    the text outside code blocks); generics and `#include <…>` are not.  Inside a tag left open on the last line
+    (its attributes) no tag can come next.
+    """
+    fences = list(FENCE_LINE_RE.finditer(sent_text))
+    if ctx.in_fence:
+        region = sent_text[fences[-1].end() :] if fences else sent_text
+    else:
+        # The text outside code blocks: every other fence line opens one, the next closes it.
+        parts, at = [], 0
+        for k, fence in enumerate(fences):
+            if k % 2 == 0:
+                parts.append(sent_text[at : fence.start()])
+            at = fence.end()
+        parts.append(sent_text[at:] if len(fences) % 2 == 0 else "")
+        region = "\n".join(parts)
+    if _OPEN_TAG_START.search(region[region.rfind("\n") + 1 :]):
+        return False
+    return _ELEMENT.search(region) is not None
+
+
+def _in_code(sent_text: str, ctx: TextContext) -> bool:
+    """The sent text stops in a code block or a code span (an unclosed run of backticks on its last line)."""
+    if ctx.in_fence or ctx.in_inline_code:
+        return True
+    return len(_BACKTICKS.findall(sent_text[sent_text.rfind("\n") + 1 :])) % 2 == 1
+
+
+def _stands_apart(sent_text: str, name: str, after: str) -> bool:
+    """In code, a tag stands apart from the code's own angle-bracket names (placeholders, includes, filehandles,
+    type parameters): at a line start, or followed by a line break where the code uses no `<name>` of its own."""
+    line_start = sent_text.rfind("\n") + 1
+    if not sent_text[line_start:].strip():
+        return True
+    if after != "\n":
+        return False
+    fences = list(FENCE_LINE_RE.finditer(sent_text))
+    block = sent_text[fences[-1].end() :] if fences else sent_text[line_start:]
+    return _ANGLE_NAME.search(block) is None
+
+
+def match_tag_wrap(head: str, sent_text: str, ctx: TextContext, *, final: bool) -> tuple[int, Closer | None]:
+    """(length of an opening tag and the line break after it, its closer) when `head` opens a tag wrapper.
+
+    PENDING while the tag, or whether the element runs on unclosed for `WRAP_RUN` chars, is not known yet.
+    """
+    lead = len(head) - len(head.lstrip("\n"))  # a tag after blanks on its line is inside the text's line
+    body = head[lead:]
+    if not body.startswith("<"):
+        return (PENDING if not final and not body and lead < _MAX_CLOSER_LINE else 0), None
+    m = _TAG_OPENER.match(body)
+    if m is None:
+        return (PENDING if not final and _MAYBE_TAG.match(body) else 0), None
+    name = m.group(1)
+    if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", sent_text, re.IGNORECASE) or _may_hold_tag(sent_text, ctx):
+        return 0, None  # the text's own word or tag: a placeholder (`<value>`) or an element of its markup
+    if _in_code(sent_text, ctx) and not _stands_apart(sent_text, name, body[m.end() : m.end() + 1]):
+        return 0, None  # in code, `<T>`, `<STDIN>`, `<iostream>`, `<value>` inside a line are the code's own
+    end = m.end() + (1 if body[m.end() : m.end() + 1] == "\n" else 0)
+    closer = f"</{name}>"
+    content = body[end:]
+    at = content.find(closer)
+    if at >= 0:
+        if content[at + len(closer) :].strip():
+            return 0, None  # the element closed and the text goes on: the answer's markup
+        if not final:
+            return PENDING, None
+    elif len(content) < WRAP_RUN:
+        return (0 if final else PENDING), None  # a short element that never closed: nothing tells it is a wrapper
+    return lead + end, Closer(tokens=(closer,))
 
 
 def _may_close_tokens(segment: str, tokens: tuple[str, ...]) -> bool:

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from splice.context import analyse_tail
-from splice.wrapper import PENDING, Closer, CloserHold, match_fence_wrap
+from splice.wrapper import PENDING, Closer, CloserHold, match_fence_wrap, match_tag_wrap
 
 from .test_splice_seam import splice
 
@@ -131,3 +131,81 @@ def test_hostile_heads_are_fast(char: str) -> None:
             hold.feed(head[i : i + 7])
         hold.finish()
     assert time.perf_counter() - started < 0.05
+
+
+LONG = "flags every non-exhaustive match, and it also warns about unused bindings.\n\nThe end of the answer."
+
+
+@pytest.mark.parametrize("tag", ["continuation", "answer", "out_text", "Reply-2"])
+@pytest.mark.parametrize("layout", ["{o}{r}{c}", "{o}\n{r}\n{c}", "\n{o}\n{r}\n{c}\n"])
+@pytest.mark.parametrize("chunk", [None, 1, 4, 500])
+def test_tag_wrapper_goes_at_both_ends(tag: str, layout: str, chunk: int | None) -> None:
+    head = layout.format(o=f"<{tag}>", r=LONG, c=f"</{tag}>")
+    assert splice(PROSE, head, chunk=chunk, mode="instruct").rstrip("\n") == PROSE + LONG
+
+
+def test_short_tag_wrapper_closed_at_the_end_goes() -> None:
+    assert splice(PROSE, "<answer>flags it.</answer>", chunk=2, mode="instruct") == PROSE + "flags it."
+
+
+@pytest.mark.parametrize(
+    ("sent", "head"),
+    [
+        # An element of the answer's markup: it closes soon and the text goes on.
+        ("Press ", "<kbd>Ctrl</kbd> and C to copy the selection, then paste it where you like."),
+        # The text uses the name as a word: a placeholder.
+        ("Check out the branch you want, then run git switch ", "<branch> to move to it" + "." * 80),
+        # Markup where it stops: an XML answer.
+        ("<project>\n  <dependencies>\n    <dependency>\n      ", "<groupId>org.junit</groupId>\n" + "x" * 90),
+        # In code, inside a line: a filehandle, an include, a type parameter.
+        ("```perl\nwhile (my $line = ", "<STDIN>) {\n    chomp $line;\n" + "    print $line;\n" * 8),
+        ("```cpp\n#include <concepts>\n#include ", "<vector>\n\nint main() {\n" + "    return 0;\n" * 8),
+        ("```kotlin\nsuspend fun", " <T> retrying(times: Int = 3): T {\n" + "    body()\n" * 9),
+        # A tag that never closes and stays short: nothing tells it is a wrapper.
+        (PROSE, "<br>"),
+    ],
+)
+def test_a_tag_of_the_text_is_kept(sent: str, head: str) -> None:
+    assert splice(sent, head, chunk=3, mode="instruct") == sent + head
+
+
+def test_inside_an_open_tag_a_tag_is_the_fallbacks() -> None:
+    sent = '<form action="/subscribe" method="post" '
+    rest = 'class="newsletter">\n  <label for="email">Email</label>\n</form>\n' + "Then style it." * 6
+    assert splice(sent, f"<answer>{rest}</answer>", chunk=3, mode="instruct") == sent + rest
+
+
+def test_tag_wrapper_in_code_at_a_line_start_goes() -> None:
+    sent = "```python\ndef f(x):\n"
+    rest = "    return x * 2\n\n\nprint(f(21))\n```\n\nThis prints 42, the answer to everything in the guide."
+    assert splice(sent, f"<response>\n{rest}\n</response>", chunk=5, mode="instruct") == sent + rest + "\n"
+
+
+def test_prefill_mode_is_never_a_tag_wrapper() -> None:
+    head = f"<answer>{LONG}</answer>"
+    assert splice(PROSE, head, chunk=3, mode="prefill") == PROSE + head
+
+
+def test_tag_opener_waits_for_the_run() -> None:
+    ctx = analyse_tail(PROSE, PROSE)
+    assert match_tag_wrap("<ans", PROSE, ctx, final=False) == (PENDING, None)
+    assert match_tag_wrap("<answer>short", PROSE, ctx, final=False) == (PENDING, None)
+    assert match_tag_wrap("<answer>short</answer> and more", PROSE, ctx, final=False) == (0, None)
+    n, closer = match_tag_wrap("<answer>\n" + LONG, PROSE, ctx, final=False)
+    assert (n, closer) == (9, Closer(tokens=("</answer>",)))
+    assert match_tag_wrap("< answer>", PROSE, ctx, final=False) == (0, None)
+
+
+@pytest.mark.parametrize("char", ["<", ">", "\n", " ", "a", "/"])
+def test_hostile_tag_heads_are_fast(char: str) -> None:
+    head = char * 10_000
+    started = time.perf_counter()
+    ctx = analyse_tail(PROSE, PROSE)
+    for prefix in ("", "<", "<answer>", "<answer>\n"):
+        match_tag_wrap(prefix + head, PROSE, ctx, final=False)
+        match_tag_wrap(prefix + head, PROSE, ctx, final=True)
+    hold = CloserHold(Closer(tokens=("</answer>",)))
+    for i in range(0, len(head), 10):
+        hold.feed(head[i : i + 10])
+    hold.finish()
+    assert time.perf_counter() - started < 0.1
