@@ -230,7 +230,7 @@ def _may_start(c: str) -> bool:
     return c in _OPENING_PUNCT or unicodedata.category(c).startswith("L")
 
 
-_NONE, _RULE, _AFTER_RULE, _PARA, _PARA_END = range(5)
+_NONE, _GAP, _RULE, _AFTER_RULE, _PARA, _PARA_END = range(6)
 
 
 class OfferHold:
@@ -250,6 +250,7 @@ class OfferHold:
         self._mode = _NONE
         self._held = ""
         self._para_at = 0  # where the paragraph starts in what is held (after a rule and the blank lines)
+        self._rule_at = 0  # where a thematic break starts in what is held (after the blank lines)
         self._sentence_at = 0  # where the paragraph's current sentence starts in what is held
         self._gap = 0
 
@@ -283,6 +284,12 @@ class OfferHold:
         while i < n:
             c = text[i]
             if c == "\n":
+                if self._line_blank and not self._in_fence:
+                    # A blank line: it goes with whatever paragraph follows it (an offer takes it along).
+                    out.append(text[start:i])
+                    self._mode = _GAP
+                    self._held, self._para_at, self._rule_at, self._sentence_at, self._gap = "", 0, 0, 0, 0
+                    return i
                 self._end_line()
                 i += 1
                 continue
@@ -296,7 +303,7 @@ class OfferHold:
                     if c in _RULE_CHARS or _may_start(c):
                         out.append(text[start:i])
                         self._mode = _RULE if c in _RULE_CHARS else _PARA
-                        self._held, self._para_at, self._sentence_at, self._gap = "", 0, 0, 0
+                        self._held, self._para_at, self._rule_at, self._sentence_at, self._gap = "", 0, 0, 0, 0
                         return i
             if len(self._line_head) < 3:
                 self._line_head += c
@@ -317,7 +324,7 @@ class OfferHold:
         c = text[i]
         if self._mode == _RULE:
             return self._hold_rule(c, i, out)
-        if self._mode in (_AFTER_RULE, _PARA_END):
+        if self._mode in (_GAP, _AFTER_RULE, _PARA_END):
             return self._hold_gap(c, i, out)
         if c == "\n":
             self._held += c
@@ -340,14 +347,16 @@ class OfferHold:
     def _hold_rule(self, c: str, i: int, out: list[str]) -> int:
         """The paragraph's line so far is a thematic break's chars: hold it until its line ends."""
         if c == "\n":
-            rule = self._held.replace(" ", "").replace("\t", "")
+            rule = self._held[self._rule_at :].replace(" ", "").replace("\t", "")
             if len(rule) >= 3 and len(set(rule)) == 1:
                 self._held += c
                 self._mode = _AFTER_RULE
                 self._gap = 0
                 self._end_line()
                 return i + 1
-        elif (c in " \t" or not self._held or c == self._held[0]) and len(self._held) < _MAX_RULE:
+        elif (c in " \t" or len(self._held) == self._rule_at or c == self._held[self._rule_at]) and len(
+            self._held
+        ) - self._rule_at < _MAX_RULE:
             self._held += c
             if len(self._line_head) < 3:
                 self._line_head += c
@@ -367,10 +376,24 @@ class OfferHold:
             if self._gap > _MAX_GAP:
                 self._release(out)
             return i + 1
-        if self._mode == _AFTER_RULE and not self._in_fence and self._indent <= 3 and _may_start(c):
-            self._mode = _PARA
-            self._para_at = self._sentence_at = len(self._held)
-            self._line_blank = False
-            return i
+        if self._mode == _PARA_END:
+            end = self._held.find("\n", self._para_at) + 1  # the held paragraph's own line break
+            if "\n" in self._held[end:]:
+                # Not the last paragraph; the blank line after it goes with whatever follows it.
+                out.append(self._held[:end])
+                self._held = self._held[end:]
+                self._mode = _GAP
+                self._para_at = self._rule_at = self._sentence_at = 0
+        if self._mode in (_GAP, _AFTER_RULE) and not self._in_fence and self._indent <= 3:
+            if self._mode == _GAP and c in _RULE_CHARS:
+                self._mode = _RULE
+                self._rule_at = len(self._held)
+                self._line_blank = False
+                return i
+            if _may_start(c):
+                self._mode = _PARA
+                self._para_at = self._sentence_at = len(self._held)
+                self._line_blank = False
+                return i
         self._release(out)
         return i  # the held part was not the stream's last: this char starts the next line
