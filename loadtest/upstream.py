@@ -29,7 +29,8 @@ or :func:`upstream_in_thread`.
 ``retry_after`` value of the ``retry-after`` header of ``http429`` (default 1)
 ``usage_in``, ``usage_out``  reported prompt / completion tokens
 ``cont``      answer a continuation request: ``exact repeat_words repeat_sentence restart
-              preamble nothing``
+              preamble nothing xml_wrap json_wrap offer`` (the last three: the rest between
+              tags, as a JSON string field, or followed by a closing offer of more help)
 ``prefill``   ``reject``: 400 if the conversation ends with an assistant turn
 ``frag``      cut every write into HTTP chunks of at most this many bytes (splits UTF-8)
 
@@ -60,6 +61,7 @@ import contextlib
 import email.utils
 import fcntl
 import heapq
+import json
 import math
 import re
 import secrets
@@ -107,8 +109,11 @@ HTTP_FAULTS: dict[str, int] = {
 #: Faults that strike at content chunk index ``at``.
 POSITIONAL_FAULTS = frozenset({"stall", "close", "reset", "error_event", "malformed"})
 FAULTS = frozenset(HTTP_FAULTS) | POSITIONAL_FAULTS | {"drip", "no_terminator", "no_finish", "hold_end"}
-CONTINUATIONS = frozenset({"exact", "repeat_words", "repeat_sentence", "restart", "preamble", "nothing"})
+CONTINUATIONS = frozenset(
+    {"exact", "repeat_words", "repeat_sentence", "restart", "preamble", "nothing", "xml_wrap", "json_wrap", "offer"}
+)
 PREAMBLE = "Sure, continuing from where I left off: "
+OFFER = "Let me know if you'd like me to expand on any part of this!"
 PREFILL_REJECTED = (
     "This model does not support assistant message prefill. The conversation must end with a user message."
 )
@@ -289,6 +294,13 @@ def continuation_tokens(reference: Reference, partial: str | None, behaviour: st
         return list(reference.tokens)
     if behaviour == "preamble":
         return [*tokenize(PREAMBLE), *reference.tokens_from(cut)]
+    # An instruct model's habits around the rest: tags, a JSON string field, a closing offer of more help.
+    if behaviour == "xml_wrap":
+        return [*tokenize("<continuation>"), *reference.tokens_from(cut), *tokenize("</continuation>")]
+    if behaviour == "json_wrap":
+        return tokenize('{"continuation": ' + json.dumps(text[cut:], ensure_ascii=False) + "}")
+    if behaviour == "offer":
+        return [*reference.tokens_from(cut), *tokenize(("\n" if text.endswith("\n") else "\n\n") + OFFER)]
     if behaviour == "repeat_words":
         words = [m.start() for m in re.finditer(r"\S+", stripped)]
         return reference.tokens_from(words[-3] if len(words) >= 3 else 0)

@@ -931,6 +931,11 @@ class SeamRepair:
     def decided(self) -> bool:
         return self._result is not None
 
+    @property
+    def filtering(self) -> bool:
+        """Decided, and later text still needs `feed` and `finish` (a decoder, a renumbering, a held closer)."""
+        return bool(self._filters)
+
     def feed(self, delta: str) -> str:
         if self._result is not None:
             return self._through(delta)

@@ -33,6 +33,7 @@ CUTS = {  # text -> chunk indexes to fail at (mid-sentence, in lists/code/CJK/em
 }
 CASES = [(text, at) for text, cuts in CUTS.items() for at in cuts]
 STALL = {"stall_timeout_s": 0.3, "first_token_timeout_s": 3}
+WRAPS = ("xml_wrap", "json_wrap", "offer")
 
 
 def _primary(provider: str, text: str, fault: str, at: int) -> str:
@@ -58,6 +59,13 @@ def _routes() -> dict[str, dict[str, Any]]:
                     "targets": [_primary(first, text, "stall", 30), _fallback(second, text, cont)],
                     **STALL,
                 }
+    # An instruct fallback (OpenAI-kind) that wraps the rest: the seam's filters run to the end of the stream.
+    for cont in WRAPS:
+        for text in ("prose", "markdown", "german"):
+            routes[f"wrap-{cont}-{text}"] = {
+                "targets": [_primary("an", text, "stall", 30), _fallback("oa", text, cont)],
+                **STALL,
+            }
     routes["finished-but-no-terminator"] = {
         "targets": [_primary("oa", "prose", "no_terminator", 5), _fallback("an", "prose", "restart")],
         **STALL,
@@ -140,6 +148,16 @@ def test_misbehaving_fallback_is_spliced_cleanly(client: httpx.Client, direction
     assert problems == [], (problems, snapshot["text"][max(0, len(sent) - 80) : len(sent) + 120])
     splice = of(events, "splice")[0].data
     assert splice["dropped_chars"] > 0
+
+
+@pytest.mark.parametrize("cont", WRAPS)
+@pytest.mark.parametrize("text", ["prose", "markdown", "german"])
+def test_a_wrapped_continuation_reaches_the_reader_unwrapped(client: httpx.Client, cont: str, text: str) -> None:
+    """Tags and a JSON string around the rest, or an offer after it, are undone to the stream's last chunk."""
+    snapshot, events = run_route(client, f"wrap-{cont}-{text}")
+    assert [e.event for e in terminal(events)] == ["done"]
+    assert snapshot["text"] == TEXTS[text], snapshot["text"][-200:]
+    assert text_of(events) == TEXTS[text]
 
 
 def test_primary_that_had_finished_gets_nothing_added(client: httpx.Client) -> None:

@@ -3,8 +3,11 @@
 Text passes a hold-back (the trailing fragment a continuation might rewrite is
 not sent yet) and is remembered in a rolling 200-token buffer. After a failover,
 the next target's first words pass the seam repair until it has decided how they
-join the sent text; from then on they take the hold-back path again. Which path a
-chunk takes is the state held here (`seam_pending`), checked per chunk.
+join the sent text; from then on they take the hold-back path again, after the
+seam's own filters when its decision left any (a wrapper's JSON string decoded,
+a restarted list renumbered, a wrapper's closer or a closing offer held to the
+end). Which path a chunk takes is the state held here (`seam_pending`), checked
+per chunk.
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ class TextPath:
         self._codec = _Codec(encoding_for_model(model))
         self._buffer = RollingBuffer(self._codec.encode, self._codec.decode, max_tokens=ROLLING_BUFFER_TOKENS)
         self._seam: SeamRepair | None = None
+        self._filter: SeamRepair | None = None  # a decided seam whose filters the rest of the continuation passes
         self._dropped = ""  # the held fragment the last failure dropped; the seam may need it back
 
     @property
@@ -88,7 +92,10 @@ class TextPath:
         seam = self._seam
         if seam is not None:
             self._after_seam(seam.feed(text))
-        elif self._hold:
+            return
+        if self._filter is not None:
+            text = self._filter.feed(text)
+        if self._hold:
             released = self._holdback.feed(text)
             if released:
                 self._emit(released)
@@ -114,6 +121,7 @@ class TextPath:
         """
         self._dropped = self._holdback.drop()
         self._seam = None
+        self._filter = None  # what its filters held was never sent either
         return len(self._dropped)
 
     def drop_held_again(self) -> None:
@@ -124,6 +132,9 @@ class TextPath:
         """The answer is over (a finish, or a stop): a pending seam is decided, the held fragment sent."""
         if self._seam is not None:
             self._after_seam(self._seam.finish(), final=True)
+        if self._filter is not None:
+            text, self._filter = self._filter.finish(), None
+            self._emit(self._holdback.feed(text) if self._hold else text)
         self._emit(self._holdback.flush())
 
     # -- internals -----------------------------------------------------------
@@ -144,6 +155,8 @@ class TextPath:
             self.splices.append(record)
             self.stream.append(events.SPLICE, record)
             self._seam = None
+            if seam.filtering and not final:  # at the end, `finish` has already flushed the filters
+                self._filter = seam
             if text and self._hold:
                 # The fallback's first word goes out at once, not when the whitespace after it
                 # arrives: the reader has already waited out the stall, and holding it back would
