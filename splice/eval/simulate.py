@@ -497,6 +497,7 @@ CORPORA = {
         "batch9",
         "batch10",
         "batch11",
+        "batch12",
     ),
     "held-out": ("batch12",),
 }
