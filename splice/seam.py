@@ -17,7 +17,7 @@ Steps, in order, each cutting raw chars off the head:
 4. overlap       the head repeats the tail's last words/sentence/whole answer
                  (see `overlap`); after a restart longer than the tail, the
                  head is dropped until it catches up with the tail ("resync")
-4b. near echo    the tail's last words again with one word changed (`echo`)
+4b. near echo    the tail's last words again with one word changed; in code, the cut line restyled (`echo`)
 5. markup        a re-opened "**" or "`" while already inside bold/inline code
 6. whitespace    see `whitespace.join_whitespace`
 7. case          instruct mode: a new message's capital after a mid-sentence cut is lowered (`case`)
@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from .case import lower_first_word
 from .context import BULLET_RE, FENCE_LINE_RE, FENCE_RE, TextContext, analyse_tail
 from .echo import PENDING as ECHO_PENDING
-from .echo import near_echo
+from .echo import QuoteRestyle, near_echo, quote_swaps, restated_line
 from .lead import PENDING as LEAD_PENDING
 from .lead import respelled_word, strip_lead
 from .leak import MAX_REASONING, match_leak, may_begin_leak
@@ -91,6 +91,7 @@ class SpliceResult:
     steps: list[str] = field(default_factory=list)
     renumber_offset: int = 0
     closer: Closer | None = None  # a wrapper's closer to drop at the stream's end (see `wrapper`)
+    quotes: dict[str, str] = field(default_factory=dict)  # a restated code line's quote chars to swap back (`echo`)
 
 
 @dataclass
@@ -546,6 +547,20 @@ def _decide(
             if strategy == "clean":
                 strategy = "overlap"
 
+    quotes: dict[str, str] = {}
+    if not overlap_chars and ctx.in_fence and not additive and not sent.endswith("\n"):
+        # Rule R: the cut code line said again from its start, restyled (`echo`).
+        n = restated_line(sent, head[pos:], final=final)
+        if n == ECHO_PENDING:
+            return _Need("other", n_leak + n_lead + pos)
+        if n:
+            quotes = quote_swaps(sent, head[pos:], n)
+            pos += n
+            overlap_chars = n
+            steps.append("restated-line")
+            if strategy == "clean":
+                strategy = "overlap"
+
     if not overlap_chars:
         # Rule J (words): the cut word spelled again from its start, when nothing longer is said again.
         n = respelled_word(sent, head[pos:], whole=whole, final=final)
@@ -592,7 +607,7 @@ def _decide(
     )
     if changed:
         steps.append("whitespace")
-    return rest, SpliceResult(strategy, overlap_chars, pos + n_leak + n_lead, steps, closer=closer)
+    return rest, SpliceResult(strategy, overlap_chars, pos + n_leak + n_lead, steps, closer=closer, quotes=quotes)
 
 
 _FENCE_RUN = re.compile(r"(?:\A|\n)[ \t]*(?:`{3,}|~{3,})([ \t]*\n)?\Z")
@@ -818,6 +833,8 @@ def repair(
     text, result = out
     if mode == "instruct":
         text = _new_message_case(sent, sent_text, text, result, ctx)
+    if result.quotes:
+        text = QuoteRestyle(result.quotes).feed(text)
     renumber = _list_filter(sent, ctx)
     if renumber is not None:
         text = renumber.feed(text) + renumber.finish()
@@ -855,6 +872,7 @@ class SeamRepair:
         self._known: str | None = None  # the normalised tail and opening, for `_opens_nothing`
         self._open_block = False  # a reasoning block is open: only a closing tag's ">" can decide
         self._hold: CloserHold | None = None  # a wrapper was opened: its closer is held back at the stream's end
+        self._restyle: QuoteRestyle | None = None  # a restated code line: the rest of it gets the sent quotes
         self._ctx = analyse_tail(self._sent, sent_text)  # the structure is the whole sent text's
 
     @property
@@ -869,7 +887,8 @@ class SeamRepair:
 
     def feed(self, delta: str) -> str:
         if self._result is not None:
-            out = self._renumber.feed(delta) if self._renumber else delta
+            out = self._restyle.feed(delta) if self._restyle else delta
+            out = self._renumber.feed(out) if self._renumber else out
             return self._hold.feed(out) if self._hold else out
         if not delta:
             return ""
@@ -956,6 +975,9 @@ class SeamRepair:
         text, result = out
         if self._instruct:
             text = _new_message_case(self._sent, self._sent_text, text, result, self._ctx)
+        if result.quotes:
+            self._restyle = QuoteRestyle(result.quotes)
+            text = self._restyle.feed(text)
         result.dropped_chars += self._skipped
         result.overlap_chars += self._skipped if "resync" in result.steps else 0
         self._result = result
