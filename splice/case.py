@@ -4,15 +4,17 @@ An instruct-mode fallback treats its output as a message of its own and capitali
 should " + "Be 48.50").  After a mid-sentence cut, a capital is a seam and not a name when the text's own spelling
 says so: the text writes the word in lowercase and never capitalises it in mid-sentence; or, for a word the text
 has not written, the word is a closed-class word (an article, a pronoun, a preposition: see `lexicon`) or follows
-a subject pronoun, an auxiliary or a modal, the word before it is not itself a mid-sentence capital (a name or a
-title goes on), and the text does not capitalise mid-sentence words as a habit (German nouns, title case).
+a subject pronoun, a possessive, an auxiliary or a modal, or follows an article in a text that has capitalised
+almost none of its mid-sentence words (it writes few names); and the word before it is not itself a mid-sentence
+capital (a name or a title goes on), and the text does not capitalise mid-sentence words as a habit (German nouns,
+title case).  Inside bold, words are a title's unless the text's bold spans are in sentence case.
 """
 
 from __future__ import annotations
 
 import re
 
-from .lexicon import FUNCTION_WORDS, PREDICATE_WORDS
+from .lexicon import ARTICLES, FUNCTION_WORDS, PREDICATE_WORDS
 
 __all__ = ["lower_first_word"]
 
@@ -20,6 +22,9 @@ __all__ = ["lower_first_word"]
 #: The optional line break is a group with the blanks after it: `[ \t]*\n?[ \t]*` backtracks quadratically over a head
 #: of blanks (10k spaces took 1 s).
 _FIRST_WORD = re.compile(r"([ \t]*(?:\n[ \t]*)?)([^\W\d_][^\W\d_]{1,40})(?![^\W_]|[ \t]*:|['’])")
+_BOLD_SPAN = re.compile(r"\*\*([^*\n]{1,200})\*\*")
+_WORDS = re.compile(r"[^\W\d_]{2,}")
+_MIN_TITLE_WORDS = 3  # words after the first of the text's bold spans needed to judge their case
 _INLINE_CODE = re.compile(r"`[^`\n]*`")  # a code span's "*" and "_" are not emphasis
 _EMPHASIS = re.compile(r"\*+|(?<!\w)_+|_+(?!\w)")
 _MAX_SCAN = 20000  # chars of the sent text read for the word's spellings
@@ -29,6 +34,7 @@ _MID_WORD = re.compile(r"(?<=[^\W\d_] )[^\W\d_]{2,}")
 _LAST_WORD = re.compile(r"([^\W\d_]+)[^\w\n]{0,3}\Z")
 _HABIT = 0.12  # the share of mid-sentence words a text capitalises above which a capital is its habit
 _HABIT_MIN = 12  # mid-sentence words needed to judge the habit
+_FEW_NAMES = 0.03  # below this share of mid-sentence capitals, a text writes few names
 
 
 def _mid_sentence(sent: str, lead: str) -> bool:
@@ -43,13 +49,19 @@ def _mid_sentence(sent: str, lead: str) -> bool:
         return False  # a line break on both sides, or a blank line: a new paragraph
     if not any(c.isalpha() for c in before[before.rfind("\n") + 1 :]):
         return False  # the line so far is a number or a marker ("12.1 "): a clause or an item starts
-    if len(_EMPHASIS.findall(_INLINE_CODE.sub("", before[before.rfind("\n") + 1 :]))) % 2:
-        return False  # inside emphasis: a title's words are capitalised
+    if len(_EMPHASIS.findall(_INLINE_CODE.sub("", before[before.rfind("\n") + 1 :]))) % 2 and not _sentence_case(sent):
+        return False  # inside emphasis: a title's words are capitalised, unless the text's bold spans are not
     if "\n" in lead or sent.endswith("\n"):
         line = before[before.rfind("\n") + 1 :].lstrip()
         if not before[-1].isalnum() or line[:1] in "#|>-*+" or line[:1].isdigit():
             return False  # a line that is a heading, an item or a row, or ends in punctuation, may end there
     return True
+
+
+def _sentence_case(sent: str) -> bool:
+    """The text's finished bold spans are in sentence case: their words after the first are in lowercase."""
+    later = [w for span in _BOLD_SPAN.findall(sent[-_MAX_SCAN:]) for w in _WORDS.findall(span)[1:]]
+    return len(later) >= _MIN_TITLE_WORDS and all(not w[0].isupper() for w in later)
 
 
 def _spelling(text: str, word: str) -> bool | None:
@@ -81,9 +93,12 @@ def _unwritten_is_common(sent: str, word: str) -> bool:
         if ahead and ahead[-1] not in ".!?\n:":
             return False  # after a capital in mid-sentence: a name or a title goes on
     words = _MID_WORD.findall(sent[-_HABIT_SCAN:])
-    if len(words) >= _HABIT_MIN and sum(w[0].isupper() for w in words) > _HABIT * len(words):
+    capitals = sum(w[0].isupper() for w in words)
+    if len(words) >= _HABIT_MIN and capitals > _HABIT * len(words):
         return False  # the text capitalises words in mid-sentence as a habit
-    return word.lower() in FUNCTION_WORDS or previous.lower() in PREDICATE_WORDS
+    if word.lower() in FUNCTION_WORDS or previous.lower() in PREDICATE_WORDS:
+        return True
+    return previous.lower() in ARTICLES and len(words) >= _HABIT_MIN and capitals < _FEW_NAMES * len(words)
 
 
 def lower_first_word(sent: str, whole: str, head: str, *, in_code: bool) -> str:

@@ -9,7 +9,7 @@ Ukrainian, Greek); words that are also common names or month names ("may", "will
 
 from __future__ import annotations
 
-__all__ = ["FUNCTION_WORDS", "PREDICATE_WORDS"]
+__all__ = ["ARTICLES", "FUNCTION_WORDS", "PREDICATE_WORDS"]
 
 _ENGLISH = """
 a an the this that these those some any each every either neither no none all both several many much few
@@ -82,3 +82,9 @@ ich du er es wir ist sind war waren wird werden kann muss soll nicht
 
 FUNCTION_WORDS: frozenset[str] = frozenset((_ENGLISH + _ROMANCE + _GERMANIC + _SLAVIC_ETC).split())
 PREDICATE_WORDS: frozenset[str] = frozenset(_PREDICATE.split())
+
+#: Articles, after which a name comes as often as a common word except in a text that writes few names.
+ARTICLES: frozenset[str] = frozenset(
+    """the a an le la les un une el los las unos unas o os um uma umas il lo gli uno una het een
+    ein eine einen""".split()
+)

@@ -102,3 +102,29 @@ def test_hostile_unwritten_word_is_fast(char: str) -> None:
     for _ in range(3):
         lower_first_word(sent, sent, "Gather " + char * 10_000, in_code=False)
     assert time.perf_counter() - started < 0.1
+
+
+FEW_NAMES = "we keep the cache warm and small so that every request can be answered quickly and cheaply here. "
+
+
+def test_after_an_article_in_a_text_that_writes_few_names() -> None:
+    sent = FEW_NAMES + "Then the "
+    assert lower_first_word(sent, sent, "Cache expires.", in_code=False) == "cache expires."
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        "Here is a ",  # too little text to know its habit
+        "We deploy with Docker and Helm and watch Grafana and Loki in Berlin and Paris daily, then the ",  # names
+    ],
+)
+def test_after_an_article_a_capital_may_be_a_name(sent: str) -> None:
+    assert lower_first_word(sent, sent, "Python script.", in_code=False) == "Python script."
+
+
+def test_inside_bold_when_the_texts_bold_spans_are_in_sentence_case() -> None:
+    sent = "1. **Build the image locally** first.\n2. **Push "
+    assert lower_first_word(sent, sent, "The image** next.", in_code=False) == "the image** next."
+    titled = "1. **Build The Image Locally** first.\n2. **Push "
+    assert lower_first_word(titled, titled, "The Image** next.", in_code=False) == "The Image** next."
