@@ -16,7 +16,8 @@ Steps, in order, each cutting raw chars off the head:
 3. fence         a re-opened "```python" while the sent text is inside a fence
 4. overlap       the head repeats the tail's last words/sentence/whole answer
                  (see `overlap`); after a restart longer than the tail, the
-                 head is dropped until it catches up with the tail ("resync")
+                 head is dropped until it catches up with the tail ("resync"); a head that completes the
+                 marker the sent line was cut inside ("`" + "``json") is no repeat (`lead`, rule L)
 4b. near echo    the tail's last words again with one word changed; in code, the cut line restyled (`echo`)
 5. markup        a re-opened "**" or "`" while already inside bold/inline code
 6. whitespace    see `whitespace.join_whitespace`
@@ -35,7 +36,7 @@ from .context import BULLET_RE, FENCE_LINE_RE, FENCE_RE, TextContext, analyse_ta
 from .echo import PENDING as ECHO_PENDING
 from .echo import QuoteRestyle, near_echo, quote_swaps, restated_line
 from .lead import PENDING as LEAD_PENDING
-from .lead import respelled_word, strip_lead
+from .lead import completes_marker, respelled_word, strip_lead
 from .leak import MAX_REASONING, match_leak, may_begin_leak
 from .leak import OPEN as LEAK_OPEN
 from .leak import PENDING as LEAK_PENDING
@@ -493,11 +494,15 @@ def _decide(
     fits = isinstance(found, Overlap) and _row_fits_uncut(sent, whole, rest_head, found, final)
     if fits is None:
         return _Need("overlap")  # the row's width tells once its line has ended
+    completes = isinstance(found, Overlap) and completes_marker(sent, rest_head, final=final)
+    if completes is None:
+        return _Need("other", n_leak + n_lead + pos)  # rule L: the head's line has not shown its closer yet
     if isinstance(found, Overlap) and (
         _opens_a_block(rest_head, found.cut, ctx)
         or _starts_next_line(sent, rest_head, found)
         or _closes_outer_block(sent, sent_text, rest_head, found, ctx)
         or (additive and _extends_marker_run(sent, rest_head))
+        or completes
         or fits
     ):
         found = None  # a fence that opens a block, or the next line's markers: not the sent text said again
