@@ -4,7 +4,8 @@ An instruct model that repeats the end of the text before going on often says it
 contraction said differently, or an article left out ("the enclosing scope " + "from enclosing scope implicitly").
 The exact rules (`overlap`) do not see it as a repeat.  Read on words: the head's first words are the tail's last
 words with exactly one edit (a word replaced by one or two, two replaced by one, or one left out), at least three
-words matching and at least one after the edit, reaching the tail's very end.  In prose only: code and tables
+words matching (two around a left-out word of three letters or fewer: "quickly, an alloy" + "quickly, alloy of")
+and at least one after the edit, reaching the tail's very end.  In prose only: code and tables
 repeat their words legitimately.
 
 Rule R (restated line): in code, a fallback that says the cut line again from its start says it restyled: the
@@ -26,6 +27,7 @@ PENDING = -1  # the head so far is such an echo that has not yet reached the tai
 _WORD = re.compile(r"\S+")
 _MAX_WORDS = 12  # the tail's last words an echo may start in
 _MIN_MATCHED = 3
+_SHORT_WORD = 3  # a word this short (an article, a particle) left out needs one matched word less
 
 
 def _fold(word: str) -> str:
@@ -53,7 +55,8 @@ def _match_with(
         return None  # the last word left out: nothing after the edit
     expected = tail[:edit]
     after = tail[edit + taken :]
-    if len(expected) + len(after) < _MIN_MATCHED or not after:
+    dropped_short = given == 0 and bool(expected) and len(tail[edit]) <= _SHORT_WORD  # "an" of "quickly, an alloy"
+    if len(expected) + len(after) < _MIN_MATCHED - dropped_short or not after:
         return None
     j = 0
     for word in expected:
@@ -99,7 +102,7 @@ def near_echo(sent: str, head: str, *, final: bool) -> int:
     partial_head = not complete and bool(head_matches) and head_matches[-1].end() == len(head)
     tail = [m.group() for m in tail_matches]
     waiting = False
-    for start in range(len(tail) - _MIN_MATCHED + 1):
+    for start in range(len(tail) - _MIN_MATCHED + 1):  # an echo spans three tail words or more
         got = _align(tail[start:], words, partial_tail, partial_head)
         if got is None:
             continue
