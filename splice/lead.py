@@ -500,8 +500,8 @@ def completes_marker(sent: str, head: str, *, final: bool) -> bool | None:
     """
     line = sent[sent.rfind("\n") + 1 :]
     c = line[-1:]
-    if not c or c not in "`~*" or not head.startswith(c):
-        return False
+    if not c or c not in "`~*" or not head.startswith(c) or len(line) > _MAX_SPAN_WAIT:
+        return False  # (a marker line is short)
     lead = _ITEM_LEAD.match(line)
     run = line[lead.end() :] if lead else line
     if set(run) != {c}:
