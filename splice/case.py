@@ -5,9 +5,9 @@ should " + "Be 48.50").  After a mid-sentence cut, a capital is a seam and not a
 says so: the text writes the word in lowercase and never capitalises it in mid-sentence; or, for a word the text
 has not written, the word is a closed-class word (an article, a pronoun, a preposition: see `lexicon`) or follows
 a subject pronoun, a possessive, an auxiliary or a modal, or follows an article in a text that has capitalised
-almost none of its mid-sentence words (it writes few names); and the word before it is not itself a mid-sentence
-capital (a name or a title goes on), and the text does not capitalise mid-sentence words as a habit (German nouns,
-title case).  Inside bold, words are a title's unless the text's bold spans are in sentence case.
+none of its mid-sentence words (a dozen or more: it writes no names); and the word before it is not itself a
+mid-sentence capital (a name or a title goes on), and the text does not capitalise mid-sentence words as a habit
+(German nouns, title case).  Inside bold, words are a title's unless the text's bold spans are in sentence case.
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ _MID_WORD = re.compile(r"(?<=[^\W\d_] )[^\W\d_]{2,}")
 _LAST_WORD = re.compile(r"([^\W\d_]+)[^\w\n]{0,3}\Z")
 _HABIT = 0.12  # the share of mid-sentence words a text capitalises above which a capital is its habit
 _HABIT_MIN = 12  # mid-sentence words needed to judge the habit
-_FEW_NAMES = 0.03  # below this share of mid-sentence capitals, a text writes few names
 
 
 def _mid_sentence(sent: str, lead: str) -> bool:
@@ -82,7 +81,7 @@ def _spelling(text: str, word: str) -> bool | None:
     return None
 
 
-def _unwritten_is_common(sent: str, word: str) -> bool:
+def _unwritten_is_common(sent: str, whole: str, word: str) -> bool:
     """A word the text has not written is a common word, not a name: see the module docstring."""
     before = sent.rstrip()
     last = _LAST_WORD.search(before[-60:])
@@ -92,13 +91,13 @@ def _unwritten_is_common(sent: str, word: str) -> bool:
         ahead = before[:start].rstrip(" \t*_\"'“(")
         if ahead and ahead[-1] not in ".!?\n:":
             return False  # after a capital in mid-sentence: a name or a title goes on
-    words = _MID_WORD.findall(sent[-_HABIT_SCAN:])
+    words = _MID_WORD.findall(whole[-_HABIT_SCAN:])  # the habit is the whole text's, not the tail's
     capitals = sum(w[0].isupper() for w in words)
     if len(words) >= _HABIT_MIN and capitals > _HABIT * len(words):
         return False  # the text capitalises words in mid-sentence as a habit
     if word.lower() in FUNCTION_WORDS or previous.lower() in PREDICATE_WORDS:
         return True
-    return previous.lower() in ARTICLES and len(words) >= _HABIT_MIN and capitals < _FEW_NAMES * len(words)
+    return previous.lower() in ARTICLES and len(words) >= _HABIT_MIN and not capitals
 
 
 def lower_first_word(sent: str, whole: str, head: str, *, in_code: bool) -> str:
@@ -110,6 +109,6 @@ def lower_first_word(sent: str, whole: str, head: str, *, in_code: bool) -> str:
     if not (word[0].isupper() and word[1:].islower()) or not _mid_sentence(sent, m.group(1)):
         return head
     spelling = _spelling(whole[-_MAX_SCAN:], word)
-    if spelling is False or spelling is None and not _unwritten_is_common(sent, word):
+    if spelling is False or spelling is None and not _unwritten_is_common(sent, whole, word):
         return head
     return head[: m.start(2)] + word[0].lower() + head[m.start(2) + 1 :]

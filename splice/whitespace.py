@@ -204,8 +204,8 @@ def _finishes_indent(sent: str, ctx: TextContext, ia: str, b: str, body: str) ->
     that fits the block wins: the width its other lines use and not the other; a multiple of its indentation
     step (seen in two widths or more) and not the other; after a line that opens a block (ends in `{`, `(`, `[`
     or `:`, or opens an element), the only reading deeper than that line, or when both are, the one that is a
-    multiple of the block's step (of two spaces while it has none) and not the other; after any other line, the
-    reading that keeps its indentation, unless the new line closes a block.  Otherwise they say it again.
+    multiple of the block's even step (of two spaces while it has no indented line) and not the other; after any other
+    line, the reading that keeps its indentation, unless the new line closes a block.  Otherwise they say it again.
     """
     if not (b.startswith(ia) or ia.startswith(b)):
         return False
@@ -226,7 +226,9 @@ def _finishes_indent(sent: str, ctx: TextContext, ia: str, b: str, body: str) ->
     if lines[-1].rstrip()[-1:] in ("{", "(", "[", ":") or _OPENS_BLOCK.fullmatch(lines[-1].strip()):
         if restated <= previous:
             return previous < added
-        unit = step if step > 1 else 2  # both readings deeper: the one in the block's step (or two spaces) wins
+        if step % 2:
+            return False  # an odd step is no indentation step (a diff's " " column): no reading fits better
+        unit = step or 2  # both readings deeper: the one in the block's step (or two spaces) wins
         return added % unit == 0 and restated % unit != 0
     return added == previous != restated and not _CLOSING_LINE.match(body)
 

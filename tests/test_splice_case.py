@@ -123,6 +123,12 @@ def test_after_an_article_a_capital_may_be_a_name(sent: str) -> None:
     assert lower_first_word(sent, sent, "Python script.", in_code=False) == "Python script."
 
 
+def test_the_habit_is_read_from_the_whole_text_not_the_tail() -> None:
+    whole = "Gutenberg printed in Mainz for Europe. " + FEW_NAMES + "It spread from the "
+    tail = whole[-60:]
+    assert lower_first_word(tail, whole, "Reformation on.", in_code=False) == "Reformation on."
+
+
 def test_inside_bold_when_the_texts_bold_spans_are_in_sentence_case() -> None:
     sent = "1. **Build the image locally** first.\n2. **Push "
     assert lower_first_word(sent, sent, "The image** next.", in_code=False) == "the image** next."

@@ -1160,6 +1160,8 @@ def test_a_restated_indentation_still_merges() -> None:
     assert splice(sent, "    return 1\n", mode="instruct") == sent + "return 1\n"
     sent = "```nginx\nserver {\n  "
     assert splice(sent, "    listen 443;\n", mode="instruct") == sent + "  listen 443;\n"  # 4 fits, 6 not: said again
+    sent = "```diff\n@@ -41,7 +41,7 @@\n     if self.closed:\n         "
+    assert splice(sent, " return False\n", mode="instruct") == sent + "return False\n"  # an odd step: no step
     sent = "```fortran\nprogram main\n  use quadrature\n  "
     assert splice(sent, " implicit none\n", mode="instruct") == sent + "implicit none\n"  # a space said again
 
