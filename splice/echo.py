@@ -4,21 +4,30 @@ An instruct model that repeats the end of the text before going on often says it
 contraction said differently, or an article left out ("the enclosing scope " + "from enclosing scope implicitly").
 The exact rules (`overlap`) do not see it as a repeat.  Read on words: the head's first words are the tail's last
 words with exactly one edit (a word replaced by one or two, two replaced by one, or one left out), at least three
-words matching and at least one after the edit, reaching the tail's very end.  In prose only: code and tables
+words matching (two around a left-out word of three letters or fewer: "quickly, an alloy" + "quickly, alloy of")
+and at least one after the edit, reaching the tail's very end.  In prose only: code and tables
 repeat their words legitimately.
+
+Rule R (restated line): in code, a fallback that says the cut line again from its start says it restyled: the
+other quote character, other spacing around `=` or after a comma ("fs = 1 / med" + "fs=1 / median(...)").  A head
+whose first line, with blanks ignored and quote characters taken as one, starts with the whole sent line, written
+differently, is that line said again, up to where it passes the sent line's end; the rest of that line gets the
+sent line's quote characters back (`QuoteRestyle`).  A code line goes on from where it stopped; it does not
+begin again with its own first chars.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["PENDING", "near_echo"]
+__all__ = ["PENDING", "near_echo", "restated_line"]
 
 PENDING = -1  # the head so far is such an echo that has not yet reached the tail's end
 
 _WORD = re.compile(r"\S+")
 _MAX_WORDS = 12  # the tail's last words an echo may start in
 _MIN_MATCHED = 3
+_SHORT_WORD = 3  # a word this short (an article, a particle) left out needs one matched word less
 
 
 def _fold(word: str) -> str:
@@ -46,7 +55,8 @@ def _match_with(
         return None  # the last word left out: nothing after the edit
     expected = tail[:edit]
     after = tail[edit + taken :]
-    if len(expected) + len(after) < _MIN_MATCHED or not after:
+    dropped_short = given == 0 and bool(expected) and len(tail[edit]) <= _SHORT_WORD  # "an" of "quickly, an alloy"
+    if len(expected) + len(after) < _MIN_MATCHED - dropped_short or not after:
         return None
     j = 0
     for word in expected:
@@ -92,7 +102,7 @@ def near_echo(sent: str, head: str, *, final: bool) -> int:
     partial_head = not complete and bool(head_matches) and head_matches[-1].end() == len(head)
     tail = [m.group() for m in tail_matches]
     waiting = False
-    for start in range(len(tail) - _MIN_MATCHED + 1):
+    for start in range(len(tail) - _MIN_MATCHED + 1):  # an echo spans three tail words or more
         got = _align(tail[start:], words, partial_tail, partial_head)
         if got is None:
             continue
@@ -107,3 +117,74 @@ def near_echo(sent: str, head: str, *, final: bool) -> int:
             end = last.start() + len(tail[-1])  # the sent text stopped inside this word: the rest is new
         return end
     return PENDING if waiting and not final else 0
+
+
+_QUOTES = str.maketrans({"'": '"', "’": '"', "‘": '"', "“": '"', "”": '"'})
+_MIN_LINE = 3  # non-blank chars of the sent line a restated line must say again
+_MAX_LINE = 400  # longer lines are not looked at (the wait is bounded by the line)
+
+
+def _squeeze(text: str) -> str:
+    return "".join(text.split()).translate(_QUOTES)
+
+
+def restated_line(sent: str, head: str, *, final: bool) -> int:
+    """Head chars that say the sent text's cut code line again from its start, restyled (0: none; PENDING: wait)."""
+    line = sent[sent.rfind("\n") + 1 :]
+    if len(line) > 2 * _MAX_LINE:
+        return 0
+    key = _squeeze(line)
+    if not (_MIN_LINE <= len(key) <= _MAX_LINE) or len(set(key)) < 3:
+        return 0  # too short to tell, or a run of a few chars ("=====", "0 0 0") that a line may go on with
+    i = k = 0
+    while k < len(key):
+        if i >= len(head):
+            return 0 if final else PENDING
+        if i > len(line) + _MAX_LINE:
+            return 0  # blanks beyond any restyling of the line
+        c = head[i]
+        if c == "\n":
+            return 0
+        if not c.isspace():
+            if c.translate(_QUOTES) != key[k]:
+                return 0
+            k += 1
+        i += 1
+    if head[:i].strip() == line.strip():
+        return 0  # said again exactly: not restyled, and a line may go on with its own start
+    return i
+
+
+def quote_swaps(sent: str, head: str, n: int) -> dict[str, str]:
+    """Rule R: the quote chars the restated line `head[:n]` wrote in place of the sent line's (head's -> sent's)."""
+    theirs = [c for c in sent[sent.rfind("\n") + 1 :] if not c.isspace()]
+    mine = [c for c in head[:n] if not c.isspace()]
+    swaps: dict[str, str] = {}
+    for a, b in zip(mine, theirs):
+        if a != b:
+            swaps.setdefault(a, b)
+    return swaps
+
+
+class QuoteRestyle:
+    """Rule R: the rest of a restated line gets the sent line's quote chars back, up to the line's end.
+
+    The fallback restyled the whole line; only its rest is emitted, and it closes strings the sent text opened.
+    Per chunk: one translation until the first line break, then nothing.
+    """
+
+    def __init__(self, swaps: dict[str, str]) -> None:
+        self._table = str.maketrans(swaps)
+        self._done = not swaps
+
+    def feed(self, text: str) -> str:
+        if self._done:
+            return text
+        nl = text.find("\n")
+        if nl == -1:
+            return text.translate(self._table)
+        self._done = True
+        return text[:nl].translate(self._table) + text[nl:]
+
+    def finish(self) -> str:
+        return ""  # nothing is held

@@ -5,6 +5,9 @@ brackets, an elision comment in the code's comment syntax, the code block closed
 the words it resumes from, a line break in mid-sentence, a lead-in in another script, the cut word spelled
 again from its start.  None of them carries content of the answer.  `strip_lead` removes them, one after the
 other, where the text itself could not go on with them; each guard names the case where it could.
+
+Rule L (markers): a sent line cut inside a marker ("`" of a fence, "*" of "**") is completed by a head that
+starts with the rest of it; that head is no restart of the line (see `completes_marker`).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from .normalize import is_nospace_char, is_word_char, normalize
 from .preamble import PENDING as PREAMBLE_PENDING
 from .preamble import match_preamble
 
-__all__ = ["PENDING", "respelled_word", "strip_lead"]
+__all__ = ["PENDING", "completes_marker", "respelled_word", "strip_lead"]
 
 PENDING = -1
 
@@ -481,3 +484,36 @@ def respelled_word(sent: str, head: str, *, whole: str, final: bool) -> int:
     if not sent[-1:] or not is_word_char(sent[-1]):
         return 0
     return _respelled(sent, head, 0, final, whole)
+
+
+_ITEM_LEAD = re.compile(r"[ \t]*(?:(?:[-*+>]|\d{1,9}[.)])[ \t]+)*")
+_MAX_SPAN_WAIT = 200  # head chars of its first line to wait for a span's closer
+
+
+def completes_marker(sent: str, head: str, *, final: bool) -> bool | None:
+    """Rule L (markers): the head completes the marker the sent line was cut inside, in any mode.
+
+    The sent line so far is only a run of one marker char (after its item and quote markers) and the head starts
+    with more of it, which is no marker alone but one with the sent run: a fence's backticks or tildes reaching
+    three, or the other `*` of a `**` span that the head's line closes with `**`.  A fallback that says the line
+    again writes the whole marker.  None while the head's first line has not shown its closer.
+    """
+    line = sent[sent.rfind("\n") + 1 :]
+    c = line[-1:]
+    if not c or c not in "`~*" or not head.startswith(c) or len(line) > _MAX_SPAN_WAIT:
+        return False  # (a marker line is short)
+    lead = _ITEM_LEAD.match(line)
+    run = line[lead.end() :] if lead else line
+    if set(run) != {c}:
+        return False
+    n = len(head) - len(head.lstrip(c))
+    if n == len(head) and not final:
+        return None  # the head's run may still grow
+    if c in "`~":
+        return n < 3 <= n + len(run)
+    if n != 1 or len(run) != 1:
+        return False
+    first = head[n:].split("\n", 1)
+    if "**" in first[0]:
+        return True
+    return None if len(first) == 1 and not final and len(first[0]) < _MAX_SPAN_WAIT else False

@@ -17,8 +17,9 @@ Steps, in order, each cutting raw chars off the head:
 3. fence         a re-opened "```python" while the sent text is inside a fence
 4. overlap       the head repeats the tail's last words/sentence/whole answer
                  (see `overlap`); after a restart longer than the tail, the
-                 head is dropped until it catches up with the tail ("resync")
-4b. near echo    the tail's last words again with one word changed (`echo`)
+                 head is dropped until it catches up with the tail ("resync"); a head that completes the
+                 marker the sent line was cut inside ("`" + "``json") is no repeat (`lead`, rule L)
+4b. near echo    the tail's last words again with one word changed; in code, the cut line restyled (`echo`)
 4c. subword     instruct mode: the last word's last subword piece said again (`subword`)
 5. markup        a re-opened "**" or "`" while already inside bold/inline code
 6. whitespace    see `whitespace.join_whitespace`
@@ -37,10 +38,10 @@ from typing import Protocol
 from .case import lower_first_word
 from .context import BULLET_RE, FENCE_LINE_RE, FENCE_RE, TextContext, analyse_tail
 from .echo import PENDING as ECHO_PENDING
-from .echo import near_echo
+from .echo import QuoteRestyle, near_echo, quote_swaps, restated_line
 from .jsonwrap import JsonStringDecoder, match_json_wrap
 from .lead import PENDING as LEAD_PENDING
-from .lead import respelled_word, strip_lead
+from .lead import completes_marker, respelled_word, strip_lead
 from .leak import MAX_REASONING, match_leak, may_begin_leak
 from .leak import OPEN as LEAK_OPEN
 from .leak import PENDING as LEAK_PENDING
@@ -109,6 +110,7 @@ class SpliceResult:
     renumber_offset: int = 0
     closer: Closer | None = None  # a wrapper's closer to drop at the stream's end (see `wrapper`)
     decoder: JsonStringDecoder | None = None  # a JSON wrapper's string, decoded as it streams (see `jsonwrap`)
+    quotes: dict[str, str] = field(default_factory=dict)  # a restated code line's quote chars to swap back (`echo`)
 
 
 @dataclass
@@ -528,11 +530,15 @@ def _decide(
     fits = isinstance(found, Overlap) and _row_fits_uncut(sent, whole, rest_head, found, final)
     if fits is None:
         return _Need("overlap")  # the row's width tells once its line has ended
+    completes = isinstance(found, Overlap) and completes_marker(sent, rest_head, final=final)
+    if completes is None:
+        return _Need("other", n_leak + n_lead + pos)  # rule L: the head's line has not shown its closer yet
     if isinstance(found, Overlap) and (
         _opens_a_block(rest_head, found.cut, ctx)
         or _starts_next_line(sent, rest_head, found)
         or _closes_outer_block(sent, sent_text, rest_head, found, ctx)
         or (additive and _extends_marker_run(sent, rest_head))
+        or completes
         or fits
     ):
         found = None  # a fence that opens a block, or the next line's markers: not the sent text said again
@@ -579,6 +585,20 @@ def _decide(
             pos += n
             overlap_chars = n
             steps.append("near-echo")
+            if strategy == "clean":
+                strategy = "overlap"
+
+    quotes: dict[str, str] = {}
+    if not overlap_chars and ctx.in_fence and not additive and not sent.endswith("\n"):
+        # Rule R: the cut code line said again from its start, restyled (`echo`).
+        n = restated_line(sent, head[pos:], final=final)
+        if n == ECHO_PENDING:
+            return _Need("other", n_leak + n_lead + pos)
+        if n:
+            quotes = quote_swaps(sent, head[pos:], n)
+            pos += n
+            overlap_chars = n
+            steps.append("restated-line")
             if strategy == "clean":
                 strategy = "overlap"
 
@@ -642,7 +662,9 @@ def _decide(
     )
     if changed:
         steps.append("whitespace")
-    return rest, SpliceResult(strategy, overlap_chars, pos + n_leak + n_lead, steps, closer=closer, decoder=decoder)
+    return rest, SpliceResult(
+        strategy, overlap_chars, pos + n_leak + n_lead, steps, closer=closer, decoder=decoder, quotes=quotes
+    )
 
 
 _FENCE_RUN = re.compile(r"(?:\A|\n)[ \t]*(?:`{3,}|~{3,})([ \t]*\n)?\Z")
@@ -879,6 +901,8 @@ def repair(
         text = _new_message_case(sent, sent_text, text, result, ctx)
     if final and result.decoder is not None:
         text += result.decoder.finish()
+    if result.quotes:
+        text = QuoteRestyle(result.quotes).feed(text)
     renumber = _list_filter(sent, ctx)
     if renumber is not None:
         text = renumber.feed(text) + renumber.finish()
@@ -918,7 +942,8 @@ class SeamRepair:
         self._renumber: ListRenumber | None = None
         self._known: str | None = None  # the normalised tail and opening, for `_opens_nothing`
         self._open_block = False  # a reasoning block is open: only a closing tag's ">" can decide
-        self._filters: list[_Filter] = []  # after the decision: a decoder, the renumbering, the held closer, offer
+        # After the decision: a decoder, the restyled line's quotes, the renumbering, the held closer, the offer.
+        self._filters: list[_Filter] = []
         self._ctx = analyse_tail(self._sent, sent_text)  # the structure is the whole sent text's
 
     @property
@@ -1040,6 +1065,7 @@ class SeamRepair:
         decoded = result.decoder is not None
         filters: list[_Filter | None] = [
             result.decoder,
+            QuoteRestyle(result.quotes) if result.quotes else None,  # rule R
             self._renumber,
             CloserHold(result.closer) if result.closer is not None else None,
             OfferHold(self._sent, in_fence=self._ctx.in_fence) if self._instruct else None,  # rule T

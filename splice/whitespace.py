@@ -203,8 +203,9 @@ def _finishes_indent(sent: str, ctx: TextContext, ia: str, b: str, body: str) ->
     They either finish the indentation or say it again (fewer than sent: its end, merged into it).  The reading
     that fits the block wins: the width its other lines use and not the other; a multiple of its indentation
     step (seen in two widths or more) and not the other; after a line that opens a block (ends in `{`, `(`, `[`
-    or `:`, or opens an element), the only reading deeper than that line; after any other line, the reading
-    that keeps its indentation, unless the new line closes a block.  Otherwise they say it again.
+    or `:`, or opens an element), the only reading deeper than that line, or when both are, the one that is a
+    multiple of the block's even step (of two spaces while it has no indented line) and not the other; after any other
+    line, the reading that keeps its indentation, unless the new line closes a block.  Otherwise they say it again.
     """
     if not (b.startswith(ia) or ia.startswith(b)):
         return False
@@ -223,7 +224,12 @@ def _finishes_indent(sent: str, ctx: TextContext, ia: str, b: str, body: str) ->
         return False
     previous = _indent_width(lines[-1])
     if lines[-1].rstrip()[-1:] in ("{", "(", "[", ":") or _OPENS_BLOCK.fullmatch(lines[-1].strip()):
-        return restated <= previous < added
+        if restated <= previous:
+            return previous < added
+        if step % 2:
+            return False  # an odd step is no indentation step (a diff's " " column): no reading fits better
+        unit = step or 2  # both readings deeper: the one in the block's step (or two spaces) wins
+        return added % unit == 0 and restated % unit != 0
     return added == previous != restated and not _CLOSING_LINE.match(body)
 
 

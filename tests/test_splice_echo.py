@@ -24,11 +24,25 @@ from .test_splice_seam import splice
         ("so that the next request can be ", "so that the next request could be answered again.", "answered again."),
         # a contraction spelled out
         ("I think that it's not the case that we ", "that it is not the case that we stop here.", "stop here."),
+        # a short word left out between two matched words: an echo of three tail words
+        ("an alloy that could cast letters quickly, an alloy ", "quickly, alloy of lead and tin.", "of lead and tin."),
+        ("This usually takes under a minute ", "under minute on a good connection.", "on a good connection."),
     ],
 )
 @pytest.mark.parametrize("chunk", [None, 1, 200])
 def test_echo_with_one_word_changed_goes(sent: str, head: str, rest: str, chunk: int | None) -> None:
     assert splice(sent, head, chunk=chunk, mode="instruct") == sent + rest
+
+
+@pytest.mark.parametrize(
+    ("sent", "head"),
+    [
+        ("It takes under a minute ", "under budget it stays."),  # no third word
+        ("The value after the first ", "value first seen wins."),  # a long word left out needs three matches
+    ],
+)
+def test_two_matched_words_need_a_short_word_left_out(sent: str, head: str) -> None:
+    assert near_echo(sent, head, final=True) == 0
 
 
 def test_first_word_substituted() -> None:

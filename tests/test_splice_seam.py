@@ -1147,6 +1147,8 @@ def test_trailing_marks_are_ellipses_of_two_dots_or_more_and_closing_quotes() ->
             "    d[n] = 0;\n",
         ),  # keeps the line's indentation
         ("```xml\n<project>\n  <dependencies>\n    <dependency>\n  ", "    <groupId>x</groupId>\n"),  # an element
+        ("```rust\nfn main() {\n    for l in v {\n   ", "     go(l);\n"),  # both deeper: the step (4) fits 8
+        ("```nginx\nserver {\n   ", " listen 443;\n"),  # no step yet: two spaces fit 4, not 3
     ],
 )
 def test_spaces_that_finish_a_cut_indentation_are_kept(sent: str, head: str) -> None:
@@ -1156,6 +1158,10 @@ def test_spaces_that_finish_a_cut_indentation_are_kept(sent: str, head: str) -> 
 def test_a_restated_indentation_still_merges() -> None:
     sent = "```python\ndef f():\n    "
     assert splice(sent, "    return 1\n", mode="instruct") == sent + "return 1\n"
+    sent = "```nginx\nserver {\n  "
+    assert splice(sent, "    listen 443;\n", mode="instruct") == sent + "  listen 443;\n"  # 4 fits, 6 not: said again
+    sent = "```diff\n@@ -41,7 +41,7 @@\n     if self.closed:\n         "
+    assert splice(sent, " return False\n", mode="instruct") == sent + "return False\n"  # an odd step: no step
     sent = "```fortran\nprogram main\n  use quadrature\n  "
     assert splice(sent, " implicit none\n", mode="instruct") == sent + "implicit none\n"  # a space said again
 
