@@ -8,7 +8,7 @@ words matching (two around a left-out word of three letters or fewer: "quickly, 
 and at least one after the edit, reaching the tail's very end.  In prose only: code and tables
 repeat their words legitimately.
 
-Rule R (restated line): in code, a fallback that says the cut line again from its start says it restyled: the
+Rule R (restated lines): in code, a fallback that says the cut line again from its start says it restyled: the
 other quote character, other spacing around `=` or after a comma ("fs = 1 / med" + "fs=1 / median(...)").  A head
 whose first line, with blanks ignored and quote characters taken as one, starts with the whole sent line, written
 differently, is that line said again, up to where it passes the sent line's end; the rest of that line gets the
@@ -156,7 +156,7 @@ def restated_line(sent: str, head: str, *, final: bool) -> int:
 
 
 def quote_swaps(sent: str, head: str, n: int) -> dict[str, str]:
-    """Rule R: the quote chars the restated line `head[:n]` wrote in place of the sent line's (head's -> sent's)."""
+    """Rule R (restated lines): the quote chars `head[:n]` wrote in place of the sent line's (head's -> sent's)."""
     theirs = [c for c in sent[sent.rfind("\n") + 1 :] if not c.isspace()]
     mine = [c for c in head[:n] if not c.isspace()]
     swaps: dict[str, str] = {}
@@ -167,7 +167,7 @@ def quote_swaps(sent: str, head: str, n: int) -> dict[str, str]:
 
 
 class QuoteRestyle:
-    """Rule R: the rest of a restated line gets the sent line's quote chars back, up to the line's end.
+    """Rule R (restated lines): the rest of a restated line gets the sent line's quote chars back, up to the line's end.
 
     The fallback restyled the whole line; only its rest is emitted, and it closes strings the sent text opened.
     Per chunk: one translation until the first line break, then nothing.

@@ -1,4 +1,4 @@
-"""Rule T: a closing offer of more help after the continuation's last paragraph is the fallback's, not the answer's.
+"""Rule T (offers): a closing offer of more help after the continuation's last paragraph is the fallback's.
 
 The rule: in instruct mode, a stream that ends on a paragraph of its own (after a blank line, maybe after a `---`
 rule), one line of at most `MAX_OFFER` chars made only of sentences that address the reader with an offer of more
@@ -234,7 +234,7 @@ _NONE, _GAP, _RULE, _AFTER_RULE, _PARA, _PARA_END = range(6)
 
 
 class OfferHold:
-    """Passes text through, holding back only a last paragraph that may still be a closing offer (rule T).
+    """Passes text through, holding back only a last paragraph that may still be a closing offer (rule T (offers)).
 
     Work per chunk is linear in the chunk; at most a rule, `_MAX_GAP` blanks and `MAX_OFFER` chars are held.
     """

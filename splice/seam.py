@@ -18,7 +18,7 @@ Steps, in order, each cutting raw chars off the head:
 4. overlap       the head repeats the tail's last words/sentence/whole answer
                  (see `overlap`); after a restart longer than the tail, the
                  head is dropped until it catches up with the tail ("resync"); a head that completes the
-                 marker the sent line was cut inside ("`" + "``json") is no repeat (`lead`, rule L)
+                 marker the sent line was cut inside ("`" + "``json") is no repeat (`lead`, rule L (markers))
 4b. near echo    the tail's last words again with one word changed; in code, the cut line restyled (`echo`)
 4c. subword     instruct mode: the last word's last subword piece said again (`subword`)
 5. markup        a re-opened "**" or "`" while already inside bold/inline code
@@ -532,7 +532,7 @@ def _decide(
         return _Need("overlap")  # the row's width tells once its line has ended
     completes = isinstance(found, Overlap) and completes_marker(sent, rest_head, final=final)
     if completes is None:
-        return _Need("other", n_leak + n_lead + pos)  # rule L: the head's line has not shown its closer yet
+        return _Need("other", n_leak + n_lead + pos)  # rule L (markers): the head's line has not shown its closer yet
     if isinstance(found, Overlap) and (
         _opens_a_block(rest_head, found.cut, ctx)
         or _starts_next_line(sent, rest_head, found)
@@ -590,7 +590,7 @@ def _decide(
 
     quotes: dict[str, str] = {}
     if not overlap_chars and ctx.in_fence and not additive and not sent.endswith("\n"):
-        # Rule R: the cut code line said again from its start, restyled (`echo`).
+        # Rule R (restated lines): the cut code line said again from its start, restyled (`echo`).
         n = restated_line(sent, head[pos:], final=final)
         if n == ECHO_PENDING:
             return _Need("other", n_leak + n_lead + pos)
@@ -1065,10 +1065,10 @@ class SeamRepair:
         decoded = result.decoder is not None
         filters: list[_Filter | None] = [
             result.decoder,
-            QuoteRestyle(result.quotes) if result.quotes else None,  # rule R
+            QuoteRestyle(result.quotes) if result.quotes else None,  # rule R (restated lines)
             self._renumber,
             CloserHold(result.closer) if result.closer is not None else None,
-            OfferHold(self._sent, in_fence=self._ctx.in_fence) if self._instruct else None,  # rule T
+            OfferHold(self._sent, in_fence=self._ctx.in_fence) if self._instruct else None,  # rule T (offers)
         ]
         self._filters = [f for f in filters if f is not None]
         return self._through(text, 1 if decoded else 0)

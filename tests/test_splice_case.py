@@ -56,7 +56,7 @@ def test_hostile_text_is_fast(char: str) -> None:
     lower_first_word(text + " ", text + " ", "Should", in_code=False)
     lower_first_word("it should be ", "it should be ", char * 10_000, in_code=False)  # a head of it, from its start
     lower_first_word("it should be ", "it should be ", char * 10_000 + "!", in_code=False)
-    assert time.perf_counter() - started < 0.05
+    assert time.perf_counter() - started < 0.5  # linear: a few ms; a quadratic scan of 10k chars: seconds
 
 
 @pytest.mark.parametrize(
@@ -101,7 +101,7 @@ def test_hostile_unwritten_word_is_fast(char: str) -> None:
     started = time.perf_counter()
     for _ in range(3):
         lower_first_word(sent, sent, "Gather " + char * 10_000, in_code=False)
-    assert time.perf_counter() - started < 0.1
+    assert time.perf_counter() - started < 0.5  # linear: a few ms; a quadratic scan of 10k chars: seconds
 
 
 FEW_NAMES = "we keep the cache warm and small so that every request can be answered quickly and cheaply here. "

@@ -84,4 +84,4 @@ def test_hostile_heads_are_fast(char: str) -> None:
     started = time.perf_counter()
     near_echo(sent, head, final=False)
     near_echo(sent, head, final=True)
-    assert time.perf_counter() - started < 0.05
+    assert time.perf_counter() - started < 0.5  # linear: a few ms; a quadratic scan of 10k chars: seconds

@@ -103,7 +103,7 @@ def test_hostile_heads_are_fast(char: str) -> None:
     for i in range(0, len(head), 10):
         dec.feed(head[i : i + 10])
     dec.finish()
-    assert time.perf_counter() - started < 0.1
+    assert time.perf_counter() - started < 0.5  # linear: a few ms; a quadratic scan of 10k chars: seconds
 
 
 @pytest.mark.parametrize("chunk", [None, 2, 500])

@@ -1,4 +1,4 @@
-"""Rule T: a closing offer of more help after the continuation's last paragraph."""
+"""Rule T (offers): a closing offer of more help after the continuation's last paragraph."""
 
 from __future__ import annotations
 
@@ -110,4 +110,4 @@ def test_hostile_streams_are_linear(char: str) -> None:
     for i in range(0, len(words), 10):
         hold.feed(words[i : i + 10])
     hold.finish()
-    assert time.perf_counter() - started < 0.2
+    assert time.perf_counter() - started < 0.5  # linear: a few ms; a quadratic scan of 10k chars: seconds

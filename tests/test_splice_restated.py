@@ -1,4 +1,4 @@
-"""Rule R: a cut code line said again from its start, restyled."""
+"""Rule R (restated lines): a cut code line said again from its start, restyled."""
 
 from __future__ import annotations
 

@@ -1284,7 +1284,7 @@ def test_new_scans_are_linear_on_hostile_heads(c: str) -> None:
             for mode in ("prefill", "instruct"):
                 repair(sent, head, final=False, mode=mode)
                 repair(sent, head, final=True, mode=mode)
-            assert time.perf_counter() - start < 0.2, (sent, head[:5])  # four decisions, each well under 50 ms
+            assert time.perf_counter() - start < 0.5, (sent, head[:5])  # four linear decisions: 0.1 s at most
 
 
 @pytest.mark.parametrize(

@@ -77,4 +77,4 @@ def test_hostile_inputs_are_fast(char: str) -> None:
         subword_repeat(sent, head, whole=sent, dropped="", final=False)
         subword_repeat(sent, head, whole=sent, dropped="", final=True)
         subword_repeat(sent, head, whole=sent, dropped=char * 32, final=True)
-    assert time.perf_counter() - started < 0.1
+    assert time.perf_counter() - started < 0.5  # linear: a few ms; a quadratic scan of 10k chars: seconds

@@ -130,7 +130,7 @@ def test_hostile_heads_are_fast(char: str) -> None:
         for i in range(0, len(head), 7):
             hold.feed(head[i : i + 7])
         hold.finish()
-    assert time.perf_counter() - started < 0.05
+    assert time.perf_counter() - started < 0.5  # linear: a few ms; a quadratic scan of 10k chars: seconds
 
 
 LONG = "flags every non-exhaustive match, and it also warns about unused bindings.\n\nThe end of the answer."
@@ -208,4 +208,4 @@ def test_hostile_tag_heads_are_fast(char: str) -> None:
     for i in range(0, len(head), 10):
         hold.feed(head[i : i + 10])
     hold.finish()
-    assert time.perf_counter() - started < 0.1
+    assert time.perf_counter() - started < 0.5  # linear: a few ms; a quadratic scan of 10k chars: seconds
