@@ -23,13 +23,13 @@ MODES = ("prefill", "instruct")
 #: The exact rate below which no sweep may fall (seed 1234, 40 cuts per text), ratcheted up as rules improve.
 NO_HARM_FLOOR: dict[str, float] = {
     "dev/prefill/on": 0.9977,
-    "dev/prefill/off": 0.9978,
-    "dev/instruct/on": 0.9858,
-    "dev/instruct/off": 0.9832,
-    "held-out/prefill/on": 0.9983,
-    "held-out/prefill/off": 0.9933,
-    "held-out/instruct/on": 0.9866,
-    "held-out/instruct/off": 0.975,
+    "dev/prefill/off": 0.9975,
+    "dev/instruct/on": 0.9875,
+    "dev/instruct/off": 0.9868,
+    "held-out/prefill/on": 1.0,
+    "held-out/prefill/off": 1.0,
+    "held-out/instruct/on": 0.9833,
+    "held-out/instruct/off": 0.9833,
 }
 
 
