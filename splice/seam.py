@@ -3,8 +3,9 @@
 `repair()` is the pure decision: given the sent tail and the fallback's head so
 far, it either asks for more head (None) or returns the text to emit and what
 was done.  `SeamRepair` wraps it for a stream: it buffers only until the
-decision can be made, then passes through (with one cheap line filter when a
-restarted numbered list has to be renumbered).
+decision can be made, then passes the rest through the filters the decision
+left (`_filters`: a decoder, a quote restyle, a renumbering, a held closer or
+offer), often none.
 
 Steps, in order, each cutting raw chars off the head:
 
@@ -859,6 +860,35 @@ def _opens_like(opening: str, hn: str, final: bool, probe: int = 24) -> bool | N
     return hn[:probe] == opening[:probe]
 
 
+def _filters(
+    result: SpliceResult, sent: str, ctx: TextContext, renumber: ListRenumber | None, *, instruct: bool
+) -> list[_Filter]:
+    """The streaming filters the text after a decision goes through, in order, to the end of the stream."""
+    filters: list[_Filter | None] = [
+        result.decoder,  # rule W (JSON): the wrapped string decoded
+        QuoteRestyle(result.quotes) if result.quotes else None,  # rule R (restated lines)
+        renumber,  # a restarted numbered list renumbered
+        CloserHold(result.closer) if result.closer is not None else None,  # rule W: the wrapper's closer held
+        OfferHold(sent, in_fence=ctx.in_fence) if instruct else None,  # rule T (offers)
+    ]
+    return [f for f in filters if f is not None]
+
+
+def _through(filters: list[_Filter], text: str, start: int = 0) -> str:
+    """`text` through `filters`, from the `start`th (the decision's own text is already decoded)."""
+    for f in filters[start:]:
+        text = f.feed(text) if text else text
+    return text
+
+
+def _finish(filters: list[_Filter]) -> str:
+    """What the filters still hold at the end, each one's passed through the ones after it."""
+    tail = ""
+    for f in filters:
+        tail = (f.feed(tail) if tail else tail) + f.finish()
+    return tail
+
+
 def repair(
     sent_tail: str,
     head: str,
@@ -877,6 +907,8 @@ def repair(
     produces nothing new (the primary had really finished).  `mode` (optional)
     is the continuation mode: with "prefill" and nothing stripped, the model saw
     the sent whitespace, so line breaks it starts with are added, not merged.
+    The text is what a stream would emit by then: through the filters after the
+    decision, and when `final`, with what they held at the end.
     """
     sent = _effective_sent(sent_tail, stripped_whitespace)
     try:
@@ -897,22 +929,16 @@ def repair(
     if isinstance(out, _Need):
         return None
     text, result = out
-    if mode == "instruct":
+    instruct = mode == "instruct"
+    if instruct:
         text = _new_message_case(sent, sent_text, text, result, ctx)
-    if final and result.decoder is not None:
-        text += result.decoder.finish()
-    if result.quotes:
-        text = QuoteRestyle(result.quotes).feed(text)
     renumber = _list_filter(sent, ctx)
+    filters = _filters(result, sent, ctx, renumber, instruct=instruct)
+    text = _through(filters, text, 1 if result.decoder is not None else 0)
+    if final:
+        text += _finish(filters)
     if renumber is not None:
-        text = renumber.feed(text) + renumber.finish()
         result.renumber_offset = renumber.offset or 0
-    if final and result.closer is not None:
-        hold = CloserHold(result.closer)
-        text = hold.feed(text) + hold.finish()
-    if final and mode == "instruct":
-        offer = OfferHold(sent, in_fence=ctx.in_fence)
-        text = offer.feed(text) + offer.finish()
     return text, result
 
 
@@ -958,12 +984,13 @@ class SeamRepair:
 
     @property
     def filtering(self) -> bool:
-        """Decided, and later text still needs `feed` and `finish` (a decoder, a renumbering, a held closer)."""
+        """Decided, and later text still needs `feed` and `finish`: a decoder, a quote restyle, a renumbering, a
+        held closer or a held offer (`_filters`)."""
         return bool(self._filters)
 
     def feed(self, delta: str) -> str:
         if self._result is not None:
-            return self._through(delta)
+            return _through(self._filters, delta)
         if not delta:
             return ""
         self._buf += delta
@@ -998,18 +1025,9 @@ class SeamRepair:
             self._known = normalize(self._sent).text + "\n" + normalize((self._sent_text or "")[:_OPENING]).text
         return normalize(word).text not in self._known and not may_begin_preamble(word) and not may_begin_leak(word)
 
-    def _through(self, text: str, start: int = 0) -> str:
-        """`text` through the filters after the decision, from the `start`th."""
-        for f in self._filters[start:]:
-            text = f.feed(text) if text else text
-        return text
-
     def finish(self) -> str:
         out = "" if self._result is not None else self._attempt(final=True)  # through the filters' feed
-        tail = ""
-        for f in self._filters:
-            tail = (f.feed(tail) if tail else tail) + f.finish()
-        return out + tail
+        return out + _finish(self._filters)
 
     def _attempt(self, *, final: bool) -> str:
         self._tried_at = len(self._buf)
@@ -1062,16 +1080,8 @@ class SeamRepair:
         self._result = result
         self._buf = ""
         self._renumber = _list_filter(self._sent, self._ctx)
-        decoded = result.decoder is not None
-        filters: list[_Filter | None] = [
-            result.decoder,
-            QuoteRestyle(result.quotes) if result.quotes else None,  # rule R (restated lines)
-            self._renumber,
-            CloserHold(result.closer) if result.closer is not None else None,
-            OfferHold(self._sent, in_fence=self._ctx.in_fence) if self._instruct else None,  # rule T (offers)
-        ]
-        self._filters = [f for f in filters if f is not None]
-        return self._through(text, 1 if decoded else 0)
+        self._filters = _filters(result, self._sent, self._ctx, self._renumber, instruct=self._instruct)
+        return _through(self._filters, text, 1 if result.decoder is not None else 0)
 
     def _resync_window(self, final: bool) -> str:
         """Restart in progress: keep only a window big enough to find the anchor in."""

@@ -38,9 +38,9 @@ def _word_char(c: str) -> bool:
     return c.isalnum() or c == "_" or unicodedata.category(c).startswith("M") or c in "\u200c\u200d"
 
 
-def _used_as_word(word: str, whole: str) -> bool:
-    """`word` occurs in `whole` as a whole word (case-insensitive; marks and joiners belong to words)."""
-    text, word = whole.casefold(), word.casefold()
+def _used_as_word(word: str, text: str) -> bool:
+    """`word` occurs in the casefolded `text` as a whole word (case-insensitive; marks and joiners belong to words)."""
+    word = word.casefold()
     at = text.find(word)
     while at >= 0:
         end = at + len(word)
@@ -86,6 +86,7 @@ def subword_repeat(sent: str, head: str, *, whole: str, dropped: str, final: boo
     if len(word) <= _MIN_PIECE:
         return 0
     waiting = False
+    folded = ""  # `whole` casefolded, once, when a piece first needs it
     for piece in _pieces(word):
         said = piece + blank
         if not head.startswith(said):
@@ -102,8 +103,9 @@ def subword_repeat(sent: str, head: str, *, whole: str, dropped: str, final: boo
                 return PENDING
         if nospace:
             continue  # no word to judge by in a script without spaces
+        folded = folded or whole.casefold()
         if blank:
-            if not _used_as_word(piece, whole):
+            if not _used_as_word(piece, folded):
                 return len(said)
             continue
         # Inside a word: the word with the piece doubled must be no word of the text, nor a number ("20" + "20").
@@ -115,8 +117,8 @@ def subword_repeat(sent: str, head: str, *, whole: str, dropped: str, final: boo
         if end == len(rest) and not final:
             return PENDING  # the head's word may go on
         before = whole[: len(whole) - len(word)] if whole.endswith(word) else whole
-        if not _used_as_word(word + said + rest[:end], whole) and (
-            len(piece) >= _MIN_INSIDE or _used_as_word(word + rest[:end], before)
+        if not _used_as_word(word + said + rest[:end], folded) and (
+            len(piece) >= _MIN_INSIDE or _used_as_word(word + rest[:end], before.casefold())
         ):
             return len(said)
     return PENDING if waiting else 0
