@@ -8,12 +8,19 @@ at the first few chars of each line and holds back at most a partial marker.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from .context import NUMBERED_RE, line_kind
 
 __all__ = ["ListRenumber"]
 
 _MAYBE_MARKER = re.compile(r"[ \t]*\d{0,9}\Z")
+
+
+def _in_digits_of(number: int, like: str) -> str:
+    """`number` written in the digits `like` is written in: "৩." renumbered stays Bengali, "3." stays ASCII."""
+    zero = ord(like[0]) - unicodedata.digit(like[0])
+    return "".join(chr(zero + int(d)) for d in str(number))
 
 
 class ListRenumber:
@@ -50,10 +57,12 @@ class ListRenumber:
                 if m and m.group(1) == self.indent:
                     if self.offset is None:
                         self.offset = self.expected - int(m.group(2))
-                    number = str(int(m.group(2)) + self.offset)
-                    out.append(m.group(1) + number + line[m.end(2) :])
                     if self.offset == 0:
                         self.active = False  # numbering already continuous
+                        out.append(line)
+                    else:
+                        number = _in_digits_of(int(m.group(2)) + self.offset, m.group(2))
+                        out.append(m.group(1) + number + line[m.end(2) :])
                 else:
                     kind = line_kind(line) if (nl != -1 or len(line) > 12) else ""
                     if (

@@ -108,6 +108,17 @@ def test_numbered_list_restart_renumbered() -> None:
     assert splice(sent, "1. Ship it.\n2. Celebrate.\n\nDone.") == sent + "3. Ship it.\n4. Celebrate.\n\nDone."
 
 
+@pytest.mark.parametrize(
+    ("one", "two", "three", "four"),
+    [("1", "2", "3", "4"), ("১", "২", "৩", "৪"), ("١", "٢", "٣", "٤"), ("१", "२", "३", "४")],
+)
+def test_numbered_list_keeps_its_digits(one: str, two: str, three: str, four: str) -> None:
+    """A list numbered in Bengali, Arabic-Indic or Devanagari digits is continued and renumbered in them."""
+    sent = f"Steps:\n\n{one}. Build it.\n{two}. Test it.\n"
+    assert splice(sent, f"{three}. Ship it.\n{four}. Celebrate.") == sent + f"{three}. Ship it.\n{four}. Celebrate."
+    assert splice(sent, f"{one}. Ship it.\n{two}. Celebrate.") == sent + f"{three}. Ship it.\n{four}. Celebrate."
+
+
 def test_numbered_list_current_item_restarted() -> None:
     sent = "1. Build it.\n2. Test it.\n3. "
     assert splice(sent, "3. Ship it.\n4. Celebrate.") == "1. Build it.\n2. Test it.\n3. Ship it.\n4. Celebrate."
