@@ -25,6 +25,7 @@ from splice.eval.batch10 import BATCH_10
 from splice.eval.batch11 import BATCH_11
 from splice.eval.batch12 import BATCH_12
 from splice.eval.batch13 import BATCH_13
+from splice.eval.batch14 import BATCH_14
 from splice.eval.corpus import REFERENCES
 from splice.eval.heldout import BATCH_1, BATCH_2, BATCH_3, BATCH_4, BATCH_5, BATCH_6, BATCH_7
 
@@ -57,6 +58,7 @@ def _one_text_per_kind() -> dict[str, tuple[str, str]]:
         + BATCH_11
         + BATCH_12
         + BATCH_13
+        + BATCH_14
     ):
         texts.setdefault(kind, (f"splice-{name}", text))
     return texts
@@ -69,9 +71,14 @@ CASES = [(kind, direction, fault) for kind in sorted(TEXTS) for direction in sor
 #: the bars of the ABC tune (batch 10), a repeat of the last words is kept, doubling `G | F3`.  Batch 11: cut in
 #: the .env answer right after "`# development | ", the text's own "…" that follows is dropped from an exact or
 #: lead-in continuation; in the Tibetan passage, which has no sentence end the fake upstream knows (the shad "།"),
-#: a repeat of the paragraph from its start is kept after the seam.  Batch 12 (held out) adds none.
+#: a repeat of the paragraph from its start is kept after the seam.  Batch 12 (held out) adds none.  Batch 14
+#: (held out): the Bengali answer cut before its third list item, "৩." (a Bengali digit) reaches the reader as
+#: "3." whatever the continuation, exact included (the simulation shows it for every cut in the list's second item).
 KNOWN_MISSES = {
     ("abc-notation", "openai-to-anthropic", "close"),
+    ("bengali", "openai-to-anthropic", "close"),
+    ("bengali", "openai-to-anthropic", "error_event"),
+    ("bengali", "openai-to-anthropic", "stall"),
     ("dotenv", "anthropic-to-openai", "close"),
     ("dotenv", "anthropic-to-openai", "error_event"),
     ("graphql", "anthropic-to-openai", "close"),

@@ -24,6 +24,7 @@ from .batch10 import BATCH10_BEHAVIOURS, BATCH_10, batch10_output
 from .batch11 import BATCH11_BEHAVIOURS, BATCH_11, batch11_output
 from .batch12 import BATCH12_BEHAVIOURS, BATCH_12, batch12_output
 from .batch13 import BATCH13_BEHAVIOURS, BATCH_13, batch13_output
+from .batch14 import BATCH14_BEHAVIOURS, BATCH_14, batch14_output
 from .check import is_clean
 from .corpus import REFERENCES
 from .fences import fence_spans
@@ -81,6 +82,10 @@ _LANG_OF = {
     "b13_welsh": "cy",
     "b13_kazakh": "kk",
     "b13_icelandic": "is",
+    "b14_lithuanian": "lt",
+    "b14_bengali": "bn",
+    "b14_uzbek": "uz",
+    "b14_yiddish": "yi",
 }
 
 
@@ -486,6 +491,7 @@ _BATCH_SEEDS = {
     "batch11": 11351,
     "batch12": 12473,
     "batch13": 13577,
+    "batch14": 14591,
 }
 #: The corpora `make eval` reports: the development corpus holds every batch whose misses were looked at.
 BATCHES = tuple(_BATCH_SEEDS)
@@ -504,8 +510,9 @@ CORPORA = {
         "batch10",
         "batch11",
         "batch12",
+        "batch13",
     ),
-    "held-out": ("batch13",),
+    "held-out": ("batch14",),
 }
 
 
@@ -531,6 +538,7 @@ def _batch_plan(batch: str) -> list[tuple[str, str, str, list[str], bool]]:
         (BATCH_11, BATCH11_BEHAVIOURS),
         (BATCH_12, BATCH12_BEHAVIOURS),
         (BATCH_13, BATCH13_BEHAVIOURS),
+        (BATCH_14, BATCH14_BEHAVIOURS),
     ]
     index = BATCHES.index(batch)
     texts, new = batches[index]
@@ -724,7 +732,7 @@ def _batch7_output(behaviour: str, reference: str, sent: str, lang: str, rng: ra
 
 
 def build_cases(seed: int = 1234, per_kind: int = 1, *, corpus: str = "dev", holdback: bool = True) -> list[Case]:
-    """The cases of a corpus ("dev", "held-out": see `CORPORA`) or of one batch ("batch0" … "batch13")."""
+    """The cases of a corpus ("dev", "held-out": see `CORPORA`) or of one batch ("batch0" … "batch14")."""
     cases: list[Case] = []
     for batch in CORPORA.get(corpus, (corpus,)):
         rng = random.Random(seed + _BATCH_SEEDS[batch])
@@ -765,6 +773,7 @@ _TEXTS = {
         BATCH_11,
         BATCH_12,
         BATCH_13,
+        BATCH_14,
     )
     for name, _, text in texts
 }
@@ -810,6 +819,8 @@ def run_case(
         fallback = batch12_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
     elif case.behaviour in BATCH13_BEHAVIOURS:
         fallback = batch13_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
+    elif case.behaviour in BATCH14_BEHAVIOURS:
+        fallback = batch14_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
     else:
         fallback = _fallback_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
     if fallback is None:
