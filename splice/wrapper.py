@@ -11,7 +11,12 @@ Two kinds, neither of them the answer's:
   thing the fallback says, where the sent text's own markup could not take that tag (it uses no tag of that name,
   and writes no markup where it stops, or stops inside a tag's attributes) and the element runs on without
   closing: a tag the answer's markup opens closes soon and text follows it, a wrapper's closes only at the end of
-  the stream.  (A JSON object whose string
+  the stream.  In code, where `<name>` is often the code's own, the tag must stand apart from the code (at a line
+  start, or alone before a line break where the code writes no `<name>`), or be glued to the word it splits
+  (`git clone <answer>https://…`, `googl<answer>etest`): code sets its `<name>` off by a space, punctuation or a
+  line end (a placeholder `<url> `, a filehandle `<STDIN>;`, a generic `List<T>(`, `#include <x>` + line break),
+  never glues one before a letter, digit or quote; an element of markup that does (`<b>bold`) has an HTML
+  element's name, or a capital when it is a type (`<HTMLElement>el`), and is kept.  (A JSON object whose string
   holds the continuation is the same rule's, in `jsonwrap`.)
 
 The opener is judged at the seam (`match_fence_wrap`, `template_closer`); the closer can only be known at the end of
@@ -72,6 +77,15 @@ _ELEMENT = re.compile(r"</[A-Za-z][\w:.-]*\s*>|<[A-Za-z][\w:.-]*(?:\s[^<>]*)?/>|
 _BACKTICKS = re.compile(r"`+")
 _ANGLE_NAME = re.compile(r"<[A-Za-z_][\w.:-]*>")
 _OPEN_TAG_START = re.compile(r"<[A-Za-z/!?][^<>\n]*\Z")
+#: HTML's element names: a tag of one of them may be markup the answer writes, glued to its text (`<b>bold`).
+HTML_ELEMENTS = frozenset(
+    """a abbr address area article aside audio b base bdi bdo blockquote body br button canvas caption cite code col
+    colgroup data datalist dd del details dfn dialog div dl dt em embed fieldset figcaption figure footer form h1 h2 h3
+    h4 h5 h6 head header hgroup hr html i iframe img input ins kbd label legend li link main map mark menu meta meter
+    nav noscript object ol optgroup option output p param picture pre progress q rp rt ruby s samp script search
+    section select slot small source span strong style sub summary sup table tbody td template textarea tfoot th thead
+    time title tr track u ul var video wbr center font big tt strike""".split()
+)
 
 
 @dataclass(frozen=True)
@@ -164,6 +178,11 @@ def _stands_apart(sent_text: str, name: str, after: str) -> bool:
     return _ANGLE_NAME.search(block) is None
 
 
+def _glued(name: str, after: str) -> bool:
+    """A lowercase tag that is no HTML element, glued before a letter, digit or quote: it splits the code's word."""
+    return bool(after) and (after.isalnum() or after in "\"'") and name.islower() and name not in HTML_ELEMENTS
+
+
 def match_tag_wrap(head: str, sent_text: str, ctx: TextContext, *, final: bool) -> tuple[int, Closer | None]:
     """(length of an opening tag and the line break after it, its closer) when `head` opens a tag wrapper.
 
@@ -179,8 +198,12 @@ def match_tag_wrap(head: str, sent_text: str, ctx: TextContext, *, final: bool) 
     name = m.group(1)
     if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", sent_text, re.IGNORECASE) or _may_hold_tag(sent_text, ctx):
         return 0, None  # the text's own word or tag: a placeholder (`<value>`) or an element of its markup
-    if _in_code(sent_text, ctx) and not _stands_apart(sent_text, name, body[m.end() : m.end() + 1]):
-        return 0, None  # in code, `<T>`, `<STDIN>`, `<iostream>`, `<value>` inside a line are the code's own
+    after = body[m.end() : m.end() + 1]
+    if _in_code(sent_text, ctx) and not _stands_apart(sent_text, name, after):
+        if not after and not final:
+            return PENDING, None  # what follows the tag tells
+        if not _glued(name, after):
+            return 0, None  # in code, `<T>`, `<STDIN>`, `<iostream>`, `<value>` inside a line are the code's own
     end = m.end() + (1 if body[m.end() : m.end() + 1] == "\n" else 0)
     closer = f"</{name}>"
     content = body[end:]

@@ -209,3 +209,77 @@ def test_hostile_tag_heads_are_fast(char: str) -> None:
         hold.feed(head[i : i + 10])
     hold.finish()
     assert time.perf_counter() - started < 0.5  # linear: a few ms; a quadratic scan of 10k chars: seconds
+
+
+CODE_REST = (
+    "https://github.com/example/relay.git\ncd relay\nmake install\n```\n\nThen run it once to create its config."
+)
+
+
+@pytest.mark.parametrize(
+    ("sent", "rest"),
+    [
+        ("```bash\ngit clone ", CODE_REST),  # after a space, before a letter
+        ("```cmake\n  URL https://github.com/google/googl", "etest/archive/v1.14.0.zip\n  )\n" + "x" * 80),  # in a word
+        ("```toml\n[server]\nhost = ", '"0.0.0.0"\nport = 8080\n```\n\nEvery key is optional except the routes.'),
+        ("```rust\nfn main() {\n    let n = ", '42;\n    println!("{n}");\n}\n```\n\nDie Zahl wird ausgegeben.' * 2),
+        ("Apply it with `kubectl apply -f ", "deploy/service.yaml` once the pull request is merged and reviewed."),
+        ("実行するには `npm run ", "build` を使います。ビルドが終わると dist フォルダに結果が出力されます。" * 2),
+    ],
+)
+@pytest.mark.parametrize("tag", ["answer", "continuation", "response"])
+@pytest.mark.parametrize("chunk", [None, 1, 500])
+def test_in_code_a_tag_glued_to_the_word_it_splits_is_a_wrapper(
+    sent: str, rest: str, tag: str, chunk: int | None
+) -> None:
+    head = f"<{tag}>{rest}</{tag}>"
+    assert splice(sent, head, chunk=chunk, mode="instruct") == sent + rest
+
+
+@pytest.mark.parametrize(
+    ("sent", "head"),
+    [
+        # Markup glued to its text: an HTML element's name.
+        (
+            "```jsx\nfunction Note() {\n  return ",
+            "<b>Remember to save your work before you close the editor window today</b>;\n}",
+        ),
+        (
+            "```jsx\nconst p = ",
+            "<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt",
+        ),
+        # A type assertion: a type's capital.
+        (
+            "```ts\nconst el = ",
+            "<HTMLElement>document.querySelector('#app');\nel.style.display = 'none';\n" + "// x\n" * 9,
+        ),
+        # A placeholder set off by punctuation or a space.
+        (
+            "```sh\nssh ",
+            "<user>@<host> -p 22 -i ~/.ssh/id_ed25519 -o StrictHostKeyChecking=no -o ServerAliveInterval=30",
+        ),
+        ("```sh\ncd ", "<dir>/src && make && make install && echo done && echo really done && echo finished now"),
+    ],
+)
+def test_in_code_a_tag_the_code_writes_is_kept(sent: str, head: str) -> None:
+    assert splice(sent, head, chunk=3, mode="instruct") == sent + head
+
+
+def test_in_code_a_tag_inside_a_line_waits_for_what_follows_it() -> None:
+    sent = "```bash\ngit clone "
+    ctx = analyse_tail(sent, sent)
+    assert match_tag_wrap("<answer>", sent, ctx, final=False) == (PENDING, None)
+    assert match_tag_wrap("<answer> x", sent, ctx, final=False) == (0, None)
+    assert match_tag_wrap("<answer>h" + "x" * 90, sent, ctx, final=False) == (8, Closer(tokens=("</answer>",)))
+
+
+@pytest.mark.parametrize("char", ["<", ">", "\n", " ", "a", "/", '"'])
+def test_hostile_tag_heads_in_code_are_fast(char: str) -> None:
+    sent = "```bash\ngit clone "
+    ctx = analyse_tail(sent, sent)
+    started = time.perf_counter()
+    for prefix in ("", "<", "<answer>", "<answer>h"):
+        for final in (False, True):
+            match_tag_wrap(prefix + char * 10_000, sent, ctx, final=final)
+    splice(sent, "<answer>h" + char * 10_000, chunk=500, mode="instruct")
+    assert time.perf_counter() - started < 0.5  # linear: a few ms; a quadratic scan of 10k chars: seconds
