@@ -17,7 +17,10 @@ Two kinds, neither of them the answer's:
   line end (a placeholder `<url> `, a filehandle `<STDIN>;`, a generic `List<T>(`, `#include <x>` + line break),
   never glues one before a letter, digit or quote; an element of markup that does (`<b>bold`) has an HTML
   element's name, or a capital when it is a type (`<HTMLElement>el`), and is kept.  (A JSON object whose string
-  holds the continuation is the same rule's, in `jsonwrap`.)
+  holds the continuation is the same rule's, in `jsonwrap`.)  Where the text writes markup, a tag is an element
+  of it unless its content holds the closer of an element the text left open, or the fence of the code block it
+  was opened in, before its own: elements nest, so such a tag wraps the continuation (`<response>` + `</form>`
+  + a closing fence); not for HTML's element names, which HTML leaves unclosed (`<li>`, `<br>`).
 
 The opener is judged at the seam (`match_fence_wrap`, `template_closer`); the closer can only be known at the end of
 the stream, so `CloserHold` holds back only a chunk's trailing characters that could still become it, releases them
@@ -183,6 +186,40 @@ def _glued(name: str, after: str) -> bool:
     return bool(after) and (after.isalnum() or after in "\"'") and name.islower() and name not in HTML_ELEMENTS
 
 
+#: Chars of a tag's content read for a closer of what it stands in (the wait stays under the seam's buffer).
+_MARKUP_SCAN = 400
+#: A tag (opening, closing or self-closing) or a fence line, in markup.
+_MARKUP_TOKEN = re.compile(r"<(/?)([A-Za-z_][\w:.-]*)([^<>]*)>|^ {0,3}(`{3,}|~{3,})[ \t]*$", re.MULTILINE)
+
+
+def _closes_outer(content: str, name: str, marker: str, final: bool) -> bool | None:
+    """The element `<name>` opens holds a closer of what it stands in before its own: a closing tag it did not open,
+    or the fence (`marker`) of the code block it was opened in.  An element nests, so it cannot: the tag wraps the
+    continuation.  False when its own closer comes first or nothing tells within `_MARKUP_SCAN` chars; None while
+    the content may still tell."""
+    window = content[:_MARKUP_SCAN]
+    opened: list[str] = []
+    for t in _MARKUP_TOKEN.finditer(window):
+        fence = t.group(4)
+        if fence is not None:
+            if t.end() == len(window) and not final and len(content) < _MARKUP_SCAN:
+                return None  # the fence line may still go on (an info string opens a block)
+            if marker and fence[0] == marker[0] and len(fence) >= len(marker):
+                return True
+            continue
+        tag = t.group(2)
+        if not t.group(1):
+            if not t.group(3).endswith("/"):
+                opened.append(tag)
+        elif tag == name:
+            return False
+        elif tag in opened:
+            del opened[len(opened) - 1 - opened[::-1].index(tag) :]
+        else:
+            return True
+    return False if final or len(content) >= _MARKUP_SCAN else None
+
+
 def match_tag_wrap(head: str, sent_text: str, ctx: TextContext, *, final: bool) -> tuple[int, Closer | None]:
     """(length of an opening tag and the line break after it, its closer) when `head` opens a tag wrapper.
 
@@ -196,8 +233,8 @@ def match_tag_wrap(head: str, sent_text: str, ctx: TextContext, *, final: bool) 
     if m is None:
         return (PENDING if not final and _MAYBE_TAG.match(body) else 0), None
     name = m.group(1)
-    if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", sent_text, re.IGNORECASE) or _may_hold_tag(sent_text, ctx):
-        return 0, None  # the text's own word or tag: a placeholder (`<value>`) or an element of its markup
+    if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", sent_text, re.IGNORECASE):
+        return 0, None  # the text's own word: a placeholder (`<value>`)
     after = body[m.end() : m.end() + 1]
     if _in_code(sent_text, ctx) and not _stands_apart(sent_text, name, after):
         if not after and not final:
@@ -207,6 +244,14 @@ def match_tag_wrap(head: str, sent_text: str, ctx: TextContext, *, final: bool) 
     end = m.end() + (1 if body[m.end() : m.end() + 1] == "\n" else 0)
     closer = f"</{name}>"
     content = body[end:]
+    if _may_hold_tag(sent_text, ctx):
+        # An element of the text's markup, unless it holds what closes an element or block it stands in.
+        if name.lower() in HTML_ELEMENTS:
+            return 0, None  # HTML leaves elements unclosed (`<li>`, `<br>`): its nesting proves nothing
+        outer = _closes_outer(content, name, ctx.fence_marker if ctx.in_fence else "", final)
+        if outer is None:
+            return PENDING, None
+        return (lead + end, Closer(tokens=(closer,))) if outer else (0, None)
     at = content.find(closer)
     if at >= 0:
         if content[at + len(closer) :].strip():

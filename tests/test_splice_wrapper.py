@@ -283,3 +283,56 @@ def test_hostile_tag_heads_in_code_are_fast(char: str) -> None:
             match_tag_wrap(prefix + char * 10_000, sent, ctx, final=final)
     splice(sent, "<answer>h" + char * 10_000, chunk=500, mode="instruct")
     assert time.perf_counter() - started < 0.5  # linear: a few ms; a quadratic scan of 10k chars: seconds
+
+
+POM = "```xml\n<project>\n  <dependencies>\n    <dependency>\n      <groupId>org.junit</groupId>\n      "
+
+
+@pytest.mark.parametrize(
+    ("sent", "rest"),
+    [
+        # The element holds the closer of one the text left open.
+        (POM, "<artifactId>junit</artifactId>\n    </dependency>\n  </dependencies>\n</project>\n```\n\nDone."),
+        # It holds the closing fence of the block it was opened in.
+        ("```html\n<form>\n  <input name=x>\n</form>\n", "```\n\nKeep the `label` element: screen readers read it."),
+        ("```php\n<?php\necho 'a';\n\n", "echo shippingCost(2.5), PHP_EOL;\n```\n\nNamed arguments skip the zone."),
+        ("<catalogue>\n  <livre id='1'>\n    ", "<titre>Vingt mille lieues</titre>\n  </livre>\n</catalogue>\n"),
+    ],
+)
+@pytest.mark.parametrize("layout", ["{o}{r}{c}", "{o}\n{r}\n{c}"])
+@pytest.mark.parametrize("chunk", [None, 2, 500])
+def test_in_markup_a_tag_holding_an_outer_closer_is_a_wrapper(
+    sent: str, rest: str, layout: str, chunk: int | None
+) -> None:
+    head = layout.format(o="<response>", r=rest, c="</response>")
+    assert splice(sent, head, chunk=chunk, mode="instruct").rstrip("\n") == (sent + rest).rstrip("\n")
+
+
+@pytest.mark.parametrize(
+    ("sent", "head"),
+    [
+        # An element of the markup: its own closer comes first.
+        (POM, "<scope>test</scope>\n    </dependency>\n  </dependencies>\n</project>\n```\n\nDone."),
+        (POM, "<exclusions>\n        <exclusion>x</exclusion>\n      </exclusions>\n    </dependency>\n</project>"),
+        # HTML leaves elements open: no evidence from nesting.
+        ("```html\n<ul>\n  <li>one</li>\n</ul>\n<p>Then ", "<em>two\n</p>\n```\n\nThe list renders as bullets."),
+        ("```html\n<div>\n  <p>One</p>\n", "<section>\n  <p>Two</p>\n</div>\n```\n\nThe section is implied."),
+        # Nothing within the scan tells.
+        (POM, "<notes>\n" + "        some text\n" * 40),
+    ],
+)
+def test_in_markup_an_element_is_kept(sent: str, head: str) -> None:
+    assert splice(sent, head, chunk=3, mode="instruct") == sent + head
+
+
+@pytest.mark.parametrize("char", ["<", ">", "\n", " ", "a", "/", "`"])
+def test_hostile_tag_heads_in_markup_are_fast(char: str) -> None:
+    ctx = analyse_tail(POM, POM)
+    started = time.perf_counter()
+    for prefix in ("<response>", "<response>\n", "<response><a>", "<response></b>"):
+        for final in (False, True):
+            match_tag_wrap(prefix + char * 10_000, POM, ctx, final=final)
+    for pattern in ("<a>", "</a>", "<a/>", "```\n", "<a "):
+        match_tag_wrap("<response>" + pattern * 3000, POM, ctx, final=True)
+    splice(POM, "<response>" + char * 10_000, chunk=500, mode="instruct")
+    assert time.perf_counter() - started < 0.5  # linear: a few ms; a quadratic scan of 10k chars: seconds
