@@ -99,13 +99,37 @@ class Closer:
     tokens: tuple[str, ...] = ()
 
 
-def _announces_block(sent: str) -> bool:
-    """The sent text's last line leads into a block of its own (`Here is the code:`) or closed one (```` ``` ````)."""
+def _announces_block(sent: str) -> str:
+    """What the sent text's last line does before a block of its own: "lead" (`Here is the code:`), "closed"
+    (```` ``` ````, a block closed), or "" (nothing)."""
     if not sent.endswith("\n"):
-        return False  # a fence opens a block only at a line start
+        return ""  # a fence opens a block only at a line start
     before = sent.rstrip()
     last = before[before.rfind("\n") + 1 :]
-    return before.endswith(":") or bool(_FENCE_LINE.fullmatch(last))
+    return "lead" if before.endswith(":") else "closed" if _FENCE_LINE.fullmatch(last) else ""
+
+
+def _wraps_anyway(head: str, opener: re.Match[str], sent: str, announced: str, final: bool) -> bool | None:
+    """After a line that may lead into the answer's own block, an opening that still can only be a wrapper.
+
+    A block whose first line opens a block with a shorter fence (```` ````md ```` + ```` ```yaml ````) shows that
+    block as its content, which an answer does only to show Markdown source: not when the sent text writes no
+    fence that long itself.  And right after a closed block, with no word between, a Markdown block (`md`,
+    `markdown`) is no code the answer goes on with.  None while the first line inside is not known yet.
+    """
+    fence = opener.group(1)
+    info = opener.group(0).strip().lstrip(fence[0]).strip().lower()
+    if announced == "closed" and info in ("md", "markdown"):
+        return True
+    if len(fence) < 4 or re.search(rf"(?m)^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}", sent):
+        return False
+    rest = head[opener.end() :]
+    line = rest.split("\n", 1)[0].strip(" \t")
+    if "\n" not in rest and not final:
+        opens = line.startswith(fence[0] * 3) and len(line) < _MAX_CLOSER_LINE
+        return None if opens or fence[0] * len(line) == line else False
+    run = len(line) - len(line.lstrip(fence[0]))
+    return 3 <= run < len(fence)
 
 
 def match_fence_wrap(head: str, sent: str, ctx: TextContext, *, final: bool) -> tuple[int, Closer | None]:
@@ -114,7 +138,7 @@ def match_fence_wrap(head: str, sent: str, ctx: TextContext, *, final: bool) -> 
     Only outside code, and not where the sent text's last line introduces a block (or closed one): there a fence
     may open the answer's own block.  (PENDING, None) while the first line may still become such a fence.
     """
-    if ctx.in_fence or not head or head[0] not in " `~" or _announces_block(sent):
+    if ctx.in_fence or not head or head[0] not in " `~":
         return 0, None
     first = head.split("\n", 1)[0] if "\n" in head else head
     if "\n" not in head:
@@ -122,6 +146,11 @@ def match_fence_wrap(head: str, sent: str, ctx: TextContext, *, final: bool) -> 
     m = _OPENER.match(head)
     if m is None:
         return 0, None
+    announced = _announces_block(sent)
+    if announced:
+        wraps = _wraps_anyway(head, m, sent, announced, final)
+        if not wraps:
+            return (PENDING if wraps is None else 0), None
     return m.end(), Closer(fence=m.group(1))
 
 

@@ -336,3 +336,61 @@ def test_hostile_tag_heads_in_markup_are_fast(char: str) -> None:
         match_tag_wrap("<response>" + pattern * 3000, POM, ctx, final=True)
     splice(POM, "<response>" + char * 10_000, chunk=500, mode="instruct")
     assert time.perf_counter() - started < 0.5  # linear: a few ms; a quadratic scan of 10k chars: seconds
+
+
+@pytest.mark.parametrize("lead", ["Here is the manifest:\n\n", "Voici le fichier :\n\n", "```\nfirst\n```\n\n"])
+@pytest.mark.parametrize("inner", ["```yaml\nkind: Deployment\n```", "```bash\nmake\n```", "~~~\nx\n~~~"])
+@pytest.mark.parametrize("outer", ["````md", "````", "````text", "~~~~markdown"])
+@pytest.mark.parametrize("chunk", [None, 1, 300])
+def test_a_longer_fence_around_a_block_after_a_lead_line_is_a_wrapper(
+    lead: str, inner: str, outer: str, chunk: int | None
+) -> None:
+    if outer[0] != inner.lstrip()[0]:
+        return  # a fence of the other char does not hold the block as content
+    rest = inner + "\n\nThen apply it."
+    head = f"{outer}\n{rest}\n{outer[:4]}"
+    assert splice(lead, head, chunk=chunk, mode="instruct") == lead + rest
+
+
+@pytest.mark.parametrize("info", ["md", "markdown"])
+def test_a_markdown_block_right_after_a_closed_block_is_a_wrapper(info: str) -> None:
+    sent = "```python\nprint(1)\n```\n\n"
+    rest = "The final `print` shows the result, and **nothing else** runs."
+    assert splice(sent, f"```{info}\n{rest}\n```", chunk=3, mode="instruct") == sent + rest
+
+
+@pytest.mark.parametrize(
+    ("sent", "head"),
+    [
+        # The text shows Markdown source itself: a longer fence of its own.
+        ("Write it as:\n\n````md\n```sh\nls\n```\n````\n\nor as:\n\n", "````md\n```sh\ndir\n```\n````\n\nBoth work."),
+        # A longer fence whose first line is no fence: the answer's own block.
+        ("Here is the doc:\n\n", "````md\n# Title\n\n```sh\nls\n```\n````\n\nThat is all."),
+        # Output after a closed block: a bare or text block is the answer's.
+        ("```python\nprint(1)\n```\n\n", "```\n1\n```\n\nIt prints one."),
+        ("```python\nprint(1)\n```\n\n", "```text\n1\n```\n\nIt prints one."),
+    ],
+)
+def test_the_answers_own_longer_or_output_block_is_kept(sent: str, head: str) -> None:
+    assert splice(sent, head, chunk=3, mode="instruct") == sent + head
+
+
+def test_a_longer_fence_waits_for_its_first_line() -> None:
+    sent = "Here it is:\n\n"
+    ctx = analyse_tail(sent, sent)
+    assert match_fence_wrap("````md\n``", sent, ctx, final=False) == (PENDING, None)
+    assert match_fence_wrap("````md\n```yaml", sent, ctx, final=False) == (PENDING, None)
+    assert match_fence_wrap("````md\n```yaml\n", sent, ctx, final=False) == (7, Closer(fence="````"))
+    assert match_fence_wrap("````md\n# T", sent, ctx, final=False) == (0, None)
+
+
+@pytest.mark.parametrize("char", ["`", "~", " ", "\n", "a"])
+def test_hostile_heads_after_a_lead_line_are_fast(char: str) -> None:
+    sent = "Here it is:\n\n"
+    ctx = analyse_tail(sent, sent)
+    started = time.perf_counter()
+    for prefix in ("````md\n", "````\n```", "````\n  "):
+        for final in (False, True):
+            match_fence_wrap(prefix + char * 10_000, sent, ctx, final=final)
+    splice(sent, "````md\n" + char * 10_000, chunk=500, mode="instruct")
+    assert time.perf_counter() - started < 0.5  # linear: a few ms; a quadratic scan of 10k chars: seconds
