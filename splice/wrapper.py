@@ -20,7 +20,8 @@ Two kinds, neither of them the answer's:
   holds the continuation is the same rule's, in `jsonwrap`.)  Where the text writes markup, a tag is an element
   of it unless its content holds the closer of an element the text left open, or the fence of the code block it
   was opened in, before its own: elements nest, so such a tag wraps the continuation (`<response>` + `</form>`
-  + a closing fence); not for HTML's element names, which HTML leaves unclosed (`<li>`, `<br>`).
+  + a closing fence); not for HTML's element names, which HTML leaves unclosed (`<li>`, `<br>`).  A tag's own line
+  break is one: the line breaks after it are the continuation's (a blank line the text wanted), kept as written.
 
 The opener is judged at the seam (`match_fence_wrap`, `template_closer`); the closer can only be known at the end of
 the stream, so `CloserHold` holds back only a chunk's trailing characters that could still become it, releases them

@@ -394,3 +394,16 @@ def test_hostile_heads_after_a_lead_line_are_fast(char: str) -> None:
             match_fence_wrap(prefix + char * 10_000, sent, ctx, final=final)
     splice(sent, "````md\n" + char * 10_000, chunk=500, mode="instruct")
     assert time.perf_counter() - started < 0.5  # linear: a few ms; a quadratic scan of 10k chars: seconds
+
+
+@pytest.mark.parametrize(
+    ("sent", "rest"),
+    [
+        ("5. Enter the amount and confirm.\n", "\n### Things to keep in mind\n\n- Limits apply." + " More." * 20),
+        ("2. **Generate a key.** Use your email:\n", "\n   ```bash\n   ssh-keygen -t ed25519\n   ```\n" + "x" * 80),
+    ],
+)
+@pytest.mark.parametrize("chunk", [None, 1, 300])
+def test_line_breaks_after_the_tags_own_are_the_continuations(sent: str, rest: str, chunk: int | None) -> None:
+    head = f"<answer>\n{rest}\n</answer>"
+    assert splice(sent, head, chunk=chunk, mode="instruct") == sent + rest + "\n"
