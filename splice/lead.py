@@ -227,6 +227,15 @@ def _unclosed(code: str) -> bool:
     return sum(code.count(c) for c in "([{") > sum(code.count(c) for c in ")]}")
 
 
+def _after_blank_line(block: str) -> bool:
+    """The code block so far ends with a blank line: a block is closed right after its last line, never after a
+    blank one, so the code goes on."""
+    if not block.endswith("\n"):
+        return False
+    before = block[:-1]
+    return not before[before.rfind("\n") + 1 :].strip()
+
+
 def _fence_reopened(
     sent: str, head: str, ctx: TextContext, opening: str, block: str, scripts: set[str], final: bool
 ) -> int:
@@ -234,7 +243,8 @@ def _fence_reopened(
 
     A block that closes and reopens as the same block after a lead-in (rule P), or with nothing between them
     where the text could not close it (inside a line, the new block then saying the line again from its start;
-    with a bracket of the block still open; the new block's first line indented, going on with the open one),
+    with a bracket of the block still open; right after a blank line of the block, since a block is closed right
+    after its last line, never after a blank one; the new block's first line indented, going on with the open one),
     is the fallback's framing, not the answer's; a text that closes its
     block goes on with prose or a new block, which keeps both fences.
     """
@@ -280,7 +290,12 @@ def _fence_reopened(
         last = sent[sent.rfind("\n") + 1 :]
         line = last.strip()
         said = head[reopen[1] :].lstrip(" \t")
-        if not last and not _unclosed(block) and head[reopen[1] : reopen[1] + 1] not in (" ", "\t"):
+        if (
+            not last
+            and not _unclosed(block)
+            and not _after_blank_line(block)
+            and head[reopen[1] : reopen[1] + 1] not in (" ", "\t")
+        ):
             return 0  # a new block starts at its margin; an indented first line goes on with the open one
         if line and not said.startswith(line):
             return PENDING if not final and line.startswith(said) else 0

@@ -424,6 +424,7 @@ def _decide(
         steps.append("wrap")
         strategy = "preamble"
     decoder = None
+    own_lines = False  # rule W (tags): line breaks after the tag's own one are the continuation's
     if instruct:
         # Rule W (structured): a tag pair or a JSON object's string (maybe in a bare block) around the continuation.
         n_tag, tag_closer = (0, None) if n_wrap else match_tag_wrap(head, sent_text or sent, ctx, final=final)
@@ -434,6 +435,7 @@ def _decide(
             return _Need("other")
         if n_tag:
             head, n_leak, closer = head[n_tag:], n_leak + n_tag, tag_closer
+            own_lines = head.startswith("\n") and not n_wrap
         elif n_json and decoder is not None:
             # The decoder drops the object's end and a closing fence with it.
             head, n_leak, closer = decoder.feed(head[n_json:]), n_leak + n_json, None
@@ -657,7 +659,7 @@ def _decide(
         sent,
         rest,
         ctx,
-        additive=additive and pos == 0 and not n_leak,
+        additive=pos == 0 and ((additive and not n_leak) or (own_lines and not n_lead)),
         repeated=overlap_chars > 0,
         run_complete=bool(dropped) and not dropped[0].isspace(),
     )

@@ -35,7 +35,10 @@ def _blank_line_wanted(sent: str, body: str, ctx: TextContext, *, habit: bool = 
 
     Decided from how the sent text itself separated the same two kinds of block
     before; without precedent, from Markdown habit (paragraphs and headings get a
-    blank line, consecutive items of a list or table do not).  Without `habit`, only a precedent the text
+    blank line, consecutive items of a list or table do not).  Rule D (own blocks): a text's own structure in
+    prose lines is read as such: a line that is one bold span alone is a pseudo-heading, whose habit (content right
+    under it, or after a blank line) holds whatever block follows it; a line under a bullet Markdown does not know
+    (`– `, `• `, `→ `) is an item.  Without `habit`, only a precedent the text
     kept every time (three times or more), or a closing fence, says so.
     """
     if ctx.in_json:
@@ -45,8 +48,8 @@ def _blank_line_wanted(sent: str, body: str, ctx: TextContext, *, habit: bool = 
     if ctx.in_fence:
         return _code_blank_lines(sent, body, ctx) > 0
     lines = sent.rstrip("\n").split("\n")
-    prev_kind = line_kind(lines[-1])
-    next_kind = line_kind(body.split("\n", 1)[0])
+    prev_kind = _block_kind(lines[-1])
+    next_kind = _block_kind(body.split("\n", 1)[0])
     closed = prev_kind == "fence" and not ctx.in_fence  # a closing fence ends a block like a paragraph's end
     if (
         prev_kind in ("blank", "indented")
@@ -54,14 +57,16 @@ def _blank_line_wanted(sent: str, body: str, ctx: TextContext, *, habit: bool = 
         or next_kind in ("blank", "indented")
     ):
         return False
-    if next_kind == "fence" and prev_kind not in ("prose", "heading"):
+    if next_kind == "fence" and prev_kind not in ("prose", "heading", "bold heading"):
         return False
     if prev_kind == next_kind == "prose" and lines[-1].rstrip()[-1:] in ",;":
         return False  # a line that ends in "," or ";" has not ended its sentence, whatever paragraphs did
     if _closes_open_block(sent, body.split("\n", 1)[0].strip()):
         return False  # "\\end{theorem}" belongs to the block the sent text opened
     votes = against = 0
-    kinds = [line_kind(line) for line in lines[:-1]]
+    kinds = [_block_kind(line) for line in lines[:-1]]
+    # A pseudo-heading's habit holds whatever block follows it (its items, its paragraph).
+    pair = (prev_kind, "*" if prev_kind == "bold heading" else next_kind)
     in_fence = False
     for i in range(1, len(kinds)):
         if kinds[i - 1] == "fence":
@@ -69,12 +74,12 @@ def _blank_line_wanted(sent: str, body: str, ctx: TextContext, *, habit: bool = 
         if in_fence or kinds[i] == "blank" or kinds[i - 1] == "blank":
             continue
         # consecutive non-blank lines i-1, i: no blank line between
-        if (kinds[i - 1], kinds[i]) == (prev_kind, next_kind):
+        if (kinds[i - 1], "*" if pair[1] == "*" else kinds[i]) == pair:
             votes -= 1
             against += 1
     for i in range(2, len(kinds)):
         if kinds[i - 1] == "blank" and kinds[i - 2] not in ("blank",) and kinds[i] != "blank":
-            if (kinds[i - 2], kinds[i]) == (prev_kind, next_kind):
+            if (kinds[i - 2], "*" if pair[1] == "*" else kinds[i]) == pair:
                 votes += 1
     if not habit and (against or votes < 3):
         return closed and not votes  # without habit, only a precedent the text kept every time, three times or more
@@ -93,6 +98,23 @@ def _blank_line_wanted(sent: str, body: str, ctx: TextContext, *, habit: bool = 
     if prev_kind in ("numbered", "bullet") and next_kind in ("numbered", "bullet"):
         return False
     return True
+
+
+#: A line that is one bold span alone (`**Expected result**`, `**Notes:**`): a pseudo-heading.
+_BOLD_HEADING = re.compile(r"(\*\*|__)[^*_\n]+\1:?")
+#: A line that starts with a dash or bullet Markdown does not know (`– HTTP/3`, `• eggs`, `→ next`): an item.
+_OWN_BULLET = re.compile(r"[ \t]*[–—•·▪►➤→✓✔★][ \t]+\S")
+
+
+def _block_kind(line: str) -> str:
+    """`line_kind`, with two kinds of prose line a text writes as structure told apart (rule D (own blocks)): a
+    pseudo-heading in bold alone on its line, and an item under a bullet of the text's own."""
+    kind = line_kind(line)
+    if kind != "prose":
+        return kind
+    if _BOLD_HEADING.fullmatch(line.strip()):
+        return "bold heading"
+    return "bullet" if _OWN_BULLET.match(line) else kind
 
 
 _BLOCK_END = re.compile(r"(?:\}|end)[;)]?")

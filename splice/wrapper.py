@@ -11,8 +11,17 @@ Two kinds, neither of them the answer's:
   thing the fallback says, where the sent text's own markup could not take that tag (it uses no tag of that name,
   and writes no markup where it stops, or stops inside a tag's attributes) and the element runs on without
   closing: a tag the answer's markup opens closes soon and text follows it, a wrapper's closes only at the end of
-  the stream.  (A JSON object whose string
-  holds the continuation is the same rule's, in `jsonwrap`.)
+  the stream.  In code, where `<name>` is often the code's own, the tag must stand apart from the code (at a line
+  start, or alone before a line break where the code writes no `<name>`), or be glued to the word it splits
+  (`git clone <answer>https://…`, `googl<answer>etest`): code sets its `<name>` off by a space, punctuation or a
+  line end (a placeholder `<url> `, a filehandle `<STDIN>;`, a generic `List<T>(`, `#include <x>` + line break),
+  never glues one before a letter, digit or quote; an element of markup that does (`<b>bold`) has an HTML
+  element's name, or a capital when it is a type (`<HTMLElement>el`), and is kept.  (A JSON object whose string
+  holds the continuation is the same rule's, in `jsonwrap`.)  Where the text writes markup, a tag is an element
+  of it unless its content holds the closer of an element the text left open, or the fence of the code block it
+  was opened in, before its own: elements nest, so such a tag wraps the continuation (`<response>` + `</form>`
+  + a closing fence); not for HTML's element names, which HTML leaves unclosed (`<li>`, `<br>`).  A tag's own line
+  break is one: the line breaks after it are the continuation's (a blank line the text wanted), kept as written.
 
 The opener is judged at the seam (`match_fence_wrap`, `template_closer`); the closer can only be known at the end of
 the stream, so `CloserHold` holds back only a chunk's trailing characters that could still become it, releases them
@@ -72,6 +81,15 @@ _ELEMENT = re.compile(r"</[A-Za-z][\w:.-]*\s*>|<[A-Za-z][\w:.-]*(?:\s[^<>]*)?/>|
 _BACKTICKS = re.compile(r"`+")
 _ANGLE_NAME = re.compile(r"<[A-Za-z_][\w.:-]*>")
 _OPEN_TAG_START = re.compile(r"<[A-Za-z/!?][^<>\n]*\Z")
+#: HTML's element names: a tag of one of them may be markup the answer writes, glued to its text (`<b>bold`).
+HTML_ELEMENTS = frozenset(
+    """a abbr address area article aside audio b base bdi bdo blockquote body br button canvas caption cite code col
+    colgroup data datalist dd del details dfn dialog div dl dt em embed fieldset figcaption figure footer form h1 h2 h3
+    h4 h5 h6 head header hgroup hr html i iframe img input ins kbd label legend li link main map mark menu meta meter
+    nav noscript object ol optgroup option output p param picture pre progress q rp rt ruby s samp script search
+    section select slot small source span strong style sub summary sup table tbody td template textarea tfoot th thead
+    time title tr track u ul var video wbr center font big tt strike""".split()
+)
 
 
 @dataclass(frozen=True)
@@ -82,13 +100,37 @@ class Closer:
     tokens: tuple[str, ...] = ()
 
 
-def _announces_block(sent: str) -> bool:
-    """The sent text's last line leads into a block of its own (`Here is the code:`) or closed one (```` ``` ````)."""
+def _announces_block(sent: str) -> str:
+    """What the sent text's last line does before a block of its own: "lead" (`Here is the code:`), "closed"
+    (```` ``` ````, a block closed), or "" (nothing)."""
     if not sent.endswith("\n"):
-        return False  # a fence opens a block only at a line start
+        return ""  # a fence opens a block only at a line start
     before = sent.rstrip()
     last = before[before.rfind("\n") + 1 :]
-    return before.endswith(":") or bool(_FENCE_LINE.fullmatch(last))
+    return "lead" if before.endswith(":") else "closed" if _FENCE_LINE.fullmatch(last) else ""
+
+
+def _wraps_anyway(head: str, opener: re.Match[str], sent: str, announced: str, final: bool) -> bool | None:
+    """After a line that may lead into the answer's own block, an opening that still can only be a wrapper.
+
+    A block whose first line opens a block with a shorter fence (```` ````md ```` + ```` ```yaml ````) shows that
+    block as its content, which an answer does only to show Markdown source: not when the sent text writes no
+    fence that long itself.  And right after a closed block, with no word between, a Markdown block (`md`,
+    `markdown`) is no code the answer goes on with.  None while the first line inside is not known yet.
+    """
+    fence = opener.group(1)
+    info = opener.group(0).strip().lstrip(fence[0]).strip().lower()
+    if announced == "closed" and info in ("md", "markdown"):
+        return True
+    if len(fence) < 4 or re.search(rf"(?m)^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}", sent):
+        return False
+    rest = head[opener.end() :]
+    line = rest.split("\n", 1)[0].strip(" \t")
+    if "\n" not in rest and not final:
+        opens = line.startswith(fence[0] * 3) and len(line) < _MAX_CLOSER_LINE
+        return None if opens or fence[0] * len(line) == line else False
+    run = len(line) - len(line.lstrip(fence[0]))
+    return 3 <= run < len(fence)
 
 
 def match_fence_wrap(head: str, sent: str, ctx: TextContext, *, final: bool) -> tuple[int, Closer | None]:
@@ -97,7 +139,7 @@ def match_fence_wrap(head: str, sent: str, ctx: TextContext, *, final: bool) -> 
     Only outside code, and not where the sent text's last line introduces a block (or closed one): there a fence
     may open the answer's own block.  (PENDING, None) while the first line may still become such a fence.
     """
-    if ctx.in_fence or not head or head[0] not in " `~" or _announces_block(sent):
+    if ctx.in_fence or not head or head[0] not in " `~":
         return 0, None
     first = head.split("\n", 1)[0] if "\n" in head else head
     if "\n" not in head:
@@ -105,6 +147,11 @@ def match_fence_wrap(head: str, sent: str, ctx: TextContext, *, final: bool) -> 
     m = _OPENER.match(head)
     if m is None:
         return 0, None
+    announced = _announces_block(sent)
+    if announced:
+        wraps = _wraps_anyway(head, m, sent, announced, final)
+        if not wraps:
+            return (PENDING if wraps is None else 0), None
     return m.end(), Closer(fence=m.group(1))
 
 
@@ -164,6 +211,45 @@ def _stands_apart(sent_text: str, name: str, after: str) -> bool:
     return _ANGLE_NAME.search(block) is None
 
 
+def _glued(name: str, after: str) -> bool:
+    """A lowercase tag that is no HTML element, glued before a letter, digit or quote: it splits the code's word."""
+    return bool(after) and (after.isalnum() or after in "\"'") and name.islower() and name not in HTML_ELEMENTS
+
+
+#: Chars of a tag's content read for a closer of what it stands in (the wait stays under the seam's buffer).
+_MARKUP_SCAN = 400
+#: A tag (opening, closing or self-closing) or a fence line, in markup.
+_MARKUP_TOKEN = re.compile(r"<(/?)([A-Za-z_][\w:.-]*)([^<>]*)>|^ {0,3}(`{3,}|~{3,})[ \t]*$", re.MULTILINE)
+
+
+def _closes_outer(content: str, name: str, marker: str, final: bool) -> bool | None:
+    """The element `<name>` opens holds a closer of what it stands in before its own: a closing tag it did not open,
+    or the fence (`marker`) of the code block it was opened in.  An element nests, so it cannot: the tag wraps the
+    continuation.  False when its own closer comes first or nothing tells within `_MARKUP_SCAN` chars; None while
+    the content may still tell."""
+    window = content[:_MARKUP_SCAN]
+    opened: list[str] = []
+    for t in _MARKUP_TOKEN.finditer(window):
+        fence = t.group(4)
+        if fence is not None:
+            if t.end() == len(window) and not final and len(content) < _MARKUP_SCAN:
+                return None  # the fence line may still go on (an info string opens a block)
+            if marker and fence[0] == marker[0] and len(fence) >= len(marker):
+                return True
+            continue
+        tag = t.group(2)
+        if not t.group(1):
+            if not t.group(3).endswith("/"):
+                opened.append(tag)
+        elif tag == name:
+            return False
+        elif tag in opened:
+            del opened[len(opened) - 1 - opened[::-1].index(tag) :]
+        else:
+            return True
+    return False if final or len(content) >= _MARKUP_SCAN else None
+
+
 def match_tag_wrap(head: str, sent_text: str, ctx: TextContext, *, final: bool) -> tuple[int, Closer | None]:
     """(length of an opening tag and the line break after it, its closer) when `head` opens a tag wrapper.
 
@@ -177,13 +263,25 @@ def match_tag_wrap(head: str, sent_text: str, ctx: TextContext, *, final: bool) 
     if m is None:
         return (PENDING if not final and _MAYBE_TAG.match(body) else 0), None
     name = m.group(1)
-    if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", sent_text, re.IGNORECASE) or _may_hold_tag(sent_text, ctx):
-        return 0, None  # the text's own word or tag: a placeholder (`<value>`) or an element of its markup
-    if _in_code(sent_text, ctx) and not _stands_apart(sent_text, name, body[m.end() : m.end() + 1]):
-        return 0, None  # in code, `<T>`, `<STDIN>`, `<iostream>`, `<value>` inside a line are the code's own
+    if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", sent_text, re.IGNORECASE):
+        return 0, None  # the text's own word: a placeholder (`<value>`)
+    after = body[m.end() : m.end() + 1]
+    if _in_code(sent_text, ctx) and not _stands_apart(sent_text, name, after):
+        if not after and not final:
+            return PENDING, None  # what follows the tag tells
+        if not _glued(name, after):
+            return 0, None  # in code, `<T>`, `<STDIN>`, `<iostream>`, `<value>` inside a line are the code's own
     end = m.end() + (1 if body[m.end() : m.end() + 1] == "\n" else 0)
     closer = f"</{name}>"
     content = body[end:]
+    if _may_hold_tag(sent_text, ctx):
+        # An element of the text's markup, unless it holds what closes an element or block it stands in.
+        if name.lower() in HTML_ELEMENTS:
+            return 0, None  # HTML leaves elements unclosed (`<li>`, `<br>`): its nesting proves nothing
+        outer = _closes_outer(content, name, ctx.fence_marker if ctx.in_fence else "", final)
+        if outer is None:
+            return PENDING, None
+        return (lead + end, Closer(tokens=(closer,))) if outer else (0, None)
     at = content.find(closer)
     if at >= 0:
         if content[at + len(closer) :].strip():

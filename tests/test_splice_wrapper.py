@@ -209,3 +209,201 @@ def test_hostile_tag_heads_are_fast(char: str) -> None:
         hold.feed(head[i : i + 10])
     hold.finish()
     assert time.perf_counter() - started < 0.5  # linear: a few ms; a quadratic scan of 10k chars: seconds
+
+
+CODE_REST = (
+    "https://github.com/example/relay.git\ncd relay\nmake install\n```\n\nThen run it once to create its config."
+)
+
+
+@pytest.mark.parametrize(
+    ("sent", "rest"),
+    [
+        ("```bash\ngit clone ", CODE_REST),  # after a space, before a letter
+        ("```cmake\n  URL https://github.com/google/googl", "etest/archive/v1.14.0.zip\n  )\n" + "x" * 80),  # in a word
+        ("```toml\n[server]\nhost = ", '"0.0.0.0"\nport = 8080\n```\n\nEvery key is optional except the routes.'),
+        ("```rust\nfn main() {\n    let n = ", '42;\n    println!("{n}");\n}\n```\n\nDie Zahl wird ausgegeben.' * 2),
+        ("Apply it with `kubectl apply -f ", "deploy/service.yaml` once the pull request is merged and reviewed."),
+        ("実行するには `npm run ", "build` を使います。ビルドが終わると dist フォルダに結果が出力されます。" * 2),
+    ],
+)
+@pytest.mark.parametrize("tag", ["answer", "continuation", "response"])
+@pytest.mark.parametrize("chunk", [None, 1, 500])
+def test_in_code_a_tag_glued_to_the_word_it_splits_is_a_wrapper(
+    sent: str, rest: str, tag: str, chunk: int | None
+) -> None:
+    head = f"<{tag}>{rest}</{tag}>"
+    assert splice(sent, head, chunk=chunk, mode="instruct") == sent + rest
+
+
+@pytest.mark.parametrize(
+    ("sent", "head"),
+    [
+        # Markup glued to its text: an HTML element's name.
+        (
+            "```jsx\nfunction Note() {\n  return ",
+            "<b>Remember to save your work before you close the editor window today</b>;\n}",
+        ),
+        (
+            "```jsx\nconst p = ",
+            "<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt",
+        ),
+        # A type assertion: a type's capital.
+        (
+            "```ts\nconst el = ",
+            "<HTMLElement>document.querySelector('#app');\nel.style.display = 'none';\n" + "// x\n" * 9,
+        ),
+        # A placeholder set off by punctuation or a space.
+        (
+            "```sh\nssh ",
+            "<user>@<host> -p 22 -i ~/.ssh/id_ed25519 -o StrictHostKeyChecking=no -o ServerAliveInterval=30",
+        ),
+        ("```sh\ncd ", "<dir>/src && make && make install && echo done && echo really done && echo finished now"),
+    ],
+)
+def test_in_code_a_tag_the_code_writes_is_kept(sent: str, head: str) -> None:
+    assert splice(sent, head, chunk=3, mode="instruct") == sent + head
+
+
+def test_in_code_a_tag_inside_a_line_waits_for_what_follows_it() -> None:
+    sent = "```bash\ngit clone "
+    ctx = analyse_tail(sent, sent)
+    assert match_tag_wrap("<answer>", sent, ctx, final=False) == (PENDING, None)
+    assert match_tag_wrap("<answer> x", sent, ctx, final=False) == (0, None)
+    assert match_tag_wrap("<answer>h" + "x" * 90, sent, ctx, final=False) == (8, Closer(tokens=("</answer>",)))
+
+
+@pytest.mark.parametrize("char", ["<", ">", "\n", " ", "a", "/", '"'])
+def test_hostile_tag_heads_in_code_are_fast(char: str) -> None:
+    sent = "```bash\ngit clone "
+    ctx = analyse_tail(sent, sent)
+    started = time.perf_counter()
+    for prefix in ("", "<", "<answer>", "<answer>h"):
+        for final in (False, True):
+            match_tag_wrap(prefix + char * 10_000, sent, ctx, final=final)
+    splice(sent, "<answer>h" + char * 10_000, chunk=500, mode="instruct")
+    assert time.perf_counter() - started < 0.5  # linear: a few ms; a quadratic scan of 10k chars: seconds
+
+
+POM = "```xml\n<project>\n  <dependencies>\n    <dependency>\n      <groupId>org.junit</groupId>\n      "
+
+
+@pytest.mark.parametrize(
+    ("sent", "rest"),
+    [
+        # The element holds the closer of one the text left open.
+        (POM, "<artifactId>junit</artifactId>\n    </dependency>\n  </dependencies>\n</project>\n```\n\nDone."),
+        # It holds the closing fence of the block it was opened in.
+        ("```html\n<form>\n  <input name=x>\n</form>\n", "```\n\nKeep the `label` element: screen readers read it."),
+        ("```php\n<?php\necho 'a';\n\n", "echo shippingCost(2.5), PHP_EOL;\n```\n\nNamed arguments skip the zone."),
+        ("<catalogue>\n  <livre id='1'>\n    ", "<titre>Vingt mille lieues</titre>\n  </livre>\n</catalogue>\n"),
+    ],
+)
+@pytest.mark.parametrize("layout", ["{o}{r}{c}", "{o}\n{r}\n{c}"])
+@pytest.mark.parametrize("chunk", [None, 2, 500])
+def test_in_markup_a_tag_holding_an_outer_closer_is_a_wrapper(
+    sent: str, rest: str, layout: str, chunk: int | None
+) -> None:
+    head = layout.format(o="<response>", r=rest, c="</response>")
+    assert splice(sent, head, chunk=chunk, mode="instruct").rstrip("\n") == (sent + rest).rstrip("\n")
+
+
+@pytest.mark.parametrize(
+    ("sent", "head"),
+    [
+        # An element of the markup: its own closer comes first.
+        (POM, "<scope>test</scope>\n    </dependency>\n  </dependencies>\n</project>\n```\n\nDone."),
+        (POM, "<exclusions>\n        <exclusion>x</exclusion>\n      </exclusions>\n    </dependency>\n</project>"),
+        # HTML leaves elements open: no evidence from nesting.
+        ("```html\n<ul>\n  <li>one</li>\n</ul>\n<p>Then ", "<em>two\n</p>\n```\n\nThe list renders as bullets."),
+        ("```html\n<div>\n  <p>One</p>\n", "<section>\n  <p>Two</p>\n</div>\n```\n\nThe section is implied."),
+        # Nothing within the scan tells.
+        (POM, "<notes>\n" + "        some text\n" * 40),
+    ],
+)
+def test_in_markup_an_element_is_kept(sent: str, head: str) -> None:
+    assert splice(sent, head, chunk=3, mode="instruct") == sent + head
+
+
+@pytest.mark.parametrize("char", ["<", ">", "\n", " ", "a", "/", "`"])
+def test_hostile_tag_heads_in_markup_are_fast(char: str) -> None:
+    ctx = analyse_tail(POM, POM)
+    started = time.perf_counter()
+    for prefix in ("<response>", "<response>\n", "<response><a>", "<response></b>"):
+        for final in (False, True):
+            match_tag_wrap(prefix + char * 10_000, POM, ctx, final=final)
+    for pattern in ("<a>", "</a>", "<a/>", "```\n", "<a "):
+        match_tag_wrap("<response>" + pattern * 3000, POM, ctx, final=True)
+    splice(POM, "<response>" + char * 10_000, chunk=500, mode="instruct")
+    assert time.perf_counter() - started < 0.5  # linear: a few ms; a quadratic scan of 10k chars: seconds
+
+
+@pytest.mark.parametrize("lead", ["Here is the manifest:\n\n", "Voici le fichier :\n\n", "```\nfirst\n```\n\n"])
+@pytest.mark.parametrize("inner", ["```yaml\nkind: Deployment\n```", "```bash\nmake\n```", "~~~\nx\n~~~"])
+@pytest.mark.parametrize("outer", ["````md", "````", "````text", "~~~~markdown"])
+@pytest.mark.parametrize("chunk", [None, 1, 300])
+def test_a_longer_fence_around_a_block_after_a_lead_line_is_a_wrapper(
+    lead: str, inner: str, outer: str, chunk: int | None
+) -> None:
+    if outer[0] != inner.lstrip()[0]:
+        return  # a fence of the other char does not hold the block as content
+    rest = inner + "\n\nThen apply it."
+    head = f"{outer}\n{rest}\n{outer[:4]}"
+    assert splice(lead, head, chunk=chunk, mode="instruct") == lead + rest
+
+
+@pytest.mark.parametrize("info", ["md", "markdown"])
+def test_a_markdown_block_right_after_a_closed_block_is_a_wrapper(info: str) -> None:
+    sent = "```python\nprint(1)\n```\n\n"
+    rest = "The final `print` shows the result, and **nothing else** runs."
+    assert splice(sent, f"```{info}\n{rest}\n```", chunk=3, mode="instruct") == sent + rest
+
+
+@pytest.mark.parametrize(
+    ("sent", "head"),
+    [
+        # The text shows Markdown source itself: a longer fence of its own.
+        ("Write it as:\n\n````md\n```sh\nls\n```\n````\n\nor as:\n\n", "````md\n```sh\ndir\n```\n````\n\nBoth work."),
+        # A longer fence whose first line is no fence: the answer's own block.
+        ("Here is the doc:\n\n", "````md\n# Title\n\n```sh\nls\n```\n````\n\nThat is all."),
+        # Output after a closed block: a bare or text block is the answer's.
+        ("```python\nprint(1)\n```\n\n", "```\n1\n```\n\nIt prints one."),
+        ("```python\nprint(1)\n```\n\n", "```text\n1\n```\n\nIt prints one."),
+    ],
+)
+def test_the_answers_own_longer_or_output_block_is_kept(sent: str, head: str) -> None:
+    assert splice(sent, head, chunk=3, mode="instruct") == sent + head
+
+
+def test_a_longer_fence_waits_for_its_first_line() -> None:
+    sent = "Here it is:\n\n"
+    ctx = analyse_tail(sent, sent)
+    assert match_fence_wrap("````md\n``", sent, ctx, final=False) == (PENDING, None)
+    assert match_fence_wrap("````md\n```yaml", sent, ctx, final=False) == (PENDING, None)
+    assert match_fence_wrap("````md\n```yaml\n", sent, ctx, final=False) == (7, Closer(fence="````"))
+    assert match_fence_wrap("````md\n# T", sent, ctx, final=False) == (0, None)
+
+
+@pytest.mark.parametrize("char", ["`", "~", " ", "\n", "a"])
+def test_hostile_heads_after_a_lead_line_are_fast(char: str) -> None:
+    sent = "Here it is:\n\n"
+    ctx = analyse_tail(sent, sent)
+    started = time.perf_counter()
+    for prefix in ("````md\n", "````\n```", "````\n  "):
+        for final in (False, True):
+            match_fence_wrap(prefix + char * 10_000, sent, ctx, final=final)
+    splice(sent, "````md\n" + char * 10_000, chunk=500, mode="instruct")
+    assert time.perf_counter() - started < 0.5  # linear: a few ms; a quadratic scan of 10k chars: seconds
+
+
+@pytest.mark.parametrize(
+    ("sent", "rest"),
+    [
+        ("5. Enter the amount and confirm.\n", "\n### Things to keep in mind\n\n- Limits apply." + " More." * 20),
+        ("2. **Generate a key.** Use your email:\n", "\n   ```bash\n   ssh-keygen -t ed25519\n   ```\n" + "x" * 80),
+    ],
+)
+@pytest.mark.parametrize("chunk", [None, 1, 300])
+def test_line_breaks_after_the_tags_own_are_the_continuations(sent: str, rest: str, chunk: int | None) -> None:
+    head = f"<answer>\n{rest}\n</answer>"
+    assert splice(sent, head, chunk=chunk, mode="instruct") == sent + rest + "\n"
