@@ -51,6 +51,7 @@ from .offer import OfferHold
 from .overlap import PENDING, Overlap, find_anchor, find_overlap
 from .preamble import PENDING as PREAMBLE_PENDING
 from .preamble import match_preamble, may_begin_preamble
+from .reencode import reencode_filters
 from .renumber import ListRenumber
 from .subword import PENDING as SUBWORD_PENDING
 from .subword import subword_repeat
@@ -866,6 +867,7 @@ def _filters(
     """The streaming filters the text after a decision goes through, in order, to the end of the stream."""
     filters: list[_Filter | None] = [
         result.decoder,  # rule W (JSON): the wrapped string decoded
+        *reencode_filters(sent),  # rule V (re-encoded text): escapes and entities the sent text never writes
         QuoteRestyle(result.quotes) if result.quotes else None,  # rule R (restated lines)
         renumber,  # a restarted numbered list renumbered
         CloserHold(result.closer) if result.closer is not None else None,  # rule W: the wrapper's closer held
