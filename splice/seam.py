@@ -51,6 +51,8 @@ from .offer import OfferHold
 from .overlap import PENDING, Overlap, find_anchor, find_overlap
 from .preamble import PENDING as PREAMBLE_PENDING
 from .preamble import match_preamble, may_begin_preamble
+from .recap import PENDING as RECAP_PENDING
+from .recap import match_recap, may_begin_recap
 from .reencode import reencode_filters
 from .renumber import ListRenumber
 from .subword import PENDING as SUBWORD_PENDING
@@ -445,6 +447,10 @@ def _decide(
     n = match_preamble(head, final=final)
     if n == PREAMBLE_PENDING:
         return _Need("other")
+    if not n and instruct:
+        n = match_recap(head, sent_text or sent, final=final)  # rule Z (recap)
+        if n == RECAP_PENDING:
+            return _Need("other")
     if n:
         # The lead-in's own line break is not the seam's; in code keep the indentation.
         pos = n + (_leading_newline(head, n) if ctx.in_fence else _leading_ws(head, n))
@@ -1025,6 +1031,8 @@ class SeamRepair:
             return False
         if self._known is None:
             self._known = normalize(self._sent).text + "\n" + normalize((self._sent_text or "")[:_OPENING]).text
+        if may_begin_recap(word):
+            return False  # rule Z (recap): "So" may open "So far we covered…"
         return normalize(word).text not in self._known and not may_begin_preamble(word) and not may_begin_leak(word)
 
     def finish(self) -> str:
