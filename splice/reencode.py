@@ -8,11 +8,14 @@ continuation's structure:
 
 - entities (`EntityDecoder`): the sent text writes no character entity at all (so it is not an answer about HTML
   that shows entities); then the five markup entities the continuation writes are decoded, wherever they stand.
-- escapes (`EscapeDecoder`): the sent text never writes a `\\n` or `\\t` escape itself, and the continuation
-  writes two such escapes before any raw line break after its first char (or one, and the stream ends with no
-  raw line break): an answer written as a JSON string has no raw line break at all, while a code line that
-  prints `"a\\n"` is followed by the next line.  From the first backslash on, text is held until a raw line
-  break (the text is its own: released as it came) or the second escape (decoded, as JSON decodes it).
+- escapes (`EscapeDecoder`): the sent text never writes a `\\n`, `\\t` or `\\"` escape itself, and the continuation
+  writes two `\\n` escapes outside a string literal or code span (`"a\\n"` is code) before any raw line break
+  after its first char (or one, and the stream ends with no raw line break): an answer written as a JSON string
+  has no raw line break at all, while a code line that prints `"a\\n"` is followed by the next line.  The sent
+  text's cut line tells whether the continuation starts inside a string; in a code block, where a line may hold
+  escapes of its own format (an iCalendar line's `\\n`), the held text must also outrun the sent text's longest
+  line before it is taken as escaped.  From the first backslash on, text is held until a raw line break (the
+  text is its own: released as it came) or that evidence (decoded, as JSON decodes it).
 
 Both are streaming filters, linear per chunk; an entity or an escape split across chunks is carried.
 """
@@ -29,7 +32,7 @@ _ANY_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,30}|#[0-9]{1,7}|#[xX][0-9A-
 _ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'", "&#x27;": "'", "&apos;": "'"}
 _ENTITY = re.compile("|".join(re.escape(e) for e in _ENTITIES))
 _MAX_ENTITY = max(len(e) for e in _ENTITIES)
-_SENT_ESCAPE = re.compile(r"\\[nt]")
+_SENT_ESCAPE = re.compile(r'\\[nt"]')
 _ESCAPES_TO_DECIDE = 2
 _MAX_HELD = 4000  # a line this long with one escape and no second one is the text's own
 
@@ -76,49 +79,88 @@ def _decode(text: str) -> str:
 class EscapeDecoder:
     """Rule V: a continuation written as a JSON string's body decoded, once its escapes show it (see the module)."""
 
-    def __init__(self) -> None:
+    def __init__(self, line: str = "", *, in_code: bool = False, longest: int = 0) -> None:
+        """`line`: the sent text's cut line (a string it opened is still open); `in_code`: the cut is in a code
+        block, where a line ends with a raw line break, so escapes decide only once the held text is longer
+        than `longest`, the sent text's longest line."""
         self._state: bool | None = None  # None: not known yet; True: escaped; False: the text's own
         self._held = ""  # from the first backslash, while the state is not known
         self._escapes = 0
         self._carry = ""  # decided escaped: an escape split across chunks
         self._begun = False  # a char other than a blank came
+        self._slash = False  # a backslash whose escaped char has not come yet
+        self._in_dq = self._in_sq = False  # inside a double- or single-quoted string on the line
+        self._in_span = False  # inside an inline code span: it cannot hold a line break, so `\\n` there is code
+        self._prev = ""  # the last char or escape counted
+        self._count(line)
+        self._escapes = 0
+        self._wait = longest if in_code else 0
 
     def feed(self, text: str) -> str:
         if self._state is False:
             return text
         if self._state is True:
             return self._decoded(text)
-        if not self._held:
-            if not self._begun:
-                stripped = text.lstrip(" \t\n")
-                self._begun = bool(stripped)
-                if not stripped:
-                    return text  # the seam's own line breaks before the text do not tell
-                lead, text = text[: len(text) - len(stripped)], stripped
-                return lead + self.feed(text)
-            slash = text.find("\\")
-            newline = text.find("\n")
-            if slash < 0 or 0 <= newline < slash:
-                if newline >= 0:
-                    self._state = False
-                return text
-            before, text = text[:slash], text[slash:]
+        if not self._begun:
+            stripped = text.lstrip(" \t\n")
+            self._begun = bool(stripped)
+            lead, text = text[: len(text) - len(stripped)], stripped  # the seam's own line breaks do not tell
         else:
-            before = ""
+            lead = ""
         newline = text.find("\n")
-        scan = text if newline < 0 else text[:newline]
-        self._held += scan
-        # An escaped backslash ("\\\\n" is a backslash and an n) is taken out before the escapes are counted.
-        self._escapes = len(_SENT_ESCAPE.findall(self._held.replace("\\\\", "")))
-        if newline >= 0 or len(self._held) > _MAX_HELD:
-            self._state = False
+        line = text if newline < 0 else text[:newline]
+        self._count(line)
+        if newline >= 0 or len(self._held) + len(line) > _MAX_HELD:
+            self._state = False  # a raw line break: the escapes so far are the text's own
             held, self._held = self._held, ""
-            return before + held + text[len(scan) :]
-        if self._escapes >= _ESCAPES_TO_DECIDE:
+            return lead + held + text
+        if not self._held:
+            slash = line.find("\\")
+            if slash < 0:
+                return lead + line
+            lead, line = lead + line[:slash], line[slash:]
+        self._held += line
+        if self._escapes >= _ESCAPES_TO_DECIDE and len(self._held) > self._wait:
             self._state = True
             held, self._held = self._held, ""
-            return before + self._decoded(held)
-        return before
+            return lead + self._decoded(held)
+        return lead
+
+    def _count(self, text: str) -> None:
+        """Count the line break escapes outside a string literal or a code span (`"a\\\\n"` is code)."""
+        i, n = 0, len(text)
+        while i < n:
+            c = text[i]
+            i += 1
+            if self._slash:
+                self._slash = False
+                if c == "n" and not self._in_string and self._prev not in "\"'":
+                    self._escapes += 1
+                    self._in_dq = self._in_sq = self._in_span = False  # an escaped line break ends a line
+                elif c == '"' and not self._in_span:
+                    self._in_dq = not self._in_dq  # the text never writes `\\"`: an escaped body's quote
+                self._prev = "\\" + c
+                continue
+            if c == "\\":
+                self._slash = True
+                continue
+            if c == "`":
+                run = 1
+                while i < n and text[i] == "`":
+                    i, run = i + 1, run + 1
+                if run < 3:  # a longer run is a fence, on a line of its own
+                    self._in_span = not self._in_span
+            elif self._in_span:
+                pass
+            elif c == '"':
+                self._in_dq = not self._in_dq
+            elif c == "'" and (self._in_sq or not self._prev[-1:].isalnum()):
+                self._in_sq = not self._in_sq
+            self._prev = c
+
+    @property
+    def _in_string(self) -> bool:
+        return self._in_dq or self._in_sq or self._in_span
 
     def _decoded(self, text: str) -> str:
         text = self._carry + text
@@ -148,15 +190,16 @@ def sent_shows_no_entities(sent: str) -> bool:
 
 
 def sent_shows_no_escapes(sent: str) -> bool:
-    """The sent text writes no `\\n` or `\\t` escape: such escapes are not its habit."""
+    """The sent text writes no `\\n`, `\\t` or `\\"` escape: such escapes are not its habit."""
     return _SENT_ESCAPE.search(sent) is None
 
 
-def reencode_filters(sent: str) -> list[EscapeDecoder | EntityDecoder]:
+def reencode_filters(sent: str, *, in_code: bool) -> list[EscapeDecoder | EntityDecoder]:
     """Rule V's filters the sent text's habits allow, escapes first (an entity may be inside a JSON string)."""
     filters: list[EscapeDecoder | EntityDecoder] = []
     if sent_shows_no_escapes(sent):
-        filters.append(EscapeDecoder())
+        longest = max(len(line) for line in sent[-20_000:].split("\n"))
+        filters.append(EscapeDecoder(sent[sent.rfind("\n") + 1 :][-_MAX_HELD:], in_code=in_code, longest=longest))
     if sent_shows_no_entities(sent):
         filters.append(EntityDecoder())
     return filters

@@ -51,6 +51,7 @@ from .offer import OfferHold
 from .overlap import PENDING, Overlap, find_anchor, find_overlap
 from .preamble import PENDING as PREAMBLE_PENDING
 from .preamble import match_preamble, may_begin_preamble
+from .quotestyle import QuoteHabit
 from .recap import PENDING as RECAP_PENDING
 from .recap import match_recap, may_begin_recap
 from .reencode import reencode_filters
@@ -868,12 +869,23 @@ def _opens_like(opening: str, hn: str, final: bool, probe: int = 24) -> bool | N
 
 
 def _filters(
-    result: SpliceResult, sent: str, ctx: TextContext, renumber: ListRenumber | None, *, instruct: bool
+    result: SpliceResult,
+    sent: str,
+    ctx: TextContext,
+    renumber: ListRenumber | None,
+    *,
+    instruct: bool,
+    sent_text: str | None = None,
 ) -> list[_Filter]:
     """The streaming filters the text after a decision goes through, in order, to the end of the stream."""
+    whole = sent_text if sent_text is not None and sent_text.endswith(sent) else sent
+    habit = QuoteHabit(whole)
     filters: list[_Filter | None] = [
         result.decoder,  # rule W (JSON): the wrapped string decoded
-        *reencode_filters(sent),  # rule V (re-encoded text): escapes and entities the sent text never writes
+        *reencode_filters(
+            whole, in_code=ctx.in_fence
+        ),  # rule V (re-encoded text): escapes and entities the sent text never writes
+        habit if habit.active else None,  # rule Y (quote habit): prose quotes in the sent text's style
         QuoteRestyle(result.quotes) if result.quotes else None,  # rule R (restated lines)
         renumber,  # a restarted numbered list renumbered
         CloserHold(result.closer) if result.closer is not None else None,  # rule W: the wrapper's closer held
@@ -941,7 +953,7 @@ def repair(
     if instruct:
         text = _new_message_case(sent, sent_text, text, result, ctx)
     renumber = _list_filter(sent, ctx)
-    filters = _filters(result, sent, ctx, renumber, instruct=instruct)
+    filters = _filters(result, sent, ctx, renumber, instruct=instruct, sent_text=sent_text)
     text = _through(filters, text, 1 if result.decoder is not None else 0)
     if final:
         text += _finish(filters)
@@ -1090,7 +1102,9 @@ class SeamRepair:
         self._result = result
         self._buf = ""
         self._renumber = _list_filter(self._sent, self._ctx)
-        self._filters = _filters(result, self._sent, self._ctx, self._renumber, instruct=self._instruct)
+        self._filters = _filters(
+            result, self._sent, self._ctx, self._renumber, instruct=self._instruct, sent_text=self._sent_text
+        )
         return _through(self._filters, text, 1 if result.decoder is not None else 0)
 
     def _resync_window(self, final: bool) -> str:
