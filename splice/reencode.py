@@ -8,14 +8,15 @@ continuation's structure:
 
 - entities (`EntityDecoder`): the sent text writes no character entity at all (so it is not an answer about HTML
   that shows entities); then the five markup entities the continuation writes are decoded, wherever they stand.
-- escapes (`EscapeDecoder`): the sent text never writes a `\\n`, `\\t` or `\\"` escape itself, and the continuation
-  writes two `\\n` escapes outside a string literal or code span (`"a\\n"` is code) before any raw line break
-  after its first char (or one, and the stream ends with no raw line break): an answer written as a JSON string
-  has no raw line break at all, while a code line that prints `"a\\n"` is followed by the next line.  The sent
-  text's cut line tells whether the continuation starts inside a string; in a code block, where a line may hold
-  escapes of its own format (an iCalendar line's `\\n`), the held text must also outrun the sent text's longest
-  line before it is taken as escaped.  From the first backslash on, text is held until a raw line break (the
-  text is its own: released as it came) or that evidence (decoded, as JSON decodes it).
+- escapes (`EscapeDecoder`): the sent text never writes a `\\n` or `\\t` escape outside a string literal or code
+  span (a code line's `"\\n"` is code), and the continuation writes two `\\n` escapes outside a string literal or
+  code span before any raw line break after its first char (or one, and the stream ends with no raw line break):
+  an answer written as a JSON string has no raw line break at all, while a code line that prints `"a\\n"` is
+  followed by the next line.  The sent text's cut line tells whether the continuation starts inside a string;
+  in a code block, where a line may hold escapes of its own format (an iCalendar line's `\\n`), the held text
+  must also outrun the sent text's longest line before it is taken as escaped.  From the first backslash on, text
+  is held until a raw line break (the text is its own: released as it came) or that evidence (decoded, as JSON
+  decodes it).
 
 Both are streaming filters, linear per chunk; an entity or an escape split across chunks is carried.
 """
@@ -32,7 +33,7 @@ _ANY_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,30}|#[0-9]{1,7}|#[xX][0-9A-
 _ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'", "&#x27;": "'", "&apos;": "'"}
 _ENTITY = re.compile("|".join(re.escape(e) for e in _ENTITIES))
 _MAX_ENTITY = max(len(e) for e in _ENTITIES)
-_SENT_ESCAPE = re.compile(r'\\[nt"]')
+_MAX_SENT = 20_000  # the sent text's last chars its habits are read from
 _ESCAPES_TO_DECIDE = 2
 _MAX_HELD = 4000  # a line this long with one escape and no second one is the text's own
 
@@ -79,10 +80,15 @@ def _decode(text: str) -> str:
 class EscapeDecoder:
     """Rule V: a continuation written as a JSON string's body decoded, once its escapes show it (see the module)."""
 
-    def __init__(self, line: str = "", *, in_code: bool = False, longest: int = 0) -> None:
+    def __init__(
+        self, line: str = "", *, in_code: bool = False, longest: int = 0, kinds: str = "n", quote_escapes: bool = True
+    ) -> None:
         """`line`: the sent text's cut line (a string it opened is still open); `in_code`: the cut is in a code
         block, where a line ends with a raw line break, so escapes decide only once the held text is longer
-        than `longest`, the sent text's longest line."""
+        than `longest`, the sent text's longest line.  `kinds`: the escaped chars counted; `quote_escapes`: a
+        `\\"` stands for a quote (the sent text never writes one)."""
+        self._kinds = kinds
+        self._quote_escapes = quote_escapes
         self._state: bool | None = None  # None: not known yet; True: escaped; False: the text's own
         self._held = ""  # from the first backslash, while the state is not known
         self._escapes = 0
@@ -134,10 +140,10 @@ class EscapeDecoder:
             i += 1
             if self._slash:
                 self._slash = False
-                if c == "n" and not self._in_string and self._prev not in "\"'":
+                if c in self._kinds and not self._in_string and self._prev not in "\"'":
                     self._escapes += 1
                     self._in_dq = self._in_sq = self._in_span = False  # an escaped line break ends a line
-                elif c == '"' and not self._in_span:
+                elif c == '"' and self._quote_escapes and not self._in_span:
                     self._in_dq = not self._in_dq  # the text never writes `\\"`: an escaped body's quote
                 self._prev = "\\" + c
                 continue
@@ -190,16 +196,26 @@ def sent_shows_no_entities(sent: str) -> bool:
 
 
 def sent_shows_no_escapes(sent: str) -> bool:
-    """The sent text writes no `\\n`, `\\t` or `\\"` escape: such escapes are not its habit."""
-    return _SENT_ESCAPE.search(sent) is None
+    """The sent text writes no `\\n` or `\\t` escape outside a string literal or code span on its lines (a code
+    line's `"\\n"` is code, not a habit of escaping the text's own line breaks)."""
+    if "\\" not in sent:
+        return True
+    for line in sent[-_MAX_SENT:].split("\n"):
+        if "\\" in line:
+            probe = EscapeDecoder(kinds="nt", quote_escapes=False)
+            probe._count(line)
+            if probe._escapes:
+                return False
+    return True
 
 
 def reencode_filters(sent: str, *, in_code: bool) -> list[EscapeDecoder | EntityDecoder]:
     """Rule V's filters the sent text's habits allow, escapes first (an entity may be inside a JSON string)."""
     filters: list[EscapeDecoder | EntityDecoder] = []
     if sent_shows_no_escapes(sent):
-        longest = max(len(line) for line in sent[-20_000:].split("\n"))
-        filters.append(EscapeDecoder(sent[sent.rfind("\n") + 1 :][-_MAX_HELD:], in_code=in_code, longest=longest))
+        longest = max(len(line) for line in sent[-_MAX_SENT:].split("\n"))
+        line = sent[sent.rfind("\n") + 1 :][-_MAX_HELD:]
+        filters.append(EscapeDecoder(line, in_code=in_code, longest=longest, quote_escapes='\\"' not in sent))
     if sent_shows_no_entities(sent):
         filters.append(EntityDecoder())
     return filters
