@@ -51,6 +51,10 @@ from .offer import OfferHold
 from .overlap import PENDING, Overlap, find_anchor, find_overlap
 from .preamble import PENDING as PREAMBLE_PENDING
 from .preamble import match_preamble, may_begin_preamble
+from .quotestyle import QuoteHabit
+from .recap import PENDING as RECAP_PENDING
+from .recap import match_recap, may_begin_recap
+from .reencode import reencode_filters
 from .renumber import ListRenumber
 from .subword import PENDING as SUBWORD_PENDING
 from .subword import subword_repeat
@@ -446,6 +450,10 @@ def _decide(
     n = match_preamble(head, final=final)
     if n == PREAMBLE_PENDING:
         return _Need("other")
+    if not n and instruct:
+        n = match_recap(head, sent_text or sent, final=final)  # rule Z (recap)
+        if n == RECAP_PENDING:
+            return _Need("other")
     if n:
         # The lead-in's own line break is not the seam's; in code keep the indentation.
         pos = n + (_leading_newline(head, n) if ctx.in_fence else _leading_ws(head, n))
@@ -863,11 +871,23 @@ def _opens_like(opening: str, hn: str, final: bool, probe: int = 24) -> bool | N
 
 
 def _filters(
-    result: SpliceResult, sent: str, ctx: TextContext, renumber: ListRenumber | None, *, instruct: bool
+    result: SpliceResult,
+    sent: str,
+    ctx: TextContext,
+    renumber: ListRenumber | None,
+    *,
+    instruct: bool,
+    sent_text: str | None = None,
 ) -> list[_Filter]:
     """The streaming filters the text after a decision goes through, in order, to the end of the stream."""
+    whole = sent_text if sent_text is not None and sent_text.endswith(sent) else sent
+    habit = QuoteHabit(whole)
     filters: list[_Filter | None] = [
         result.decoder,  # rule W (JSON): the wrapped string decoded
+        *reencode_filters(
+            whole, in_code=ctx.in_fence
+        ),  # rule V (re-encoded text): escapes and entities the sent text never writes
+        habit if habit.active else None,  # rule Y (quote habit): prose quotes in the sent text's style
         QuoteRestyle(result.quotes) if result.quotes else None,  # rule R (restated lines)
         renumber,  # a restarted numbered list renumbered
         CloserHold(result.closer) if result.closer is not None else None,  # rule W: the wrapper's closer held
@@ -935,7 +955,7 @@ def repair(
     if instruct:
         text = _new_message_case(sent, sent_text, text, result, ctx)
     renumber = _list_filter(sent, ctx)
-    filters = _filters(result, sent, ctx, renumber, instruct=instruct)
+    filters = _filters(result, sent, ctx, renumber, instruct=instruct, sent_text=sent_text)
     text = _through(filters, text, 1 if result.decoder is not None else 0)
     if final:
         text += _finish(filters)
@@ -1025,6 +1045,8 @@ class SeamRepair:
             return False
         if self._known is None:
             self._known = normalize(self._sent).text + "\n" + normalize((self._sent_text or "")[:_OPENING]).text
+        if may_begin_recap(word):
+            return False  # rule Z (recap): "So" may open "So far we covered…"
         return normalize(word).text not in self._known and not may_begin_preamble(word) and not may_begin_leak(word)
 
     def finish(self) -> str:
@@ -1082,7 +1104,9 @@ class SeamRepair:
         self._result = result
         self._buf = ""
         self._renumber = _list_filter(self._sent, self._ctx)
-        self._filters = _filters(result, self._sent, self._ctx, self._renumber, instruct=self._instruct)
+        self._filters = _filters(
+            result, self._sent, self._ctx, self._renumber, instruct=self._instruct, sent_text=self._sent_text
+        )
         return _through(self._filters, text, 1 if result.decoder is not None else 0)
 
     def _resync_window(self, final: bool) -> str:
