@@ -3,8 +3,8 @@
 Client -> real uvicorn relay -> real OpenAI / Anthropic SDKs -> fake upstream (loadtest/upstream.py).  For each
 kind of text, both provider orientations and each primary fault (stall, close, error event), the primary stops
 mid-answer and a fallback continues it, misbehaving in one of the fake upstream's ways; the reader's text must be
-the reference.  The streams run concurrently in a module fixture, so the matrix costs about as much as its
-slowest few streams; the tests then judge one stream each.
+the reference.  The streams run concurrently in a module fixture (relay, SDKs and fake upstream share one
+process, so the matrix costs CPU time in proportion to its size); the tests then judge one stream each.
 """
 
 from __future__ import annotations
@@ -35,6 +35,9 @@ DIRECTIONS = {"openai-to-anthropic": ("oa", "an"), "anthropic-to-openai": ("an",
 FAULTS = ("stall", "close", "error_event")
 #: The fake upstream's continuation behaviours, spread over the matrix so that each meets every fault and direction.
 CONTINUATIONS = ("exact", "repeat_words", "repeat_sentence", "restart", "preamble")
+#: The first test waits for the whole matrix (1176 streams, 150 s on a quiet 2-core machine): more than the default.
+pytestmark = pytest.mark.timeout(900)
+
 STALL = {"stall_timeout_s": 1.0, "first_token_timeout_s": 5}
 #: Where the primary stops, as a fraction of the answer's chunks: two cuts per kind of text, one per orientation.
 CUTS = {"openai-to-anthropic": 0.37, "anthropic-to-openai": 0.71}
