@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from .context import FENCE_RE, TextContext, line_kind
 from .normalize import is_nospace_char, is_word_char, normalize
@@ -53,6 +54,7 @@ _COLONS = ":：︰"
 _FOREIGN_END = ".!。！"
 
 
+@lru_cache(maxsize=4096)
 def _script(c: str) -> str:
     """The script a letter belongs to, by its Unicode name's first word (Han and kana read as one)."""
     name = unicodedata.name(c, "")
@@ -63,7 +65,9 @@ def _script(c: str) -> str:
 
 
 def _scripts(text: str) -> set[str]:
-    return {_script(c) for c in text if c.isalpha()}
+    if text.isascii():
+        return {"LATIN"} if any(c.isalpha() for c in text) else set()
+    return {_script(c) for c in set(text) if c.isalpha()}
 
 
 def _line_at(head: str, i: int) -> tuple[str, int] | None:

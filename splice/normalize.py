@@ -9,8 +9,10 @@ the normalised text can be cut at exact raw offsets.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "Normalized",
@@ -102,12 +104,17 @@ class Normalized:
         return self.starts[n] if n < len(self.starts) else raw_len
 
 
+@lru_cache(maxsize=1024)
 def normalize(raw: str, *, drop_punct: bool = False) -> Normalized:
     """NFKC + casefold + quote/dash folding + zero-width removal + whitespace runs → " ".
 
     With `drop_punct`, punctuation (Unicode category P*) is dropped as well: a
     looser form used to recognise a repeat that differs only in punctuation.
+    Results are cached: one seam decision normalises the same sent tail several
+    times, and every later decision of the stream again.
     """
+    if raw.isascii():
+        return _normalize_ascii(raw, drop_punct)
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -116,7 +123,10 @@ def normalize(raw: str, *, drop_punct: bool = False) -> Normalized:
     while i < n:
         ch = raw[i]
         j = i + 1
-        while j < n and (unicodedata.combining(raw[j]) or is_grapheme_extender(raw[j])) and raw[j] not in ZERO_WIDTH:
+        while j < n:
+            c = raw[j]  # nothing below U+0300 combines: most chars skip both lookups
+            if c < "\u0300" or c in ZERO_WIDTH or not (unicodedata.combining(c) or is_grapheme_extender(c)):
+                break
             j += 1
         if ch.isspace():
             while j < n and raw[j].isspace():
@@ -134,12 +144,7 @@ def normalize(raw: str, *, drop_punct: bool = False) -> Normalized:
                 ends[-1] = max(ends[-1], j) if out[-1] != " " else ends[-1]
             i = j
             continue
-        if j == i + 1 and ch < "\x80":
-            piece = ch.lower()
-        else:
-            piece = unicodedata.normalize("NFKC", raw[i:j]).casefold()
-            if any(c in _PUNCT_FOLD for c in piece):
-                piece = "".join(_PUNCT_FOLD.get(c, c) for c in piece)
+        piece = ch.lower() if j == i + 1 and ch < "\x80" else _fold(raw[i:j])
         for c in piece:
             if c.isspace():
                 if out and out[-1] == " ":
@@ -153,3 +158,71 @@ def normalize(raw: str, *, drop_punct: bool = False) -> Normalized:
             ends.append(j)
         i = j
     return Normalized("".join(out), tuple(starts), tuple(ends))
+
+
+@lru_cache(maxsize=4096)
+def _fold(cluster: str) -> str:
+    """One grapheme cluster NFKC-normalised, casefolded, its quotes and dashes folded to ASCII."""
+    piece = unicodedata.normalize("NFKC", cluster).casefold()
+    if any(c in _PUNCT_FOLD for c in piece):
+        piece = "".join(_PUNCT_FOLD.get(c, c) for c in piece)
+    return piece
+
+
+#: ASCII's spaces (as `str.isspace` has them) and punctuation (Unicode category P*), for `_normalize_ascii`.
+_ASCII_SPACES = "".join(chr(o) for o in range(128) if chr(o).isspace())
+_ASCII_PUNCT = "".join(chr(o) for o in range(128) if unicodedata.category(chr(o)).startswith("P"))
+_SPACE_RUNS = re.compile(f"[{re.escape(_ASCII_SPACES)}]{{2,}}")
+_SPACE_OR_PUNCT_RUN = re.compile(f"[{re.escape(_ASCII_SPACES + _ASCII_PUNCT)}]+")
+
+
+def _normalize_ascii(raw: str, drop_punct: bool) -> Normalized:
+    """`normalize` for ASCII text, where a char maps to itself lower-cased and one space char to " ": only the
+    runs that map otherwise are visited, not every char (the eval ran about 3x faster)."""
+    lowered = raw.lower()
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
+    for m in (_SPACE_OR_PUNCT_RUN if drop_punct else _SPACE_RUNS).finditer(raw):
+        a, b = m.span()
+        if b - a == 1 and raw[a] in _ASCII_SPACES:
+            continue  # one space char: maps to itself
+        if a > pos:
+            out.append(lowered[pos:a])
+            starts.extend(range(pos, a))
+            ends.extend(range(pos + 1, a + 1))
+        pos = b
+        run = m.group()
+        first = _first_space(run)
+        if first < 0:
+            continue  # punctuation only: dropped
+        out.append(" ")
+        starts.append(a + first)
+        ends.append(a + _last_space(run) + 1)
+    if pos == 0:
+        text = _SPACE_1.sub(" ", lowered)
+        return Normalized(text, tuple(range(len(raw))), tuple(range(1, len(raw) + 1)))
+    if pos < len(raw):
+        out.append(lowered[pos:])
+        starts.extend(range(pos, len(raw)))
+        ends.extend(range(pos + 1, len(raw) + 1))
+    return Normalized(_SPACE_1.sub(" ", "".join(out)), tuple(starts), tuple(ends))
+
+
+#: A space char other than " " (each one left alone by `_normalize_ascii`'s runs).
+_SPACE_1 = re.compile(f"[{re.escape(_ASCII_SPACES.replace(' ', ''))}]")
+
+
+def _first_space(run: str) -> int:
+    for k, c in enumerate(run):
+        if c in _ASCII_SPACES:
+            return k
+    return -1
+
+
+def _last_space(run: str) -> int:
+    for k in range(len(run) - 1, -1, -1):
+        if run[k] in _ASCII_SPACES:
+            return k
+    return -1

@@ -45,6 +45,8 @@ class EntityDecoder:
         self._carry = ""
 
     def feed(self, text: str) -> str:
+        if not self._carry and "&" not in text:
+            return text  # most chunks: no regex pass
         text = self._carry + text
         self._carry = ""
         amp = text.rfind("&", max(0, len(text) - _MAX_ENTITY + 1))

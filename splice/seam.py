@@ -882,11 +882,10 @@ def _filters(
     """The streaming filters the text after a decision goes through, in order, to the end of the stream."""
     whole = sent_text if sent_text is not None and sent_text.endswith(sent) else sent
     habit = QuoteHabit(whole)
+    reencoded = reencode_filters(whole, in_code=ctx.in_fence)  # rule V: escapes, entities the text never writes
     filters: list[_Filter | None] = [
         result.decoder,  # rule W (JSON): the wrapped string decoded
-        *reencode_filters(
-            whole, in_code=ctx.in_fence
-        ),  # rule V (re-encoded text): escapes and entities the sent text never writes
+        *reencoded,
         habit if habit.active else None,  # rule Y (quote habit): prose quotes in the sent text's style
         QuoteRestyle(result.quotes) if result.quotes else None,  # rule R (restated lines)
         renumber,  # a restarted numbered list renumbered
