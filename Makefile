@@ -21,7 +21,7 @@ run: $(STAMP)
 	$(BIN)/splice-relay serve --host 127.0.0.1 --port $(PORT)
 
 test: check
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=25
 
 # What CI checks before the tests: the format, the lint, the types (configured in pyproject.toml).
 check: $(STAMP)
