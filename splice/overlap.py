@@ -36,9 +36,20 @@ class Overlap:
     carry: str = ""  # marks the sent text's unfinished last grapheme still lacks: emitted before head[cut:]
 
 
-def _weight(text: str) -> int:
-    """Normalised length that counts: spaces excluded, no-space-script chars count double."""
-    return sum(2 if is_nospace_char(c) else 1 for c in text if c != " ")
+def _weight(text: str, cap: int | None = None) -> int:
+    """Normalised length that counts: spaces excluded, no-space-script chars count double.
+
+    With `cap`, counting stops once the weight reaches it (a candidate repeat can be the whole sent text).
+    """
+    if text.isascii():
+        return len(text) - text.count(" ")
+    weight = 0
+    for c in text:
+        if c != " ":
+            weight += 2 if is_nospace_char(c) else 1
+            if cap is not None and weight >= cap:
+                break
+    return weight
 
 
 def _long_enough(norm: str, min_len: int) -> bool:
@@ -47,7 +58,7 @@ def _long_enough(norm: str, min_len: int) -> bool:
     A single repeated word is never enough ("that that" is legitimate); two or more
     repeated words, however short, rarely are ("is valid is valid", "as a as a").
     """
-    weight = _weight(norm)
+    weight = _weight(norm, cap=min_len)
     if weight >= min_len:
         return True
     if min_len > MIN_OVERLAP:

@@ -1,4 +1,4 @@
-"""`normalize` against a plain reference: the ASCII fast path and the cache change no result."""
+"""`normalize` and the overlap's weight against plain references: the fast paths and the cache change no result."""
 
 from __future__ import annotations
 
@@ -7,7 +7,16 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from splice.normalize import _PUNCT_FOLD, ZERO_WIDTH, Normalized, is_grapheme_extender, normalize
+from splice.normalize import (
+    _PUNCT_FOLD,
+    ZERO_WIDTH,
+    Normalized,
+    is_grapheme_extender,
+    is_nospace_char,
+    is_word_char,
+    normalize,
+)
+from splice.overlap import MIN_LOOSE_OVERLAP, MIN_OVERLAP, _long_enough
 
 
 def _reference(raw: str, drop_punct: bool) -> Normalized:
@@ -83,3 +92,26 @@ def test_known_spans() -> None:
     assert normalize("A , b") == Normalized("a , b", (0, 1, 2, 3, 4), (1, 2, 3, 4, 5))
     assert normalize("A , b", drop_punct=True) == Normalized("a b", (0, 1, 4), (1, 4, 5))
     assert normalize(",, x", drop_punct=True) == Normalized(" x", (2, 3), (3, 4))
+
+
+def _long_enough_reference(norm: str, min_len: int) -> bool:
+    """`overlap._long_enough` with the weight counted over the whole text."""
+    weight = sum(2 if is_nospace_char(c) else 1 for c in norm if c != " ")
+    if weight >= min_len:
+        return True
+    if min_len > MIN_OVERLAP:
+        return False
+    words = [w for w in norm.split(" ") if any(is_word_char(c) or is_nospace_char(c) for c in w)]
+    if len(words) >= 2 and all(w.isalpha() for w in words) and weight >= 3:
+        return True
+    return len(words) >= 2 and weight >= 5
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(list("ab .,9") + ["\u7684", "\u00e9", "\u0e01"]), max_size=40),
+    st.sampled_from([MIN_OVERLAP, MIN_LOOSE_OVERLAP]),
+)
+def test_a_capped_weight_decides_as_the_whole_one(norm: str, min_len: int) -> None:
+    """`_long_enough` stops counting at its threshold (a candidate can be the whole sent text): same answers."""
+    assert _long_enough(norm, min_len) == _long_enough_reference(norm, min_len)
