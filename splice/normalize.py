@@ -104,15 +104,28 @@ class Normalized:
         return self.starts[n] if n < len(self.starts) else raw_len
 
 
-@lru_cache(maxsize=1024)
+#: Texts up to this long are cached, 128 of them (at most about 25 MB): one seam decision normalises the same sent
+#: tail several times, and every later decision of the stream again; a long head is new at every attempt.
+_CACHED_LEN = 2048
+
+
 def normalize(raw: str, *, drop_punct: bool = False) -> Normalized:
     """NFKC + casefold + quote/dash folding + zero-width removal + whitespace runs → " ".
 
     With `drop_punct`, punctuation (Unicode category P*) is dropped as well: a
     looser form used to recognise a repeat that differs only in punctuation.
-    Results are cached: one seam decision normalises the same sent tail several
-    times, and every later decision of the stream again.
     """
+    if len(raw) <= _CACHED_LEN:
+        return _normalize_cached(raw, drop_punct)
+    return _normalize(raw, drop_punct)
+
+
+@lru_cache(maxsize=128)
+def _normalize_cached(raw: str, drop_punct: bool) -> Normalized:
+    return _normalize(raw, drop_punct)
+
+
+def _normalize(raw: str, drop_punct: bool) -> Normalized:
     if raw.isascii():
         return _normalize_ascii(raw, drop_punct)
     out: list[str] = []
