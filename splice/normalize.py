@@ -187,6 +187,8 @@ _ASCII_SPACES = "".join(chr(o) for o in range(128) if chr(o).isspace())
 _ASCII_PUNCT = "".join(chr(o) for o in range(128) if unicodedata.category(chr(o)).startswith("P"))
 _SPACE_RUNS = re.compile(f"[{re.escape(_ASCII_SPACES)}]{{2,}}")
 _SPACE_OR_PUNCT_RUN = re.compile(f"[{re.escape(_ASCII_SPACES + _ASCII_PUNCT)}]+")
+#: A space char other than " " (one alone is left in place by `_normalize_ascii`'s runs).
+_SPACE_1 = re.compile(f"[{re.escape(_ASCII_SPACES.replace(' ', ''))}]")
 
 
 def _normalize_ascii(raw: str, drop_punct: bool) -> Normalized:
@@ -201,41 +203,18 @@ def _normalize_ascii(raw: str, drop_punct: bool) -> Normalized:
         a, b = m.span()
         if b - a == 1 and raw[a] in _ASCII_SPACES:
             continue  # one space char: maps to itself
-        if a > pos:
-            out.append(lowered[pos:a])
-            starts.extend(range(pos, a))
-            ends.extend(range(pos + 1, a + 1))
+        out.append(lowered[pos:a])
+        starts.extend(range(pos, a))
+        ends.extend(range(pos + 1, a + 1))
         pos = b
+        # The run becomes one space spanning its first to its last space char; punctuation alone is dropped.
         run = m.group()
-        first = _first_space(run)
-        if first < 0:
-            continue  # punctuation only: dropped
-        out.append(" ")
-        starts.append(a + first)
-        ends.append(a + _last_space(run) + 1)
-    if pos == 0:
-        text = _SPACE_1.sub(" ", lowered)
-        return Normalized(text, tuple(range(len(raw))), tuple(range(1, len(raw) + 1)))
-    if pos < len(raw):
-        out.append(lowered[pos:])
-        starts.extend(range(pos, len(raw)))
-        ends.extend(range(pos + 1, len(raw) + 1))
+        spaced = run.strip(_ASCII_PUNCT)
+        if spaced:
+            out.append(" ")
+            starts.append(a + len(run) - len(run.lstrip(_ASCII_PUNCT)))
+            ends.append(a + len(run.rstrip(_ASCII_PUNCT)))
+    out.append(lowered[pos:])
+    starts.extend(range(pos, len(raw)))
+    ends.extend(range(pos + 1, len(raw) + 1))
     return Normalized(_SPACE_1.sub(" ", "".join(out)), tuple(starts), tuple(ends))
-
-
-#: A space char other than " " (each one left alone by `_normalize_ascii`'s runs).
-_SPACE_1 = re.compile(f"[{re.escape(_ASCII_SPACES.replace(' ', ''))}]")
-
-
-def _first_space(run: str) -> int:
-    for k, c in enumerate(run):
-        if c in _ASCII_SPACES:
-            return k
-    return -1
-
-
-def _last_space(run: str) -> int:
-    for k in range(len(run) - 1, -1, -1):
-        if run[k] in _ASCII_SPACES:
-            return k
-    return -1

@@ -8,7 +8,7 @@ from splice.eval import Outcome, category_rates, is_clean
 from splice.eval.floor import FLOOR
 from splice.eval.simulate import build_cases, run_case
 from splice.seam import SeamRepair
-from tests.eval_runs import outcomes
+from tests.eval_runs import outcomes as _outcomes
 
 #: The first test waits for every eval run and sweep (`tests.eval_runs`), shared out over the cores.
 pytestmark = pytest.mark.timeout(1800)
@@ -19,10 +19,6 @@ _DEV_FIGURES = (
     "batches 0-13 (batch 13 joined it; quote_style, capital_start, near_echo and code_elision are partly answered): "
     "42790/44044 = 97.15% (on), 41683/43306 = 96.25% (off)"
 )
-
-
-def _outcomes(corpus: str, holdback: bool) -> list[Outcome]:
-    return outcomes(corpus, holdback)
 
 
 def _rate(outcomes: list[Outcome]) -> float:
