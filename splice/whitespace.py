@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 
 from .context import FENCE_LINE_RE, TextContext, line_kind
 from .normalize import is_grapheme_extender, is_nospace_char, is_nospace_punct, is_word_char
@@ -21,6 +22,8 @@ __all__ = ["join_whitespace"]
 _LEADING_WS = re.compile(r"\A\s*")
 _TRAILING_WS = re.compile(r"\s*\Z")
 _SPACE_AFTER = ",;:!?)]}\"'”’»"
+_BIDI_MARKS = "\u200e\u200f\u061c"  # LRM, RLM, ALM
+_PRECEDENT_SCAN = 3000  # chars of the sent text read for how it follows a mark or a pictograph
 _LONG_OPTION = re.compile(r"--[A-Za-z]")
 _LIST_MARKER = re.compile(r"\A[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]")
 
@@ -282,6 +285,9 @@ def _needs_space(sent: str, body: str, ctx: TextContext) -> bool:
         return True  # a table row whose cells are padded: a cell's end follows a space
     if is_nospace_char(last) or is_nospace_punct(last) or is_nospace_char(first) or is_nospace_punct(first):
         return False
+    closer = _run_closer(sent)
+    if closer is not None and is_word_char(first):
+        return _space_after(sent, closer)  # rule N (runs): "\u200ev2.4\u200f" + "כוללת", "- ⚠️" + "Each"
     if is_word_char(last):
         return False  # a long word released by the hold-back cap: this is its continuation
     if not is_word_char(first):
@@ -293,6 +299,49 @@ def _needs_space(sent: str, body: str, ctx: TextContext) -> bool:
     if last in _SPACE_AFTER:
         return True
     return last == "." and first.isupper()
+
+
+def _run_closer(sent: str) -> str | None:
+    """What the sent text ends with if a word cannot go straight on after it: a directional mark ending an
+    embedded run, or a pictograph (an emoji or a dingbat, with its variation selector or skin tone)."""
+    last = sent[-1]
+    if last in _BIDI_MARKS:
+        return last
+    end = len(sent)
+    while end and ("\ufe00" <= sent[end - 1] <= "\ufe0f" or "\U0001f3fb" <= sent[end - 1] <= "\U0001f3ff"):
+        end -= 1
+    if end and sent[end - 1] >= "\u2190" and unicodedata.category(sent[end - 1]) == "So":
+        return "So"
+    return None
+
+
+def _closer_at(text: str, i: int, closer: str) -> bool:
+    c = text[i]
+    return c == closer if closer != "So" else c >= "\u2190" and unicodedata.category(c) == "So"
+
+
+def _space_after(sent: str, closer: str) -> bool:
+    """A space goes between `closer` (see `_run_closer`) and a word: as the sent text does elsewhere, or, with no
+    precedent, after a pictograph, and after a mark that follows a word (it closes a run; after a space it opens
+    one)."""
+    scan = sent[-_PRECEDENT_SCAN:-1]
+    spaced = glued = 0
+    for i in range(len(scan) - 1):
+        if not _closer_at(scan, i, closer):
+            continue
+        j = i + 1
+        while j < len(scan) and ("\ufe00" <= scan[j] <= "\ufe0f" or "\U0001f3fb" <= scan[j] <= "\U0001f3ff"):
+            j += 1
+        if j + 1 < len(scan) and scan[j] == " " and is_word_char(scan[j + 1]):
+            spaced += 1
+        elif j < len(scan) and is_word_char(scan[j]) and not is_grapheme_extender(scan[j]):
+            glued += 1
+    if spaced or glued:
+        return spaced >= glued
+    if closer == "So":
+        return True
+    before = sent.rstrip(_BIDI_MARKS)[-1:]
+    return bool(before) and not before.isspace()
 
 
 def _quote_opened(line: str, mark: str) -> bool:

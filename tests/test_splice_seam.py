@@ -1309,3 +1309,26 @@ def test_an_apostrophe_between_letters_is_inside_a_word(sent: str, head: str, ou
 def test_a_backtick_followed_by_more_code_reopens_the_span() -> None:
     assert splice("Add it to your `pom", "`.xml` file.", mode="instruct") == "Add it to your `pom.xml` file."
     assert splice("you should get `1.999", "\n999998355`, and more.") == "you should get `1.999998355`, and more."
+
+
+@pytest.mark.parametrize(
+    ("sent", "head", "expected"),
+    [
+        # A directional mark that closes an embedded run ends a word: the next word gets its space.
+        ("הגרסה החדשה \u200ev2.4\u200f", "כוללת תיקונים.", "הגרסה החדשה \u200ev2.4\u200f כוללת תיקונים."),
+        ("على المنفذ \u200e8080\u200f", "افتراضيًا.", "على المنفذ \u200e8080\u200f افتراضيًا."),
+        # A mark after a space opens a run: what follows is inside it.
+        ("على المنفذ \u200e", "8080\u200f افتراضيًا.", "على المنفذ \u200e8080\u200f افتراضيًا."),
+        # A pictograph, with its selector or skin tone, before a word.
+        ("it holds.\n- ⚠️", "Each job holds a connection.", "it holds.\n- ⚠️ Each job holds a connection."),
+        ("Great work 👍🏾", "and thanks.", "Great work 👍🏾 and thanks."),
+        # The text's own habit wins: pictographs glued to their words.
+        ("🔥Hot deals and 🔥Big savings, 🔥", "Free shipping.", "🔥Hot deals and 🔥Big savings, 🔥Free shipping."),
+        # A sequence still open, or punctuation after the pictograph: nothing goes between.
+        ("Family: 👨\u200d👩\u200d👧", "\u200d👦 all here.", "Family: 👨\u200d👩\u200d👧\u200d👦 all here."),
+        ("Done ✅", ", then ship.", "Done ✅, then ship."),
+    ],
+)
+def test_a_word_after_a_closing_mark_or_a_pictograph_gets_the_texts_space(sent: str, head: str, expected: str) -> None:
+    """Hold-back off, the fallback dropped its leading space: the sent text ended in a mark or a pictograph."""
+    assert splice(sent, head) == expected
