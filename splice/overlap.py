@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .context import is_markup_only
-from .normalize import Normalized, is_grapheme_extender, is_nospace_char, is_word_char, normalize
+from .normalize import ZERO_WIDTH, Normalized, is_grapheme_extender, is_nospace_char, is_word_char, normalize
 
 __all__ = ["Overlap", "PENDING", "find_overlap", "find_anchor", "MIN_OVERLAP"]
 
@@ -85,6 +85,25 @@ def _raw_cut(head: str, hs: Normalized, k: int) -> int:
         first -= 1
     matched = hs.text[first : k + 1]
     return start + len(matched) if head[start:end].casefold().startswith(matched) else end
+
+
+def _unsaid_joiners(sent: str, head: str, cut: int) -> int:
+    """`cut` moved back before the zero-width chars the repeat ends with and the sent text does not: normalising
+    folds them into the char before, but a ZWNJ or ZWJ the sent text stopped before ("مغازه" sent, "مغازه\u200cها"
+    repeated; "👧" sent, "👧\u200d👦") is the continuation's first char."""
+    k = cut
+    while k > 0 and head[k - 1] in ZERO_WIDTH:
+        k -= 1
+    if k == cut:
+        return cut
+    said = len(sent)
+    while said > 0 and sent[said - 1] in ZERO_WIDTH:
+        said -= 1
+    joiners, sent_joiners = head[k:cut], sent[said:]
+    common = 0
+    while common < min(len(joiners), len(sent_joiners)) and joiners[common] == sent_joiners[common]:
+        common += 1
+    return k + common
 
 
 def _crosses_structure(sent: str, raw_pos: int) -> bool:
@@ -273,7 +292,7 @@ def _search(
                 return PENDING  # the head may go on with more letters of the same word
         elif not (in_grapheme or mid_word_ok or hn[n] == " " or not (is_word_char(hn[n - 1]) and is_word_char(hn[n]))):
             continue
-        cut = hs.ends[lead + n - 1] if carry else _raw_cut(head, hs, lead + n - 1)
+        cut = hs.ends[lead + n - 1] if carry else _unsaid_joiners(sent, head, _raw_cut(head, hs, lead + n - 1))
         return Overlap(
             cut,
             cs.starts[p],

@@ -1332,3 +1332,21 @@ def test_a_backtick_followed_by_more_code_reopens_the_span() -> None:
 def test_a_word_after_a_closing_mark_or_a_pictograph_gets_the_texts_space(sent: str, head: str, expected: str) -> None:
     """Hold-back off, the fallback dropped its leading space: the sent text ended in a mark or a pictograph."""
     assert splice(sent, head) == expected
+
+
+@pytest.mark.parametrize(
+    ("sent", "head", "rest"),
+    [
+        ("بازارهای شهر است؛ بیشتر مغازه", "شهر است؛ بیشتر مغازه\u200cها ساعت ۹ باز است.", "\u200cها ساعت ۹ باز است."),
+        (
+            "in the shared calendar with 👨\u200d👩\u200d👧",
+            "calendar with 👨\u200d👩\u200d👧\u200d👦 so nobody.",
+            "\u200d👦 so nobody.",
+        ),
+        # The sent text already ends with the joiner: it is not said twice.
+        ("بازارهای شهر است؛ بیشتر مغازه\u200c", "شهر است؛ بیشتر مغازه\u200cها ساعت ۹ باز است.", "ها ساعت ۹ باز است."),
+    ],
+)
+def test_a_joiner_the_sent_text_stopped_before_is_the_continuations(sent: str, head: str, rest: str) -> None:
+    """Hold-back off, the cut fell before a ZWNJ or a ZWJ and the fallback repeats the words before it."""
+    assert splice(sent, head, sent_text=sent) == sent + rest
