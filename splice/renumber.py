@@ -27,7 +27,8 @@ class ListRenumber:
     """Renumbers the items at `indent` so they go on from `expected`, until the list ends.
 
     The offset is learnt from the first item the fallback writes: "1." where
-    "4." was expected means every following item of that list gets +3.
+    "4." was expected means every following item of that list gets +3.  Only a
+    restart is renumbered: a first item numbered as expected or higher is left as it is.
     """
 
     def __init__(self, indent: str, expected: int, *, at_line_start: bool) -> None:
@@ -57,8 +58,10 @@ class ListRenumber:
                 if m and m.group(1) == self.indent:
                     if self.offset is None:
                         self.offset = self.expected - int(m.group(2))
-                    if self.offset == 0:
-                        self.active = False  # numbering already continuous
+                    if self.offset <= 0:
+                        # Continuous already; or a number past the expected one ("100) leads" after a cut in
+                        # "(022"), which restarts nothing: either way the list is the fallback's as written.
+                        self.active = False
                         out.append(line)
                     else:
                         number = _in_digits_of(int(m.group(2)) + self.offset, m.group(2))

@@ -1011,7 +1011,7 @@ class SeamRepair:
 
     def feed(self, delta: str) -> str:
         if self._result is not None:
-            return _through(self._filters, delta)
+            return self._filtered(delta)
         if not delta:
             return ""
         self._buf += delta
@@ -1050,7 +1050,24 @@ class SeamRepair:
 
     def finish(self) -> str:
         out = "" if self._result is not None else self._attempt(final=True)  # through the filters' feed
-        return out + _finish(self._filters)
+        try:
+            return out + _finish(self._filters)
+        except Exception:  # pragma: no cover - a splice must never break a stream
+            self._filters = []
+            if self._result is not None and "error" not in self._result.steps:
+                self._result.steps.append("error")
+            return out
+
+    def _filtered(self, text: str, start: int = 0) -> str:
+        """`text` through the filters after the decision; one that raises is dropped with the rest, and the text
+        passes as it came (the result's steps say "error")."""
+        try:
+            return _through(self._filters, text, start)
+        except Exception:  # pragma: no cover - a splice must never break a stream
+            self._filters = []
+            if self._result is not None and "error" not in self._result.steps:
+                self._result.steps.append("error")
+            return text
 
     def _attempt(self, *, final: bool) -> str:
         self._tried_at = len(self._buf)
@@ -1106,7 +1123,7 @@ class SeamRepair:
         self._filters = _filters(
             result, self._sent, self._ctx, self._renumber, instruct=self._instruct, sent_text=self._sent_text
         )
-        return _through(self._filters, text, 1 if result.decoder is not None else 0)
+        return self._filtered(text, 1 if result.decoder is not None else 0)
 
     def _resync_window(self, final: bool) -> str:
         """Restart in progress: keep only a window big enough to find the anchor in."""

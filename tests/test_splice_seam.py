@@ -108,6 +108,13 @@ def test_numbered_list_restart_renumbered() -> None:
     assert splice(sent, "1. Ship it.\n2. Celebrate.\n\nDone.") == sent + "3. Ship it.\n4. Celebrate.\n\nDone."
 
 
+def test_a_list_numbered_past_the_expected_item_is_left_as_written() -> None:
+    """A first item numbered higher than the next one restarts nothing; a later lower one must not go negative."""
+    sent = "Steps:\n\n1. Build it.\n2. Test it.\n"
+    head = "100. Ship it.\n1. Celebrate.\n"
+    assert splice(sent, head) == sent + head
+
+
 @pytest.mark.parametrize(
     ("one", "two", "three", "four"),
     [("1", "2", "3", "4"), ("১", "২", "৩", "৪"), ("١", "٢", "٣", "٤"), ("१", "२", "३", "४")],

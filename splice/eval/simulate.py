@@ -840,5 +840,7 @@ def run_case(
     emitted.append(seam.finish())
     final = sent + "".join(emitted)
     problems = checker(reference, sent, final, exact=True)
+    if seam.result is not None and "error" in seam.result.steps:
+        problems.append("the seam repair raised (its guard passed the text through)")
     strategy = seam.result.strategy if seam.result else "none"
     return Outcome(case, sent, fallback, final, problems, strategy)
