@@ -6,25 +6,24 @@ left-to-right and right-to-left marks), APL (its glyphs in code), a Cypher query
 program, AArch64 assembly (tab-indented), an HAProxy config, a Racket program, a JSON Schema with a sample
 payload, a vCard (CRLF line ends and a folded line inside the block), a `tree` listing (its no-break spaces),
 an interview transcript (timestamps, speaker labels, trailing-space line breaks) and a patent claim set
-((a)/(i) sub-items).  The behaviours: the rest's punctuation in the other typographic style, curly quotes and
-em dashes for straight ones or the reverse (`typography_swap`); its list markers and bold in another Markdown
-spelling than the answer's, "2)" for "2.", "*" for "-", "__" for "**" (`md_style_swap`); an emoji after each
-heading's and list item's marker (`emoji_decorated`); and cut in code, a comment line in the block's language,
-"# (continued)", before the current line said again (`code_comment_lead`).
+((a)/(i) sub-items).  The behaviours: the rest in a collapsible HTML `<details>` block under a summary line such
+as "Continued" (`details_wrap`); its list markers and bold in another Markdown spelling than the answer's, "2)"
+for "2.", "*" for "-", "__" for "**" (`md_style_swap`); an emoji after each heading's and list item's marker
+(`emoji_decorated`); and cut in code, a comment line in the block's language, "# (continued)", before the current
+line said again (`code_comment_lead`).
 """
 
 from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable
 
 from .fences import fence_spans
 
 __all__ = ["BATCH_15", "BATCH15_BEHAVIOURS", "batch15_output"]
 
 #: The fallback behaviours written with this batch.
-BATCH15_BEHAVIOURS = ["typography_swap", "md_style_swap", "emoji_decorated", "code_comment_lead"]
+BATCH15_BEHAVIOURS = ["details_wrap", "md_style_swap", "emoji_decorated", "code_comment_lead"]
 
 _MALTESE = """\
 ## Kif tagħmel pastizzi tal-irkotta d-dar
@@ -740,9 +739,16 @@ BATCH_15: list[tuple[str, str, str]] = [
 ]
 
 
-#: Quotes, dashes and ellipses as a model that "smartens" its punctuation writes them, and their ASCII spellings.
-_TYPOGRAPHIC = "“”‘’—…"
-_ASCII_PUNCT = re.compile(r"\"|'|\.\.\.|(?<=\w)--(?=\w)|(?<= )--(?= )")
+#: The summary line of the collapsible block a model sets the rest in, in the answer's language or in English.
+_SUMMARIES = {
+    "en": ["Continued", "Show the rest of the answer", "Continuation (click to expand)", "<b>Part 2</b>"],
+    "de": ["Fortsetzung"],
+    "fr": ["Suite de la réponse"],
+    "es": ["Continuación"],
+    "pt": ["Continuação"],
+    "zh": ["续"],
+    "ja": ["続き"],
+}
 
 #: A list item's marker (numbered "3." / "3)" or a bullet) at a line's start, and bold set with asterisks or
 #: underscores at word boundaries.
@@ -805,71 +811,23 @@ def _code_spans(text: str) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-def _segments(text: str, start: int) -> list[tuple[int, int, bool]]:
-    """(start, end, is code) of the pieces of text[start:], prose and code alternating."""
-    pieces = []
-    i = start
-    for a, b in _code_spans(text):
-        if b <= i:
-            continue
-        if a > i:
-            pieces.append((i, a, False))
-        pieces.append((max(a, i), b, True))
-        i = b
-    if i < len(text):
-        pieces.append((i, len(text), False))
-    return pieces
-
-
-def _map_prose(text: str, start: int, change: Callable[[str], str]) -> str:
-    """text[start:] with `change` applied to its prose pieces, code left as it is."""
-    return "".join(text[a:b] if code else change(text[a:b]) for a, b, code in _segments(text, start))
-
-
 def _in_code(text: str, pos: int) -> bool:
     return any(a <= pos < b for a, b in _code_spans(text))
 
 
-def _smarten(text: str) -> str:
-    """Straight quotes, double hyphens and three dots as typographic quotes, em dashes and an ellipsis."""
-    text = text.replace("...", "…")
-    text = re.sub(r"(?<=\w)--(?=\w)|(?<= )--(?= )", "—", text)
-    text = re.sub(r'(?<![^\s(\[{])"', "“", text).replace('"', "”")
-    text = re.sub(r"(?<![^\s(\[{])'(?=\w)", "‘", text)
-    return text.replace("'", "’")
+def _details_wrap(reference: str, sent: str, lang: str, rng: random.Random) -> str | None:
+    """The rest in a collapsible HTML block: "<details>\n<summary>Continued</summary>\n\n" + the rest + "</details>".
 
-
-def _plain(text: str) -> str:
-    """Typographic quotes, em dashes and ellipses in ASCII, as a model that avoids them writes them."""
-    return text.replace("…", "...").replace("—", "--").translate(_TO_ASCII)
-
-
-_TO_ASCII = str.maketrans("“”‘’", "\"\"''")
-
-
-def _typography_swap(reference: str, sent: str, rng: random.Random) -> str | None:
-    """The rest's prose punctuation in the other style: ASCII quotes and dashes made typographic, or the reverse.
-
-    Only where the answer keeps to one style a repair can read from it: a text with no typographic punctuation
-    is smartened, and one with no ASCII quotes is made plain only when smartening by context gives it back.
+    Cut mid-line, the rest starts the block's first paragraph; cut in code, the model reopens the block instead.
     """
-    if reference.lstrip()[:1] in ("{", "[", "\\"):
-        return None  # raw JSON or LaTeX: their quotes and dashes are syntax
-    prose = [reference[a:b] for a, b, code in _segments(reference, 0) if not code]
-    changes: list[Callable[[str], str]] = []
-    if not any(c in piece for piece in prose for c in _TYPOGRAPHIC):
-        changes.append(_smarten)
-    if not any(_ASCII_PUNCT.search(piece) for piece in prose) and all(
-        _smarten(_plain(piece)) == piece for piece in prose
-    ):
-        changes.append(_plain)
-    rng.shuffle(changes)
-    cont = reference[len(sent) :]
-    for change in changes:
-        out = _map_prose(reference, len(sent), change)
-        if out != cont:
-            return out
-    return None
+    cut = len(sent)
+    if reference.lstrip()[:1] in ("{", "[", "<", "\\") or any(a <= cut <= b for a, b in fence_spans(reference)):
+        return None  # a raw JSON, HTML or LaTeX text, or code: the model would not wrap it in HTML
+    cont = reference[cut:]
+    body = cont.lstrip("\n") if not sent or sent.endswith("\n") else cont.lstrip(" \t\n")
+    summaries = _SUMMARIES["en"] if lang == "en" else _SUMMARIES.get(lang, []) + _SUMMARIES["en"][:1]
+    head = f"<details>\n<summary>{rng.choice(summaries)}</summary>\n\n"
+    return head + body.rstrip("\n") + "\n\n</details>" + ("\n" if cont.endswith("\n") else "")
 
 
 def _md_style_swap(reference: str, sent: str) -> str | None:
@@ -965,8 +923,8 @@ def _code_comment_lead(reference: str, sent: str, rng: random.Random) -> str | N
 def batch15_output(behaviour: str, reference: str, sent: str, lang: str, rng: random.Random) -> str | None:
     """The fallback model's whole output for one of this batch's behaviours, or None where it does not apply.
 
-    `typography_swap`: the rest's prose with its quotes, dashes and ellipses in the other style, "don’t" for
-    "don't" and "—" for "--", or the reverse.  `md_style_swap`: the rest's list markers and bold in another
+    `details_wrap`: the rest in a collapsible `<details>` block with a summary line ("Continued"), as a model
+    writing for GitHub sets long parts.  `md_style_swap`: the rest's list markers and bold in another
     Markdown spelling the sent text did not use ("2)" after "1.", "* " after "- ", "__" after "**").
     `emoji_decorated`: an emoji after the marker of each heading and list item in the rest ("- ✅ 2 eggs").
     `code_comment_lead`: cut in a code block, a comment line such as "# (continued)" in the block's language,
@@ -977,8 +935,8 @@ def batch15_output(behaviour: str, reference: str, sent: str, lang: str, rng: ra
     cont = reference[len(sent) :]
     if not cont.strip():
         return None
-    if behaviour == "typography_swap":
-        return _typography_swap(reference, sent, rng)
+    if behaviour == "details_wrap":
+        return _details_wrap(reference, sent, lang, rng)
     if behaviour == "md_style_swap":
         return _md_style_swap(reference, sent)
     if behaviour == "emoji_decorated":
