@@ -25,6 +25,7 @@ from .batch11 import BATCH11_BEHAVIOURS, BATCH_11, batch11_output
 from .batch12 import BATCH12_BEHAVIOURS, BATCH_12, batch12_output
 from .batch13 import BATCH13_BEHAVIOURS, BATCH_13, batch13_output
 from .batch14 import BATCH14_BEHAVIOURS, BATCH_14, batch14_output
+from .batch15 import BATCH15_BEHAVIOURS, BATCH_15, batch15_output
 from .check import is_clean
 from .corpus import REFERENCES
 from .fences import fence_spans
@@ -86,6 +87,10 @@ _LANG_OF = {
     "b14_bengali": "bn",
     "b14_uzbek": "uz",
     "b14_yiddish": "yi",
+    "b15_maltese": "mt",
+    "b15_azerbaijani": "az",
+    "b15_punjabi": "pa",
+    "b15_urdu": "ur",
 }
 
 
@@ -492,6 +497,7 @@ _BATCH_SEEDS = {
     "batch12": 12473,
     "batch13": 13577,
     "batch14": 14591,
+    "batch15": 15601,
 }
 #: The corpora `make eval` reports: the development corpus holds every batch whose misses were looked at.
 BATCHES = tuple(_BATCH_SEEDS)
@@ -511,8 +517,9 @@ CORPORA = {
         "batch11",
         "batch12",
         "batch13",
+        "batch14",
     ),
-    "held-out": ("batch14",),
+    "held-out": ("batch15",),
 }
 
 
@@ -539,6 +546,7 @@ def _batch_plan(batch: str) -> list[tuple[str, str, str, list[str], bool]]:
         (BATCH_12, BATCH12_BEHAVIOURS),
         (BATCH_13, BATCH13_BEHAVIOURS),
         (BATCH_14, BATCH14_BEHAVIOURS),
+        (BATCH_15, BATCH15_BEHAVIOURS),
     ]
     index = BATCHES.index(batch)
     texts, new = batches[index]
@@ -732,7 +740,7 @@ def _batch7_output(behaviour: str, reference: str, sent: str, lang: str, rng: ra
 
 
 def build_cases(seed: int = 1234, per_kind: int = 1, *, corpus: str = "dev", holdback: bool = True) -> list[Case]:
-    """The cases of a corpus ("dev", "held-out": see `CORPORA`) or of one batch ("batch0" … "batch14")."""
+    """The cases of a corpus ("dev", "held-out": see `CORPORA`) or of one batch ("batch0" … "batch15")."""
     cases: list[Case] = []
     for batch in CORPORA.get(corpus, (corpus,)):
         rng = random.Random(seed + _BATCH_SEEDS[batch])
@@ -774,6 +782,7 @@ _TEXTS = {
         BATCH_12,
         BATCH_13,
         BATCH_14,
+        BATCH_15,
     )
     for name, _, text in texts
 }
@@ -821,6 +830,8 @@ def run_case(
         fallback = batch13_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
     elif case.behaviour in BATCH14_BEHAVIOURS:
         fallback = batch14_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
+    elif case.behaviour in BATCH15_BEHAVIOURS:
+        fallback = batch15_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
     else:
         fallback = _fallback_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
     if fallback is None:
