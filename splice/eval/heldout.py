@@ -2,10 +2,9 @@
 
 Each batch has the same shape as `corpus.REFERENCES`.  A batch is held out until its misses are looked at: then
 its cases join the development corpus and a new batch, written before any rule it led to, is the held-out one, so
-the held-out score always measures text no rule was tuned on.  `BATCH_1` to `BATCH_4` are development cases now;
-`BATCH_5` (with the fallback behaviour written alongside it) is the held-out corpus `make eval` judges.  `BATCH_6`
-and `BATCH_7` were written after it, each with its own fallback behaviours, by an author who did not read the seam
-rules; they are reported on their own (`--corpus batch6`, `--corpus batch7`) until they are moved into a corpus.
+the held-out score always measures text no rule was tuned on.  `BATCH_1` to `BATCH_7`, here, are all development
+cases now; the later batches have modules of their own (`batch8.py` …), and `CORPORA` in `simulate.py` says which
+one is held out.
 """
 
 from __future__ import annotations
