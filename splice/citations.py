@@ -11,8 +11,10 @@ them as a seam.  The evidence is the markers' structure and the sent text's habi
 - private-use markers: U+E200 opens, U+E201 closes; any other char of U+E200..U+E2FF is a delimiter of the same
   family (a cited span's bounds) and is dropped alone.  Only when the sent text writes no char of that range.
 
-A marker's spaces before it go with it ("week. 【1†source】 Next" reads "week. Next").  A streaming filter, linear per
-chunk: it holds only a possibly-incomplete marker (at most a label's length) and the spaces before one.
+A marker's spaces before it go with it ("week. 【1†source】 Next" reads "week. Next").  A marker in a fenced block
+or a code span is shown as it is (a text about markers quotes them as code).  A streaming filter, linear per
+chunk: it holds only a possibly-incomplete marker (at most a label's length), the spaces before one, or a run of
+backticks that may be a fence line's marker.
 """
 
 from __future__ import annotations
@@ -32,25 +34,36 @@ _LENTICULAR_PREFIX = re.compile(
     r"|t(?:u(?:r(?:n(?:\d{1,4}(?:[a-z]{1,12}(?:\d{1,4}(?:†[^【】\n]{0,80})?)?)?)?)?)?)?)"
 )
 _PUA_OPEN, _PUA_CLOSE = "\ue200", "\ue201"
-_PUA = re.compile("\ue200[^\ue200\ue201\n]{0,160}\ue201|[\ue200-\ue2ff]")
+_PUA = re.compile("\ue200[^\ue200\ue201\n]{0,160}\ue201")
 _PUA_PREFIX = re.compile("\ue200[^\ue200\ue201\n]{0,160}")
 _PUA_ANY = re.compile("[\ue200-\ue2ff]")
 _MAX_SPACES = 16  # trailing spaces held for a marker that may follow; a longer run is indentation
+_CODE_SIGN = re.compile(r"`+|~+|\n")  # what opens or closes code: fence markers, span delimiters, line breaks
+_MAX_RUN = 32  # a backtick or tilde run this long at a chunk's end is taken as complete, not held
+_MAX_LINE = 4000  # the sent cut line's last chars read for an open code span
 
 
 class CitationDrop:
-    """Rule AB: tool source markers dropped from the rest of the stream (see the module)."""
+    """Rule AB: tool source markers dropped from the prose of the rest of the stream (see the module)."""
 
-    def __init__(self, *, lenticular: bool = True, private_use: bool = True) -> None:
+    def __init__(self, line: str = "", *, in_code: bool = False, lenticular: bool = True, private_use: bool = True):
+        """`line`: the sent text's cut line (a code span it opened is still open); `in_code`: the cut is in a
+        fenced block; `lenticular`, `private_use`: the marker families dropped."""
         parts = []
         if lenticular:
             parts.append(_LENTICULAR.pattern)
         if private_use:
             parts.append(_PUA.pattern)
-        self._marker = re.compile(r"[ \t]*(?:" + "|".join(parts) + ")")
+        lone = "|[\ue200-\ue2ff]" if private_use else ""  # a cited span's delimiter, without the spaces before it
+        self._marker = re.compile(r"[ \t]*(?:" + "|".join(parts) + ")" + lone)
         self._lenticular = lenticular
         self._private_use = private_use
         self._carry = ""
+        self._fence = "`" if in_code else ""  # the open fence's char ("" outside a fenced block)
+        self._fence_len = 3
+        self._span = False  # inside an inline code span
+        self._lead = 0  # spaces that began the line so far; -1 once anything else came
+        self._advance(line)
 
     def _may_open(self, text: str) -> bool:
         return (self._lenticular and "【" in text) or (self._private_use and _PUA_ANY.search(text) is not None)
@@ -62,10 +75,49 @@ class CitationDrop:
             return text
         cut = self._incomplete(text)
         text, self._carry = text[:cut], text[cut:]
-        return self._marker.sub("", text) if self._may_open(text) else text
+        if not self._may_open(text):
+            self._advance(text)
+            return text
+        out: list[str] = []
+        i = 0
+        for m in self._marker.finditer(text):
+            self._advance(text[i : m.start()])
+            out.append(text[i : m.start()])
+            if self._fence or self._span:  # code shows markers as they are
+                self._advance(m.group())
+                out.append(m.group())
+            i = m.end()
+        self._advance(text[i:])
+        out.append(text[i:])
+        return "".join(out)
+
+    def _advance(self, text: str) -> None:
+        """Follow fences and code spans through `text` (markers in code are the text's own)."""
+        i = 0
+        for m in _CODE_SIGN.finditer(text):
+            between = text[i : m.start()]
+            if between and self._lead >= 0:
+                self._lead = self._lead + len(between) if not between.strip(" ") else -1
+            i = m.end()
+            run = m.group()
+            if run == "\n":
+                self._lead, self._span = 0, False
+                continue
+            at_fence = 0 <= self._lead <= 3 and len(run) >= 3
+            if self._fence:
+                if at_fence and run[0] == self._fence and len(run) >= self._fence_len:
+                    self._fence = ""
+            elif at_fence:
+                self._fence, self._fence_len = run[0], len(run)
+            elif run[0] == "`":
+                self._span = not self._span
+            self._lead = -1
+        rest = text[i:]
+        if rest and self._lead >= 0:
+            self._lead = self._lead + len(rest) if not rest.strip(" ") else -1
 
     def _incomplete(self, text: str) -> int:
-        """Where the text's possibly-incomplete last marker (with its spaces) begins; len(text) if none."""
+        """Where the text's possibly-incomplete last marker, code sign or spaces begin; len(text) if none."""
         cut = len(text)
         start = max(text.rfind("【"), text.rfind(_PUA_OPEN)) if self._may_open(text[-200:]) else -1
         if start >= 0:
@@ -75,6 +127,10 @@ class CitationDrop:
                 tail
             ):
                 cut = start
+        if cut and text[cut - 1] in "`~":
+            run = cut - len(text[:cut].rstrip(text[cut - 1]))
+            if run < _MAX_RUN:
+                return cut - run  # a fence line's marker may go on
         spaces = len(text[:cut]) - len(text[:cut].rstrip(" \t"))
         if 0 < spaces <= _MAX_SPACES:
             cut -= spaces
@@ -85,10 +141,11 @@ class CitationDrop:
         return carried
 
 
-def citation_filter(sent: str) -> CitationDrop | None:
+def citation_filter(sent: str, *, in_code: bool = False) -> CitationDrop | None:
     """Rule AB's filter for the marker families the sent text never writes, or None when it writes both."""
     lenticular = "【" not in sent
     private_use = _PUA_ANY.search(sent) is None
     if not lenticular and not private_use:
         return None
-    return CitationDrop(lenticular=lenticular, private_use=private_use)
+    line = sent[sent.rfind("\n") + 1 :][-_MAX_LINE:]
+    return CitationDrop(line, in_code=in_code, lenticular=lenticular, private_use=private_use)

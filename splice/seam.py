@@ -887,7 +887,7 @@ def _filters(
     filters: list[_Filter | None] = [
         result.decoder,  # rule W (JSON): the wrapped string decoded
         *reencoded,
-        citation_filter(whole),  # rule AB (tool citations): source markers the text never writes, dropped
+        citation_filter(whole, in_code=ctx.in_fence),  # rule AB (tool citations): markers it never writes
         habit if habit.active else None,  # rule Y (quote habit): prose quotes in the sent text's style
         QuoteRestyle(result.quotes) if result.quotes else None,  # rule R (restated lines)
         renumber,  # a restarted numbered list renumbered
