@@ -11,10 +11,12 @@ them as a seam.  The evidence is the markers' structure and the sent text's habi
 - private-use markers: U+E200 opens, U+E201 closes; any other char of U+E200..U+E2FF is a delimiter of the same
   family (a cited span's bounds) and is dropped alone.  Only when the sent text writes no char of that range.
 
-A marker's spaces before it go with it ("week. 【1†source】 Next" reads "week. Next").  A marker in a fenced block
-or a code span is shown as it is (a text about markers quotes them as code).  A streaming filter, linear per
-chunk: it holds only a possibly-incomplete marker (at most a label's length), the spaces before one, or a run of
-backticks that may be a fence line's marker.
+A marker's spaces before it go with it ("week. 【1†source】 Next" reads "week. Next").  A marker in a fenced block,
+or quoted as a code span of its own ("`【4:0†source】`"), is shown as it is (a text about markers quotes them as
+code; an inline span's bounds are not known before its line ends, so a marker in a longer span is dropped).
+
+A streaming filter, linear per chunk: it holds only a possibly-incomplete marker (at most a label's length), the
+spaces before one, or a run of backticks that may be a fence line's marker.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ _PUA = re.compile("\ue200[^\ue200\ue201\n]{0,160}\ue201")
 _PUA_PREFIX = re.compile("\ue200[^\ue200\ue201\n]{0,160}")
 _PUA_ANY = re.compile("[\ue200-\ue2ff]")
 _MAX_SPACES = 16  # trailing spaces held for a marker that may follow; a longer run is indentation
-_CODE_SIGN = re.compile(r"`+|~+|\n")  # what opens or closes code: fence markers, span delimiters, line breaks
+_CODE_SIGN = re.compile(r"`+|~+|\n+")  # what opens or closes a fenced block: fence markers, line breaks
 _MAX_RUN = 32  # a backtick or tilde run this long at a chunk's end is taken as complete, not held
 _MAX_LINE = 4000  # the sent cut line's last chars read for an open code span
 
@@ -47,8 +49,8 @@ class CitationDrop:
     """Rule AB: tool source markers dropped from the prose of the rest of the stream (see the module)."""
 
     def __init__(self, line: str = "", *, in_code: bool = False, lenticular: bool = True, private_use: bool = True):
-        """`line`: the sent text's cut line (a code span it opened is still open); `in_code`: the cut is in a
-        fenced block; `lenticular`, `private_use`: the marker families dropped."""
+        """`line`: the sent text's cut line; `in_code`: the cut is in a fenced block (the cut line may be its
+        opening line); `lenticular`, `private_use`: the marker families dropped."""
         parts = []
         if lenticular:
             parts.append(_LENTICULAR.pattern)
@@ -61,9 +63,8 @@ class CitationDrop:
         self._carry = ""
         self._fence = "`" if in_code else ""  # the open fence's char ("" outside a fenced block)
         self._fence_len = 3
-        self._span = False  # inside an inline code span
-        self._lead = 0  # spaces that began the line so far; -1 once anything else came
-        self._advance(line)
+        self._lead = -1 if line.strip(" ") else len(line)  # spaces that began the line so far; -1 once not
+        self._last = line[-1:]  # the last char released
 
     def _may_open(self, text: str) -> bool:
         return (self._lenticular and "【" in text) or (self._private_use and _PUA_ANY.search(text) is not None)
@@ -77,22 +78,30 @@ class CitationDrop:
         text, self._carry = text[:cut], text[cut:]
         if not self._may_open(text):
             self._advance(text)
+            self._last = text[-1:] or self._last
             return text
         out: list[str] = []
         i = 0
         for m in self._marker.finditer(text):
+            before = text[m.start() - 1] if m.start() else self._last
+            if before == "`" and m.end() == len(text):  # whether it is quoted as code shows with the next char
+                self._carry = text[m.start() :] + self._carry
+                text = text[: m.start()]
+                break
             self._advance(text[i : m.start()])
             out.append(text[i : m.start()])
-            if self._fence or self._span:  # code shows markers as they are
+            if self._fence or before == "`" == text[m.end()]:  # code shows a marker as it is
                 self._advance(m.group())
                 out.append(m.group())
             i = m.end()
         self._advance(text[i:])
         out.append(text[i:])
-        return "".join(out)
+        released = "".join(out)
+        self._last = released[-1:] or self._last
+        return released
 
     def _advance(self, text: str) -> None:
-        """Follow fences and code spans through `text` (markers in code are the text's own)."""
+        """Follow fenced blocks through `text` (markers in code are the text's own)."""
         i = 0
         for m in _CODE_SIGN.finditer(text):
             between = text[i : m.start()]
@@ -100,8 +109,8 @@ class CitationDrop:
                 self._lead = self._lead + len(between) if not between.strip(" ") else -1
             i = m.end()
             run = m.group()
-            if run == "\n":
-                self._lead, self._span = 0, False
+            if run[0] == "\n":
+                self._lead = 0
                 continue
             at_fence = 0 <= self._lead <= 3 and len(run) >= 3
             if self._fence:
@@ -109,8 +118,6 @@ class CitationDrop:
                     self._fence = ""
             elif at_fence:
                 self._fence, self._fence_len = run[0], len(run)
-            elif run[0] == "`":
-                self._span = not self._span
             self._lead = -1
         rest = text[i:]
         if rest and self._lead >= 0:

@@ -223,7 +223,8 @@ def sent_shows_no_escapes(sent: str) -> bool:
 
 _MD_ESCAPED = "_*#~`"  # Markdown punctuation whose escape is dropped outside code ("[" and "]": see `_bracket`)
 _OWN_BACKSLASH = "\\({"  # after a backslash, with letters, digits and blanks: the text's own backslash
-_MD_SPECIAL = re.compile(r"[\\`~\n]")
+_MD_SPECIAL = re.compile(r"[\\`~]|\n+")
+_MD_CODE_SIGN = re.compile(r"[`~]|\n+")  # in code, only what may end it
 _MAX_RUN = 32  # a backtick or tilde run this long at a chunk's end is taken as complete, not held
 _SPAN = re.compile(r"(`+)[^\n]*?(?<!`)\1(?!`)")
 _MD_FENCE = re.compile(r" {0,3}(?:`{3,}|~{3,})")
@@ -247,7 +248,10 @@ class MarkdownUnescape:
         self._brackets = 0  # escaped "[" decoded and not closed yet
         self._prev = "\n"
         self._carry = ""
-        self._scan(line, final=True)
+        if _MD_FENCE.match(line):  # the cut line is a fence line: `in_code` tells whether it opened or closed
+            self._lead = -1
+        else:
+            self._scan(line, final=True)
 
     def feed(self, text: str) -> str:
         if not self._on:
@@ -275,7 +279,10 @@ class MarkdownUnescape:
         i, n = 0, len(text)
         self._carry = ""
         while i < n:
-            m = _MD_SPECIAL.search(text, i)
+            if not self._on:  # the text's own backslashes: the rest passes as it is
+                out.append(text[i:])
+                break
+            m = (_MD_CODE_SIGN if self._fence or self._span else _MD_SPECIAL).search(text, i)
             j = m.start() if m else n
             self._plain(text[i:j])
             out.append(text[i:j])
@@ -283,9 +290,10 @@ class MarkdownUnescape:
                 break
             c = text[j]
             if c == "\n":
-                out.append(c)
+                assert m is not None
+                out.append(m.group())
                 self._lead, self._span, self._brackets, self._prev = 0, 0, 0, c
-                i = j + 1
+                i = m.end()
             elif c != "\\":
                 k = j
                 while k < n and text[k] == c:

@@ -73,6 +73,7 @@ def test_a_cited_span_keeps_its_text_without_its_delimiters() -> None:
         # Markers quoted as code, in a text about them.
         ("Markers look like ", "`【4:0†source】` in raw tool output, and 【source】 in some UIs."),
         ("The parser:\n\n```python\n", 'MARK = "【4:0†source】"\n```\n\nIt finds `【3†notes.md】` too.'),
+        ("Line breaks: the backtick (`` ` ``)", " ends a line.\n\n```\n`【1†x】`\n~~~\n【2†x】\n```\n"),
         # A private-use char the sent text writes (an icon font's glyph).
         ("Click \ue201 to save. ", "Then \ue200cite\ue202turn0search3\ue201 appears."),
     ],
@@ -81,6 +82,14 @@ def test_a_cited_span_keeps_its_text_without_its_delimiters() -> None:
 def test_the_texts_own_brackets_and_daggers_pass(sent: str, rest: str, mode: str) -> None:
     for chunk in (None, 1, 100):
         assert splice(sent, rest, chunk=chunk, mode=mode) == sent + rest
+
+
+@pytest.mark.parametrize("mode", ["prefill", "instruct"])
+def test_a_cut_in_a_fence_line_opens_the_block(mode: str) -> None:
+    sent = "Run:\n\n```"
+    rest = "sh\necho '【1†x】'\n```\n\nIt prints the mark."
+    marked = rest.replace("mark.", "mark.【4:0†source】")
+    assert splice(sent, marked, mode=mode) == sent + rest
 
 
 def test_citation_filter_follows_the_sent_texts_habits() -> None:

@@ -123,6 +123,10 @@ def test_markdown_escapes_in_code_are_kept(chunk: int | None) -> None:
         splice("Run `my", "\\_tool --x` and my\\_tool.", chunk=chunk, mode="instruct")
         == "Run `my\\_tool --x` and my_tool."
     )
+    opening = "Run:\n\n```"
+    assert splice(opening, "sh\necho a\\_b\n```\n\nIt prints a\\_b.", chunk=chunk, mode="instruct") == (
+        opening + "sh\necho a\\_b\n```\n\nIt prints a_b."
+    )
     fenced = "```text\nC:\\\\Users\\\\"
     assert splice(fenced, "a\\_b\n```\nDone, a\\_b.", chunk=chunk, mode="prefill") == fenced + "a\\_b\n```\nDone, a_b."
 
