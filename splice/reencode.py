@@ -18,7 +18,17 @@ continuation's structure:
   is held until a raw line break (the text is its own: released as it came) or that evidence (decoded, as JSON
   decodes it).
 
-Both are streaming filters, linear per chunk; an entity or an escape split across chunks is carried.
+- Markdown escapes (`MarkdownUnescape`): the sent text writes no backslash in its prose (outside fenced blocks
+  and code spans), so it is no Markdown tutorial, LaTeX or path; then the backslash a continuation puts before
+  Markdown punctuation in its prose (`snake\\_case`, `\\*\\*bold\\*\\*`, `\\[link\\]`, `\\#`, `\\~`) is dropped, as
+  a Markdown renderer drops it.  Code is never decoded: the filter follows the continuation's fences and code
+  spans from the sent text's state at the cut.  A bracket escape that reads as LaTeX display math (`\\[` before
+  a blank, `\\]` after one; not in a JSON document), a backslash before a letter, a digit, a backslash, a blank,
+  `(` or `{` (a command, a path, inline math), or a line that begins with three escaped `_` or `*` where the sent
+  text never begins a line with that char (unescaped, a thematic break: a signature line's escape) show that
+  the text writes backslashes itself: from there on nothing is decoded.
+
+All are streaming filters, linear per chunk; an entity or an escape split across chunks is carried.
 """
 
 from __future__ import annotations
@@ -27,7 +37,7 @@ import re
 
 from .jsonwrap import _escape
 
-__all__ = ["EntityDecoder", "EscapeDecoder", "reencode_filters"]
+__all__ = ["EntityDecoder", "EscapeDecoder", "MarkdownUnescape", "reencode_filters"]
 
 _ANY_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,30}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 _ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'", "&#x27;": "'", "&apos;": "'"}
@@ -211,13 +221,192 @@ def sent_shows_no_escapes(sent: str) -> bool:
     return True
 
 
-def reencode_filters(sent: str, *, in_code: bool) -> list[EscapeDecoder | EntityDecoder]:
+_MD_ESCAPED = "_*#~`"  # Markdown punctuation whose escape is dropped outside code ("[" and "]": see `_bracket`)
+_OWN_BACKSLASH = "\\({"  # after a backslash, with letters, digits and blanks: the text's own backslash
+_MD_SPECIAL = re.compile(r"[\\`~]|\n+")
+_MD_CODE_SIGN = re.compile(r"[`~]|\n+")  # in code, only what may end it
+_MAX_RUN = 32  # a backtick or tilde run this long at a chunk's end is taken as complete, not held
+_SPAN = re.compile(r"(`+)[^\n]*?(?<!`)\1(?!`)")
+_MD_FENCE = re.compile(r" {0,3}(?:`{3,}|~{3,})")
+_LINE_START = re.compile(r"(?m)^ {0,3}([_*])")
+
+
+class MarkdownUnescape:
+    """Rule V: backslash escapes of Markdown punctuation in a continuation's prose dropped (see the module)."""
+
+    def __init__(self, line: str = "", *, in_code: bool = False, in_json: bool = False, rule_chars: str = "_*") -> None:
+        """`line`: the sent text's cut line (a code span it opened is still open); `in_code`: the cut is in a
+        fenced block; `in_json`: in a JSON document, which has no LaTeX; `rule_chars`: the chars the sent text
+        never begins a line with, whose three escapes beginning a line are its own."""
+        self._on = True
+        self._latex = not in_json
+        self._rule_chars = rule_chars  # False once the continuation shows a backslash of its own
+        self._fence = "`" if in_code else ""  # the open fence's char ("" outside a fenced block)
+        self._fence_len = 3
+        self._span = 0  # the open code span's backtick count
+        self._lead = 0  # spaces that began the line so far; -1 once anything else came
+        self._brackets = 0  # escaped "[" decoded and not closed yet
+        self._prev = "\n"
+        self._carry = ""
+        if _MD_FENCE.match(line):  # the cut line is a fence line: `in_code` tells whether it opened or closed
+            self._lead = -1
+        else:
+            self._scan(line, final=True)
+
+    def feed(self, text: str) -> str:
+        if not self._on:
+            if self._carry:
+                text, self._carry = self._carry + text, ""
+            return text
+        if not self._carry and _MD_SPECIAL.search(text) is None:
+            self._plain(text)
+            return text
+        return self._scan(self._carry + text, final=False)
+
+    def finish(self) -> str:
+        carried, self._carry = self._carry, ""
+        return self._scan(carried, final=True) if carried and self._on else carried
+
+    def _plain(self, piece: str) -> None:
+        if piece:
+            if self._lead >= 0:
+                stripped = piece.lstrip(" ")
+                self._lead = -1 if stripped else self._lead + len(piece)
+            self._prev = piece[-1]
+
+    def _scan(self, text: str, *, final: bool) -> str:
+        out: list[str] = []
+        i, n = 0, len(text)
+        self._carry = ""
+        while i < n:
+            if not self._on:  # the text's own backslashes: the rest passes as it is
+                out.append(text[i:])
+                break
+            m = (_MD_CODE_SIGN if self._fence or self._span else _MD_SPECIAL).search(text, i)
+            j = m.start() if m else n
+            self._plain(text[i:j])
+            out.append(text[i:j])
+            if j == n:
+                break
+            c = text[j]
+            if c == "\n":
+                assert m is not None
+                out.append(m.group())
+                self._lead, self._span, self._brackets, self._prev = 0, 0, 0, c
+                i = m.end()
+            elif c != "\\":
+                k = j
+                while k < n and text[k] == c:
+                    k += 1
+                if k == n and not final and k - j < _MAX_RUN:
+                    self._carry = text[j:]
+                    break
+                self._run(c, k - j)
+                out.append(text[j:k])
+                i = k
+            elif self._fence or self._span or not self._on:
+                self._plain(c)
+                out.append(c)
+                i = j + 1
+            else:
+                step, decoded = self._escape(text, j, final)
+                if step == 0:
+                    self._carry = text[j:]
+                    break
+                out.append(decoded)
+                self._plain(decoded)
+                i = j + step
+        return "".join(out)
+
+    def _run(self, c: str, run: int) -> None:
+        """A run of backticks or tildes: a fence line's marker, a code span's delimiter, or plain text."""
+        at_fence = 0 <= self._lead <= 3 and run >= 3
+        if self._fence:
+            if at_fence and c == self._fence and run >= self._fence_len:
+                self._fence = ""
+        elif at_fence:
+            self._fence, self._fence_len = c, run
+        elif c == "`":
+            self._span = 0 if self._span else run  # any run closes: an unclosed span's opener is literal
+        self._lead, self._prev = -1, c
+
+    def _escape(self, text: str, j: int, final: bool) -> tuple[int, str]:
+        """(chars taken, text for them) for the backslash at `j` in prose; (0, "") when more text must come."""
+        nxt = text[j + 1 : j + 2]
+        if not nxt:
+            return (0, "") if not final else (1, "\\")
+        if nxt in self._rule_chars and 0 <= self._lead <= 3:  # unescaped, a line of "___" would be a rule
+            rule = ("\\" + nxt) * 3
+            if not final and rule.startswith(text[j : j + 6]) and len(text) - j < 6:
+                return 0, ""
+            if text.startswith(rule, j):
+                self._on = False
+                return 2, text[j : j + 2]
+        if nxt in _MD_ESCAPED:
+            return 2, nxt
+        if nxt in "[]":
+            return self._bracket(text, j, final)
+        if nxt.isalnum() or nxt.isspace() or nxt in _OWN_BACKSLASH:
+            self._on = False  # a command, a path, a math delimiter: the text writes backslashes itself
+        return 2, text[j : j + 2]
+
+    def _bracket(self, text: str, j: int, final: bool) -> tuple[int, str]:
+        """An escaped bracket, unless it reads as LaTeX display math: "\\[" before a blank, "\\]" after one."""
+        if text[j + 1] == "]":
+            if self._brackets or not self._prev.isspace() or not self._latex:
+                self._brackets = max(0, self._brackets - 1)
+                return 2, "]"
+            self._on = False
+            return 2, "\\]"
+        after = text[j + 2 : j + 5]
+        if not after[:1].isspace() and after or not self._latex:
+            self._brackets += 1
+            return 2, "["
+        if after == " \\]":  # an escaped task box, "\\[ \\]"
+            return 5, "[ ]"
+        if not final and " \\]".startswith(after):
+            return 0, ""
+        if not after:
+            return 2, "["
+        self._on = False
+        return 2, "\\["
+
+
+def sent_prose_has_backslash(sent: str) -> bool:
+    """The sent text writes a backslash outside its fenced blocks and code spans (LaTeX, a path, an escape)."""
+    if "\\" not in sent:
+        return False
+    fence = ""
+    for line in sent[-_MAX_SENT:].split("\n"):
+        m = _MD_FENCE.match(line)
+        if m:
+            mark = m.group().lstrip()
+            if not fence:
+                fence = mark
+            elif mark[0] == fence[0] and len(mark) >= len(fence):
+                fence = ""
+        elif not fence and "\\" in line and "\\" in _SPAN.sub("", line):
+            return True
+    return False
+
+
+def reencode_filters(
+    sent: str, *, in_code: bool, in_json: bool = False
+) -> list[EscapeDecoder | EntityDecoder | MarkdownUnescape]:
     """Rule V's filters the sent text's habits allow, escapes first (an entity may be inside a JSON string)."""
-    filters: list[EscapeDecoder | EntityDecoder] = []
+    filters: list[EscapeDecoder | EntityDecoder | MarkdownUnescape] = []
     if sent_shows_no_escapes(sent):
         longest = max(len(line) for line in sent[-_MAX_SENT:].split("\n"))
         line = sent[sent.rfind("\n") + 1 :][-_MAX_HELD:]
         filters.append(EscapeDecoder(line, in_code=in_code, longest=longest, quote_escapes='\\"' not in sent))
     if sent_shows_no_entities(sent):
         filters.append(EntityDecoder())
+    if not sent_prose_has_backslash(sent):
+        begun = set(_LINE_START.findall(sent[-_MAX_SENT:]))
+        rule_chars = "".join(c for c in "_*" if c not in begun)
+        filters.append(
+            MarkdownUnescape(
+                sent[sent.rfind("\n") + 1 :][-_MAX_HELD:], in_code=in_code, in_json=in_json, rule_chars=rule_chars
+            )
+        )
     return filters

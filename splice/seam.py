@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from .case import lower_first_word
+from .citations import citation_filter
 from .context import BULLET_RE, FENCE_LINE_RE, FENCE_RE, TextContext, analyse_tail
 from .echo import PENDING as ECHO_PENDING
 from .echo import QuoteRestyle, near_echo, quote_swaps, restated_line
@@ -882,10 +883,11 @@ def _filters(
     """The streaming filters the text after a decision goes through, in order, to the end of the stream."""
     whole = sent_text if sent_text is not None and sent_text.endswith(sent) else sent
     habit = QuoteHabit(whole)
-    reencoded = reencode_filters(whole, in_code=ctx.in_fence)  # rule V: escapes, entities the text never writes
+    reencoded = reencode_filters(whole, in_code=ctx.in_fence, in_json=ctx.in_json)  # rule V: escapes it never writes
     filters: list[_Filter | None] = [
         result.decoder,  # rule W (JSON): the wrapped string decoded
         *reencoded,
+        citation_filter(whole, in_code=ctx.in_fence),  # rule AB (tool citations): markers it never writes
         habit if habit.active else None,  # rule Y (quote habit): prose quotes in the sent text's style
         QuoteRestyle(result.quotes) if result.quotes else None,  # rule R (restated lines)
         renumber,  # a restarted numbered list renumbered

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from splice.reencode import EntityDecoder, EscapeDecoder
+from splice.reencode import EntityDecoder, EscapeDecoder, MarkdownUnescape
 from splice.seam import repair
 
 from .test_splice_seam import splice
@@ -84,3 +87,106 @@ def test_hostile_heads_are_linear(char: str, mode: str) -> None:
         repair("Some sent text. ", head, final=True, mode=mode)
         splice("Some sent text. ", head, chunk=7, mode=mode)
     assert time.perf_counter() - started < 0.5 * 6  # linear: ms per head; a quadratic scan: seconds each
+
+
+def _md_escape(text: str, chars: str = "_*[]") -> str:
+    return "".join("\\" + c if c in chars else c for c in text)
+
+
+MD_CASES = [
+    (
+        "Name your variables in ",
+        "snake_case, like user_id and *not* camelCase.\n\n**Note:** see [the guide](https://ex.com).",
+    ),
+    ("Die Funktion ", "heißt parse_datei und liefert **Zeilen** zurück; siehe [Doku].\n- [ ] offen\n- [x] erledigt"),
+    ("## 設定\n\n", "環境変数 *API_KEY* を設定し、[公式ガイド] を参照してください。"),
+]
+
+
+@pytest.mark.parametrize(("sent", "rest"), MD_CASES)
+@pytest.mark.parametrize("chars", ["_", "_*", "_*[]"])
+@pytest.mark.parametrize("chunk", [None, 1, 100])
+def test_markdown_escapes_in_prose_are_dropped(sent: str, rest: str, chars: str, chunk: int | None) -> None:
+    escaped = _md_escape(rest, chars)
+    assert escaped != rest
+    assert splice(sent, escaped, chunk=chunk, mode="instruct") == sent + rest
+
+
+@pytest.mark.parametrize("chunk", [None, 1, 100])
+def test_markdown_escapes_in_code_are_kept(chunk: int | None) -> None:
+    sent = "Call `get_user` first, then "
+    rest = 'read\\_config.\n\n```python\nre.sub(r"\\_", x)  # the pattern\'s own escape\n```\n\nAlso `a\\_b` and c\\_d.'
+    expected = 'read_config.\n\n```python\nre.sub(r"\\_", x)  # the pattern\'s own escape\n```\n\nAlso `a\\_b` and c_d.'
+    assert splice(sent, rest, chunk=chunk, mode="instruct") == sent + expected
+    # Cut inside a code span or a fenced block: the rest of the code is code.
+    assert (
+        splice("Run `my", "\\_tool --x` and my\\_tool.", chunk=chunk, mode="instruct")
+        == "Run `my\\_tool --x` and my_tool."
+    )
+    opening = "Run:\n\n```"
+    assert splice(opening, "sh\necho a\\_b\n```\n\nIt prints a\\_b.", chunk=chunk, mode="instruct") == (
+        opening + "sh\necho a\\_b\n```\n\nIt prints a_b."
+    )
+    fenced = "```text\nC:\\\\Users\\\\"
+    assert splice(fenced, "a\\_b\n```\nDone, a\\_b.", chunk=chunk, mode="prefill") == fenced + "a\\_b\n```\nDone, a_b."
+
+
+@pytest.mark.parametrize(
+    ("sent", "rest"),
+    [
+        # The sent prose writes backslashes: escaped Markdown in a Markdown tutorial, LaTeX, a path.
+        ("Write \\* for a literal asterisk. ", "Likewise \\_ and \\[ stay as they are."),
+        ("The area is \\(\\pi r^2\\). ", "For the sum, \\[ \\sum\\_{i} a\\_i \\]."),
+        ("Open C:\\Users\\me. ", "Then C:\\temp\\_old."),
+        # The rest's own backslashes, first in the rest: LaTeX display math, commands, paths, a regex, an escape.
+        ("The identity is\n\n", "\\[ e^{i\\pi} + 1 = 0 \\]\n\nwhere x\\_1 is free."),
+        ("The identity is\n\n", "\\[\ne^{i\\pi} + 1 = 0\n\\]\n"),
+        ("Its derivative is ", "\\frac{d}{dx} x\\_1, and a\\_2."),
+        ("Save it under ", "D:\\data\\_raw\\file\\_1.csv."),
+        ("A signature line:\n\n", "\\_\\_\\_\\_\\_\\_\\_\\_  \nSigned, a\\_b"),
+        ("Match a digit with ", "\\d and a dot with \\. then a\\_b."),
+    ],
+)
+@pytest.mark.parametrize("mode", ["prefill", "instruct"])
+def test_text_that_writes_its_own_backslashes_passes(sent: str, rest: str, mode: str) -> None:
+    for chunk in (None, 1, 100):
+        assert splice(sent, rest, chunk=chunk, mode=mode) == sent + rest
+
+
+def test_markdown_escape_split_across_chunks() -> None:
+    dec = MarkdownUnescape()
+    parts = ["snake", "\\", "_case \\", "[", "x", "\\", "] \\[", " ", "\\", "] `", "`", "a\\_b`", "` \\*end\\"]
+    assert "".join(dec.feed(p) for p in parts) + dec.finish() == "snake_case [x] [ ] ``a\\_b`` *end\\"
+
+
+def test_a_json_document_has_no_latex() -> None:
+    sent = '{\n  "id": 7,\n  "tags": '
+    rest = '\\[\n    "a\\_b"\n  \\]\n}'
+    assert splice(sent, rest, mode="instruct") == sent + '[\n    "a_b"\n  ]\n}'
+
+
+@pytest.mark.parametrize("head", ["\\" * 10_000, "\\_" * 5_000, "`" * 10_000, "\\[ " * 3_000, "\\`a" * 3_000])
+@pytest.mark.parametrize("mode", ["prefill", "instruct"])
+def test_hostile_markdown_escapes(head: str, mode: str) -> None:
+    text, _ = repair("Some sent text. ", head, final=True, mode=mode)  # type: ignore[misc]
+    streamed = splice("Some sent text. ", head, chunk=7, mode=mode)
+    assert len(streamed) <= len("Some sent text. ") + len(head)
+    if head.startswith("\\_"):
+        assert streamed == "Some sent text. " + "_" * 5_000
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.text(alphabet="ab _*[]#~.\n。é", max_size=60),
+    chars=st.sampled_from(["_", "_*", "_*[]", "_*[]#~"]),
+    chunk=st.integers(min_value=1, max_value=9),
+)
+def test_escaped_prose_decodes_to_itself(text: str, chars: str, chunk: int) -> None:
+    """Prose with no backslash or code, escaped: the filter gives back the prose (an escaped bracket before a
+    blank or after one reads as LaTeX, and a line of escaped rules as the text's own: those are left out)."""
+    if re.search(r"(?m)\[[ \n]|(?:^|[ \n])\]|^ {0,3}(?:___|\*\*\*)", text):
+        return
+    escaped = _md_escape(text, chars)
+    dec = MarkdownUnescape()
+    out = "".join(dec.feed(escaped[i : i + chunk]) for i in range(0, len(escaped), chunk)) + dec.finish()
+    assert out == text
