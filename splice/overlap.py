@@ -197,6 +197,21 @@ def _is_start(norm: str, p: int) -> bool:
     return p == 0 or norm[p - 1] == " " or not (is_word_char(norm[p - 1]) and is_word_char(norm[p]))
 
 
+#: What a word may follow in running text: a space, an opening bracket or quote, a dash, a Markdown marker.
+_TOKEN_OPENERS = frozenset(" ([{<\"'«‹“‘„‚¡¿-—–*_`~>|")
+
+
+def _inside_token(cn: str, p: int, min_len: int) -> bool:
+    """A short repeat that starts inside a run of non-spaces, after `.`, `/`, `:` or `@` (`discounts.` +
+    `feature:`, `os.` + `path`): a fallback says words again from where a word starts, so it is no repeat unless
+    it is twice as long as a repeat must be."""
+    if p < 2 or cn[p - 1] in _TOKEN_OPENERS or is_nospace_char(cn[p - 1]) or not is_word_char(cn[p]):
+        return False
+    if not (is_word_char(cn[p - 2]) or cn[p - 2] in ")]}"):
+        return False  # "\n1. " or ", ...": the mark stands alone, not inside a token
+    return not _long_enough(cn[p:], 2 * min_len)
+
+
 def _is_anchor(sent: str, raw_pos: int, sent_is_whole: bool) -> bool:
     """True if `raw_pos` starts a sentence, a line or a list item's text."""
     if raw_pos == 0:
@@ -235,7 +250,11 @@ def _search(
     def acceptable(p: int) -> bool:
         if not _is_start(cn, p):
             return False
-        if _long_enough(cn[p:], min_len) or _crosses_structure(sent, cs.starts[p]) or _reopens(sent, cs.starts[p]):
+        if (
+            (_long_enough(cn[p:], min_len) and not _inside_token(cn, p, min_len))
+            or _crosses_structure(sent, cs.starts[p])
+            or _reopens(sent, cs.starts[p])
+        ):
             return True
         return (
             not loose and _is_anchor(sent, cs.starts[p], sent_is_whole) and not _line_before_indent(sent, cs.starts[p])

@@ -1357,3 +1357,16 @@ def test_a_word_after_a_closing_mark_or_a_pictograph_gets_the_texts_space(sent: 
 def test_a_joiner_the_sent_text_stopped_before_is_the_continuations(sent: str, head: str, rest: str) -> None:
     """Hold-back off, the cut fell before a ZWNJ or a ZWJ and the fallback repeats the words before it."""
     assert splice(sent, head, sent_text=sent) == sent + rest
+
+
+@pytest.mark.parametrize("mode", ["prefill", "instruct"])
+def test_a_short_repeat_from_inside_a_token_is_no_repeat(mode: str) -> None:
+    """`discounts.` + `feature:` is not where a word starts: the answer's own "Feature:" is kept."""
+    sent = "Save it as features/checkout_discounts.feature:\n\n"
+    head = "Feature: Discount codes at checkout\n  As a returning customer\n"
+    assert splice(sent, head, sent_text=sent, mode=mode) == sent + head
+    # Said again from where a word starts, the same words are a repeat.
+    sent = "Save it as the checkout feature:\n\n"
+    assert splice(sent, "checkout feature:\n\nFeature: Discounts\n", sent_text=sent, mode=mode) == (
+        sent + "Feature: Discounts\n"
+    )
