@@ -39,6 +39,9 @@ from typing import Protocol
 from .case import lower_first_word
 from .citations import citation_filter
 from .context import BULLET_RE, FENCE_LINE_RE, FENCE_RE, TextContext, analyse_tail
+from .continued import PENDING as HEADING_PENDING
+from .continued import STEP as HEADING_STEP
+from .continued import continued_heading
 from .echo import PENDING as ECHO_PENDING
 from .echo import QuoteRestyle, near_echo, quote_swaps, restated_line
 from .jsonwrap import JsonStringDecoder, match_json_wrap
@@ -52,6 +55,7 @@ from .offer import OfferHold
 from .overlap import PENDING, Overlap, find_anchor, find_overlap
 from .preamble import PENDING as PREAMBLE_PENDING
 from .preamble import match_preamble, may_begin_preamble
+from .quoted import Dequote, quoted_rest
 from .quotestyle import QuoteHabit
 from .recap import PENDING as RECAP_PENDING
 from .recap import match_recap, may_begin_recap
@@ -490,6 +494,12 @@ def _decide(
 
     # Rule J: what the fallback wrote before the continuation (a break, a mark, a quote, a reopened block…).
     whole = sent_text if sent_text is not None and len(sent_text) > len(sent) else sent
+    n_heading = continued_heading(sent, head[pos:], ctx, whole=whole, final=final)  # rule AA (continued heading)
+    if n_heading == HEADING_PENDING:
+        return _Need("other", n_leak + pos)
+    if n_heading:
+        head, own_lines = head[:pos] + head[pos + n_heading :], True  # what follows the line is the text's own
+        steps.append(HEADING_STEP)
     opening = block = ""
     if ctx.in_fence:
         fences = list(FENCE_LINE_RE.finditer(whole))
@@ -507,6 +517,14 @@ def _decide(
         steps.extend(stripped[1])
         if strategy == "clean":
             strategy = "preamble"
+    # Rule X (quoted rest): the first line's quote marker dropped here, the later ones by `Dequote`.
+    quote = quoted_rest(sent, head[pos:], ctx, final=final)
+    if quote is None:
+        return _Need("other", n_leak + n_lead + pos)
+    if quote[2]:
+        head = head[:pos] + quote[1] + head[pos + quote[0] :]
+        steps.append(quote[2])
+        own_lines = own_lines or bool(quote[1])  # the quote's blank lines are the text's own
 
     if ctx.in_table:
         # Rule T (tables): inside a table's body its header and delimiter rows said again are a repeat.
@@ -886,6 +904,7 @@ def _filters(
     reencoded = reencode_filters(whole, in_code=ctx.in_fence, in_json=ctx.in_json)  # rule V: escapes it never writes
     filters: list[_Filter | None] = [
         result.decoder,  # rule W (JSON): the wrapped string decoded
+        Dequote.after(result.steps),  # rule X (quoted rest): the later lines' markers
         *reencoded,
         citation_filter(whole, in_code=ctx.in_fence),  # rule AB (tool citations): markers it never writes
         habit if habit.active else None,  # rule Y (quote habit): prose quotes in the sent text's style
