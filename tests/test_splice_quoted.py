@@ -153,7 +153,7 @@ def test_dequote_streams_as_it_would_whole(lines: list[str], sizes: list[int]) -
         dequoted.append(line[2:] if line[:2] == "> " else line[1:] if line[:1] == ">" else line)
     assert expected == "\n".join(dequoted)
     d = Dequote(at_line_start=True, first_done=False)
-    out = []
+    out: list[str] = []
     i = 0
     while i < len(text):
         n = sizes[len(out) % len(sizes)]
