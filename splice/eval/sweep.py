@@ -22,14 +22,14 @@ MODES = ("prefill", "instruct")
 
 #: The exact rate below which no sweep may fall (seed 1234, 40 cuts per text), ratcheted up as rules improve.
 NO_HARM_FLOOR: dict[str, float] = {
-    "dev/prefill/on": 0.9979,
-    "dev/prefill/off": 0.9977,
-    "dev/instruct/on": 0.9873,
-    "dev/instruct/off": 0.9867,
-    "held-out/prefill/on": 0.995,
-    "held-out/prefill/off": 0.995,
-    "held-out/instruct/on": 0.9816,
-    "held-out/instruct/off": 0.98,
+    "dev/prefill/on": 0.9977,
+    "dev/prefill/off": 0.9975,
+    "dev/instruct/on": 0.9869,
+    "dev/instruct/off": 0.9862,
+    "held-out/prefill/on": 0.9966,
+    "held-out/prefill/off": 0.9966,
+    "held-out/instruct/on": 0.9966,
+    "held-out/instruct/off": 0.9933,
 }
 
 
