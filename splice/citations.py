@@ -48,21 +48,30 @@ _MAX_LINE = 4000  # the sent cut line's last chars read for an open code span
 class CitationDrop:
     """Rule AB: tool source markers dropped from the prose of the rest of the stream (see the module)."""
 
-    def __init__(self, line: str = "", *, in_code: bool = False, lenticular: bool = True, private_use: bool = True):
-        """`line`: the sent text's cut line; `in_code`: the cut is in a fenced block (the cut line may be its
-        opening line); `lenticular`, `private_use`: the marker families dropped."""
+    def __init__(
+        self,
+        line: str = "",
+        *,
+        in_code: bool = False,
+        fence: str = "```",
+        lenticular: bool = True,
+        private_use: bool = True,
+    ):
+        """`line`: the sent text's cut line; `in_code`: the cut is in a fenced block opened by `fence` (the cut
+        line may be its opening line); `lenticular`, `private_use`: the marker families dropped."""
         parts = []
         if lenticular:
             parts.append(_LENTICULAR.pattern)
         if private_use:
             parts.append(_PUA.pattern)
         lone = "|[\ue200-\ue2ff]" if private_use else ""  # a cited span's delimiter, without the spaces before it
-        self._marker = re.compile(r"[ \t]*(?:" + "|".join(parts) + ")" + lone)
+        # The spaces before a marker go with it; a bounded run, or a long one is retried at every space.
+        self._marker = re.compile(r"[ \t]{0,16}(?:" + "|".join(parts) + ")" + lone)
         self._lenticular = lenticular
         self._private_use = private_use
         self._carry = ""
-        self._fence = "`" if in_code else ""  # the open fence's char ("" outside a fenced block)
-        self._fence_len = 3
+        self._fence = fence[:1] if in_code else ""  # the open fence's char ("" outside a fenced block)
+        self._fence_len = len(fence)
         self._lead = -1 if line.strip(" ") else len(line)  # spaces that began the line so far; -1 once not
         self._last = line[-1:]  # the last char released
 
@@ -148,11 +157,11 @@ class CitationDrop:
         return carried
 
 
-def citation_filter(sent: str, *, in_code: bool = False) -> CitationDrop | None:
+def citation_filter(sent: str, *, in_code: bool = False, fence: str = "```") -> CitationDrop | None:
     """Rule AB's filter for the marker families the sent text never writes, or None when it writes both."""
     lenticular = "【" not in sent
     private_use = _PUA_ANY.search(sent) is None
     if not lenticular and not private_use:
         return None
     line = sent[sent.rfind("\n") + 1 :][-_MAX_LINE:]
-    return CitationDrop(line, in_code=in_code, lenticular=lenticular, private_use=private_use)
+    return CitationDrop(line, in_code=in_code, fence=fence, lenticular=lenticular, private_use=private_use)

@@ -40,13 +40,16 @@ _CONTINUED = re.compile(
     r"(?i)\bcont(?:inu\w*|[.'’]?d\b\.?|\.|\b)|\bforts(?:etz\w*|ätt\w*|at\w*|\.)|\bsuite\b|\bseguito\b"
     r"|\bvervolg\w*|\bciąg dalszy\b|\bdokończenie\b|\bпродолж\w*|\bпродовж\w*|\btęsin\w*|\bdavom\w*"
     r"|\bdevam\w*|\bfolytat\w*|\bjatk[ou]\w*|\bpokračov\w*|\bnastavak\w*|\blanjut\w*|\bsambung\w*"
-    r"|tiếp theo|tiếp tục|המשך|تابع|ادامه|जारी|বাকি|চলবে|続|续|續|계속"
+    r"|tiếp theo|tiếp tục|המשך|تابع|ادامه|जारी|বাকি|চলবে|(?<!手)続き|続く|继续|繼續|待续|待續|\A[続续續]\Z|계속"
 )
 _STARTS = "#*_-+0123456789"
+_MAX_SCAN = 16000
 
 
 def last_heading(text: str, in_fence: bool) -> str | None:
-    """The text's last complete heading line outside code blocks (read backwards from its end), or None."""
+    """The text's last complete heading line outside code blocks (read backwards from its end, at most
+    `_MAX_SCAN` chars: it runs at every decision attempt), or None."""
+    text = text[-_MAX_SCAN:]
     end = text.rfind("\n")
     inside = in_fence
     while end > 0:
@@ -111,7 +114,11 @@ def continued_heading(sent: str, head: str, ctx: TextContext, *, whole: str, fin
         return 0
     n = len(first) + (nl >= 0)
     if not ctx.in_fence:
-        return n
+        if at_line_start:
+            return n
+        # After a mid-line cut the blank lines after the heading are its own: the sentence goes on where it was.
+        rest = head[n:].lstrip("\r\n")
+        return PENDING if not rest and not final else len(head) - len(rest)
     return _reopened_fence(head, n, ctx, final=final)
 
 

@@ -31,6 +31,10 @@ STEP = "quoted-rest"
 
 #: Chars of quoted head after which a quote that has not ended is taken as the fallback's.
 _ENOUGH = 320
+#: An operator between spaces on the cut line: a ">" after it may be one more ("a + b " + "> c").
+_OPERATOR = re.compile(r" [-+*/=<>≤≥≠] ")
+#: A GitHub alert's first line, which only a blockquote can carry.
+_ALERT = re.compile(r">[ \t]*\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", re.I)
 #: A quoted line holding a block a reply's quote does not: a heading, a fence, a table row.
 _BLOCK = re.compile(r"(?m)^>[ \t]?(?:[ \t]{0,3}#{1,6}[ \t]|[ \t]{0,3}(?:`{3,}|~{3,})|[ \t]*\|.*\|[ \t]*\r?$)")
 #: A quoted fence line: in a code block, the quote reaches past the block's end.
@@ -75,7 +79,9 @@ def quoted_rest(sent: str, head: str, ctx: TextContext, *, final: bool) -> tuple
         return _NONE if body or final else None  # blank lines so far: a quoted line may follow
     if _sent_in_quote(sent, ctx):
         return _NONE
-    mid_line = body is head and bool(sent[ctx.line_start :])  # indentation included: no quote starts there
+    if _ALERT.match(body):
+        return _NONE  # a GitHub alert ("> [!NOTE]") is a block of the text's own
+    mid_line = len(body) == len(head) and bool(sent[ctx.line_start :])  # indentation included: no quote starts there
     if mid_line and not (ctx.in_fence or ctx.in_inline_code) and _one_line_ok(sent, body, ctx):
         return _lead(head) if body[1:].strip() else None  # in prose "> " cannot go on with a line
     lines = head.split("\n")
@@ -136,6 +142,8 @@ def _one_line_ok(sent: str, body: str, ctx: TextContext) -> bool:
     before it)."""
     if body[1:].lstrip(" ")[:1].isdigit() or sent[-1:] in "-=<>|!":
         return False
+    if " > " in body[1:].split("\n", 1)[0] or _OPERATOR.search(sent[ctx.line_start :]):
+        return False  # a path of menus or a formula: "Settings " + "> Privacy > Cookies", "a + b " + "> c"
     return not (ctx.in_fence or ctx.in_inline_code) or (ctx.mid_word and body[1:2] == " ")
 
 

@@ -234,15 +234,23 @@ _LINE_START = re.compile(r"(?m)^ {0,3}([_*])")
 class MarkdownUnescape:
     """Rule V: backslash escapes of Markdown punctuation in a continuation's prose dropped (see the module)."""
 
-    def __init__(self, line: str = "", *, in_code: bool = False, in_json: bool = False, rule_chars: str = "_*") -> None:
+    def __init__(
+        self,
+        line: str = "",
+        *,
+        in_code: bool = False,
+        fence: str = "```",
+        in_json: bool = False,
+        rule_chars: str = "_*",
+    ) -> None:
         """`line`: the sent text's cut line (a code span it opened is still open); `in_code`: the cut is in a
-        fenced block; `in_json`: in a JSON document, which has no LaTeX; `rule_chars`: the chars the sent text
-        never begins a line with, whose three escapes beginning a line are its own."""
+        fenced block, opened by `fence`; `in_json`: in a JSON document, which has no LaTeX; `rule_chars`: the
+        chars the sent text never begins a line with, whose three escapes beginning a line are its own."""
         self._on = True
         self._latex = not in_json
         self._rule_chars = rule_chars  # False once the continuation shows a backslash of its own
-        self._fence = "`" if in_code else ""  # the open fence's char ("" outside a fenced block)
-        self._fence_len = 3
+        self._fence = fence[:1] if in_code else ""  # the open fence's char ("" outside a fenced block)
+        self._fence_len = len(fence)
         self._span = 0  # the open code span's backtick count
         self._lead = 0  # spaces that began the line so far; -1 once anything else came
         self._brackets = 0  # escaped "[" decoded and not closed yet
@@ -351,7 +359,8 @@ class MarkdownUnescape:
         return 2, text[j : j + 2]
 
     def _bracket(self, text: str, j: int, final: bool) -> tuple[int, str]:
-        """An escaped bracket, unless it reads as LaTeX display math: "\\[" before a blank, "\\]" after one."""
+        """An escaped bracket, unless it reads as LaTeX display math: "\\[" opening a line or before a blank,
+        "\\]" after one."""
         if text[j + 1] == "]":
             if self._brackets or not self._prev.isspace() or not self._latex:
                 self._brackets = max(0, self._brackets - 1)
@@ -359,6 +368,9 @@ class MarkdownUnescape:
             self._on = False
             return 2, "\\]"
         after = text[j + 2 : j + 5]
+        if self._latex and self._lead >= 0:
+            self._on = False  # "\\[" opening a line is display math ("\\[E=mc^2\\]")
+            return 2, "\\["
         if not after[:1].isspace() and after or not self._latex:
             self._brackets += 1
             return 2, "["
@@ -391,7 +403,7 @@ def sent_prose_has_backslash(sent: str) -> bool:
 
 
 def reencode_filters(
-    sent: str, *, in_code: bool, in_json: bool = False
+    sent: str, *, in_code: bool, fence: str = "```", in_json: bool = False
 ) -> list[EscapeDecoder | EntityDecoder | MarkdownUnescape]:
     """Rule V's filters the sent text's habits allow, escapes first (an entity may be inside a JSON string)."""
     filters: list[EscapeDecoder | EntityDecoder | MarkdownUnescape] = []
@@ -406,7 +418,11 @@ def reencode_filters(
         rule_chars = "".join(c for c in "_*" if c not in begun)
         filters.append(
             MarkdownUnescape(
-                sent[sent.rfind("\n") + 1 :][-_MAX_HELD:], in_code=in_code, in_json=in_json, rule_chars=rule_chars
+                sent[sent.rfind("\n") + 1 :][-_MAX_HELD:],
+                in_code=in_code,
+                fence=fence,
+                in_json=in_json,
+                rule_chars=rule_chars,
             )
         )
     return filters

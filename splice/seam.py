@@ -901,12 +901,13 @@ def _filters(
     """The streaming filters the text after a decision goes through, in order, to the end of the stream."""
     whole = sent_text if sent_text is not None and sent_text.endswith(sent) else sent
     habit = QuoteHabit(whole)
-    reencoded = reencode_filters(whole, in_code=ctx.in_fence, in_json=ctx.in_json)  # rule V: escapes it never writes
+    fence = ctx.fence_marker or "```"
+    reencoded = reencode_filters(whole, in_code=ctx.in_fence, fence=fence, in_json=ctx.in_json)  # rule V
     filters: list[_Filter | None] = [
         result.decoder,  # rule W (JSON): the wrapped string decoded
         Dequote.after(result.steps),  # rule X (quoted rest): the later lines' markers
         *reencoded,
-        citation_filter(whole, in_code=ctx.in_fence),  # rule AB (tool citations): markers it never writes
+        citation_filter(whole, in_code=ctx.in_fence, fence=fence),  # rule AB (tool citations): markers it never writes
         habit if habit.active else None,  # rule Y (quote habit): prose quotes in the sent text's style
         QuoteRestyle(result.quotes) if result.quotes else None,  # rule R (restated lines)
         renumber,  # a restarted numbered list renumbered

@@ -310,14 +310,25 @@ def _run_closer(sent: str) -> str | None:
     end = len(sent)
     while end and ("\ufe00" <= sent[end - 1] <= "\ufe0f" or "\U0001f3fb" <= sent[end - 1] <= "\U0001f3ff"):
         end -= 1
-    if end and sent[end - 1] >= "\u2190" and unicodedata.category(sent[end - 1]) == "So":
+    if end and _pictograph(sent[end - 1], sent[end : end + 1] == "\ufe0f"):
         return "So"
     return None
 
 
+def _pictograph(c: str, emoji_style: bool) -> bool:
+    """An emoji or a dingbat, which a word follows after a space; not a key or a music symbol (`⌘C`, `B♭m7`),
+    unless a variation selector asks for its emoji style."""
+    o = ord(c)
+    return (
+        o >= 0x1F000
+        or (0x2600 <= o <= 0x27BF and not 0x2669 <= o <= 0x266F)
+        or (emoji_style and unicodedata.category(c) == "So")
+    )
+
+
 def _closer_at(text: str, i: int, closer: str) -> bool:
     c = text[i]
-    return c == closer if closer != "So" else c >= "\u2190" and unicodedata.category(c) == "So"
+    return c == closer if closer != "So" else _pictograph(c, text[i + 1 : i + 2] == "\ufe0f")
 
 
 def _space_after(sent: str, closer: str) -> bool:

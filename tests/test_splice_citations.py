@@ -146,3 +146,25 @@ def test_markers_anywhere_are_dropped_and_nothing_else(pieces: list[str], marks:
     f = CitationDrop()
     out = "".join(f.feed(marked[i : i + chunk]) for i in range(0, len(marked), chunk)) + f.finish()
     assert out == text
+
+
+@pytest.mark.parametrize(
+    ("sent", "head", "expected"),
+    [
+        # A block opened with four backticks is not closed by the three of the block it shows.
+        (
+            "Here is a README:\n\n````md\n# Tool\n\n```sh\nrun it\n",
+            "```\n\nSet my\\_var and see 【1†a】.\n````\n\nDone, x\\_y 【2†b】.\n",
+            "```\n\nSet my\\_var and see 【1†a】.\n````\n\nDone, x_y.\n",
+        ),
+        # A block opened with tildes closes with tildes: the prose after it is decoded.
+        (
+            "Notes:\n\n~~~md\nrun it\n",
+            "Still x\\_y 【1†a】.\n~~~\n\nDone, x\\_y 【2†b】.\n",
+            "Still x\\_y 【1†a】.\n~~~\n\nDone, x_y.\n",
+        ),
+    ],
+)
+def test_the_blocks_own_fence_ends_it(sent: str, head: str, expected: str) -> None:
+    """Rules V (Markdown escapes) and AB follow the fence the sent text's block opened with, not three backticks."""
+    assert splice(sent, head, sent_text=sent, mode="instruct") == sent + expected

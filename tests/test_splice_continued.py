@@ -109,3 +109,13 @@ def test_hostile_long_input_is_handled() -> None:
     sent = "x\n" * 5000 + "# " + "y" * 3000  # no complete heading, a long head of heading-like lines
     head = "# " * 3000 + "\n" + "#\n" * 2000
     assert splice(sent, head, chunk=50, sent_text=sent, mode="instruct").startswith(sent)
+
+
+@pytest.mark.parametrize("mode", ["instruct", "prefill"])
+def test_after_a_mid_line_cut_the_blank_line_after_the_heading_is_the_headings(mode: str) -> None:
+    """The sentence goes on where it stopped: the heading said again goes with every line break after it."""
+    sent = "## Setup\n\nFirst, install the "
+    seam = SeamRepair(sent, sent_text=sent, mode=mode)
+    head = "## Setup (continued)\n\npackage and then run it."
+    out = "".join(seam.feed(head[i : i + 4]) for i in range(0, len(head), 4)) + seam.finish()
+    assert out == "package and then run it."

@@ -1370,3 +1370,9 @@ def test_a_short_repeat_from_inside_a_token_is_no_repeat(mode: str) -> None:
     assert splice(sent, "checkout feature:\n\nFeature: Discounts\n", sent_text=sent, mode=mode) == (
         sent + "Feature: Discounts\n"
     )
+
+
+@pytest.mark.parametrize(("sent", "head"), [("press ⌘", "C and then paste."), ("Play B♭", "m7 here.")])
+def test_a_key_or_music_symbol_is_no_pictograph(sent: str, head: str) -> None:
+    """Rule N (runs) is for emoji and dingbats: a key or a music symbol goes on with its letters."""
+    assert splice(sent, head) == sent + head
