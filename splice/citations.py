@@ -42,7 +42,7 @@ _PUA_ANY = re.compile("[\ue200-\ue2ff]")
 _MAX_SPACES = 16  # trailing spaces held for a marker that may follow; a longer run is indentation
 _CODE_SIGN = re.compile(r"`+|~+|\n+")  # what opens or closes a fenced block: fence markers, line breaks
 _MAX_RUN = 32  # a backtick or tilde run this long at a chunk's end is taken as complete, not held
-_MAX_LINE = 4000  # the sent cut line's last chars read for an open code span
+_MAX_LINE = 4000  # the sent cut line's last chars kept (its leading spaces and last char are read)
 
 
 class CitationDrop:

@@ -202,9 +202,9 @@ _TOKEN_OPENERS = frozenset(" ([{<\"'«‹“‘„‚¡¿-—–*_`~>|")
 
 
 def _inside_token(cn: str, p: int, min_len: int) -> bool:
-    """A short repeat that starts inside a run of non-spaces, after `.`, `/`, `:` or `@` (`discounts.` +
-    `feature:`, `os.` + `path`): a fallback says words again from where a word starts, so it is no repeat unless
-    it is twice as long as a repeat must be."""
+    """A short repeat that starts inside a run of non-spaces, after punctuation that follows a word (`.`, `/`,
+    `:`, `@`, `=`, `,`…: `discounts.` + `feature:`, `os.` + `path`): a fallback says words again from where a
+    word starts, so it is no repeat unless it is twice as long as a repeat must be."""
     if p < 2 or cn[p - 1] in _TOKEN_OPENERS or is_nospace_char(cn[p - 1]) or not is_word_char(cn[p]):
         return False
     if not (is_word_char(cn[p - 2]) or cn[p - 2] in ")]}"):

@@ -248,7 +248,7 @@ class MarkdownUnescape:
         chars the sent text never begins a line with, whose three escapes beginning a line are its own."""
         self._on = True
         self._latex = not in_json
-        self._rule_chars = rule_chars  # False once the continuation shows a backslash of its own
+        self._rule_chars = rule_chars
         self._fence = fence[:1] if in_code else ""  # the open fence's char ("" outside a fenced block)
         self._fence_len = len(fence)
         self._span = 0  # the open code span's backtick count
@@ -312,11 +312,7 @@ class MarkdownUnescape:
                 self._run(c, k - j)
                 out.append(text[j:k])
                 i = k
-            elif self._fence or self._span or not self._on:
-                self._plain(c)
-                out.append(c)
-                i = j + 1
-            else:
+            else:  # a backslash in prose (in code the search finds none)
                 step, decoded = self._escape(text, j, final)
                 if step == 0:
                     self._carry = text[j:]
