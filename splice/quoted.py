@@ -31,8 +31,6 @@ STEP = "quoted-rest"
 
 #: Chars of quoted head after which a quote that has not ended is taken as the fallback's.
 _ENOUGH = 320
-#: An operator between spaces on the cut line: a ">" after it may be one more ("a + b " + "> c").
-_OPERATOR = re.compile(r" [-+*/=<>≤≥≠] ")
 #: A GitHub alert's first line, which only a blockquote can carry.
 _ALERT = re.compile(r">[ \t]*\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", re.I)
 #: A quoted line holding a block a reply's quote does not: a heading, a fence, a table row.
@@ -142,8 +140,8 @@ def _one_line_ok(sent: str, body: str, ctx: TextContext) -> bool:
     before it)."""
     if body[1:].lstrip(" ")[:1].isdigit() or sent[-1:] in "-=<>|!":
         return False
-    if " > " in body[1:].split("\n", 1)[0] or _OPERATOR.search(sent[ctx.line_start :]):
-        return False  # a path of menus or a formula: "Settings " + "> Privacy > Cookies", "a + b " + "> c"
+    if " > " in body[1:].split("\n", 1)[0]:
+        return False  # a path of menus: "Settings " + "> Privacy > Cookies"
     return not (ctx.in_fence or ctx.in_inline_code) or (ctx.mid_word and body[1:2] == " ")
 
 

@@ -355,8 +355,7 @@ class MarkdownUnescape:
         return 2, text[j : j + 2]
 
     def _bracket(self, text: str, j: int, final: bool) -> tuple[int, str]:
-        """An escaped bracket, unless it reads as LaTeX display math: "\\[" opening a line or before a blank,
-        "\\]" after one."""
+        """An escaped bracket, unless it reads as LaTeX display math: "\\[" before a blank, "\\]" after one."""
         if text[j + 1] == "]":
             if self._brackets or not self._prev.isspace() or not self._latex:
                 self._brackets = max(0, self._brackets - 1)
@@ -364,9 +363,6 @@ class MarkdownUnescape:
             self._on = False
             return 2, "\\]"
         after = text[j + 2 : j + 5]
-        if self._latex and self._lead >= 0:
-            self._on = False  # "\\[" opening a line is display math ("\\[E=mc^2\\]")
-            return 2, "\\["
         if not after[:1].isspace() and after or not self._latex:
             self._brackets += 1
             return 2, "["

@@ -92,9 +92,8 @@ def test_repair_decides_and_dequotes_in_one_call() -> None:
         ("if x ", "> 5:\n    print(x)\n"),
         ("Use `a ", "> b` to compare.\n"),
         ("It costs ", "> 5 dollars now.\n"),
-        # A path of menus, a comparison in prose, a GitHub alert.
+        # A path of menus, a GitHub alert.
         ("Go to Settings ", "> Privacy > Cookies and turn it off.\n\nThen reload.\n"),
-        ("If the sum a + b ", "> c then stop.\nOtherwise go on.\n"),
         ("Run the steps above.\n\n", "> [!NOTE]\n> Restart the service after editing.\n"),
     ],
 )

@@ -159,13 +159,6 @@ def test_markdown_escape_split_across_chunks() -> None:
     assert "".join(dec.feed(p) for p in parts) + dec.finish() == "snake_case [x] [ ] ``a\\_b`` *end\\"
 
 
-@pytest.mark.parametrize("chunk", [None, 1, 5])
-def test_display_math_opening_a_line_is_latex(chunk: int | None) -> None:
-    sent = "The energy is given by\n\n"
-    rest = "\\[E=mc^2\\]\nwhere m is the mass and \\_ stays."
-    assert splice(sent, rest, chunk=chunk, mode="instruct") == sent + rest
-
-
 def test_a_json_document_has_no_latex() -> None:
     sent = '{\n  "id": 7,\n  "tags": '
     rest = '\\[\n    "a\\_b"\n  \\]\n}'
@@ -190,9 +183,8 @@ def test_hostile_markdown_escapes(head: str, mode: str) -> None:
 )
 def test_escaped_prose_decodes_to_itself(text: str, chars: str, chunk: int) -> None:
     """Prose with no backslash or code, escaped: the filter gives back the prose (an escaped bracket before a
-    blank, opening a line or after a blank reads as LaTeX, and a line of escaped rules as the text's own: those
-    are left out)."""
-    if re.search(r"(?m)\[[ \n]|(?:^|[ \n])\]|^ {0,3}(?:___|\*\*\*)|^ *\[", text):
+    blank or after one reads as LaTeX, and a line of escaped rules as the text's own: those are left out)."""
+    if re.search(r"(?m)\[[ \n]|(?:^|[ \n])\]|^ {0,3}(?:___|\*\*\*)", text):
         return
     escaped = _md_escape(text, chars)
     dec = MarkdownUnescape()
