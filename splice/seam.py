@@ -1075,9 +1075,7 @@ class SeamRepair:
         try:
             return out + _finish(self._filters)
         except Exception:  # pragma: no cover - a splice must never break a stream
-            self._filters = []
-            if self._result is not None and "error" not in self._result.steps:
-                self._result.steps.append("error")
+            self._drop_filters()
             return out
 
     def _filtered(self, text: str, start: int = 0) -> str:
@@ -1086,10 +1084,13 @@ class SeamRepair:
         try:
             return _through(self._filters, text, start)
         except Exception:  # pragma: no cover - a splice must never break a stream
-            self._filters = []
-            if self._result is not None and "error" not in self._result.steps:
-                self._result.steps.append("error")
+            self._drop_filters()
             return text
+
+    def _drop_filters(self) -> None:
+        self._filters = []
+        if self._result is not None and "error" not in self._result.steps:
+            self._result.steps.append("error")
 
     def _attempt(self, *, final: bool) -> str:
         self._tried_at = len(self._buf)

@@ -308,11 +308,16 @@ def _run_closer(sent: str) -> str | None:
     if last in _BIDI_MARKS:
         return last
     end = len(sent)
-    while end and ("\ufe00" <= sent[end - 1] <= "\ufe0f" or "\U0001f3fb" <= sent[end - 1] <= "\U0001f3ff"):
+    while end and _presentation(sent[end - 1]):
         end -= 1
     if end and _pictograph(sent[end - 1], sent[end : end + 1] == "\ufe0f"):
         return "So"
     return None
+
+
+def _presentation(c: str) -> bool:
+    """A variation selector or a skin tone: it dresses the pictograph before it."""
+    return "\ufe00" <= c <= "\ufe0f" or "\U0001f3fb" <= c <= "\U0001f3ff"
 
 
 def _pictograph(c: str, emoji_style: bool) -> bool:
@@ -341,7 +346,7 @@ def _space_after(sent: str, closer: str) -> bool:
         if not _closer_at(scan, i, closer):
             continue
         j = i + 1
-        while j < len(scan) and ("\ufe00" <= scan[j] <= "\ufe0f" or "\U0001f3fb" <= scan[j] <= "\U0001f3ff"):
+        while j < len(scan) and _presentation(scan[j]):
             j += 1
         if j + 1 < len(scan) and scan[j] == " " and is_word_char(scan[j + 1]):
             spaced += 1
