@@ -27,6 +27,7 @@ from splice.eval.batch12 import BATCH_12
 from splice.eval.batch13 import BATCH_13
 from splice.eval.batch14 import BATCH_14
 from splice.eval.batch15 import BATCH_15
+from splice.eval.batch16 import BATCH_16
 from splice.eval.corpus import REFERENCES
 from splice.eval.heldout import BATCH_1, BATCH_2, BATCH_3, BATCH_4, BATCH_5, BATCH_6, BATCH_7
 
@@ -64,6 +65,7 @@ def _one_text_per_kind() -> dict[str, tuple[str, str]]:
         + BATCH_13
         + BATCH_14
         + BATCH_15
+        + BATCH_16
     ):
         texts.setdefault(kind, (f"splice-{name}", text))
     return texts

@@ -10,11 +10,11 @@ from types import ModuleType
 
 import pytest
 
-from splice.eval import batch12, batch13, batch14, batch15
+from splice.eval import batch12, batch13, batch14, batch15, batch16
 from splice.eval.simulate import BATCHES, _batch_plan, build_cases, run_case
 
 #: (number, module) of each batch tested here; a module holds BATCH_<n>, BATCH<n>_BEHAVIOURS, batch<n>_output.
-_BATCHES = [(12, batch12), (13, batch13), (14, batch14), (15, batch15)]
+_BATCHES = [(12, batch12), (13, batch13), (14, batch14), (15, batch15), (16, batch16)]
 
 
 def _texts(n: int, module: ModuleType) -> list[tuple[str, str, str]]:

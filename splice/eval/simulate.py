@@ -26,6 +26,7 @@ from .batch12 import BATCH12_BEHAVIOURS, BATCH_12, batch12_output
 from .batch13 import BATCH13_BEHAVIOURS, BATCH_13, batch13_output
 from .batch14 import BATCH14_BEHAVIOURS, BATCH_14, batch14_output
 from .batch15 import BATCH15_BEHAVIOURS, BATCH_15, batch15_output
+from .batch16 import BATCH16_BEHAVIOURS, BATCH_16, batch16_output
 from .check import is_clean
 from .corpus import REFERENCES
 from .fences import fence_spans
@@ -91,6 +92,9 @@ _LANG_OF = {
     "b15_azerbaijani": "az",
     "b15_punjabi": "pa",
     "b15_urdu": "ur",
+    "b16_hausa": "ha",
+    "b16_malayalam": "ml",
+    "b16_hawaiian": "haw",
 }
 
 
@@ -498,6 +502,7 @@ _BATCH_SEEDS = {
     "batch13": 13577,
     "batch14": 14591,
     "batch15": 15601,
+    "batch16": 16607,
 }
 #: The corpora `make eval` reports: the development corpus holds every batch whose misses were looked at.
 BATCHES = tuple(_BATCH_SEEDS)
@@ -518,8 +523,9 @@ CORPORA = {
         "batch12",
         "batch13",
         "batch14",
+        "batch15",
     ),
-    "held-out": ("batch15",),
+    "held-out": ("batch16",),
 }
 
 
@@ -547,6 +553,7 @@ def _batch_plan(batch: str) -> list[tuple[str, str, str, list[str], bool]]:
         (BATCH_13, BATCH13_BEHAVIOURS),
         (BATCH_14, BATCH14_BEHAVIOURS),
         (BATCH_15, BATCH15_BEHAVIOURS),
+        (BATCH_16, BATCH16_BEHAVIOURS),
     ]
     index = BATCHES.index(batch)
     texts, new = batches[index]
@@ -740,7 +747,7 @@ def _batch7_output(behaviour: str, reference: str, sent: str, lang: str, rng: ra
 
 
 def build_cases(seed: int = 1234, per_kind: int = 1, *, corpus: str = "dev", holdback: bool = True) -> list[Case]:
-    """The cases of a corpus ("dev", "held-out": see `CORPORA`) or of one batch ("batch0" … "batch15")."""
+    """The cases of a corpus ("dev", "held-out": see `CORPORA`) or of one batch ("batch0" … "batch16")."""
     cases: list[Case] = []
     for batch in CORPORA.get(corpus, (corpus,)):
         rng = random.Random(seed + _BATCH_SEEDS[batch])
@@ -783,6 +790,7 @@ _TEXTS = {
         BATCH_13,
         BATCH_14,
         BATCH_15,
+        BATCH_16,
     )
     for name, _, text in texts
 }
@@ -832,6 +840,8 @@ def run_case(
         fallback = batch14_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
     elif case.behaviour in BATCH15_BEHAVIOURS:
         fallback = batch15_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
+    elif case.behaviour in BATCH16_BEHAVIOURS:
+        fallback = batch16_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
     else:
         fallback = _fallback_output(case.behaviour, reference, sent, _LANG_OF.get(case.name, "en"), rng)
     if fallback is None:
