@@ -4,8 +4,10 @@ An instruct model that repeats the end of the text before going on often says it
 contraction said differently, or an article left out ("the enclosing scope " + "from enclosing scope implicitly").
 The exact rules (`overlap`) do not see it as a repeat.  Read on words: the head's first words are the tail's last
 words with exactly one edit (a word replaced by one or two, two replaced by one, or one left out), at least three
-words matching (two around a left-out word of three letters or fewer: "quickly, an alloy" + "quickly, alloy of")
-and at least one after the edit, reaching the tail's very end.  In prose only: code and tables
+words matching (two around a left-out word of three letters or fewer: "quickly, an alloy" + "quickly, alloy of";
+two when the echo is the whole line), reaching the tail's very end.  The first or the last word may be the one
+changed ("would show " + "would display whether"), one word for one: a phrase said again with its ends changed is
+as often the text's own parallel ("ar gyfer y mynydd, nid ar gyfer y dref").  In prose only: code and tables
 repeat their words legitimately.
 
 Rule R (restated lines): in code, a fallback that says the cut line again from its start says it restyled: the
@@ -34,29 +36,49 @@ def _fold(word: str) -> str:
     return word.casefold().replace("’", "'")
 
 
-def _align(tail: list[str], head: list[str], partial_tail: bool, partial_head: bool) -> int | None:
-    """Head words consumed when `head` says `tail` with one edit; -1 while it may still; None when it does not."""
+def _align(
+    tail: list[str], head: list[str], partial_tail: bool, partial_head: bool, least: int, complete: bool
+) -> int | None:
+    """Head words consumed when `head` says `tail` with one edit; -1 while it may still; None when it does not.
+
+    `least` is how many words must match: fewer for an echo of the whole line than of its last words.  While a
+    longer reading may still match ("before" + "prior to ever"), a shorter one found ("before ever" + "prior")
+    waits for it.
+    """
     best: int | None = None
+    pending = False
     for edit in range(len(tail)):
         for taken, given in ((1, 1), (1, 2), (2, 1), (1, 0)):
             if edit + taken > len(tail):
                 continue
-            got = _match_with(tail, head, edit, taken, given, partial_tail, partial_head)
-            if got is not None and (best is None or got > best):
+            got = _match_with(tail, head, edit, taken, given, partial_tail, partial_head, least)
+            if got == -1:
+                pending = pending or not complete
+            elif got is not None and (best is None or got > best):
                 best = got
-    return best
+    return -1 if pending else best
 
 
 def _match_with(
-    tail: list[str], head: list[str], edit: int, taken: int, given: int, partial_tail: bool, partial_head: bool
+    tail: list[str],
+    head: list[str],
+    edit: int,
+    taken: int,
+    given: int,
+    partial_tail: bool,
+    partial_head: bool,
+    least: int,
 ) -> int | None:
     """Head words consumed with tail[edit:edit+taken] replaced by `given` head words; -1 while head is short."""
-    if edit + taken == len(tail) and taken == 1 and given == 0:
-        return None  # the last word left out: nothing after the edit
     expected = tail[:edit]
     after = tail[edit + taken :]
+    one_for_one = (taken, given) == (1, 1)  # at either end: "for the hill, not for the town" is the text's own
+    if not after and (not one_for_one or partial_tail or len(expected) < least):
+        return None  # the last word changed needs the words before it and a whole word to stand for
+    if edit == 0 and given and not one_for_one:
+        return None
     dropped_short = given == 0 and bool(expected) and len(tail[edit]) <= _SHORT_WORD  # "an" of "quickly, an alloy"
-    if len(expected) + len(after) < _MIN_MATCHED - dropped_short or not after:
+    if len(expected) + len(after) < least - dropped_short:
         return None
     j = 0
     for word in expected:
@@ -73,7 +95,7 @@ def _match_with(
     j += given
     for i, word in enumerate(after):
         if j >= len(head):
-            return -1 if i or edit else None
+            return -1 if i or edit or one_for_one else None  # a changed first word: the next word decides
         last_tail = partial_tail and i == len(after) - 1
         if not _same(word, head[j], last_head=partial_head and j == len(head) - 1, last_tail=last_tail):
             return None
@@ -91,7 +113,8 @@ def _same(tail_word: str, head_word: str, *, last_head: bool, last_tail: bool) -
 def near_echo(sent: str, head: str, *, final: bool) -> int:
     """Head chars that say the sent text's last words again with one word changed (0: none; PENDING: wait)."""
     line_start = sent.rfind("\n") + 1
-    tail_matches = list(_WORD.finditer(sent[line_start:]))[-_MAX_WORDS:]
+    line_words = list(_WORD.finditer(sent[line_start:]))
+    tail_matches = line_words[-_MAX_WORDS:]
     if len(tail_matches) < _MIN_MATCHED:
         return 0
     partial_tail = not sent[-1:].isspace()
@@ -103,10 +126,9 @@ def near_echo(sent: str, head: str, *, final: bool) -> int:
     tail = [m.group() for m in tail_matches]
     waiting = False
     for start in range(len(tail) - _MIN_MATCHED + 1):  # an echo spans three tail words or more
-        got = _align(tail[start:], words, partial_tail, partial_head)
+        least = _MIN_MATCHED - 1 if start == 0 and len(line_words) <= _MAX_WORDS else _MIN_MATCHED  # the whole line
+        got = _align(tail[start:], words, partial_tail, partial_head, least, complete)
         if got is None:
-            continue
-        if got == -1 and complete:
             continue
         if got == -1 or (partial_head and got == len(words)):
             waiting = True

@@ -51,6 +51,55 @@ def test_first_word_substituted() -> None:
     assert head[near_echo(sent, head, final=True) :] == " `.env` ignored."
 
 
+@pytest.mark.parametrize(
+    ("sent", "head", "rest"),
+    [
+        # the last word said differently
+        (
+            "so a `df.corr()` call would show ",
+            "a `df.corr()` call would display whether it moves.",
+            " whether it moves.",
+        ),
+        # the whole line said again with one word changed: two matched words are enough
+        ("Sensor **B-07 runs ", "Sensor **B-07 executes about 2 °C cooler.", " about 2 °C cooler."),
+        ("Why it's written ", "Why it is written this way:", " this way:"),
+    ],
+)
+@pytest.mark.parametrize("chunk", [None, 1, 3])
+def test_an_echo_whose_first_or_last_word_changed_goes(sent: str, head: str, rest: str, chunk: int | None) -> None:
+    assert splice(sent, head, chunk=chunk, mode="instruct") == sent + rest.lstrip(" ")
+
+
+@pytest.mark.parametrize("chunk", [None, 1, 3])
+def test_a_changed_first_word_is_read_as_it_streams(chunk: int | None) -> None:
+    sent = "Here's a file you can commit, with the real "
+    head = "could commit, with the real `.env` ignored."
+    assert splice(sent, head, chunk=chunk, mode="instruct") == sent + "`.env` ignored."
+
+
+@pytest.mark.parametrize(
+    ("sent", "head"),
+    [
+        # a parallel phrase is the text's own: its ends changed by more than a word for a word
+        ("Check the forecast for the mountain, not ", "for the town, which is warmer."),
+        ("Edrychwch ar y tywydd ar gyfer y ", "mynydd, nid ar gyfer y dref."),
+        # the last word changed after a cut inside it: the word's rest is not known
+        ("so the call would sh", "the call would display it."),
+    ],
+)
+@pytest.mark.parametrize("chunk", [None, 1, 3])
+def test_parallel_phrases_are_kept(sent: str, head: str, chunk: int | None) -> None:
+    assert near_echo(sent, head, final=True) == 0
+    if sent.endswith(" "):
+        assert splice(sent, head, chunk=chunk, mode="instruct") == sent + head
+
+
+def test_a_longer_reading_is_waited_for() -> None:
+    sent = "it would recurse forever before ever "
+    head = "would recurse forever prior to ever reaching a fact."
+    assert splice(sent, head, chunk=1, mode="instruct") == sent + "reaching a fact."
+
+
 def test_cut_inside_a_word() -> None:
     sent = "you can drop the PREFIX lines th"
     head = "you could drop the PREFIX lines there. If the query"
