@@ -103,7 +103,7 @@ def match_details_wrap(head: str, sent_text: str, ctx: TextContext, *, final: bo
     if sent_text[sent_text.rfind("\n") + 1 :].strip():
         return lead + end, True  # inside a line of prose no block begins
     content = body[end:]
-    at = content.lower().find(CLOSER)
+    at = content.lower().find(CLOSER, 0, WRAP_RUN + len(CLOSER))
     if at >= 0:
         if content[at + len(CLOSER) :].strip():
             return 0, False  # the block closed and the text goes on: the answer's own
@@ -111,7 +111,7 @@ def match_details_wrap(head: str, sent_text: str, ctx: TextContext, *, final: bo
             return PENDING, False
     elif len(content) < WRAP_RUN:
         return (0 if final else PENDING), False  # a short block that never closed: nothing tells
-    return lead + end, True
+    return lead + end, True  # it ran on unclosed (a closer after that is held by `DetailsCloser`)
 
 
 def _space_before(text: str, end: int) -> int:

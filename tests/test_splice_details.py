@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from splice.context import analyse_tail
 from splice.details import STEP, DetailsCloser, match_details_wrap
@@ -29,6 +31,14 @@ def wrapped(rest: str, summary: str = "Continued", *, tag: str = "<details>") ->
 def test_a_block_after_a_paragraph_is_dropped(summary: str, chunk: int | None) -> None:
     sent = "First, restart the service and wait a minute.\n\n"
     assert splice(sent, wrapped(REST, summary), chunk=chunk, mode="instruct").rstrip() == sent + REST
+
+
+def test_a_long_block_in_one_chunk_is_dropped() -> None:
+    sent = "First, restart the service and wait a minute.\n\n"
+    rest = "\n\n".join([REST] * 6)
+    assert splice(sent, wrapped(rest), chunk=10_000, mode="instruct").rstrip() == sent + rest
+    head = wrapped(rest) + "\nThat covers installing it; configuring it comes next."
+    assert "</details>" in splice(sent, head, chunk=10_000, mode="instruct")  # text after it: the closer stays
 
 
 @pytest.mark.parametrize("chunk", [None, 1, 3])
@@ -125,6 +135,25 @@ def test_the_closer_is_held_only_while_it_may_be_one() -> None:
     hold = DetailsCloser()
     assert hold.feed("End. </deta") == "End."
     assert hold.finish() == " </deta"
+
+
+_PIECES = st.sampled_from(["a", " ", "\n", "<", "/", "details", ">", "</details>", "</DETAILS>", "</det", "x."])
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(_PIECES, max_size=12), chunks=st.lists(st.integers(1, 4), min_size=1, max_size=12))
+def test_the_closer_goes_only_at_the_end_whatever_the_chunking(pieces: list[str], chunks: list[int]) -> None:
+    text = "".join(pieces)
+    hold = DetailsCloser()
+    out, at, k = [], 0, 0
+    while at < len(text):
+        n = chunks[k % len(chunks)]
+        out.append(hold.feed(text[at : at + n]))
+        at, k = at + n, k + 1
+    out.append(hold.finish())
+    body = text.rstrip()
+    ends = body.lower().endswith("</details>")
+    assert "".join(out) == (text[: len(body) - len("</details>")].rstrip() if ends else text)
 
 
 @pytest.mark.parametrize(
