@@ -35,8 +35,9 @@ _SUMMARY = re.compile(r"[ \t]*\n?[ \t]*<summary(?:[ \t][^<>\n]*)?>[^\n]{0,200}?<
 _BLANKS = re.compile(r"[ \t]*\n(?:[ \t]*\n)*")
 #: The most chars the opening is waited for in before it is judged not one.
 _MAX_OPENING = 320
-#: A line that starts with an HTML tag (or a comment or declaration): the text is HTML.
+#: An opening that ends in a blank line.
 _BLANK_END = re.compile(r"\n[ \t]*\n[ \t]*\Z")
+#: A line that starts with an HTML tag (or a comment or declaration): the text is HTML.
 _MARKUP_LINE = re.compile(r"^[ \t]*<(/?)([A-Za-z][\w-]*|!)", re.MULTILINE)
 
 
@@ -82,8 +83,7 @@ def _opening(body: str, final: bool) -> int | None:
 
 
 def match_details_wrap(head: str, sent_text: str, ctx: TextContext, *, final: bool) -> tuple[int, bool]:
-    """(length of the wrapper's opening with the line breaks before it, what stands in for it) for `head`, or
-    (0, False) when it opens no wrapper.
+    """(length of the wrapper's opening with the line breaks before it, whether it wraps the rest) for `head`.
 
     (PENDING, False) while the opening, or whether the block runs on unclosed, is not known yet.
     """

@@ -13,10 +13,11 @@ Steps, in order, each cutting raw chars off the head:
 0b. wrapper     a code block, a `<details>` block, a tag pair or a JSON string (decoded) around the whole
                 continuation; its closer held and dropped at the end (`wrapper`, `details`, `jsonwrap`; the last
                 three in instruct mode)
+0c. comment     in code, a comment line before the cut line said again, or one that is an elision or a lead-in
+                (`codecomment`); the code after it is read as no preamble
 1. preamble      "Sure, continuing:", "Voici la suite :" …   (see `preamble`)
 2. echo          a quoted copy of the tail, a leading "…"/"..."
-2b. lead         a break, an elision mark or comment, a reopened block, a quote, a respelled word (see `lead`);
-                in code, a comment line before the cut line said again (`codecomment`)
+2b. lead         a break, an elision mark or comment, a reopened block, a quote, a respelled word (see `lead`)
 3. fence         a re-opened "```python" while the sent text is inside a fence
 4. overlap       the head repeats the tail's last words/sentence/whole answer
                  (see `overlap`); after a restart longer than the tail, the
