@@ -176,3 +176,15 @@ def test_hostile_heads(head: str) -> None:
     for chunk in (1, 2, 3):
         assert splice(sent, head, chunk=chunk, mode="instruct") == whole
     assert time.perf_counter() - started < 5  # linear: well under a second; quadratic in 10k chars: minutes
+
+
+@pytest.mark.parametrize("chunk", [None, 1, 3])
+def test_a_line_ending_in_a_hard_break_goes_on_in_the_next_line(chunk: int | None) -> None:
+    """The opening's blank line is the wrapper's: after a hard line break (two spaces) the paragraph goes on."""
+    sent = "Thanks for reading.\n\n**Media contact**  \n"
+    rest = "Dana Whitfield  \npress@northwind.example.com  \n+1 512 555 0143\n\nThe company was founded in 2019."
+    assert splice(sent, wrapped(rest), chunk=chunk, mode="instruct").rstrip() == sent + rest
+    plain = "Thanks for reading.\n\nSee the notes below.\n"  # without the break, a paragraph by habit
+    assert splice(plain, wrapped("## Notes\n\n" + REST), chunk=chunk, mode="instruct").rstrip() == (
+        plain + "\n## Notes\n\n" + REST
+    )
