@@ -21,7 +21,7 @@ from .normalize import is_nospace_char, is_word_char, normalize
 from .preamble import PENDING as PREAMBLE_PENDING
 from .preamble import match_preamble
 
-__all__ = ["PENDING", "completes_marker", "respelled_word", "strip_lead"]
+__all__ = ["COMMENT_LEADER", "PENDING", "completes_marker", "elision_comment", "respelled_word", "strip_lead"]
 
 PENDING = -1
 
@@ -46,7 +46,9 @@ _DECORATION = set("-*_=~.…·•⋯[](){}<>【】（）「」«»〔〕［］ \
 _BLANKS_RE = re.compile(r"(?:[ \t]*\n)+")
 #: What a comment starts with, in any language ("[" for a bare "[...]", not a spread "[...items]"), as opposed to
 #: code ("= { ... }").
-_COMMENT_LEADER = re.compile(r"(?://|/\*|#|--|;|%|<!--|\(\*|\{-|\*|!|'|\[[ \t]*(?:\.{2,}|…+)[ \t]*\])")
+COMMENT_LEADER = re.compile(
+    r"(?://|/\*|#|--|;|%|<!--|\(\*|\{-|\*|!|'|⍝|(?i:rem)(?=[ \t])|\[[ \t]*(?:\.{2,}|…+)[ \t]*\])"
+)
 _BLOCK_KINDS = ("heading", "numbered", "bullet", "table", "fence", "quote")
 _MAX_LINE = 200
 _MAX_FOREIGN = 40
@@ -195,12 +197,13 @@ def _decoration(sent: str, head: str, whole: str, final: bool, prefill: bool = F
     return rest_at, keep
 
 
-def _comment_elision(head: str, final: bool) -> int:
+def elision_comment(head: str, final: bool) -> int:
     """In code: a line that is an elision comment (`// ... existing code ...`, `# ...`, `<!-- … -->`, `(* … *)`).
 
     Any comment syntax: the line starts with a comment leader (`//`, `#`, `--`, `;`, `%`, `<!--`, `(*`, `{-`,
-    `*`, `!`, `'`; not `...` itself or an operator, which are code) and holds an ellipsis, or a lead-in such as
-    "(continued)", with at most a few words and no code punctuation besides.
+    `*`, `!`, `'`, `⍝`, `REM`; not `...` itself or an operator, which are code) and holds an ellipsis with at most
+    a few words and no code punctuation besides, or a lead-in that speaks of the continuation, however long
+    ("(continued)", "... continuing from where the previous output stopped").
     """
     line = _line_at(head, 0)
     if line is None:
@@ -210,15 +213,16 @@ def _comment_elision(head: str, final: bool) -> int:
         return 0
     text, end = line
     body = text.strip()
-    if not _COMMENT_LEADER.match(body):
+    leader = COMMENT_LEADER.match(body)
+    if not leader:
         return 0
-    core = _without_leader_and_closer(body)
-    if not re.search(_ELLIPSIS, core):
-        words = core.strip("()[] ")
-        if not words or match_preamble(f"({words})", final=True) < len(words) + 2:
-            return 0  # no ellipsis: only a lead-in such as "(continued)" makes it an elision
-        return end
+    core = _without_leader_and_closer(body[leader.end() :] if body[:1].isalpha() else body)  # `REM` is a word
     inner = re.sub(_ELLIPSIS, " ", core)
+    words = " ".join(inner.strip("()[] ").split())
+    if words and match_preamble(f"({words})", final=True) >= len(words) + 2:
+        return end  # a lead-in such as "(continued)", with an ellipsis or not
+    if inner == core:
+        return 0  # no ellipsis: only a lead-in makes it an elision
     words_found = re.findall(r"[^\W\d_]+", inner)
     code = re.sub(r"[^\W\d_]+", "", inner)
     if len(words_found) > 6 or any(c.isdigit() or c in "=;,\"'" for c in code):
@@ -448,7 +452,7 @@ def strip_lead(
         if ctx.in_fence:
             n, name = _fence_reopened(sent, head, ctx, opening, block, sent_scripts, final), "reopen"
             if not n:
-                n, name = _comment_elision(head, final), "elision"
+                n, name = elision_comment(head, final), "elision"
         elif not in_code:
             m = _BLANKS_RE.match(head) if _mid_line(sent) else None
             if m and sent[-1:] in (" ", "\t") and sent[-2:-1] not in (" ", "\t") and not prefill:

@@ -10,8 +10,11 @@ offer), often none.
 Steps, in order, each cutting raw chars off the head:
 
 0. leak          "<think>…</think>", "Assistant:", "<|im_start|>assistant" (see `leak`)
-0b. wrapper     a code block, a tag pair or a JSON string (decoded) around the whole continuation; its closer held
-                and dropped at the end (`wrapper`, `jsonwrap`; the last two in instruct mode)
+0b. wrapper     a code block, a `<details>` block, a tag pair or a JSON string (decoded) around the whole
+                continuation; its closer held and dropped at the end (`wrapper`, `details`, `jsonwrap`; the last
+                three in instruct mode)
+0c. comment     in code, a comment line before the cut line said again, or one that is an elision or a lead-in
+                (`codecomment`); the code after it is read as no preamble
 1. preamble      "Sure, continuing:", "Voici la suite :" …   (see `preamble`)
 2. echo          a quoted copy of the tail, a leading "…"/"..."
 2b. lead         a break, an elision mark or comment, a reopened block, a quote, a respelled word (see `lead`)
@@ -38,10 +41,15 @@ from typing import Protocol
 
 from .case import lower_first_word
 from .citations import citation_filter
+from .codecomment import PENDING as COMMENT_PENDING
+from .codecomment import STEP as COMMENT_STEP
+from .codecomment import comment_lead
 from .context import BULLET_RE, FENCE_LINE_RE, FENCE_RE, TextContext, analyse_tail
 from .continued import PENDING as HEADING_PENDING
 from .continued import STEP as HEADING_STEP
 from .continued import continued_heading
+from .details import STEP as DETAILS_STEP
+from .details import DetailsCloser, match_details_wrap
 from .echo import PENDING as ECHO_PENDING
 from .echo import QuoteRestyle, near_echo, quote_swaps, restated_line
 from .jsonwrap import JsonStringDecoder, match_json_wrap
@@ -435,11 +443,19 @@ def _decide(
     decoder = None
     own_lines = False  # rule W (tags): line breaks after the tag's own one are the continuation's
     if instruct:
+        # Rule AC (details): a collapsible HTML block around the continuation (`details`).
+        n_details, wraps = (0, False) if n_wrap else match_details_wrap(head, sent_text or sent, ctx, final=final)
+        if n_details == WRAP_PENDING:
+            return _Need("other")
+        if wraps:
+            head, n_leak = head[n_details:], n_leak + n_details
+            steps.extend(["wrap", DETAILS_STEP])
+            strategy = "preamble"
         # Rule W (structured): a tag pair or a JSON object's string (maybe in a bare block) around the continuation.
-        n_tag, tag_closer = (0, None) if n_wrap else match_tag_wrap(head, sent_text or sent, ctx, final=final)
+        n_tag, tag_closer = (0, None) if n_wrap or wraps else match_tag_wrap(head, sent_text or sent, ctx, final=final)
         if n_tag == WRAP_PENDING:
             return _Need("other")
-        n_json, decoder = (0, None) if n_tag else match_json_wrap(head, sent, ctx, final=final)
+        n_json, decoder = (0, None) if n_tag or wraps else match_json_wrap(head, sent, ctx, final=final)
         if n_json == WRAP_PENDING:
             return _Need("other")
         if n_tag:
@@ -452,10 +468,23 @@ def _decide(
             steps.append("wrap")
             strategy = "preamble"
 
-    n = match_preamble(head, final=final)
+    n_comment = 0
+    if ctx.in_fence and not additive:
+        # Rule AD (code comment lead): a comment line before the cut code said again (`codecomment`).
+        n_comment = comment_lead(sent, head, final=final)
+        if n_comment == COMMENT_PENDING:
+            return _Need("other", n_leak)
+        if n_comment:
+            head, n_leak = head[n_comment:], n_leak + n_comment
+            own_lines = own_lines or head.startswith("\n")  # a blank line after it is the code's own
+            steps.append(COMMENT_STEP)
+            if strategy == "clean":
+                strategy = "preamble"
+
+    n = 0 if n_comment else match_preamble(head, final=final)  # the comment was the lead-in: the code follows
     if n == PREAMBLE_PENDING:
         return _Need("other")
-    if not n and instruct:
+    if not n and instruct and not n_comment:
         n = match_recap(head, sent_text or sent, final=final)  # rule Z (recap)
         if n == RECAP_PENDING:
             return _Need("other")
@@ -912,6 +941,7 @@ def _filters(
         QuoteRestyle(result.quotes) if result.quotes else None,  # rule R (restated lines)
         renumber,  # a restarted numbered list renumbered
         CloserHold(result.closer) if result.closer is not None else None,  # rule W: the wrapper's closer held
+        DetailsCloser.after(result.steps),  # rule AC (details): the block's closing tag held
         OfferHold(sent, in_fence=ctx.in_fence) if instruct else None,  # rule T (offers)
     ]
     return [f for f in filters if f is not None]

@@ -41,7 +41,8 @@ def _blank_line_wanted(sent: str, body: str, ctx: TextContext, *, habit: bool = 
     blank line, consecutive items of a list or table do not).  Rule D (own blocks): a text's own structure in
     prose lines is read as such: a line that is one bold span alone is a pseudo-heading, whose habit (content right
     under it, or after a blank line) holds whatever block follows it; a line under a bullet Markdown does not know
-    (`– `, `• `, `→ `) is an item.  Without `habit`, only a precedent the text
+    (`– `, `• `, `→ `) is an item.  A line that ends in a hard line break (two spaces) has not ended its
+    paragraph: the next line is the paragraph's, whatever the habit.  Without `habit`, only a precedent the text
     kept every time (three times or more), or a closing fence, says so.
     """
     if ctx.in_json:
@@ -64,6 +65,8 @@ def _blank_line_wanted(sent: str, body: str, ctx: TextContext, *, habit: bool = 
         return False
     if prev_kind == next_kind == "prose" and lines[-1].rstrip()[-1:] in ",;":
         return False  # a line that ends in "," or ";" has not ended its sentence, whatever paragraphs did
+    if lines[-1].strip() and lines[-1].endswith("  "):
+        return False  # a line that ends in a hard line break (two spaces) has not ended its paragraph
     if _closes_open_block(sent, body.split("\n", 1)[0].strip()):
         return False  # "\\end{theorem}" belongs to the block the sent text opened
     votes = against = 0
