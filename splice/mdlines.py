@@ -2,8 +2,9 @@
 
 `LineHeadFilter` follows the text line by line: a line's head is held only until the subclass's `head` can
 decide it (a marker and what follows it), the rest of the line passes or goes through `inline`; lines in a fenced
-code block pass as they came.  Where a fence stands is read from the line heads, so the sent text's state is
-the frame's start: `scan_lines` reads the sent text the same way.
+code block pass as they came.  Fences are read from the line heads (a run of three backticks or tildes after at
+most 16 columns of indent), and the frame starts in the fence the sent text left open; `scan_lines` reads the
+sent text the same way, for the habits the rules learn from it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterator
 
 __all__ = ["LineHeadFilter", "fence_after", "indent_width", "scan_lines"]
 
-_MAX_INDENT = 16  # a longer indent is code or alignment, not a marker's
+#: A fence line's opening run; an indent over 16 columns is code or alignment, not a fence's.
 _FENCE_HEAD = re.compile(r"[ \t]{0,16}(`{3,}|~{3,})")
 _FENCE_PREFIX = re.compile(r"[ \t]{0,16}(`*|~*)")
 
@@ -31,8 +32,8 @@ def _fence_step(fence: str, run: str) -> str:
 
 
 def scan_lines(text: str) -> Iterator[tuple[str, bool]]:
-    """(line, in fenced code) for each line of `text`, a fence's own lines counted as code; the last line may
-    be partial.  The fence state after `text` is the last line's fence state as `LineHeadFilter` reads it."""
+    """(line, in fenced code) for each line of `text`, a fence's own lines counted as code, read as
+    `LineHeadFilter` reads them; the last line may be partial."""
     fence = ""
     for line in text.split("\n"):
         m = _FENCE_HEAD.match(line)
