@@ -48,6 +48,7 @@ from .context import BULLET_RE, FENCE_LINE_RE, FENCE_RE, TextContext, analyse_ta
 from .continued import PENDING as HEADING_PENDING
 from .continued import STEP as HEADING_STEP
 from .continued import continued_heading
+from .decoration import EmojiDrop
 from .details import STEP as DETAILS_STEP
 from .details import DetailsCloser, match_details_wrap
 from .echo import PENDING as ECHO_PENDING
@@ -58,6 +59,7 @@ from .lead import completes_marker, respelled_word, strip_lead
 from .leak import MAX_REASONING, match_leak, may_begin_leak
 from .leak import OPEN as LEAK_OPEN
 from .leak import PENDING as LEAK_PENDING
+from .mdstyle import MarkerStyle
 from .normalize import is_grapheme_extender, normalize
 from .offer import OfferHold
 from .overlap import PENDING, Overlap, find_anchor, find_overlap
@@ -930,6 +932,7 @@ def _filters(
     """The streaming filters the text after a decision goes through, in order, to the end of the stream."""
     whole = sent_text if sent_text is not None and sent_text.endswith(sent) else sent
     habit = QuoteHabit(whole)
+    emoji, markers = EmojiDrop(whole), MarkerStyle(whole)
     fence = ctx.fence_marker or "```"
     reencoded = reencode_filters(whole, in_code=ctx.in_fence, fence=fence, in_json=ctx.in_json)  # rule V
     filters: list[_Filter | None] = [
@@ -937,6 +940,8 @@ def _filters(
         Dequote.after(result.steps),  # rule X (quoted rest): the later lines' markers
         *reencoded,
         citation_filter(whole, in_code=ctx.in_fence, fence=fence),  # rule AB (tool citations): markers it never writes
+        emoji if emoji.active else None,  # rule AF (emoji decoration): none after markers the answer kept bare
+        markers if markers.active else None,  # rule AE (Markdown spelling): markers and bold in the sent spelling
         habit if habit.active else None,  # rule Y (quote habit): prose quotes in the sent text's style
         QuoteRestyle(result.quotes) if result.quotes else None,  # rule R (restated lines)
         renumber,  # a restarted numbered list renumbered

@@ -821,11 +821,12 @@ def test_an_item_said_again_with_another_bullet_is_a_repeat() -> None:
 
 
 def test_a_new_item_or_a_new_list_with_another_bullet_is_kept() -> None:
+    # Kept, not read as a repeat; its bullet takes the list's spelling (rule AE).
     sent = "Steps:\n\n- Go to an agent's shop.\n"
     head = "+ Give the agent your phone number.\n"
-    assert splice(sent, head, sent_text=sent) == sent + head
+    assert splice(sent, head, sent_text=sent) == sent + "- Give the agent your phone number.\n"
     short = "Tags:\n\n- red\n"
-    assert splice(short, "* red wine\n", sent_text=short) == short + "* red wine\n"  # too short to tell
+    assert splice(short, "* red wine\n", sent_text=short) == short + "- red wine\n"  # too short to tell
 
 
 @pytest.mark.parametrize(
