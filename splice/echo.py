@@ -95,7 +95,7 @@ def _match_with(
     j += given
     for i, word in enumerate(after):
         if j >= len(head):
-            return -1 if i or edit or one_for_one else None  # a changed first word: the next word decides
+            return -1 if i or edit else None  # a changed first word decides at once: no wait on every head
         last_tail = partial_tail and i == len(after) - 1
         if not _same(word, head[j], last_head=partial_head and j == len(head) - 1, last_tail=last_tail):
             return None

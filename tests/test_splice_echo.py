@@ -70,13 +70,6 @@ def test_an_echo_whose_first_or_last_word_changed_goes(sent: str, head: str, res
     assert splice(sent, head, chunk=chunk, mode="instruct") == sent + rest.lstrip(" ")
 
 
-@pytest.mark.parametrize("chunk", [None, 1, 3])
-def test_a_changed_first_word_is_read_as_it_streams(chunk: int | None) -> None:
-    sent = "Here's a file you can commit, with the real "
-    head = "could commit, with the real `.env` ignored."
-    assert splice(sent, head, chunk=chunk, mode="instruct") == sent + "`.env` ignored."
-
-
 @pytest.mark.parametrize(
     ("sent", "head"),
     [
