@@ -63,6 +63,22 @@ def test_text_that_writes_its_own_escapes_passes(sent: str, rest: str, mode: str
         assert splice(sent, rest, chunk=chunk, mode=mode) == sent + rest
 
 
+@pytest.mark.parametrize(
+    "rest",
+    [
+        # An answer about WebVTT: an entity it names in code after a raw one is its own, not an escape.
+        "cue text.\n\n4. **Entities:** `&mdash;` and `&amp;` are allowed, and `<` is written `&lt;`.",
+        "the R&D budget, and `&amp;` is how HTML writes `&`.",
+        "one & two. Then &quot;three&quot;.",
+    ],
+)
+@pytest.mark.parametrize("chunk", [None, 1, 2, 5, 100])
+def test_a_raw_ampersand_says_the_continuation_is_not_escaped(rest: str, chunk: int | None) -> None:
+    assert splice("Here is the version I kept: ", rest, chunk=chunk, mode="instruct") == (
+        "Here is the version I kept: " + rest
+    )
+
+
 def test_entity_split_across_chunks() -> None:
     dec = EntityDecoder()
     parts = ["a &", "a", "mp", "; b &l", "t;", " c &", "#39", ";", " end &"]
