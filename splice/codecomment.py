@@ -38,12 +38,29 @@ def _may_begin(body: str) -> bool:
     return elision_comment(body, final=False) == PENDING
 
 
+def _closes_cut_line(cut: str, line: str) -> bool:
+    """`line` closes a bracket the cut line left open: it is that line's rest (`print(` + `'a')`), no comment."""
+    depth = 0
+    for char in cut:
+        depth += char in "([{"
+        depth -= char in ")]}" and depth > 0
+    return depth > 0 and any(char in ")]}" for char in line)
+
+
 def _says_cut_line_again(sent: str, comment: str, after: str, final: bool) -> bool | None:
     """The comment stands at the cut line's indentation and the line after it says that line again from its start,
-    indentation and all; None while it may still."""
+    indentation and all; None while it may still.  The leader must stand as a word, followed by a blank or the
+    line's end (`--graph` and `'middle')` are the cut line's rest), on a line that closes no bracket the cut line
+    left open."""
     cut = sent[sent.rfind("\n") + 1 :].rstrip()
     indent = cut[: len(cut) - len(cut.lstrip(" \t"))]
     if cut == indent or comment[: len(comment) - len(comment.lstrip(" \t"))] != indent:
+        return False
+    body = comment.strip()
+    leader = COMMENT_LEADER.match(body)
+    if leader is None or body[leader.end() : leader.end() + 1] not in ("", " ", "\t"):
+        return False
+    if _closes_cut_line(cut, body):
         return False
     line = after.split("\n", 1)[0]
     if line.startswith(cut):

@@ -103,3 +103,18 @@ def test_the_code_after_a_lead_in_comment_is_not_read_as_a_lead_in() -> None:
     sent = "```ruby\nindex[book.author] << bo"
     head = "#### Continuing where I left off\nok\n    end\n```"
     assert splice(sent, head, mode="instruct") == sent + "ok\n    end\n```"
+
+
+@pytest.mark.parametrize(
+    ("sent", "head"),
+    [
+        # the cut line's rest starts with a char a comment may start with: it is code, not a comment
+        ("```python\nprint('start')\nprint(", "'middle')\nprint('end')\n```\n"),
+        ("```bash\ngit log --oneline\ngit log ", "--graph\ngit log --stat\n```\n"),
+        ("```python\nx = f(", "* 2)\nx = f(y)\n```\n"),
+    ],
+)
+@pytest.mark.parametrize("mode", ["prefill", "instruct"])
+def test_the_cut_lines_rest_is_no_comment(sent: str, head: str, mode: str) -> None:
+    assert splice(sent, head, mode=mode) == sent + head
+    assert splice(sent, head, chunk=1, mode=mode) == sent + head
