@@ -20,7 +20,7 @@ import re
 
 from .context import FENCE_RE, TextContext
 
-__all__ = ["PENDING", "STEP", "continued_heading", "last_heading"]
+__all__ = ["CONTINUED", "PENDING", "STEP", "continued_heading", "last_heading"]
 
 PENDING = -1
 STEP = "continued-heading"
@@ -36,7 +36,7 @@ _TAIL = re.compile(
 _MAX_WORDS = 4
 #: "continued" in several languages (a heading said again at a line start must say it): whole words or stems
 #: no unrelated word starts with ("contact", "Fortschritt", "nastavení" do not count).
-_CONTINUED = re.compile(
+CONTINUED = re.compile(
     r"(?i)\bcont(?:inu\w*|[.'’]?d\b\.?|\.|\b)|\bforts(?:etz\w*|ätt\w*|at\w*|\.)|\bsuite\b|\bseguito\b"
     r"|\bvervolg\w*|\bciąg dalszy\b|\bdokończenie\b|\bпродолж\w*|\bпродовж\w*|\btęsin\w*|\bdavom\w*"
     r"|\bdevam\w*|\bfolytat\w*|\bjatk[ou]\w*|\bpokračov\w*|\bnastavak\w*|\blanjut\w*|\bsambung\w*"
@@ -69,7 +69,7 @@ def _marked(tail: re.Match[str], at_line_start: bool) -> bool:
         return False
     if not at_line_start:
         return True
-    return _CONTINUED.search(words) is not None
+    return CONTINUED.search(words) is not None
 
 
 def _copy_with_tail(line: str, heading: str, at_line_start: bool) -> bool:

@@ -7,8 +7,9 @@ opened the block itself:
 
 * the sent text is not HTML (it does not start with a tag, and no line of it outside code starts with one) and
   writes no `<details>` of its own, and it does not stop in code or JSON, where the tag would be the code's;
-* and the block wraps the rest: the sent text stops inside a line of prose, where no block can begin, or the
-  block runs on unclosed for `WRAP_RUN` chars, or the stream ends on its closer.  A block the answer opens closes
+* and the block wraps the rest: the sent text stops inside a line of prose, where no block can begin, or (where
+  blocks begin) its summary says it holds the rest ("Continued", "Fortsetzung", "the rest of the answer") and it
+  runs on unclosed for `WRAP_RUN` chars, or the stream ends on its closer.  A block the answer opens closes
   and text follows it; the wrapper's closes only at the end of the stream.
 
 The opening is judged at the seam (`match_details_wrap`); `DetailsCloser` holds back only a chunk's trailing
@@ -21,6 +22,7 @@ from __future__ import annotations
 import re
 
 from .context import FENCE_LINE_RE, TextContext
+from .continued import CONTINUED
 from .wrapper import HTML_ELEMENTS, PENDING, WRAP_RUN
 
 __all__ = ["CLOSER", "PENDING", "STEP", "DetailsCloser", "match_details_wrap"]
@@ -37,6 +39,10 @@ _BLANKS = re.compile(r"[ \t]*\n(?:[ \t]*\n)*")
 _MAX_OPENING = 320
 #: An opening that ends in a blank line.
 _BLANK_END = re.compile(r"\n[ \t]*\n[ \t]*\Z")
+#: The tags of a summary line, dropped to read what it says.
+_SUMMARY_TEXT = re.compile(r"<[^<>\n]*>")
+#: A summary that speaks of the rest of the answer, beside "continued" in its languages.
+_REST = re.compile(r"(?i)\b(?:the rest|remainder|rest of)\b|\A\s*part\s*\d+\s*\Z")
 #: A line that starts with an HTML tag (or a comment or declaration): the text is HTML.
 _MARKUP_LINE = re.compile(r"^[ \t]*<(/?)([A-Za-z][\w-]*|!)", re.MULTILINE)
 
@@ -79,7 +85,19 @@ def _opening(body: str, final: bool) -> int | None:
     blanks = _BLANKS.match(body, at)
     if blanks is None:
         return None if not final and not body[at:].strip(" \t") else 0
+    if not final and blanks.end() == len(body) and len(body) < _MAX_OPENING:
+        return None  # more blank lines may come
     return blanks.end()
+
+
+def _speaks_of_continuing(body: str) -> bool:
+    """The block's summary says it holds the rest ("Continued", "Fortsetzung", "Show the rest of the answer")."""
+    tag = _TAG.match(body)
+    summary = _SUMMARY.match(body, tag.end()) if tag is not None else None
+    if summary is None:
+        return False
+    text = _SUMMARY_TEXT.sub("", summary.group())
+    return bool(CONTINUED.search(text) or _REST.search(text))
 
 
 def match_details_wrap(head: str, sent_text: str, ctx: TextContext, *, final: bool) -> tuple[int, bool]:
@@ -102,6 +120,8 @@ def match_details_wrap(head: str, sent_text: str, ctx: TextContext, *, final: bo
         return 0, False  # in a code span, only a blank line (which ends the span) sets the block apart from it
     if sent_text[sent_text.rfind("\n") + 1 :].strip():
         return lead + end, True  # inside a line of prose no block begins
+    if not _speaks_of_continuing(body):
+        return 0, False  # where blocks begin, an answer's own block ("Install on Windows") is as likely
     content = body[end:]
     at = content.lower().find(CLOSER, 0, WRAP_RUN + len(CLOSER))
     if at >= 0:

@@ -263,6 +263,8 @@ def match_tag_wrap(head: str, sent_text: str, ctx: TextContext, *, final: bool) 
     if m is None:
         return (PENDING if not final and _MAYBE_TAG.match(body) else 0), None
     name = m.group(1)
+    if name.lower() == "details":
+        return 0, None  # a collapsible block renders as one: rule AC (`details.py`) weighs it
     if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", sent_text, re.IGNORECASE):
         return 0, None  # the text's own word: a placeholder (`<value>`)
     after = body[m.end() : m.end() + 1]

@@ -55,7 +55,6 @@ def test_a_block_opened_mid_line_is_dropped(chunk: int | None) -> None:
         "<details><summary>Continued</summary>\n\n",
         "\n\n<details>\n<summary>Continued</summary>\n\n\n",
         "<DETAILS>\n<SUMMARY>Continued</SUMMARY>\n\n",
-        "<details>\n\n",
     ],
 )
 def test_other_spellings_of_the_opening(opening: str) -> None:
@@ -188,3 +187,18 @@ def test_a_line_ending_in_a_hard_break_goes_on_in_the_next_line(chunk: int | Non
     assert splice(plain, wrapped("## Notes\n\n" + REST), chunk=chunk, mode="instruct").rstrip() == (
         plain + "\n## Notes\n\n" + REST
     )
+
+
+README = "# MyTool\n\nA CLI for syncing files.\n\n## Installation\n\n"
+WINDOWS = (
+    "<details>\n<summary>Install on Windows</summary>\n\n```powershell\n"
+    "winget install --id Example.MyTool --source winget --accept-package-agreements\n```\n\n</details>\n"
+)
+
+
+@pytest.mark.parametrize("after", ["\n## Usage\n\nRun `mytool sync`.\n", ""])
+@pytest.mark.parametrize("chunk", [None, 1, 7])
+def test_an_answers_own_block_where_blocks_begin_is_kept(after: str, chunk: int | None) -> None:
+    # At a line start the block may be the answer's: only a summary that speaks of the rest makes it a wrapper.
+    head = WINDOWS + after
+    assert splice(README, head, sent_text=README, chunk=chunk, mode="instruct") == README + head
