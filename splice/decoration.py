@@ -6,17 +6,19 @@ items and headings were bare until the cut and then carry one each shows a seam.
 whose items begin with a mark that says something (a checklist's "✅", "❌", "⚠️"), so the evidence is weighed per
 kind and per list.  Where the sent text (outside fenced code) shows a bare marker and decorates none:
 
-- a heading's emoji is dropped once the sent text has shown a bare heading;
+- a heading's emoji is dropped once the sent text has shown a bare heading of its level;
 - an item's emoji is dropped when the item goes on with a list the sent text showed bare items of (the same
   indent and kind, bullet or numbered, with no line at the margin between that is no item: a heading or a
   paragraph ends a list, and a deeper level is a list of its own): its siblings had none;
-- in a new list, a decorative pictograph is dropped, and a status mark (a check, a cross, a warning, a traffic
-  light, a question or exclamation mark) is kept: it is the item's content.
+- in a new list, a decorative pictograph is dropped, and a status mark (a check, a cross, a box, a warning, a
+  traffic light, a question or exclamation mark, a plus or minus) or a flag is kept: it is the item's content;
+  where the sent text stopped in an item with no text yet, the list's dress is unseen and nothing is dropped.
 
 An emoji is a pictograph (U+1F000 and up, the U+2600 block and the dingbats, the stars and squares of
 U+2B00..U+2BFF) or a symbol asking for its emoji style (U+FE0F), with what dresses or joins it (a skin tone, a
 keycap, a joiner and the next pictograph, the second half of a flag).  It is dropped with the spaces after it, and
-only when a word follows on its line; a music sign or a key symbol is no emoji (`- ♭ lowers`, `- ⌘C`).
+not before a legend's separator (`- ⭐ = recommended`, `- 🟢: healthy`); a music sign or a key symbol is no emoji
+(`- ♭ lowers`, `- ⌘C`).
 
 `EmojiDrop` holds a line's head only until its marker and what follows it are read.
 """
@@ -38,9 +40,18 @@ _MAX_EMOJI = 32  # chars of one emoji sequence, with its modifiers and joined pa
 _ZWJ = "\u200d"
 #: Marks that say something about their item (done, not done, warning, a traffic light): a list's content.
 _STATUS = frozenset(
-    "\u2705\u2714\u2611\u274c\u274e\u2716\u2717\u2718\u26a0\u26d4\U0001f6ab\u2b55\u2753\u2757"
-    "\U0001f7e2\U0001f7e1\U0001f7e0\U0001f534\U0001f535"
+    "\u2705\u2713\u2714\u2610\u2611\u2612\u274c\u274e\u2716\u2717\u2718\u26a0\u26d4\U0001f6ab\u2b55\u2753"
+    "\u2757\u2795\u2796\U0001f7e2\U0001f7e1\U0001f7e0\U0001f534\U0001f535"
 )
+
+
+#: What follows an emoji a legend explains ("⭐ = recommended", "🟢: healthy", "🔴 – down").
+_LEGEND = frozenset("=:-–—→|/·\n\r")
+
+
+def _says_something(c: str) -> bool:
+    """A status mark, or a flag (it names a country or a language): an item's content, not its dress."""
+    return c in _STATUS or 0x1F1E6 <= ord(c) <= 0x1F1FF
 
 
 def _pictograph(c: str) -> bool:
@@ -96,6 +107,7 @@ class _Run:
     indent: int
     kind: str
     bare: int = 0
+    cut: bool = False  # the sent text stopped in an item of it with no text yet: its first item's dress is unseen
 
 
 class EmojiDrop(LineHeadFilter):
@@ -103,21 +115,25 @@ class EmojiDrop(LineHeadFilter):
 
     def __init__(self, sent: str) -> None:
         self._runs: list[_Run] = []
-        self._headings = 0
+        self._headings: set[str] = set()  # the heading levels the sent text showed bare
         self._bare = 0  # bare markers, headings and items
         decorated = False
-        for line, code in scan_lines(sent):
+        lines = list(scan_lines(sent))
+        for i, (line, code) in enumerate(lines):
             if code:
                 continue
             m = _MARK.match(line)
             run = self._runs_step(line, m)
             if m is None or m.end() == len(line):
+                if run is not None and i == len(lines) - 1:
+                    run.cut = True
                 continue
             bare = _emoji_end(line, m.end(), True) == m.end()
             decorated = decorated or not bare
             self._bare += bare
             if run is None:
-                self._headings += bare
+                if bare:
+                    self._headings.add(m.group(2))
             else:
                 run.bare += bare
         super().__init__(sent, active=not decorated and self._bare > 0)
@@ -164,9 +180,9 @@ class EmojiDrop(LineHeadFilter):
             return None
         run = self._runs_step(partial, m)
         if m.group(2).startswith("#"):
-            drop = self._headings > 0
+            drop = m.group(2) in self._headings  # per level: a changelog may dress its sections and not its title
         else:
-            drop = run is not None and (run.bare > 0 or partial[k] not in _STATUS)
-        if drop and end > k and after > end and after < len(partial) and not partial[after:].isspace():
-            return after, partial[:k]
+            drop = run is not None and (run.bare > 0 or not (run.cut or _says_something(partial[k])))
+        if drop and end > k and after > end and after < len(partial) and partial[after] not in _LEGEND:
+            return after, partial[:k]  # `- ⭐ = recommended` is a legend: the emoji is what it explains
         return 0, ""

@@ -111,3 +111,26 @@ _LINES = st.lists(
 def test_any_chunking_gives_the_same_text(sent: list[str], rest: list[str], chunk: int) -> None:
     sent_text, rest_text = "\n".join(sent) + "\n", "\n".join(rest)
     assert _filtered(sent_text, rest_text, chunk) == _filtered(sent_text, rest_text, 10**6)
+
+
+STEPS = "Steps:\n\n- Install\n- Configure\n\nComparison:\n\n"
+
+
+@pytest.mark.parametrize(
+    ("sent", "rest"),
+    [
+        # marks that are a comparison's or a checklist's content, in a new list
+        (STEPS, "- ✓ Fast startup\n- ✗ No Windows support\n- ☐ Todo item\n"),
+        (STEPS, "- ➕ Fast\n- ➖ Expensive\n"),
+        (STEPS, "- 🇫🇷 French\n- 🇩🇪 German\n"),
+        # a legend: no word after the emoji
+        ("Legend:\n\n- plain\n- ", "⭐ = recommended\n- ⭐ = recommended too\n"),
+        # the sent text stopped in the new list's first item: its dress is unseen
+        ("## Icons\n\n- ", "☀️ sunny\n- 🌧️ rain\n- 🌫️ fog\n"),
+        # a changelog dresses its sections, not its title: per level
+        ("# Changelog\n\n## [1.4.0] - 2024-06-01\n\n", "### ✨ Features\n\n- a\n\n### 🐛 Bug Fixes\n\n- b\n"),
+    ],
+)
+@pytest.mark.parametrize("chunk", [None, 1, 3])
+def test_an_items_own_marks_are_kept(sent: str, rest: str, chunk: int | None) -> None:
+    assert splice(sent, rest, chunk=chunk, sent_text=sent, mode="instruct") == sent + rest
