@@ -43,8 +43,6 @@ _ANY_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,30}|#[0-9]{1,7}|#[xX][0-9A-
 _ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'", "&#x27;": "'", "&apos;": "'"}
 _ENTITY = re.compile("|".join(re.escape(e) for e in _ENTITIES))
 _MAX_ENTITY = max(len(e) for e in _ENTITIES)
-#: An `&` that begins none of the decoded entities, with enough text after it to tell.
-_RAW_AMP = re.compile("&(?!" + "|".join(re.escape(e[1:]) for e in _ENTITIES) + f")(?=[^\\n]{{{_MAX_ENTITY - 1}}}|\\n)")
 _MAX_SENT = 20_000  # the sent text's last chars its habits are read from
 _ESCAPES_TO_DECIDE = 2
 _MAX_HELD = 4000  # a line this long with one escape and no second one is the text's own
@@ -66,17 +64,23 @@ class EntityDecoder:
             return text  # most chunks: no regex pass
         text = self._carry + text
         self._carry = ""
-        raw = _RAW_AMP.search(text)
-        if raw is not None:
-            self._off = True
-            return _ENTITY.sub(lambda m: _ENTITIES[m.group()], text[: raw.start()]) + text[raw.start() :]
-        amp = text.rfind("&", max(0, len(text) - _MAX_ENTITY + 1))
-        if amp >= 0 and ";" not in text[amp:]:
-            if not any(e.startswith(text[amp:]) for e in _ENTITIES):
-                self._off = True  # an `&` that begins none of them
-                return _ENTITY.sub(lambda m: _ENTITIES[m.group()], text[:amp]) + text[amp:]
-            text, self._carry = text[:amp], text[amp:]
-        return _ENTITY.sub(lambda m: _ENTITIES[m.group()], text)
+        out: list[str] = []
+        at = 0
+        while (amp := text.find("&", at)) >= 0:
+            entity = _ENTITY.match(text, amp)
+            if entity is not None:
+                out += [text[at:amp], _ENTITIES[entity.group()]]
+                at = entity.end()
+                continue
+            rest = text[amp:]
+            if len(rest) < _MAX_ENTITY and any(e.startswith(rest) for e in _ENTITIES):
+                self._carry = rest  # an entity split across chunks
+                out.append(text[at:amp])
+                return "".join(out)
+            self._off = True  # an `&` that begins none of them
+            break
+        out.append(text[at:])
+        return "".join(out)
 
     def finish(self) -> str:
         carried, self._carry = self._carry, ""

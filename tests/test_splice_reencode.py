@@ -206,3 +206,23 @@ def test_escaped_prose_decodes_to_itself(text: str, chars: str, chunk: int) -> N
     dec = MarkdownUnescape()
     out = "".join(dec.feed(escaped[i : i + chunk]) for i in range(0, len(escaped), chunk)) + dec.finish()
     assert out == text
+
+
+@given(
+    st.lists(st.sampled_from(["&", "amp;", "lt;", "R", "D", "\n", "&lt;b&gt;", "Q&A", " ", "quot;", "x"]), max_size=30)
+)
+@settings(max_examples=300, deadline=None)
+def test_entity_decoding_does_not_depend_on_chunking(parts: list[str]) -> None:
+    text = "".join(parts)
+    whole = EntityDecoder()
+    expected = whole.feed(text) + whole.finish()
+    for size in (1, 2, 3):
+        dec = EntityDecoder()
+        got = "".join(dec.feed(text[i : i + size]) for i in range(0, len(text), size)) + dec.finish()
+        assert got == expected
+
+
+@pytest.mark.parametrize("text", ["Q&A\nwrite &lt;b&gt;\n", "R&D&lt;b\n", "AT&T\n&amp;"])
+def test_a_raw_ampersand_before_a_line_break_turns_decoding_off(text: str) -> None:
+    dec = EntityDecoder()
+    assert dec.feed(text) + dec.finish() == text
