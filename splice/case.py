@@ -95,7 +95,8 @@ def _unwritten_is_common(sent: str, whole: str, word: str) -> bool:
     capitals = sum(w[0].isupper() for w in words)
     if len(words) >= _HABIT_MIN and capitals > _HABIT * len(words):
         return False  # the text capitalises words in mid-sentence as a habit
-    if word.lower() in FUNCTION_WORDS or previous.lower() in PREDICATE_WORDS:
+    # English writes its pronoun "I" in capitals: a lowercase "i" is another language's word (Hawaiian "i Oʻahu").
+    if word.lower() in FUNCTION_WORDS or (previous.lower() in PREDICATE_WORDS and previous != "i"):
         return True
     return previous.lower() in ARTICLES and len(words) >= _HABIT_MIN and not capitals
 

@@ -134,3 +134,9 @@ def test_inside_bold_when_the_texts_bold_spans_are_in_sentence_case() -> None:
     assert lower_first_word(sent, sent, "The image** next.", in_code=False) == "the image** next."
     titled = "1. **Build The Image Locally** first.\n2. **Push "
     assert lower_first_word(titled, titled, "The Image** next.", in_code=False) == "The Image** next."
+
+
+def test_a_lowercase_i_is_no_english_pronoun() -> None:
+    # Hawaiian "i" (to) before a place name: the capital is the name's.
+    sent = "## Nā wahi\n\nAloha! Ua hele mākou i nā kahakai a me nā mauna ma mua o ko mākou huakaʻi i "
+    assert lower_first_word(sent, sent, "Oʻahu. Eia", in_code=False) == "Oʻahu. Eia"
