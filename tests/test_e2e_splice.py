@@ -78,9 +78,16 @@ CASES = [(kind, direction, fault) for kind in sorted(TEXTS) for direction in sor
 #: the bars of the ABC tune (batch 10), a repeat of the last words is kept, doubling `G | F3`.  Batch 11: cut in
 #: the .env answer right after "`# development | ", the text's own "…" that follows is dropped from an exact or
 #: lead-in continuation; in the Tibetan passage, which has no sentence end the fake upstream knows (the shad "།"),
-#: a repeat of the paragraph from its start is kept after the seam.  Batch 12 (held out) adds none.
+#: a repeat of the paragraph from its start is kept after the seam.  Batch 12 (held out) adds none.  Batch 16
+#: (held out, not tuned to): an awk line's repeat from the `access-log` answer's `if` kept, an AsciiDoc table's
+#: and a CUE schema's blank line doubled, a Dhall record's repeat kept, a Jsonnet restart's repeat kept.
 KNOWN_MISSES = {
     ("abc-notation", "openai-to-anthropic", "close"),
+    ("access-log", "anthropic-to-openai", "error_event"),
+    ("asciidoc", "openai-to-anthropic", "stall"),
+    ("cue", "openai-to-anthropic", "close"),
+    ("dhall", "anthropic-to-openai", "close"),
+    ("jsonnet", "anthropic-to-openai", "stall"),
     ("dotenv", "anthropic-to-openai", "close"),
     ("dotenv", "anthropic-to-openai", "error_event"),
     ("graphql", "anthropic-to-openai", "close"),

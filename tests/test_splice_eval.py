@@ -13,11 +13,11 @@ from tests.eval_runs import outcomes as _outcomes
 #: The first test waits for every eval run and sweep (`tests.eval_runs`), shared out over the cores.
 pytestmark = pytest.mark.timeout(1800)
 
-#: Why the development corpus misses its target: batch 14 joined it this round (95.7% / 94.8% now); quote_style
-#: (24%), capital_start (31 / 43%), near_echo (80 / 83%) and code_elision (88 / 91%) are partly answered.
+#: Why the development corpus misses its target: batch 15 joined it this round (95.2% / 93.4% now); quote_style
+#: (23%), capital_start (30 / 43%), emoji_decorated (81%) and near_echo (86 / 84%) are partly answered.
 _DEV_FIGURES = (
-    "batches 0-14 (batch 14 joined it; quote_style, capital_start, near_echo and code_elision are partly answered): "
-    "49522/51058 = 96.99% (on), 48315/50244 = 96.16% (off)"
+    "batches 0-15 (batch 15 joined it; quote_style, capital_start, emoji_decorated and near_echo are partly "
+    "answered): 55824/57618 = 96.89% (on), 54408/56731 = 95.91% (off)"
 )
 
 
@@ -26,10 +26,10 @@ def _rate(outcomes: list[Outcome]) -> float:
 
 
 def test_eval_clean_rate() -> None:
-    """The development corpus as a whole stays where it is (96.99% since batch 14 joined; each category has a floor)."""
+    """The development corpus as a whole stays where it is (96.89% since batch 15 joined; each category has a floor)."""
     outcomes = _outcomes("dev", True)
     assert len(outcomes) >= 200
-    assert _rate(outcomes) >= 0.9699, [(o.case, o.problems) for o in outcomes if o.problems][:10]
+    assert _rate(outcomes) >= 0.9688, [(o.case, o.problems) for o in outcomes if o.problems][:10]
 
 
 @pytest.mark.xfail(strict=True, reason=_DEV_FIGURES)
@@ -55,9 +55,9 @@ def _held_out_rates() -> dict[bool, float]:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="held-out batch 15: 68.08% (on), 66.56% (off) (63.43% / 61.63% when written): of its four new fallback "
-    "behaviours three are recognised by no rule (0%) and the fourth 82%; without them 94.44% / 92.60%, batch 14's "
-    "behaviours on its texts 94.1%; issue 23 is open",
+    reason="held-out batch 16: 67.86% (on), 67.59% (off) (65.05% / 64.79% when written): of its four new fallback "
+    "behaviours two are recognised by no rule (0%), one half (rest_indented 54%), and hard_wrap's 93% is whitespace "
+    "the check folds; without them 95.18% / 94.24%, batch 15's behaviours on its texts 94.6%; issue 23 is open",
 )
 def test_held_out_targets() -> None:
     """The rules are judged on the held-out corpus: >= 99% hold-back on, >= 98% off, less than a point apart."""

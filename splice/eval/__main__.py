@@ -76,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n==== {title}")
             rate = _report(outcomes, args.verbose, tables=True)
             clean = sum(1 for o in outcomes if not o.problems)
+            exact = sum(1 for o in outcomes if not o.problems and o.byte_exact)
+            print(
+                f"\nclean and byte for byte the reference: {exact}/{len(outcomes)} = {100 * exact / len(outcomes):.2f}%"
+            )
             summary.append((title, clean, len(outcomes), rate, TARGETS.get((corpus, holdback))))
     if args.sweep_cuts:
         for corpus in corpora:

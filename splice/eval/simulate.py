@@ -140,6 +140,7 @@ class Outcome:
     final: str
     problems: list[str]
     strategy: str
+    byte_exact: bool = False  # the final text is the reference, byte for byte (no whitespace or form folded)
 
 
 # ---------------------------------------------------------------- cut points
@@ -864,4 +865,4 @@ def run_case(
     if seam.result is not None and "error" in seam.result.steps:
         problems.append("the seam repair raised (its guard passed the text through)")
     strategy = seam.result.strategy if seam.result else "none"
-    return Outcome(case, sent, fallback, final, problems, strategy)
+    return Outcome(case, sent, fallback, final, problems, strategy, final == reference)

@@ -22,14 +22,14 @@ MODES = ("prefill", "instruct")
 
 #: The exact rate below which no sweep may fall (seed 1234, 40 cuts per text), ratcheted up as rules improve.
 NO_HARM_FLOOR: dict[str, float] = {
-    "dev/prefill/on": 0.9977,
-    "dev/prefill/off": 0.9975,
-    "dev/instruct/on": 0.9869,
-    "dev/instruct/off": 0.9862,
-    "held-out/prefill/on": 0.9966,
-    "held-out/prefill/off": 0.9966,
-    "held-out/instruct/on": 0.9966,
-    "held-out/instruct/off": 0.9933,
+    "dev/prefill/on": 0.9976,
+    "dev/prefill/off": 0.9974,
+    "dev/instruct/on": 0.9879,
+    "dev/instruct/off": 0.9867,
+    "held-out/prefill/on": 0.9916,
+    "held-out/prefill/off": 0.9883,
+    "held-out/instruct/on": 0.9766,
+    "held-out/instruct/off": 0.9683,
 }
 
 
