@@ -23,7 +23,7 @@ import re
 
 from .context import FENCE_LINE_RE, TextContext
 from .continued import CONTINUED
-from .wrapper import HTML_ELEMENTS, PENDING, WRAP_RUN
+from .wrapper import HTML_ELEMENTS, PENDING, WRAP_RUN, TailHold
 
 __all__ = ["CLOSER", "PENDING", "STEP", "DetailsCloser", "match_details_wrap"]
 
@@ -141,19 +141,15 @@ def _space_before(text: str, end: int) -> int:
     return end
 
 
-class DetailsCloser:
-    """Passes text through, holding back only trailing whitespace and what may still be the block's closing tag."""
+class DetailsCloser(TailHold):
+    """Holds back only trailing whitespace and what may still be the block's closing tag, dropped at the end."""
 
     @classmethod
     def after(cls, steps: list[str]) -> DetailsCloser | None:
         """The filter for a decision that dropped the block's opening (`steps`), else None."""
         return cls() if STEP in steps else None
 
-    def __init__(self) -> None:
-        self._pending = ""
-
-    @staticmethod
-    def _hold_from(text: str) -> int:
+    def _hold_from(self, text: str) -> int:
         """Where the trailing part that may still be the closer (with the whitespace around it) starts."""
         end = _space_before(text, len(text))
         tail = text[max(0, end - len(CLOSER)) : end].lower()
@@ -171,10 +167,7 @@ class DetailsCloser:
         if self._pending and text.isspace() and self._pending[-1].isspace():
             self._pending += text  # more whitespace after what is held changes nothing
             return ""
-        text = self._pending + text
-        cut = self._hold_from(text)
-        self._pending = text[cut:]
-        return text[:cut]
+        return super().feed(text)
 
     def finish(self) -> str:
         """What was held, without the closer and the blank lines before it when the stream ended on it."""

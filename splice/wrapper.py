@@ -41,6 +41,7 @@ __all__ = [
     "WRAP_RUN",
     "Closer",
     "CloserHold",
+    "TailHold",
     "match_fence_wrap",
     "match_tag_wrap",
     "template_closer",
@@ -317,12 +318,32 @@ def _may_close_fence(segment: str, fence: str) -> bool:
     return run >= len(fence) and not after.strip()
 
 
-class CloserHold:
-    """Passes text through, holding back only trailing chars that may still be the wrapper's closer."""
+class TailHold:
+    """Passes text through, holding back only the trailing part `_hold_from` says may still be a closer."""
+
+    def __init__(self) -> None:
+        self._pending = ""
+
+    def _hold_from(self, text: str) -> int:
+        """Where the trailing part that may still be the closer starts (len(text) when there is none)."""
+        raise NotImplementedError
+
+    def feed(self, text: str) -> str:
+        """The part of `text` (after what was held) that can no longer be the closer."""
+        if not text:
+            return ""
+        text = self._pending + text
+        cut = self._hold_from(text)
+        self._pending = text[cut:]
+        return text[:cut]
+
+
+class CloserHold(TailHold):
+    """Holds back only trailing chars that may still be the wrapper's closer, and drops it at the stream's end."""
 
     def __init__(self, closer: Closer) -> None:
+        super().__init__()
         self._closer = closer
-        self._pending = ""
 
     def _hold_from(self, text: str) -> int:
         """Where the trailing part that may still be the closer starts (len(text) when there is none)."""
@@ -338,15 +359,6 @@ class CloserHold:
             if text[at] in "<[" and _may_close_tokens(text[at:], self._closer.tokens):
                 return at
         return len(text)
-
-    def feed(self, text: str) -> str:
-        """The part of `text` (after what was held) that can no longer be the closer."""
-        if not text:
-            return ""
-        text = self._pending + text
-        cut = self._hold_from(text)
-        self._pending = text[cut:]
-        return text[:cut]
 
     def finish(self) -> str:
         """What was held, without the closer when the stream ended on it."""
