@@ -30,6 +30,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .mdlines import LineHeadFilter, indent_width, scan_lines
+from .normalize import is_pictograph
 
 __all__ = ["EmojiDrop"]
 
@@ -46,7 +47,7 @@ _STATUS = frozenset(
 
 
 #: What follows an emoji a legend explains ("⭐ = recommended", "🟢: healthy", "🔴 – down").
-_LEGEND = frozenset("=:-–—→|/·\n\r")
+_LEGEND = frozenset("=:-–—→|/·\r")
 
 
 def _says_something(c: str) -> bool:
@@ -55,12 +56,7 @@ def _says_something(c: str) -> bool:
 
 
 def _pictograph(c: str) -> bool:
-    o = ord(c)
-    return (
-        o >= 0x1F000
-        or (0x2600 <= o <= 0x27BF and not 0x2669 <= o <= 0x266F)
-        or (0x2B00 <= o <= 0x2BFF and unicodedata.category(c) == "So")
-    )
+    return is_pictograph(c) or (0x2B00 <= ord(c) <= 0x2BFF and unicodedata.category(c) == "So")
 
 
 def _modifier(c: str) -> bool:

@@ -23,7 +23,7 @@ import re
 
 from .context import FENCE_LINE_RE, TextContext
 from .continued import CONTINUED
-from .wrapper import HTML_ELEMENTS, PENDING, WRAP_RUN, TailHold
+from .wrapper import HTML_ELEMENTS, PENDING, WRAP_RUN, TailHold, wraps_rest
 
 __all__ = ["CLOSER", "PENDING", "STEP", "DetailsCloser", "match_details_wrap"]
 
@@ -122,16 +122,11 @@ def match_details_wrap(head: str, sent_text: str, ctx: TextContext, *, final: bo
         return lead + end, True  # inside a line of prose no block begins
     if not _speaks_of_continuing(body):
         return 0, False  # where blocks begin, an answer's own block ("Install on Windows") is as likely
-    content = body[end:]
-    at = content.lower().find(CLOSER, 0, WRAP_RUN + len(CLOSER))
-    if at >= 0:
-        if content[at + len(CLOSER) :].strip():
-            return 0, False  # the block closed and the text goes on: the answer's own
-        if not final:
-            return PENDING, False
-    elif len(content) < WRAP_RUN:
-        return (0 if final else PENDING), False  # a short block that never closed: nothing tells
-    return lead + end, True  # it ran on unclosed (a closer after that is held by `DetailsCloser`)
+    # A closer after WRAP_RUN chars is held by `DetailsCloser`.
+    wraps = wraps_rest(body[end:].lower(), CLOSER, final=final, within=WRAP_RUN + len(CLOSER))
+    if wraps is None:
+        return PENDING, False
+    return (lead + end, True) if wraps else (0, False)
 
 
 def _space_before(text: str, end: int) -> int:

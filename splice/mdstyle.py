@@ -63,6 +63,11 @@ def _prose_bold(line: str) -> list[str]:
     return [b.group(1) for b in _BOLD.finditer(line) if not any(a <= b.start() < e for a, e in spans)]
 
 
+def _span_after(span: int, run: int) -> int:
+    """The open code span's backtick run after a run of `run` backticks: it opens one, closes its own, or is text."""
+    return run if not span else (0 if span == run else span)
+
+
 def _word(c: str) -> bool:
     return c.isalnum() or c == "_"
 
@@ -92,7 +97,7 @@ class MarkerStyle(LineHeadFilter):
         self._span = 0  # the open code span's backtick run, or 0
         last = sent.rsplit("\n", 1)[-1]
         for run in re.findall(r"`+", last):
-            self._span = len(run) if not self._span else (0 if self._span == len(run) else self._span)
+            self._span = _span_after(self._span, len(run))
         self._prev = sent[-1:] or "\n"
 
     def head(self, partial: str, complete: bool) -> tuple[int, str] | None:
@@ -136,7 +141,7 @@ class MarkerStyle(LineHeadFilter):
                 if j == n and not at_eol:
                     break
                 run = j - i
-                self._span = run if not self._span else (0 if self._span == run else self._span)
+                self._span = _span_after(self._span, run)
                 out.append(text[i:j])
                 self._prev, i = "`", j
                 continue

@@ -18,6 +18,7 @@ __all__ = [
     "Normalized",
     "normalize",
     "is_word_char",
+    "is_pictograph",
     "is_nospace_char",
     "is_grapheme_extender",
     "ZERO_WIDTH",
@@ -69,6 +70,12 @@ def is_word_char(ch: str) -> bool:
     if ch == "_":
         return True
     return unicodedata.category(ch).startswith("M") or ch in ZERO_WIDTH
+
+
+def is_pictograph(ch: str) -> bool:
+    """An emoji or a dingbat (U+1F000 and up, the U+2600 block and the dingbats), not a music sign (`♭`)."""
+    o = ord(ch)
+    return o >= 0x1F000 or (0x2600 <= o <= 0x27BF and not 0x2669 <= o <= 0x266F)
 
 
 def is_grapheme_extender(ch: str) -> bool:

@@ -15,7 +15,7 @@ import re
 import unicodedata
 
 from .context import FENCE_LINE_RE, TextContext, line_kind
-from .normalize import is_grapheme_extender, is_nospace_char, is_nospace_punct, is_word_char
+from .normalize import is_grapheme_extender, is_nospace_char, is_nospace_punct, is_pictograph, is_word_char
 
 __all__ = ["join_whitespace"]
 
@@ -326,12 +326,7 @@ def _presentation(c: str) -> bool:
 def _pictograph(c: str, emoji_style: bool) -> bool:
     """An emoji or a dingbat, which a word follows after a space; not a key or a music symbol (`⌘C`, `B♭m7`),
     unless a variation selector asks for its emoji style."""
-    o = ord(c)
-    return (
-        o >= 0x1F000
-        or (0x2600 <= o <= 0x27BF and not 0x2669 <= o <= 0x266F)
-        or (emoji_style and unicodedata.category(c) == "So")
-    )
+    return is_pictograph(c) or (emoji_style and unicodedata.category(c) == "So")
 
 
 def _closer_at(text: str, i: int, closer: str) -> bool:

@@ -45,6 +45,7 @@ __all__ = [
     "match_fence_wrap",
     "match_tag_wrap",
     "template_closer",
+    "wraps_rest",
 ]
 
 PENDING = -1  # the head's first line may still become a wrapper's opening fence
@@ -285,15 +286,25 @@ def match_tag_wrap(head: str, sent_text: str, ctx: TextContext, *, final: bool) 
         if outer is None:
             return PENDING, None
         return (lead + end, Closer(tokens=(closer,))) if outer else (0, None)
-    at = content.find(closer)
+    wraps = wraps_rest(content, closer, final=final)
+    if wraps is None:
+        return PENDING, None
+    return (lead + end, Closer(tokens=(closer,))) if wraps else (0, None)
+
+
+def wraps_rest(content: str, closer: str, *, final: bool, within: int | None = None) -> bool | None:
+    """Whether an element whose content so far is `content` wraps the whole rest: its `closer` ends the stream,
+    or it runs on unclosed for `WRAP_RUN` chars.  False when it closes and text goes on (the answer's own markup)
+    or when a short one never closed (nothing tells); None while not known.  `within`: where a closer is looked
+    for (one after it is the stream filter's)."""
+    at = content.find(closer, 0, len(content) if within is None else within)
     if at >= 0:
         if content[at + len(closer) :].strip():
-            return 0, None  # the element closed and the text goes on: the answer's markup
-        if not final:
-            return PENDING, None
-    elif len(content) < WRAP_RUN:
-        return (0 if final else PENDING), None  # a short element that never closed: nothing tells it is a wrapper
-    return lead + end, Closer(tokens=(closer,))
+            return False
+        return True if final else None
+    if len(content) < WRAP_RUN:
+        return False if final else None
+    return True
 
 
 def _may_close_tokens(segment: str, tokens: tuple[str, ...]) -> bool:
